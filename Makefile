@@ -1,0 +1,118 @@
+# bedrock_cost: PGXS build of the extension, its tools, unit tests and fuzzers.
+#
+#   make                      extension + tools (bedrock-cost-gen, bedrock-cost-load)
+#   make install              installs the extension and the tools
+#   make installcheck         pg_regress suites (sql/*.sql, expected/*.out)
+#   make prove_installcheck   TAP suites (test/t/*.pl)
+#   make unit                 builds and runs the pure-C core unit tests
+#   make fuzz-smoke           builds the libFuzzer harnesses and runs each briefly
+#   make WERROR=1 ...         -Wall -Wextra -Werror (what CI uses)
+
+EXTENSION = bedrock_cost
+EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/default_version[[:space:]]*=[[:space:]]*'\([^']*\)'/\1/")
+
+MODULE_big = bedrock_cost
+CORE_SRCS = $(sort $(wildcard src/core/*.c))
+EXT_SRCS = $(sort $(wildcard src/ext/*.c))
+OBJS = $(CORE_SRCS:.c=.o) $(EXT_SRCS:.c=.o)
+
+# the install script is assembled from the ordered fragments in sql/install/
+INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+
+# every sql/NAME.sql that is not an install/upgrade script is a regress test
+REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(notdir $(basename $(wildcard sql/*.sql)))))
+REGRESS_OPTS = --inputdir=. --outputdir=.
+
+TAP_TESTS = 1
+PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
+PROVE_FLAGS = -I ./test/perl
+
+PG_CONFIG ?= pg_config
+
+# zlib through pkg-config where it works; libcsv ships no .pc file on Debian
+ZLIB_CFLAGS := $(shell pkg-config --cflags-only-I zlib 2>/dev/null)
+ZLIB_LIBS := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
+CSV_LIBS := $(shell pkg-config --libs libcsv 2>/dev/null || echo -lcsv)
+
+PG_CPPFLAGS = -I$(srcdir)/src/core -I$(srcdir)/src/ext $(ZLIB_CFLAGS)
+SHLIB_LINK = $(ZLIB_LIBS) $(CSV_LIBS)
+
+ifeq ($(WERROR),1)
+BC_WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+PG_CFLAGS += $(BC_WARN)
+endif
+
+EXTRA_CLEAN = $(TOOLS) test/unit/run_unit $(FUZZERS) test/bench/out results regression.diffs regression.out tmp_check log
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# --------------------------------------------------------------------------
+# the install script
+$(DATA_built): $(INSTALL_FRAGMENTS) $(EXTENSION).control
+	{ for f in $(INSTALL_FRAGMENTS); do echo "-- from $$f"; cat $$f; echo; done; } > $@
+
+# --------------------------------------------------------------------------
+# tools and client: plain C programs on the core, outside PGXS's PROGRAM
+CORE_CFLAGS = -std=gnu99 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(if $(filter 1,$(WERROR)),-Werror) -I$(srcdir)/src/core $(ZLIB_CFLAGS)
+PQ_INCLUDE := $(shell $(PG_CONFIG) --includedir)
+PQ_LIBDIR := $(shell $(PG_CONFIG) --libdir)
+
+TOOLS =
+ifneq ($(wildcard src/tools/*.c),)
+TOOLS += bedrock-cost-gen
+bedrock-cost-gen: $(wildcard src/tools/*.c src/tools/*.h) $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(CC) $(CORE_CFLAGS) -o $@ $(filter %.c,$^) $(ZLIB_LIBS) $(CSV_LIBS) -lm
+endif
+ifneq ($(wildcard src/client/*.c),)
+TOOLS += bedrock-cost-load
+bedrock-cost-load: $(wildcard src/client/*.c src/client/*.h) $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(CC) $(CORE_CFLAGS) -I$(PQ_INCLUDE) -o $@ $(filter %.c,$^) -L$(PQ_LIBDIR) -lpq $(ZLIB_LIBS) $(CSV_LIBS)
+endif
+
+all: $(TOOLS)
+
+install: install-tools
+.PHONY: install-tools
+install-tools: $(TOOLS)
+	$(if $(TOOLS),$(MKDIR_P) '$(DESTDIR)$(bindir)' && for t in $(TOOLS); do $(INSTALL_PROGRAM) $$t '$(DESTDIR)$(bindir)'/$$t; done)
+
+uninstall: uninstall-tools
+.PHONY: uninstall-tools
+uninstall-tools:
+	for t in bedrock-cost-gen bedrock-cost-load; do rm -f '$(DESTDIR)$(bindir)'/$$t; done
+
+# --------------------------------------------------------------------------
+# unit tests of the pure-C core: built with no PostgreSQL include path at all,
+# so a PostgreSQL header slipping into src/core/ breaks this build
+UNIT_SRCS = $(sort $(wildcard test/unit/*.c))
+test/unit/run_unit: $(UNIT_SRCS) test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(CC) $(CORE_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(srcdir)/test/unit -o $@ $(UNIT_SRCS) $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
+
+.PHONY: unit
+unit: test/unit/run_unit
+	ASAN_OPTIONS=detect_leaks=1 ./test/unit/run_unit
+
+# --------------------------------------------------------------------------
+# libFuzzer harnesses (clang): test/fuzz/fuzz_NAME.c with seeds in
+# test/fuzz/corpus/NAME/; fuzz-smoke runs each for FUZZ_SECONDS
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_SRCS = $(sort $(wildcard test/fuzz/fuzz_*.c))
+FUZZERS = $(FUZZ_SRCS:.c=)
+test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$(srcdir)/src/core $(ZLIB_CFLAGS) -o $@ $< $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
+
+.PHONY: fuzz fuzz-smoke
+fuzz: $(FUZZERS)
+fuzz-smoke: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do \
+		name=$${f#test/fuzz/fuzz_}; mkdir -p test/fuzz/corpus/$$name; \
+		work=$$(mktemp -d); cp -r test/fuzz/corpus/$$name/. $$work/ 2>/dev/null || true; \
+		echo "fuzz $$name: $(FUZZ_SECONDS)s"; \
+		./$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 $$work >$$work.log 2>&1 \
+			|| { tail -50 $$work.log; rm -rf $$work; exit 1; }; \
+		grep -E 'stat::number_of_executed_units' $$work.log; rm -rf $$work $$work.log; \
+	done

@@ -1,0 +1,70 @@
+/*-------------------------------------------------------------------------
+ *
+ * compat.h
+ *		Every PostgreSQL-version difference bedrock_cost cares about, in one
+ *		place, so the rest of the extension glue reads as one version.
+ *
+ * Supported: PostgreSQL 13 to 17.  Built and tested on 15.
+ *
+ * IDENTIFICATION
+ *		src/ext/compat.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BC_COMPAT_H
+#define BC_COMPAT_H
+
+#include "postgres.h"
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#if PG_VERSION_NUM < 130000
+#error "bedrock_cost needs PostgreSQL 13 or later"
+#endif
+
+/* varatt.h was split out of postgres.h in 16 */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+/* MarkGUCPrefixReserved arrived in 15; before that, EmitWarningsOnPlaceholders */
+#if PG_VERSION_NUM < 150000
+#define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
+#endif
+
+/* soft input errors (ereturn / escontext) arrived in 16 */
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#define BC_HAVE_SOFT_ERRORS 1
+#define BC_ERRCONTEXT(fcinfo) ((fcinfo)->context)
+#else
+#define BC_HAVE_SOFT_ERRORS 0
+#define BC_ERRCONTEXT(fcinfo) ((Node *) NULL)
+#define ereturn(context, dummy_value, ...) \
+	do { ereport(ERROR, __VA_ARGS__); return dummy_value; } while (0)
+#endif
+
+/* custom wait events for extensions arrived in 17 */
+#if PG_VERSION_NUM >= 170000
+#define BC_WAIT_EVENT(name) WaitEventExtensionNew(name)
+#else
+#define BC_WAIT_EVENT(name) PG_WAIT_EXTENSION
+#endif
+
+/* BeginCopyFrom gained the whereClause-free 8-argument form in 14 */
+#if PG_VERSION_NUM >= 140000
+#define BC_BeginCopyFrom(pstate, rel, where, filename, is_program, cb, attnames, options) \
+	BeginCopyFrom((pstate), (rel), (where), (filename), (is_program), (cb), (attnames), (options))
+#else
+#define BC_BeginCopyFrom(pstate, rel, where, filename, is_program, cb, attnames, options) \
+	BeginCopyFrom((pstate), (rel), (filename), (is_program), (cb), (attnames), (options))
+#endif
+
+/* ExecCheckRTPerms became ExecCheckPermissions in 16 */
+#if PG_VERSION_NUM >= 160000
+#define BC_HAVE_CHECK_PERMISSIONS 1
+#else
+#define BC_HAVE_CHECK_PERMISSIONS 0
+#endif
+
+#endif							/* BC_COMPAT_H */

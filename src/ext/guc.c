@@ -1,0 +1,79 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc.c
+ *		Defines the bedrock_cost.* settings.
+ *
+ * Settings are defined before the shared_preload_libraries early return in
+ * _PG_init, so they exist (and SET works) whether or not the library was
+ * preloaded.
+ *
+ * IDENTIFICATION
+ *		src/ext/guc.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "compat.h"
+
+#include <limits.h>
+
+#include "guc.h"
+
+char	   *bc_database = NULL;
+char	   *bc_export_root = NULL;
+int			bc_poll_interval = 60;
+bool		bc_enabled = true;
+int			bc_max_rejected_rows = 0;
+int			bc_history_retention = 0;
+
+/* export_root must be an absolute path (or empty: the worker then loads nothing) */
+static bool
+check_export_root(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	if ((*newval)[0] != '/')
+	{
+		GUC_check_errdetail("bedrock_cost.export_root must be an absolute path.");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Define every bedrock_cost.* setting.  Settings fixed at server start
+ * (PGC_POSTMASTER) can only be defined while preloading: a backend that
+ * loads the library later must not try, as core refuses it with a FATAL.
+ */
+void
+bc_define_gucs(bool preloading)
+{
+	if (preloading)
+		DefineCustomStringVariable("bedrock_cost.database",
+								   gettext_noop("Database the bedrock_cost worker connects to."),
+								   NULL, &bc_database, "postgres",
+								   PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("bedrock_cost.export_root",
+							   gettext_noop("Folder under which every registered CUR export must live; the worker reads nothing outside it."),
+							   gettext_noop("Empty means the worker loads nothing."),
+							   &bc_export_root, "",
+							   PGC_SIGHUP, GUC_SUPERUSER_ONLY,
+							   check_export_root, NULL, NULL);
+	DefineCustomIntVariable("bedrock_cost.poll_interval",
+							gettext_noop("Seconds between two scans of the registered exports."),
+							NULL, &bc_poll_interval, 60, 1, INT_MAX / 1000,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomBoolVariable("bedrock_cost.enabled",
+							 gettext_noop("Whether the worker scans and loads exports."),
+							 NULL, &bc_enabled, true,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("bedrock_cost.max_rejected_rows",
+							gettext_noop("Rows a delivery may reject (kept in bedrock_cost.load_errors) before the whole delivery fails."),
+							gettext_noop("0, the default, is strict: any bad row fails the delivery."),
+							&bc_max_rejected_rows, 0, 0, INT_MAX,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("bedrock_cost.history_retention",
+							gettext_noop("Superseded deliveries kept per billing period as history; 0 keeps all."),
+							NULL, &bc_history_retention, 0, 0, INT_MAX,
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("bedrock_cost");
+}

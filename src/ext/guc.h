@@ -1,0 +1,23 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc.h
+ *		Configuration settings of bedrock_cost (bedrock_cost.*).
+ *
+ * IDENTIFICATION
+ *		src/ext/guc.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BC_GUC_H
+#define BC_GUC_H
+
+extern char *bc_database;
+extern char *bc_export_root;
+extern int	bc_poll_interval;
+extern bool bc_enabled;
+extern int	bc_max_rejected_rows;
+extern int	bc_history_retention;
+
+extern void bc_define_gucs(bool preloading);
+
+#endif							/* BC_GUC_H */

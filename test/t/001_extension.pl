@@ -1,0 +1,29 @@
+# 001_extension.pl: the library preloads, the settings show, the extension
+# installs and drops in a cluster started with shared_preload_libraries.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('main');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'bedrock_cost'
+bedrock_cost.database = 'postgres'
+bedrock_cost.poll_interval = 7
+});
+$node->start;
+
+is($node->safe_psql('postgres', 'SHOW bedrock_cost.poll_interval'), '7s',
+	'setting defined by the preloaded library');
+$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
+is($node->safe_psql('postgres', 'SELECT bedrock_cost.version()'), '0.1.0',
+	'extension installed');
+$node->safe_psql('postgres', 'DROP EXTENSION bedrock_cost');
+is($node->safe_psql('postgres',
+		"SELECT count(*) FROM pg_namespace WHERE nspname = 'bedrock_cost'"),
+	'0', 'drop leaves no schema behind');
+
+$node->stop;
+done_testing();
