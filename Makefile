@@ -27,7 +27,6 @@ REGRESS_OPTS = --inputdir=. --outputdir=.
 
 TAP_TESTS = 1
 PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
-PROVE_FLAGS = -I ./test/perl
 
 PG_CONFIG ?= pg_config
 
@@ -48,6 +47,11 @@ EXTRA_CLEAN = $(TOOLS) test/unit/run_unit $(FUZZERS) test/bench/out results regr
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS defines prove_installcheck as a recipe, not a target
+.PHONY: prove_installcheck
+prove_installcheck:
+	$(prove_installcheck)
 
 # --------------------------------------------------------------------------
 # the install script

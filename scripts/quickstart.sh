@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# quickstart.sh: the README's main command.  Installs what is missing, builds
+# and installs the extension, starts a throwaway local cluster with the
+# worker preloaded, loads the bundled sample CUR 2.0 export and prints the
+# per-principal chargeback.  The cluster keeps running so you can explore it;
+# running this again replaces it.  Stop it with:
+#   scripts/cluster.sh destroy "$BC_QUICKSTART_DIR"
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+QS="${BC_QUICKSTART_DIR:-/tmp/bedrock_cost_quickstart}"
+SAMPLE="$ROOT/test/fixtures/sample_export"
+
+step() { printf '\n==> %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+step "installing missing packages"
+scripts/deps.sh
+
+step "building and installing bedrock_cost"
+make -s -j"$(nproc 2>/dev/null || echo 2)"
+as_root make -s install >/dev/null
+
+step "starting a throwaway cluster in $QS"
+if [ -e "$QS/.bedrock_cost_quickstart" ]; then
+	scripts/cluster.sh destroy "$QS"
+elif [ -e "$QS" ]; then
+	echo "quickstart: $QS exists and is not a quickstart folder; set BC_QUICKSTART_DIR" >&2
+	exit 1
+fi
+mkdir -p "$QS/exports"
+touch "$QS/.bedrock_cost_quickstart"
+chmod 755 "$QS" "$QS/exports"
+scripts/cluster.sh start "$QS" --preload \
+	--conf "bedrock_cost.database = 'postgres'" \
+	--conf "bedrock_cost.export_root = '$QS/exports'"
+# shellcheck disable=SC1091
+source "$QS/env"
+psql -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION bedrock_cost"
+
+has() { [ "$(psql -XAtc "SELECT to_regclass('$1') IS NOT NULL OR to_regprocedure('$1') IS NOT NULL")" = t ]; }
+
+if [ -d "$SAMPLE" ] && has 'bedrock_cost.load_export(text)'; then
+	step "loading the bundled sample export"
+	cp -r "$SAMPLE" "$QS/exports/sample"
+	[ "$(id -u)" = 0 ] && chown -R postgres "$QS/exports"
+	psql -X -v ON_ERROR_STOP=1 -c "SELECT * FROM bedrock_cost.load_export('$QS/exports/sample')"
+	if has 'bedrock_cost.chargeback_by_principal'; then
+		step "chargeback by principal (unblended cost, USD)"
+		psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, principal, cost, input_tokens, output_tokens
+			FROM bedrock_cost.chargeback_by_principal ORDER BY billing_period, cost DESC LIMIT 40"
+	else
+		step "spend by principal from bedrock_cost.line_items (chargeback views are not built yet)"
+		psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, coalesce(principal::text, '(unattributed)') AS principal,
+				sum(unblended_cost) AS cost, count(*) AS line_items
+			FROM bedrock_cost.line_items GROUP BY 1, 2 ORDER BY 1, 3 DESC LIMIT 40"
+	fi
+else
+	step "not built yet: the CUR loader (bedrock_cost.load_export) and the sample export"
+	echo "What exists now: the extension installs and its settings are live:"
+	psql -X -c "SELECT name, setting, unit FROM pg_settings WHERE name LIKE 'bedrock_cost.%' ORDER BY name"
+fi
+
+step "cluster left running"
+echo "connect:  psql -h '$PGHOST' -p $PGPORT -U postgres"
+echo "stop:     scripts/cluster.sh destroy '$QS'"

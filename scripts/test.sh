@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# test.sh: the README's test command.  Installs what is missing, builds with
+# warnings as errors, installs the extension, then runs every suite:
+#   unit   core unit tests (ASan + UBSan)          make unit
+#   fuzz   libFuzzer smoke run of every harness    make fuzz-smoke
+#   regress pg_regress on a throwaway cluster      make installcheck
+#   tap    PostgreSQL::Test::Cluster suites        make prove_installcheck
+# Select suites with SUITES="unit regress"; FUZZ_SECONDS sets the fuzz time.
+# As root, the server-side suites run as the unprivileged user postgres on a
+# private copy of the tree (PostgreSQL refuses to run as root).
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+SUITES="${SUITES:-unit fuzz regress tap}"
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+JOBS="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
+passed=0
+failed=0
+failed_names=()
+
+run_suite() {
+	local name="$1"; shift
+	echo "=== suite $name"
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "=== suite $name: ok"
+	else
+		failed=$((failed + 1))
+		failed_names+=("$name")
+		echo "=== suite $name: FAILED"
+	fi
+}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# the server-side suites, run from a tree the server's user can read and write
+server_suites() {
+	local tree="$1" user="$2" s
+	local runas=()
+	[ -n "$user" ] && runas=(runuser -u "$user" --)
+	for s in $SUITES; do
+		case "$s" in
+			regress)
+				run_suite regress "${runas[@]}" bash -c "cd '$tree' && scripts/cluster.sh run -- make -s installcheck TAP_TESTS= \
+					|| { cat regression.diffs 2>/dev/null; exit 1; }" ;;
+			tap)
+				run_suite tap "${runas[@]}" bash -c "cd '$tree' && make -s prove_installcheck PROVE_FLAGS='--timer' \
+					|| { for f in tmp_check/log/*; do echo \"--- \$f\"; tail -n 60 \"\$f\"; done; exit 1; }" ;;
+		esac
+	done
+}
+
+scripts/deps.sh || exit 1
+make -s -j"$JOBS" WERROR=1 || { echo "build failed"; exit 1; }
+as_root make -s install >/dev/null || { echo "install failed"; exit 1; }
+
+for s in $SUITES; do
+	case "$s" in
+		unit) run_suite unit make -s unit WERROR=1 ;;
+		fuzz) run_suite fuzz make -s fuzz-smoke FUZZ_SECONDS="$FUZZ_SECONDS" ;;
+	esac
+done
+
+if [ "$(id -u)" = 0 ]; then
+	copy="$(mktemp -d /tmp/bedrock_cost_test.XXXXXX)"
+	trap 'rm -rf "$copy"' EXIT
+	cp -a "$ROOT/." "$copy/"
+	chown -R postgres "$copy"
+	chmod 755 "$copy"
+	server_suites "$copy" postgres
+else
+	server_suites "$ROOT" ""
+fi
+
+echo
+[ $failed -gt 0 ] && echo "failed suites: ${failed_names[*]}"
+echo "suites: $passed passed, $failed failed"
+[ $failed -eq 0 ]
