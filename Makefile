@@ -21,8 +21,10 @@ INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
 
-# every sql/NAME.sql that is not an install/upgrade script is a regress test
-REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(notdir $(basename $(wildcard sql/*.sql)))))
+# every sql/NAME.sql that is not an install/upgrade script is a regress test;
+# "extension" runs first (it drops and recreates the extension), the rest by name
+REGRESS_ALL = $(sort $(filter-out $(EXTENSION)--%,$(notdir $(basename $(wildcard sql/*.sql)))))
+REGRESS = extension $(filter-out extension,$(REGRESS_ALL))
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 TAP_TESTS = 1
