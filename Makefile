@@ -94,7 +94,7 @@ uninstall-tools:
 # unit tests of the pure-C core: built with no PostgreSQL include path at all,
 # so a PostgreSQL header slipping into src/core/ breaks this build
 UNIT_SRCS = $(sort $(wildcard test/unit/*.c))
-test/unit/run_unit: $(UNIT_SRCS) test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h)
+test/unit/run_unit: $(UNIT_SRCS) test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h) $(wildcard src/tools/gen_decimal.[ch] src/tools/gen_text.[ch])
 	$(CC) $(CORE_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(srcdir)/test/unit -o $@ $(UNIT_SRCS) $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
 
 .PHONY: unit
