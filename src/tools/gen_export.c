@@ -547,6 +547,10 @@ bc_gen_export_run(const gen_config *cfg)
 		}
 	}
 	bc_gen_truth_close();
+	free(t.prin);
+	free(t.sku_region);
+	free(t.lit);
+	free(w.principals);
 	if (fclose(deliveries_csv) != 0 || fclose(faults_csv) != 0)
 		bc_gen_die("error writing %s", dir);
 }
