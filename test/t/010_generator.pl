@@ -85,6 +85,19 @@ gen('--out', "$tmp/o", @common, '--mode', 'overwrite');
 	is(scalar(@{ $man->{columns} }), 131, 'manifest: 131 columns (full set)');
 }
 
+# the committed sample export is what its documented command produces
+SKIP:
+{
+	skip 'no test/fixtures/regen.sh', 1 unless -f 'test/fixtures/regen.sh';
+	local $ENV{BC_GEN} = $gen;
+	system("sh test/fixtures/regen.sh '$tmp/fx' >/dev/null") == 0 or die 'regen.sh failed';
+	my @want = tree('test/fixtures/sample_export');
+	my @got = tree("$tmp/fx/sample_export");
+	my @diff = grep { compare("test/fixtures/sample_export/$_", "$tmp/fx/sample_export/$_") != 0 } @got;
+	ok(@want == @got && !@diff, 'test/fixtures/sample_export is what test/fixtures/regen.sh writes')
+	  or diag("differ: @diff");
+}
+
 # ---------------------------------------------------------------------------
 # load every delivery of the create-new export into a text staging table
 my $node = PostgreSQL::Test::Cluster->new('gen');
