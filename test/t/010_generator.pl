@@ -9,6 +9,7 @@ use File::Basename;
 use File::Compare;
 use File::Find;
 use IO::Uncompress::Gunzip qw($GunzipError);
+use IPC::Run;
 use JSON::PP;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
