@@ -169,6 +169,7 @@ struct bc_cur_reader
 	bool		row_ready;
 	char	   *rowbuf;
 	size_t		rowlen;
+	size_t		rowcap;			/* grows on demand up to BC_CUR_MAX_ROW */
 	uint32_t	f_off[BC_COL__COUNT];
 	uint32_t	f_len[BC_COL__COUNT];
 	bool		f_null[BC_COL__COUNT];
@@ -408,10 +409,29 @@ on_field(void *s, size_t len, void *data)
 	{
 		int			c = r->colmap[idx];
 
-		if (r->rowlen + len + 1 > BC_CUR_MAX_ROW)
+		if (r->rowlen + len + 1 > r->rowcap)
 		{
-			fail(r, BC_CUR_ERR_ROW_TOO_LONG, r->row_line, r->row_offset, idx);
-			return;
+			size_t		need = r->rowlen + len + 1;
+			size_t		ncap = r->rowcap * 2;
+			char	   *nb;
+
+			if (need > BC_CUR_MAX_ROW)
+			{
+				fail(r, BC_CUR_ERR_ROW_TOO_LONG, r->row_line, r->row_offset, idx);
+				return;
+			}
+			while (ncap < need)
+				ncap *= 2;
+			if (ncap > BC_CUR_MAX_ROW)
+				ncap = BC_CUR_MAX_ROW;
+			nb = realloc(r->rowbuf, ncap);
+			if (nb == NULL)
+			{
+				fail(r, BC_CUR_ERR_NOMEM, r->row_line, r->row_offset, idx);
+				return;
+			}
+			r->rowbuf = nb;
+			r->rowcap = ncap;
 		}
 		r->f_off[c] = (uint32_t) r->rowlen;
 		r->f_len[c] = (uint32_t) len;
@@ -948,7 +968,8 @@ reader_alloc(void)
 	r->inbuf = malloc(IN_BUF_SIZE);
 	r->outbuf = malloc(OUT_BUF_SIZE);
 	r->names = malloc(NAMES_SIZE);
-	r->rowbuf = malloc(BC_CUR_MAX_ROW);
+	r->rowcap = 64 * 1024;
+	r->rowbuf = malloc(r->rowcap);
 	if (!r->inbuf || !r->outbuf || !r->names || !r->rowbuf)
 	{
 		bc_cur_close(r);

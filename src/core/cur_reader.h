@@ -24,9 +24,22 @@
  * whose field count differs from the header's, duplicate known columns.
  *
  * Memory is bounded whatever the input size: fixed buffers allocated in
- * bc_cur_open_*, plus libcsv's field buffer which grows up to
- * BC_CUR_MAX_FIELD; all of it belongs to the reader and is released by
- * bc_cur_close.  Nothing is allocated per row or per field.
+ * bc_cur_open_* (about 400 KiB), plus two buffers that grow on demand
+ * (doubling, so a handful of times per file at most) up to fixed limits:
+ * libcsv's field buffer up to BC_CUR_MAX_FIELD and the row buffer of
+ * known columns up to BC_CUR_MAX_ROW.  All of it belongs to the reader
+ * and is released by bc_cur_close.  Nothing is allocated per row or per
+ * field.
+ *
+ * Rows returned before an error come from a file that is, as a whole,
+ * bad: a corrupt gzip stream is only known to be corrupt when its CRC is
+ * checked at the end.  Callers must treat an error as failing the file.
+ *
+ * Line numbers and offsets are positions in the decompressed stream; the
+ * offset counts a BOM, if present.  Row-level errors (ragged, NUL, UTF-8,
+ * too long, unterminated quote) report the line where the row starts;
+ * CSV syntax and bare-CR errors report the line of the offending byte;
+ * gzip and read errors report the line reached when the error occurred.
  *
  * Values handed out in a bc_cur_row are NUL-terminated and stay valid
  * until the next bc_cur_next or bc_cur_close on the same reader.

@@ -919,3 +919,60 @@ UNIT_TEST(reader_spaces_kept_exactly)
 	CHECK_STR_EQ(row.f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_NAME].ptr, "\tMy Account ");
 	bc_cur_close(r);
 }
+
+UNIT_TEST(reader_row_too_long)
+{
+	/* five known columns of 1 MiB each exceed BC_CUR_MAX_ROW (4 MiB) */
+	const char *extra = ",tags,product,resource_tags,cost_category,discount\n";
+	size_t		hl = strlen(REQ_HDR) + strlen(extra) + strlen(REQ_ROW);
+	size_t		total = hl + 5 * (BC_CUR_MAX_FIELD + 1) + 1;
+	char	   *s = malloc(total + 1);
+	size_t		o = 0;
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	bc_cur_row row;
+
+	o += sprintf(s + o, "%s%s%s", REQ_HDR, extra, REQ_ROW);
+	for (int i = 0; i < 5; i++)
+	{
+		s[o++] = ',';
+		memset(s + o, 'a' + i, BC_CUR_MAX_FIELD);
+		o += BC_CUR_MAX_FIELD;
+	}
+	s[o++] = '\n';
+	CHECK_INT_EQ(bc_cur_open_memory(&r, s, o, 0, &e), BC_CUR_OK);
+	if (r)
+	{
+		CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ERR_ROW_TOO_LONG);
+		CHECK_STR_EQ(bc_cur_error_get(r)->column, "cost_category");
+		CHECK_INT_EQ(bc_cur_error_get(r)->line, 2);
+		bc_cur_close(r);
+	}
+	/* three full-size fields and a small one fit; values survive the buffer growth */
+	o = 0;
+	o += sprintf(s + o, "%s,tags,product,resource_tags,cost_category\n%s", REQ_HDR, REQ_ROW);
+	for (int i = 0; i < 4; i++)
+	{
+		size_t		n = i < 3 ? BC_CUR_MAX_FIELD : 1000;
+
+		s[o++] = ',';
+		memset(s + o, 'a' + i, n);
+		o += n;
+	}
+	s[o++] = '\n';
+	CHECK_INT_EQ(bc_cur_open_memory(&r, s, o, 0, &e), BC_CUR_OK);
+	if (r && bc_cur_next(r, &row) != BC_CUR_ROW)
+		UNIT_FAIL("row expected: %s", bc_cur_error_get(r)->message);
+	else if (r)
+	{
+		CHECK_INT_EQ(row.f[BC_COL_TAGS].len, BC_CUR_MAX_FIELD);
+		CHECK(row.f[BC_COL_TAGS].ptr[0] == 'a' && row.f[BC_COL_TAGS].ptr[BC_CUR_MAX_FIELD - 1] == 'a');
+		CHECK_INT_EQ(row.f[BC_COL_RESOURCE_TAGS].len, BC_CUR_MAX_FIELD);
+		CHECK(row.f[BC_COL_RESOURCE_TAGS].ptr[17] == 'c');
+		CHECK_INT_EQ(row.f[BC_COL_COST_CATEGORY].len, 1000);
+		CHECK(row.f[BC_COL_COST_CATEGORY].ptr[999] == 'd');
+		CHECK_STR_EQ(row.f[BC_COL_LINE_ITEM_UNBLENDED_COST].ptr, "0.0045");
+	}
+	bc_cur_close(r);
+	free(s);
+}
