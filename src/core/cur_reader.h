@@ -24,7 +24,7 @@
  * whose field count differs from the header's, duplicate known columns.
  *
  * Memory is bounded whatever the input size: fixed buffers allocated in
- * bc_cur_open_* (about 400 KiB), plus two buffers that grow on demand
+ * bc_cur_open_* (about 0.5 MiB with zlib's state), plus two buffers that grow on demand
  * (doubling, so a handful of times per file at most) up to fixed limits:
  * libcsv's field buffer up to BC_CUR_MAX_FIELD and the row buffer of
  * known columns up to BC_CUR_MAX_ROW.  All of it belongs to the reader
