@@ -1065,6 +1065,41 @@ pump(bc_cur_reader *r)
 	return BC_CUR_ROW;
 }
 
+/*
+ * After a content error in a gzip file, inflate the rest of the stream
+ * (discarding it) to see whether the stream itself is damaged: damaged
+ * compressed data often decompresses to garbage that fails CSV or UTF-8
+ * checks before the CRC is reached.  If so, the gzip error replaces the
+ * content error, keeping its line, as the root cause.
+ */
+static void
+prefer_gzip_error(bc_cur_reader *r)
+{
+	bc_cur_error saved = r->err;
+
+	if (!r->gzip || r->state == BC_CUR_ERR_IO || r->state == BC_CUR_ERR_NOMEM ||
+		r->state == BC_CUR_ERR_GZIP_CORRUPT || r->state == BC_CUR_ERR_GZIP_TRUNCATED)
+		return;
+	r->state = BC_CUR_OK;
+	while (!r->out_eof)
+	{
+		r->out_pos = 0;
+		r->out_len = 0;
+		if (!inflate_more(r))
+		{
+			if (r->state == BC_CUR_ERR_GZIP_CORRUPT || r->state == BC_CUR_ERR_GZIP_TRUNCATED)
+			{
+				r->err.line = saved.line;
+				r->err.offset = saved.offset;
+				return;
+			}
+			break;
+		}
+	}
+	r->err = saved;
+	r->state = saved.status;
+}
+
 /* read and check the header; part of open */
 static bc_cur_status
 read_header(bc_cur_reader *r)
@@ -1189,7 +1224,11 @@ open_common(bc_cur_reader *r, bc_cur_reader **out, unsigned opts, bc_cur_error *
 	if (st == BC_CUR_OK)
 		st = read_header(r);
 	if (st != BC_CUR_OK)
+	{
+		prefer_gzip_error(r);
+		st = r->state;
 		goto bad;
+	}
 	*out = r;
 	if (err)
 		*err = r->err;
@@ -1305,7 +1344,10 @@ bc_cur_next(bc_cur_reader *r, bc_cur_row *row)
 		return st;
 	}
 	if (st != BC_CUR_ROW)
-		return st;
+	{
+		prefer_gzip_error(r);
+		return r->state;
+	}
 	r->row_number++;
 	row->line = r->row_line;
 	row->offset = r->row_offset;

@@ -10,6 +10,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -1029,4 +1030,84 @@ UNIT_TEST(reader_line_splitter_values)
 	CHECK_STR_EQ(row.f[BC_COL_TAGS].ptr, "x");
 	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_EOF);
 	bc_cur_close(r);
+}
+
+UNIT_TEST(reader_gzip_damage_is_the_root_cause)
+{
+	/* stored (level 0) gzip: a damaged byte shows up verbatim in the CSV */
+	char		path[256];
+	gzFile		g;
+	unsigned char *raw;
+	size_t		rawlen;
+	unsigned char *hit;
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	long		n;
+
+	tmp_path(path, sizeof(path), "stored.csv.gz");
+	g = gzopen(path, "wb0");
+	gzprintf(g, "%s\n", REQ_HDR);
+	for (int i = 0; i < 5000; i++)
+		gzprintf(g, "%s\n", REQ_ROW);
+	gzclose(g);
+	raw = slurp(path, &rawlen);
+	/* turn one "Usage" into "Us\"ge" in the 10th row: a CSV error, and a CRC error */
+	hit = raw;
+	for (int i = 0; i < 10 && hit; i++)
+		hit = memmem(hit + 1, rawlen - (size_t) (hit + 1 - raw), ",Usage,", 7);
+	CHECK(hit != NULL);
+	if (hit == NULL)
+	{
+		free(raw);
+		return;
+	}
+	hit[3] = '"';
+	CHECK_INT_EQ(bc_cur_open_memory(&r, raw, rawlen, 0, &e), BC_CUR_OK);
+	if (r)
+	{
+		CHECK_INT_EQ(drain(r, &n), BC_CUR_ERR_GZIP_CORRUPT);
+		CHECK_INT_EQ(n, 9);
+		CHECK_INT_EQ(bc_cur_error_get(r)->line, 11);
+		CHECK_STR_EQ(bc_cur_error_get(r)->value, "incorrect data check");
+		bc_cur_close(r);
+	}
+	/* a small file is inflated, CRC included, before any row is returned */
+	{
+		size_t		small = 0;
+		unsigned char *s2;
+
+		g = gzopen(path, "wb0");
+		gzprintf(g, "%s\n", REQ_HDR);
+		for (int i = 0; i < 50; i++)
+			gzprintf(g, "%s\n", REQ_ROW);
+		gzclose(g);
+		s2 = slurp(path, &small);
+		hit = memmem(s2, small, ",Usage,", 7);
+		hit[3] = '"';
+		CHECK_INT_EQ(bc_cur_open_memory(&r, s2, small, 0, &e), BC_CUR_ERR_GZIP_CORRUPT);
+		free(s2);
+	}
+	/* the same damage in a plain file is a CSV error */
+	{
+		char	   *plain = malloc(8192);
+		size_t		o = 0;
+
+		o += sprintf(plain + o, "%s\n", REQ_HDR);
+		for (int i = 0; i < 50; i++)
+			o += sprintf(plain + o, "%s\n", REQ_ROW);
+		hit = (unsigned char *) plain;
+		for (int i = 0; i < 10; i++)
+			hit = (unsigned char *) strstr((char *) hit + 1, ",Usage,");
+		hit[3] = '"';
+		CHECK_INT_EQ(bc_cur_open_memory(&r, plain, o, 0, &e), BC_CUR_OK);
+		if (r)
+		{
+			CHECK_INT_EQ(drain(r, &n), BC_CUR_ERR_CSV_SYNTAX);
+			CHECK_INT_EQ(bc_cur_error_get(r)->line, 11);
+			bc_cur_close(r);
+		}
+		free(plain);
+	}
+	free(raw);
+	unlink(path);
 }
