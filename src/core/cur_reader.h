@@ -13,6 +13,10 @@
  * header is reported as absent; a missing required column is an error
  * naming it.
  *
+ * Ordinary record lines are split directly, other lines by libcsv, with
+ * identical results (see cur_reader.c); BC_CUR_OPT_NO_FAST_PATH forces
+ * libcsv for every line.
+ *
  * Accepted: LF or CRLF line ends, a UTF-8 byte order mark before the
  * header (skipped), blank lines between records (skipped), header names
  * matched ASCII case-insensitively.  Rejected, each with its own status:
@@ -24,7 +28,7 @@
  * whose field count differs from the header's, duplicate known columns.
  *
  * Memory is bounded whatever the input size: fixed buffers allocated in
- * bc_cur_open_* (about 0.5 MiB with zlib's state), plus two buffers that grow on demand
+ * bc_cur_open_* (about 0.8 MiB with zlib's state), plus two buffers that grow on demand
  * (doubling, so a handful of times per file at most) up to fixed limits:
  * libcsv's field buffer up to BC_CUR_MAX_FIELD and the row buffer of
  * known columns up to BC_CUR_MAX_ROW.  All of it belongs to the reader
@@ -34,6 +38,8 @@
  * Rows returned before an error come from a file that is, as a whole,
  * bad: a corrupt gzip stream is only known to be corrupt when its CRC is
  * checked at the end.  Callers must treat an error as failing the file.
+ * After a content error in gzip input the rest of the stream is inflated
+ * and a gzip error, if found, is reported instead (the root cause).
  *
  * Line numbers and offsets are positions in the decompressed stream; the
  * offset counts a BOM, if present.  Row-level errors (ragged, NUL, UTF-8,
