@@ -944,13 +944,24 @@ feed(bc_cur_reader *r, const unsigned char *p, size_t n)
 	}
 	if (r->rows_ended == 1 && r->last_term == '\r')
 	{
-		if (r->csv.pstate != CSV_ROW_NOT_BEGUN)
+		/*
+		 * Everything after the record's CR is outside any record, so it
+		 * is the run of CRs at the end of the piece (then the LF, if the
+		 * piece ends a line): exactly one CR is a line end, more is an
+		 * error, and a CR at the end of a piece needs an LF next.
+		 */
+		size_t		e = ends_line ? n - 1 : n;
+		size_t		k = 0;
+
+		while (k < e && p[e - 1 - k] == '\r')
+			k++;
+		if (r->csv.pstate != CSV_ROW_NOT_BEGUN || k != 1)
 		{
 			fail(r, BC_CUR_ERR_BARE_CR, r->line, r->row_offset, -1);
 			return false;
 		}
 		if (!ends_line)
-			r->cr_pending = (p[n - 1] == '\r');
+			r->cr_pending = true;
 	}
 	r->bytes_out += n;
 	if (ends_line)

@@ -364,6 +364,19 @@ UNIT_TEST(reader_bare_cr)
 
 		CHECK_INT_EQ(open_fail(s, strlen(s), &e), BC_CUR_ERR_BARE_CR);
 	}
+	/* CR CR LF: the second CR is not a line end */
+	r = open_mem(REQ_HDR "\n" REQ_ROW "\r\r\n" REQ_ROW "\n", unit_failed_);
+	if (!r)
+		return;
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ERR_BARE_CR);
+	CHECK_INT_EQ(bc_cur_error_get(r)->line, 2);
+	bc_cur_close(r);
+	{
+		bc_cur_error e;
+		const char *s = REQ_HDR "\r\r\n" REQ_ROW "\n";
+
+		CHECK_INT_EQ(open_fail(s, strlen(s), &e), BC_CUR_ERR_BARE_CR);
+	}
 	/* a final CR without LF at end of input is accepted */
 	r = open_mem(REQ_HDR "\n" REQ_ROW "\r", unit_failed_);
 	if (!r)
