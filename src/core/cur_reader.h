@@ -156,13 +156,16 @@ typedef enum bc_cur_status
 } bc_cur_status;
 
 /*
- * Error details.  line is the 1-based physical line (header = 1) where
- * the problem was found, offset the byte offset of that line's start in
- * the uncompressed stream (after the BOM, if any); both 0 when not
- * applicable (gzip errors report the line reached so far).  column is the
- * header name of the offending field ("" if none); value the bad value,
- * cut to BC_CUR_ERR_VALUE_MAX bytes, with bytes that are not printable
- * ASCII shown as \xHH.  message is static English text.
+ * Error details.  line is the 1-based physical line (header = 1): for
+ * row-level errors the line where the row starts, for CSV syntax and
+ * bare-CR errors the line of the offending byte, for gzip and read errors
+ * the line reached.  offset is the byte offset in the uncompressed stream
+ * (a BOM counts) of the row start, or of the offending byte for CSV
+ * syntax errors.  Both are 0 for errors before any data (open, empty).
+ * column is the header name of the offending field ("" if none); value
+ * the bad value or its context, cut to BC_CUR_ERR_VALUE_MAX bytes, with
+ * bytes that are not printable ASCII shown as \xHH.  message is static
+ * English text.
  */
 typedef struct bc_cur_error
 {
