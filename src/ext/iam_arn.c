@@ -126,7 +126,7 @@ iam_arn_in(PG_FUNCTION_ARGS)
 	v = ParseIamArn(str, strlen(str), str, ERRCODE_INVALID_TEXT_REPRESENTATION,
 					BC_ERRCONTEXT(fcinfo));
 	if (v == NULL)
-		PG_RETURN_NULL();
+		PG_RETURN_DATUM((Datum) 0); /* soft error, reported in escontext */
 	PG_RETURN_POINTER(v);
 }
 
