@@ -23,6 +23,8 @@
 #   eq_scan_ms     sequential scan with an = filter (operator cost)
 #   hash_join_ms   hash join of all rows with a table of the distinct principals
 #   group_by_ms    GROUP BY principal (hash aggregate)
+#   rollup_ms      GROUP BY account and person: account_id() and person() on
+#                  iam_arn against split_part/LIKE/regexp_replace on text
 # Prints the figures with ratios iam_arn/text and writes them as CSV to
 # test/bench/out/iam_arn.csv.  Goals: copy ratio <= 1.3, total size <= text,
 # lookups and hash join no slower than text.
@@ -188,6 +190,14 @@ INSERT INTO results SELECT 'hash_join_ms', '$kind',
 SET enable_sort = off;
 INSERT INTO results SELECT 'group_by_ms', '$kind',
   time_ms(\$q\$SELECT count(*) FROM (SELECT principal, count(*) FROM t_$kind GROUP BY principal) s\$q\$);
+INSERT INTO results SELECT 'rollup_ms', '$kind', time_ms(CASE '$kind'
+  WHEN 'arn' THEN \$q\$SELECT count(*) FROM (SELECT account_id(principal), person(principal), count(*)
+                  FROM t_arn GROUP BY 1, 2) s\$q\$
+  ELSE \$q\$SELECT count(*) FROM (SELECT split_part(principal, ':', 5),
+                  CASE WHEN principal LIKE '%:assumed-role/%' THEN split_part(principal, '/', 3)
+                       WHEN principal LIKE '%:user/%' OR principal LIKE '%:federated-user/%'
+                       THEN regexp_replace(principal, '^.*/', '') END, count(*)
+                  FROM t_text GROUP BY 1, 2) s\$q\$ END);
 SQL
 	done
 done
@@ -218,7 +228,8 @@ SELECT metric, text, iam_arn, ratio, goal,
 FROM summary
 ORDER BY array_position(ARRAY['copy_ms','copy_cpu_ms','table_bytes','index_bytes','total_bytes',
                               'index_build_ms','index_build_cpu_ms',
-                              'lookup_ms','lookup_rescan_ms','eq_scan_ms','hash_join_ms','group_by_ms'], metric);
+                              'lookup_ms','lookup_rescan_ms','eq_scan_ms','hash_join_ms','group_by_ms',
+                              'rollup_ms'], metric);
 \copy (SELECT metric, text, iam_arn, ratio, goal, $ROWS AS rows, $REPS AS copy_reps, $QUERY_REPS AS query_reps FROM summary ORDER BY metric) TO '$OUT/iam_arn.csv' WITH (FORMAT csv, HEADER)
 SQL
 echo "written: $OUT/iam_arn.csv"
