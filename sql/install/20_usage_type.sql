@@ -196,7 +196,7 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'bc_sql_model_key'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION bedrock_cost.model_key(text, text) IS
-  'canonical model key of a model as billed (or, when model is NULL or empty, of a Marketplace product name): '
+  'canonical model key of a model as billed (or, when model is NULL or empty, of a "... (Amazon Bedrock Edition)" product name; NULL when neither): '
   'bedrock_cost.model_aliases matched on the normalised name, else bedrock_cost.model_normalize';
 
 CREATE FUNCTION bedrock_cost.is_bedrock_line(product_code text, billing_entity text, product_name text)

@@ -245,8 +245,8 @@ bc_sql_parse_usage_type(PG_FUNCTION_ARGS)
 
 /*
  * bedrock_cost.model_key(model text, product_name text DEFAULT NULL) RETURNS text
- * The model as billed, or (when it is NULL or empty) the model of a Bedrock
- * Edition product name (or the product name itself).
+ * The model as billed, or (when it is NULL or empty) the model of a
+ * "... (Amazon Bedrock Edition)" product name; NULL when there is neither.
  */
 Datum
 bc_sql_model_key(PG_FUNCTION_ARGS)
@@ -271,11 +271,6 @@ bc_sql_model_key(PG_FUNCTION_ARGS)
 		{
 			p = m.ptr;
 			len = m.len;
-		}
-		else
-		{
-			p = VARDATA_ANY(t);
-			len = VARSIZE_ANY_EXHDR(t);
 		}
 	}
 	if (len == 0)
