@@ -8,11 +8,14 @@
 # the benchmark's backend has loaded the library (so the long timing runs do not block other
 # installs).  Without it, the extension must already be installed.
 #
-# Runs in a throwaway cluster (scripts/cluster.sh run).  The rows are the corpus
-# test/fixtures/usage_types.txt repeated (generated in SQL).  Both parsers materialise the
-# same columns into an unlogged table, single-process (no parallel workers), best of 3 runs.
-# Then both answers are compared on every distinct string and the mismatches counted and
-# listed.  Prints the figures and the ratio; appends a line to test/bench/out/usage_type.csv.
+# Runs in a throwaway cluster (scripts/cluster.sh run).  Two scenarios of ROWS rows each,
+# generated in SQL from the corpus test/fixtures/usage_types.txt: "repeated" (the corpus
+# repeated, as in a real CUR file) and "distinct" (first-party model names made unique per
+# row, so no per-string memoisation helps either side).  Both parsers materialise the same
+# columns into an unlogged table, single process (no parallel workers, no JIT), best of 3
+# (repeated) / 2 (distinct) runs.  Then both answers are compared on every distinct string
+# and the differences counted and listed.  Prints the figures and the ratios; appends one
+# line per scenario to test/bench/out/usage_type.csv.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -183,54 +186,77 @@ LEFT JOIN regions r ON r.code = l6.region_code
 LEFT JOIN alias_norm a
        ON a.norm = lower(regexp_replace(l6.model, '^(?:[a-z]{2,}\.(?=[A-Za-z])){1,3}', ''));
 
-CREATE TABLE timings (impl text, run int, ms numeric);
+CREATE TABLE timings (scenario text, impl text, run int, ms numeric);
 SQL
 
 sed -i -e "s|@CORPUS@|$tmp/corpus.txt|" -e "s|@LOADED@|$tmp/loaded|" "$tmp/bench.sql"
 
-# 2. timing: three runs of each, materialising the same columns
+# 2. two scenarios over the same number of rows:
+#    repeated  the corpus repeated (179 distinct strings, as in a real CUR file, where a
+#              million rows hold a few hundred usage types)
+#    distinct  each first-party row gets a unique model name ("USE1-V123xClaude4.6Sonnet-..."),
+#              which defeats any per-string memoisation on both sides
+#    For each: timed runs materialising the same columns, then both answers compared on
+#    every distinct string (EXCEPT, NULLs compare equal).
 cols="region_code, region, model, model_key, token_kind, cache_ttl, tier, routing, context, endpoint, modality, marketplace, recognized"
-for run in 1 2 3; do
+scenario() {
+	local name="$1" runs="$2" fill="$3"
 	cat >> "$tmp/bench.sql" <<SQL
+TRUNCATE bench;
+$fill
+ANALYZE bench;
+SQL
+	for run in $(seq 1 "$runs"); do
+		cat >> "$tmp/bench.sql" <<SQL
 DROP TABLE IF EXISTS out_c;
 SELECT clock_timestamp() AS t0 \\gset
 CREATE UNLOGGED TABLE out_c AS
 SELECT b.usage_type, $cols
 FROM bench b, LATERAL bedrock_cost.parse_usage_type(b.usage_type) p;
-INSERT INTO timings SELECT 'c', $run, round(extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000, 1);
+INSERT INTO timings SELECT '$name', 'c', $run, round(extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000, 1);
 DROP TABLE IF EXISTS out_sql;
 SELECT clock_timestamp() AS t0 \\gset
 CREATE UNLOGGED TABLE out_sql AS SELECT usage_type, $cols FROM sql_parsed;
-INSERT INTO timings SELECT 'sql', $run, round(extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000, 1);
+INSERT INTO timings SELECT '$name', 'sql', $run, round(extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000, 1);
 SQL
-done
+	done
+	cat >> "$tmp/bench.sql" <<SQL
+INSERT INTO results
+SELECT '$name', (SELECT count(*) FROM bench),
+       (SELECT count(DISTINCT usage_type) FROM bench),
+       (SELECT count(*) FROM (SELECT DISTINCT usage_type FROM out_c WHERE recognized) r),
+       (SELECT count(DISTINCT usage_type) FROM
+          (SELECT usage_type, $cols FROM out_c EXCEPT SELECT usage_type, $cols FROM out_sql) d);
+INSERT INTO mismatches
+SELECT '$name', c.usage_type, row(c.*)::text,
+       (SELECT row(s.*)::text FROM out_sql s WHERE s.usage_type = c.usage_type LIMIT 1)
+FROM (SELECT usage_type, $cols FROM out_c EXCEPT SELECT usage_type, $cols FROM out_sql) c
+ORDER BY 2 LIMIT 20;
+SQL
+}
 
-# 3. answers compared on every distinct string; figures as key=value lines
-cat >> "$tmp/bench.sql" <<SQL
-CREATE TABLE c_distinct AS SELECT DISTINCT usage_type, $cols FROM out_c;
-CREATE TABLE s_distinct AS SELECT DISTINCT usage_type, $cols FROM out_sql;
-CREATE TABLE mismatches AS
-SELECT c.usage_type, row($cols)::text AS c_answer,
-       (SELECT row($cols)::text FROM s_distinct s WHERE s.usage_type = c.usage_type) AS sql_answer
-FROM c_distinct c
-WHERE NOT EXISTS (SELECT 1 FROM s_distinct s WHERE s.usage_type = c.usage_type
-                  AND row(s.region_code, s.region, s.model, s.model_key, s.token_kind, s.cache_ttl, s.tier,
-                          s.routing, s.context, s.endpoint, s.modality, s.marketplace, s.recognized)
-                      IS NOT DISTINCT FROM
-                      row(c.region_code, c.region, c.model, c.model_key, c.token_kind, c.cache_ttl, c.tier,
-                          c.routing, c.context, c.endpoint, c.modality, c.marketplace, c.recognized));
-\\pset tuples_only on
-\\pset format unaligned
-SELECT 'rows=' || count(*) FROM bench;
-SELECT 'distinct=' || count(*) FROM c_distinct;
-SELECT 'recognized=' || count(*) FILTER (WHERE recognized) FROM c_distinct;
-SELECT 'c_ms=' || min(ms) FROM timings WHERE impl = 'c';
-SELECT 'sql_ms=' || min(ms) FROM timings WHERE impl = 'sql';
-SELECT 'c_runs=' || string_agg(ms::text, ' ' ORDER BY run) FROM timings WHERE impl = 'c';
-SELECT 'sql_runs=' || string_agg(ms::text, ' ' ORDER BY run) FROM timings WHERE impl = 'sql';
-SELECT 'mismatches=' || count(*) FROM mismatches;
-SELECT 'mismatch: ' || usage_type || E'\\n    c:   ' || c_answer || E'\\n    sql: ' || coalesce(sql_answer, '(none)')
-FROM mismatches ORDER BY usage_type;
+cat >> "$tmp/bench.sql" <<'SQL'
+CREATE TABLE results (scenario text, nrows bigint, ndistinct bigint, nrecognized bigint, mismatches bigint);
+CREATE TABLE mismatches (scenario text, usage_type text, c_answer text, sql_answer text);
+CREATE TABLE bench_src AS SELECT * FROM bench;
+SQL
+scenario repeated 3 "INSERT INTO bench SELECT usage_type FROM bench_src;"
+scenario distinct 2 "INSERT INTO bench SELECT regexp_replace(usage_type, '^((?:[A-Z]{3}[0-9]|EU)-)(?!MP:)', '\\1V' || n || 'x') FROM (SELECT usage_type, row_number() OVER () AS n FROM bench_src) s;"
+
+# 3. figures as key=value lines
+cat >> "$tmp/bench.sql" <<'SQL'
+\pset tuples_only on
+\pset format unaligned
+SELECT r.scenario || '.' || k || '=' || v
+FROM results r,
+     LATERAL (VALUES ('rows', r.nrows::text), ('distinct', r.ndistinct::text),
+                     ('recognized', r.nrecognized::text), ('mismatches', r.mismatches::text),
+                     ('c_ms', (SELECT min(ms)::text FROM timings t WHERE t.scenario = r.scenario AND impl = 'c')),
+                     ('sql_ms', (SELECT min(ms)::text FROM timings t WHERE t.scenario = r.scenario AND impl = 'sql')),
+                     ('c_runs', (SELECT string_agg(ms::text, ' ' ORDER BY run) FROM timings t WHERE t.scenario = r.scenario AND impl = 'c')),
+                     ('sql_runs', (SELECT string_agg(ms::text, ' ' ORDER BY run) FROM timings t WHERE t.scenario = r.scenario AND impl = 'sql'))) AS x(k, v);
+SELECT 'mismatch: [' || scenario || '] ' || usage_type || E'\n    c:   ' || c_answer || E'\n    sql: ' || coalesce(sql_answer, '(none)')
+FROM mismatches ORDER BY scenario, usage_type;
 SELECT 'version=' || setting FROM pg_settings WHERE name = 'server_version';
 SQL
 
@@ -247,17 +273,20 @@ while [ ! -e "$tmp/loaded" ] && kill -0 $psql_pid 2>/dev/null; do sleep 0.2; don
 wait $psql_pid
 
 get() { sed -n "s/^$1=//p" "$tmp/out.txt" | head -1; }
-c_ms=$(get c_ms); sql_ms=$(get sql_ms); n=$(get rows); d=$(get distinct); mm=$(get mismatches)
-ratio=$(awk -v a="$sql_ms" -v b="$c_ms" 'BEGIN { printf "%.1f", a / b }')
-echo "usage-type parse benchmark (PostgreSQL $(get version), single process, best of 3)"
-echo "  rows:                     $n ($d distinct strings, $(get recognized) recognized)"
-echo "  parse_usage_type (C):     ${c_ms} ms   runs: $(get c_runs)"
-echo "  pure-SQL regexp baseline: ${sql_ms} ms   runs: $(get sql_runs)"
-echo "  ratio (SQL / C):          ${ratio}x"
-echo "  answers differing on distinct strings: $mm of $d"
-grep -A2 '^mismatch: ' "$tmp/out.txt" | sed 's/^/  /' || true
-
 csv="$outdir/usage_type.csv"
-[ -s "$csv" ] || echo "run_at,rows,distinct_strings,c_ms,sql_ms,ratio,mismatches" > "$csv"
-echo "$(date -u +%Y-%m-%dT%H:%M:%SZ),$n,$d,$c_ms,$sql_ms,$ratio,$mm" >> "$csv"
-echo "  csv: $csv"
+[ -s "$csv" ] || echo "run_at,scenario,rows,distinct_strings,c_ms,sql_ms,ratio,mismatches" > "$csv"
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+echo "usage-type parse benchmark (PostgreSQL $(get version); single process, no parallel workers, no JIT;"
+echo "best of the runs; both sides materialise the same 13 columns into an unlogged table)"
+for sc in repeated distinct; do
+	c_ms=$(get $sc.c_ms); sql_ms=$(get $sc.sql_ms); n=$(get $sc.rows); d=$(get $sc.distinct); mm=$(get $sc.mismatches)
+	ratio=$(awk -v a="$sql_ms" -v b="$c_ms" 'BEGIN { printf "%.1f", a / b }')
+	echo "scenario $sc: $n rows, $d distinct strings ($(get $sc.recognized) recognized)"
+	echo "  parse_usage_type (C):     ${c_ms} ms   runs: $(get $sc.c_runs)"
+	echo "  pure-SQL regexp baseline: ${sql_ms} ms   runs: $(get $sc.sql_runs)"
+	echo "  ratio (SQL / C):          ${ratio}x"
+	echo "  distinct strings whose answers differ: $mm of $d"
+	echo "$now,$sc,$n,$d,$c_ms,$sql_ms,$ratio,$mm" >> "$csv"
+done
+grep -A2 '^mismatch: ' "$tmp/out.txt" | sed 's/^/  /' || true
+echo "csv: $csv"
