@@ -343,3 +343,12 @@ FROM generate_series(1, 1000) g,
          CASE WHEN g % 2 = 0 THEN NULL ELSE '' END) p;
 SELECT length(p.model) AS long_model_length, p.model_key = lower(p.model) AS key_is_normalised, p.token_kind
 FROM bedrock_cost.parse_usage_type('USE1-' || repeat('Xy', 100) || '-input-tokens') p;
+
+-- a role without privileges on the alias table can still parse (SELECT is granted to PUBLIC)
+CREATE ROLE regress_usage_type_reader;
+GRANT USAGE ON SCHEMA bedrock_cost TO regress_usage_type_reader;
+SET ROLE regress_usage_type_reader;
+SELECT model_key, token_kind FROM bedrock_cost.parse_usage_type('USE1-Claude4.6Sonnet-input-tokens');
+RESET ROLE;
+REVOKE USAGE ON SCHEMA bedrock_cost FROM regress_usage_type_reader;
+DROP ROLE regress_usage_type_reader;
