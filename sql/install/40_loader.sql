@@ -147,13 +147,13 @@ CREATE TABLE bedrock_cost.line_items_template (
 	line_item_type		text NOT NULL,
 	payer_account_id	text NOT NULL,
 	usage_account_id	text NOT NULL,
-	billing_entity		text NOT NULL,
+	billing_entity		text,
 	product_code		text NOT NULL,
 	product_name		text,
 	usage_type			text NOT NULL,
 	operation			text,
 	pricing_unit		text,
-	usage_amount		numeric NOT NULL,
+	usage_amount		numeric,
 	tokens				numeric,
 	unblended_cost		numeric NOT NULL,
 	net_unblended_cost	numeric,
@@ -231,6 +231,19 @@ $$;
 COMMENT ON FUNCTION bedrock_cost._create_load_table(bigint, date, integer) IS
   'internal: creates the standalone table a delivery is loaded into, with the CHECK constraint that makes ATTACH skip its validation scan';
 
+-- drop the table of a delivery that could not be swapped in
+CREATE FUNCTION bedrock_cost._drop_load_table(p_load_id bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', 'line_items_l' || p_load_id);
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._drop_load_table(bigint) IS
+  'internal: drops the table of a delivery that failed after it was loaded';
+
 -- make a loaded delivery the current data of its period; the previous one moves to history
 CREATE FUNCTION bedrock_cost._swap_in(p_load_id bigint)
 RETURNS bigint
@@ -297,6 +310,7 @@ COMMENT ON FUNCTION bedrock_cost._prune_history(integer, date) IS
 
 REVOKE ALL ON FUNCTION bedrock_cost._create_load_table(bigint, date, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._swap_in(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost._drop_load_table(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._prune_history(integer, date) FROM PUBLIC;
 
 -- ------------------------------------------------------------------------

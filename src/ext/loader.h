@@ -90,6 +90,7 @@ typedef struct BcLoadStats
 	List	   *rejects;		/* of BcRowError * */
 	List	   *usage_types;	/* of char *, distinct */
 	char		delivery_key[65];
+	MemoryContext cxt;			/* where the lists live; survives an abort */
 } BcLoadStats;
 
 /* loader_delivery.c */
@@ -105,19 +106,24 @@ extern void bc_hash_files(BcDelivery *d);
 extern void bc_peek_period(BcDelivery *d);
 extern void bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 							 BcLoadStats *stats);
+extern void bc_copy_clear_failure(void);
+extern BcRowError *bc_copy_failure(void);
 
 /* loader_ledger.c */
 extern int32 bc_ledger_export_id(const char *export_path);
 extern void bc_ledger_lock_period(BcDelivery *d);
 extern int64 bc_ledger_find_same(BcDelivery *d, char key[65]);
 extern bool bc_ledger_execution_seen(BcDelivery *d);
-extern int64 bc_ledger_start(BcDelivery *d, const char *status, int64 same_as);
+extern int64 bc_ledger_next_id(void);
+extern void bc_ledger_noop(BcDelivery *d, int64 load_id, int64 same_as,
+						   BcLoadStats *stats);
 extern char *bc_ledger_create_table(BcDelivery *d, int64 load_id);
 extern void bc_ledger_loaded(BcDelivery *d, int64 load_id, const char *table,
 							 BcLoadStats *stats);
 extern void bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
 							 const char *message, BcRowError *where);
 extern void bc_ledger_swap_in(int64 load_id);
+extern void bc_ledger_swap_failed(int64 load_id, const char *message);
 extern void bc_ledger_usage_types(List *usage_types);
 
 /* loader_values.c */

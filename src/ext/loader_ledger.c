@@ -165,7 +165,7 @@ bc_ledger_execution_seen(BcDelivery *d)
 	p_date(&p, d->period, true);
 	p_text(&p, d->execution_id);
 	run("SELECT 1 FROM bedrock_cost.loads WHERE export_id = $1 AND billing_period = $2 "
-		"AND execution_id IS NOT DISTINCT FROM $3 AND status IN ('done', 'superseded') LIMIT 1",
+		"AND execution_id IS NOT DISTINCT FROM $3 AND status IN ('done', 'superseded', 'running') LIMIT 1",
 		&p, true);
 	return SPI_processed > 0;
 }
@@ -180,7 +180,7 @@ bc_ledger_find_same(BcDelivery *d, char key[65])
 	p_date(&p, d->period, true);
 	p_text(&p, key);
 	run("SELECT load_id FROM bedrock_cost.loads WHERE export_id = $1 AND billing_period = $2 "
-		"AND delivery_key = $3 AND status IN ('done', 'superseded') "
+		"AND delivery_key = $3 AND status IN ('done', 'superseded', 'running') "
 		"ORDER BY load_id DESC LIMIT 1", &p, true);
 	return first_int8();
 }
@@ -362,6 +362,20 @@ bc_ledger_swap_in(int64 load_id)
 
 	p_int8(&p, load_id);
 	run("SELECT bedrock_cost._swap_in($1)", &p, false);
+}
+
+/* record that a loaded delivery could not be swapped in, and drop its table */
+void
+bc_ledger_swap_failed(int64 load_id, const char *message)
+{
+	Params		p = {0};
+
+	p_int8(&p, load_id);
+	p_text(&p, message);
+	run("UPDATE bedrock_cost.loads SET status = 'failed', error = $2, data_table = NULL, "
+		"finished_at = pg_catalog.clock_timestamp() WHERE load_id = $1", &p, false);
+	p.n = 1;
+	run("SELECT bedrock_cost._drop_load_table($1)", &p, false);
 }
 
 /* add the usage types of a load to bedrock_cost.usage_types */
