@@ -13,6 +13,8 @@
 #ifndef BC_WORKER_H
 #define BC_WORKER_H
 
+#include "nodes/pg_list.h"
+
 /* bgw_type and application_name of the launcher */
 #define BC_LAUNCHER_TYPE "bedrock_cost launcher"
 
@@ -42,10 +44,29 @@ extern bool bc_extension_ready(void);
 /* mark loads left 'running' by a crashed or killed process (needs a transaction) */
 extern void bc_fix_stale_loads(void);
 
+/* a delivery the worker found in an export folder (one manifest) */
+typedef struct BcWorkerDelivery
+{
+	char	   *manifest;		/* relative to the export folder */
+	char	   *period;			/* YYYY-MM-01 */
+	char	   *execution_id;	/* NULL when unknown */
+	char	   *fingerprint;
+	char	   *missing;		/* why incomplete; NULL when complete */
+	char	   *error;			/* manifest unusable; NULL when fine */
+	bool		ready;			/* to be loaded by this poll */
+} BcWorkerDelivery;
+
+/* worker_scan.c: deliveries on disk */
+extern List *bc_worker_find_deliveries(const char *exportdir);
+extern void bc_worker_inspect_delivery(BcWorkerDelivery *dl, const char *exportdir,
+									   const char *realroot, MemoryContext cxt);
+
+/* run fn(arg) in a subtransaction; NULL on success, else the error message */
+extern char *bc_worker_try(void (*fn) (void *arg), void *arg);
+
 /* worker_paths.c: everything the worker opens stays under export_root */
 extern char *bc_real_root(void);
 extern char *bc_checked_realpath(const char *path, const char *realroot,
 								 bool missing_ok);
-extern char *bc_resolve_under_root(const char *relpath, bool missing_ok);
 
 #endif							/* BC_WORKER_H */

@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * worker_paths.c
- *		Keeps the ingest worker inside bedrock_cost.export_root: registered
- *		export paths are stored relative to the root, and every folder and
+ *		Keeps the ingest worker inside bedrock_cost.export_root: a path
+ *		given to add_export() must lie under the root, and every folder and
  *		file the worker opens is resolved with realpath() first, so a
- *		symbolic link that leaves the root is refused.
+ *		symbolic link that leaves the root is refused.  Registered folders
+ *		are stored absolute and symlink-free, as the loader stores them.
  *
  * IDENTIFICATION
  *		src/ext/worker_paths.c
@@ -23,7 +24,7 @@
 #include "guc.h"
 #include "worker.h"
 
-PG_FUNCTION_INFO_V1(bedrock_cost_export_relpath);
+PG_FUNCTION_INFO_V1(bedrock_cost_export_abspath);
 
 /* the configured root, or an error when it is not set */
 static const char *
@@ -102,9 +103,9 @@ bc_checked_realpath(const char *path, const char *realroot, bool missing_ok)
 	return real;
 }
 
-/* the resolved export folder of a registered (relative) path */
-char *
-bc_resolve_under_root(const char *relpath, bool missing_ok)
+/* the resolved path of relpath, relative to the (resolved) root */
+static char *
+resolve_under_root(const char *relpath, bool missing_ok)
 {
 	char	   *realroot = bc_real_root();
 	char	   *joined = psprintf("%s/%s", realroot, relpath);
@@ -151,16 +152,34 @@ export_relpath(const char *given)
 			pstrdup(real + strlen(realroot) + (strcmp(realroot, "/") == 0 ? 0 : 1));
 	}
 
-	/* an existing folder must not leave the root through a symbolic link */
-	(void) bc_resolve_under_root(rel, true);
 	return rel;
 }
 
-/* SQL: bedrock_cost.export_relpath(path text) returns text */
+/*
+ * The absolute, symlink-free path of an export folder given to
+ * add_export(): resolved when it exists (and then checked not to leave
+ * the root), else the resolved root joined with the relative path.
+ */
+static char *
+export_abspath(const char *given)
+{
+	char	   *rel = export_relpath(given);
+	char	   *real = resolve_under_root(rel, true);
+	char	   *realroot;
+
+	if (real != NULL)
+		return real;
+	realroot = bc_real_root();
+	if (strcmp(rel, ".") == 0)
+		return realroot;
+	return psprintf("%s%s%s", realroot, strcmp(realroot, "/") == 0 ? "" : "/", rel);
+}
+
+/* SQL: bedrock_cost.export_abspath(path text) returns text */
 Datum
-bedrock_cost_export_relpath(PG_FUNCTION_ARGS)
+bedrock_cost_export_abspath(PG_FUNCTION_ARGS)
 {
 	char	   *given = text_to_cstring(PG_GETARG_TEXT_PP(0));
 
-	PG_RETURN_TEXT_P(cstring_to_text(export_relpath(given)));
+	PG_RETURN_TEXT_P(cstring_to_text(export_abspath(given)));
 }

@@ -5,6 +5,7 @@
 # (poll_interval, enabled) and comes back after being terminated.
 use strict;
 use warnings;
+use Cwd qw(abs_path);
 use File::Path qw(make_path);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -12,6 +13,7 @@ use Test::More;
 
 my $root = PostgreSQL::Test::Utils::tempdir('exports');
 my $outside = PostgreSQL::Test::Utils::tempdir('outside');
+my $realroot = abs_path($root);
 
 my $node = PostgreSQL::Test::Cluster->new('launcher');
 $node->init;
@@ -62,13 +64,20 @@ $node->wait_for_log(qr/extension bedrock_cost found in database "postgres"/);
 
 # registration: relative, absolute under the root, refused outside
 make_path("$root/acme/cur");
+my ($rc, $out, $err);
 is($node->safe_psql('postgres',
 		"SELECT path FROM bedrock_cost.add_export('acme', 'acme/cur/')"),
-	'acme/cur', 'relative path registered');
+	"$realroot/acme/cur", 'relative path registered, stored resolved');
 is($node->safe_psql('postgres',
 		"SELECT path FROM bedrock_cost.add_export('beta', '$root/beta//cur')"),
-	'beta/cur', 'absolute path under the root stored relative');
-my ($rc, $out, $err) = $node->psql('postgres',
+	"$realroot/beta/cur", 'absolute path under the root (not there yet) registered');
+($rc, $out, $err) = $node->psql('postgres',
+	"SELECT bedrock_cost.add_export('acme2', '$root/acme/cur')");
+like($err, qr/is already registered as "acme"/, 'a folder is registered once');
+($rc, $out, $err) = $node->psql('postgres',
+	"SELECT bedrock_cost.add_export('acme', 'other')");
+like($err, qr/export "acme" already exists/, 'a name is used once');
+($rc, $out, $err) = $node->psql('postgres',
 	"SELECT bedrock_cost.add_export('evil', '$outside')");
 like($err, qr/export path ".*" is outside bedrock_cost.export_root/, 'absolute path outside refused');
 ($rc, $out, $err) = $node->psql('postgres',
@@ -78,7 +87,7 @@ symlink($outside, "$root/link") or die "symlink: $!";
 ($rc, $out, $err) = $node->psql('postgres',
 	"SELECT bedrock_cost.add_export('evil', 'link')");
 like($err, qr/resolves to ".*", outside bedrock_cost.export_root/, 'symlink leaving the root refused');
-is($node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.exports'), '2',
+is($node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.export_status'), '2',
 	'only the two valid exports registered');
 
 # the launcher scans: a missing folder is a scan failure with backoff
@@ -89,7 +98,11 @@ $node->poll_query_until('postgres',
 	"SELECT failures >= 1 AND last_error LIKE '%does not exist%' AND next_attempt > last_error_at"
 	  . " FROM bedrock_cost.export_status WHERE export_name = 'beta'")
   or die 'missing folder not reported';
-$node->safe_psql('postgres', "SELECT bedrock_cost.remove_export('beta')");
+is($node->safe_psql('postgres', "SELECT bedrock_cost.remove_export('beta')"), 't', 'export removed');
+is($node->safe_psql('postgres',
+		"SELECT count(*) FROM bedrock_cost.export_state s JOIN bedrock_cost.exports e USING (export_id)"
+		  . " WHERE e.path LIKE '%/beta/cur'"),
+	'0', 'its worker state is gone');
 
 # data without a manifest: nothing recorded; a manifest listing a missing file: incomplete
 my $acme = "$root/acme/cur";
@@ -117,7 +130,7 @@ $node->poll_query_until('postgres',
 # pause: the export is no longer polled
 $node->safe_psql('postgres', "SELECT bedrock_cost.pause_export('acme')");
 my $before = $node->safe_psql('postgres',
-	"SELECT last_poll FROM bedrock_cost.export_state WHERE export_name = 'acme'");
+	"SELECT last_poll FROM bedrock_cost.export_status WHERE export_name = 'acme'");
 $node->poll_query_until('postgres',
 	"SELECT query ~ 'cycle' FROM pg_stat_activity WHERE backend_type = 'bedrock_cost launcher'");
 my $cycle_q = "(SELECT substring(query FROM 'cycle ([0-9]+)')::int FROM pg_stat_activity"
@@ -126,15 +139,15 @@ my $c0 = $node->safe_psql('postgres', "SELECT $cycle_q");
 $node->poll_query_until('postgres', "SELECT $cycle_q >= $c0 + 2") or die 'launcher stuck';
 # the poll in progress when pausing may have finished after $before was read
 $before = $node->safe_psql('postgres',
-	"SELECT last_poll FROM bedrock_cost.export_state WHERE export_name = 'acme'");
+	"SELECT last_poll FROM bedrock_cost.export_status WHERE export_name = 'acme'");
 $c0 = $node->safe_psql('postgres', "SELECT $cycle_q");
 $node->poll_query_until('postgres', "SELECT $cycle_q >= $c0 + 2") or die 'launcher stuck';
 is($node->safe_psql('postgres',
-		"SELECT last_poll = '$before' FROM bedrock_cost.export_state WHERE export_name = 'acme'"),
+		"SELECT last_poll = '$before' FROM bedrock_cost.export_status WHERE export_name = 'acme'"),
 	't', 'paused export not polled');
 $node->safe_psql('postgres', "SELECT bedrock_cost.resume_export('acme')");
 $node->poll_query_until('postgres',
-	"SELECT last_poll > '$before' FROM bedrock_cost.export_state WHERE export_name = 'acme'")
+	"SELECT last_poll > '$before' FROM bedrock_cost.export_status WHERE export_name = 'acme'")
   or die 'resumed export not polled';
 
 # SIGHUP: poll_interval and enabled are reloaded
@@ -151,16 +164,16 @@ $node->poll_query_until('postgres',
 	  . " WHERE backend_type = 'bedrock_cost launcher'")
   or die 'enabled = off not reloaded';
 $before = $node->safe_psql('postgres',
-	"SELECT last_poll FROM bedrock_cost.export_state WHERE export_name = 'acme'");
+	"SELECT last_poll FROM bedrock_cost.export_status WHERE export_name = 'acme'");
 $c0 = $node->safe_psql('postgres', "SELECT $cycle_q");
 $node->poll_query_until('postgres', "SELECT $cycle_q >= $c0 + 2") or die 'launcher stuck';
 is($node->safe_psql('postgres',
-		"SELECT last_poll = '$before' FROM bedrock_cost.export_state WHERE export_name = 'acme'"),
+		"SELECT last_poll = '$before' FROM bedrock_cost.export_status WHERE export_name = 'acme'"),
 	't', 'no poll while disabled');
 $node->append_conf('postgresql.conf', "bedrock_cost.enabled = on\n");
 $node->reload;
 $node->poll_query_until('postgres',
-	"SELECT last_poll > '$before' FROM bedrock_cost.export_state WHERE export_name = 'acme'")
+	"SELECT last_poll > '$before' FROM bedrock_cost.export_status WHERE export_name = 'acme'")
   or die 'polling did not resume';
 
 # terminated, the launcher exits and the postmaster starts it again
