@@ -47,10 +47,16 @@ typedef struct BcDelivery
 	char	   *problem;		/* set when the delivery is unusable as found */
 } BcDelivery;
 
+/*
+ * palloc only guarantees MAXALIGN (8), less than __int128's natural 16:
+ * fields of this type must tell the compiler so.
+ */
+typedef __int128 bc_int128_a8 __attribute__((aligned(8)));
+
 /* exact running sum of decimal values (see loader_values.c) */
 typedef struct BcSum
 {
-	__int128	units;			/* value * 10^BC_SUM_SCALE */
+	bc_int128_a8 units;			/* value * 10^BC_SUM_SCALE */
 	bool		overflow;		/* fell back to numeric arithmetic in big */
 	Datum		big;			/* numeric sum after the fallback */
 } BcSum;

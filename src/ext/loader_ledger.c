@@ -229,7 +229,7 @@ insert_load(BcDelivery *d, int64 load_id, const char *status, int64 same_as,
 		"rows_read, rows_loaded, rows_rejected, rows_other, bytes_read, data_table, error, same_as) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, pg_catalog.statement_timestamp(), "
 		"CASE WHEN $8 = 'running' THEN NULL ELSE pg_catalog.clock_timestamp() END, "
-		"$9, $10, $11, $12, $13, $14, $15, pg_catalog.nullif($16, -1))",
+		"$9, $10, $11, $12, $13, $14, $15, NULLIF($16, -1))",
 		&p, false);
 }
 
@@ -295,7 +295,7 @@ insert_error(int64 load_id, int error_no, BcRowError *e)
 	p_text(&p, e->reason);
 	p_text(&p, e->raw);
 	run("INSERT INTO bedrock_cost.load_errors (load_id, error_no, file, line, column_name, value, reason, raw) "
-		"VALUES ($1, $2, $3, pg_catalog.nullif($4, 0), $5, $6, $7, $8)", &p, false);
+		"VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6, $7, $8)", &p, false);
 }
 
 /* insert the rejected rows of a delivery; returns how many */
