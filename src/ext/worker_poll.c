@@ -39,6 +39,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "postmaster/interrupt.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
@@ -487,7 +488,11 @@ record_delivery_loaded(PollExport *e, const BcWorkerDelivery *dl, const LoaderRo
  * ---------------------------------------------------------------------
  */
 
-/* test-only: hold the load's transaction open for bc_debug_load_pause_ms */
+/*
+ * Test only: hold the load's transaction open for bc_debug_load_pause_ms,
+ * so tests can kill or restart the server in the middle of a load.  In
+ * the launcher, a reload that sets the pause to 0 ends it.
+ */
 static void
 debug_pause(void)
 {
@@ -504,6 +509,13 @@ debug_pause(void)
 						 left, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
+		if (bc_in_launcher && ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+			if (bc_debug_load_pause_ms <= 0)
+				break;
+		}
 	}
 }
 
