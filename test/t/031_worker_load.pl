@@ -147,8 +147,13 @@ is($node->safe_psql('postgres',
 	't', 'reconciliation: no difference');
 
 # the notifications of the two loads
-my $notes = $listener->query_safe('SELECT 1');
-my @payloads = ($notes =~ /Asynchronous notification "bedrock_cost_load" with payload "(.*?)" received/g);
+# (psql prints notifications after a query; they may need another round trip)
+my @payloads;
+for (my $i = 0; $i < 300 && @payloads < 2; $i++)
+{
+	my $notes = $listener->query_safe('SELECT pg_sleep(0.1)');
+	push @payloads, ($notes =~ /Asynchronous notification "bedrock_cost_load" with payload "(.*?)" received/g);
+}
 is(scalar(@payloads), 2, 'two NOTIFY bedrock_cost_load');
 my $p = decode_json($payloads[0]);
 is($p->{export}, 'acme', 'payload: export');
