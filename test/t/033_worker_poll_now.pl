@@ -7,6 +7,7 @@
 use strict;
 use warnings;
 use File::Copy qw(copy);
+use IPC::Run;
 use File::Find;
 use File::Path qw(make_path);
 use PostgreSQL::Test::Cluster;
