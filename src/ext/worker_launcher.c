@@ -17,30 +17,38 @@
  * latch; the loop rereads the configuration and polls at once.
  *
  * Transactions.  Each step of a poll is a transaction of its own: listing
- * the exports, scanning one export folder, loading one delivery.  A load
- * (loader call, refresh of the chargeback views, NOTIFY) runs in a
- * subtransaction of its step, so a failed load is rolled back entirely
- * and its error recorded in the same step's transaction; the state tables
- * (export_state, export_deliveries) are thus always consistent with the
- * loaded data, and a crash at any point leaves both as they were before the
- * step.  A delivery interrupted by a crash is still 'settling' or 'failed'
- * on disk with an unchanged fingerprint, so the next poll loads it again.
- * bedrock_cost.poll_now() runs the same steps in the caller's transaction.
+ * the exports; scanning one export folder (recording what is on disk and
+ * deciding whether to load; when it decides to, it also commits a
+ * loading_since/loading_pid marker on the deliveries to load); loading
+ * that folder.  The load step calls bedrock_cost.load_export(), the
+ * chargeback refresh and the NOTIFYs in one subtransaction, then records
+ * the outcome on the deliveries and clears the markers in the step's own
+ * transaction: the state tables are always consistent with the loaded
+ * data.  A crash at any point leaves the data and the ledger as before the
+ * load (nothing of it committed) and the markers in place; the next scan
+ * sees a marker whose process is gone, counts an 'interrupted' failure with
+ * backoff, and the delivery is loaded again after the backoff (so a
+ * delivery that crashes the server cannot cause a tight crash loop).
+ * Loads the loader left 'running' are marked failed when the launcher
+ * starts.  bedrock_cost.poll_now() runs the same steps in the caller's
+ * transaction.
  *
  * Memory.  The launcher keeps nothing across polls except its settings.
  * Lists that must outlive a step's transaction (the exports, the
- * deliveries to load) live in "bedrock_cost poll", a child of
+ * deliveries of the export to load) live in "bedrock_cost poll", a child of
  * TopMemoryContext reset at the start of every loop iteration; the loop
  * switches back to it after every commit (which leaves
  * CurrentMemoryContext at TopMemoryContext).  Everything else is allocated
  * in SPI or transaction contexts and freed with them.
  *
  * Locking.  Each step takes pg_try_advisory_xact_lock on the export
- * (hashtext('bedrock_cost export'), hashtext(name)); a step that cannot
- * get it skips the export for this poll, so the launcher and poll_now()
- * never scan or load the same export at once.  The loader takes the locks
- * it needs for the partition swap; they are held to the end of the load's
- * transaction.
+ * (hashtext('bedrock_cost export'), export_id); a step that cannot get it
+ * skips the export for this poll, so the launcher and poll_now() never
+ * scan or load the same export at once.  Between the scan and the load
+ * steps of the launcher, the markers keep a poll_now() from loading the
+ * same deliveries (a live marker means "being loaded").  The loader
+ * takes the locks it needs for the partition swap; they are held to the
+ * end of the load's transaction.
  *
  * IDENTIFICATION
  *		src/ext/worker_launcher.c

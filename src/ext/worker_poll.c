@@ -3,8 +3,10 @@
  * worker_poll.c
  *		One poll of the registered exports: scan each export folder,
  *		decide whether its deliveries are ready, load them with the loader,
- *		and record the outcome.  Shared by the launcher (one transaction
- *		per export) and bedrock_cost.poll_now() (the caller's transaction).
+ *		and record the outcome.  Shared by the launcher (a transaction per
+ *		step: list, scan an export, load it) and bedrock_cost.poll_now()
+ *		(the caller's transaction).  worker_launcher.c documents the
+ *		transactions, memory contexts and locking.
  *
  * The state of each delivery (worker_scan.c finds them) is kept in
  * bedrock_cost.export_deliveries:
@@ -24,7 +26,9 @@
  * (bedrock_cost.refresh_chargeback(), when it exists) and the NOTIFYs run
  * in one subtransaction of the export's transaction: if any of them
  * raises, all of it is rolled back and the error recorded on the ready
- * deliveries; the poll then goes on with the next export.
+ * deliveries; the poll then goes on with the next export.  A load that
+ * dies with its process leaves a committed loading marker, which a later
+ * scan turns into an 'interrupted' failure.
  *
  * IDENTIFICATION
  *		src/ext/worker_poll.c
