@@ -626,7 +626,9 @@ record_load(LoadCall *lc, List *deliveries, const char *err)
 		BcWorkerDelivery *dl = lfirst(c);
 		LoaderRow  *r = err ? NULL : row_for(lc, dl);
 
-		if (r && (strcmp(r->status, "done") == 0 || strcmp(r->status, "noop") == 0))
+		/* a noop of a delivery already loaded is not news */
+		if (r && (strcmp(r->status, "done") == 0 ||
+				  (dl->ready && strcmp(r->status, "noop") == 0)))
 			record_delivery_loaded(lc->export, dl, r);
 		else if (dl->ready)
 			record_delivery_failure(lc->export, dl,
@@ -813,8 +815,13 @@ load_export(void *arg)
 	SPI_connect();
 	if (!claim_export(ep->export))
 	{
+		/* paused or removed since the scan, or busy: no load, no markers */
+		spi_run("UPDATE bedrock_cost.export_deliveries SET loading_since = NULL,"
+				" loading_pid = NULL WHERE export_id = $1::integer"
+				" AND loading_pid = pg_catalog.pg_backend_pid()",
+				1, (const char *[]) {ep->export->id}, SPI_OK_UPDATE);
 		SPI_finish();
-		return;					/* the markers are found by a later poll */
+		return;
 	}
 	memset(&lc, 0, sizeof(lc));
 	lc.export = ep->export;
