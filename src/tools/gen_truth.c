@@ -1,0 +1,472 @@
+/*-------------------------------------------------------------------------
+ *
+ * gen_truth.c
+ *		Exact ground truth of each generated delivery, written as CSV files
+ *		that load into PostgreSQL with \copy ... csv header.
+ *
+ * Rows are summed as 128-bit integers of 1e-10 USD while they are
+ * generated; the per-principal, per-SKU and per-type accumulators are then
+ * grouped into the published tables.  Conventions: billing_period is the
+ * first day of the month; an absent value (no role, no person, no model,
+ * the untagged bucket's value) is an empty unquoted field, i.e. NULL.
+ *
+ * IDENTIFICATION
+ *		src/tools/gen_truth.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "gen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum
+{
+	TF_SUMMARY, TF_PRINCIPAL, TF_ROLE, TF_PERSON, TF_TAG, TF_MODEL,
+	TF_USAGE_TYPE, TF_LIT, TF_N
+};
+
+static const char *const tf_names[TF_N] = {
+	"summary.csv", "by_principal.csv", "by_role.csv", "by_person.csv",
+	"by_tag.csv", "by_model_token.csv", "by_usage_type.csv", "by_line_item_type.csv"
+};
+
+#define KEYCOLS "billing_period,delivery,execution_id,latest"
+#define SUMCOLS "line_items,cost,net_cost,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens"
+
+static const char *const tf_headers[TF_N] = {
+	KEYCOLS ",measure," SUMCOLS,
+	KEYCOLS ",principal,principal_type,account_id,partition,role,person," SUMCOLS,
+	KEYCOLS ",role," SUMCOLS,
+	KEYCOLS ",person," SUMCOLS,
+	KEYCOLS ",tag_key,tag_value,untagged," SUMCOLS,
+	KEYCOLS ",model,token_kind,line_items,tokens,cost,net_cost",
+	KEYCOLS ",product_code,usage_type,model,token_kind,pricing_unit,line_items,tokens,cost,net_cost",
+	KEYCOLS ",line_item_type,is_bedrock,line_items,cost,net_cost",
+};
+
+static FILE *tf[TF_N];
+
+/* allocate the accumulators */
+void
+bc_gen_truth_init(gen_truth *t, int nprincipals)
+{
+	memset(t, 0, sizeof(*t));
+	t->nprincipals = nprincipals;
+	t->prin = calloc((size_t) nprincipals + 1, sizeof(gen_acc));
+	t->sku_region = calloc((size_t) bc_gen_nskus * bc_gen_nregions, sizeof(gen_acc));
+	t->lit = calloc((size_t) (bc_gen_nacct_types + 1) * 2, sizeof(gen_acc));
+	if (!t->prin || !t->sku_region || !t->lit)
+		bc_gen_die("out of memory");
+}
+
+/* zero the accumulators for a new delivery */
+void
+bc_gen_truth_reset(gen_truth *t)
+{
+	memset(t->prin, 0, ((size_t) t->nprincipals + 1) * sizeof(gen_acc));
+	memset(t->sku_region, 0, (size_t) bc_gen_nskus * bc_gen_nregions * sizeof(gen_acc));
+	memset(t->lit, 0, (size_t) (bc_gen_nacct_types + 1) * 2 * sizeof(gen_acc));
+	memset(&t->total, 0, sizeof(gen_acc) * 7);
+}
+
+/* add one row to an accumulator */
+static void
+acc_add(gen_acc *a, const gen_row_truth *r, int kind)
+{
+	a->rows++;
+	a->cost += r->cost;
+	a->net += r->net;
+	if (kind >= 0)
+		a->tokens[kind] += r->tokens;
+}
+
+/* add one accumulator to another */
+static void
+acc_merge(gen_acc *a, const gen_acc *b)
+{
+	int			k;
+
+	a->rows += b->rows;
+	a->cost += b->cost;
+	a->net += b->net;
+	for (k = 0; k < GK_NKIND; k++)
+		a->tokens[k] += b->tokens[k];
+}
+
+/* account one generated row */
+void
+bc_gen_truth_add(gen_truth *t, const gen_row_truth *r)
+{
+	int			kind = r->sku >= 0 ? bc_gen_skus[r->sku].kind : -1;
+
+	acc_add(&t->total, r, kind);
+	acc_add(&t->lit[r->lit * 2 + r->bedrock], r, kind);
+	if (r->bedrock)
+		acc_add(&t->bedrock_all, r, kind);
+	if (r->marketplace)
+		acc_add(&t->marketplace, r, kind);
+	if (r->lit != 0)
+	{
+		acc_add(&t->account_level, r, kind);
+		return;
+	}
+	if (!r->bedrock)
+	{
+		acc_add(&t->non_bedrock, r, kind);
+		return;
+	}
+	acc_add(&t->sku_region[r->sku * bc_gen_nregions + r->region], r, kind);
+	if (r->principal >= 0)
+	{
+		acc_add(&t->attributed, r, kind);
+		acc_add(&t->prin[r->principal], r, kind);
+	}
+	else
+	{
+		acc_add(&t->unattributed, r, kind);
+		acc_add(&t->prin[t->nprincipals], r, kind);
+	}
+}
+
+/* create the ground-truth files with their headers */
+void
+bc_gen_truth_open(const char *dir)
+{
+	char		path[4096];
+	int			i;
+
+	bc_gen_mkdirs(dir);
+	for (i = 0; i < TF_N; i++)
+	{
+		snprintf(path, sizeof(path), "%s/%s", dir, tf_names[i]);
+		tf[i] = fopen(path, "w");
+		if (!tf[i])
+			bc_gen_die("cannot write %s", path);
+		fprintf(tf[i], "%s\n", tf_headers[i]);
+	}
+}
+
+/* close the ground-truth files */
+void
+bc_gen_truth_close(void)
+{
+	int			i;
+
+	for (i = 0; i < TF_N; i++)
+		if (tf[i] && fclose(tf[i]) != 0)
+			bc_gen_die("error writing ground truth");
+}
+
+/* print a 128-bit money value with 10 decimals */
+static void
+put_money(FILE *f, bc_gen_i128 v)
+{
+	char		b[BC_GEN_DEC_BUFSZ];
+
+	bc_gen_fmt_decimal(b, v, GEN_COST_SCALE, BC_GEN_DEC_FIXED);
+	fputs(b, f);
+}
+
+/* print a 128-bit integer */
+static void
+put_int(FILE *f, bc_gen_i128 v)
+{
+	char		b[BC_GEN_DEC_BUFSZ];
+
+	bc_gen_fmt_decimal(b, v, 0, BC_GEN_DEC_FIXED);
+	fputs(b, f);
+}
+
+/* print a text value as a CSV field; NULL or "" -> empty unquoted (NULL) */
+static void
+put_text(FILE *f, const char *s)
+{
+	bc_gen_buf	b = {0};
+
+	if (!s || !*s)
+		return;
+	/* always quote, so an empty-looking value can never read as NULL */
+	bc_gen_csv_field(&b, s, strlen(s), 1);
+	fwrite(b.data, 1, b.len, f);
+	bc_gen_buf_free(&b);
+}
+
+/* line_items,cost,net_cost,input..cache_write tokens */
+static void
+put_sums(FILE *f, const gen_acc *a)
+{
+	int			k;
+
+	fprintf(f, "%ld,", a->rows);
+	put_money(f, a->cost);
+	fputc(',', f);
+	put_money(f, a->net);
+	for (k = 0; k < GK_OTHER; k++)
+	{
+		fputc(',', f);
+		put_int(f, a->tokens[k]);
+	}
+	fputc('\n', f);
+}
+
+/* the key columns shared by every table */
+static void
+put_key(FILE *f, const char *period, int delivery, const char *exec_id, int latest)
+{
+	fprintf(f, "%s-01,%d,%s,%s,", period, delivery, exec_id, latest ? "t" : "f");
+}
+
+/* one summary line */
+static void
+put_measure(const char *name, const gen_acc *a, const char *period, int delivery,
+			const char *exec_id, int latest)
+{
+	put_key(tf[TF_SUMMARY], period, delivery, exec_id, latest);
+	fprintf(tf[TF_SUMMARY], "%s,", name);
+	put_sums(tf[TF_SUMMARY], a);
+}
+
+/* group principals by a string (role or person) and write each group */
+static void
+write_grouped(FILE *f, const gen_truth *t, const gen_world *w, int by_role,
+			  const char *period, int delivery, const char *exec_id, int latest)
+{
+	int			n = w->nprincipals,
+				i,
+				j;
+	char	   *done = calloc((size_t) n, 1);
+
+	for (i = 0; i < n; i++)
+	{
+		const char *key = by_role ? w->principals[i].role : w->principals[i].person;
+		gen_acc		a = {0};
+
+		if (done[i] || !key[0] || t->prin[i].rows == 0)
+			continue;
+		for (j = i; j < n; j++)
+		{
+			const char *k2 = by_role ? w->principals[j].role : w->principals[j].person;
+
+			if (!done[j] && t->prin[j].rows > 0 && strcmp(key, k2) == 0)
+			{
+				acc_merge(&a, &t->prin[j]);
+				done[j] = 1;
+			}
+		}
+		put_key(f, period, delivery, exec_id, latest);
+		put_text(f, key);
+		fputc(',', f);
+		put_sums(f, &a);
+	}
+	free(done);
+}
+
+/* by_tag: every iamPrincipal key present, its values, and its untagged bucket */
+static void
+write_tags(const gen_truth *t, const gen_world *w, const char *period,
+		   int delivery, const char *exec_id, int latest)
+{
+	static const char *const keys[] = {"cost-center", "project", "team", "tenant"};
+	FILE	   *f = tf[TF_TAG];
+	int			ki,
+				i,
+				j,
+				n = w->nprincipals;
+
+	for (ki = 0; ki < 4; ki++)
+	{
+		const char *key = keys[ki];
+		gen_acc		untagged = t->prin[n];	/* unattributed rows carry no principal tags */
+		int			present = 0;
+		char	   *done = calloc((size_t) n, 1);
+
+		for (i = 0; i < n; i++)
+		{
+			const gen_principal *p = &w->principals[i];
+			const char *val = NULL;
+			gen_acc		a = {0};
+
+			if (done[i] || t->prin[i].rows == 0)
+				continue;
+			for (j = 0; j < p->ntags; j++)
+				if (strcmp(p->tag_key[j], key) == 0)
+					val = p->tag_val[j];
+			if (!val)
+			{
+				acc_merge(&untagged, &t->prin[i]);
+				done[i] = 1;
+				continue;
+			}
+			present = 1;
+			for (j = i; j < n; j++)
+			{
+				const gen_principal *q = &w->principals[j];
+				int			m;
+
+				if (done[j] || t->prin[j].rows == 0)
+					continue;
+				for (m = 0; m < q->ntags; m++)
+					if (strcmp(q->tag_key[m], key) == 0 && strcmp(q->tag_val[m], val) == 0)
+					{
+						acc_merge(&a, &t->prin[j]);
+						done[j] = 1;
+					}
+			}
+			put_key(f, period, delivery, exec_id, latest);
+			fprintf(f, "%s,", key);
+			put_text(f, val);
+			fputs(",f,", f);
+			put_sums(f, &a);
+		}
+		free(done);
+		if (present && untagged.rows > 0)
+		{
+			put_key(f, period, delivery, exec_id, latest);
+			fprintf(f, "%s,,t,", key);
+			put_sums(f, &untagged);
+		}
+	}
+}
+
+/* by_model_token: group SKUs (over regions) by model and token kind */
+static void
+write_models(const gen_truth *t, const char *period, int delivery,
+			 const char *exec_id, int latest)
+{
+	FILE	   *f = tf[TF_MODEL];
+	char	   *done = calloc((size_t) bc_gen_nskus, 1);
+	int			i,
+				j,
+				g;
+
+	for (i = 0; i < bc_gen_nskus; i++)
+	{
+		gen_acc		a = {0};
+		const gen_sku *s = &bc_gen_skus[i];
+
+		if (done[i] || !s->bedrock)
+			continue;
+		for (j = i; j < bc_gen_nskus; j++)
+		{
+			const gen_sku *s2 = &bc_gen_skus[j];
+
+			if (done[j] || !s2->bedrock || s2->kind != s->kind || strcmp(s2->model, s->model) != 0)
+				continue;
+			done[j] = 1;
+			for (g = 0; g < bc_gen_nregions; g++)
+				acc_merge(&a, &t->sku_region[j * bc_gen_nregions + g]);
+		}
+		if (a.rows == 0)
+			continue;
+		put_key(f, period, delivery, exec_id, latest);
+		put_text(f, s->model);
+		fprintf(f, ",%s,%ld,", bc_gen_kind_names[s->kind], a.rows);
+		put_int(f, s->kind == GK_OTHER ? 0 : a.tokens[s->kind]);
+		fputc(',', f);
+		put_money(f, a.cost);
+		fputc(',', f);
+		put_money(f, a.net);
+		fputc('\n', f);
+	}
+	free(done);
+}
+
+/* by_usage_type: one line per usage type string seen */
+static void
+write_usage_types(const gen_truth *t, const char *period, int delivery,
+				  const char *exec_id, int latest)
+{
+	FILE	   *f = tf[TF_USAGE_TYPE];
+	int			i,
+				g;
+	char		ut[160];
+
+	for (i = 0; i < bc_gen_nskus; i++)
+		for (g = 0; g < bc_gen_nregions; g++)
+		{
+			const gen_acc *a = &t->sku_region[i * bc_gen_nregions + g];
+			const gen_sku *s = &bc_gen_skus[i];
+
+			if (a->rows == 0)
+				continue;
+			bc_gen_usage_type(ut, sizeof(ut), s, &bc_gen_regions[g]);
+			put_key(f, period, delivery, exec_id, latest);
+			put_text(f, s->product_code);
+			fputc(',', f);
+			put_text(f, ut);
+			fputc(',', f);
+			put_text(f, s->model);
+			fprintf(f, ",%s,", bc_gen_kind_names[s->kind]);
+			put_text(f, s->unit);
+			fprintf(f, ",%ld,", a->rows);
+			put_int(f, s->kind == GK_OTHER ? 0 : a->tokens[s->kind]);
+			fputc(',', f);
+			put_money(f, a->cost);
+			fputc(',', f);
+			put_money(f, a->net);
+			fputc('\n', f);
+		}
+}
+
+/* write every table for one delivery */
+void
+bc_gen_truth_write(const gen_truth *t, const gen_world *w, const char *period,
+				   const char *exec_id, int delivery, int latest)
+{
+	int			i,
+				b;
+
+	put_measure("total", &t->total, period, delivery, exec_id, latest);
+	put_measure("bedrock", &t->bedrock_all, period, delivery, exec_id, latest);
+	{
+		gen_acc		bu = t->attributed;
+
+		acc_merge(&bu, &t->unattributed);
+		put_measure("bedrock_usage", &bu, period, delivery, exec_id, latest);
+	}
+	put_measure("attributed", &t->attributed, period, delivery, exec_id, latest);
+	put_measure("unattributed", &t->unattributed, period, delivery, exec_id, latest);
+	put_measure("account_level", &t->account_level, period, delivery, exec_id, latest);
+	put_measure("non_bedrock_usage", &t->non_bedrock, period, delivery, exec_id, latest);
+	put_measure("marketplace", &t->marketplace, period, delivery, exec_id, latest);
+
+	for (i = 0; i < w->nprincipals; i++)
+	{
+		const gen_principal *p = &w->principals[i];
+		FILE	   *f = tf[TF_PRINCIPAL];
+
+		if (t->prin[i].rows == 0)
+			continue;
+		put_key(f, period, delivery, exec_id, latest);
+		put_text(f, p->arn);
+		fprintf(f, ",%s,%s,%s,", p->type, bc_gen_accounts[p->account].id,
+				bc_gen_partitions[bc_gen_accounts[p->account].partition]);
+		put_text(f, p->role);
+		fputc(',', f);
+		put_text(f, p->person);
+		fputc(',', f);
+		put_sums(f, &t->prin[i]);
+	}
+	write_grouped(tf[TF_ROLE], t, w, 1, period, delivery, exec_id, latest);
+	write_grouped(tf[TF_PERSON], t, w, 0, period, delivery, exec_id, latest);
+	write_tags(t, w, period, delivery, exec_id, latest);
+	write_models(t, period, delivery, exec_id, latest);
+	write_usage_types(t, period, delivery, exec_id, latest);
+	for (i = 0; i <= bc_gen_nacct_types; i++)
+		for (b = 0; b < 2; b++)
+		{
+			const gen_acc *a = &t->lit[i * 2 + b];
+
+			if (a->rows == 0)
+				continue;
+			put_key(tf[TF_LIT], period, delivery, exec_id, latest);
+			fprintf(tf[TF_LIT], "%s,%s,%ld,", i == 0 ? "Usage" : bc_gen_acct_types[i - 1],
+					b ? "t" : "f", a->rows);
+			put_money(tf[TF_LIT], a->cost);
+			fputc(',', tf[TF_LIT]);
+			put_money(tf[TF_LIT], a->net);
+			fputc('\n', tf[TF_LIT]);
+		}
+}
