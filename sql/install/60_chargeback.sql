@@ -85,6 +85,7 @@ DECLARE
 	WITH per_line AS (
 		SELECT li.billing_period, li.export_id, li.payer_account_id, li.usage_account_id,
 			   li.line_item_type, li.principal::text AS principal_arn, li.tags, li.usage_type,
+			   li.product_name,
 			   count(*) AS line_items,
 			   sum(li.unblended_cost) AS unblended_cost,
 			   sum(coalesce(li.net_unblended_cost, li.unblended_cost)) AS net_unblended_cost,
@@ -92,11 +93,11 @@ DECLARE
 			   sum(li.tokens) AS tokens,
 			   sum(li.usage_amount) AS usage_amount
 		  FROM %1$s AS li
-		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 	)
 	SELECT p.billing_period, p.export_id, p.payer_account_id, p.usage_account_id,
 		   p.line_item_type, p.principal_arn,
-		   bedrock_cost.principal_tags(p.tags) AS principal_tags, p.usage_type,
+		   bedrock_cost.principal_tags(p.tags) AS principal_tags, p.usage_type, p.product_name,
 		   sum(p.line_items)::bigint AS line_items,
 		   sum(p.unblended_cost) AS unblended_cost,
 		   sum(p.net_unblended_cost) AS net_unblended_cost,
@@ -104,7 +105,7 @@ DECLARE
 		   sum(p.tokens) AS tokens,
 		   sum(p.usage_amount) AS usage_amount
 	  FROM per_line p
-	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 	$q$;
 	-- %1$s: row source with the columns of chargeback_base
 	principal_q text := $q$
@@ -120,7 +121,7 @@ DECLARE
 			   sum(b.tokens) AS total_tokens,
 			   sum(b.line_items)::bigint AS line_items
 		  FROM %1$s AS b
-		  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type) AS u ON true
+		  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true
 		 GROUP BY 1, 2, 3, 4, 5, 6
 	)
 	SELECT g.billing_period, g.payer_account_id, g.usage_account_id,
@@ -162,7 +163,7 @@ $do$;
 
 CREATE UNIQUE INDEX chargeback_base_key ON bedrock_cost.chargeback_base
 	(billing_period, export_id, payer_account_id, usage_account_id, line_item_type,
-	 principal_arn, principal_tags, usage_type);
+	 principal_arn, principal_tags, usage_type, product_name);
 COMMENT ON INDEX bedrock_cost.chargeback_base_key IS
   'the grain of chargeback_base; lets REFRESH ... CONCURRENTLY work';
 
@@ -208,7 +209,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_tag AS
 			   sum(b.line_items)::bigint AS line_items
 		  FROM bedrock_cost.chargeback_base AS b
 		  JOIN keys AS k USING (billing_period)
-		  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type) AS u ON true
+		  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true
 		 GROUP BY 1, 2, 3, 4, 5
 	)
 	SELECT g.billing_period, g.tag_key,
@@ -237,6 +238,7 @@ COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_by_tag IS
 CREATE MATERIALIZED VIEW bedrock_cost.usage_by_model AS
 	WITH g AS (
 		SELECT b.billing_period, u.model, u.token_kind, u.tier, u.routing, u.region,
+			   min(u.model_key) AS model_key,
 			   bool_and(coalesce(u.recognized, false)) AS recognized,
 			   sum(b.tokens) AS tokens,
 			   sum(b.usage_amount) AS usage_amount,
@@ -245,11 +247,11 @@ CREATE MATERIALIZED VIEW bedrock_cost.usage_by_model AS
 			   count(DISTINCT b.principal_arn) AS principals,
 			   sum(b.line_items)::bigint AS line_items
 		  FROM bedrock_cost.chargeback_base AS b
-		  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type) AS u ON true
+		  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
 		 GROUP BY 1, 2, 3, 4, 5, 6
 	)
-	SELECT g.billing_period, g.model, g.token_kind, g.tier, g.routing, g.region, g.recognized,
+	SELECT g.billing_period, g.model, g.model_key, g.token_kind, g.tier, g.routing, g.region, g.recognized,
 		   coalesce(g.tokens, 0) AS tokens, g.usage_amount,
 		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
 				ELSE g.unblended_cost END AS cost,
@@ -274,18 +276,18 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 	WITH per_line AS (
 		SELECT li.billing_period, (li.usage_start AT TIME ZONE 'UTC')::date AS usage_date,
 			   li.payer_account_id, li.usage_account_id, li.line_item_type,
-			   li.principal::text AS principal_arn, li.tags, li.usage_type,
+			   li.principal::text AS principal_arn, li.tags, li.usage_type, li.product_name,
 			   count(*) AS line_items,
 			   sum(li.unblended_cost) AS unblended_cost,
 			   sum(coalesce(li.net_unblended_cost, li.unblended_cost)) AS net_unblended_cost,
 			   sum(li.tokens) AS tokens
 		  FROM bedrock_cost.line_items AS li
-		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 	), ut AS (
 		-- each distinct usage type parsed once
-		SELECT x.usage_type, u.model, u.token_kind
-		  FROM (SELECT DISTINCT usage_type FROM per_line) AS x,
-			   LATERAL bedrock_cost.parse_usage_type(x.usage_type) AS u
+		SELECT x.usage_type, x.product_name, u.model, u.token_kind
+		  FROM (SELECT DISTINCT usage_type, product_name FROM per_line) AS x,
+			   LATERAL bedrock_cost.parse_usage_type(x.usage_type, x.product_name) AS u
 	), g AS (
 		SELECT p.billing_period, p.usage_date, p.payer_account_id, p.usage_account_id,
 			   bedrock_cost.attribution(p.principal_arn, p.line_item_type) AS attribution,
@@ -300,7 +302,8 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 			   sum(p.tokens) AS total_tokens,
 			   sum(p.line_items)::bigint AS line_items
 		  FROM per_line AS p
-		  LEFT JOIN ut AS u USING (usage_type)
+		  LEFT JOIN ut AS u
+			ON u.usage_type = p.usage_type AND u.product_name IS NOT DISTINCT FROM p.product_name
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 	)
 	SELECT g.billing_period, g.usage_date, g.payer_account_id, g.usage_account_id,
@@ -526,6 +529,6 @@ CREATE VIEW bedrock_cost.focus_bedrock AS
 		   li.file_no AS "x_FileNo",
 		   li.line_number AS "x_LineNumber"
 	  FROM bedrock_cost.line_items AS li
-	  LEFT JOIN bedrock_cost.usage_types AS u USING (usage_type);
+	  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(li.usage_type, li.product_name) AS u ON true;
 COMMENT ON VIEW bedrock_cost.focus_bedrock IS
   'Bedrock spend shaped like a FOCUS 1.2 cost and usage dataset (column names as FOCUS spells them, custom columns x_-prefixed), one row per line item, with the caller as x_IamPrincipal. Mapping: BilledCost = unblended, EffectiveCost = net unblended where present else unblended, ChargeCategory from the line item type, ConsumedQuantity = tokens for token usage. Not a conformance claim: columns FOCUS requires that CUR 2.0 rows do not carry are left out';

@@ -85,7 +85,7 @@ COMMENT ON VIEW bedrock_cost.bi_chargeback_by_tag IS
   'Bedrock chargeback per month and iamPrincipal tag (team, cost-center, project...: every key seen is a dimension), with the explicit bucket tag_value = (untagged) per key; for one key the values add up to the whole month. Row-level security by bedrock_cost.team_access';
 
 CREATE VIEW bedrock_cost.bi_usage_by_model WITH (security_barrier) AS
-	SELECT m.billing_period, m.model, m.token_kind, m.tier, m.routing, m.region, m.recognized,
+	SELECT m.billing_period, m.model, m.model_key, m.token_kind, m.tier, m.routing, m.region, m.recognized,
 		   m.tokens, m.usage_amount, m.cost, m.cost_basis, m.unblended_cost, m.net_unblended_cost,
 		   m.cost_per_million_tokens, m.principals, m.line_items
 	  FROM bedrock_cost.usage_by_model AS m
@@ -147,11 +147,13 @@ BEGIN
 		('principal_tags', 'the iamPrincipal/<key> tags (principal and session tags) of the rows, jsonb; {} when none'),
 		('principal_tags_json', 'the iamPrincipal/<key> tags (principal and session tags) of the rows as JSON text; {} when none'),
 		('usage_type', 'line_item_usage_type'),
+		('product_name', 'product_name from the product map (names the model of Marketplace rows)'),
 		('tag_key', 'full tag key as in the CUR tags map, e.g. iamPrincipal/team'),
 		('tag_name', 'tag key without the iamPrincipal/ prefix, e.g. team'),
 		('tag_value', 'tag value; (untagged) for spend whose rows lack this key (IAM tag values cannot contain parentheses)'),
 		('untagged', 'true for the (untagged) bucket of the key'),
 		('model', 'model as billed, from the usage type (bedrock_cost.parse_usage_type); NULL when not recognised or not a model charge'),
+		('model_key', 'canonical model key (bedrock_cost.model_key, through the editable bedrock_cost.model_aliases table): the same model billed under different names groups together'),
 		('token_kind', 'input, output, cache_read, cache_write (token kinds), or image, search_unit, ... for other meters'),
 		('tier', 'price tier: standard, batch, flex, priority, latency_optimized, provisioned, reserved'),
 		('routing', 'in_region, cross_region_geo or cross_region_global'),
