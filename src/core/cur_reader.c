@@ -1,0 +1,1155 @@
+/*-------------------------------------------------------------------------
+ *
+ * cur_reader.c
+ *		Streaming CUR 2.0 reader: source -> zlib inflate -> libcsv -> rows.
+ *
+ * The decompressed bytes are fed to libcsv one physical line at a time
+ * (split at LF), which gives exact line numbers and offsets: libcsv ends
+ * a record only at a CR or LF outside quotes, so each piece ends at most
+ * one record.  A record ended by a CR that is followed by anything but LF
+ * is a bare-CR error.  libcsv's space trimming is switched off, so field
+ * values are passed through byte for byte.
+ *
+ * IDENTIFICATION
+ *		src/core/cur_reader.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cur_reader.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "sha256.h"
+
+#define IN_BUF_SIZE		(128 * 1024)
+#define OUT_BUF_SIZE	(256 * 1024)
+#define NAMES_SIZE		(BC_CUR_MAX_COLUMNS * 48)
+
+/* libcsv's "row not begun" parser state (libcsv.c enum, value 0) */
+#define CSV_ROW_NOT_BEGUN 0
+
+const bc_cur_column_def bc_cur_columns[BC_COL__COUNT] = {
+	[BC_COL_BILL_BILLING_ENTITY] = {"bill_billing_entity", false},
+	[BC_COL_BILL_PAYER_ACCOUNT_ID] = {"bill_payer_account_id", true},
+	[BC_COL_BILL_BILLING_PERIOD_START_DATE] = {"bill_billing_period_start_date", true},
+	[BC_COL_BILL_BILLING_PERIOD_END_DATE] = {"bill_billing_period_end_date", false},
+	[BC_COL_BILL_INVOICE_ID] = {"bill_invoice_id", false},
+	[BC_COL_BILL_BILL_TYPE] = {"bill_bill_type", false},
+	[BC_COL_IDENTITY_LINE_ITEM_ID] = {"identity_line_item_id", false},
+	[BC_COL_IDENTITY_TIME_INTERVAL] = {"identity_time_interval", false},
+	[BC_COL_LINE_ITEM_LINE_ITEM_TYPE] = {"line_item_line_item_type", true},
+	[BC_COL_LINE_ITEM_USAGE_START_DATE] = {"line_item_usage_start_date", true},
+	[BC_COL_LINE_ITEM_USAGE_END_DATE] = {"line_item_usage_end_date", true},
+	[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID] = {"line_item_usage_account_id", true},
+	[BC_COL_LINE_ITEM_USAGE_ACCOUNT_NAME] = {"line_item_usage_account_name", false},
+	[BC_COL_LINE_ITEM_PRODUCT_CODE] = {"line_item_product_code", true},
+	[BC_COL_LINE_ITEM_USAGE_TYPE] = {"line_item_usage_type", true},
+	[BC_COL_LINE_ITEM_OPERATION] = {"line_item_operation", false},
+	[BC_COL_LINE_ITEM_USAGE_AMOUNT] = {"line_item_usage_amount", true},
+	[BC_COL_LINE_ITEM_UNBLENDED_COST] = {"line_item_unblended_cost", true},
+	[BC_COL_LINE_ITEM_NET_UNBLENDED_COST] = {"line_item_net_unblended_cost", false},
+	[BC_COL_LINE_ITEM_UNBLENDED_RATE] = {"line_item_unblended_rate", false},
+	[BC_COL_LINE_ITEM_NET_UNBLENDED_RATE] = {"line_item_net_unblended_rate", false},
+	[BC_COL_LINE_ITEM_BLENDED_COST] = {"line_item_blended_cost", false},
+	[BC_COL_LINE_ITEM_CURRENCY_CODE] = {"line_item_currency_code", false},
+	[BC_COL_LINE_ITEM_IAM_PRINCIPAL] = {"line_item_iam_principal", false},
+	[BC_COL_LINE_ITEM_USER_IDENTIFIER] = {"line_item_user_identifier", false},
+	[BC_COL_LINE_ITEM_LINE_ITEM_DESCRIPTION] = {"line_item_line_item_description", false},
+	[BC_COL_LINE_ITEM_RESOURCE_ID] = {"line_item_resource_id", false},
+	[BC_COL_LINE_ITEM_LEGAL_ENTITY] = {"line_item_legal_entity", false},
+	[BC_COL_PRICING_UNIT] = {"pricing_unit", false},
+	[BC_COL_PRICING_PUBLIC_ON_DEMAND_COST] = {"pricing_public_on_demand_cost", false},
+	[BC_COL_PRODUCT] = {"product", false},
+	[BC_COL_PRODUCT_REGION_CODE] = {"product_region_code", false},
+	[BC_COL_PRODUCT_SERVICECODE] = {"product_servicecode", false},
+	[BC_COL_TAGS] = {"tags", false},
+	[BC_COL_RESOURCE_TAGS] = {"resource_tags", false},
+	[BC_COL_COST_CATEGORY] = {"cost_category", false},
+	[BC_COL_DISCOUNT] = {"discount", false},
+};
+
+static const struct
+{
+	const char *name;
+	const char *message;
+}			status_text[BC_CUR__STATUS_COUNT] = {
+	[BC_CUR_OK] = {"ok", "no error"},
+	[BC_CUR_ROW] = {"row", "row returned"},
+	[BC_CUR_EOF] = {"eof", "end of input"},
+	[BC_CUR_ERR_IO] = {"io", "could not read input"},
+	[BC_CUR_ERR_NOMEM] = {"nomem", "out of memory"},
+	[BC_CUR_ERR_EMPTY] = {"empty", "input is empty: no CSV header"},
+	[BC_CUR_ERR_NOT_GZIP] = {"not_gzip", "input is not gzip (no gzip magic bytes)"},
+	[BC_CUR_ERR_GZIP_TRUNCATED] = {"gzip_truncated", "gzip stream is truncated"},
+	[BC_CUR_ERR_GZIP_CORRUPT] = {"gzip_corrupt", "gzip stream is corrupt"},
+	[BC_CUR_ERR_CSV_SYNTAX] = {"csv_syntax", "malformed CSV: misplaced quote"},
+	[BC_CUR_ERR_UNTERMINATED_QUOTE] = {"unterminated_quote", "quoted CSV field is not terminated at end of input"},
+	[BC_CUR_ERR_BARE_CR] = {"bare_cr", "carriage return not followed by line feed ends a line"},
+	[BC_CUR_ERR_NUL] = {"nul_byte", "field contains a NUL byte"},
+	[BC_CUR_ERR_UTF8] = {"invalid_utf8", "field is not valid UTF-8"},
+	[BC_CUR_ERR_FIELD_TOO_LONG] = {"field_too_long", "field too long"},
+	[BC_CUR_ERR_ROW_TOO_LONG] = {"row_too_long", "row too long"},
+	[BC_CUR_ERR_RAGGED] = {"ragged_row", "row has a different number of fields than the header"},
+	[BC_CUR_ERR_MISSING_COLUMN] = {"missing_column", "required column is missing from the header"},
+	[BC_CUR_ERR_DUPLICATE_COLUMN] = {"duplicate_column", "column appears twice in the header"},
+	[BC_CUR_ERR_TOO_MANY_COLUMNS] = {"too_many_columns", "header has too many columns"},
+	[BC_CUR_ERR_STATE] = {"state", "reader used after an error"},
+};
+
+typedef enum src_kind
+{
+	SRC_FILE,
+	SRC_MEMORY,
+	SRC_CALLBACK
+} src_kind;
+
+struct bc_cur_reader
+{
+	/* source */
+	src_kind	kind;
+	int			fd;
+	const unsigned char *mem;
+	size_t		mem_len;
+	size_t		mem_pos;
+	bc_cur_read_fn read_fn;
+	void	   *read_ctx;
+	bool		src_eof;
+	uint64_t	bytes_in;
+	bool		want_sha;
+	bc_sha256_ctx sha;
+
+	/* decompression */
+	bool		gzip;
+	bool		z_inited;
+	bool		z_member_end;	/* last inflate ended a member */
+	z_stream	zs;
+	unsigned char *inbuf;
+	size_t		in_len;			/* plain-mode bytes already in inbuf */
+
+	/* decompressed bytes waiting for the CSV parser */
+	unsigned char *outbuf;
+	size_t		out_len;
+	size_t		out_pos;
+	bool		out_eof;
+	uint64_t	bytes_out;		/* bytes fed to the parser, BOM included */
+	bool		bom_checked;
+
+	/* CSV */
+	struct csv_parser csv;
+	bool		csv_inited;
+	uint64_t	line;			/* physical line of the next byte fed */
+	uint64_t	row_line;		/* line where the current record starts */
+	uint64_t	row_offset;
+	int			rows_ended;		/* records ended in the current piece */
+	int			last_term;
+	bool		cr_pending;		/* record ended at CR at end of a piece */
+	bool		finished;		/* csv_fini done */
+
+	/* header */
+	bool		in_header;
+	int			ncols;
+	int			colmap[BC_CUR_MAX_COLUMNS]; /* header position -> bc_cur_col or -1 */
+	int			colpos[BC_COL__COUNT];	/* bc_cur_col -> header position or -1 */
+	uint32_t	name_off[BC_CUR_MAX_COLUMNS];
+	char	   *names;
+	size_t		names_len;
+
+	/* current record */
+	int			field_idx;
+	bool		row_ready;
+	char	   *rowbuf;
+	size_t		rowlen;
+	uint32_t	f_off[BC_COL__COUNT];
+	uint32_t	f_len[BC_COL__COUNT];
+	bool		f_null[BC_COL__COUNT];
+	uint64_t	row_number;
+
+	bc_cur_status state;		/* sticky EOF or error */
+	bc_cur_error err;
+};
+
+/* libcsv realloc that refuses to grow a field past the limit */
+static void *
+bounded_realloc(void *p, size_t n)
+{
+	if (n > BC_CUR_MAX_FIELD + 2)
+		return NULL;
+	return realloc(p, n);
+}
+
+/* libcsv space test: never trim, keep values byte for byte */
+static int
+never_space(unsigned char c)
+{
+	return 0;
+}
+
+/* copy a value into err->value, escaping non-printable bytes, cut to the limit */
+static void
+set_err_value(bc_cur_error *e, const char *v, size_t len)
+{
+	static const char xd[] = "0123456789abcdef";
+	size_t		o = 0;
+
+	if (len > BC_CUR_ERR_VALUE_MAX)
+		len = BC_CUR_ERR_VALUE_MAX;
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) v[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			e->value[o++] = (char) c;
+		else
+		{
+			e->value[o++] = '\\';
+			e->value[o++] = 'x';
+			e->value[o++] = xd[c >> 4];
+			e->value[o++] = xd[c & 15];
+		}
+	}
+	e->value[o] = '\0';
+}
+
+/* record an error (first one wins) */
+static void
+fail(bc_cur_reader *r, bc_cur_status st, uint64_t line, uint64_t offset, int colidx)
+{
+	bc_cur_error *e = &r->err;
+
+	if (r->state != BC_CUR_OK)
+		return;
+	r->state = st;
+	e->status = st;
+	e->line = line;
+	e->offset = offset;
+	e->column_index = colidx;
+	e->column[0] = '\0';
+	e->value[0] = '\0';
+	e->message = status_text[st].message;
+	if (colidx >= 0 && colidx < r->ncols && !r->in_header)
+		snprintf(e->column, sizeof(e->column), "%s", r->names + r->name_off[colidx]);
+}
+
+/* fail with a known column name (header errors) */
+static void
+fail_named(bc_cur_reader *r, bc_cur_status st, const char *name)
+{
+	fail(r, st, 1, 0, -1);
+	if (r->state == st)
+		snprintf(r->err.column, sizeof(r->err.column), "%s", name);
+}
+
+/*
+ * Validate UTF-8 and absence of NUL; returns 0 if fine, else the status,
+ * and the offset of the first bad byte in *bad.
+ */
+static bc_cur_status
+check_text(const unsigned char *s, size_t len, size_t *bad)
+{
+	size_t		i = 0;
+
+	while (i < len)
+	{
+		unsigned char c = s[i];
+
+		if (c >= 0x20 && c < 0x80)
+		{
+			i++;
+			continue;
+		}
+		if (c == 0)
+		{
+			*bad = i;
+			return BC_CUR_ERR_NUL;
+		}
+		if (c < 0x80)
+		{
+			i++;
+			continue;
+		}
+		else
+		{
+			int			n;
+			uint32_t	cp;
+			uint32_t	min;
+
+			if (c >= 0xC2 && c <= 0xDF)
+			{
+				n = 1;
+				cp = c & 0x1F;
+				min = 0x80;
+			}
+			else if (c >= 0xE0 && c <= 0xEF)
+			{
+				n = 2;
+				cp = c & 0x0F;
+				min = 0x800;
+			}
+			else if (c >= 0xF0 && c <= 0xF4)
+			{
+				n = 3;
+				cp = c & 0x07;
+				min = 0x10000;
+			}
+			else
+			{
+				*bad = i;
+				return BC_CUR_ERR_UTF8;
+			}
+			if (i + n >= len)
+			{
+				*bad = i;
+				return BC_CUR_ERR_UTF8;
+			}
+			for (int k = 1; k <= n; k++)
+			{
+				unsigned char cc = s[i + k];
+
+				if ((cc & 0xC0) != 0x80)
+				{
+					*bad = i;
+					return BC_CUR_ERR_UTF8;
+				}
+				cp = (cp << 6) | (cc & 0x3F);
+			}
+			if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			{
+				*bad = i;
+				return BC_CUR_ERR_UTF8;
+			}
+			i += n + 1;
+		}
+	}
+	return BC_CUR_OK;
+}
+
+/* libcsv field callback */
+static void
+on_field(void *s, size_t len, void *data)
+{
+	bc_cur_reader *r = data;
+	int			idx = r->field_idx++;
+	const unsigned char *v = s;
+	size_t		bad;
+	bc_cur_status st;
+
+	if (r->state != BC_CUR_OK)
+		return;
+	if (r->row_ready)
+	{
+		/* a second record in one piece: only a bare CR can do that */
+		fail(r, BC_CUR_ERR_BARE_CR, r->line, r->row_offset, -1);
+		return;
+	}
+	if (v == NULL)
+		len = 0;
+	if (len > BC_CUR_MAX_FIELD)
+	{
+		fail(r, BC_CUR_ERR_FIELD_TOO_LONG, r->row_line, r->row_offset, idx);
+		set_err_value(&r->err, s, len);
+		return;
+	}
+	if (len > 0 && (st = check_text(v, len, &bad)) != BC_CUR_OK)
+	{
+		size_t		from = bad > 40 ? bad - 40 : 0;
+
+		fail(r, st, r->row_line, r->row_offset, idx);
+		set_err_value(&r->err, (const char *) v + from, len - from);
+		return;
+	}
+	if (r->in_header)
+	{
+		int			c;
+
+		if (idx >= BC_CUR_MAX_COLUMNS)
+		{
+			fail(r, BC_CUR_ERR_TOO_MANY_COLUMNS, 1, 0, -1);
+			return;
+		}
+		r->ncols = idx + 1;
+		if (len > BC_CUR_MAX_NAME)
+			len = BC_CUR_MAX_NAME;
+		if (r->names_len + len + 1 > NAMES_SIZE)
+		{
+			fail(r, BC_CUR_ERR_TOO_MANY_COLUMNS, 1, 0, -1);
+			return;
+		}
+		r->name_off[idx] = (uint32_t) r->names_len;
+		if (len > 0)
+			memcpy(r->names + r->names_len, v, len);
+		r->names[r->names_len + len] = '\0';
+		r->names_len += len + 1;
+		c = bc_cur_lookup_column((const char *) (v ? v : (const unsigned char *) ""), len);
+		r->colmap[idx] = c;
+		if (c >= 0)
+		{
+			if (r->colpos[c] >= 0)
+			{
+				fail_named(r, BC_CUR_ERR_DUPLICATE_COLUMN, bc_cur_columns[c].name);
+				return;
+			}
+			r->colpos[c] = idx;
+		}
+		return;
+	}
+	if (idx < r->ncols && r->colmap[idx] >= 0)
+	{
+		int			c = r->colmap[idx];
+
+		if (r->rowlen + len + 1 > BC_CUR_MAX_ROW)
+		{
+			fail(r, BC_CUR_ERR_ROW_TOO_LONG, r->row_line, r->row_offset, idx);
+			return;
+		}
+		r->f_off[c] = (uint32_t) r->rowlen;
+		r->f_len[c] = (uint32_t) len;
+		r->f_null[c] = (v == NULL);
+		if (len > 0)
+			memcpy(r->rowbuf + r->rowlen, v, len);
+		r->rowbuf[r->rowlen + len] = '\0';
+		r->rowlen += len + 1;
+	}
+}
+
+/* libcsv end-of-record callback */
+static void
+on_row(int c, void *data)
+{
+	bc_cur_reader *r = data;
+
+	r->rows_ended++;
+	r->last_term = c;
+	if (r->state != BC_CUR_OK)
+		return;
+	if (r->row_ready)
+	{
+		fail(r, BC_CUR_ERR_BARE_CR, r->line, r->row_offset, -1);
+		return;
+	}
+	if (!r->in_header && r->field_idx != r->ncols)
+	{
+		char		msg[80];
+
+		fail(r, BC_CUR_ERR_RAGGED, r->row_line, r->row_offset, -1);
+		snprintf(msg, sizeof(msg), "expected %d fields, found %d", r->ncols, r->field_idx);
+		set_err_value(&r->err, msg, strlen(msg));
+		return;
+	}
+	r->row_ready = true;
+}
+
+/* read raw bytes from the source; returns count, 0 at end, -1 on error */
+static long
+src_read(bc_cur_reader *r, unsigned char *buf, size_t cap)
+{
+	long		n = 0;
+
+	if (r->src_eof)
+		return 0;
+	switch (r->kind)
+	{
+		case SRC_FILE:
+			do
+				n = read(r->fd, buf, cap);
+			while (n < 0 && errno == EINTR);
+			break;
+		case SRC_MEMORY:
+			n = (long) (r->mem_len - r->mem_pos < cap ? r->mem_len - r->mem_pos : cap);
+			if (n > 0)
+				memcpy(buf, r->mem + r->mem_pos, n);
+			r->mem_pos += n;
+			break;
+		case SRC_CALLBACK:
+			n = r->read_fn(r->read_ctx, buf, cap);
+			break;
+	}
+	if (n < 0)
+	{
+		int			e = errno;
+
+		fail(r, BC_CUR_ERR_IO, r->line, 0, -1);
+		r->err.sys_errno = e;
+		return -1;
+	}
+	if (n == 0)
+		r->src_eof = true;
+	else
+	{
+		r->bytes_in += n;
+		if (r->want_sha)
+			bc_sha256_update(&r->sha, buf, n);
+	}
+	return n;
+}
+
+/* inflate more output into outbuf[out_len..]; false on error */
+static bool
+inflate_more(bc_cur_reader *r)
+{
+	for (;;)
+	{
+		int			ret;
+		size_t		before;
+
+		if (r->zs.avail_in == 0 && !r->src_eof)
+		{
+			long		n = src_read(r, r->inbuf, IN_BUF_SIZE);
+
+			if (n < 0)
+				return false;
+			r->zs.next_in = r->inbuf;
+			r->zs.avail_in = (uInt) n;
+		}
+		if (r->z_member_end)
+		{
+			/* another member may follow; anything else is an error */
+			if (r->zs.avail_in == 0 && r->src_eof)
+			{
+				r->out_eof = true;
+				return true;
+			}
+			if (r->zs.avail_in == 0)
+				continue;
+			if (inflateReset(&r->zs) != Z_OK)
+			{
+				fail(r, BC_CUR_ERR_GZIP_CORRUPT, r->line, 0, -1);
+				return false;
+			}
+			r->z_member_end = false;
+		}
+		if (r->zs.avail_in == 0 && r->src_eof)
+		{
+			fail(r, BC_CUR_ERR_GZIP_TRUNCATED, r->line, 0, -1);
+			return false;
+		}
+		before = r->out_len;
+		r->zs.next_out = r->outbuf + r->out_len;
+		r->zs.avail_out = (uInt) (OUT_BUF_SIZE - r->out_len);
+		ret = inflate(&r->zs, Z_NO_FLUSH);
+		r->out_len = OUT_BUF_SIZE - r->zs.avail_out;
+		if (ret == Z_STREAM_END)
+			r->z_member_end = true;
+		else if (ret == Z_MEM_ERROR)
+		{
+			fail(r, BC_CUR_ERR_NOMEM, r->line, 0, -1);
+			return false;
+		}
+		else if (ret != Z_OK && ret != Z_BUF_ERROR)
+		{
+			fail(r, BC_CUR_ERR_GZIP_CORRUPT, r->line, 0, -1);
+			if (r->zs.msg)
+				set_err_value(&r->err, r->zs.msg, strlen(r->zs.msg));
+			return false;
+		}
+		if (r->out_len > before)
+			return true;
+		if (r->out_len == OUT_BUF_SIZE)
+			return true;
+	}
+}
+
+/*
+ * Refill outbuf when it is used up.  Sets out_eof at the end of the
+ * input.  false on error.
+ */
+static bool
+fill_out(bc_cur_reader *r)
+{
+	r->out_pos = 0;
+	r->out_len = 0;
+	if (r->gzip)
+		return inflate_more(r);
+	for (;;)
+	{
+		long		n = src_read(r, r->outbuf, OUT_BUF_SIZE);
+
+		if (n < 0)
+			return false;
+		if (n == 0)
+		{
+			r->out_eof = true;
+			return true;
+		}
+		r->out_len = n;
+		return true;
+	}
+}
+
+/* feed one piece (at most one physical line) to libcsv; false on error */
+static bool
+feed(bc_cur_reader *r, const unsigned char *p, size_t n)
+{
+	bool		ends_line = (p[n - 1] == '\n');
+	size_t		done;
+
+	if (r->cr_pending)
+	{
+		r->cr_pending = false;
+		if (p[0] != '\n')
+		{
+			fail(r, BC_CUR_ERR_BARE_CR, r->line, r->row_offset, -1);
+			return false;
+		}
+	}
+	if (r->csv.pstate == CSV_ROW_NOT_BEGUN && !r->row_ready)
+	{
+		r->row_line = r->line;
+		r->row_offset = r->bytes_out;
+	}
+	r->rows_ended = 0;
+	done = csv_parse(&r->csv, p, n, on_field, on_row, r);
+	if (r->state != BC_CUR_OK)
+		return false;
+	if (done < n || csv_error(&r->csv) != CSV_SUCCESS)
+	{
+		int			ce = csv_error(&r->csv);
+
+		if (ce == CSV_ENOMEM || ce == CSV_ETOOBIG)
+		{
+			if (r->csv.entry_size >= BC_CUR_MAX_FIELD)
+				fail(r, BC_CUR_ERR_FIELD_TOO_LONG, r->row_line, r->row_offset, r->field_idx);
+			else
+				fail(r, BC_CUR_ERR_NOMEM, r->row_line, r->row_offset, r->field_idx);
+			set_err_value(&r->err, (const char *) r->csv.entry_buf,
+						  r->csv.entry_pos > BC_CUR_ERR_VALUE_MAX ? BC_CUR_ERR_VALUE_MAX : r->csv.entry_pos);
+		}
+		else
+		{
+			size_t		from = done > 60 ? done - 60 : 0;
+			size_t		to = done + 20 < n ? done + 20 : n;
+
+			fail(r, BC_CUR_ERR_CSV_SYNTAX, r->line, r->bytes_out + done, r->field_idx);
+			set_err_value(&r->err, (const char *) p + from, to - from);
+		}
+		return false;
+	}
+	if (r->rows_ended == 1 && r->last_term == '\r')
+	{
+		if (r->csv.pstate != CSV_ROW_NOT_BEGUN)
+		{
+			fail(r, BC_CUR_ERR_BARE_CR, r->line, r->row_offset, -1);
+			return false;
+		}
+		if (!ends_line)
+			r->cr_pending = (p[n - 1] == '\r');
+	}
+	r->bytes_out += n;
+	if (ends_line)
+		r->line++;
+	return true;
+}
+
+/* reset the per-record state before a new record */
+static void
+reset_record(bc_cur_reader *r)
+{
+	r->field_idx = 0;
+	r->rowlen = 0;
+	r->row_ready = false;
+	for (int c = 0; c < BC_COL__COUNT; c++)
+	{
+		r->f_off[c] = 0;
+		r->f_len[c] = 0;
+		r->f_null[c] = true;
+	}
+}
+
+/*
+ * Run the parser until one record (header or data) is complete, or EOF.
+ * Returns BC_CUR_ROW, BC_CUR_EOF or an error.
+ */
+static bc_cur_status
+pump(bc_cur_reader *r)
+{
+	reset_record(r);
+	/* a record ended by CR is complete only once the next byte is seen */
+	while (!r->row_ready || r->cr_pending)
+	{
+		const unsigned char *p;
+		const unsigned char *nl;
+		size_t		avail;
+		size_t		piece;
+
+		if (r->out_pos >= r->out_len)
+		{
+			if (r->out_eof || !fill_out(r))
+			{
+				if (r->state != BC_CUR_OK)
+					return r->state;
+			}
+			if (r->out_pos >= r->out_len && r->out_eof)
+			{
+				if (r->row_ready)
+				{
+					/* the input ends right after a CR */
+					r->cr_pending = false;
+					break;
+				}
+				if (!r->finished)
+				{
+					r->finished = true;
+					if (csv_fini(&r->csv, on_field, on_row, r) != 0 && r->state == BC_CUR_OK)
+						fail(r, BC_CUR_ERR_UNTERMINATED_QUOTE, r->row_line, r->row_offset, r->field_idx);
+					if (r->state != BC_CUR_OK)
+						return r->state;
+					if (r->row_ready)
+						break;
+				}
+				return BC_CUR_EOF;
+			}
+			continue;
+		}
+		p = r->outbuf + r->out_pos;
+		avail = r->out_len - r->out_pos;
+		if (!r->bom_checked)
+		{
+			/* need three bytes (or the end) to look for a BOM */
+			if (avail < 3 && !r->out_eof)
+			{
+				if (r->out_pos > 0)
+				{
+					memmove(r->outbuf, p, avail);
+					r->out_len = avail;
+					r->out_pos = 0;
+				}
+				if (r->gzip)
+				{
+					if (!inflate_more(r))
+						return r->state;
+				}
+				else
+				{
+					long		n = src_read(r, r->outbuf + r->out_len, OUT_BUF_SIZE - r->out_len);
+
+					if (n < 0)
+						return r->state;
+					if (n == 0)
+						r->out_eof = true;
+					r->out_len += n;
+				}
+				continue;
+			}
+			r->bom_checked = true;
+			if (avail >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+			{
+				r->out_pos += 3;
+				r->bytes_out += 3;
+				continue;
+			}
+		}
+		nl = memchr(p, '\n', avail);
+		piece = nl ? (size_t) (nl - p) + 1 : avail;
+		r->out_pos += piece;
+		if (!feed(r, p, piece))
+			return r->state;
+	}
+	return BC_CUR_ROW;
+}
+
+/* read and check the header; part of open */
+static bc_cur_status
+read_header(bc_cur_reader *r)
+{
+	bc_cur_status st;
+
+	r->in_header = true;
+	st = pump(r);
+	if (st == BC_CUR_EOF)
+	{
+		fail(r, BC_CUR_ERR_EMPTY, 0, 0, -1);
+		return r->state;
+	}
+	if (st != BC_CUR_ROW)
+		return st;
+	r->in_header = false;
+	for (int c = 0; c < BC_COL__COUNT; c++)
+	{
+		if (bc_cur_columns[c].required && r->colpos[c] < 0)
+		{
+			fail_named(r, BC_CUR_ERR_MISSING_COLUMN, bc_cur_columns[c].name);
+			return r->state;
+		}
+	}
+	return BC_CUR_OK;
+}
+
+/* detect gzip from the first bytes and set up inflate */
+static bc_cur_status
+detect_format(bc_cur_reader *r, unsigned opts)
+{
+	size_t		have = 0;
+
+	while (have < 2)
+	{
+		long		n = src_read(r, r->inbuf + have, IN_BUF_SIZE - have);
+
+		if (n < 0)
+			return r->state;
+		if (n == 0)
+			break;
+		have += n;
+	}
+	if (have == 0)
+	{
+		fail(r, BC_CUR_ERR_EMPTY, 0, 0, -1);
+		return r->state;
+	}
+	if (have >= 2 && r->inbuf[0] == 0x1f && r->inbuf[1] == 0x8b)
+	{
+		r->gzip = true;
+		if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK)
+		{
+			fail(r, BC_CUR_ERR_NOMEM, 0, 0, -1);
+			return r->state;
+		}
+		r->z_inited = true;
+		r->zs.next_in = r->inbuf;
+		r->zs.avail_in = (uInt) have;
+		return BC_CUR_OK;
+	}
+	if (opts & BC_CUR_OPT_EXPECT_GZIP)
+	{
+		fail(r, BC_CUR_ERR_NOT_GZIP, 0, 0, -1);
+		set_err_value(&r->err, (const char *) r->inbuf, have > 16 ? 16 : have);
+		return r->state;
+	}
+	memcpy(r->outbuf, r->inbuf, have);
+	r->out_len = have;
+	return BC_CUR_OK;
+}
+
+/* allocate a reader with its buffers; NULL if out of memory */
+static bc_cur_reader *
+reader_alloc(void)
+{
+	bc_cur_reader *r = calloc(1, sizeof(bc_cur_reader));
+
+	if (r == NULL)
+		return NULL;
+	r->fd = -1;
+	r->inbuf = malloc(IN_BUF_SIZE);
+	r->outbuf = malloc(OUT_BUF_SIZE);
+	r->names = malloc(NAMES_SIZE);
+	r->rowbuf = malloc(BC_CUR_MAX_ROW);
+	if (!r->inbuf || !r->outbuf || !r->names || !r->rowbuf)
+	{
+		bc_cur_close(r);
+		return NULL;
+	}
+	r->line = 1;
+	r->err.column_index = -1;
+	r->err.message = status_text[BC_CUR_OK].message;
+	for (int c = 0; c < BC_COL__COUNT; c++)
+		r->colpos[c] = -1;
+	return r;
+}
+
+/* common second half of the open functions */
+static bc_cur_status
+open_common(bc_cur_reader *r, bc_cur_reader **out, unsigned opts, bc_cur_error *err)
+{
+	bc_cur_status st;
+
+	r->want_sha = (opts & BC_CUR_OPT_SHA256) != 0;
+	if (r->want_sha)
+		bc_sha256_init(&r->sha);
+	if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
+	{
+		fail(r, BC_CUR_ERR_NOMEM, 0, 0, -1);
+		st = r->state;
+		goto bad;
+	}
+	r->csv_inited = true;
+	csv_set_space_func(&r->csv, never_space);
+	csv_set_realloc_func(&r->csv, bounded_realloc);
+	csv_set_blk_size(&r->csv, 4096);
+	st = detect_format(r, opts);
+	if (st == BC_CUR_OK)
+		st = read_header(r);
+	if (st != BC_CUR_OK)
+		goto bad;
+	*out = r;
+	if (err)
+		*err = r->err;
+	return BC_CUR_OK;
+bad:
+	if (err)
+		*err = r->err;
+	bc_cur_close(r);
+	*out = NULL;
+	return st;
+}
+
+/* open a file */
+bc_cur_status
+bc_cur_open_file(bc_cur_reader **out, const char *path, unsigned opts, bc_cur_error *err)
+{
+	bc_cur_reader *r = reader_alloc();
+	size_t		plen = strlen(path);
+
+	*out = NULL;
+	if (r == NULL)
+	{
+		if (err)
+		{
+			memset(err, 0, sizeof(*err));
+			err->status = BC_CUR_ERR_NOMEM;
+			err->column_index = -1;
+			err->message = status_text[BC_CUR_ERR_NOMEM].message;
+		}
+		return BC_CUR_ERR_NOMEM;
+	}
+	if (plen >= 3 && strcmp(path + plen - 3, ".gz") == 0)
+		opts |= BC_CUR_OPT_EXPECT_GZIP;
+	r->kind = SRC_FILE;
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0)
+	{
+		int			e = errno;
+
+		fail(r, BC_CUR_ERR_IO, 0, 0, -1);
+		r->err.sys_errno = e;
+		set_err_value(&r->err, path, plen);
+		if (err)
+			*err = r->err;
+		bc_cur_close(r);
+		return BC_CUR_ERR_IO;
+	}
+	return open_common(r, out, opts, err);
+}
+
+/* open over memory */
+bc_cur_status
+bc_cur_open_memory(bc_cur_reader **out, const void *buf, size_t len, unsigned opts,
+				   bc_cur_error *err)
+{
+	bc_cur_reader *r = reader_alloc();
+
+	*out = NULL;
+	if (r == NULL)
+	{
+		if (err)
+		{
+			memset(err, 0, sizeof(*err));
+			err->status = BC_CUR_ERR_NOMEM;
+			err->column_index = -1;
+			err->message = status_text[BC_CUR_ERR_NOMEM].message;
+		}
+		return BC_CUR_ERR_NOMEM;
+	}
+	r->kind = SRC_MEMORY;
+	r->mem = buf;
+	r->mem_len = len;
+	return open_common(r, out, opts, err);
+}
+
+/* open over a read callback */
+bc_cur_status
+bc_cur_open_callback(bc_cur_reader **out, bc_cur_read_fn fn, void *ctx, unsigned opts,
+					 bc_cur_error *err)
+{
+	bc_cur_reader *r = reader_alloc();
+
+	*out = NULL;
+	if (r == NULL)
+	{
+		if (err)
+		{
+			memset(err, 0, sizeof(*err));
+			err->status = BC_CUR_ERR_NOMEM;
+			err->column_index = -1;
+			err->message = status_text[BC_CUR_ERR_NOMEM].message;
+		}
+		return BC_CUR_ERR_NOMEM;
+	}
+	r->kind = SRC_CALLBACK;
+	r->read_fn = fn;
+	r->read_ctx = ctx;
+	return open_common(r, out, opts, err);
+}
+
+/* next data row */
+bc_cur_status
+bc_cur_next(bc_cur_reader *r, bc_cur_row *row)
+{
+	bc_cur_status st;
+
+	if (r->state != BC_CUR_OK)
+		return r->state;
+	st = pump(r);
+	if (st == BC_CUR_EOF)
+	{
+		r->state = BC_CUR_EOF;
+		return st;
+	}
+	if (st != BC_CUR_ROW)
+		return st;
+	r->row_number++;
+	row->line = r->row_line;
+	row->offset = r->row_offset;
+	row->row_number = r->row_number;
+	for (int c = 0; c < BC_COL__COUNT; c++)
+	{
+		bc_cur_field *f = &row->f[c];
+
+		f->present = r->colpos[c] >= 0;
+		f->null = r->f_null[c];
+		f->len = r->f_len[c];
+		f->ptr = f->null ? "" : r->rowbuf + r->f_off[c];
+	}
+	return BC_CUR_ROW;
+}
+
+/* last error */
+const bc_cur_error *
+bc_cur_error_get(const bc_cur_reader *r)
+{
+	return &r->err;
+}
+
+/* is the known column in the header */
+bool
+bc_cur_has_column(const bc_cur_reader *r, bc_cur_col col)
+{
+	return col >= 0 && col < BC_COL__COUNT && r->colpos[col] >= 0;
+}
+
+/* header width */
+int
+bc_cur_ncolumns(const bc_cur_reader *r)
+{
+	return r->ncols;
+}
+
+/* header name of column i */
+const char *
+bc_cur_column_name(const bc_cur_reader *r, int i)
+{
+	if (i < 0 || i >= r->ncols)
+		return NULL;
+	return r->names + r->name_off[i];
+}
+
+/* compressed bytes consumed */
+uint64_t
+bc_cur_bytes_in(const bc_cur_reader *r)
+{
+	return r->bytes_in;
+}
+
+/* uncompressed bytes parsed */
+uint64_t
+bc_cur_bytes_out(const bc_cur_reader *r)
+{
+	return r->bytes_out;
+}
+
+/* was the input gzip */
+bool
+bc_cur_is_gzip(const bc_cur_reader *r)
+{
+	return r->gzip;
+}
+
+/* sha256 of the raw input once everything has been read */
+bool
+bc_cur_sha256_hex(bc_cur_reader *r, char hex[65])
+{
+	bc_sha256_ctx copy;
+	uint8_t		d[BC_SHA256_DIGEST_LEN];
+
+	if (!r->want_sha || r->state != BC_CUR_EOF || !r->src_eof)
+		return false;
+	copy = r->sha;
+	bc_sha256_final(&copy, d);
+	bc_sha256_hex(d, hex);
+	return true;
+}
+
+/* free everything */
+void
+bc_cur_close(bc_cur_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->csv_inited)
+		csv_free(&r->csv);
+	if (r->z_inited)
+		inflateEnd(&r->zs);
+	if (r->kind == SRC_FILE && r->fd >= 0)
+		close(r->fd);
+	free(r->inbuf);
+	free(r->outbuf);
+	free(r->names);
+	free(r->rowbuf);
+	free(r);
+}
+
+/* message for a status */
+const char *
+bc_cur_strerror(bc_cur_status st)
+{
+	if ((int) st < 0 || st >= BC_CUR__STATUS_COUNT)
+		return "unknown status";
+	return status_text[st].message;
+}
+
+/* stable short name of a status */
+const char *
+bc_cur_status_name(bc_cur_status st)
+{
+	if ((int) st < 0 || st >= BC_CUR__STATUS_COUNT)
+		return "unknown";
+	return status_text[st].name;
+}
+
+/* one-line error text */
+char *
+bc_cur_format_error(const bc_cur_error *e, char *buf, size_t cap)
+{
+	size_t		o;
+
+	if (cap == 0)
+		return buf;
+	o = snprintf(buf, cap, "%s", e->message ? e->message : bc_cur_strerror(e->status));
+	if (o < cap && e->line > 0)
+		o += snprintf(buf + o, cap - o, " at line %llu", (unsigned long long) e->line);
+	if (o < cap && e->column[0])
+		o += snprintf(buf + o, cap - o, ", column \"%s\"", e->column);
+	if (o < cap && e->value[0])
+		o += snprintf(buf + o, cap - o, ": \"%s\"", e->value);
+	if (o < cap && e->sys_errno)
+		snprintf(buf + o, cap - o, " (%s)", strerror(e->sys_errno));
+	return buf;
+}
+
+/* known column for a header name, ASCII case-insensitive */
+int
+bc_cur_lookup_column(const char *name, size_t len)
+{
+	for (int c = 0; c < BC_COL__COUNT; c++)
+	{
+		const char *k = bc_cur_columns[c].name;
+		size_t		i;
+
+		for (i = 0; i < len && k[i]; i++)
+		{
+			char		a = name[i];
+
+			if (a >= 'A' && a <= 'Z')
+				a += 'a' - 'A';
+			if (a != k[i])
+				break;
+		}
+		if (i == len && k[i] == '\0')
+			return c;
+	}
+	return -1;
+}

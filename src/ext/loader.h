@@ -1,0 +1,145 @@
+/*-------------------------------------------------------------------------
+ *
+ * loader.h
+ *		Shared declarations of the CUR 2.0 loader (loader_*.c).
+ *
+ * A delivery (BcDelivery) is the unit of work: the files one manifest lists
+ * for one (export, billing period), or one file given to load_file.  It is
+ * loaded into a fresh table by loader_copy.c, recorded by loader_ledger.c
+ * and swapped in by loader_fns.c; loader_delivery.c finds deliveries and
+ * keeps every path inside the export folder.
+ *
+ * IDENTIFICATION
+ *		src/ext/loader.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BC_LOADER_H
+#define BC_LOADER_H
+
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/date.h"
+
+/* one file of a delivery */
+typedef struct BcLoadFile
+{
+	char	   *path;			/* resolved absolute path, opened as is */
+	int64		size;			/* bytes on disk when found */
+	char		sha256[65];		/* hex; "" until known */
+	int64		rows_read;		/* data rows read */
+	int64		rows_loaded;	/* Bedrock rows fed to COPY */
+} BcLoadFile;
+
+/* one delivery: the files of one manifest (or one ad hoc file) */
+typedef struct BcDelivery
+{
+	char	   *export_path;	/* resolved export folder */
+	int32		export_id;		/* bedrock_cost.exports, set by the ledger */
+	bool		from_manifest;	/* load_export (true) or load_file (false) */
+	char	   *manifest_path;	/* NULL for load_file */
+	bool		top_level;		/* the period's latest-copy manifest (create-new layout) */
+	char	   *execution_id;	/* NULL for load_file */
+	bool		period_known;	/* load_file learns it from the first row */
+	DateADT		period;			/* first day of the billing month */
+	int			nfiles;
+	BcLoadFile *files;
+	char	   *problem;		/* set when the delivery is unusable as found */
+} BcDelivery;
+
+/*
+ * palloc only guarantees MAXALIGN (8), less than __int128's natural 16:
+ * fields of this type must tell the compiler so.
+ */
+typedef __int128 bc_int128_a8 __attribute__((aligned(8)));
+
+/* exact running sum of decimal values (see loader_values.c) */
+typedef struct BcSum
+{
+	bc_int128_a8 units;			/* value * 10^BC_SUM_SCALE */
+	bool		overflow;		/* fell back to numeric arithmetic in big */
+	Datum		big;			/* numeric sum after the fallback */
+} BcSum;
+
+/* totals of one (line item type, Bedrock or not) */
+typedef struct BcTotal
+{
+	char	   *line_item_type;
+	bool		is_bedrock;
+	int64		rows;
+	int64		rejected_rows;
+	BcSum		unblended;
+	BcSum		net;
+	bool		net_present;
+} BcTotal;
+
+/* one rejected row, or the error that failed the delivery */
+typedef struct BcRowError
+{
+	char	   *file;
+	int64		line;			/* 0 when not about a line */
+	char	   *column;			/* NULL when not about a column */
+	char	   *value;
+	char	   *reason;
+	char	   *raw;
+} BcRowError;
+
+/* what loading one delivery produced */
+typedef struct BcLoadStats
+{
+	int64		rows_read;
+	int64		rows_loaded;
+	int64		rows_rejected;
+	int64		rows_other;
+	int64		bytes_read;
+	List	   *totals;			/* of BcTotal * */
+	List	   *rejects;		/* of BcRowError * */
+	List	   *usage_types;	/* of char *, distinct */
+	char		delivery_key[65];
+	MemoryContext cxt;			/* where the lists live; survives an abort */
+} BcLoadStats;
+
+/* loader_delivery.c */
+extern char *bc_resolve_path(const char *path, bool must_be_dir);
+extern void bc_check_allowed_path(const char *resolved);
+extern List *bc_find_deliveries(const char *export_path);
+extern void bc_read_manifest(BcDelivery *d);
+extern BcDelivery *bc_file_delivery(const char *file_path);
+extern void bc_delivery_key(BcDelivery *d, char key[65]);
+extern void bc_hash_files(BcDelivery *d);
+
+/* loader_copy.c */
+extern void bc_peek_period(BcDelivery *d);
+extern void bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
+							 BcLoadStats *stats);
+extern void bc_copy_clear_failure(void);
+extern BcRowError *bc_copy_failure(void);
+
+/* loader_ledger.c */
+extern int32 bc_ledger_export_id(const char *export_path);
+extern void bc_ledger_lock_period(BcDelivery *d);
+extern int64 bc_ledger_find_same(BcDelivery *d, char key[65]);
+extern bool bc_ledger_execution_seen(BcDelivery *d);
+extern int64 bc_ledger_next_id(void);
+extern void bc_ledger_noop(BcDelivery *d, int64 load_id, int64 same_as,
+						   BcLoadStats *stats);
+extern char *bc_ledger_create_table(BcDelivery *d, int64 load_id);
+extern void bc_ledger_loaded(BcDelivery *d, int64 load_id, const char *table,
+							 BcLoadStats *stats);
+extern void bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
+							 const char *message, BcRowError *where);
+extern void bc_ledger_swap_in(int64 load_id);
+extern void bc_ledger_swap_failed(int64 load_id, const char *message);
+extern void bc_ledger_usage_types(List *usage_types);
+
+/* loader_values.c */
+extern void bc_sum_init(BcSum *s);
+extern bool bc_sum_add_text(BcSum *s, const char *txt, size_t len);
+extern char *bc_sum_text(const BcSum *s);
+extern bool bc_decimal_check(const char *txt, size_t len);
+extern void bc_decimal_shift_text(StringInfo out, const char *txt, size_t len, int shift);
+extern bool bc_timestamp_check(const char *s, size_t len, int *year, int *month,
+							   int *day, bool *midnight);
+extern char *bc_json_object_check(const char *s, size_t len, char **product_name);
+
+#endif							/* BC_LOADER_H */

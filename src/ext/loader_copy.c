@@ -1,0 +1,872 @@
+/*-------------------------------------------------------------------------
+ *
+ * loader_copy.c
+ *		Streams the files of one delivery through PostgreSQL's COPY
+ *		machinery into the delivery's fresh table.
+ *
+ * BeginCopyFrom is given a data_source_cb that pulls rows from the core
+ * CUR reader (gzip + CSV, columns by header name), keeps the Amazon
+ * Bedrock rows, checks and transforms them, and hands COPY text-format
+ * lines to CopyFrom, which does the input functions, multi-insert and
+ * pg_stat_progress_copy.  The callback has no user-data argument, so its
+ * state is the file-static bc_copy (set for the duration of one COPY).
+ *
+ * Every row is counted in the delivery's exact totals by line item type
+ * (Bedrock or not), so the whole file reconciles.  A bad value fails the
+ * delivery with an error naming file, line and column, unless
+ * bedrock_cost.max_rejected_rows allows rejecting it (it is then kept in
+ * the statistics for load_errors).  Reader errors (gzip, CSV syntax,
+ * encoding, ragged rows) always fail the delivery: the reader cannot
+ * resynchronise after them.
+ *
+ * The reader (malloc'd buffers, a file descriptor) is closed by a reset
+ * callback of the copy's memory context, a child of the subtransaction's
+ * CurTransactionContext, so an ERROR anywhere cannot leak it.
+ *
+ * IDENTIFICATION
+ *		src/ext/loader_copy.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "compat.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "commands/copy.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_relation.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/hsearch.h"
+#include "utils/json.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+
+#include "arn.h"
+#include "cur_reader.h"
+#include "guc.h"
+#include "loader.h"
+#include "usage_type.h"
+
+/* COPY text buffered before handing it out */
+#define FILL_TARGET 65536
+/* longest usage type kept in the dimension */
+#define USAGE_KEY_LEN 256
+/* cut stored values and raw rows to this size */
+#define VALUE_MAX 1000
+#define RAW_MAX 10000
+
+/* the columns of the delivery table COPY fills, in the order emitted */
+static const char *const copy_columns[] = {
+	"billing_period", "export_id", "load_id", "file_no", "line_number",
+	"usage_start", "usage_end", "line_item_type", "payer_account_id",
+	"usage_account_id", "billing_entity", "product_code", "product_name",
+	"usage_type", "operation", "pricing_unit", "usage_amount", "tokens",
+	"unblended_cost", "net_unblended_cost", "principal", "tags",
+	"line_item_id"
+};
+
+/* state of the COPY in progress */
+typedef struct BcCopyState
+{
+	BcDelivery *d;
+	BcLoadStats *stats;			/* lives in stats->cxt, survives an abort */
+	int64		load_id;
+	int			file_idx;		/* index of the open file, -1 before the first */
+	bc_cur_reader *reader;
+	bool		done;			/* every file read to its end */
+	StringInfoData out;			/* COPY text not yet handed to COPY */
+	int			out_pos;
+	char		prefix[128];	/* constant leading columns of every line */
+	int			prefix_len;
+	char		period_text[11];	/* YYYY-MM-01 */
+	MemoryContext rowcxt;		/* reset after each row */
+	HTAB	   *usage_seen;
+	BcTotal    *last_total;
+	bc_cur_row	row;
+} BcCopyState;
+
+static BcCopyState *bc_copy = NULL;
+
+/* where the error that failed the delivery was, for the ledger */
+static BcRowError bc_fail_where;
+static bool bc_fail_where_set = false;
+
+/* ---------------------------------------------------------------------- */
+/* reader lifetime */
+
+/* memory context reset callback: close the reader whatever happened */
+static void
+close_reader_cb(void *arg)
+{
+	BcCopyState *cs = arg;
+
+	if (cs->reader != NULL)
+		bc_cur_close(cs->reader);
+	cs->reader = NULL;
+	if (bc_copy == cs)
+		bc_copy = NULL;
+}
+
+/* the message of a reader error, with its position */
+static char *
+reader_message(const bc_cur_error *e)
+{
+	char		buf[2048];
+
+	return pstrdup(bc_cur_format_error(e, buf, sizeof(buf)));
+}
+
+/* remember where a failure was, for load_errors */
+static void
+set_fail_where(const char *file, int64 line, const char *column,
+			   const char *value, const char *raw)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+	bc_fail_where.file = file ? pstrdup(file) : NULL;
+	bc_fail_where.line = line;
+	bc_fail_where.column = (column && column[0]) ? pstrdup(column) : NULL;
+	bc_fail_where.value = value ? pnstrdup(value, VALUE_MAX) : NULL;
+	bc_fail_where.raw = raw ? pnstrdup(raw, RAW_MAX) : NULL;
+	bc_fail_where.reason = NULL;
+	bc_fail_where_set = true;
+	MemoryContextSwitchTo(old);
+}
+
+/* forget the last failure position (called before each delivery) */
+void
+bc_copy_clear_failure(void)
+{
+	bc_fail_where_set = false;
+	memset(&bc_fail_where, 0, sizeof(bc_fail_where));
+}
+
+/* where the last failure was, or NULL */
+BcRowError *
+bc_copy_failure(void)
+{
+	return bc_fail_where_set ? &bc_fail_where : NULL;
+}
+
+/* raise a reader error (gzip, CSV, encoding, shape) for file path */
+static void
+raise_reader_error(const char *path, bc_cur_status st, const bc_cur_error *e)
+{
+	set_fail_where(path, (int64) e->line, e->column, e->value[0] ? e->value : NULL, NULL);
+	if (st == BC_CUR_ERR_IO)
+	{
+		errno = e->sys_errno;
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read \"%s\": %m", path)));
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_BAD_COPY_FILE_FORMAT),
+			 errmsg("invalid CUR file \"%s\": %s", path, reader_message(e))));
+}
+
+/* open file i of the delivery, checking the columns the loader needs */
+static bc_cur_reader *
+open_file(BcDelivery *d, int i)
+{
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	bc_cur_status st;
+	const char *path = d->files[i].path;
+
+	memset(&e, 0, sizeof(e));
+	st = bc_cur_open_file(&r, path, BC_CUR_OPT_SHA256, &e);
+	if (st != BC_CUR_OK)
+		raise_reader_error(path, st, &e);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the billing period of a file (load_file) */
+
+/*
+ * Learn the billing period of a load_file delivery from the first data
+ * row's bill_billing_period_start_date.
+ */
+void
+bc_peek_period(BcDelivery *d)
+{
+	BcCopyState *cs = palloc0(sizeof(BcCopyState));
+	MemoryContextCallback *cb = palloc0(sizeof(MemoryContextCallback));
+	bc_cur_status st;
+	const bc_cur_field *f;
+	int			y,
+				m,
+				day;
+	bool		midnight;
+
+	cb->func = close_reader_cb;
+	cb->arg = cs;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	cs->reader = open_file(d, 0);
+	st = bc_cur_next(cs->reader, &cs->row);
+	if (st == BC_CUR_EOF)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA),
+				 errmsg("\"%s\" has no data rows, so its billing period is unknown",
+						d->files[0].path)));
+	if (st != BC_CUR_ROW)
+		raise_reader_error(d->files[0].path, st, bc_cur_error_get(cs->reader));
+	f = &cs->row.f[BC_COL_BILL_BILLING_PERIOD_START_DATE];
+	if (!bc_timestamp_check(f->ptr, f->len, &y, &m, &day, &midnight) ||
+		day != 1 || !midnight)
+	{
+		set_fail_where(d->files[0].path, (int64) cs->row.line,
+					   "bill_billing_period_start_date", f->ptr, NULL);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_DATETIME_FORMAT),
+				 errmsg("invalid billing period start in \"%s\", line %llu, column bill_billing_period_start_date: \"%s\"",
+						d->files[0].path, (unsigned long long) cs->row.line,
+						pnstrdup(f->ptr, VALUE_MAX))));
+	}
+	d->period = date2j(y, m, 1) - POSTGRES_EPOCH_JDATE;
+	d->period_known = true;
+	bc_cur_close(cs->reader);
+	cs->reader = NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* totals */
+
+/* the totals entry of (line item type, is_bedrock), created on first use */
+static BcTotal *
+total_for(BcCopyState *cs, const char *type, size_t len, bool is_bedrock)
+{
+	BcTotal    *t = cs->last_total;
+	ListCell   *lc;
+	MemoryContext old;
+
+	if (t && t->is_bedrock == is_bedrock &&
+		strlen(t->line_item_type) == len && memcmp(t->line_item_type, type, len) == 0)
+		return t;
+	foreach(lc, cs->stats->totals)
+	{
+		t = lfirst(lc);
+		if (t->is_bedrock == is_bedrock &&
+			strlen(t->line_item_type) == len && memcmp(t->line_item_type, type, len) == 0)
+			return cs->last_total = t;
+	}
+	old = MemoryContextSwitchTo(cs->stats->cxt);
+	t = palloc0(sizeof(BcTotal));
+	t->line_item_type = pnstrdup(type, len);
+	t->is_bedrock = is_bedrock;
+	bc_sum_init(&t->unblended);
+	bc_sum_init(&t->net);
+	cs->stats->totals = lappend(cs->stats->totals, t);
+	MemoryContextSwitchTo(old);
+	return cs->last_total = t;
+}
+
+/* ---------------------------------------------------------------------- */
+/* COPY text output */
+
+/* append a field escaped for COPY text format */
+static void
+put_text(StringInfo out, const char *s, size_t len)
+{
+	size_t		start = 0;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = s[i];
+		const char *esc;
+
+		switch (c)
+		{
+			case '\\':
+				esc = "\\\\";
+				break;
+			case '\t':
+				esc = "\\t";
+				break;
+			case '\n':
+				esc = "\\n";
+				break;
+			case '\r':
+				esc = "\\r";
+				break;
+			default:
+				continue;
+		}
+		appendBinaryStringInfo(out, s + start, i - start);
+		appendBinaryStringInfo(out, esc, 2);
+		start = i + 1;
+	}
+	appendBinaryStringInfo(out, s + start, len - start);
+}
+
+/* append a field, or \N when it is null or empty */
+static void
+put_field(StringInfo out, const bc_cur_field *f)
+{
+	if (f->null || f->len == 0)
+		appendBinaryStringInfo(out, "\\N", 2);
+	else
+		put_text(out, f->ptr, f->len);
+}
+
+/* ---------------------------------------------------------------------- */
+/* row errors */
+
+/* the known columns of a row as a JSON object: the raw row for load_errors */
+static char *
+raw_row(BcCopyState *cs)
+{
+	StringInfoData buf;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (int c = 0; c < BC_COL__COUNT; c++)
+	{
+		const bc_cur_field *f = &cs->row.f[c];
+
+		if (!f->present)
+			continue;
+		if (!first)
+			appendStringInfoString(&buf, ", ");
+		first = false;
+		escape_json(&buf, bc_cur_columns[c].name);
+		appendStringInfoString(&buf, ": ");
+		if (f->null)
+			appendStringInfoString(&buf, "null");
+		else
+			escape_json(&buf, pnstrdup(f->ptr, Min(f->len, VALUE_MAX)));
+		if (buf.len > RAW_MAX)
+			break;
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+/*
+ * A bad value in a row: reject the row while bedrock_cost.max_rejected_rows
+ * allows it, else fail the delivery naming file, line and column.
+ */
+static void
+row_error(BcCopyState *cs, int col, const char *reason)
+{
+	const bc_cur_field *f = &cs->row.f[col];
+	const char *path = cs->d->files[cs->file_idx].path;
+	const char *colname = bc_cur_columns[col].name;
+	char	   *value = pnstrdup(f->ptr, Min(f->len, VALUE_MAX));
+	BcLoadStats *stats = cs->stats;
+
+	if (stats->rows_rejected < bc_max_rejected_rows)
+	{
+		MemoryContext old = MemoryContextSwitchTo(stats->cxt);
+		BcRowError *e = palloc0(sizeof(BcRowError));
+		const bc_cur_field *t = &cs->row.f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE];
+		const bc_cur_field *pc = &cs->row.f[BC_COL_LINE_ITEM_PRODUCT_CODE];
+		const bc_cur_field *be = &cs->row.f[BC_COL_BILL_BILLING_ENTITY];
+
+		e->file = pstrdup(path);
+		e->line = (int64) cs->row.line;
+		e->column = pstrdup(colname);
+		e->value = pstrdup(value);
+		e->reason = pstrdup(reason);
+		e->raw = raw_row(cs);
+		stats->rejects = lappend(stats->rejects, e);
+		stats->rows_rejected++;
+		MemoryContextSwitchTo(old);
+		total_for(cs, t->ptr, t->len,
+				  bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len, NULL, 0))->rejected_rows++;
+		return;
+	}
+	set_fail_where(path, (int64) cs->row.line, colname, value, raw_row(cs));
+	if (bc_max_rejected_rows > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_BAD_COPY_FILE_FORMAT),
+				 errmsg("more than %d rejected rows (bedrock_cost.max_rejected_rows)",
+						bc_max_rejected_rows),
+				 errdetail("The last one: %s in \"%s\", line %llu, column %s: \"%s\".",
+						   reason, path, (unsigned long long) cs->row.line,
+						   colname, value)));
+	ereport(ERROR,
+			(errcode(ERRCODE_BAD_COPY_FILE_FORMAT),
+			 errmsg("%s in \"%s\", line %llu, column %s: \"%s\"",
+					reason, path, (unsigned long long) cs->row.line, colname, value)));
+}
+
+/* ---------------------------------------------------------------------- */
+/* one row */
+
+/* a required non-empty decimal; false (row rejected) when bad */
+static bool
+check_decimal(BcCopyState *cs, int col, bool allow_empty)
+{
+	const bc_cur_field *f = &cs->row.f[col];
+
+	if (f->null || f->len == 0)
+	{
+		if (allow_empty)
+			return true;
+		row_error(cs, col, "missing number");
+		return false;
+	}
+	if (!bc_decimal_check(f->ptr, f->len))
+	{
+		row_error(cs, col, "invalid number");
+		return false;
+	}
+	return true;
+}
+
+/* a required timestamp; false (row rejected) when bad */
+static bool
+check_timestamp(BcCopyState *cs, int col)
+{
+	const bc_cur_field *f = &cs->row.f[col];
+	int			y,
+				m,
+				d;
+	bool		midnight;
+
+	if (!bc_timestamp_check(f->ptr, f->len, &y, &m, &d, &midnight))
+	{
+		row_error(cs, col, "invalid timestamp");
+		return false;
+	}
+	return true;
+}
+
+/* remember a usage type for the dimension table */
+static void
+note_usage_type(BcCopyState *cs, const bc_cur_field *f)
+{
+	char		key[USAGE_KEY_LEN];
+	bool		found;
+
+	if (f->len == 0 || f->len >= USAGE_KEY_LEN)
+		return;
+	memcpy(key, f->ptr, f->len);
+	key[f->len] = '\0';
+	(void) hash_search(cs->usage_seen, key, HASH_ENTER, &found);
+	if (!found)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cs->stats->cxt);
+
+		cs->stats->usage_types = lappend(cs->stats->usage_types, pstrdup(key));
+		MemoryContextSwitchTo(old);
+	}
+}
+
+/*
+ * Check and transform one Bedrock row into a COPY text line appended to
+ * cs->out.  Returns false when the row was rejected (nothing appended).
+ */
+static bool
+emit_bedrock_row(BcCopyState *cs, const char *product_name)
+{
+	bc_cur_field *f = cs->row.f;
+	StringInfo	out = &cs->out;
+	int			start = out->len;
+	int			y,
+				m,
+				d;
+	bool		midnight;
+	const bc_cur_field *bp = &f[BC_COL_BILL_BILLING_PERIOD_START_DATE];
+	const bc_cur_field *principal = &f[BC_COL_LINE_ITEM_IAM_PRINCIPAL];
+	const bc_cur_field *tags = &f[BC_COL_TAGS];
+	const bc_cur_field *amount = &f[BC_COL_LINE_ITEM_USAGE_AMOUNT];
+	int64		scale = 1;
+	bool		is_tokens = false;
+
+	/* checks first: nothing is appended for a rejected row */
+	if (!bc_timestamp_check(bp->ptr, bp->len, &y, &m, &d, &midnight))
+	{
+		row_error(cs, BC_COL_BILL_BILLING_PERIOD_START_DATE, "invalid timestamp");
+		return false;
+	}
+	if (bp->len < 10 || memcmp(bp->ptr, cs->period_text, 10) != 0 || !midnight)
+	{
+		row_error(cs, BC_COL_BILL_BILLING_PERIOD_START_DATE,
+				  psprintf("row of another billing period (the delivery is for %s)",
+						   cs->period_text));
+		return false;
+	}
+	if (!check_timestamp(cs, BC_COL_LINE_ITEM_USAGE_START_DATE) ||
+		!check_timestamp(cs, BC_COL_LINE_ITEM_USAGE_END_DATE) ||
+		!check_decimal(cs, BC_COL_LINE_ITEM_USAGE_AMOUNT, true))
+		return false;
+	if (!principal->null && principal->len > 0)
+	{
+		bc_arn		a;
+		bc_arn_error ae;
+
+		if (bc_arn_parse(principal->ptr, principal->len, &a, &ae) != BC_ARN_OK)
+		{
+			row_error(cs, BC_COL_LINE_ITEM_IAM_PRINCIPAL,
+					  psprintf("invalid IAM principal ARN (%s at byte %zu)",
+							   ae.message, ae.pos));
+			return false;
+		}
+	}
+	if (!tags->null && tags->len > 0)
+	{
+		char	   *why = bc_json_object_check(tags->ptr, tags->len, NULL);
+
+		if (why != NULL)
+		{
+			row_error(cs, BC_COL_TAGS, psprintf("invalid tags map (%s)", why));
+			return false;
+		}
+	}
+
+	/* the line */
+	appendBinaryStringInfo(out, cs->prefix, cs->prefix_len);
+	appendStringInfo(out, "%llu\t", (unsigned long long) cs->row.line);
+	put_text(out, f[BC_COL_LINE_ITEM_USAGE_START_DATE].ptr, f[BC_COL_LINE_ITEM_USAGE_START_DATE].len);
+	appendStringInfoChar(out, '\t');
+	put_text(out, f[BC_COL_LINE_ITEM_USAGE_END_DATE].ptr, f[BC_COL_LINE_ITEM_USAGE_END_DATE].len);
+	appendStringInfoChar(out, '\t');
+	put_text(out, f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].ptr, f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].len);
+	appendStringInfoChar(out, '\t');
+	put_text(out, f[BC_COL_BILL_PAYER_ACCOUNT_ID].ptr, f[BC_COL_BILL_PAYER_ACCOUNT_ID].len);
+	appendStringInfoChar(out, '\t');
+	put_text(out, f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].ptr, f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].len);
+	appendStringInfoChar(out, '\t');
+	put_field(out, &f[BC_COL_BILL_BILLING_ENTITY]);
+	appendStringInfoChar(out, '\t');
+	put_text(out, f[BC_COL_LINE_ITEM_PRODUCT_CODE].ptr, f[BC_COL_LINE_ITEM_PRODUCT_CODE].len);
+	appendStringInfoChar(out, '\t');
+	if (product_name != NULL)
+		put_text(out, product_name, strlen(product_name));
+	else
+		appendBinaryStringInfo(out, "\\N", 2);
+	appendStringInfoChar(out, '\t');
+	put_text(out, f[BC_COL_LINE_ITEM_USAGE_TYPE].ptr, f[BC_COL_LINE_ITEM_USAGE_TYPE].len);
+	appendStringInfoChar(out, '\t');
+	put_field(out, &f[BC_COL_LINE_ITEM_OPERATION]);
+	appendStringInfoChar(out, '\t');
+	put_field(out, &f[BC_COL_PRICING_UNIT]);
+	appendStringInfoChar(out, '\t');
+	put_field(out, amount);
+	appendStringInfoChar(out, '\t');
+	if (!amount->null && amount->len > 0)
+	{
+		const bc_cur_field *unit = &f[BC_COL_PRICING_UNIT];
+		const bc_cur_field *desc = &f[BC_COL_LINE_ITEM_LINE_ITEM_DESCRIPTION];
+
+		(void) bc_pricing_unit_scale(unit->ptr, unit->len, desc->ptr, desc->len,
+									 &scale, &is_tokens);
+	}
+	if (is_tokens)
+	{
+		int			shift = 0;
+		int64		s = scale;
+
+		while (s > 1 && s % 10 == 0)
+		{
+			s /= 10;
+			shift++;
+		}
+		if (s != 1)
+			elog(ERROR, "pricing unit scale " INT64_FORMAT " is not a power of ten", scale);
+		bc_decimal_shift_text(out, amount->ptr, amount->len, shift);
+	}
+	else
+		appendBinaryStringInfo(out, "\\N", 2);
+	appendStringInfoChar(out, '\t');
+	put_text(out, f[BC_COL_LINE_ITEM_UNBLENDED_COST].ptr, f[BC_COL_LINE_ITEM_UNBLENDED_COST].len);
+	appendStringInfoChar(out, '\t');
+	put_field(out, &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST]);
+	appendStringInfoChar(out, '\t');
+	put_field(out, principal);
+	appendStringInfoChar(out, '\t');
+	if (tags->null || tags->len == 0)
+		appendBinaryStringInfo(out, "{}", 2);
+	else
+		put_text(out, tags->ptr, tags->len);
+	appendStringInfoChar(out, '\t');
+	put_field(out, &f[BC_COL_IDENTITY_LINE_ITEM_ID]);
+	appendStringInfoChar(out, '\n');
+	(void) start;
+	note_usage_type(cs, &f[BC_COL_LINE_ITEM_USAGE_TYPE]);
+	return true;
+}
+
+/* read, classify, count and (for Bedrock rows) emit the current row */
+static void
+process_row(BcCopyState *cs)
+{
+	bc_cur_field *f = cs->row.f;
+	const bc_cur_field *type = &f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE];
+	const bc_cur_field *pc = &f[BC_COL_LINE_ITEM_PRODUCT_CODE];
+	const bc_cur_field *be = &f[BC_COL_BILL_BILLING_ENTITY];
+	const bc_cur_field *prod = &f[BC_COL_PRODUCT];
+	const bc_cur_field *cost = &f[BC_COL_LINE_ITEM_UNBLENDED_COST];
+	const bc_cur_field *net = &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST];
+	bool		is_bedrock;
+	char	   *product_name = NULL;
+	BcLoadFile *file = &cs->d->files[cs->file_idx];
+	BcTotal    *t;
+
+	cs->stats->rows_read++;
+	file->rows_read++;
+
+	is_bedrock = bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len, NULL, 0);
+	if (is_bedrock ||
+		(be->len == 15 && memcmp(be->ptr, "AWS Marketplace", 15) == 0))
+	{
+		/* the product map: product_name for Marketplace rows and for storage */
+		if (prod->present && !prod->null && prod->len > 0)
+		{
+			char	   *why = bc_json_object_check(prod->ptr, prod->len, &product_name);
+
+			if (why != NULL)
+			{
+				row_error(cs, BC_COL_PRODUCT, psprintf("invalid product map (%s)", why));
+				return;
+			}
+		}
+		if (!is_bedrock && product_name != NULL)
+			is_bedrock = bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len,
+											product_name, strlen(product_name));
+	}
+
+	if (!check_decimal(cs, BC_COL_LINE_ITEM_UNBLENDED_COST, false) ||
+		!check_decimal(cs, BC_COL_LINE_ITEM_NET_UNBLENDED_COST, true))
+		return;
+
+	if (is_bedrock && !emit_bedrock_row(cs, product_name))
+		return;
+
+	t = total_for(cs, type->ptr, type->len, is_bedrock);
+	t->rows++;
+	(void) bc_sum_add_text(&t->unblended, cost->ptr, cost->len);
+	if (net->present && !net->null && net->len > 0)
+	{
+		t->net_present = true;
+		(void) bc_sum_add_text(&t->net, net->ptr, net->len);
+	}
+	else if (net->present)
+		t->net_present = true;
+	if (is_bedrock)
+	{
+		cs->stats->rows_loaded++;
+		file->rows_loaded++;
+	}
+	else
+		cs->stats->rows_other++;
+}
+
+/* finish the open file: sizes, hash check, close */
+static void
+finish_file(BcCopyState *cs)
+{
+	BcLoadFile *file = &cs->d->files[cs->file_idx];
+	char		hex[65];
+
+	cs->stats->bytes_read += (int64) bc_cur_bytes_in(cs->reader);
+	if (!bc_cur_sha256_hex(cs->reader, hex))
+		elog(ERROR, "could not get the sha256 of \"%s\"", file->path);
+	if (file->sha256[0] != '\0' && strcmp(file->sha256, hex) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("file \"%s\" changed while it was being loaded", file->path)));
+	memcpy(file->sha256, hex, 65);
+	bc_cur_close(cs->reader);
+	cs->reader = NULL;
+}
+
+/* open the next file, or mark the stream done */
+static void
+next_file(BcCopyState *cs)
+{
+	cs->file_idx++;
+	if (cs->file_idx >= cs->d->nfiles)
+	{
+		cs->done = true;
+		return;
+	}
+	cs->reader = open_file(cs->d, cs->file_idx);
+	cs->prefix_len = snprintf(cs->prefix, sizeof(cs->prefix), "%s\t%d\t" INT64_FORMAT "\t%d\t",
+							  cs->period_text, cs->d->export_id, cs->load_id,
+							  cs->file_idx + 1);
+}
+
+/* refill cs->out with COPY text until FILL_TARGET bytes or the end */
+static void
+fill(BcCopyState *cs)
+{
+	MemoryContext old;
+
+	resetStringInfo(&cs->out);
+	cs->out_pos = 0;
+	old = MemoryContextSwitchTo(cs->rowcxt);
+	while (!cs->done && cs->out.len < FILL_TARGET)
+	{
+		bc_cur_status st;
+
+		if (cs->reader == NULL)
+		{
+			MemoryContextSwitchTo(old);
+			next_file(cs);
+			MemoryContextSwitchTo(cs->rowcxt);
+			continue;
+		}
+		st = bc_cur_next(cs->reader, &cs->row);
+		if (st == BC_CUR_ROW)
+		{
+			process_row(cs);
+			MemoryContextReset(cs->rowcxt);
+		}
+		else if (st == BC_CUR_EOF)
+		{
+			MemoryContextSwitchTo(old);
+			finish_file(cs);
+			MemoryContextSwitchTo(cs->rowcxt);
+		}
+		else
+			raise_reader_error(cs->d->files[cs->file_idx].path, st,
+							   bc_cur_error_get(cs->reader));
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * COPY's data source: hand out at least minread bytes of COPY text, fewer
+ * only at the end of the delivery.
+ */
+static int
+bc_copy_read_cb(void *outbuf, int minread, int maxread)
+{
+	BcCopyState *cs = bc_copy;
+	int			n = 0;
+
+	if (cs == NULL)
+		elog(ERROR, "bedrock_cost COPY callback called outside a load");
+	while (n < minread)
+	{
+		int			avail = cs->out.len - cs->out_pos;
+
+		if (avail > 0)
+		{
+			int			take = Min(avail, maxread - n);
+
+			memcpy((char *) outbuf + n, cs->out.data + cs->out_pos, take);
+			cs->out_pos += take;
+			n += take;
+			continue;
+		}
+		if (cs->done)
+			break;
+		CHECK_FOR_INTERRUPTS();
+		fill(cs);
+	}
+	return n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the COPY */
+
+/* the checks DoCopy makes before a COPY FROM, which CopyFrom does not */
+static void
+check_copy_allowed(ParseState *pstate, Relation rel, List *attnames)
+{
+	RangeTblEntry *rte = linitial_node(RangeTblEntry, pstate->p_rtable);
+	TupleDesc	desc = RelationGetDescr(rel);
+	ListCell   *lc;
+
+	rte->requiredPerms = ACL_INSERT;
+	foreach(lc, attnames)
+	{
+		const char *name = strVal(lfirst(lc));
+
+		for (int i = 0; i < desc->natts; i++)
+		{
+			if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+				rte->insertedCols = bms_add_member(rte->insertedCols,
+												   i + 1 - FirstLowInvalidHeapAttributeNumber);
+		}
+	}
+#if BC_HAVE_CHECK_PERMISSIONS
+	ExecCheckPermissions(pstate->p_rtable, pstate->p_rteperminfos, true);
+#else
+	ExecCheckRTPerms(pstate->p_rtable, true);
+#endif
+	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM not supported with row-level security")));
+	PreventCommandIfReadOnly("COPY FROM");
+	PreventCommandIfParallelMode("COPY FROM");
+}
+
+/*
+ * Load the files of delivery d into its fresh table (bedrock_cost.<table>)
+ * with one COPY.  Fills stats (allocated in stats->cxt, which must outlive
+ * an abort of the current subtransaction).
+ */
+void
+bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
+				 BcLoadStats *stats)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurTransactionContext,
+											  "bedrock_cost copy",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	MemoryContextCallback *cb = palloc0(sizeof(MemoryContextCallback));
+	BcCopyState *cs = palloc0(sizeof(BcCopyState));
+	Relation	rel;
+	ParseState *pstate;
+	List	   *attnames = NIL;
+	List	   *options;
+	CopyFromState cstate;
+	HASHCTL		hctl;
+	int			y,
+				m,
+				day;
+
+	cs->d = d;
+	cs->stats = stats;
+	cs->load_id = load_id;
+	cs->file_idx = -1;
+	initStringInfo(&cs->out);
+	cs->rowcxt = AllocSetContextCreate(cxt, "bedrock_cost row", ALLOCSET_SMALL_SIZES);
+	j2date(d->period + POSTGRES_EPOCH_JDATE, &y, &m, &day);
+	snprintf(cs->period_text, sizeof(cs->period_text), "%04d-%02d-%02d", y, m, day);
+	memset(&hctl, 0, sizeof(hctl));
+	hctl.keysize = USAGE_KEY_LEN;
+	hctl.entrysize = USAGE_KEY_LEN;
+	hctl.hcxt = cxt;
+	cs->usage_seen = hash_create("bedrock_cost usage types", 256, &hctl,
+								 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	cb->func = close_reader_cb;
+	cb->arg = cs;
+	MemoryContextRegisterResetCallback(cxt, cb);
+
+	rel = table_openrv(makeRangeVar("bedrock_cost", pstrdup(table), -1), RowExclusiveLock);
+	pstate = make_parsestate(NULL);
+	(void) addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
+	for (int i = 0; i < lengthof(copy_columns); i++)
+		attnames = lappend(attnames, makeString(pstrdup(copy_columns[i])));
+	check_copy_allowed(pstate, rel, attnames);
+	options = list_make2(makeDefElem("format", (Node *) makeString("text"), -1),
+						 makeDefElem("encoding", (Node *) makeString("UTF8"), -1));
+
+	bc_copy = cs;
+	cstate = BC_BeginCopyFrom(pstate, rel, NULL, NULL, false, bc_copy_read_cb,
+							  attnames, options);
+	(void) CopyFrom(cstate);
+	EndCopyFrom(cstate);
+	bc_copy = NULL;
+
+	table_close(rel, NoLock);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}

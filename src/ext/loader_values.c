@@ -1,0 +1,455 @@
+/*-------------------------------------------------------------------------
+ *
+ * loader_values.c
+ *		Checks and exact arithmetic on the CUR field values the loader
+ *		stores: decimals (costs, amounts), UTC timestamps, JSON maps.
+ *
+ * Every check here is at least as strict as the input function of the
+ * column the value is copied into (numeric_in, timestamptz_in, jsonb_in),
+ * so a value that passes never makes COPY fail; a value that fails becomes
+ * a row error naming the file, line and column.
+ *
+ * Sums are exact: an __int128 count of 10^-BC_SUM_SCALE units, falling
+ * back to numeric arithmetic for a value with more fractional digits or a
+ * sum that would overflow.  Nothing here goes through floating point.
+ *
+ * IDENTIFICATION
+ *		src/ext/loader_values.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "compat.h"
+
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/numeric.h"
+
+#include "loader.h"
+
+#define BC_SUM_SCALE 18
+/* exact sums stay below this many units before switching to numeric */
+#define BC_SUM_LIMIT ((__int128) 1 << 120)
+
+/* start an empty sum */
+void
+bc_sum_init(BcSum *s)
+{
+	s->units = 0;
+	s->overflow = false;
+	s->big = (Datum) 0;
+}
+
+/*
+ * Parse a CUR decimal: [+-]digits[.digits][(e|E)[+-]digits], or
+ * [+-].digits; at most 1000 digits and an exponent within +-990 (numeric_in
+ * accepts +-1000; the margin leaves room for the token scale shift).  Sets *units to value * 10^BC_SUM_SCALE when that is exact
+ * and small enough (*exact true), else *exact false.  Returns false when
+ * the text is not a decimal.
+ */
+static bool
+parse_decimal(const char *s, size_t len, __int128 *units, bool *exact)
+{
+	size_t		i = 0;
+	bool		neg = false;
+	__int128	mant = 0;
+	int			ndigits = 0,
+				frac = 0,
+				sig = 0;
+	long		exp10 = 0;
+	bool		big = false;
+
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		neg = (s[i++] == '-');
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, ndigits++)
+	{
+		if (sig > 0 || s[i] != '0')
+			sig++;
+		if (sig > 36)
+			big = true;
+		else
+			mant = mant * 10 + (s[i] - '0');
+	}
+	if (i < len && s[i] == '.')
+	{
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, ndigits++)
+		{
+			if (sig > 0 || s[i] != '0')
+				sig++;
+			if (sig > 36)
+			{
+				if (s[i] != '0')
+					big = true;
+				continue;		/* trailing zeros beyond 36 digits are harmless */
+			}
+			mant = mant * 10 + (s[i] - '0');
+			frac++;
+		}
+	}
+	if (ndigits == 0 || ndigits > 1000)
+		return false;
+	if (i < len && (s[i] == 'e' || s[i] == 'E'))
+	{
+		bool		eneg = false;
+		int			edigits = 0;
+
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			eneg = (s[i++] == '-');
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, edigits++)
+		{
+			if (exp10 <= 1000)
+				exp10 = exp10 * 10 + (s[i] - '0');
+		}
+		if (edigits == 0)
+			return false;
+		if (exp10 > 990)
+			return false;		/* numeric_in refuses exponents beyond 1000 */
+		if (eneg)
+			exp10 = -exp10;
+	}
+	if (i != len)
+		return false;
+
+	/* value = mant * 10^(exp10 - frac); want mant * 10^(exp10 - frac + SCALE) */
+	*exact = false;
+	if (!big)
+	{
+		long		shift = exp10 - frac + BC_SUM_SCALE;
+
+		if (mant == 0)
+		{
+			*units = 0;
+			*exact = true;
+		}
+		else if (shift >= 0 && shift <= 38)
+		{
+			__int128	v = mant;
+			bool		ok = true;
+
+			for (long k = 0; k < shift; k++)
+			{
+				if (v > BC_SUM_LIMIT / 10)
+				{
+					ok = false;
+					break;
+				}
+				v *= 10;
+			}
+			if (ok && v < BC_SUM_LIMIT)
+			{
+				*units = neg ? -v : v;
+				*exact = true;
+			}
+		}
+		else if (shift < 0 && shift >= -38)
+		{
+			/* exact only if the dropped digits are zeros */
+			__int128	v = mant;
+			bool		ok = true;
+
+			for (long k = 0; k < -shift; k++)
+			{
+				if (v % 10 != 0)
+				{
+					ok = false;
+					break;
+				}
+				v /= 10;
+			}
+			if (ok)
+			{
+				*units = neg ? -v : v;
+				*exact = true;
+			}
+		}
+	}
+	return true;
+}
+
+/* true when txt is a decimal numeric_in accepts (no NaN, no Infinity) */
+bool
+bc_decimal_check(const char *txt, size_t len)
+{
+	__int128	u;
+	bool		exact;
+
+	return parse_decimal(txt, len, &u, &exact);
+}
+
+/* numeric Datum of a checked decimal text */
+static Datum
+numeric_of_text(const char *txt, size_t len)
+{
+	char	   *c = pnstrdup(txt, len);
+
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(c),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+/* exact decimal text of units * 10^-BC_SUM_SCALE, trailing zeros trimmed */
+static char *
+units_text(__int128 units)
+{
+	char		digits[64];
+	int			n = 0;
+	bool		neg = units < 0;
+	unsigned __int128 u = neg ? -(unsigned __int128) units : (unsigned __int128) units;
+	StringInfoData out;
+	int			intlen,
+				fraclen;
+
+	do
+	{
+		digits[n++] = '0' + (int) (u % 10);
+		u /= 10;
+	} while (u != 0);
+	while (n <= BC_SUM_SCALE)
+		digits[n++] = '0';
+	/* digits[] is reversed; the last BC_SUM_SCALE (lowest) are the fraction */
+	fraclen = BC_SUM_SCALE;
+	while (fraclen > 0 && digits[BC_SUM_SCALE - fraclen] == '0')
+		fraclen--;
+	intlen = n - BC_SUM_SCALE;
+	initStringInfo(&out);
+	if (neg)
+		appendStringInfoChar(&out, '-');
+	for (int k = n - 1; k >= n - intlen; k--)
+		appendStringInfoChar(&out, digits[k]);
+	if (fraclen > 0)
+	{
+		appendStringInfoChar(&out, '.');
+		for (int k = BC_SUM_SCALE - 1; k >= BC_SUM_SCALE - fraclen; k--)
+			appendStringInfoChar(&out, digits[k]);
+	}
+	return out.data;
+}
+
+/* move an exact sum to numeric arithmetic */
+static void
+sum_to_numeric(BcSum *s)
+{
+	char	   *t = units_text(s->units);
+
+	s->big = numeric_of_text(t, strlen(t));
+	s->overflow = true;
+	s->units = 0;
+}
+
+/*
+ * Add a decimal text to a sum; returns false (sum unchanged) when the text
+ * is not a decimal.  Allocates only on the rare numeric fallback path, in
+ * the current memory context, which must outlive the sum.
+ */
+bool
+bc_sum_add_text(BcSum *s, const char *txt, size_t len)
+{
+	__int128	u;
+	bool		exact;
+
+	if (!parse_decimal(txt, len, &u, &exact))
+		return false;
+	if (!s->overflow && exact &&
+		((u >= 0 && s->units < BC_SUM_LIMIT - u) ||
+		 (u < 0 && s->units > -BC_SUM_LIMIT - u)))
+	{
+		s->units += u;
+		return true;
+	}
+	if (!s->overflow)
+		sum_to_numeric(s);
+	s->big = DirectFunctionCall2(numeric_add, s->big, numeric_of_text(txt, len));
+	return true;
+}
+
+/* the exact decimal text of a sum */
+char *
+bc_sum_text(const BcSum *s)
+{
+	if (s->overflow)
+		return DatumGetCString(DirectFunctionCall1(numeric_out, s->big));
+	return units_text(s->units);
+}
+
+/*
+ * Append txt * 10^shift as decimal text numeric_in reads exactly: the
+ * mantissa with its exponent raised by shift.  txt must have passed
+ * bc_decimal_check.
+ */
+void
+bc_decimal_shift_text(StringInfo out, const char *txt, size_t len, int shift)
+{
+	const char *e = memchr(txt, 'e', len);
+	long		exp10 = 0;
+
+	if (e == NULL)
+		e = memchr(txt, 'E', len);
+	if (shift == 0)
+	{
+		appendBinaryStringInfo(out, txt, len);
+		return;
+	}
+	if (e != NULL)
+	{
+		exp10 = strtol(e + 1, NULL, 10);
+		len = e - txt;
+	}
+	appendBinaryStringInfo(out, txt, len);
+	appendStringInfo(out, "e%ld", exp10 + shift);
+}
+
+/* days in a month of the proleptic Gregorian calendar */
+static int
+days_in_month(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+/* n decimal digits at s, as an int, or -1 */
+static int
+digits_at(const char *s, int n)
+{
+	int			v = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/*
+ * Check a CUR UTC timestamp: YYYY-MM-DDTHH:MM:SS[.fraction]Z (fraction 1-6
+ * digits), with a real calendar date.  Sets *year, *month, *day and
+ * *midnight (time part all zero) for the caller.
+ */
+bool
+bc_timestamp_check(const char *s, size_t len, int *year, int *month, int *day,
+				   bool *midnight)
+{
+	int			y,
+				mo,
+				d,
+				h,
+				mi,
+				se;
+	size_t		i;
+	bool		zero_frac = true;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+		s[13] != ':' || s[16] != ':')
+		return false;
+	y = digits_at(s, 4);
+	mo = digits_at(s + 5, 2);
+	d = digits_at(s + 8, 2);
+	h = digits_at(s + 11, 2);
+	mi = digits_at(s + 14, 2);
+	se = digits_at(s + 17, 2);
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
+		mi < 0 || mi > 59 || se < 0 || se > 59 || d > days_in_month(y, mo))
+		return false;
+	i = 19;
+	if (s[i] == '.')
+	{
+		size_t		start = ++i;
+
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+		{
+			if (s[i] != '0')
+				zero_frac = false;
+			i++;
+		}
+		if (i == start || i - start > 6)
+			return false;
+	}
+	if (i != len - 1 || s[i] != 'Z')
+		return false;
+	*year = y;
+	*month = mo;
+	*day = d;
+	*midnight = (h == 0 && mi == 0 && se == 0 && zero_frac);
+	return true;
+}
+
+/* state of the product_name search */
+typedef struct ProductNameState
+{
+	int			depth;
+	bool		want;
+	char	   *found;
+} ProductNameState;
+
+/* JSON parse callbacks: track depth, spot "product_name", keep its value */
+static void
+pn_object_start(void *state)
+{
+	((ProductNameState *) state)->depth++;
+}
+
+static void
+pn_object_end(void *state)
+{
+	((ProductNameState *) state)->depth--;
+}
+
+static void
+pn_field_start(void *state, char *fname, bool isnull)
+{
+	ProductNameState *st = state;
+
+	st->want = (st->depth == 1 && strcmp(fname, "product_name") == 0);
+}
+
+static void
+pn_scalar(void *state, char *token, JsonTokenType tokentype)
+{
+	ProductNameState *st = state;
+
+	if (st->want && tokentype == JSON_TOKEN_STRING && st->found == NULL)
+		st->found = token;
+	st->want = false;
+}
+
+/*
+ * Check that s is a JSON object jsonb accepts (UTF-8, no \u0000).  With
+ * product_name non-NULL, also return its top-level "product_name" string
+ * (NULL when absent).  On failure returns the error detail, else NULL.
+ * Allocates in the current memory context.
+ */
+char *
+bc_json_object_check(const char *s, size_t len, char **product_name)
+{
+	JsonLexContext *lex;
+	JsonParseErrorType rc;
+	JsonSemAction sem;
+	ProductNameState st = {0, false, NULL};
+	size_t		i = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	if (i >= len || s[i] != '{')
+		return pstrdup("The value is not a JSON object.");
+	lex = makeJsonLexContextCstringLen(unconstify(char *, s), len, PG_UTF8, true);
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = &st;
+	if (product_name != NULL)
+	{
+		sem.object_start = pn_object_start;
+		sem.object_end = pn_object_end;
+		sem.object_field_start = pn_field_start;
+		sem.scalar = pn_scalar;
+	}
+	rc = pg_parse_json(lex, &sem);
+	if (rc != JSON_SUCCESS)
+		return json_errdetail(rc, lex);
+	if (product_name != NULL)
+		*product_name = st.found;
+	return NULL;
+}
