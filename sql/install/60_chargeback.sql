@@ -118,7 +118,7 @@ DECLARE
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
-			   sum(b.tokens) AS total_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
 			   sum(b.line_items)::bigint AS line_items
 		  FROM %1$s AS b
 		  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true
@@ -204,7 +204,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_tag AS
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
-			   sum(b.tokens) AS total_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
 			   count(DISTINCT b.principal_arn) AS principals,
 			   sum(b.line_items)::bigint AS line_items
 		  FROM bedrock_cost.chargeback_base AS b
@@ -299,7 +299,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 			   sum(p.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
 			   sum(p.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
 			   sum(p.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
-			   sum(p.tokens) AS total_tokens,
+			   sum(p.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
 			   sum(p.line_items)::bigint AS line_items
 		  FROM per_line AS p
 		  LEFT JOIN ut AS u
