@@ -470,6 +470,8 @@ BEGIN
 		ELSE
 			EXECUTE format('REFRESH MATERIALIZED VIEW bedrock_cost.%I', mv);
 		END IF;
+		-- fresh statistics for the dashboards' plans (allowed in a transaction, unlike VACUUM)
+		EXECUTE format('ANALYZE bedrock_cost.%I', mv);
 	END LOOP;
 END
 $$;
