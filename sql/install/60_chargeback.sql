@@ -4,19 +4,22 @@
  * entry point called by the loader and the background worker.
  *
  * Layers (each materialized view has a unique index, so it can be refreshed
- * CONCURRENTLY):
+ * CONCURRENTLY), refreshed in this order by refresh_chargeback():
  *   chargeback_base          line_items summed per period, export, accounts,
  *                            line item type, principal, principal tags and
  *                            usage type (small: no per-line detail)
+ *   chargeback_usage_types   the usage types of chargeback_base, parsed once
  *   chargeback_by_principal  per principal (plus unattributed and
  *                            account-level lines), from chargeback_base
  *   chargeback_by_tag        per iamPrincipal/<key> and value, with an
  *                            explicit (untagged) bucket per key
  *   usage_by_model           per model, token kind, tier, routing, region
  *   chargeback_daily         per usage day, principal and model (spikes)
- * Plain views on top: chargeback_allocated (account-level rows spread pro
- * rata, largest remainder to the cent), reconciliation (extended), and the
- * FOCUS 1.2-shaped focus_bedrock.
+ *   chargeback_allocated     account-level rows spread pro rata over the
+ *                            attributed principals, largest remainder to
+ *                            the cent
+ * Plain views: reconciliation (the loader's, extended) and the FOCUS
+ * 1.2-shaped focus_bedrock.
  *
  * The queries of chargeback_base and chargeback_by_principal are written
  * once, as templates over a row source, and instantiated twice: over the
@@ -84,7 +87,7 @@ DECLARE
 	base_q text := $q$
 	WITH per_line AS (
 		SELECT li.billing_period, li.export_id, li.payer_account_id, li.usage_account_id,
-			   li.line_item_type, li.principal::text AS principal_arn, li.tags, li.usage_type,
+			   li.line_item_type, li.principal, li.tags, li.usage_type,
 			   li.product_name,
 			   count(*) AS line_items,
 			   sum(li.unblended_cost) AS unblended_cost,
@@ -94,10 +97,14 @@ DECLARE
 			   sum(li.usage_amount) AS usage_amount
 		  FROM %1$s AS li
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+	), tag_map AS MATERIALIZED (
+		-- the principal tags of each distinct tags map, computed once
+		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags
+		  FROM (SELECT DISTINCT tags FROM per_line) AS t
 	)
 	SELECT p.billing_period, p.export_id, p.payer_account_id, p.usage_account_id,
-		   p.line_item_type, p.principal_arn,
-		   bedrock_cost.principal_tags(p.tags) AS principal_tags, p.usage_type, p.product_name,
+		   p.line_item_type, p.principal::text AS principal_arn,
+		   m.principal_tags, p.usage_type, p.product_name,
 		   sum(p.line_items)::bigint AS line_items,
 		   sum(p.unblended_cost) AS unblended_cost,
 		   sum(p.net_unblended_cost) AS net_unblended_cost,
@@ -105,9 +112,11 @@ DECLARE
 		   sum(p.tokens) AS tokens,
 		   sum(p.usage_amount) AS usage_amount
 	  FROM per_line p
+	  JOIN tag_map m ON m.tags = p.tags
 	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 	$q$;
-	-- %1$s: row source with the columns of chargeback_base
+	-- %1$s: row source with the columns of chargeback_base; %2$s: join giving u,
+	-- the parts of b.usage_type
 	principal_q text := $q$
 	WITH g AS (
 		SELECT b.billing_period, b.payer_account_id, b.usage_account_id, b.line_item_type,
@@ -121,7 +130,7 @@ DECLARE
 			   sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
 			   sum(b.line_items)::bigint AS line_items
 		  FROM %1$s AS b
-		  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true
+		  %2$s
 		 GROUP BY 1, 2, 3, 4, 5, 6
 	)
 	SELECT g.billing_period, g.payer_account_id, g.usage_account_id,
@@ -153,11 +162,23 @@ BEGIN
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_base_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_base LANGUAGE sql STABLE AS $f$'
 		|| format(base_q, 'bedrock_cost.line_items_as_of($1)') || '$f$';
+	-- the usage types of chargeback_base, each parsed once
+	EXECUTE $v$
+	CREATE MATERIALIZED VIEW bedrock_cost.chargeback_usage_types AS
+		SELECT t.usage_type, t.product_name, coalesce(t.product_name, '') AS product_name_key,
+			   u.model, u.model_key, u.token_kind, u.tier, u.routing, u.region, u.recognized
+		  FROM (SELECT DISTINCT usage_type, product_name FROM bedrock_cost.chargeback_base) AS t,
+			   LATERAL bedrock_cost.parse_usage_type(t.usage_type, t.product_name) AS u
+	$v$;
 	EXECUTE 'CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_principal AS '
-		|| format(principal_q, 'bedrock_cost.chargeback_base');
+		|| format(principal_q, 'bedrock_cost.chargeback_base',
+				  'LEFT JOIN bedrock_cost.chargeback_usage_types AS u ON u.usage_type = b.usage_type '
+				  'AND u.product_name_key = coalesce(b.product_name, '''')');
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_by_principal_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_by_principal LANGUAGE sql STABLE AS $f$'
-		|| format(principal_q, 'bedrock_cost.chargeback_base_as_of($1)') || '$f$';
+		|| format(principal_q, 'bedrock_cost.chargeback_base_as_of($1)',
+				  'LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true')
+		|| '$f$';
 END
 $do$;
 
@@ -166,6 +187,13 @@ CREATE UNIQUE INDEX chargeback_base_key ON bedrock_cost.chargeback_base
 	 principal_arn, principal_tags, usage_type, product_name);
 COMMENT ON INDEX bedrock_cost.chargeback_base_key IS
   'the grain of chargeback_base; lets REFRESH ... CONCURRENTLY work';
+
+CREATE UNIQUE INDEX chargeback_usage_types_key ON bedrock_cost.chargeback_usage_types
+	(usage_type, product_name_key);
+COMMENT ON INDEX bedrock_cost.chargeback_usage_types_key IS
+  'one row per usage type and product name; lets REFRESH ... CONCURRENTLY work';
+COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_usage_types IS
+  'every usage type (and product name, which names the model of Marketplace rows) of chargeback_base with its parts from bedrock_cost.parse_usage_type, parsed once per refresh';
 
 CREATE UNIQUE INDEX chargeback_by_principal_key ON bedrock_cost.chargeback_by_principal
 	(billing_period, payer_account_id, usage_account_id, line_item_type, principal_arn, principal_tags);
@@ -209,7 +237,8 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_tag AS
 			   sum(b.line_items)::bigint AS line_items
 		  FROM bedrock_cost.chargeback_base AS b
 		  JOIN keys AS k USING (billing_period)
-		  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true
+		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
+			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
 		 GROUP BY 1, 2, 3, 4, 5
 	)
 	SELECT g.billing_period, g.tag_key,
@@ -247,7 +276,8 @@ CREATE MATERIALIZED VIEW bedrock_cost.usage_by_model AS
 			   count(DISTINCT b.principal_arn) AS principals,
 			   sum(b.line_items)::bigint AS line_items
 		  FROM bedrock_cost.chargeback_base AS b
-		  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true
+		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
+			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
 		 GROUP BY 1, 2, 3, 4, 5, 6
 	)
@@ -276,22 +306,21 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 	WITH per_line AS (
 		SELECT li.billing_period, (li.usage_start AT TIME ZONE 'UTC')::date AS usage_date,
 			   li.payer_account_id, li.usage_account_id, li.line_item_type,
-			   li.principal::text AS principal_arn, li.tags, li.usage_type, li.product_name,
+			   li.principal, li.tags, li.usage_type, li.product_name,
 			   count(*) AS line_items,
 			   sum(li.unblended_cost) AS unblended_cost,
 			   sum(coalesce(li.net_unblended_cost, li.unblended_cost)) AS net_unblended_cost,
 			   sum(li.tokens) AS tokens
 		  FROM bedrock_cost.line_items AS li
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-	), ut AS (
-		-- each distinct usage type parsed once
-		SELECT x.usage_type, x.product_name, u.model, u.token_kind
-		  FROM (SELECT DISTINCT usage_type, product_name FROM per_line) AS x,
-			   LATERAL bedrock_cost.parse_usage_type(x.usage_type, x.product_name) AS u
+	), tag_map AS MATERIALIZED (
+		-- the principal tags of each distinct tags map, computed once
+		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags
+		  FROM (SELECT DISTINCT tags FROM per_line) AS t
 	), g AS (
 		SELECT p.billing_period, p.usage_date, p.payer_account_id, p.usage_account_id,
-			   bedrock_cost.attribution(p.principal_arn, p.line_item_type) AS attribution,
-			   p.principal_arn, bedrock_cost.principal_tags(p.tags) AS principal_tags,
+			   bedrock_cost.attribution(p.principal::text, p.line_item_type) AS attribution,
+			   p.principal::text AS principal_arn, m.principal_tags,
 			   u.model,
 			   sum(p.unblended_cost) AS unblended_cost,
 			   sum(p.net_unblended_cost) AS net_unblended_cost,
@@ -302,8 +331,9 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 			   sum(p.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
 			   sum(p.line_items)::bigint AS line_items
 		  FROM per_line AS p
-		  LEFT JOIN ut AS u
-			ON u.usage_type = p.usage_type AND u.product_name IS NOT DISTINCT FROM p.product_name
+		  JOIN tag_map AS m ON m.tags = p.tags
+		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
+			ON u.usage_type = p.usage_type AND u.product_name_key = coalesce(p.product_name, '')
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 	)
 	SELECT g.billing_period, g.usage_date, g.payer_account_id, g.usage_account_id,
@@ -332,7 +362,7 @@ COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_daily IS
 -- ------------------------------------------------------------------------
 -- allocation of account-level rows
 
-CREATE VIEW bedrock_cost.chargeback_allocated AS
+CREATE MATERIALIZED VIEW bedrock_cost.chargeback_allocated AS
 	WITH lines AS (
 		-- one line per principal (and tag set), one per unattributed, one per account-level pool
 		SELECT c.billing_period, c.payer_account_id, c.usage_account_id,
@@ -343,63 +373,61 @@ CREATE VIEW bedrock_cost.chargeback_allocated AS
 			   sum(c.line_items)::bigint AS line_items
 		  FROM bedrock_cost.chargeback_by_principal AS c
 		 GROUP BY 1, 2, 3, 4, 5, 6
-	), pool AS (
-		SELECT l.billing_period, l.payer_account_id, l.usage_account_id,
-			   sum(l.usage_cost) FILTER (WHERE l.attribution = 'account_level_unallocated') AS amount,
-			   sum(greatest(l.usage_cost, 0)) FILTER (WHERE l.attribution = 'attributed') AS weight_sum
+	), pooled AS (
+		-- the account's pool and the sum of the weights, on every line of the account
+		SELECT l.*,
+			   sum(l.usage_cost) FILTER (WHERE l.attribution = 'account_level_unallocated') OVER acct AS pool,
+			   sum(greatest(l.usage_cost, 0)) FILTER (WHERE l.attribution = 'attributed') OVER acct AS weight_sum
 		  FROM lines AS l
-		 GROUP BY 1, 2, 3
+		WINDOW acct AS (PARTITION BY l.billing_period, l.payer_account_id, l.usage_account_id)
 	), shares AS (
-		-- exact share in cents, its floor, and the rank of its remainder
-		SELECT l.*, p.amount,
-			   round(p.amount, 2) * 100 AS pool_cents,
-			   abs(round(p.amount, 2) * 100) * greatest(l.usage_cost, 0) / p.weight_sum AS exact_cents
-		  FROM lines AS l
-		  JOIN pool AS p USING (billing_period, payer_account_id, usage_account_id)
-		 WHERE l.attribution = 'attributed' AND p.amount IS NOT NULL AND p.weight_sum > 0
+		-- exact share in cents of each attributed line (NULL for the others)
+		SELECT p.*, round(p.pool, 2) * 100 AS pool_cents,
+			   CASE WHEN p.attribution = 'attributed' AND p.pool IS NOT NULL AND p.weight_sum > 0
+					THEN abs(round(p.pool, 2) * 100) * greatest(p.usage_cost, 0) / p.weight_sum END AS exact_cents
+		  FROM pooled AS p
 	), ranked AS (
+		-- floors, the cents left over, and the rank of each remainder
 		SELECT s.*, floor(s.exact_cents) AS floor_cents,
-			   abs(s.pool_cents) - sum(floor(s.exact_cents)) OVER w_pool AS leftover,
-			   row_number() OVER (PARTITION BY s.billing_period, s.payer_account_id, s.usage_account_id
+			   abs(s.pool_cents) - sum(floor(s.exact_cents)) OVER acct AS leftover,
+			   row_number() OVER (PARTITION BY s.billing_period, s.payer_account_id, s.usage_account_id,
+										   s.exact_cents IS NULL
 								  ORDER BY s.exact_cents - floor(s.exact_cents) DESC,
 										   s.principal_arn, s.principal_tags::text) AS remainder_rank
 		  FROM shares AS s
-		WINDOW w_pool AS (PARTITION BY s.billing_period, s.payer_account_id, s.usage_account_id)
+		WINDOW acct AS (PARTITION BY s.billing_period, s.payer_account_id, s.usage_account_id)
 	), allocated AS (
-		SELECT r.billing_period, r.payer_account_id, r.usage_account_id, r.principal_arn, r.principal_tags,
-			   round(sign(r.pool_cents) * (r.floor_cents + CASE WHEN r.remainder_rank <= r.leftover THEN 1 ELSE 0 END)
-					 / 100, 2) AS allocated_cost
+		SELECT r.*,
+			   CASE WHEN r.exact_cents IS NOT NULL
+					THEN round(sign(r.pool_cents) * (r.floor_cents
+							+ CASE WHEN r.remainder_rank <= r.leftover THEN 1 ELSE 0 END) / 100, 2)
+					WHEN r.attribution = 'account_level_unallocated' AND r.weight_sum > 0
+					THEN r.usage_cost - round(r.usage_cost, 2)
+					ELSE 0 END AS allocated_cost,
+			   r.attribution = 'account_level_unallocated' AND r.weight_sum > 0 AS is_residue
 		  FROM ranked AS r
 	)
-	SELECT l.billing_period, l.payer_account_id, l.usage_account_id,
-		   CASE WHEN l.attribution = 'account_level_unallocated' AND p.weight_sum > 0
-				THEN 'account_level_rounding' ELSE l.attribution END AS attribution,
-		   l.principal_arn::bedrock_cost.iam_arn AS principal, l.principal_arn,
-		   bedrock_cost.role_arn(l.principal_arn::bedrock_cost.iam_arn)::text AS role_arn,
-		   bedrock_cost.person(l.principal_arn::bedrock_cost.iam_arn) AS person,
-		   l.principal_tags,
-		   CASE WHEN l.attribution = 'account_level_unallocated' AND p.weight_sum > 0
-				THEN 0 ELSE l.usage_cost END AS usage_cost,
-		   CASE WHEN l.attribution = 'account_level_unallocated' AND p.weight_sum > 0
-				THEN l.usage_cost - round(l.usage_cost, 2)
-				ELSE coalesce(a.allocated_cost, 0) END AS allocated_cost,
-		   CASE WHEN l.attribution = 'account_level_unallocated' AND p.weight_sum > 0
-				THEN l.usage_cost - round(l.usage_cost, 2)
-				ELSE l.usage_cost + coalesce(a.allocated_cost, 0) END AS cost,
-		   l.cost_basis,
+	SELECT a.billing_period, a.payer_account_id, a.usage_account_id,
+		   CASE WHEN a.is_residue THEN 'account_level_rounding' ELSE a.attribution END AS attribution,
+		   a.principal_arn::bedrock_cost.iam_arn AS principal, a.principal_arn,
+		   bedrock_cost.role_arn(a.principal_arn::bedrock_cost.iam_arn)::text AS role_arn,
+		   bedrock_cost.person(a.principal_arn::bedrock_cost.iam_arn) AS person,
+		   a.principal_tags,
+		   CASE WHEN a.is_residue THEN 0 ELSE a.usage_cost END AS usage_cost,
+		   a.allocated_cost,
+		   CASE WHEN a.is_residue THEN a.allocated_cost ELSE a.usage_cost + a.allocated_cost END AS cost,
+		   a.cost_basis,
 		   'account-level rows (Tax, Credit, Refund, discounts, fees) of each payer account, usage account and billing period, rounded to the cent, spread over its attributed principals pro rata to their '
-			|| l.cost_basis || ' usage cost, largest remainder; the sub-cent residue stays on an account_level_rounding line; with no attributed usage the pool stays account_level_unallocated'
+			|| a.cost_basis || ' usage cost, largest remainder; the sub-cent residue stays on an account_level_rounding line; with no attributed usage the pool stays account_level_unallocated'
 			AS allocation_basis,
-		   l.line_items
-	  FROM lines AS l
-	  JOIN pool AS p USING (billing_period, payer_account_id, usage_account_id)
-	  LEFT JOIN allocated AS a
-		ON a.billing_period = l.billing_period AND a.payer_account_id = l.payer_account_id
-	   AND a.usage_account_id = l.usage_account_id AND a.principal_arn = l.principal_arn
-	   AND a.principal_tags = l.principal_tags AND l.attribution = 'attributed'
-	 WHERE NOT (l.attribution = 'account_level_unallocated' AND p.weight_sum > 0
-				AND l.usage_cost = round(l.usage_cost, 2));
-COMMENT ON VIEW bedrock_cost.chargeback_allocated IS
+		   a.line_items
+	  FROM allocated AS a
+	 WHERE NOT (a.is_residue AND a.allocated_cost = 0);
+CREATE UNIQUE INDEX chargeback_allocated_key ON bedrock_cost.chargeback_allocated
+	(billing_period, payer_account_id, usage_account_id, attribution, principal_arn, principal_tags);
+COMMENT ON INDEX bedrock_cost.chargeback_allocated_key IS
+  'the grain of chargeback_allocated; serves filters on billing_period; lets REFRESH ... CONCURRENTLY work';
+COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_allocated IS
   'fully allocated chargeback: per billing period, payer and usage account, the account-level pool (Tax, Credit, Refund, discounts, fees; rounded to the cent) is spread over the attributed principals pro rata to their usage cost with the largest remainder method, so the shares add up to the pool exactly to the cent. Unattributed usage keeps its own line (no share); a pool with no attributed usage stays one account_level_unallocated line; a sub-cent residue stays on an account_level_rounding line. Sum of cost = sum of chargeback_by_principal.cost, exactly';
 
 -- ------------------------------------------------------------------------
@@ -454,13 +482,15 @@ RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET work_mem = '256MB'
 AS $$
 DECLARE
 	mv text;
 	populated boolean;
 BEGIN
-	FOREACH mv IN ARRAY ARRAY['chargeback_base', 'chargeback_by_principal', 'chargeback_by_tag',
-							  'usage_by_model', 'chargeback_daily']
+	FOREACH mv IN ARRAY ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal',
+							  'chargeback_by_tag', 'usage_by_model', 'chargeback_daily',
+							  'chargeback_allocated']
 	LOOP
 		SELECT c.relispopulated INTO STRICT populated
 		  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

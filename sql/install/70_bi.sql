@@ -147,6 +147,7 @@ BEGIN
 		('principal_tags', 'the iamPrincipal/<key> tags (principal and session tags) of the rows, jsonb; {} when none'),
 		('principal_tags_json', 'the iamPrincipal/<key> tags (principal and session tags) of the rows as JSON text; {} when none'),
 		('usage_type', 'line_item_usage_type'),
+		('product_name_key', 'product_name, empty string when NULL (join key)'),
 		('product_name', 'product_name from the product map (names the model of Marketplace rows)'),
 		('tag_key', 'full tag key as in the CUR tags map, e.g. iamPrincipal/team'),
 		('tag_name', 'tag key without the iamPrincipal/ prefix, e.g. team'),
@@ -179,7 +180,7 @@ BEGIN
 		('allocation_basis', 'how the account-level rows were allocated')
 	) AS v(col, doc)
 	LOOP
-		FOREACH rel IN ARRAY ARRAY['chargeback_base', 'chargeback_by_principal', 'chargeback_by_tag',
+		FOREACH rel IN ARRAY ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal', 'chargeback_by_tag',
 								   'usage_by_model', 'chargeback_daily', 'chargeback_allocated',
 								   'bi_chargeback_by_principal', 'bi_principal_tags',
 								   'bi_chargeback_by_tag', 'bi_usage_by_model', 'bi_daily',
