@@ -303,44 +303,30 @@ COMMENT ON MATERIALIZED VIEW bedrock_cost.usage_by_model IS
 -- per day (spikes)
 
 CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
-	WITH per_line AS (
+	-- one aggregation straight over line_items (the biggest view: keep it one pass);
+	-- the raw tags map is kept (its iamPrincipal/ keys filter rows in bi_daily)
+	WITH g AS (
 		SELECT li.billing_period, (li.usage_start AT TIME ZONE 'UTC')::date AS usage_date,
-			   li.payer_account_id, li.usage_account_id, li.line_item_type,
-			   li.principal, li.tags, li.usage_type, li.product_name,
-			   count(*) AS line_items,
+			   li.payer_account_id, li.usage_account_id,
+			   bedrock_cost.attribution(li.principal::text, li.line_item_type) AS attribution,
+			   li.principal, li.tags, u.model,
 			   sum(li.unblended_cost) AS unblended_cost,
 			   sum(coalesce(li.net_unblended_cost, li.unblended_cost)) AS net_unblended_cost,
-			   sum(li.tokens) AS tokens
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
+			   count(*) AS line_items
 		  FROM bedrock_cost.line_items AS li
-		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-	), tag_map AS MATERIALIZED (
-		-- the principal tags of each distinct tags map, computed once
-		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags
-		  FROM (SELECT DISTINCT tags FROM per_line) AS t
-	), g AS (
-		SELECT p.billing_period, p.usage_date, p.payer_account_id, p.usage_account_id,
-			   bedrock_cost.attribution(p.principal::text, p.line_item_type) AS attribution,
-			   p.principal::text AS principal_arn, m.principal_tags,
-			   u.model,
-			   sum(p.unblended_cost) AS unblended_cost,
-			   sum(p.net_unblended_cost) AS net_unblended_cost,
-			   sum(p.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
-			   sum(p.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
-			   sum(p.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
-			   sum(p.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
-			   sum(p.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
-			   sum(p.line_items)::bigint AS line_items
-		  FROM per_line AS p
-		  JOIN tag_map AS m ON m.tags = p.tags
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
-			ON u.usage_type = p.usage_type AND u.product_name_key = coalesce(p.product_name, '')
+			ON u.usage_type = li.usage_type AND u.product_name_key = coalesce(li.product_name, '')
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 	)
 	SELECT g.billing_period, g.usage_date, g.payer_account_id, g.usage_account_id,
-		   g.attribution, g.principal_arn,
-		   bedrock_cost.role_arn(g.principal_arn::bedrock_cost.iam_arn)::text AS role_arn,
-		   bedrock_cost.person(g.principal_arn::bedrock_cost.iam_arn) AS person,
-		   g.principal_tags, g.model,
+		   g.attribution, g.principal, g.principal::text AS principal_arn,
+		   bedrock_cost.role_arn(g.principal)::text AS role_arn,
+		   bedrock_cost.person(g.principal) AS person,
+		   g.tags, g.model,
 		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
 				ELSE g.unblended_cost END AS cost,
 		   s.cost_basis, g.unblended_cost, g.net_unblended_cost,
@@ -348,16 +334,17 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 		   coalesce(g.output_tokens, 0) AS output_tokens,
 		   coalesce(g.cache_read_tokens, 0) AS cache_read_tokens,
 		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
-		   coalesce(g.total_tokens, 0) AS total_tokens,
+		   coalesce(g.input_tokens, 0) + coalesce(g.output_tokens, 0)
+			+ coalesce(g.cache_read_tokens, 0) + coalesce(g.cache_write_tokens, 0) AS total_tokens,
 		   g.line_items
 	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s;
 CREATE UNIQUE INDEX chargeback_daily_key ON bedrock_cost.chargeback_daily
 	(billing_period, usage_date, payer_account_id, usage_account_id, attribution,
-	 principal_arn, principal_tags, model);
+	 principal_arn, tags, model);
 COMMENT ON INDEX bedrock_cost.chargeback_daily_key IS
   'the grain of chargeback_daily; serves filters on billing_period and day; lets REFRESH ... CONCURRENTLY work';
 COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_daily IS
-  'daily chargeback per UTC usage day (of line_item_usage_start_date), accounts, principal (with its tags) and model, for spotting spikes; Account-level rows and unattributed usage are their own lines';
+  'daily chargeback per UTC usage day (of line_item_usage_start_date), accounts, principal (with the tags map of its rows) and model, for spotting spikes. Account-level rows and unattributed usage are their own lines';
 
 -- ------------------------------------------------------------------------
 -- allocation of account-level rows
@@ -477,7 +464,7 @@ COMMENT ON COLUMN bedrock_cost.reconciliation.chargeback_difference IS 'loaded_t
 -- refresh
 
 -- refresh every chargeback materialized view, in dependency order
-CREATE FUNCTION bedrock_cost.refresh_chargeback(concurrent boolean DEFAULT true)
+CREATE FUNCTION bedrock_cost.refresh_chargeback(concurrent boolean)
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -508,6 +495,17 @@ $$;
 COMMENT ON FUNCTION bedrock_cost.refresh_chargeback(boolean) IS
   'refreshes every chargeback materialized view in dependency order, in the caller''s transaction (the loader and the background worker call it in the transaction that swaps a delivery in, so chargeback and line_items change together at commit). CONCURRENTLY (the default) keeps readers reading the old contents until commit; false rebuilds faster but blocks readers of the views until commit';
 REVOKE ALL ON FUNCTION bedrock_cost.refresh_chargeback(boolean) FROM PUBLIC;
+
+-- the entry point the loader and the background worker look up (to_regprocedure('...refresh_chargeback()'))
+CREATE FUNCTION bedrock_cost.refresh_chargeback()
+RETURNS void
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT bedrock_cost.refresh_chargeback(true) $$;
+COMMENT ON FUNCTION bedrock_cost.refresh_chargeback() IS
+  'refresh_chargeback(true): every chargeback materialized view refreshed CONCURRENTLY (readers keep the old contents until commit), in the caller''s transaction; called by the background worker after each delivery it swaps in';
+REVOKE ALL ON FUNCTION bedrock_cost.refresh_chargeback() FROM PUBLIC;
 
 -- ------------------------------------------------------------------------
 -- FOCUS 1.2-shaped view

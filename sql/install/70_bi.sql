@@ -97,7 +97,7 @@ COMMENT ON VIEW bedrock_cost.bi_usage_by_model IS
 
 CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
 	SELECT d.usage_date, d.billing_period, d.payer_account_id, d.usage_account_id, d.attribution,
-		   d.principal_arn, d.role_arn, d.person, d.principal_tags::text AS principal_tags_json,
+		   d.principal_arn, d.role_arn, d.person, d.tags::text AS tags_json,
 		   d.model, d.cost, d.cost_basis, d.unblended_cost, d.net_unblended_cost,
 		   d.input_tokens, d.output_tokens, d.cache_read_tokens, d.cache_write_tokens, d.total_tokens,
 		   d.line_items
@@ -105,7 +105,7 @@ CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
 	 WHERE pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
 		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
 					WHERE ta.role_name = current_user
-					  AND (ta.tag_key = '*' OR (d.principal_tags ->> ta.tag_key) = ta.tag_value));
+					  AND (ta.tag_key = '*' OR (d.tags ->> ta.tag_key) = ta.tag_value));
 COMMENT ON VIEW bedrock_cost.bi_daily IS
   'Bedrock chargeback per UTC usage day, account, principal and model, for spotting spikes. Row-level security by bedrock_cost.team_access';
 
@@ -146,6 +146,8 @@ BEGIN
 		('person', 'person or session label: assumed-role session name (SSO user, e-mail, gateway user), IAM or federated user name; NULL for roles'),
 		('principal_tags', 'the iamPrincipal/<key> tags (principal and session tags) of the rows, jsonb; {} when none'),
 		('principal_tags_json', 'the iamPrincipal/<key> tags (principal and session tags) of the rows as JSON text; {} when none'),
+		('tags', 'the CUR tags map of the rows (iamPrincipal/..., resourceTags/..., ...), jsonb'),
+		('tags_json', 'the CUR tags map of the rows (iamPrincipal/..., resourceTags/..., ...) as JSON text'),
 		('usage_type', 'line_item_usage_type'),
 		('product_name_key', 'product_name, empty string when NULL (join key)'),
 		('product_name', 'product_name from the product map (names the model of Marketplace rows)'),

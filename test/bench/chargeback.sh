@@ -35,8 +35,10 @@ PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 
 # seconds of one SQL statement, measured by the server
 timed() {
-	"${PSQL[@]}" -At -c "DO \$\$ DECLARE t timestamptz := clock_timestamp(); BEGIN $1; RAISE NOTICE 'secs=%', round(extract(epoch FROM clock_timestamp() - t)::numeric, 2); END \$\$" 2>&1 \
-		| sed -n 's/.*secs=//p'
+	local out
+	out=$("${PSQL[@]}" -At -c "DO \$\$ DECLARE t timestamptz := clock_timestamp(); BEGIN $1; RAISE NOTICE 'secs=%', round(extract(epoch FROM clock_timestamp() - t)::numeric, 2); END \$\$" 2>&1) \
+		|| { echo "failed: $1: $out" >&2; return 1; }
+	echo "$out" | sed -n 's/.*secs=//p'
 }
 
 "${PSQL[@]}" <<'SQL'
