@@ -155,6 +155,7 @@ DECLARE
 		   coalesce(g.total_tokens, 0) AS total_tokens,
 		   g.line_items
 	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s
+	 ORDER BY g.billing_period
 	$q$;
 BEGIN
 	EXECUTE 'CREATE MATERIALIZED VIEW bedrock_cost.chargeback_base AS '
@@ -323,7 +324,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 	)
 	SELECT g.billing_period, g.usage_date, g.payer_account_id, g.usage_account_id,
-		   g.attribution, g.principal, g.principal::text AS principal_arn,
+		   g.attribution, g.principal::text AS principal_arn,
 		   bedrock_cost.role_arn(g.principal)::text AS role_arn,
 		   bedrock_cost.person(g.principal) AS person,
 		   g.tags, g.model,
@@ -337,7 +338,8 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 		   coalesce(g.input_tokens, 0) + coalesce(g.output_tokens, 0)
 			+ coalesce(g.cache_read_tokens, 0) + coalesce(g.cache_write_tokens, 0) AS total_tokens,
 		   g.line_items
-	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s;
+	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s
+	 ORDER BY g.billing_period, g.usage_date;	-- a month's rows stored together
 CREATE UNIQUE INDEX chargeback_daily_key ON bedrock_cost.chargeback_daily
 	(billing_period, usage_date, payer_account_id, usage_account_id, attribution,
 	 principal_arn, tags, model);

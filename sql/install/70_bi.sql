@@ -8,7 +8,8 @@
  * bedrock_cost.team_access maps the current database role to it (materialized
  * views cannot carry RLS policies themselves).
  *
- * Access rule, with r = current_user:
+ * Access rule, with r = current_user (the "sees everything" part is an
+ * uncorrelated subquery, evaluated once per query):
  *   - superusers and members of bedrock_cost_admin see every row;
  *   - a team_access row (r, '*', '*') shows every row;
  *   - a team_access row (r, 'iamPrincipal/<key>', <value>) shows the rows
@@ -47,10 +48,12 @@ CREATE VIEW bedrock_cost.bi_chargeback_by_principal WITH (security_barrier) AS
 		   c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_tokens, c.total_tokens,
 		   c.line_items
 	  FROM bedrock_cost.chargeback_by_principal AS c
-	 WHERE pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
 		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
-					WHERE ta.role_name = current_user
-					  AND (ta.tag_key = '*' OR (c.principal_tags ->> ta.tag_key) = ta.tag_value));
+					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
+					  AND (c.principal_tags ->> ta.tag_key) = ta.tag_value);
 COMMENT ON VIEW bedrock_cost.bi_chargeback_by_principal IS
   'Bedrock chargeback per month, account and IAM principal, for BI tools: one row per billing period, payer and usage account, line item type, principal and principal tag set; unattributed usage and account-level rows (Tax, Credit, Refund, discounts) are their own rows. Row-level security by bedrock_cost.team_access';
 
@@ -63,10 +66,12 @@ CREATE VIEW bedrock_cost.bi_principal_tags WITH (security_barrier) AS
 		   c.line_items
 	  FROM bedrock_cost.chargeback_by_principal AS c,
 		   LATERAL pg_catalog.jsonb_each_text(c.principal_tags) AS t
-	 WHERE pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
 		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
-					WHERE ta.role_name = current_user
-					  AND (ta.tag_key = '*' OR (c.principal_tags ->> ta.tag_key) = ta.tag_value));
+					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
+					  AND (c.principal_tags ->> ta.tag_key) = ta.tag_value);
 COMMENT ON VIEW bedrock_cost.bi_principal_tags IS
   'per-principal chargeback repeated once per iamPrincipal tag of the principal, for drilling from a team (filter tag_key and tag_value) down to its principals; sum over one tag_key only, never over all rows (a principal appears once per tag). Row-level security by bedrock_cost.team_access';
 
@@ -76,11 +81,13 @@ CREATE VIEW bedrock_cost.bi_chargeback_by_tag WITH (security_barrier) AS
 		   t.input_tokens, t.output_tokens, t.cache_read_tokens, t.cache_write_tokens, t.total_tokens,
 		   t.principals, t.line_items
 	  FROM bedrock_cost.chargeback_by_tag AS t
-	 WHERE pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
-		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
-					WHERE ta.role_name = current_user
-					  AND (ta.tag_key = '*' OR (ta.tag_key = t.tag_key AND ta.tag_value = t.tag_value
-											   AND NOT t.untagged)));
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR (NOT t.untagged
+			AND EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						 WHERE ta.role_name = current_user
+						   AND ta.tag_key = t.tag_key AND ta.tag_value = t.tag_value));
 COMMENT ON VIEW bedrock_cost.bi_chargeback_by_tag IS
   'Bedrock chargeback per month and iamPrincipal tag (team, cost-center, project...: every key seen is a dimension), with the explicit bucket tag_value = (untagged) per key; for one key the values add up to the whole month. Row-level security by bedrock_cost.team_access';
 
@@ -89,9 +96,9 @@ CREATE VIEW bedrock_cost.bi_usage_by_model WITH (security_barrier) AS
 		   m.tokens, m.usage_amount, m.cost, m.cost_basis, m.unblended_cost, m.net_unblended_cost,
 		   m.cost_per_million_tokens, m.principals, m.line_items
 	  FROM bedrock_cost.usage_by_model AS m
-	 WHERE pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
-		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
-					WHERE ta.role_name = current_user AND ta.tag_key = '*');
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'));
 COMMENT ON VIEW bedrock_cost.bi_usage_by_model IS
   'Bedrock usage per month, model, token kind, tier, routing and region with tokens, cost and cost per million tokens. Only roles that see all rows (team_access *) see it: it has no principal to filter on (teams use bi_daily, which has the model)';
 
@@ -102,10 +109,12 @@ CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
 		   d.input_tokens, d.output_tokens, d.cache_read_tokens, d.cache_write_tokens, d.total_tokens,
 		   d.line_items
 	  FROM bedrock_cost.chargeback_daily AS d
-	 WHERE pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
 		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
-					WHERE ta.role_name = current_user
-					  AND (ta.tag_key = '*' OR (d.tags ->> ta.tag_key) = ta.tag_value));
+					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
+					  AND (d.tags ->> ta.tag_key) = ta.tag_value);
 COMMENT ON VIEW bedrock_cost.bi_daily IS
   'Bedrock chargeback per UTC usage day, account, principal and model, for spotting spikes. Row-level security by bedrock_cost.team_access';
 
@@ -114,10 +123,12 @@ CREATE VIEW bedrock_cost.bi_chargeback_allocated WITH (security_barrier) AS
 		   a.principal_arn, a.role_arn, a.person, a.principal_tags::text AS principal_tags_json,
 		   a.usage_cost, a.allocated_cost, a.cost, a.cost_basis, a.allocation_basis, a.line_items
 	  FROM bedrock_cost.chargeback_allocated AS a
-	 WHERE pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
 		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
-					WHERE ta.role_name = current_user
-					  AND (ta.tag_key = '*' OR (a.principal_tags ->> ta.tag_key) = ta.tag_value));
+					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
+					  AND (a.principal_tags ->> ta.tag_key) = ta.tag_value);
 COMMENT ON VIEW bedrock_cost.bi_chargeback_allocated IS
   'fully allocated chargeback per month, account and principal: usage cost plus a largest-remainder share (to the cent) of the account''s Tax, Credit, Refund, discounts and fees, pro rata to usage; see allocation_basis. Row-level security by bedrock_cost.team_access';
 

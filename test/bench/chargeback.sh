@@ -90,7 +90,7 @@ BEGIN
 				   1000 + (g * 31 + %s) %% 50000 AS tok,
 				   %L::timestamptz + ((g %% 28) * interval '1 day') + ((g %% 24) * interval '1 hour') AS ts,
 				   CASE g %% 5000 WHEN 1 THEN 'Tax' WHEN 2 THEN 'Credit' ELSE 'Usage' END AS lit
-			  FROM generate_series(1, %s) g) x
+			  FROM generate_series(1::bigint, %s) g) x
 	  JOIN bench_principal p ON p.id = x.pid
 	  JOIN bench_ut u ON u.id = x.uid$f$, t, p_period, p_load_id, s, s, s, p_period, n);
 	INSERT INTO bedrock_cost.load_totals (load_id, line_item_type, is_bedrock, rows, unblended_cost, net_unblended_cost)
