@@ -40,6 +40,7 @@
 #include "parser/parse_relation.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
+#include "utils/backend_progress.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -57,8 +58,17 @@
 
 /* COPY text buffered before handing it out */
 #define FILL_TARGET 65536
-/* longest usage type kept in the dimension */
-#define USAGE_KEY_LEN 256
+/* longest usage type + product name kept in the dimension */
+#define USAGE_KEY_LEN 512
+/*
+ * Our own slots in the COPY progress parameters (COPY uses 0-5), read by the
+ * bedrock_cost.load_progress view: load id, rows read from the files,
+ * compressed bytes read.
+ */
+#define PROGRESS_LOAD_ID 19
+#define PROGRESS_ROWS_READ 18
+#define PROGRESS_BYTES_READ 17
+
 /* cut stored values and raw rows to this size */
 #define VALUE_MAX 1000
 #define RAW_MAX 10000
@@ -443,23 +453,28 @@ check_timestamp(BcCopyState *cs, int col)
 	return true;
 }
 
-/* remember a usage type for the dimension table */
+/* remember a (usage type, product name) pair for the dimension table */
 static void
-note_usage_type(BcCopyState *cs, const bc_cur_field *f)
+note_usage_type(BcCopyState *cs, const bc_cur_field *f, const char *product_name)
 {
 	char		key[USAGE_KEY_LEN];
+	size_t		plen = product_name ? strlen(product_name) : 0;
 	bool		found;
 
-	if (f->len == 0 || f->len >= USAGE_KEY_LEN)
+	if (f->len + plen + 2 > USAGE_KEY_LEN)
 		return;
 	memcpy(key, f->ptr, f->len);
-	key[f->len] = '\0';
+	key[f->len] = '\x01';
+	memcpy(key + f->len + 1, product_name ? product_name : "", plen);
+	key[f->len + 1 + plen] = '\0';
 	(void) hash_search(cs->usage_seen, key, HASH_ENTER, &found);
 	if (!found)
 	{
 		MemoryContext old = MemoryContextSwitchTo(cs->stats->cxt);
 
-		cs->stats->usage_types = lappend(cs->stats->usage_types, pstrdup(key));
+		cs->stats->usage_types = lappend(cs->stats->usage_types, pnstrdup(f->ptr, f->len));
+		cs->stats->usage_products = lappend(cs->stats->usage_products,
+											pstrdup(product_name ? product_name : ""));
 		MemoryContextSwitchTo(old);
 	}
 }
@@ -595,7 +610,7 @@ emit_bedrock_row(BcCopyState *cs, const char *product_name)
 	put_field(out, &f[BC_COL_IDENTITY_LINE_ITEM_ID]);
 	appendStringInfoChar(out, '\n');
 	(void) start;
-	note_usage_type(cs, &f[BC_COL_LINE_ITEM_USAGE_TYPE]);
+	note_usage_type(cs, &f[BC_COL_LINE_ITEM_USAGE_TYPE], product_name);
 	return true;
 }
 
@@ -736,6 +751,9 @@ fill(BcCopyState *cs)
 							   bc_cur_error_get(cs->reader));
 	}
 	MemoryContextSwitchTo(old);
+	pgstat_progress_update_param(PROGRESS_ROWS_READ, cs->stats->rows_read);
+	pgstat_progress_update_param(PROGRESS_BYTES_READ, cs->stats->bytes_read +
+								 (cs->reader ? (int64) bc_cur_bytes_in(cs->reader) : 0));
 }
 
 /*
@@ -862,6 +880,7 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 	bc_copy = cs;
 	cstate = BC_BeginCopyFrom(pstate, rel, NULL, NULL, false, bc_copy_read_cb,
 							  attnames, options);
+	pgstat_progress_update_param(PROGRESS_LOAD_ID, load_id);
 	(void) CopyFrom(cstate);
 	EndCopyFrom(cstate);
 	bc_copy = NULL;
