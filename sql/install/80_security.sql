@@ -7,8 +7,9 @@
  *                        bedrock_cost.team_access); no line items, no
  *                        tables, no load, refresh or SECURITY DEFINER
  *                        function.
- *   bedrock_cost_admin   load, configure, refresh: every table and view of
- *                        the schema, every function.
+ *   bedrock_cost_admin   load, configure, refresh: SELECT on every table and
+ *                        view, writes to chargeback_settings and team_access,
+ *                        every function but the internal _name ones.
  * Roles are cluster-wide, so the script creates them only when missing, and
  * DROP EXTENSION leaves them (other databases of the cluster may use them);
  * drop them by hand once no database uses the extension.
@@ -36,10 +37,11 @@ $$;
 
 GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_reader, bedrock_cost_admin;
 
--- admin: everything in the schema (refresh goes through refresh_chargeback:
--- REFRESH needs ownership)
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA bedrock_cost TO bedrock_cost_admin;
-GRANT USAGE ON ALL SEQUENCES IN SCHEMA bedrock_cost TO bedrock_cost_admin;
+-- admin: reads everything, configures the chargeback (loads go through the
+-- loader's functions, refresh through refresh_chargeback: REFRESH needs ownership)
+GRANT SELECT ON ALL TABLES IN SCHEMA bedrock_cost TO bedrock_cost_admin;
+GRANT UPDATE ON bedrock_cost.chargeback_settings TO bedrock_cost_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON bedrock_cost.team_access TO bedrock_cost_admin;
 
 -- reader: the BI views only
 DO $$
@@ -60,7 +62,7 @@ DO $$
 DECLARE
 	f record;
 BEGIN
-	FOR f IN SELECT p.oid::pg_catalog.regprocedure AS sig, p.provolatile, p.prosecdef, p.proconfig
+	FOR f IN SELECT p.oid::pg_catalog.regprocedure AS sig, p.proname, p.provolatile, p.prosecdef, p.proconfig
 			   FROM pg_catalog.pg_proc p
 			   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 			  WHERE n.nspname = 'bedrock_cost' AND p.prokind IN ('f', 'p')
@@ -69,7 +71,10 @@ BEGIN
 										WHERE c LIKE 'search\_path=%') THEN
 			RAISE EXCEPTION 'SECURITY DEFINER function % does not pin search_path', f.sig;
 		END IF;
-		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO bedrock_cost_admin', f.sig);
+		-- internal functions (_name) stay with their owner
+		IF f.proname NOT LIKE '\_%' THEN
+			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO bedrock_cost_admin', f.sig);
+		END IF;
 		IF f.prosecdef OR f.provolatile <> 'i' THEN
 			EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f.sig);
 		END IF;
