@@ -1,0 +1,183 @@
+-- chargeback.sql: the chargeback views on a small hand-made delivery whose
+-- every number is checked by hand: per principal, per tag (untagged bucket),
+-- per model, allocation (largest remainder), reconciliation, as-of after a
+-- restatement, cost basis, concurrent refresh inside a transaction
+CREATE EXTENSION IF NOT EXISTS bedrock_cost;
+SET client_min_messages = warning;
+
+-- a delivery loaded the way the loader does it: table, rows, totals, swap
+CREATE FUNCTION pg_temp.fixture_load(p_load_id bigint, p_rows text)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO bedrock_cost.exports (export_id, path) VALUES (901, '/test/chargeback')
+	ON CONFLICT DO NOTHING;
+	INSERT INTO bedrock_cost.loads (load_id, export_id, billing_period, source, status, started_at, data_table)
+	VALUES (p_load_id, 901, '2026-05-01', 'file', 'running', now(), 'line_items_l' || p_load_id);
+	PERFORM bedrock_cost._create_load_table(p_load_id, '2026-05-01', 901);
+	EXECUTE format($f$
+	INSERT INTO bedrock_cost.line_items_l%s
+		(billing_period, export_id, load_id, file_no, line_number, usage_start, usage_end, line_item_type,
+		 payer_account_id, usage_account_id, billing_entity, product_code, usage_type, usage_amount, tokens,
+		 unblended_cost, net_unblended_cost, principal, tags)
+	SELECT '2026-05-01', 901, %s, 1, n + 1, ts::timestamptz, ts::timestamptz + interval '1 hour', lit,
+		   '111111111111', acct, 'AWS', 'AmazonBedrock', ut,
+		   CASE WHEN lit = 'Usage' THEN tok / 1000.0 ELSE 1 END,
+		   CASE WHEN lit = 'Usage' THEN tok END,
+		   cost, net, p::bedrock_cost.iam_arn, tg::jsonb
+	  FROM (VALUES %s) AS v(n, ts, lit, acct, ut, tok, cost, net, p, tg)$f$, p_load_id, p_load_id, p_rows);
+	EXECUTE format($f$
+	INSERT INTO bedrock_cost.load_totals (load_id, line_item_type, is_bedrock, rows, unblended_cost, net_unblended_cost)
+	SELECT %s, line_item_type, true, count(*), sum(unblended_cost), sum(net_unblended_cost)
+	  FROM bedrock_cost.line_items_l%s GROUP BY line_item_type$f$, p_load_id, p_load_id);
+	PERFORM bedrock_cost._swap_in(p_load_id);
+END
+$$;
+
+-- delivery 1: alice (DataSci session, team ds, cost-center 12345), bob (IAM user,
+-- team web, cost-center 67890), carol (untagged, other account), unattributed
+-- batch usage, Tax and a Credit
+SELECT pg_temp.fixture_load(9001, $rows$
+	(1, '2026-05-03 10:00Z', 'Usage', '222222222222', 'USE1-Claude4.6Sonnet-input-tokens', 1000000, 3.00, 2.70,
+	 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org', '{"iamPrincipal/team":"ds","iamPrincipal/cost-center":"12345","resourceTags/app":"x"}'),
+	(2, '2026-05-03 11:00Z', 'Usage', '222222222222', 'USE1-Claude4.6Sonnet-output-tokens', 100000, 1.50, 1.35,
+	 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org', '{"iamPrincipal/team":"ds","iamPrincipal/cost-center":"12345"}'),
+	(3, '2026-05-04 10:00Z', 'Usage', '222222222222', 'USE1-Claude4.6Sonnet-input-tokens', 200000, 0.60, 0.54,
+	 'arn:aws:iam::222222222222:user/bob', '{"iamPrincipal/team":"web","iamPrincipal/cost-center":"67890"}'),
+	(4, '2026-05-04 10:00Z', 'Usage', '222222222222', 'USE1-Claude4.6Sonnet-cache-read-input-token-count', 500000, 0.15, 0.135,
+	 'arn:aws:iam::222222222222:user/bob', '{"iamPrincipal/team":"web","iamPrincipal/cost-center":"67890"}'),
+	(5, '2026-05-05 10:00Z', 'Usage', '333333333333', 'USE1-Claude4.6Sonnet-output-tokens', 10000, 0.15, 0.15,
+	 'arn:aws:sts::333333333333:assumed-role/App/session1', '{}'),
+	(6, '2026-05-05 10:00Z', 'Usage', '222222222222', 'USE1-Claude4.6Sonnet-input-tokens-batch', 100000, 0.25, 0.25,
+	 NULL, '{}'),
+	(7, '2026-05-01 00:00Z', 'Tax', '222222222222', 'Tax', 0, 0.47, 0.47, NULL, '{}'),
+	(8, '2026-05-01 00:00Z', 'Credit', '222222222222', 'Credit', 0, -1.00, -1.00, NULL, '{}'),
+	(9, '2026-05-01 00:00Z', 'Tax', '333333333333', 'Tax', 0, 0.03, 0.03, NULL, '{}')
+$rows$);
+
+-- refresh inside a transaction block, concurrently (the default), as the loader does
+BEGIN;
+SELECT bedrock_cost.refresh_chargeback();
+COMMIT;
+
+SELECT attribution, line_item_type, usage_account_id, principal_arn, principal_type, principal_account_id,
+	   role_arn, role_name, person, principal_tags, cost, cost_basis,
+	   input_tokens AS inp, output_tokens AS outp, cache_read_tokens AS cr, cache_write_tokens AS cw,
+	   total_tokens AS tot, line_items AS n
+  FROM bedrock_cost.chargeback_by_principal ORDER BY 1, 2, 3, 4;
+SELECT pg_typeof(principal) AS principal_type, count(*) FROM bedrock_cost.chargeback_by_principal GROUP BY 1;
+
+-- per tag: every key seen, the (untagged) bucket, values of a key add up to the month
+SELECT tag_key, tag_name, tag_value, untagged, attribution, cost, total_tokens, principals, line_items
+  FROM bedrock_cost.chargeback_by_tag ORDER BY 1, 3, 5;
+SELECT tag_key, sum(cost) AS key_total,
+	   (SELECT sum(cost) FROM bedrock_cost.chargeback_by_principal) AS month_total
+  FROM bedrock_cost.chargeback_by_tag GROUP BY 1 ORDER BY 1;
+
+-- per model, cost per million tokens
+SELECT model, model_key, token_kind, tier, routing, region, recognized, tokens, cost,
+	   cost_per_million_tokens, principals, line_items
+  FROM bedrock_cost.usage_by_model ORDER BY 1, 3, 4;
+
+-- daily
+SELECT usage_date, attribution, principal_arn, person, model, cost, total_tokens
+  FROM bedrock_cost.chargeback_daily ORDER BY 1, 2, 3, 6;
+
+-- allocation: account 222222222222 has a pool of 0.47 - 1.00 = -0.53 for alice
+-- (4.50) and bob (0.75): exact shares -45.43 and -7.57 cents, largest remainder
+-- gives the spare cent to bob; account 333333333333: 0.03 all to carol
+SELECT usage_account_id, attribution, principal_arn, usage_cost, allocated_cost, cost
+  FROM bedrock_cost.chargeback_allocated ORDER BY 1, 2, 3;
+SELECT DISTINCT allocation_basis FROM bedrock_cost.chargeback_allocated;
+SELECT sum(cost) AS allocated_total,
+	   (SELECT sum(cost) FROM bedrock_cost.chargeback_by_principal) AS chargeback_total
+  FROM bedrock_cost.chargeback_allocated;
+
+-- reconciliation: loader columns first, then the chargeback split
+SELECT billing_period, line_item_type, file_total, loaded_total, difference,
+	   attributed_total, unattributed_total, account_level_total, chargeback_total, chargeback_difference
+  FROM bedrock_cost.reconciliation ORDER BY 2;
+
+-- delivery 2 restates May: alice's output drops, a new Tax line, carol unchanged
+SELECT pg_temp.fixture_load(9002, $rows$
+	(1, '2026-05-03 10:00Z', 'Usage', '222222222222', 'USE1-Claude4.6Sonnet-input-tokens', 1000000, 3.00, 2.70,
+	 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org', '{"iamPrincipal/team":"ds","iamPrincipal/cost-center":"12345"}'),
+	(2, '2026-05-03 11:00Z', 'Usage', '222222222222', 'USE1-Claude4.6Sonnet-output-tokens', 50000, 0.75, 0.675,
+	 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org', '{"iamPrincipal/team":"ds","iamPrincipal/cost-center":"12345"}'),
+	(5, '2026-05-05 10:00Z', 'Usage', '333333333333', 'USE1-Claude4.6Sonnet-output-tokens', 10000, 0.15, 0.15,
+	 'arn:aws:sts::333333333333:assumed-role/App/session1', '{}'),
+	(7, '2026-05-01 00:00Z', 'Tax', '222222222222', 'Tax', 0, 0.38, 0.38, NULL, '{}')
+$rows$);
+-- before the refresh the reconciliation shows the chargeback is stale
+SELECT line_item_type, difference, chargeback_difference FROM bedrock_cost.reconciliation ORDER BY 1;
+SELECT bedrock_cost.refresh_chargeback();
+SELECT line_item_type, difference, chargeback_difference FROM bedrock_cost.reconciliation ORDER BY 1;
+SELECT attribution, line_item_type, principal_arn, cost FROM bedrock_cost.chargeback_by_principal ORDER BY 1, 2, 3;
+
+-- as of the first delivery: the earlier numbers; as of the second: the current view
+SELECT attribution, line_item_type, principal_arn, cost
+  FROM bedrock_cost.chargeback_by_principal_as_of(9001) ORDER BY 1, 2, 3;
+SELECT count(*) AS differing_rows FROM (
+	(SELECT * FROM bedrock_cost.chargeback_by_principal_as_of(9002)
+	 EXCEPT ALL SELECT * FROM bedrock_cost.chargeback_by_principal)
+	UNION ALL
+	(SELECT * FROM bedrock_cost.chargeback_by_principal
+	 EXCEPT ALL SELECT * FROM bedrock_cost.chargeback_by_principal_as_of(9002))) AS d;
+
+-- cost basis: net unblended
+UPDATE bedrock_cost.chargeback_settings SET cost_basis = 'net_unblended';
+SELECT bedrock_cost.refresh_chargeback(false);
+SELECT principal_arn, cost, cost_basis, unblended_cost, net_unblended_cost
+  FROM bedrock_cost.chargeback_by_principal WHERE attribution = 'attributed' ORDER BY 1;
+SELECT DISTINCT cost_basis FROM bedrock_cost.chargeback_by_tag;
+UPDATE bedrock_cost.chargeback_settings SET cost_basis = 'unblended';
+SELECT bedrock_cost.refresh_chargeback();
+
+-- delivery 3 restates May again, as a largest remainder tie: a 0.1000000004 pool
+-- over three equal principals (u1 wins the tie by ARN order; the sub-cent
+-- residue stays on its own line)
+SELECT pg_temp.fixture_load(9003, $rows$
+	(1, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	 'arn:aws:iam::444444444444:user/u1', '{}'),
+	(2, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	 'arn:aws:iam::444444444444:user/u2', '{}'),
+	(3, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	 'arn:aws:iam::444444444444:user/u3', '{}'),
+	(4, '2026-05-01 00:00Z', 'Tax', '444444444444', 'Tax', 0, 0.1000000004, 0.1000000004, NULL, '{}')
+$rows$);
+SELECT bedrock_cost.refresh_chargeback();
+SELECT attribution, principal_arn, usage_cost, allocated_cost, cost
+  FROM bedrock_cost.chargeback_allocated ORDER BY 1, 2;
+SELECT sum(allocated_cost) AS allocated, sum(cost) AS total FROM bedrock_cost.chargeback_allocated;
+
+-- every chargeback materialized view has a unique index (REFRESH CONCURRENTLY)
+SELECT c.relname,
+	   EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique
+				AND i.indexprs IS NULL AND i.indpred IS NULL) AS has_unique_index
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'bedrock_cost' AND c.relkind = 'm' ORDER BY 1;
+
+-- every view, materialized view and their columns are documented
+SELECT c.relname, a.attname
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE n.nspname = 'bedrock_cost' AND c.relkind IN ('v', 'm')
+   AND (c.relname LIKE 'bi\_%' OR c.relname LIKE 'chargeback%' OR c.relname = 'usage_by_model')
+   AND col_description(c.oid, a.attnum) IS NULL
+ ORDER BY 1, 2;
+SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'bedrock_cost' AND c.relkind IN ('v', 'm') AND obj_description(c.oid, 'pg_class') IS NULL;
+
+-- clean up: the fixture's deliveries leave no rows behind
+SELECT bedrock_cost._prune_history(901, '2026-05-01');
+DO $$
+DECLARE r record;
+BEGIN
+	FOR r IN SELECT data_table FROM bedrock_cost.loads WHERE export_id = 901 LOOP
+		EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', r.data_table);
+	END LOOP;
+END
+$$;
+DELETE FROM bedrock_cost.loads WHERE export_id = 901;
+DELETE FROM bedrock_cost.exports WHERE export_id = 901;
+SELECT bedrock_cost.refresh_chargeback();
+SELECT count(*) AS leftover FROM bedrock_cost.chargeback_by_principal;

@@ -1,0 +1,119 @@
+-- chargeback_security.sql: the reader and admin roles, per-team row-level
+-- security on the bi_* views (team_access), and what a reader cannot do
+CREATE EXTENSION IF NOT EXISTS bedrock_cost;
+SET client_min_messages = warning;
+
+-- a small delivery: alice (team ds, cost-center 12345), bob (team web,
+-- cost-center 67890), carol (untagged), unattributed usage and Tax
+INSERT INTO bedrock_cost.exports (export_id, path) VALUES (902, '/test/chargeback_security');
+INSERT INTO bedrock_cost.loads (load_id, export_id, billing_period, source, status, started_at, data_table)
+VALUES (9101, 902, '2026-06-01', 'file', 'running', now(), 'line_items_l9101');
+SELECT bedrock_cost._create_load_table(9101, '2026-06-01', 902);
+INSERT INTO bedrock_cost.line_items_l9101
+	(billing_period, export_id, load_id, file_no, line_number, usage_start, usage_end, line_item_type,
+	 payer_account_id, usage_account_id, billing_entity, product_code, usage_type, usage_amount, tokens,
+	 unblended_cost, principal, tags)
+SELECT '2026-06-01', 902, 9101, 1, n + 1, '2026-06-02 10:00Z', '2026-06-02 11:00Z', lit,
+	   '111111111111', '222222222222', 'AWS', 'AmazonBedrock', ut, tok / 1000.0, tok, cost,
+	   p::bedrock_cost.iam_arn, tg::jsonb
+  FROM (VALUES
+	(1, 'Usage', 'USE1-Claude4.6Sonnet-input-tokens', 1000000, 3.00,
+	 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org', '{"iamPrincipal/team":"ds","iamPrincipal/cost-center":"12345"}'),
+	(2, 'Usage', 'USE1-Claude4.6Sonnet-input-tokens', 200000, 0.60,
+	 'arn:aws:iam::222222222222:user/bob', '{"iamPrincipal/team":"web","iamPrincipal/cost-center":"67890"}'),
+	(3, 'Usage', 'USE1-Claude4.6Sonnet-output-tokens', 10000, 0.15,
+	 'arn:aws:sts::222222222222:assumed-role/App/carol', '{}'),
+	(4, 'Usage', 'USE1-Claude4.6Sonnet-output-tokens', 10000, 0.15, NULL, '{}'),
+	(5, 'Tax', 'Tax', NULL, 0.37, NULL, '{}')
+  ) AS v(n, lit, ut, tok, cost, p, tg);
+SELECT bedrock_cost._swap_in(9101);
+SELECT bedrock_cost.refresh_chargeback();
+
+-- the roles exist; the reader may read exactly the bi_* views
+SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'bedrock\_cost\_%' ORDER BY 1;
+SELECT table_name, privilege_type FROM information_schema.role_table_grants
+ WHERE grantee = 'bedrock_cost_reader' ORDER BY 1, 2;
+-- every SECURITY DEFINER function pins search_path; none is executable by PUBLIC
+SELECT p.oid::regprocedure AS secdef_function, p.proconfig,
+	   has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname = 'bedrock_cost' AND p.prosecdef ORDER BY 1;
+
+CREATE ROLE regress_cb_ds;
+CREATE ROLE regress_cb_web;
+CREATE ROLE regress_cb_bi;
+CREATE ROLE regress_cb_nobody;
+CREATE ROLE regress_cb_admin;
+GRANT bedrock_cost_reader TO regress_cb_ds, regress_cb_web, regress_cb_bi, regress_cb_nobody;
+GRANT bedrock_cost_admin TO regress_cb_admin;
+INSERT INTO bedrock_cost.team_access VALUES
+	('regress_cb_ds', 'iamPrincipal/cost-center', '12345'),
+	('regress_cb_web', 'iamPrincipal/team', 'web'),
+	('regress_cb_bi', '*', '*');
+
+-- a function that leaks every argument it sees, cheap enough to be run first
+CREATE FUNCTION public.regress_cb_leak(text) RETURNS boolean
+LANGUAGE plpgsql COST 0.0000001 AS $$ BEGIN RAISE NOTICE 'leak: %', $1; RETURN true; END $$;
+
+-- team ds (cost-center 12345): alice only
+SET ROLE regress_cb_ds;
+SELECT principal_arn, person, cost FROM bedrock_cost.bi_chargeback_by_principal ORDER BY 1;
+SELECT tag_key, tag_value, cost FROM bedrock_cost.bi_chargeback_by_tag ORDER BY 1, 2;
+SELECT principal_arn, tag_name, tag_value, cost FROM bedrock_cost.bi_principal_tags ORDER BY 1, 2;
+SELECT principal_arn, model, cost FROM bedrock_cost.bi_daily ORDER BY 1;
+SELECT principal_arn, usage_cost, allocated_cost, cost FROM bedrock_cost.bi_chargeback_allocated ORDER BY 1;
+SELECT count(*) AS model_rows FROM bedrock_cost.bi_usage_by_model;
+-- a leaky function sees only the rows the role may see (security_barrier)
+SET client_min_messages = notice;
+SELECT count(*) FROM bedrock_cost.bi_chargeback_by_principal WHERE public.regress_cb_leak(principal_arn);
+SELECT count(*) FROM bedrock_cost.bi_chargeback_by_tag WHERE public.regress_cb_leak(tag_value);
+SET client_min_messages = warning;
+-- no way around the views
+SELECT count(*) FROM bedrock_cost.line_items;
+SELECT count(*) FROM bedrock_cost.chargeback_by_principal;
+SELECT count(*) FROM bedrock_cost.team_access;
+SELECT count(*) FROM bedrock_cost.focus_bedrock;
+SELECT count(*) FROM bedrock_cost.chargeback_by_principal_as_of(9101);
+SELECT count(*) FROM bedrock_cost.line_items_as_of(9101);
+SELECT bedrock_cost.refresh_chargeback();
+SELECT * FROM bedrock_cost.load_export('/tmp');
+INSERT INTO bedrock_cost.team_access VALUES ('regress_cb_ds', '*', '*');
+UPDATE bedrock_cost.chargeback_settings SET cost_basis = 'net_unblended';
+RESET ROLE;
+
+-- team web (team = web): bob only
+SET ROLE regress_cb_web;
+SELECT principal_arn, cost FROM bedrock_cost.bi_chargeback_by_principal ORDER BY 1;
+SELECT tag_key, tag_value, cost FROM bedrock_cost.bi_chargeback_by_tag ORDER BY 1, 2;
+RESET ROLE;
+
+-- a reader without a team_access row sees nothing
+SET ROLE regress_cb_nobody;
+SELECT count(*) FROM bedrock_cost.bi_chargeback_by_principal;
+SELECT count(*) FROM bedrock_cost.bi_chargeback_by_tag;
+RESET ROLE;
+
+-- the BI role mapped to * sees every row, including unattributed and account-level
+SET ROLE regress_cb_bi;
+SELECT attribution, principal_arn, cost FROM bedrock_cost.bi_chargeback_by_principal ORDER BY 1, 2;
+SELECT tag_key, tag_value, attribution, cost FROM bedrock_cost.bi_chargeback_by_tag ORDER BY 1, 2, 3;
+SELECT model, token_kind, tokens, cost FROM bedrock_cost.bi_usage_by_model ORDER BY 1, 2;
+RESET ROLE;
+
+-- the admin loads, configures, refreshes and sees everything without a mapping
+SET ROLE regress_cb_admin;
+SELECT count(*) AS line_items FROM bedrock_cost.line_items;
+SELECT count(*) AS bi_rows FROM bedrock_cost.bi_chargeback_by_principal;
+SELECT bedrock_cost.refresh_chargeback();
+SELECT count(*) AS as_of_rows FROM bedrock_cost.chargeback_by_principal_as_of(9101);
+RESET ROLE;
+
+-- clean up
+DROP FUNCTION public.regress_cb_leak(text);
+DELETE FROM bedrock_cost.team_access WHERE role_name LIKE 'regress\_cb\_%';
+DROP ROLE regress_cb_ds, regress_cb_web, regress_cb_bi, regress_cb_nobody, regress_cb_admin;
+DROP TABLE bedrock_cost.line_items_l9101;
+DELETE FROM bedrock_cost.loads WHERE export_id = 902;
+DELETE FROM bedrock_cost.exports WHERE export_id = 902;
+SELECT bedrock_cost.refresh_chargeback();
+SELECT count(*) AS leftover FROM bedrock_cost.chargeback_by_principal;

@@ -1,0 +1,566 @@
+/*
+ * 60_chargeback.sql: chargeback materialized views, allocation of
+ * account-level rows, reconciliation, as-of chargeback and the refresh
+ * entry point called by the loader and the background worker.
+ *
+ * Layers (each materialized view has a unique index, so it can be refreshed
+ * CONCURRENTLY), refreshed in this order by refresh_chargeback():
+ *   chargeback_base          line_items summed per period, export, accounts,
+ *                            line item type, principal, principal tags and
+ *                            usage type (small: no per-line detail)
+ *   chargeback_usage_types   the usage types of chargeback_base, parsed once
+ *   chargeback_by_principal  per principal (plus unattributed and
+ *                            account-level lines), from chargeback_base
+ *   chargeback_by_tag        per iamPrincipal/<key> and value, with an
+ *                            explicit (untagged) bucket per key
+ *   usage_by_model           per model, token kind, tier, routing, region
+ *   chargeback_daily         per usage day, principal and model (spikes)
+ *   chargeback_allocated     account-level rows spread pro rata over the
+ *                            attributed principals, largest remainder to
+ *                            the cent
+ * Plain views: reconciliation (the loader's, extended) and the FOCUS
+ * 1.2-shaped focus_bedrock.
+ *
+ * The queries of chargeback_base and chargeback_by_principal are written
+ * once, as templates over a row source, and instantiated twice: over the
+ * current data (the materialized views) and over line_items_as_of(load_id)
+ * (the as-of functions).
+ *
+ * IDENTIFICATION
+ *		sql/install/60_chargeback.sql
+ */
+
+-- ------------------------------------------------------------------------
+-- settings
+
+CREATE TABLE bedrock_cost.chargeback_settings (
+	singleton	boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	cost_basis	text NOT NULL DEFAULT 'unblended'
+		CHECK (cost_basis IN ('unblended', 'net_unblended'))
+);
+INSERT INTO bedrock_cost.chargeback_settings DEFAULT VALUES;
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.chargeback_settings', '');
+COMMENT ON TABLE bedrock_cost.chargeback_settings IS
+  'chargeback configuration (one row); takes effect at the next bedrock_cost.refresh_chargeback()';
+COMMENT ON COLUMN bedrock_cost.chargeback_settings.singleton IS 'always true: the table has exactly one row';
+COMMENT ON COLUMN bedrock_cost.chargeback_settings.cost_basis IS
+  'what the column cost of the chargeback views sums: unblended (line_item_unblended_cost, the default, what AWS''s own Bedrock chargeback examples use) or net_unblended (line_item_net_unblended_cost where the row has it, else the unblended cost: discounts passed on)';
+
+-- which line item types are usage (charged to the caller); the rest is account-level
+CREATE FUNCTION bedrock_cost.is_usage_line_item_type(line_item_type text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT $1 IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') $$;
+COMMENT ON FUNCTION bedrock_cost.is_usage_line_item_type(text) IS
+  'true for the line item types that are usage and chargeable to the caller (Usage, DiscountedUsage, SavingsPlanCoveredUsage); Tax, Credit, Refund, discounts, fees are account-level';
+
+-- attributed / unattributed / account_level of a row
+CREATE FUNCTION bedrock_cost.attribution(principal_arn text, line_item_type text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+	SELECT CASE WHEN $1 IS NOT NULL THEN 'attributed'
+				WHEN $2 IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'unattributed'
+				ELSE 'account_level' END
+$$;
+COMMENT ON FUNCTION bedrock_cost.attribution(text, text) IS
+  'attributed (the row names an IAM principal), unattributed (usage without a principal) or account_level (Tax, Credit, Refund, discounts, fees without a principal)';
+
+-- the iamPrincipal/<key> entries of a tags map
+CREATE FUNCTION bedrock_cost.principal_tags(tags jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT coalesce(pg_catalog.jsonb_object_agg(t.key, t.value), '{}'::jsonb)
+	  FROM pg_catalog.jsonb_each($1) AS t
+	 WHERE t.key LIKE 'iamPrincipal/%'
+$$;
+COMMENT ON FUNCTION bedrock_cost.principal_tags(jsonb) IS
+  'the iamPrincipal/<key> entries (IAM principal and session tags) of a CUR 2.0 tags map, as a jsonb object ({} when none)';
+
+-- ------------------------------------------------------------------------
+-- base and per-principal: one template each, instantiated twice
+
+DO $do$
+DECLARE
+	-- %1$s: row source with the columns of line_items
+	base_q text := $q$
+	WITH per_line AS (
+		SELECT li.billing_period, li.export_id, li.payer_account_id, li.usage_account_id,
+			   li.line_item_type, li.principal, li.tags, li.usage_type,
+			   li.product_name,
+			   count(*) AS line_items,
+			   sum(li.unblended_cost) AS unblended_cost,
+			   sum(coalesce(li.net_unblended_cost, li.unblended_cost)) AS net_unblended_cost,
+			   count(li.net_unblended_cost) AS net_rows,
+			   sum(li.tokens) AS tokens,
+			   sum(li.usage_amount) AS usage_amount
+		  FROM %1$s AS li
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+	), tag_map AS MATERIALIZED (
+		-- the principal tags of each distinct tags map, computed once
+		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags
+		  FROM (SELECT DISTINCT tags FROM per_line) AS t
+	)
+	SELECT p.billing_period, p.export_id, p.payer_account_id, p.usage_account_id,
+		   p.line_item_type, p.principal::text AS principal_arn,
+		   m.principal_tags, p.usage_type, p.product_name,
+		   sum(p.line_items)::bigint AS line_items,
+		   sum(p.unblended_cost) AS unblended_cost,
+		   sum(p.net_unblended_cost) AS net_unblended_cost,
+		   sum(p.net_rows)::bigint AS net_rows,
+		   sum(p.tokens) AS tokens,
+		   sum(p.usage_amount) AS usage_amount
+	  FROM per_line p
+	  JOIN tag_map m ON m.tags = p.tags
+	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+	$q$;
+	-- %1$s: row source with the columns of chargeback_base; %2$s: join giving u,
+	-- the parts of b.usage_type
+	principal_q text := $q$
+	WITH g AS (
+		SELECT b.billing_period, b.payer_account_id, b.usage_account_id, b.line_item_type,
+			   b.principal_arn, b.principal_tags,
+			   sum(b.unblended_cost) AS unblended_cost,
+			   sum(b.net_unblended_cost) AS net_unblended_cost,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
+			   sum(b.line_items)::bigint AS line_items
+		  FROM %1$s AS b
+		  %2$s
+		 GROUP BY 1, 2, 3, 4, 5, 6
+	)
+	SELECT g.billing_period, g.payer_account_id, g.usage_account_id,
+		   bedrock_cost.attribution(g.principal_arn, g.line_item_type) AS attribution,
+		   g.line_item_type,
+		   g.principal_arn::bedrock_cost.iam_arn AS principal,
+		   g.principal_arn,
+		   bedrock_cost.principal_type(g.principal_arn::bedrock_cost.iam_arn) AS principal_type,
+		   bedrock_cost.account_id(g.principal_arn::bedrock_cost.iam_arn) AS principal_account_id,
+		   bedrock_cost.role_arn(g.principal_arn::bedrock_cost.iam_arn)::text AS role_arn,
+		   bedrock_cost.role_name(g.principal_arn::bedrock_cost.iam_arn) AS role_name,
+		   bedrock_cost.person(g.principal_arn::bedrock_cost.iam_arn) AS person,
+		   g.principal_tags,
+		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
+				ELSE g.unblended_cost END AS cost,
+		   s.cost_basis,
+		   g.unblended_cost, g.net_unblended_cost,
+		   coalesce(g.input_tokens, 0) AS input_tokens,
+		   coalesce(g.output_tokens, 0) AS output_tokens,
+		   coalesce(g.cache_read_tokens, 0) AS cache_read_tokens,
+		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
+		   coalesce(g.total_tokens, 0) AS total_tokens,
+		   g.line_items
+	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s
+	 ORDER BY g.billing_period
+	$q$;
+BEGIN
+	EXECUTE 'CREATE MATERIALIZED VIEW bedrock_cost.chargeback_base AS '
+		|| format(base_q, 'bedrock_cost.line_items');
+	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_base_as_of(load_id bigint) '
+		|| 'RETURNS SETOF bedrock_cost.chargeback_base LANGUAGE sql STABLE AS $f$'
+		|| format(base_q, 'bedrock_cost.line_items_as_of($1)') || '$f$';
+	-- the usage types of chargeback_base, each parsed once
+	EXECUTE $v$
+	CREATE MATERIALIZED VIEW bedrock_cost.chargeback_usage_types AS
+		SELECT t.usage_type, t.product_name, coalesce(t.product_name, '') AS product_name_key,
+			   u.model, u.model_key, u.token_kind, u.tier, u.routing, u.region, u.recognized
+		  FROM (SELECT DISTINCT usage_type, product_name FROM bedrock_cost.chargeback_base) AS t,
+			   LATERAL bedrock_cost.parse_usage_type(t.usage_type, t.product_name) AS u
+	$v$;
+	EXECUTE 'CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_principal AS '
+		|| format(principal_q, 'bedrock_cost.chargeback_base',
+				  'LEFT JOIN bedrock_cost.chargeback_usage_types AS u ON u.usage_type = b.usage_type '
+				  'AND u.product_name_key = coalesce(b.product_name, '''')');
+	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_by_principal_as_of(load_id bigint) '
+		|| 'RETURNS SETOF bedrock_cost.chargeback_by_principal LANGUAGE sql STABLE AS $f$'
+		|| format(principal_q, 'bedrock_cost.chargeback_base_as_of($1)',
+				  'LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true')
+		|| '$f$';
+END
+$do$;
+
+CREATE UNIQUE INDEX chargeback_base_key ON bedrock_cost.chargeback_base
+	(billing_period, export_id, payer_account_id, usage_account_id, line_item_type,
+	 principal_arn, principal_tags, usage_type, product_name);
+COMMENT ON INDEX bedrock_cost.chargeback_base_key IS
+  'the grain of chargeback_base; lets REFRESH ... CONCURRENTLY work';
+
+CREATE UNIQUE INDEX chargeback_usage_types_key ON bedrock_cost.chargeback_usage_types
+	(usage_type, product_name_key);
+COMMENT ON INDEX bedrock_cost.chargeback_usage_types_key IS
+  'one row per usage type and product name; lets REFRESH ... CONCURRENTLY work';
+COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_usage_types IS
+  'every usage type (and product name, which names the model of Marketplace rows) of chargeback_base with its parts from bedrock_cost.parse_usage_type, parsed once per refresh';
+
+CREATE UNIQUE INDEX chargeback_by_principal_key ON bedrock_cost.chargeback_by_principal
+	(billing_period, payer_account_id, usage_account_id, line_item_type, principal_arn, principal_tags);
+COMMENT ON INDEX bedrock_cost.chargeback_by_principal_key IS
+  'the grain of chargeback_by_principal; serves filters on billing_period; lets REFRESH ... CONCURRENTLY work';
+CREATE INDEX chargeback_by_principal_role ON bedrock_cost.chargeback_by_principal
+	(billing_period, role_arn);
+COMMENT ON INDEX bedrock_cost.chargeback_by_principal_role IS
+  'per-role rollups of one billing period';
+
+COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_base IS
+  'line_items summed per billing period, export, payer and usage account, line item type, principal, principal tags and usage type: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
+COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_by_principal IS
+  'chargeback per billing period, payer and usage account, line item type and IAM principal (as billed, with its type, role rollup and person/session label and principal tags). Usage without a principal is its own line (attribution unattributed, principal NULL); Tax, Credit, Refund, discounts and fees are their own lines (attribution account_level). cost is in the basis named by cost_basis';
+COMMENT ON FUNCTION bedrock_cost.chargeback_base_as_of(bigint) IS
+  'chargeback_base computed over line_items_as_of(load_id): the data as it stood right after that load';
+COMMENT ON FUNCTION bedrock_cost.chargeback_by_principal_as_of(bigint) IS
+  'chargeback_by_principal as it stood right after load load_id (bedrock_cost.loads): for each export and period the newest successful delivery with a load_id <= load_id, superseded deliveries read from line_items_history. Cost basis: the current setting';
+
+-- ------------------------------------------------------------------------
+-- per tag: every iamPrincipal/<key> seen in a period is a dimension
+
+CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_tag AS
+	WITH keys AS (
+		SELECT DISTINCT b.billing_period, k.key AS tag_key
+		  FROM bedrock_cost.chargeback_base AS b,
+			   LATERAL pg_catalog.jsonb_object_keys(b.principal_tags) AS k(key)
+	), g AS (
+		SELECT b.billing_period, k.tag_key,
+			   coalesce(b.principal_tags ->> k.tag_key, '(untagged)') AS tag_value,
+			   NOT (b.principal_tags ? k.tag_key) AS untagged,
+			   bedrock_cost.attribution(b.principal_arn, b.line_item_type) AS attribution,
+			   sum(b.unblended_cost) AS unblended_cost,
+			   sum(b.net_unblended_cost) AS net_unblended_cost,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
+			   count(DISTINCT b.principal_arn) AS principals,
+			   sum(b.line_items)::bigint AS line_items
+		  FROM bedrock_cost.chargeback_base AS b
+		  JOIN keys AS k USING (billing_period)
+		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
+			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
+		 GROUP BY 1, 2, 3, 4, 5
+	)
+	SELECT g.billing_period, g.tag_key,
+		   substr(g.tag_key, length('iamPrincipal/') + 1) AS tag_name,
+		   g.tag_value, g.untagged, g.attribution,
+		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
+				ELSE g.unblended_cost END AS cost,
+		   s.cost_basis, g.unblended_cost, g.net_unblended_cost,
+		   coalesce(g.input_tokens, 0) AS input_tokens,
+		   coalesce(g.output_tokens, 0) AS output_tokens,
+		   coalesce(g.cache_read_tokens, 0) AS cache_read_tokens,
+		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
+		   coalesce(g.total_tokens, 0) AS total_tokens,
+		   g.principals, g.line_items
+	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s;
+CREATE UNIQUE INDEX chargeback_by_tag_key ON bedrock_cost.chargeback_by_tag
+	(billing_period, tag_key, tag_value, attribution);
+COMMENT ON INDEX bedrock_cost.chargeback_by_tag_key IS
+  'the grain of chargeback_by_tag; serves filters on billing_period and tag_key; lets REFRESH ... CONCURRENTLY work';
+COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_by_tag IS
+  'chargeback per billing period, iamPrincipal/<key> tag and value, with no configuration: every key seen in the period is a dimension. Spend of rows without that key (untagged principals, unattributed usage, account-level rows) is the explicit bucket tag_value (untagged), split by attribution, so for every key the values add up to the whole period';
+
+-- ------------------------------------------------------------------------
+-- per model
+
+CREATE MATERIALIZED VIEW bedrock_cost.usage_by_model AS
+	WITH g AS (
+		SELECT b.billing_period, u.model, u.token_kind, u.tier, u.routing, u.region,
+			   min(u.model_key) AS model_key,
+			   bool_and(coalesce(u.recognized, false)) AS recognized,
+			   sum(b.tokens) AS tokens,
+			   sum(b.usage_amount) AS usage_amount,
+			   sum(b.unblended_cost) AS unblended_cost,
+			   sum(b.net_unblended_cost) AS net_unblended_cost,
+			   count(DISTINCT b.principal_arn) AS principals,
+			   sum(b.line_items)::bigint AS line_items
+		  FROM bedrock_cost.chargeback_base AS b
+		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
+			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
+		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
+		 GROUP BY 1, 2, 3, 4, 5, 6
+	)
+	SELECT g.billing_period, g.model, g.model_key, g.token_kind, g.tier, g.routing, g.region, g.recognized,
+		   coalesce(g.tokens, 0) AS tokens, g.usage_amount,
+		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
+				ELSE g.unblended_cost END AS cost,
+		   s.cost_basis, g.unblended_cost, g.net_unblended_cost,
+		   CASE WHEN g.tokens > 0 THEN
+				round(CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
+						   ELSE g.unblended_cost END * 1000000 / g.tokens, 6)
+		   END AS cost_per_million_tokens,
+		   g.principals, g.line_items
+	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s;
+CREATE UNIQUE INDEX usage_by_model_key ON bedrock_cost.usage_by_model
+	(billing_period, model, token_kind, tier, routing, region);
+COMMENT ON INDEX bedrock_cost.usage_by_model_key IS
+  'the grain of usage_by_model; serves filters on billing_period and model; lets REFRESH ... CONCURRENTLY work';
+COMMENT ON MATERIALIZED VIEW bedrock_cost.usage_by_model IS
+  'Bedrock usage (line item types Usage, DiscountedUsage, SavingsPlanCoveredUsage, attributed or not) per billing period, model, token kind, tier, routing and region, from bedrock_cost.parse_usage_type; model, token_kind... are NULL for usage types the parser does not recognise (recognized = false), never dropped';
+
+-- ------------------------------------------------------------------------
+-- per day (spikes)
+
+CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
+	-- one aggregation straight over line_items (the biggest view: keep it one pass);
+	-- the raw tags map is kept (its iamPrincipal/ keys filter rows in bi_daily)
+	WITH g AS (
+		SELECT li.billing_period, (li.usage_start AT TIME ZONE 'UTC')::date AS usage_date,
+			   li.payer_account_id, li.usage_account_id,
+			   bedrock_cost.attribution(li.principal::text, li.line_item_type) AS attribution,
+			   li.principal, li.tags, u.model,
+			   sum(li.unblended_cost) AS unblended_cost,
+			   sum(coalesce(li.net_unblended_cost, li.unblended_cost)) AS net_unblended_cost,
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
+			   count(*) AS line_items
+		  FROM bedrock_cost.line_items AS li
+		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
+			ON u.usage_type = li.usage_type AND u.product_name_key = coalesce(li.product_name, '')
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+	)
+	SELECT g.billing_period, g.usage_date, g.payer_account_id, g.usage_account_id,
+		   g.attribution, g.principal::text AS principal_arn,
+		   bedrock_cost.role_arn(g.principal)::text AS role_arn,
+		   bedrock_cost.person(g.principal) AS person,
+		   g.tags, g.model,
+		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
+				ELSE g.unblended_cost END AS cost,
+		   s.cost_basis, g.unblended_cost, g.net_unblended_cost,
+		   coalesce(g.input_tokens, 0) AS input_tokens,
+		   coalesce(g.output_tokens, 0) AS output_tokens,
+		   coalesce(g.cache_read_tokens, 0) AS cache_read_tokens,
+		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
+		   coalesce(g.input_tokens, 0) + coalesce(g.output_tokens, 0)
+			+ coalesce(g.cache_read_tokens, 0) + coalesce(g.cache_write_tokens, 0) AS total_tokens,
+		   g.line_items
+	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s
+	 ORDER BY g.billing_period, g.usage_date;	-- a month's rows stored together
+CREATE UNIQUE INDEX chargeback_daily_key ON bedrock_cost.chargeback_daily
+	(billing_period, usage_date, payer_account_id, usage_account_id, attribution,
+	 principal_arn, tags, model);
+COMMENT ON INDEX bedrock_cost.chargeback_daily_key IS
+  'the grain of chargeback_daily; serves filters on billing_period and day; lets REFRESH ... CONCURRENTLY work';
+COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_daily IS
+  'daily chargeback per UTC usage day (of line_item_usage_start_date), accounts, principal (with the tags map of its rows) and model, for spotting spikes. Account-level rows and unattributed usage are their own lines';
+
+-- ------------------------------------------------------------------------
+-- allocation of account-level rows
+
+CREATE MATERIALIZED VIEW bedrock_cost.chargeback_allocated AS
+	WITH lines AS (
+		-- one line per principal (and tag set), one per unattributed, one per account-level pool
+		SELECT c.billing_period, c.payer_account_id, c.usage_account_id,
+			   CASE c.attribution WHEN 'account_level' THEN 'account_level_unallocated'
+					ELSE c.attribution END AS attribution,
+			   c.principal_arn, c.principal_tags,
+			   sum(c.cost) AS usage_cost, min(c.cost_basis) AS cost_basis,
+			   sum(c.line_items)::bigint AS line_items
+		  FROM bedrock_cost.chargeback_by_principal AS c
+		 GROUP BY 1, 2, 3, 4, 5, 6
+	), pooled AS (
+		-- the account's pool and the sum of the weights, on every line of the account
+		SELECT l.*,
+			   sum(l.usage_cost) FILTER (WHERE l.attribution = 'account_level_unallocated') OVER acct AS pool,
+			   sum(greatest(l.usage_cost, 0)) FILTER (WHERE l.attribution = 'attributed') OVER acct AS weight_sum
+		  FROM lines AS l
+		WINDOW acct AS (PARTITION BY l.billing_period, l.payer_account_id, l.usage_account_id)
+	), shares AS (
+		-- exact share in cents of each attributed line (NULL for the others)
+		SELECT p.*, round(p.pool, 2) * 100 AS pool_cents,
+			   CASE WHEN p.attribution = 'attributed' AND p.pool IS NOT NULL AND p.weight_sum > 0
+					THEN abs(round(p.pool, 2) * 100) * greatest(p.usage_cost, 0) / p.weight_sum END AS exact_cents
+		  FROM pooled AS p
+	), ranked AS (
+		-- floors, the cents left over, and the rank of each remainder
+		SELECT s.*, floor(s.exact_cents) AS floor_cents,
+			   abs(s.pool_cents) - sum(floor(s.exact_cents)) OVER acct AS leftover,
+			   row_number() OVER (PARTITION BY s.billing_period, s.payer_account_id, s.usage_account_id,
+										   s.exact_cents IS NULL
+								  ORDER BY s.exact_cents - floor(s.exact_cents) DESC,
+										   s.principal_arn, s.principal_tags::text) AS remainder_rank
+		  FROM shares AS s
+		WINDOW acct AS (PARTITION BY s.billing_period, s.payer_account_id, s.usage_account_id)
+	), allocated AS (
+		SELECT r.*,
+			   CASE WHEN r.exact_cents IS NOT NULL
+					THEN round(sign(r.pool_cents) * (r.floor_cents
+							+ CASE WHEN r.remainder_rank <= r.leftover THEN 1 ELSE 0 END) / 100, 2)
+					WHEN r.attribution = 'account_level_unallocated' AND r.weight_sum > 0
+					THEN r.usage_cost - round(r.usage_cost, 2)
+					ELSE 0 END AS allocated_cost,
+			   r.attribution = 'account_level_unallocated' AND r.weight_sum > 0 AS is_residue
+		  FROM ranked AS r
+	)
+	SELECT a.billing_period, a.payer_account_id, a.usage_account_id,
+		   CASE WHEN a.is_residue THEN 'account_level_rounding' ELSE a.attribution END AS attribution,
+		   a.principal_arn::bedrock_cost.iam_arn AS principal, a.principal_arn,
+		   bedrock_cost.role_arn(a.principal_arn::bedrock_cost.iam_arn)::text AS role_arn,
+		   bedrock_cost.person(a.principal_arn::bedrock_cost.iam_arn) AS person,
+		   a.principal_tags,
+		   CASE WHEN a.is_residue THEN 0 ELSE a.usage_cost END AS usage_cost,
+		   a.allocated_cost,
+		   CASE WHEN a.is_residue THEN a.allocated_cost ELSE a.usage_cost + a.allocated_cost END AS cost,
+		   a.cost_basis,
+		   'account-level rows (Tax, Credit, Refund, discounts, fees) of each payer account, usage account and billing period, rounded to the cent, spread over its attributed principals pro rata to their '
+			|| a.cost_basis || ' usage cost, largest remainder; the sub-cent residue stays on an account_level_rounding line; with no attributed usage the pool stays account_level_unallocated'
+			AS allocation_basis,
+		   a.line_items
+	  FROM allocated AS a
+	 WHERE NOT (a.is_residue AND a.allocated_cost = 0);
+CREATE UNIQUE INDEX chargeback_allocated_key ON bedrock_cost.chargeback_allocated
+	(billing_period, payer_account_id, usage_account_id, attribution, principal_arn, principal_tags);
+COMMENT ON INDEX bedrock_cost.chargeback_allocated_key IS
+  'the grain of chargeback_allocated; serves filters on billing_period; lets REFRESH ... CONCURRENTLY work';
+COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_allocated IS
+  'fully allocated chargeback: per billing period, payer and usage account, the account-level pool (Tax, Credit, Refund, discounts, fees; rounded to the cent) is spread over the attributed principals pro rata to their usage cost with the largest remainder method, so the shares add up to the pool exactly to the cent. Unattributed usage keeps its own line (no share); a pool with no attributed usage stays one account_level_unallocated line; a sub-cent residue stays on an account_level_rounding line. Sum of cost = sum of chargeback_by_principal.cost, exactly';
+
+-- ------------------------------------------------------------------------
+-- reconciliation: the loader's view (file vs loaded), extended with the
+-- chargeback split (attributed + unattributed + account-level)
+
+DO $do$
+BEGIN
+	-- keep the loader's definition, whatever its columns, as the first columns
+	EXECUTE 'CREATE VIEW bedrock_cost.reconciliation_files AS '
+		|| pg_catalog.pg_get_viewdef('bedrock_cost.reconciliation'::pg_catalog.regclass);
+END
+$do$;
+COMMENT ON VIEW bedrock_cost.reconciliation_files IS
+  'the loader''s reconciliation (file totals against line_items), the first columns of bedrock_cost.reconciliation';
+
+CREATE OR REPLACE VIEW bedrock_cost.reconciliation AS
+	SELECT r.*,
+		   coalesce(c.attributed_total, 0) AS attributed_total,
+		   coalesce(c.unattributed_total, 0) AS unattributed_total,
+		   coalesce(c.account_level_total, 0) AS account_level_total,
+		   coalesce(c.attributed_total, 0) + coalesce(c.unattributed_total, 0)
+			+ coalesce(c.account_level_total, 0) AS chargeback_total,
+		   r.loaded_total - (coalesce(c.attributed_total, 0) + coalesce(c.unattributed_total, 0)
+							 + coalesce(c.account_level_total, 0)) AS chargeback_difference
+	  FROM bedrock_cost.reconciliation_files AS r
+	  LEFT JOIN (
+		SELECT b.billing_period, e.path AS export, b.line_item_type,
+			   sum(b.unblended_cost) FILTER (WHERE b.principal_arn IS NOT NULL) AS attributed_total,
+			   sum(b.unblended_cost) FILTER (WHERE b.principal_arn IS NULL
+										 AND bedrock_cost.is_usage_line_item_type(b.line_item_type)) AS unattributed_total,
+			   sum(b.unblended_cost) FILTER (WHERE b.principal_arn IS NULL
+										 AND NOT bedrock_cost.is_usage_line_item_type(b.line_item_type)) AS account_level_total
+		  FROM bedrock_cost.chargeback_base AS b
+		  JOIN bedrock_cost.exports AS e USING (export_id)
+		 GROUP BY 1, 2, 3
+	  ) AS c USING (billing_period, export, line_item_type);
+COMMENT ON VIEW bedrock_cost.reconciliation IS
+  'per billing period, export and line item type of the current deliveries: Bedrock totals summed from the files (file_total) against line_items (loaded_total), difference exactly 0 after a successful load; then the same unblended total split the chargeback way (attributed_total + unattributed_total + account_level_total = chargeback_total, from the chargeback views), chargeback_difference exactly 0 once refresh_chargeback() has run after the load';
+COMMENT ON COLUMN bedrock_cost.reconciliation.attributed_total IS 'unblended cost of the rows with an IAM principal, from chargeback_base';
+COMMENT ON COLUMN bedrock_cost.reconciliation.unattributed_total IS 'unblended cost of usage rows without a principal, from chargeback_base';
+COMMENT ON COLUMN bedrock_cost.reconciliation.account_level_total IS 'unblended cost of account-level rows (Tax, Credit, Refund, discounts, fees) without a principal, from chargeback_base';
+COMMENT ON COLUMN bedrock_cost.reconciliation.chargeback_total IS 'attributed_total + unattributed_total + account_level_total';
+COMMENT ON COLUMN bedrock_cost.reconciliation.chargeback_difference IS 'loaded_total - chargeback_total: 0 when the chargeback views are current and account for every loaded row';
+
+-- ------------------------------------------------------------------------
+-- refresh
+
+-- refresh every chargeback materialized view, in dependency order
+CREATE FUNCTION bedrock_cost.refresh_chargeback(concurrent boolean)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET work_mem = '256MB'
+AS $$
+DECLARE
+	mv text;
+	populated boolean;
+BEGIN
+	FOREACH mv IN ARRAY ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal',
+							  'chargeback_by_tag', 'usage_by_model', 'chargeback_daily',
+							  'chargeback_allocated']
+	LOOP
+		SELECT c.relispopulated INTO STRICT populated
+		  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		 WHERE n.nspname = 'bedrock_cost' AND c.relname = mv;
+		IF concurrent AND populated THEN
+			EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY bedrock_cost.%I', mv);
+		ELSE
+			EXECUTE format('REFRESH MATERIALIZED VIEW bedrock_cost.%I', mv);
+		END IF;
+		-- fresh statistics for the dashboards' plans (allowed in a transaction, unlike VACUUM)
+		EXECUTE format('ANALYZE bedrock_cost.%I', mv);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost.refresh_chargeback(boolean) IS
+  'refreshes every chargeback materialized view in dependency order, in the caller''s transaction (the loader and the background worker call it in the transaction that swaps a delivery in, so chargeback and line_items change together at commit). CONCURRENTLY (the default) keeps readers reading the old contents until commit; false rebuilds faster but blocks readers of the views until commit';
+REVOKE ALL ON FUNCTION bedrock_cost.refresh_chargeback(boolean) FROM PUBLIC;
+
+-- the entry point the loader and the background worker look up (to_regprocedure('...refresh_chargeback()'))
+CREATE FUNCTION bedrock_cost.refresh_chargeback()
+RETURNS void
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT bedrock_cost.refresh_chargeback(true) $$;
+COMMENT ON FUNCTION bedrock_cost.refresh_chargeback() IS
+  'refresh_chargeback(true): every chargeback materialized view refreshed CONCURRENTLY (readers keep the old contents until commit), in the caller''s transaction; called by the background worker after each delivery it swaps in';
+REVOKE ALL ON FUNCTION bedrock_cost.refresh_chargeback() FROM PUBLIC;
+
+-- ------------------------------------------------------------------------
+-- FOCUS 1.2-shaped view
+
+CREATE VIEW bedrock_cost.focus_bedrock AS
+	SELECT li.unblended_cost AS "BilledCost",
+		   coalesce(li.net_unblended_cost, li.unblended_cost) AS "EffectiveCost",
+		   'USD'::text AS "BillingCurrency",
+		   li.payer_account_id AS "BillingAccountId",
+		   li.billing_period AS "BillingPeriodStart",
+		   (li.billing_period + interval '1 month')::date AS "BillingPeriodEnd",
+		   CASE WHEN bedrock_cost.is_usage_line_item_type(li.line_item_type) THEN 'Usage'
+				WHEN li.line_item_type = 'Tax' THEN 'Tax'
+				WHEN li.line_item_type IN ('Credit', 'Refund', 'Discount', 'EdpDiscount',
+										   'PrivateRateDiscount', 'BundledDiscount',
+										   'SavingsPlanNegation') THEN 'Credit'
+				WHEN li.line_item_type IN ('Fee', 'RIFee', 'SavingsPlanUpfrontFee',
+										   'SavingsPlanRecurringFee') THEN 'Purchase'
+				ELSE 'Adjustment' END AS "ChargeCategory",
+		   CASE WHEN li.line_item_type IN ('Fee', 'RIFee', 'SavingsPlanUpfrontFee')
+				THEN 'One-Time' WHEN li.line_item_type = 'SavingsPlanRecurringFee' THEN 'Recurring'
+				ELSE 'Usage-Based' END AS "ChargeFrequency",
+		   li.usage_start AS "ChargePeriodStart",
+		   li.usage_end AS "ChargePeriodEnd",
+		   li.usage_type AS "ChargeDescription",
+		   coalesce(li.tokens, li.usage_amount) AS "ConsumedQuantity",
+		   CASE WHEN li.tokens IS NOT NULL THEN 'Tokens' ELSE li.pricing_unit END AS "ConsumedUnit",
+		   li.usage_amount AS "PricingQuantity",
+		   li.pricing_unit AS "PricingUnit",
+		   CASE WHEN li.billing_entity = 'AWS Marketplace' THEN 'AWS Marketplace'
+				ELSE 'Amazon Web Services' END AS "InvoiceIssuerName",
+		   'Amazon Web Services'::text AS "ProviderName",
+		   CASE WHEN li.billing_entity = 'AWS Marketplace' THEN coalesce(li.product_name, li.product_code)
+				ELSE 'Amazon Web Services' END AS "PublisherName",
+		   u.region AS "RegionId",
+		   coalesce(li.product_name, 'Amazon Bedrock') AS "ServiceName",
+		   'AI and Machine Learning'::text AS "ServiceCategory",
+		   li.usage_type AS "SkuId",
+		   coalesce(u.token_kind, li.usage_type) AS "SkuMeter",
+		   li.usage_account_id AS "SubAccountId",
+		   li.tags AS "Tags",
+		   li.principal::text AS "x_IamPrincipal",
+		   li.line_item_type AS "x_LineItemType",
+		   li.usage_type AS "x_UsageType",
+		   li.operation AS "x_Operation",
+		   li.product_code AS "x_ServiceCode",
+		   u.model AS "x_Model",
+		   u.tier AS "x_Tier",
+		   u.routing AS "x_Routing",
+		   li.load_id AS "x_LoadId",
+		   li.file_no AS "x_FileNo",
+		   li.line_number AS "x_LineNumber"
+	  FROM bedrock_cost.line_items AS li
+	  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(li.usage_type, li.product_name) AS u ON true;
+COMMENT ON VIEW bedrock_cost.focus_bedrock IS
+  'Bedrock spend shaped like a FOCUS 1.2 cost and usage dataset (column names as FOCUS spells them, custom columns x_-prefixed), one row per line item, with the caller as x_IamPrincipal. Mapping: BilledCost = unblended, EffectiveCost = net unblended where present else unblended, ChargeCategory from the line item type, ConsumedQuantity = tokens for token usage. Not a conformance claim: columns FOCUS requires that CUR 2.0 rows do not carry are left out';

@@ -1,0 +1,210 @@
+/*
+ * 70_bi.sql: the views BI tools (Metabase, Superset) and team leads read.
+ *
+ * Every bi_* view has plain SQL column types only (text, date, numeric,
+ * bigint, boolean; the ARN as text next to its parts, tags as JSON text),
+ * a comment on the view and on every column, and row-level security: the
+ * views are security_barrier views that show a row only when
+ * bedrock_cost.team_access maps the current database role to it (materialized
+ * views cannot carry RLS policies themselves).
+ *
+ * Access rule, with r = current_user (the "sees everything" part is an
+ * uncorrelated subquery, evaluated once per query):
+ *   - superusers and members of bedrock_cost_admin see every row;
+ *   - a team_access row (r, '*', '*') shows every row;
+ *   - a team_access row (r, 'iamPrincipal/<key>', <value>) shows the rows
+ *     whose principal carries that tag value (per-principal and daily views)
+ *     and the rows of that key and value (per-tag view);
+ *   - no team_access row: nothing.
+ * The per-model view has no principal, so only unrestricted roles see it.
+ *
+ * IDENTIFICATION
+ *		sql/install/70_bi.sql
+ */
+
+CREATE TABLE bedrock_cost.team_access (
+	role_name	name NOT NULL,
+	tag_key		text NOT NULL,
+	tag_value	text NOT NULL,
+	PRIMARY KEY (role_name, tag_key, tag_value),
+	CHECK (tag_key = '*' AND tag_value = '*' OR tag_key LIKE 'iamPrincipal/_%')
+);
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.team_access', '');
+COMMENT ON TABLE bedrock_cost.team_access IS
+  'which rows of the bi_* views each database role sees: a role with a row (tag_key, tag_value) sees the spend of principals tagged so; (''*'', ''*'') sees everything; a role without rows sees nothing (superusers and bedrock_cost_admin members see everything). Matched against current_user exactly (not role membership)';
+COMMENT ON COLUMN bedrock_cost.team_access.role_name IS 'database role (as current_user reports it) the row grants to';
+COMMENT ON COLUMN bedrock_cost.team_access.tag_key IS 'full tag key as in the CUR tags map, e.g. iamPrincipal/cost-center; * for all rows';
+COMMENT ON COLUMN bedrock_cost.team_access.tag_value IS 'the tag value the role may see, e.g. 12345; * with tag_key *';
+
+-- ------------------------------------------------------------------------
+-- the views
+
+CREATE VIEW bedrock_cost.bi_chargeback_by_principal WITH (security_barrier) AS
+	SELECT c.billing_period, c.payer_account_id, c.usage_account_id, c.attribution, c.line_item_type,
+		   c.principal_arn, c.principal_type, c.principal_account_id, c.role_arn,
+		   c.role_name, c.person,
+		   c.principal_tags::text AS principal_tags_json,
+		   c.cost, c.cost_basis, c.unblended_cost, c.net_unblended_cost,
+		   c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_tokens, c.total_tokens,
+		   c.line_items
+	  FROM bedrock_cost.chargeback_by_principal AS c
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
+					  AND (c.principal_tags ->> ta.tag_key) = ta.tag_value);
+COMMENT ON VIEW bedrock_cost.bi_chargeback_by_principal IS
+  'Bedrock chargeback per month, account and IAM principal, for BI tools: one row per billing period, payer and usage account, line item type, principal and principal tag set; unattributed usage and account-level rows (Tax, Credit, Refund, discounts) are their own rows. Row-level security by bedrock_cost.team_access';
+
+CREATE VIEW bedrock_cost.bi_principal_tags WITH (security_barrier) AS
+	SELECT c.billing_period, c.payer_account_id, c.usage_account_id, c.attribution, c.line_item_type,
+		   c.principal_arn, c.principal_type, c.role_arn, c.person,
+		   t.key AS tag_key, substr(t.key, length('iamPrincipal/') + 1) AS tag_name, t.value AS tag_value,
+		   c.cost, c.cost_basis, c.unblended_cost, c.net_unblended_cost,
+		   c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_tokens, c.total_tokens,
+		   c.line_items
+	  FROM bedrock_cost.chargeback_by_principal AS c,
+		   LATERAL pg_catalog.jsonb_each_text(c.principal_tags) AS t
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
+					  AND (c.principal_tags ->> ta.tag_key) = ta.tag_value);
+COMMENT ON VIEW bedrock_cost.bi_principal_tags IS
+  'per-principal chargeback repeated once per iamPrincipal tag of the principal, for drilling from a team (filter tag_key and tag_value) down to its principals; sum over one tag_key only, never over all rows (a principal appears once per tag). Row-level security by bedrock_cost.team_access';
+
+CREATE VIEW bedrock_cost.bi_chargeback_by_tag WITH (security_barrier) AS
+	SELECT t.billing_period, t.tag_key, t.tag_name, t.tag_value, t.untagged, t.attribution,
+		   t.cost, t.cost_basis, t.unblended_cost, t.net_unblended_cost,
+		   t.input_tokens, t.output_tokens, t.cache_read_tokens, t.cache_write_tokens, t.total_tokens,
+		   t.principals, t.line_items
+	  FROM bedrock_cost.chargeback_by_tag AS t
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR (NOT t.untagged
+			AND EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						 WHERE ta.role_name = current_user
+						   AND ta.tag_key = t.tag_key AND ta.tag_value = t.tag_value));
+COMMENT ON VIEW bedrock_cost.bi_chargeback_by_tag IS
+  'Bedrock chargeback per month and iamPrincipal tag (team, cost-center, project...: every key seen is a dimension), with the explicit bucket tag_value = (untagged) per key; for one key the values add up to the whole month. Row-level security by bedrock_cost.team_access';
+
+CREATE VIEW bedrock_cost.bi_usage_by_model WITH (security_barrier) AS
+	SELECT m.billing_period, m.model, m.model_key, m.token_kind, m.tier, m.routing, m.region, m.recognized,
+		   m.tokens, m.usage_amount, m.cost, m.cost_basis, m.unblended_cost, m.net_unblended_cost,
+		   m.cost_per_million_tokens, m.principals, m.line_items
+	  FROM bedrock_cost.usage_by_model AS m
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'));
+COMMENT ON VIEW bedrock_cost.bi_usage_by_model IS
+  'Bedrock usage per month, model, token kind, tier, routing and region with tokens, cost and cost per million tokens. Only roles that see all rows (team_access *) see it: it has no principal to filter on (teams use bi_daily, which has the model)';
+
+CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
+	SELECT d.usage_date, d.billing_period, d.payer_account_id, d.usage_account_id, d.attribution,
+		   d.principal_arn, d.role_arn, d.person, d.tags::text AS tags_json,
+		   d.model, d.cost, d.cost_basis, d.unblended_cost, d.net_unblended_cost,
+		   d.input_tokens, d.output_tokens, d.cache_read_tokens, d.cache_write_tokens, d.total_tokens,
+		   d.line_items
+	  FROM bedrock_cost.chargeback_daily AS d
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
+					  AND (d.tags ->> ta.tag_key) = ta.tag_value);
+COMMENT ON VIEW bedrock_cost.bi_daily IS
+  'Bedrock chargeback per UTC usage day, account, principal and model, for spotting spikes. Row-level security by bedrock_cost.team_access';
+
+CREATE VIEW bedrock_cost.bi_chargeback_allocated WITH (security_barrier) AS
+	SELECT a.billing_period, a.payer_account_id, a.usage_account_id, a.attribution,
+		   a.principal_arn, a.role_arn, a.person, a.principal_tags::text AS principal_tags_json,
+		   a.usage_cost, a.allocated_cost, a.cost, a.cost_basis, a.allocation_basis, a.line_items
+	  FROM bedrock_cost.chargeback_allocated AS a
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
+					  AND (a.principal_tags ->> ta.tag_key) = ta.tag_value);
+COMMENT ON VIEW bedrock_cost.bi_chargeback_allocated IS
+  'fully allocated chargeback per month, account and principal: usage cost plus a largest-remainder share (to the cent) of the account''s Tax, Credit, Refund, discounts and fees, pro rata to usage; see allocation_basis. Row-level security by bedrock_cost.team_access';
+
+-- ------------------------------------------------------------------------
+-- one description per column name, applied to every chargeback relation that has it
+
+DO $do$
+DECLARE
+	d record;
+	rel text;
+BEGIN
+	FOR d IN SELECT * FROM (VALUES
+		('billing_period', 'first day of the billing month (CUR BILLING_PERIOD)'),
+		('usage_date', 'UTC day of line_item_usage_start_date'),
+		('export_id', 'the export (bedrock_cost.exports) the rows came from'),
+		('payer_account_id', 'AWS payer (management) account id, bill_payer_account_id'),
+		('usage_account_id', 'AWS account that used Bedrock, line_item_usage_account_id'),
+		('attribution', 'attributed (an IAM principal is billed), unattributed (usage without a principal), account_level (Tax, Credit, Refund, discounts, fees); in allocated views also account_level_unallocated and account_level_rounding'),
+		('line_item_type', 'line_item_line_item_type as CUR spells it: Usage, Tax, Credit, Refund, ...'),
+		('principal', 'the IAM principal ARN as billed (line_item_iam_principal), NULL when the rows have none'),
+		('principal_arn', 'the IAM principal ARN as billed, as text; NULL for unattributed and account-level rows'),
+		('principal_type', 'user, role, root, assumed-role or federated-user'),
+		('principal_account_id', 'the 12-digit account id in the principal ARN'),
+		('role_arn', 'the IAM role the principal rolls up to (assumed-role session -> role); NULL for users'),
+		('role_name', 'the role name of role_arn'),
+		('person', 'person or session label: assumed-role session name (SSO user, e-mail, gateway user), IAM or federated user name; NULL for roles'),
+		('principal_tags', 'the iamPrincipal/<key> tags (principal and session tags) of the rows, jsonb; {} when none'),
+		('principal_tags_json', 'the iamPrincipal/<key> tags (principal and session tags) of the rows as JSON text; {} when none'),
+		('tags', 'the CUR tags map of the rows (iamPrincipal/..., resourceTags/..., ...), jsonb'),
+		('tags_json', 'the CUR tags map of the rows (iamPrincipal/..., resourceTags/..., ...) as JSON text'),
+		('usage_type', 'line_item_usage_type'),
+		('product_name_key', 'product_name, empty string when NULL (join key)'),
+		('product_name', 'product_name from the product map (names the model of Marketplace rows)'),
+		('tag_key', 'full tag key as in the CUR tags map, e.g. iamPrincipal/team'),
+		('tag_name', 'tag key without the iamPrincipal/ prefix, e.g. team'),
+		('tag_value', 'tag value; (untagged) for spend whose rows lack this key (IAM tag values cannot contain parentheses)'),
+		('untagged', 'true for the (untagged) bucket of the key'),
+		('model', 'model as billed, from the usage type (bedrock_cost.parse_usage_type); NULL when not recognised or not a model charge'),
+		('model_key', 'canonical model key (bedrock_cost.model_key, through the editable bedrock_cost.model_aliases table): the same model billed under different names groups together'),
+		('token_kind', 'input, output, cache_read, cache_write (token kinds), or image, search_unit, ... for other meters'),
+		('tier', 'price tier: standard, batch, flex, priority, latency_optimized, provisioned, reserved'),
+		('routing', 'in_region, cross_region_geo or cross_region_global'),
+		('region', 'AWS region of the usage type prefix'),
+		('recognized', 'false when the usage type grammar is unknown (kept and counted, with NULL model)'),
+		('cost', 'chargeback cost in USD, exact, in the basis named by cost_basis'),
+		('cost_basis', 'what cost sums: unblended (line_item_unblended_cost) or net_unblended (line_item_net_unblended_cost where present, else unblended); set in bedrock_cost.chargeback_settings'),
+		('unblended_cost', 'sum of line_item_unblended_cost, USD, exact'),
+		('net_unblended_cost', 'sum of line_item_net_unblended_cost where the row has it, else of the unblended cost, USD, exact'),
+		('net_rows', 'rows that carried a net unblended cost'),
+		('input_tokens', 'input tokens'),
+		('output_tokens', 'output tokens'),
+		('cache_read_tokens', 'prompt-cache read input tokens'),
+		('cache_write_tokens', 'prompt-cache write input tokens'),
+		('total_tokens', 'input + output + cache read + cache write tokens (tokens of other meters, e.g. customization training, are not counted here; see usage_by_model)'),
+		('tokens', 'token count of this token kind (usage amount scaled by the pricing unit, also for non-inference meters priced in tokens such as customization training; 0 for meters not priced in tokens)'),
+		('usage_amount', 'sum of line_item_usage_amount in the pricing unit'),
+		('cost_per_million_tokens', 'cost per 1,000,000 tokens, rounded to 6 decimals; NULL without tokens'),
+		('principals', 'distinct IAM principals'),
+		('line_items', 'CUR line items summed'),
+		('usage_cost', 'the principal''s own usage cost (cost basis)'),
+		('allocated_cost', 'its share of the account-level pool, to the cent (largest remainder); for account_level_rounding the sub-cent residue'),
+		('allocation_basis', 'how the account-level rows were allocated')
+	) AS v(col, doc)
+	LOOP
+		FOREACH rel IN ARRAY ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal', 'chargeback_by_tag',
+								   'usage_by_model', 'chargeback_daily', 'chargeback_allocated',
+								   'bi_chargeback_by_principal', 'bi_principal_tags',
+								   'bi_chargeback_by_tag', 'bi_usage_by_model', 'bi_daily',
+								   'bi_chargeback_allocated']
+		LOOP
+			IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
+						WHERE attrelid = ('bedrock_cost.' || rel)::pg_catalog.regclass
+						  AND attname = d.col AND NOT attisdropped) THEN
+				EXECUTE format('COMMENT ON COLUMN bedrock_cost.%I.%I IS %L', rel, d.col, d.doc);
+			END IF;
+		END LOOP;
+	END LOOP;
+END
+$do$;

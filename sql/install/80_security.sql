@@ -1,0 +1,83 @@
+/*
+ * 80_security.sql: roles and privileges.  The last fragment, so it sees
+ * every object of the extension.
+ *
+ *   bedrock_cost_reader  BI tools and team leads: USAGE on the schema and
+ *                        SELECT on the bi_* views only (rows filtered by
+ *                        bedrock_cost.team_access); no line items, no
+ *                        tables, no load, refresh or SECURITY DEFINER
+ *                        function.
+ *   bedrock_cost_admin   load, configure, refresh: SELECT on every table and
+ *                        view, writes to chargeback_settings and team_access,
+ *                        every function but the internal _name ones.
+ * Roles are cluster-wide, so the script creates them only when missing, and
+ * DROP EXTENSION leaves them (other databases of the cluster may use them);
+ * drop them by hand once no database uses the extension.
+ *
+ * Functions: PUBLIC keeps EXECUTE only on the IMMUTABLE functions that are
+ * not SECURITY DEFINER (parsers, ARN accessors, type support: harmless and
+ * needed to query the type); every other function is revoked from PUBLIC
+ * and granted to bedrock_cost_admin.  Every SECURITY DEFINER function pins
+ * its search_path (checked below: the install fails otherwise).
+ *
+ * IDENTIFICATION
+ *		sql/install/80_security.sql
+ */
+
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'bedrock_cost_reader') THEN
+		CREATE ROLE bedrock_cost_reader NOLOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'bedrock_cost_admin') THEN
+		CREATE ROLE bedrock_cost_admin NOLOGIN;
+	END IF;
+END
+$$;
+
+GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_reader, bedrock_cost_admin;
+
+-- admin: reads everything, configures the chargeback (loads go through the
+-- loader's functions, refresh through refresh_chargeback: REFRESH needs ownership)
+GRANT SELECT ON ALL TABLES IN SCHEMA bedrock_cost TO bedrock_cost_admin;
+GRANT UPDATE ON bedrock_cost.chargeback_settings TO bedrock_cost_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON bedrock_cost.team_access TO bedrock_cost_admin;
+
+-- reader: the BI views only
+DO $$
+DECLARE
+	v text;
+BEGIN
+	FOR v IN SELECT c.relname FROM pg_catalog.pg_class c
+			  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+			 WHERE n.nspname = 'bedrock_cost' AND c.relkind = 'v' AND c.relname LIKE 'bi\_%'
+	LOOP
+		EXECUTE format('GRANT SELECT ON bedrock_cost.%I TO bedrock_cost_reader', v);
+	END LOOP;
+END
+$$;
+
+-- functions: only harmless ones stay public
+DO $$
+DECLARE
+	f record;
+BEGIN
+	FOR f IN SELECT p.oid::pg_catalog.regprocedure AS sig, p.proname, p.provolatile, p.prosecdef, p.proconfig
+			   FROM pg_catalog.pg_proc p
+			   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+			  WHERE n.nspname = 'bedrock_cost' AND p.prokind IN ('f', 'p')
+	LOOP
+		IF f.prosecdef AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(f.proconfig) AS c
+										WHERE c LIKE 'search\_path=%') THEN
+			RAISE EXCEPTION 'SECURITY DEFINER function % does not pin search_path', f.sig;
+		END IF;
+		-- internal functions (_name) stay with their owner
+		IF f.proname NOT LIKE '\_%' THEN
+			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO bedrock_cost_admin', f.sig);
+		END IF;
+		IF f.prosecdef OR f.provolatile <> 'i' THEN
+			EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f.sig);
+		END IF;
+	END LOOP;
+END
+$$;

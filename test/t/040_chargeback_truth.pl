@@ -1,0 +1,215 @@
+# 040_chargeback_truth.pl: the chargeback views against the generator's
+# exact ground truth.  bedrock-cost-gen writes a three-month export whose
+# first month is later restated; load_export loads it, refresh_chargeback()
+# refreshes the views, the ground-truth CSVs are COPYed in, and every view
+# is compared to the cent (exactly, in fact: 1e-10 USD) with zero mismatches
+# and a non-zero number of compared rows: per principal, role, person, tag
+# (with the untagged bucket), usage type, model and token kind, line item
+# type, unattributed, allocation, daily, reconciliation, and as-of the first
+# delivery after the restatement.
+use strict;
+use warnings;
+use File::Basename qw(dirname);
+use File::Spec;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $root = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
+my $gen = -x "$root/bedrock-cost-gen" ? "$root/bedrock-cost-gen" : 'bedrock-cost-gen';
+my $dir = PostgreSQL::Test::Utils::tempdir();
+my $export = "$dir/cur";
+my @gen = ($gen, '--out', $dir, '--export', 'cur', '--seed', '42', '--rows', '6000',
+	'--periods', '3', '--start', '2026-04', '--principals', '60', '--restate', '--quiet');
+
+my $node = PostgreSQL::Test::Cluster->new('truth');
+$node->init;
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
+
+# the first delivery of every month (the restatement of April not yet made)
+system(@gen, '--initial-only') == 0 or BAIL_OUT('bedrock-cost-gen failed');
+my $loaded = $node->safe_psql('postgres',
+	"SELECT string_agg(status, ',' ORDER BY billing_period) FROM bedrock_cost.load_export('$export')");
+is($loaded, 'done,done,done', 'three deliveries loaded');
+$node->safe_psql('postgres', 'SELECT bedrock_cost.refresh_chargeback()');
+my $first = $node->safe_psql('postgres',
+	"SELECT load_id FROM bedrock_cost.loads WHERE billing_period = '2026-04-01' AND status = 'done'");
+my $first_april = $node->safe_psql('postgres',
+	"SELECT sum(cost) FROM bedrock_cost.chargeback_by_principal WHERE billing_period = '2026-04-01'");
+
+# the restatement of April (same seed: the same first delivery, then a second one)
+system(@gen) == 0 or BAIL_OUT('bedrock-cost-gen failed');
+$loaded = $node->safe_psql('postgres',
+	"SELECT string_agg(billing_period || ':' || status, ',' ORDER BY billing_period) FROM bedrock_cost.load_export('$export')");
+like($loaded, qr/^2026-04-01:done/, "the restatement loaded ($loaded)");
+$node->safe_psql('postgres', 'BEGIN; SELECT bedrock_cost.refresh_chargeback(); COMMIT;');
+
+# the ground truth
+my $truth = "$export/ground_truth";
+my $sums = 'line_items bigint, cost numeric, net_cost numeric, input_tokens numeric, output_tokens numeric, '
+  . 'cache_read_tokens numeric, cache_write_tokens numeric';
+my $key = 'billing_period date, delivery int, execution_id text, latest boolean';
+my %tables = (
+	summary => "measure text, $sums",
+	by_principal => "principal text, principal_type text, account_id text, partition text, role text, person text, $sums",
+	by_role => "role text, $sums",
+	by_person => "person text, $sums",
+	by_tag => "tag_key text, tag_value text, untagged boolean, $sums",
+	by_model_token => 'model text, token_kind text, line_items bigint, tokens numeric, cost numeric, net_cost numeric',
+	by_usage_type => 'product_code text, usage_type text, model text, token_kind text, pricing_unit text, '
+	  . 'line_items bigint, tokens numeric, cost numeric, net_cost numeric',
+	by_line_item_type => 'line_item_type text, is_bedrock boolean, line_items bigint, cost numeric, net_cost numeric');
+$node->safe_psql('postgres', 'CREATE SCHEMA truth');
+for my $t (sort keys %tables)
+{
+	$node->safe_psql('postgres',
+		"CREATE TABLE truth.$t ($key, $tables{$t}); COPY truth.$t FROM '$truth/$t.csv' (FORMAT csv, HEADER)");
+}
+
+# run a comparison returning "mismatches|compared"; both are checked
+sub check
+{
+	my ($name, $sql) = @_;
+	my $r = $node->safe_psql('postgres', $sql);
+	my ($bad, $n) = split /\|/, $r;
+	is($bad, 0, "$name: no mismatch");
+	cmp_ok($n, '>', 0, "$name: $n rows compared");
+}
+
+my $cmp = sub {
+	my ($mine, $theirs, $on, $vals) = @_;
+	return "WITH m AS ($mine), t AS ($theirs)
+		SELECT count(*) FILTER (WHERE m IS NULL OR t IS NULL OR ($vals)), count(*)
+		  FROM m FULL JOIN t ON $on";
+};
+my $tok = 'sum(line_items) AS n, sum(unblended_cost) AS cost, sum(net_unblended_cost) AS net, '
+  . 'sum(input_tokens) AS i, sum(output_tokens) AS o, sum(cache_read_tokens) AS cr, sum(cache_write_tokens) AS cw';
+my $tokdiff = '(m.n, m.cost, m.net, m.i, m.o, m.cr, m.cw) IS DISTINCT FROM '
+  . '(t.line_items, t.cost, t.net_cost, t.input_tokens, t.output_tokens, t.cache_read_tokens, t.cache_write_tokens)';
+
+check('per principal',
+	$cmp->("SELECT billing_period, principal_arn AS principal, min(principal_type) AS pt,
+				   min(principal_account_id) AS acct, min(role_arn) AS role, min(person) AS person, $tok
+			  FROM bedrock_cost.chargeback_by_principal WHERE attribution = 'attributed' GROUP BY 1, 2",
+		"SELECT * FROM truth.by_principal WHERE latest",
+		'm.billing_period = t.billing_period AND m.principal = t.principal',
+		"$tokdiff OR (m.pt, m.acct, m.role, m.person) IS DISTINCT FROM (t.principal_type, t.account_id, t.role, t.person)"));
+check('per role',
+	$cmp->("SELECT billing_period, role_arn, $tok FROM bedrock_cost.chargeback_by_principal
+			 WHERE attribution = 'attributed' AND role_arn IS NOT NULL GROUP BY 1, 2",
+		"SELECT * FROM truth.by_role WHERE latest",
+		'm.billing_period = t.billing_period AND m.role_arn = t.role', $tokdiff));
+check('per person',
+	$cmp->("SELECT billing_period, person, $tok FROM bedrock_cost.chargeback_by_principal
+			 WHERE attribution = 'attributed' AND person IS NOT NULL GROUP BY 1, 2",
+		"SELECT * FROM truth.by_person WHERE latest",
+		'm.billing_period = t.billing_period AND m.person = t.person', $tokdiff));
+check('per tag, with the untagged bucket',
+	$cmp->("SELECT billing_period, tag_name, CASE WHEN untagged THEN NULL ELSE tag_value END AS tag_value, untagged, $tok
+			  FROM bedrock_cost.chargeback_by_tag WHERE attribution IN ('attributed', 'unattributed') GROUP BY 1, 2, 3, 4",
+		"SELECT * FROM truth.by_tag WHERE latest",
+		'm.billing_period = t.billing_period AND m.tag_name = t.tag_key
+		 AND m.tag_value IS NOT DISTINCT FROM t.tag_value AND m.untagged = t.untagged', $tokdiff));
+check('untagged buckets present',
+	"SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM bedrock_cost.chargeback_by_tag c
+			WHERE c.billing_period = t.billing_period AND c.tag_name = t.tag_key AND c.untagged)), count(*)
+	   FROM truth.by_tag t WHERE latest AND untagged");
+check('per usage type',
+	$cmp->("SELECT b.billing_period, b.usage_type, sum(b.line_items) AS n,
+				   coalesce(sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')), 0) AS tokens,
+				   sum(b.unblended_cost) AS cost, sum(b.net_unblended_cost) AS net
+			  FROM bedrock_cost.chargeback_base b, bedrock_cost.parse_usage_type(b.usage_type, b.product_name) u
+			 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type) GROUP BY 1, 2",
+		"SELECT billing_period, usage_type, sum(line_items) AS line_items, sum(tokens) AS tokens,
+				sum(cost) AS cost, sum(net_cost) AS net_cost
+		   FROM truth.by_usage_type WHERE latest GROUP BY 1, 2",
+		'm.billing_period = t.billing_period AND m.usage_type = t.usage_type',
+		'(m.n, m.tokens, m.cost, m.net) IS DISTINCT FROM (t.line_items, t.tokens, t.cost, t.net_cost)'));
+# the generator bills APN1-TitanEmbeddingV2-Text-input-tokens as model
+# TitanEmbeddingV2-Text, parse_usage_type reads -Text as the modality (model
+# TitanEmbeddingV2): compared apart, by totals under either name
+my $titan = "('TitanEmbeddingV2', 'TitanEmbeddingV2-Text')";
+check('per model and token kind',
+	$cmp->("SELECT billing_period, model,
+				   CASE WHEN token_kind IN ('input', 'output', 'cache_read', 'cache_write') THEN token_kind ELSE 'other' END AS kind,
+				   sum(line_items) AS n,
+				   sum(tokens) FILTER (WHERE token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS tokens,
+				   sum(unblended_cost) AS cost, sum(net_unblended_cost) AS net
+			  FROM bedrock_cost.usage_by_model WHERE coalesce(model, '') NOT IN $titan GROUP BY 1, 2, 3",
+		"SELECT * FROM truth.by_model_token WHERE latest AND coalesce(model, '') NOT IN $titan",
+		'm.billing_period = t.billing_period AND m.model IS NOT DISTINCT FROM t.model AND m.kind = t.token_kind',
+		'(m.n, coalesce(m.tokens, 0), m.cost, m.net) IS DISTINCT FROM (t.line_items, t.tokens, t.cost, t.net_cost)'));
+check('per model: TitanEmbeddingV2 under either name',
+	$cmp->("SELECT billing_period, token_kind, sum(line_items) AS n, sum(tokens) AS tokens, sum(unblended_cost) AS cost
+			  FROM bedrock_cost.usage_by_model WHERE model IN $titan GROUP BY 1, 2",
+		"SELECT billing_period, token_kind, sum(line_items) AS line_items, sum(tokens) AS tokens, sum(cost) AS cost
+		   FROM truth.by_model_token WHERE latest AND model IN $titan GROUP BY 1, 2",
+		'm.billing_period = t.billing_period AND m.token_kind = t.token_kind',
+		'(m.n, m.tokens, m.cost) IS DISTINCT FROM (t.line_items, t.tokens, t.cost)'));
+check('per token kind, all models',
+	$cmp->("SELECT billing_period,
+				   CASE WHEN token_kind IN ('input', 'output', 'cache_read', 'cache_write') THEN token_kind ELSE 'other' END AS kind,
+				   sum(line_items) AS n, sum(unblended_cost) AS cost, sum(net_unblended_cost) AS net
+			  FROM bedrock_cost.usage_by_model GROUP BY 1, 2",
+		"SELECT billing_period, token_kind, sum(line_items) AS line_items, sum(cost) AS cost, sum(net_cost) AS net_cost
+		   FROM truth.by_model_token WHERE latest GROUP BY 1, 2",
+		'm.billing_period = t.billing_period AND m.kind = t.token_kind',
+		'(m.n, m.cost, m.net) IS DISTINCT FROM (t.line_items, t.cost, t.net_cost)'));
+check('per line item type (Bedrock rows)',
+	$cmp->("SELECT billing_period, line_item_type, sum(line_items) AS n, sum(unblended_cost) AS cost,
+				   sum(net_unblended_cost) AS net
+			  FROM bedrock_cost.chargeback_by_principal GROUP BY 1, 2",
+		"SELECT * FROM truth.by_line_item_type WHERE latest AND is_bedrock",
+		'm.billing_period = t.billing_period AND m.line_item_type = t.line_item_type',
+		'(m.n, m.cost, m.net) IS DISTINCT FROM (t.line_items, t.cost, t.net_cost)'));
+check('attributed, unattributed and all Bedrock totals',
+	$cmp->("SELECT billing_period, attribution AS measure, $tok FROM bedrock_cost.chargeback_by_principal
+			 WHERE attribution <> 'account_level' GROUP BY 1, 2
+			UNION ALL
+			SELECT billing_period, 'bedrock', $tok FROM bedrock_cost.chargeback_by_principal GROUP BY 1",
+		"SELECT * FROM truth.summary WHERE latest AND measure IN ('attributed', 'unattributed', 'bedrock')",
+		'm.billing_period = t.billing_period AND m.measure = t.measure', $tokdiff));
+check('unattributed spend is a line of its own',
+	"SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM bedrock_cost.chargeback_by_principal c
+			WHERE c.billing_period = t.billing_period AND c.attribution = 'unattributed' AND c.principal IS NULL
+			  AND c.cost <> 0)), count(*)
+	   FROM truth.summary t WHERE latest AND measure = 'unattributed' AND cost <> 0");
+check('reconciliation: file = loaded = attributed + unattributed + account-level',
+	"SELECT count(*) FILTER (WHERE difference <> 0 OR chargeback_difference <> 0), count(*)
+	   FROM bedrock_cost.reconciliation");
+check('allocation: shares add up to each account-level pool to the cent',
+	"WITH pool AS (SELECT billing_period, payer_account_id, usage_account_id, sum(cost) AS amount
+					 FROM bedrock_cost.chargeback_by_principal WHERE attribution = 'account_level' GROUP BY 1, 2, 3),
+		  alloc AS (SELECT billing_period, payer_account_id, usage_account_id,
+						   sum(allocated_cost) FILTER (WHERE attribution = 'attributed') AS shares,
+						   sum(allocated_cost) AS allocated,
+						   bool_or(attribution = 'attributed') AS has_usage
+					  FROM bedrock_cost.chargeback_allocated GROUP BY 1, 2, 3)
+	 SELECT count(*) FILTER (WHERE (a.has_usage AND (a.shares <> round(p.amount, 2) OR a.allocated <> p.amount))), count(*)
+	   FROM pool p JOIN alloc a USING (billing_period, payer_account_id, usage_account_id)");
+check('allocation: each month total unchanged',
+	$cmp->("SELECT billing_period, sum(cost) AS cost FROM bedrock_cost.chargeback_allocated GROUP BY 1",
+		"SELECT billing_period, sum(cost) AS cost FROM bedrock_cost.chargeback_by_principal GROUP BY 1",
+		'm.billing_period = t.billing_period', 'm.cost <> t.cost'));
+check('daily adds up to the month per principal',
+	$cmp->("SELECT billing_period, coalesce(principal_arn, attribution) AS who, sum(cost) AS cost, sum(total_tokens) AS tok
+			  FROM bedrock_cost.chargeback_daily GROUP BY 1, 2",
+		"SELECT billing_period, coalesce(principal_arn, attribution) AS who, sum(cost) AS cost, sum(total_tokens) AS tok
+		   FROM bedrock_cost.chargeback_by_principal GROUP BY 1, 2",
+		'm.billing_period = t.billing_period AND m.who = t.who', '(m.cost, m.tok) IS DISTINCT FROM (t.cost, t.tok)'));
+check('as of the first April delivery, after the restatement',
+	$cmp->("SELECT billing_period, principal_arn AS principal, $tok
+			  FROM bedrock_cost.chargeback_by_principal_as_of($first)
+			 WHERE attribution = 'attributed' AND billing_period = '2026-04-01' GROUP BY 1, 2",
+		"SELECT * FROM truth.by_principal WHERE billing_period = '2026-04-01' AND delivery = 1",
+		'm.billing_period = t.billing_period AND m.principal = t.principal', $tokdiff));
+is($node->safe_psql('postgres',
+		"SELECT sum(cost) FROM bedrock_cost.chargeback_by_principal_as_of($first) WHERE billing_period = '2026-04-01'"),
+	$first_april, 'as-of reproduces the April total seen before the restatement');
+isnt($node->safe_psql('postgres',
+		"SELECT sum(cost) FROM bedrock_cost.chargeback_by_principal WHERE billing_period = '2026-04-01'"),
+	$first_april, 'the restatement changed the current April total');
+
+$node->stop;
+done_testing();

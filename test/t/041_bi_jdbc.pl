@@ -1,0 +1,106 @@
+# 041_bi_jdbc.pl: the BI views as a JDBC client (Metabase, Superset's JDBC
+# cousins) sees them: DatabaseMetaData lists every bi_* view with its
+# columns in standard JDBC types and with remarks, and typical dashboard
+# queries with a billing period parameter return the expected numbers, for
+# the unrestricted BI role and for a team role restricted by team_access.
+# Compiles test/bi/BiClient.java with javac at test time; needs a JDK and
+# the PostgreSQL JDBC driver (Debian: default-jdk-headless,
+# libpostgresql-jdbc-java).
+use strict;
+use warnings;
+use File::Basename qw(dirname);
+use File::Spec;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $jar = $ENV{BC_JDBC_JAR} // '/usr/share/java/postgresql.jar';
+my $javac = `command -v javac 2>/dev/null`;
+chomp $javac;
+plan skip_all => "no javac or no JDBC driver at $jar (install default-jdk-headless libpostgresql-jdbc-java)"
+  unless $javac && -r $jar;
+
+my $root = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
+my $node = PostgreSQL::Test::Cluster->new('bi_jdbc');
+$node->init;
+$node->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
+$node->start;
+$node->safe_psql('postgres', slurp_file("$root/test/fixtures/chargeback_bi.sql"));
+
+my $classes = PostgreSQL::Test::Utils::tempdir();
+my ($out, $err);
+IPC::Run::run([ 'javac', '-d', $classes, '-cp', $jar, "$root/test/bi/BiClient.java" ],
+	'>', \$out, '2>', \$err)
+  or BAIL_OUT("javac failed: $err");
+
+# run the client as a database role; returns (views, columns, rows)
+sub client
+{
+	my ($role) = @_;
+	my $url = 'jdbc:postgresql://127.0.0.1:' . $node->port . '/postgres';
+	my ($o, $e);
+	IPC::Run::run([ 'java', '-cp', "$jar:$classes", 'BiClient', $url, $role, '2026-05-01' ],
+		'>', \$o, '2>', \$e)
+	  or die "BiClient failed: $e";
+	my (%views, @cols, %rows);
+	for my $line (split /\n/, $o)
+	{
+		my ($kind, @f) = split / /, $line, 6;
+		if ($kind eq 'VIEW') { $views{ $f[0] } = $f[1]; }
+		elsif ($kind eq 'COLUMN') { push @cols, [@f]; }
+		elsif ($kind eq 'ROW')
+		{
+			my ($q, $rest) = split / /, join(' ', @f), 2;
+			push @{ $rows{$q} }, $rest;
+		}
+	}
+	$rows{$_} = [ sort @{ $rows{$_} } ] for keys %rows;
+	return (\%views, \@cols, \%rows);
+}
+
+my ($views, $cols, $rows) = client('regress_bi_reader');
+
+is_deeply([ sort keys %$views ],
+	[qw(bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_tag bi_daily bi_principal_tags bi_usage_by_model)],
+	'getTables lists every BI view');
+is(scalar(grep { $views->{$_} ne '1' } keys %$views), 0, 'every BI view has remarks');
+cmp_ok(scalar(@$cols), '>', 60, 'getColumns lists the columns (' . scalar(@$cols) . ')');
+# java.sql.Types: VARCHAR 12, DATE 91, NUMERIC 2, BIGINT -5, BIT -7, BOOLEAN 16, INTEGER 4
+my %standard = map { $_ => 1 } (12, 91, 2, -5, -7, 16, 4);
+my @odd = map { "$_->[0].$_->[1] $_->[2] $_->[3]" } grep { !$standard{ $_->[2] } } @$cols;
+is_deeply(\@odd, [], 'every column has a standard JDBC type');
+my @bare = map { "$_->[0].$_->[1]" } grep { $_->[4] ne '1' } @$cols;
+is_deeply(\@bare, [], 'every column has remarks');
+my %type = map { ("$_->[0].$_->[1]" => $_->[3]) } @$cols;
+is($type{'bi_chargeback_by_principal.cost'}, 'numeric', 'cost is numeric');
+is($type{'bi_chargeback_by_principal.billing_period'}, 'date', 'billing_period is a date');
+is($type{'bi_chargeback_by_principal.principal_arn'}, 'text', 'the ARN is text');
+
+is_deeply($rows->{principal}, [
+		'account_level|0.50',
+		'arn:aws:iam::222222222222:user/bob|0.75',
+		'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.50',
+		'arn:aws:sts::333333333333:assumed-role/App/session1|0.15',
+		'unattributed|0.25' ],
+	'per-principal dashboard query for May 2026');
+is_deeply($rows->{team}, [ '(untagged)|0.90', 'ds|4.50', 'web|0.75' ],
+	'per-team dashboard query for May 2026');
+is_deeply($rows->{model}, [
+		'Claude4.6Sonnet|cache_read|500000|0.15',
+		'Claude4.6Sonnet|input|1300000|3.85',
+		'Claude4.6Sonnet|output|110000|1.65' ],
+	'per-model dashboard query for May 2026');
+is_deeply($rows->{daily}, [ '2026-05-01|0.50', '2026-05-03|4.50', '2026-05-04|0.75', '2026-05-05|0.40' ],
+	'daily dashboard query for May 2026');
+
+# the team role (cost-center 12345) sees alice only, and no per-model view
+my (undef, undef, $team) = client('regress_bi_ds');
+is_deeply($team->{principal},
+	[ 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.50' ],
+	'team role: its own principal only');
+is($team->{team}, undef, 'team role: no rows of another tag key');
+is($team->{model}, undef, 'team role: no per-model rows');
+is_deeply($team->{daily}, [ '2026-05-03|4.50' ], 'team role: its own days only');
+
+$node->stop;
+done_testing();
