@@ -37,28 +37,46 @@ scripts/cluster.sh start "$QS" --preload \
 	--conf "bedrock_cost.export_root = '$QS/exports'"
 # shellcheck disable=SC1091
 source "$QS/env"
-psql -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION bedrock_cost"
+psql -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION bedrock_cost" \
+	-c "ALTER DATABASE postgres SET search_path = \"\$user\", public, bedrock_cost"
 
 has() { [ "$(psql -XAtc "SELECT to_regclass('$1') IS NOT NULL OR to_regprocedure('$1') IS NOT NULL")" = t ]; }
 
 if [ -d "$SAMPLE" ] && has 'bedrock_cost.load_export(text)'; then
-	step "loading the bundled sample export"
+	step "loading the bundled sample export (2 billing periods, April restated once)"
 	cp -r "$SAMPLE" "$QS/exports/sample"
 	[ "$(id -u)" = 0 ] && chown -R postgres "$QS/exports"
-	psql -X -v ON_ERROR_STOP=1 -c "SELECT * FROM bedrock_cost.load_export('$QS/exports/sample')"
+	psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, status, execution_id, rows_loaded
+		FROM bedrock_cost.load_export('$QS/exports/sample') ORDER BY billing_period"
 	if has 'bedrock_cost.chargeback_by_principal'; then
-		step "chargeback by principal (unblended cost, USD)"
-		psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, principal, cost, input_tokens, output_tokens
-			FROM bedrock_cost.chargeback_by_principal ORDER BY billing_period, cost DESC LIMIT 40"
+		psql -X -q -v ON_ERROR_STOP=1 -c "SELECT bedrock_cost.refresh_chargeback()" >/dev/null
+		step "chargeback by person and role, May 2026 (unblended cost, USD; top 15)"
+		psql -X -v ON_ERROR_STOP=1 -c "SELECT coalesce(person, principal_arn, '(' || attribution || ')') AS person,
+				coalesce(role_name, principal_type) AS role_or_type, round(sum(cost), 2) AS cost,
+				sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens
+			FROM bedrock_cost.chargeback_by_principal WHERE billing_period = '2026-05-01'
+			GROUP BY 1, 2 ORDER BY sum(cost) DESC LIMIT 15"
+		step "chargeback by principal tag iamPrincipal/cost-center, May 2026"
+		psql -X -v ON_ERROR_STOP=1 -c "SELECT tag_value, round(sum(cost), 2) AS cost
+			FROM bedrock_cost.chargeback_by_tag
+			WHERE billing_period = '2026-05-01' AND tag_key = 'iamPrincipal/cost-center'
+			GROUP BY 1 ORDER BY 2 DESC"
+		step "usage by model, May 2026 (top 10)"
+		psql -X -v ON_ERROR_STOP=1 -c "SELECT coalesce(model_key, '(unrecognized)') AS model, token_kind,
+				sum(tokens) AS tokens, round(sum(cost), 2) AS cost
+			FROM bedrock_cost.usage_by_model WHERE billing_period = '2026-05-01'
+			GROUP BY 1, 2 ORDER BY sum(cost) DESC LIMIT 10"
+		step "reconciliation: file totals against loaded totals"
+		psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, line_item_type, file_total, loaded_total, difference
+			FROM bedrock_cost.reconciliation ORDER BY 1, 2"
 	else
-		step "spend by principal from bedrock_cost.line_items (chargeback views are not built yet)"
-		psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, coalesce(principal::text, '(unattributed)') AS principal,
+		step "spend by principal from bedrock_cost.line_items"
+		psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, coalesce(principal::text, '(none)') AS principal,
 				sum(unblended_cost) AS cost, count(*) AS line_items
 			FROM bedrock_cost.line_items GROUP BY 1, 2 ORDER BY 1, 3 DESC LIMIT 40"
 	fi
 else
-	step "not built yet: the CUR loader (bedrock_cost.load_export) and the sample export"
-	echo "What exists now: the extension installs and its settings are live:"
+	step "not built yet: the CUR loader (bedrock_cost.load_export) or the sample export"
 	psql -X -c "SELECT name, setting, unit FROM pg_settings WHERE name LIKE 'bedrock_cost.%' ORDER BY name"
 fi
 

@@ -13,6 +13,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 SUITES="${SUITES:-unit fuzz regress tap}"
+# every dependency is installed below, so no test may skip for want of one
+export BC_REQUIRE_ALL_TESTS=1
 FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 JOBS="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 passed=0
