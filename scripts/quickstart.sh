@@ -40,7 +40,12 @@ source "$QS/env"
 psql -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION bedrock_cost" \
 	-c "ALTER DATABASE postgres SET search_path = \"\$user\", public, bedrock_cost"
 
-has() { [ "$(psql -XAtc "SELECT to_regclass('$1') IS NOT NULL OR to_regprocedure('$1') IS NOT NULL")" = t ]; }
+has() {
+	case "$1" in
+		*\(*) [ "$(psql -XAtc "SELECT to_regprocedure('$1') IS NOT NULL")" = t ] ;;
+		*) [ "$(psql -XAtc "SELECT to_regclass('$1') IS NOT NULL")" = t ] ;;
+	esac
+}
 
 if [ -d "$SAMPLE" ] && has 'bedrock_cost.load_export(text)'; then
 	step "loading the bundled sample export (2 billing periods, April restated once)"
@@ -53,7 +58,7 @@ if [ -d "$SAMPLE" ] && has 'bedrock_cost.load_export(text)'; then
 		step "chargeback by person and role, May 2026 (unblended cost, USD; top 15)"
 		psql -X -v ON_ERROR_STOP=1 -c "SELECT coalesce(person, principal_arn, '(' || attribution || ')') AS person,
 				coalesce(role_name, principal_type) AS role_or_type, round(sum(cost), 2) AS cost,
-				sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens
+				trim_scale(sum(input_tokens)) AS input_tokens, trim_scale(sum(output_tokens)) AS output_tokens
 			FROM bedrock_cost.chargeback_by_principal WHERE billing_period = '2026-05-01'
 			GROUP BY 1, 2 ORDER BY sum(cost) DESC LIMIT 15"
 		step "chargeback by principal tag iamPrincipal/cost-center, May 2026"
@@ -63,7 +68,7 @@ if [ -d "$SAMPLE" ] && has 'bedrock_cost.load_export(text)'; then
 			GROUP BY 1 ORDER BY 2 DESC"
 		step "usage by model, May 2026 (top 10)"
 		psql -X -v ON_ERROR_STOP=1 -c "SELECT coalesce(model_key, '(unrecognized)') AS model, token_kind,
-				sum(tokens) AS tokens, round(sum(cost), 2) AS cost
+				trim_scale(sum(tokens)) AS tokens, round(sum(cost), 2) AS cost
 			FROM bedrock_cost.usage_by_model WHERE billing_period = '2026-05-01'
 			GROUP BY 1, 2 ORDER BY sum(cost) DESC LIMIT 10"
 		step "reconciliation: file totals against loaded totals"
