@@ -124,12 +124,12 @@ SELECT count(*) AS differing_rows FROM (
 	 EXCEPT ALL SELECT * FROM bedrock_cost.chargeback_by_principal_as_of(9002))) AS d;
 
 -- cost basis: net unblended
-UPDATE bedrock_cost.chargeback_settings SET cost_basis = 'net_unblended';
+SELECT bedrock_cost.set_cost_basis('net_unblended');
 SELECT bedrock_cost.refresh_chargeback(false);
 SELECT principal_arn, cost, cost_basis, unblended_cost, net_unblended_cost
   FROM bedrock_cost.chargeback_by_principal WHERE attribution = 'attributed' ORDER BY 1;
 SELECT DISTINCT cost_basis FROM bedrock_cost.chargeback_by_tag;
-UPDATE bedrock_cost.chargeback_settings SET cost_basis = 'unblended';
+SELECT bedrock_cost.set_cost_basis('unblended');
 SELECT bedrock_cost.refresh_chargeback();
 
 -- delivery 3 restates May again, as a largest remainder tie: a 0.1000000004 pool

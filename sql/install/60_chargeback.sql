@@ -38,13 +38,31 @@ CREATE TABLE bedrock_cost.chargeback_settings (
 	cost_basis	text NOT NULL DEFAULT 'unblended'
 		CHECK (cost_basis IN ('unblended', 'net_unblended'))
 );
-INSERT INTO bedrock_cost.chargeback_settings DEFAULT VALUES;
+-- No seed row: a row is a user's choice, so pg_dump keeps it and a restore
+-- (which reruns this script) cannot collide with a seeded copy of it.
 SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.chargeback_settings', '');
 COMMENT ON TABLE bedrock_cost.chargeback_settings IS
-  'chargeback configuration (one row); takes effect at the next bedrock_cost.refresh_chargeback()';
-COMMENT ON COLUMN bedrock_cost.chargeback_settings.singleton IS 'always true: the table has exactly one row';
+  'chargeback configuration (at most one row; none means the defaults); set with bedrock_cost.set_cost_basis(); takes effect at the next bedrock_cost.refresh_chargeback()';
+COMMENT ON COLUMN bedrock_cost.chargeback_settings.singleton IS 'always true: the table has at most one row';
 COMMENT ON COLUMN bedrock_cost.chargeback_settings.cost_basis IS
   'what the column cost of the chargeback views sums: unblended (line_item_unblended_cost, the default, what AWS''s own Bedrock chargeback examples use) or net_unblended (line_item_net_unblended_cost where the row has it, else the unblended cost: discounts passed on)';
+
+CREATE VIEW bedrock_cost.chargeback_basis AS
+SELECT coalesce((SELECT cost_basis FROM bedrock_cost.chargeback_settings), 'unblended') AS cost_basis;
+COMMENT ON VIEW bedrock_cost.chargeback_basis IS
+  'the cost basis in force: chargeback_settings.cost_basis, or unblended when no setting was made';
+COMMENT ON COLUMN bedrock_cost.chargeback_basis.cost_basis IS 'unblended or net_unblended';
+
+CREATE FUNCTION bedrock_cost.set_cost_basis(basis text)
+RETURNS text
+LANGUAGE sql VOLATILE STRICT
+AS $$
+	INSERT INTO bedrock_cost.chargeback_settings AS s (singleton, cost_basis) VALUES (true, basis)
+	ON CONFLICT (singleton) DO UPDATE SET cost_basis = excluded.cost_basis
+	RETURNING s.cost_basis
+$$;
+COMMENT ON FUNCTION bedrock_cost.set_cost_basis(text) IS
+  'sets what the cost column of the chargeback views sums (unblended or net_unblended); takes effect at the next refresh_chargeback()';
 
 -- which line item types are usage (charged to the caller); the rest is account-level
 CREATE FUNCTION bedrock_cost.is_usage_line_item_type(line_item_type text)
@@ -154,7 +172,7 @@ DECLARE
 		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
 		   coalesce(g.total_tokens, 0) AS total_tokens,
 		   g.line_items
-	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s
+	  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s
 	 ORDER BY g.billing_period
 	$q$;
 BEGIN
@@ -254,7 +272,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_tag AS
 		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
 		   coalesce(g.total_tokens, 0) AS total_tokens,
 		   g.principals, g.line_items
-	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s;
+	  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s;
 CREATE UNIQUE INDEX chargeback_by_tag_key ON bedrock_cost.chargeback_by_tag
 	(billing_period, tag_key, tag_value, attribution);
 COMMENT ON INDEX bedrock_cost.chargeback_by_tag_key IS
@@ -292,7 +310,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.usage_by_model AS
 						   ELSE g.unblended_cost END * 1000000 / g.tokens, 6)
 		   END AS cost_per_million_tokens,
 		   g.principals, g.line_items
-	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s;
+	  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s;
 CREATE UNIQUE INDEX usage_by_model_key ON bedrock_cost.usage_by_model
 	(billing_period, model, token_kind, tier, routing, region);
 COMMENT ON INDEX bedrock_cost.usage_by_model_key IS
@@ -338,7 +356,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 		   coalesce(g.input_tokens, 0) + coalesce(g.output_tokens, 0)
 			+ coalesce(g.cache_read_tokens, 0) + coalesce(g.cache_write_tokens, 0) AS total_tokens,
 		   g.line_items
-	  FROM g CROSS JOIN bedrock_cost.chargeback_settings AS s
+	  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s
 	 ORDER BY g.billing_period, g.usage_date;	-- a month's rows stored together
 CREATE UNIQUE INDEX chargeback_daily_key ON bedrock_cost.chargeback_daily
 	(billing_period, usage_date, payer_account_id, usage_account_id, attribution,

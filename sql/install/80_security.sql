@@ -40,7 +40,7 @@ GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_reader, bedrock_cost_admin;
 -- admin: reads everything, configures the chargeback (loads go through the
 -- loader's functions, refresh through refresh_chargeback: REFRESH needs ownership)
 GRANT SELECT ON ALL TABLES IN SCHEMA bedrock_cost TO bedrock_cost_admin;
-GRANT UPDATE ON bedrock_cost.chargeback_settings TO bedrock_cost_admin;
+GRANT INSERT, UPDATE ON bedrock_cost.chargeback_settings TO bedrock_cost_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON bedrock_cost.team_access TO bedrock_cost_admin;
 
 -- reader: the BI views only
@@ -75,7 +75,12 @@ BEGIN
 		IF f.proname NOT LIKE '\_%' THEN
 			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO bedrock_cost_admin', f.sig);
 		END IF;
-		IF f.prosecdef OR f.provolatile <> 'i' THEN
+		-- the parsing functions of 20_usage_type.sql only read the public
+		-- model_aliases table: every role may call them
+		IF (f.prosecdef OR f.provolatile <> 'i')
+		   AND f.proname NOT IN ('parse_usage_type', 'model_key', 'token_count',
+								 'pricing_unit_scale', 'region_name', 'billing_regions',
+								 'is_bedrock_line', 'model_normalize') THEN
 			EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f.sig);
 		END IF;
 	END LOOP;

@@ -75,7 +75,7 @@ $node->start;
 $node->safe_psql('postgres', q{
 CREATE EXTENSION bedrock_cost;
 CREATE TABLE public.refresh_log (xid bigint, line_items bigint);
-CREATE FUNCTION bedrock_cost.refresh_chargeback() RETURNS void LANGUAGE sql
+CREATE OR REPLACE FUNCTION bedrock_cost.refresh_chargeback() RETURNS void LANGUAGE sql
   AS $$ INSERT INTO public.refresh_log
         SELECT pg_catalog.txid_current(), count(*) FROM bedrock_cost.line_items $$;
 });
@@ -121,7 +121,7 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.loads'), $loa
 	'the rolled back load left no ledger row');
 
 # refresh fixed, backoff cleared by resume_export: the restatement loads
-$node->safe_psql('postgres', 'DROP FUNCTION bedrock_cost.refresh_chargeback()');
+$node->safe_psql('postgres', 'ALTER EXTENSION bedrock_cost DROP FUNCTION bedrock_cost.refresh_chargeback(); DROP FUNCTION bedrock_cost.refresh_chargeback()');
 $node->safe_psql('postgres', "SELECT bedrock_cost.resume_export('acme')");
 is($node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()'), '1',
 	'loaded once the refresh works (no hook: loads without one)');
