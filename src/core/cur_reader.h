@@ -181,6 +181,7 @@ typedef long (*bc_cur_read_fn) (void *ctx, void *buf, size_t cap);
 /* options for bc_cur_open_* */
 #define BC_CUR_OPT_SHA256		0x01	/* hash the raw (compressed) input */
 #define BC_CUR_OPT_EXPECT_GZIP	0x02	/* input must be gzip */
+#define BC_CUR_OPT_NO_FAST_PATH	0x04	/* testing: always parse byte-exact slowly */
 
 typedef struct bc_cur_reader bc_cur_reader;
 

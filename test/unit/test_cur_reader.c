@@ -796,3 +796,126 @@ UNIT_TEST(reader_status_names)
 	CHECK_INT_EQ(bc_cur_lookup_column("tag", 3), -1);
 	CHECK_INT_EQ(bc_cur_lookup_column("tagsx", 5), -1);
 }
+
+/* dump every row (mapped fields, line, null flags) and the final status */
+static char *
+dump_rows(const char *s, size_t len, unsigned opts, bool trickled)
+{
+	size_t		cap = 1 << 16;
+	size_t		o = 0;
+	char	   *out = malloc(cap);
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	bc_cur_row row;
+	bc_cur_status st;
+	trickle		t = {s, len, 0};
+
+	out[0] = '\0';
+	st = trickled ? bc_cur_open_callback(&r, trickle_read, &t, opts, &e)
+		: bc_cur_open_memory(&r, s, len, opts, &e);
+	if (st == BC_CUR_OK)
+	{
+		while ((st = bc_cur_next(r, &row)) == BC_CUR_ROW && o < cap - 4096)
+		{
+			o += snprintf(out + o, cap - o, "L%llu:", (unsigned long long) row.line);
+			for (int c = 0; c < BC_COL__COUNT; c++)
+				if (row.f[c].present)
+					o += snprintf(out + o, cap - o, "[%s%s]", row.f[c].null ? "N" : "", row.f[c].ptr);
+			out[o++] = '\n';
+		}
+		e = *bc_cur_error_get(r);
+		bc_cur_close(r);
+	}
+	snprintf(out + o, cap - o, "status %s line %llu col %s", bc_cur_status_name(st),
+			 (unsigned long long) e.line, e.column);
+	return out;
+}
+
+UNIT_TEST(reader_fast_path_equivalence)
+{
+	/* spaces and tabs at every kind of field boundary, quoted and not */
+	static const char *bodies[] = {
+		" lead,trail ,\tboth\t,\" q \",in side,\"a, b\",{}\n",
+		"x,y,z,\"q\" ,w,v,u\n",
+		"x,y,z, \"q\",w,v,u\n",
+		"x,y,z,\"q\"\t,w,v,u\r\n",
+		"   \n",
+		"x,y,z,\"multi\n line \",w ,v,u\n",
+		"x,y,z,\"multi\n\" ,w,v,u\n",
+		"x,y,z,\"a\"\" b\",w,v,u\n",
+		"x,y,z,\"a \"\"b\"\" \", w,v,u \r\n",
+		"x,y,z,\"Amazon Web Services, Inc.\",w,\"{\"\"k\"\":\"\"v w\"\"}\",u\n",
+		"x,y,z,caf\xC3\xA9 ,w,v,u\n",
+		"x,y,z,\xC3,w,v,u\n",
+		"x,y,z,a\tb,w,v,u\n",
+		"x,y,z,a,w,v,u ",
+		"x,y,z,a,w,v,\" u\" ",
+		"x,y,z,\"unterminated\n",
+	};
+	const char *hdr = "bill_payer_account_id,bill_billing_period_start_date,line_item_line_item_type,"
+		"line_item_line_item_description,line_item_usage_start_date,tags,other_col,"
+		"line_item_usage_end_date,line_item_usage_account_id,line_item_product_code,line_item_usage_type,"
+		"line_item_usage_amount,line_item_unblended_cost\n";
+
+	for (size_t b = 0; b < sizeof(bodies) / sizeof(bodies[0]); b++)
+	{
+		char		buf[1024];
+		size_t		len;
+		char	   *fast;
+		char	   *slow;
+		char	   *tfast;
+		char	   *tslow;
+		const char *body = bodies[b];
+		char		full_body[512];
+
+		/* pad each body line with the six trailing required columns */
+		{
+			size_t		o = 0;
+
+			for (const char *q = body; *q; q++)
+			{
+				if (*q == '\n' && (q == body || q[-1] != '\r') && o > 0 && full_body[o - 1] != '"' && strstr(body, "multi") == NULL)
+					o += snprintf(full_body + o, sizeof(full_body) - o, ",e,a,p,t,1,2");
+				else if (*q == '\r')
+					o += snprintf(full_body + o, sizeof(full_body) - o, ",e,a,p,t,1,2");
+				full_body[o++] = *q;
+			}
+			full_body[o] = '\0';
+		}
+		len = snprintf(buf, sizeof(buf), "%s%s%s", hdr, full_body, full_body);
+		fast = dump_rows(buf, len, 0, false);
+		slow = dump_rows(buf, len, BC_CUR_OPT_NO_FAST_PATH, false);
+		tfast = dump_rows(buf, len, 0, true);
+		tslow = dump_rows(buf, len, BC_CUR_OPT_NO_FAST_PATH, true);
+		if (getenv("BC_DUMP"))
+			fprintf(stderr, "body %zu:\n%s\n", b, fast);
+		if (strcmp(fast, slow) != 0 || strcmp(fast, tfast) != 0 || strcmp(fast, tslow) != 0)
+			UNIT_FAIL("body %zu differs:\nfast:  %s\nslow:  %s\ntfast: %s\ntslow: %s", b, fast, slow, tfast, tslow);
+		free(fast);
+		free(slow);
+		free(tfast);
+		free(tslow);
+	}
+}
+
+UNIT_TEST(reader_spaces_kept_exactly)
+{
+	const char *csv = REQ_HDR ",line_item_line_item_description,line_item_usage_account_name\n"
+		REQ_ROW ", lead and trail ,\t\"not quoted\" \n";
+	bc_cur_reader *r = open_mem(csv, unit_failed_);
+	bc_cur_row row;
+
+	if (!r)
+		return;
+	/* a quote inside an unquoted field is a strict CSV error */
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ERR_CSV_SYNTAX);
+	bc_cur_close(r);
+	r = open_mem(REQ_HDR ",line_item_line_item_description,line_item_usage_account_name\n"
+				 REQ_ROW ", lead and trail ,\tMy Account \n", unit_failed_);
+	if (!r)
+		return;
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ROW);
+	CHECK_STR_EQ(row.f[BC_COL_LINE_ITEM_LINE_ITEM_DESCRIPTION].ptr, " lead and trail ");
+	CHECK_STR_EQ(row.f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_NAME].ptr, "\tMy Account ");
+	bc_cur_close(r);
+}

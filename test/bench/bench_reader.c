@@ -1,0 +1,180 @@
+/*-------------------------------------------------------------------------
+ *
+ * bench_reader.c
+ *		Throughput of the core CUR reader on real files, and an exact
+ *		cross-check of totals.
+ *
+ *	 bench_reader [--full] [--manifest M EXPORT_DIR] [FILE...]
+ *
+ * Reads every file (or every data file of the manifest, mapped under
+ * EXPORT_DIR), counts rows and sums line_item_unblended_cost and
+ * line_item_net_unblended_cost exactly.  With --full it also does the
+ * per-row work the loader does in the core: canonical decimals for usage
+ * amount and costs, canonical timestamps, billing period, validation of
+ * the tags map and lookup of product_name in product.
+ *
+ * Build:  cc -O2 -Isrc/core -o bench_reader test/bench/bench_reader.c \
+ *				src/core/*.c -lz -lcsv
+ *
+ * IDENTIFICATION
+ *		test/bench/bench_reader.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cur_decimal.h"
+#include "cur_json.h"
+#include "cur_reader.h"
+#include "cur_time.h"
+#include "manifest.h"
+
+static bool full;
+static long nrows;
+static long nbad;
+static bc_decimal total_cost;
+static bc_decimal total_net;
+static unsigned long long bytes_in;
+static unsigned long long bytes_out;
+
+/* add a cost field to a total */
+static void
+add_field(const bc_cur_field *f, bc_decimal *total)
+{
+	bc_decimal	d;
+
+	if (f->null || f->len == 0)
+		return;
+	if (bc_dec_parse(f->ptr, f->len, &d, NULL) != BC_DEC_OK ||
+		bc_dec_add(total, &d, total) != BC_DEC_OK)
+		nbad++;
+}
+
+/* the per-row work of the loader */
+static void
+full_row(const bc_cur_row *row)
+{
+	char		b[BC_DEC_FORMAT_MAX];
+	char		t[BC_TIME_FORMAT_MAX];
+	char		p[11];
+	char		name[256];
+	size_t		n;
+	bool		found;
+	bool		isnull;
+	static const bc_cur_col nums[] = {BC_COL_LINE_ITEM_USAGE_AMOUNT, BC_COL_LINE_ITEM_UNBLENDED_COST,
+	BC_COL_LINE_ITEM_NET_UNBLENDED_COST};
+	static const bc_cur_col times[] = {BC_COL_LINE_ITEM_USAGE_START_DATE, BC_COL_LINE_ITEM_USAGE_END_DATE};
+
+	for (int i = 0; i < 3; i++)
+	{
+		const bc_cur_field *f = &row->f[nums[i]];
+
+		if (!f->null && bc_dec_canonical(f->ptr, f->len, b, &n, NULL) != BC_DEC_OK)
+			nbad++;
+	}
+	for (int i = 0; i < 2; i++)
+	{
+		const bc_cur_field *f = &row->f[times[i]];
+
+		if (bc_time_canonical(f->ptr, f->len, t, &n, NULL) != BC_TIME_OK)
+			nbad++;
+	}
+	if (bc_time_billing_period(row->f[BC_COL_BILL_BILLING_PERIOD_START_DATE].ptr,
+							   row->f[BC_COL_BILL_BILLING_PERIOD_START_DATE].len, p, NULL) != BC_TIME_OK)
+		nbad++;
+	if (bc_json_map_validate(row->f[BC_COL_TAGS].ptr, row->f[BC_COL_TAGS].len, NULL) != BC_JSON_OK)
+		nbad++;
+	if (bc_json_map_get(row->f[BC_COL_PRODUCT].ptr, row->f[BC_COL_PRODUCT].len, "product_name", 12,
+						name, sizeof(name), &n, &found, &isnull, NULL) != BC_JSON_OK)
+		nbad++;
+}
+
+/* read one file; false on error */
+static bool
+read_file(const char *path)
+{
+	bc_cur_reader *r;
+	bc_cur_error e;
+	bc_cur_row row;
+	bc_cur_status st;
+	char		msg[1024];
+
+	st = bc_cur_open_file(&r, path, 0, &e);
+	if (st == BC_CUR_ERR_EMPTY)
+		return true;
+	if (st != BC_CUR_OK)
+	{
+		fprintf(stderr, "%s: %s\n", path, bc_cur_format_error(&e, msg, sizeof(msg)));
+		return false;
+	}
+	while ((st = bc_cur_next(r, &row)) == BC_CUR_ROW)
+	{
+		nrows++;
+		add_field(&row.f[BC_COL_LINE_ITEM_UNBLENDED_COST], &total_cost);
+		add_field(&row.f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST], &total_net);
+		if (full)
+			full_row(&row);
+	}
+	bytes_in += bc_cur_bytes_in(r);
+	bytes_out += bc_cur_bytes_out(r);
+	if (st != BC_CUR_EOF)
+		fprintf(stderr, "%s: %s\n", path, bc_cur_format_error(bc_cur_error_get(r), msg, sizeof(msg)));
+	bc_cur_close(r);
+	return st == BC_CUR_EOF;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct timespec t0,
+				t1;
+	double		secs;
+	char		b1[BC_DEC_FORMAT_MAX];
+	char		b2[BC_DEC_FORMAT_MAX];
+	int			rc = 0;
+
+	bc_dec_zero(&total_cost);
+	bc_dec_zero(&total_net);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 1; i < argc; i++)
+	{
+		if (strcmp(argv[i], "--full") == 0)
+			full = true;
+		else if (strcmp(argv[i], "--manifest") == 0 && i + 2 < argc)
+		{
+			bc_manifest *m;
+			bc_manifest_error e;
+
+			if (bc_manifest_load(argv[i + 1], &m, &e) != BC_MANIFEST_OK)
+			{
+				fprintf(stderr, "%s: %s: %s\n", argv[i + 1], e.message, e.detail);
+				return 1;
+			}
+			printf("manifest %s period %s files %d columns %d\n", m->execution_id, m->billing_period,
+				   m->nfiles, m->ncolumns);
+			for (int f = 0; f < m->nfiles; f++)
+			{
+				char		path[4096];
+
+				snprintf(path, sizeof(path), "%s/%s", argv[i + 2], m->files[f].local);
+				if (!read_file(path))
+					rc = 1;
+			}
+			bc_manifest_free(m);
+			i += 2;
+		}
+		else if (!read_file(argv[i]))
+			rc = 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	bc_dec_format(&total_cost, b1);
+	bc_dec_format(&total_net, b2);
+	printf("rows %ld  bad %ld  unblended %s  net %s\n", nrows, nbad, b1, b2);
+	printf("%.3f s  %.0f rows/s  %.1f MB/s uncompressed  (%llu bytes in, %llu out)\n",
+		   secs, nrows / secs, bytes_out / secs / 1e6, bytes_in, bytes_out);
+	return rc;
+}
