@@ -76,7 +76,7 @@ sub rows_of
 sub same_in_both
 {
 	my ($sql, $name) = @_;
-	my $remote = "SELECT r FROM dblink('$srv_conn', \$q\$SELECT t::text FROM ($sql) t\$q\$) AS d(r text)";
+	my $remote = "SELECT r FROM dblink(\$c\$$srv_conn\$c\$, \$q\$SELECT t::text FROM ($sql) t\$q\$) AS d(r text)";
 	my $local = "SELECT t::text AS r FROM ($sql) t";
 	my $n = $node->safe_psql('cli', "SELECT count(*) FROM ($local) x");
 	my $m = $node->safe_psql('cli', "SELECT count(*) FROM ($remote) x");
@@ -264,7 +264,7 @@ is($rc, 5, 'other extension version: exit 5');
 like($err, qr/is version 0\.0\.9; this bedrock-cost-load needs version 0\.1\.0.*ALTER EXTENSION/s,
 	'other extension version: says what to do');
 $node->safe_psql('oldext', "UPDATE pg_extension SET extversion = '0.1.0' WHERE extname = 'bedrock_cost'");
-$node->safe_psql('oldext', 'DROP FUNCTION bedrock_cost.client_fail_delivery(jsonb, text, jsonb)');
+$node->safe_psql('oldext', 'ALTER EXTENSION bedrock_cost DROP FUNCTION bedrock_cost.client_fail_delivery(jsonb, text, jsonb); DROP FUNCTION bedrock_cost.client_fail_delivery(jsonb, text, jsonb)');
 ($rc, $out, $err) = client('-q', '-d', $node->connstr('oldext'), $export);
 is($rc, 5, 'client API missing: exit 5');
 like($err, qr/lacks the client API/, 'client API missing: says so');
