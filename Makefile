@@ -21,8 +21,10 @@ INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
 
-# every sql/NAME.sql that is not an install/upgrade script is a regress test
-REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(notdir $(basename $(wildcard sql/*.sql)))))
+# every sql/NAME.sql that is not an install/upgrade script is a regress test;
+# "extension" runs first (it drops and recreates the extension), the rest by name
+REGRESS_ALL = $(sort $(filter-out $(EXTENSION)--%,$(notdir $(basename $(wildcard sql/*.sql)))))
+REGRESS = extension $(filter-out extension,$(REGRESS_ALL))
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 TAP_TESTS = 1
@@ -92,7 +94,7 @@ uninstall-tools:
 # unit tests of the pure-C core: built with no PostgreSQL include path at all,
 # so a PostgreSQL header slipping into src/core/ breaks this build
 UNIT_SRCS = $(sort $(wildcard test/unit/*.c))
-test/unit/run_unit: $(UNIT_SRCS) test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h)
+test/unit/run_unit: $(UNIT_SRCS) test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h) $(wildcard src/tools/gen_decimal.[ch] src/tools/gen_text.[ch])
 	$(CC) $(CORE_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(srcdir)/test/unit -o $@ $(UNIT_SRCS) $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
 
 .PHONY: unit

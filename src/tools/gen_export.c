@@ -352,11 +352,27 @@ write_delivery(delivery *d, const gen_world *w, gen_truth *t)
 	ctx.fault = d->fault;
 	ctx.fault_col = -1;
 	ctx.fault_row = d->fault != GF_NONE ? (d->chunk_rows < d->nrows ? d->chunk_rows : d->nrows) / 2 : -1;
-	/* execution id (UUID form) and delivery time stamp */
-	snprintf(d->exec_id, sizeof(d->exec_id), "%08x-%04x-4%03x-%04x-%012llx",
-			 (unsigned) gen_below(&r, 0xFFFFFFFFULL), (unsigned) gen_below(&r, 0x10000),
-			 (unsigned) gen_below(&r, 0x1000), (unsigned) (0x8000 | gen_below(&r, 0x4000)),
-			 (unsigned long long) gen_below(&r, 0x1000000000000ULL));
+	/*
+	 * execution id (UUID form) and delivery time stamp: distinct for other
+	 * export names, sizes or faults, so two generated exports loaded into one
+	 * database never share an execution id
+	 */
+	{
+		gen_rng		ir;
+		uint64_t	h = x ^ 0xcbf29ce484222325ULL;
+		const char *c;
+
+		for (c = cfg->export_name; *c; c++)
+			h = (h ^ (unsigned char) *c) * 0x100000001b3ULL;
+		h = (h ^ (uint64_t) d->nrows) * 0x100000001b3ULL;
+		h = (h ^ (uint64_t) d->fault) * 0x100000001b3ULL;
+		h = (h ^ (uint64_t) cfg->colset) * 0x100000001b3ULL;
+		gen_rng_seed(&ir, h);
+		snprintf(d->exec_id, sizeof(d->exec_id), "%08x-%04x-4%03x-%04x-%012llx",
+				 (unsigned) gen_below(&ir, 0xFFFFFFFFULL), (unsigned) gen_below(&ir, 0x10000),
+				 (unsigned) gen_below(&ir, 0x1000), (unsigned) (0x8000 | gen_below(&ir, 0x4000)),
+				 (unsigned long long) gen_below(&ir, 0x1000000000000ULL));
+	}
 	{
 		int			sy = d->year,
 					sm = d->month + 1;
@@ -547,6 +563,10 @@ bc_gen_export_run(const gen_config *cfg)
 		}
 	}
 	bc_gen_truth_close();
+	free(t.prin);
+	free(t.sku_region);
+	free(t.lit);
+	free(w.principals);
 	if (fclose(deliveries_csv) != 0 || fclose(faults_csv) != 0)
 		bc_gen_die("error writing %s", dir);
 }

@@ -183,15 +183,23 @@ static const char *const app_roles[] = {"OrderSummarizer-Role", "support-bot-pro
 static void
 add_tag(gen_principal *p, const char *key, const char *val)
 {
-	size_t		n;
+	bc_gen_buf	b = {0};
 
 	if (p->ntags >= GEN_MAX_PTAGS)
 		return;
 	p->tag_key[p->ntags] = key;
 	snprintf(p->tag_val[p->ntags], sizeof(p->tag_val[0]), "%s", val);
-	n = strlen(p->tags_json);
-	snprintf(p->tags_json + n, sizeof(p->tags_json) - n, "%s\"iamPrincipal/%s\":\"%s\"",
-			 n ? "," : "", key, val);
+	/* "iamPrincipal/<key>":"<value>", JSON-escaped */
+	bc_gen_buf_puts(&b, p->tags_json);
+	bc_gen_buf_puts(&b, b.len ? ",\"iamPrincipal/" : "\"iamPrincipal/");
+	bc_gen_json_escape(&b, key);
+	bc_gen_buf_puts(&b, "\":\"");
+	bc_gen_json_escape(&b, val);
+	bc_gen_buf_putc(&b, '"');
+	if (b.len >= sizeof(p->tags_json))
+		bc_gen_die("principal tags too long");
+	memcpy(p->tags_json, b.data, b.len + 1);
+	bc_gen_buf_free(&b);
 	p->ntags++;
 }
 
