@@ -201,12 +201,16 @@ COMMENT ON TABLE bedrock_cost.line_items_history IS
 -- usage type dimension, filled with the distinct usage types of each load
 
 CREATE TABLE bedrock_cost.usage_types AS
-	SELECT ''::text AS usage_type, p.*
+	SELECT ''::text AS usage_type, ''::text AS product_name, p.*
 	FROM bedrock_cost.parse_usage_type(''::text) AS p
 	WITH NO DATA;
-ALTER TABLE bedrock_cost.usage_types ADD PRIMARY KEY (usage_type);
+ALTER TABLE bedrock_cost.usage_types ALTER COLUMN usage_type SET NOT NULL;
+ALTER TABLE bedrock_cost.usage_types ALTER COLUMN product_name SET NOT NULL;
+ALTER TABLE bedrock_cost.usage_types ADD PRIMARY KEY (usage_type, product_name);
 COMMENT ON TABLE bedrock_cost.usage_types IS
-  'every usage type seen by a load, with its parts from bedrock_cost.parse_usage_type; join on usage_type';
+  'every (usage type, product name) pair seen by a load, with its parts from bedrock_cost.parse_usage_type(usage_type, product_name); the product name gives the model of Marketplace rows, whose usage types are shared by all models. Join: ON u.usage_type = li.usage_type AND u.product_name = coalesce(li.product_name, '''')';
+COMMENT ON COLUMN bedrock_cost.usage_types.usage_type IS 'line_item_usage_type';
+COMMENT ON COLUMN bedrock_cost.usage_types.product_name IS 'product_name of the rows ('''' when they have none)';
 
 -- ------------------------------------------------------------------------
 -- swap and history (called by the loader)

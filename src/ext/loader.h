@@ -94,7 +94,8 @@ typedef struct BcLoadStats
 	int64		bytes_read;
 	List	   *totals;			/* of BcTotal * */
 	List	   *rejects;		/* of BcRowError * */
-	List	   *usage_types;	/* of char *, distinct */
+	List	   *usage_types;	/* of char *, distinct pairs with ... */
+	List	   *usage_products;	/* ... these product names (char *, "" if none) */
 	char		delivery_key[65];
 	MemoryContext cxt;			/* where the lists live; survives an abort */
 } BcLoadStats;
@@ -130,7 +131,7 @@ extern void bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
 							 const char *message, BcRowError *where);
 extern void bc_ledger_swap_in(int64 load_id);
 extern void bc_ledger_swap_failed(int64 load_id, const char *message);
-extern void bc_ledger_usage_types(List *usage_types);
+extern void bc_ledger_usage_types(List *usage_types, List *products);
 
 /* loader_values.c */
 extern void bc_sum_init(BcSum *s);

@@ -57,8 +57,8 @@
 
 /* COPY text buffered before handing it out */
 #define FILL_TARGET 65536
-/* longest usage type kept in the dimension */
-#define USAGE_KEY_LEN 256
+/* longest usage type + product name kept in the dimension */
+#define USAGE_KEY_LEN 512
 /* cut stored values and raw rows to this size */
 #define VALUE_MAX 1000
 #define RAW_MAX 10000
@@ -443,23 +443,28 @@ check_timestamp(BcCopyState *cs, int col)
 	return true;
 }
 
-/* remember a usage type for the dimension table */
+/* remember a (usage type, product name) pair for the dimension table */
 static void
-note_usage_type(BcCopyState *cs, const bc_cur_field *f)
+note_usage_type(BcCopyState *cs, const bc_cur_field *f, const char *product_name)
 {
 	char		key[USAGE_KEY_LEN];
+	size_t		plen = product_name ? strlen(product_name) : 0;
 	bool		found;
 
-	if (f->len == 0 || f->len >= USAGE_KEY_LEN)
+	if (f->len + plen + 2 > USAGE_KEY_LEN)
 		return;
 	memcpy(key, f->ptr, f->len);
-	key[f->len] = '\0';
+	key[f->len] = '\x01';
+	memcpy(key + f->len + 1, product_name ? product_name : "", plen);
+	key[f->len + 1 + plen] = '\0';
 	(void) hash_search(cs->usage_seen, key, HASH_ENTER, &found);
 	if (!found)
 	{
 		MemoryContext old = MemoryContextSwitchTo(cs->stats->cxt);
 
-		cs->stats->usage_types = lappend(cs->stats->usage_types, pstrdup(key));
+		cs->stats->usage_types = lappend(cs->stats->usage_types, pnstrdup(f->ptr, f->len));
+		cs->stats->usage_products = lappend(cs->stats->usage_products,
+											pstrdup(product_name ? product_name : ""));
 		MemoryContextSwitchTo(old);
 	}
 }
@@ -595,7 +600,7 @@ emit_bedrock_row(BcCopyState *cs, const char *product_name)
 	put_field(out, &f[BC_COL_IDENTITY_LINE_ITEM_ID]);
 	appendStringInfoChar(out, '\n');
 	(void) start;
-	note_usage_type(cs, &f[BC_COL_LINE_ITEM_USAGE_TYPE]);
+	note_usage_type(cs, &f[BC_COL_LINE_ITEM_USAGE_TYPE], product_name);
 	return true;
 }
 

@@ -330,7 +330,7 @@ bc_ledger_loaded(BcDelivery *d, int64 load_id, const char *table,
 	insert_files(d, load_id);
 	insert_totals(load_id, stats);
 	insert_rejects(load_id, stats);
-	bc_ledger_usage_types(stats->usage_types);
+	bc_ledger_usage_types(stats->usage_types, stats->usage_products);
 }
 
 /*
@@ -378,28 +378,36 @@ bc_ledger_swap_failed(int64 load_id, const char *message)
 	run("SELECT bedrock_cost._drop_load_table($1)", &p, false);
 }
 
-/* add the usage types of a load to bedrock_cost.usage_types */
-void
-bc_ledger_usage_types(List *usage_types)
+/* a text[] Datum of a list of C strings */
+static Datum
+text_array(List *strings)
 {
-	Params		p = {0};
-	Datum	   *elems;
+	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(strings), 1));
 	ListCell   *lc;
 	int			i = 0;
-	ArrayType  *arr;
+
+	foreach(lc, strings)
+		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(elems, i, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* add the (usage type, product name) pairs of a load to bedrock_cost.usage_types */
+void
+bc_ledger_usage_types(List *usage_types, List *products)
+{
+	Params		p = {0};
 
 	if (usage_types == NIL)
 		return;
-	elems = palloc(sizeof(Datum) * list_length(usage_types));
-	foreach(lc, usage_types)
-		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
-	arr = construct_array(elems, i, TEXTOID, -1, false, TYPALIGN_INT);
-	p.types[0] = TEXTARRAYOID;
-	p.values[0] = PointerGetDatum(arr);
-	p.nulls[0] = ' ';
-	p.n = 1;
+	for (int i = 0; i < 2; i++)
+	{
+		p.types[i] = TEXTARRAYOID;
+		p.values[i] = text_array(i == 0 ? usage_types : products);
+		p.nulls[i] = ' ';
+	}
+	p.n = 2;
 	run("INSERT INTO bedrock_cost.usage_types "
-		"SELECT u, p.* FROM pg_catalog.unnest($1) AS u, "
-		"LATERAL bedrock_cost.parse_usage_type(u) AS p "
-		"ON CONFLICT (usage_type) DO NOTHING", &p, false);
+		"SELECT u.ut, u.pn, p.* FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(ut, pn), "
+		"LATERAL bedrock_cost.parse_usage_type(u.ut, NULLIF(u.pn, '')) AS p "
+		"ON CONFLICT (usage_type, product_name) DO NOTHING", &p, false);
 }
