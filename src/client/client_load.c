@@ -313,7 +313,14 @@ cl_delivery_json(const cl_delivery *d, bc_buf *b, bool for_server)
 		{
 			if (i > 0)
 				bc_buf_put(b, ", ", 2);
-			bc_buf_put_json_string(b, x->usage_list[i], strlen(x->usage_list[i]));
+			bc_buf_put_json_string(b, x->usage_types[i], strlen(x->usage_types[i]));
+		}
+		bc_buf_puts(b, "], \"usage_products\": [");
+		for (int i = 0; d->xf_ready && i < x->nusage; i++)
+		{
+			if (i > 0)
+				bc_buf_put(b, ", ", 2);
+			bc_buf_put_json_string(b, x->usage_products[i], strlen(x->usage_products[i]));
 		}
 		bc_buf_putc(b, ']');
 	}

@@ -610,7 +610,10 @@ bc_xf_init(bc_xf *x, const char *period_text)
 	x->usage_cap = 1024;
 	x->usage = calloc(x->usage_cap, sizeof(char *));
 	x->usage_list = calloc(x->usage_cap, sizeof(char *));
-	if (x->usage == NULL || x->usage_list == NULL)
+	x->usage_types = calloc(x->usage_cap, sizeof(char *));
+	x->usage_products = calloc(x->usage_cap, sizeof(char *));
+	if (x->usage == NULL || x->usage_list == NULL || x->usage_types == NULL ||
+		x->usage_products == NULL)
 		return false;
 	return true;
 }
@@ -627,9 +630,15 @@ bc_xf_free(bc_xf *x)
 	}
 	free(x->totals);
 	for (int i = 0; i < x->nusage; i++)
+	{
 		free(x->usage_list[i]);
+		free(x->usage_types[i]);
+		free(x->usage_products[i]);
+	}
 	free(x->usage);
 	free(x->usage_list);
+	free(x->usage_types);
+	free(x->usage_products);
 	free(x->scratch);
 	memset(x, 0, sizeof(*x));
 }
@@ -701,50 +710,78 @@ hash_key(const char *s, size_t len)
 	return h;
 }
 
-/* remember a usage type for the dimension table */
-static void
-note_usage_type(bc_xf *x, const bc_cur_field *f)
+/* grow the usage-type set and lists to twice their size; false on OOM */
+static bool
+usage_grow(bc_xf *x)
 {
-	uint32_t	h;
+	int			cap = x->usage_cap * 2;
+	char	  **tab = calloc(cap, sizeof(char *));
+	char	  **list = realloc(x->usage_list, cap * sizeof(char *));
 	int			i;
 
-	if (f->len == 0 || f->len >= BC_XF_USAGE_KEY_LEN)
-		return;
-	if (x->nusage * 2 >= x->usage_cap)
-	{
-		int			cap = x->usage_cap * 2;
-		char	  **tab = calloc(cap, sizeof(char *));
-		char	  **list = realloc(x->usage_list, cap * sizeof(char *));
-
-		if (tab == NULL || list == NULL)
-		{
-			free(tab);
-			if (list)
-				x->usage_list = list;
-			x->nomem = true;
-			return;
-		}
+	if (list != NULL)
 		x->usage_list = list;
-		for (int k = 0; k < x->nusage; k++)
-		{
-			const char *s = x->usage_list[k];
-
-			for (i = hash_key(s, strlen(s)) & (cap - 1); tab[i]; i = (i + 1) & (cap - 1))
-				;
-			tab[i] = x->usage_list[k];
-		}
-		free(x->usage);
-		x->usage = tab;
-		x->usage_cap = cap;
-	}
-	h = hash_key(f->ptr, f->len);
-	for (i = h & (x->usage_cap - 1); x->usage[i]; i = (i + 1) & (x->usage_cap - 1))
+	list = realloc(x->usage_types, cap * sizeof(char *));
+	if (list != NULL)
+		x->usage_types = list;
+	list = realloc(x->usage_products, cap * sizeof(char *));
+	if (list != NULL)
+		x->usage_products = list;
+	if (tab == NULL || list == NULL)
 	{
-		if (strlen(x->usage[i]) == f->len && memcmp(x->usage[i], f->ptr, f->len) == 0)
+		free(tab);
+		return false;
+	}
+	for (int k = 0; k < x->nusage; k++)
+	{
+		const char *s = x->usage_list[k];
+
+		for (i = hash_key(s, strlen(s)) & (cap - 1); tab[i]; i = (i + 1) & (cap - 1))
+			;
+		tab[i] = x->usage_list[k];
+	}
+	free(x->usage);
+	x->usage = tab;
+	x->usage_cap = cap;
+	return true;
+}
+
+/*
+ * Remember a (usage type, product name) pair for the dimension table, as
+ * the server's note_usage_type: keyed "type\x01product", pairs longer than
+ * BC_XF_USAGE_KEY_LEN - 2 bytes skipped.
+ */
+static void
+note_usage_type(bc_xf *x, const bc_cur_field *f, const char *product_name)
+{
+	char		key[BC_XF_USAGE_KEY_LEN];
+	size_t		plen = product_name ? strlen(product_name) : 0;
+	size_t		klen;
+	int			i;
+
+	if (f->len + plen + 2 > BC_XF_USAGE_KEY_LEN)
+		return;
+	memcpy(key, f->ptr, f->len);
+	key[f->len] = '\x01';
+	memcpy(key + f->len + 1, product_name ? product_name : "", plen);
+	klen = f->len + 1 + plen;
+	key[klen] = '\0';
+	if (x->nusage * 2 >= x->usage_cap && !usage_grow(x))
+	{
+		x->nomem = true;
+		return;
+	}
+	for (i = hash_key(key, klen) & (x->usage_cap - 1); x->usage[i];
+		 i = (i + 1) & (x->usage_cap - 1))
+	{
+		if (strcmp(x->usage[i], key) == 0)
 			return;
 	}
-	x->usage[i] = strndup(f->ptr, f->len);
-	if (x->usage[i] == NULL)
+	x->usage[i] = strdup(key);
+	x->usage_types[x->nusage] = strndup(f->ptr, f->len);
+	x->usage_products[x->nusage] = strdup(product_name ? product_name : "");
+	if (x->usage[i] == NULL || x->usage_types[x->nusage] == NULL ||
+		x->usage_products[x->nusage] == NULL)
 	{
 		x->nomem = true;
 		return;
@@ -1040,7 +1077,7 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	else
 		put_text(out, f[BC_COL_IDENTITY_LINE_ITEM_ID].ptr, f[BC_COL_IDENTITY_LINE_ITEM_ID].len);
 	bc_buf_putc(out, '\n');
-	note_usage_type(x, &f[BC_COL_LINE_ITEM_USAGE_TYPE]);
+	note_usage_type(x, &f[BC_COL_LINE_ITEM_USAGE_TYPE], product_name);
 	return true;
 }
 

@@ -41,8 +41,8 @@
 
 /* longest reason text of a row error */
 #define BC_XF_REASON_MAX 512
-/* longest usage type kept for the dimension (server: 256 with the NUL) */
-#define BC_XF_USAGE_KEY_LEN 256
+/* longest usage type + product name pair kept for the dimension (as the server) */
+#define BC_XF_USAGE_KEY_LEN 512
 
 /* a growable byte buffer (COPY text, JSON) */
 typedef struct bc_buf
@@ -117,10 +117,12 @@ typedef struct bc_xf
 	int			cap_totals;
 	int			last_total;
 
-	char	  **usage;			/* open-addressing set of usage types */
+	char	  **usage;			/* open-addressing set of "type\x01product" keys */
 	int			usage_cap;
 	int			nusage;
-	char	  **usage_list;		/* in first-seen order */
+	char	  **usage_list;		/* the keys in first-seen order */
+	char	  **usage_types;	/* their usage types, same order */
+	char	  **usage_products;	/* their product names ("" when none) */
 
 	char	   *scratch;		/* decoded product_name */
 	size_t		scratch_cap;

@@ -29,7 +29,8 @@
  *	 "rows_loaded"}], "rows_read", "rows_loaded", "rows_rejected",
  *	 "rows_other", "bytes_read", "totals": [{"line_item_type", "is_bedrock",
  *	 "rows", "rejected_rows", "unblended_cost", "net_unblended_cost"}],
- *	 "usage_types": [...], "rejects": [{"file", "line", "column", "value",
+ *	 "usage_types": [...], "usage_products": [...] (pairs, "" for none),
+ *	 "rejects": [{"file", "line", "column", "value",
  *	 "reason", "raw"}]}
  * with costs as strings (exact decimals).
  *
@@ -272,6 +273,26 @@ sum_of_text(BcSum *s, const char *txt, const char *what)
 				 errmsg("total %s \"%s\" is not a decimal number", what, txt ? txt : "")));
 }
 
+/* an array member of strings as a List of char * (NIL when absent) */
+static List *
+string_list(JsonbContainer *c, const char *key)
+{
+	JsonbContainer *arr = jarray(c, key);
+	List	   *l = NIL;
+
+	for (int i = 0; arr != NULL && i < (int) JsonContainerSize(arr); i++)
+	{
+		JsonbValue *v = getIthJsonbValueFromContainer(arr, i);
+
+		if (v == NULL || v->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("every element of \"%s\" must be a string", key)));
+		l = lappend(l, pnstrdup(v->val.string.val, v->val.string.len));
+	}
+	return l;
+}
+
 /* the BcLoadStats a client described (counts, totals, rejects, usage types) */
 static BcLoadStats *
 stats_of(Jsonb *jb)
@@ -308,20 +329,12 @@ stats_of(Jsonb *jb)
 			st->totals = lappend(st->totals, tot);
 		}
 	}
-	if ((arr = jarray(c, "usage_types")) != NULL)
-	{
-		for (int i = 0; i < (int) JsonContainerSize(arr); i++)
-		{
-			JsonbValue *v = getIthJsonbValueFromContainer(arr, i);
-
-			if (v == NULL || v->type != jbvString)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("every element of \"usage_types\" must be a string")));
-			st->usage_types = lappend(st->usage_types,
-									  pnstrdup(v->val.string.val, v->val.string.len));
-		}
-	}
+	st->usage_types = string_list(c, "usage_types");
+	st->usage_products = string_list(c, "usage_products");
+	if (list_length(st->usage_types) != list_length(st->usage_products))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"usage_types\" and \"usage_products\" must have the same length")));
 	if ((arr = jarray(c, "rejects")) != NULL)
 	{
 		for (int i = 0; i < (int) JsonContainerSize(arr); i++)
