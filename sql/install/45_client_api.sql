@@ -36,6 +36,10 @@ AS 'MODULE_PATHNAME', 'bedrock_cost_client_fail';
 COMMENT ON FUNCTION bedrock_cost.client_fail_delivery(jsonb, text, jsonb) IS
   'bedrock-cost-load: records a delivery the client could not load (status failed, its error with file, line and column in load_errors); nothing else changes. Returns its load_id';
 
+-- loaders who are not superusers stream into bedrock_cost.<staging> (INSERT is
+-- granted per delivery table by client_begin_delivery)
+GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_admin;
+
 REVOKE ALL ON FUNCTION bedrock_cost.client_begin_delivery(jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost.client_finish_delivery(bigint, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost.client_fail_delivery(jsonb, text, jsonb) FROM PUBLIC;

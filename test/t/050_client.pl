@@ -240,6 +240,20 @@ is($node->safe_psql('cli', q{SELECT string_agg(status, ',' ORDER BY load_id) FRO
 	'superseded,done', 'kill: initial delivery superseded by the restatement');
 
 # ---------------------------------------------------------------------------
+# a loader that is not superuser, only a member of bedrock_cost_admin
+
+$node->safe_psql('cli', 'CREATE ROLE loader LOGIN IN ROLE bedrock_cost_admin');
+gen('--out', "$tmp/role", '--export', 'ex', '--rows', '3000', '--seed', '13', '--start', '2025-11');
+($rc, $out, $err) = client('-q', '-U', 'loader', '-d', $cli_conn, "$tmp/role/ex");
+is($rc, 0, 'bedrock_cost_admin member: client load exits 0') or diag($err);
+is($node->safe_psql('cli', q{SELECT status FROM bedrock_cost.loads WHERE billing_period = '2025-11-01'}),
+	'done', 'bedrock_cost_admin member: delivery done');
+$node->safe_psql('cli', 'CREATE ROLE outsider LOGIN');
+($rc, $out, $err) = client('-q', '-U', 'outsider', '-d', $cli_conn, "$tmp/role/ex");
+is($rc, 5, 'not a loader: exit 5');
+like($err, qr/permission denied/, 'not a loader: permission denied');
+
+# ---------------------------------------------------------------------------
 # exit codes and refusals
 
 ($rc, $out, $err) = client();
