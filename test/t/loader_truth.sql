@@ -4,7 +4,7 @@
 -- a delivery number N to compare line_items_as_of(:asof) with delivery N).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
-DROP TABLE IF EXISTS gt_lit, gt_principal, gt_tag, gt_model, gt_usage, gt_summary;
+DROP TABLE IF EXISTS gt_lit, gt_principal, gt_tag, gt_model, gt_usage, gt_summary CASCADE;
 CREATE TEMP TABLE gt_lit (billing_period date, delivery int, execution_id text, latest bool,
 	line_item_type text, is_bedrock bool, line_items bigint, cost numeric, net_cost numeric);
 CREATE TEMP TABLE gt_principal (billing_period date, delivery int, execution_id text, latest bool,
@@ -44,19 +44,28 @@ CREATE OR REPLACE TEMP VIEW li AS
 			UNION ALL
 			SELECT * FROM bedrock_cost.line_items_as_of(:asof)
 			 WHERE :'dlv' <> 'latest') l
+	  JOIN bedrock_cost.exports e
+		ON e.export_id = l.export_id AND e.path = regexp_replace(:'gt', '/ground_truth$', '')
 	  JOIN bedrock_cost.usage_types u
 		ON u.usage_type = l.usage_type AND u.product_name = coalesce(l.product_name, '');
 CREATE OR REPLACE TEMP VIEW usage_li AS SELECT * FROM li WHERE line_item_type = 'Usage';
-SELECT set_config('bc_test.dlv', :'dlv', false), set_config('bc_test.asof', :'asof', false);
-CREATE OR REPLACE FUNCTION pg_temp.pick(latest bool, delivery int) RETURNS bool
-	LANGUAGE sql AS $$
-	SELECT CASE WHEN current_setting('bc_test.dlv') = 'latest' THEN latest
-				ELSE delivery = current_setting('bc_test.dlv')::int END $$;
+SELECT set_config('bc_test.dlv', :'dlv', false), set_config('bc_test.asof', :'asof', false),
+	   set_config('bc_test.export', regexp_replace(:'gt', '/ground_truth$', ''), false) \gset
 CREATE OR REPLACE FUNCTION pg_temp.loads_picked() RETURNS SETOF bigint LANGUAGE sql AS $$
 	SELECT DISTINCT ON (billing_period) load_id FROM bedrock_cost.loads
-	 WHERE CASE WHEN current_setting('bc_test.dlv') = 'latest' THEN status = 'done'
+	 WHERE export_id = (SELECT export_id FROM bedrock_cost.exports WHERE path = current_setting('bc_test.export'))
+	   AND CASE WHEN current_setting('bc_test.dlv') = 'latest' THEN status = 'done'
 				ELSE status IN ('done', 'superseded') AND load_id <= current_setting('bc_test.asof')::bigint END
 	 ORDER BY billing_period, load_id DESC $$;
+
+-- the truth rows under test: the latest deliveries, or delivery N of the
+-- periods that had a load by :asof
+CREATE OR REPLACE FUNCTION pg_temp.pick(latest bool, delivery int, period date) RETURNS bool
+	LANGUAGE sql AS $$
+	SELECT CASE WHEN current_setting('bc_test.dlv') = 'latest' THEN latest
+				ELSE delivery = current_setting('bc_test.dlv')::int
+				 AND period IN (SELECT billing_period FROM bedrock_cost.loads
+								 WHERE load_id IN (SELECT pg_temp.loads_picked())) END $$;
 
 CREATE OR REPLACE TEMP VIEW checks AS
 WITH
@@ -70,7 +79,7 @@ mine_lit_rows AS (
 		   sum(unblended_cost) AS cost, sum(net_unblended_cost) AS net_cost
 	  FROM li GROUP BY 1, 2),
 gt_lit_p AS (SELECT billing_period, line_item_type, is_bedrock, line_items, cost, net_cost
-			   FROM gt_lit WHERE pg_temp.pick(latest, delivery)),
+			   FROM gt_lit WHERE pg_temp.pick(latest, delivery, billing_period)),
 mine_principal AS (
 	SELECT billing_period, principal::text AS principal, count(*) AS line_items,
 		   sum(unblended_cost) AS cost, sum(net_unblended_cost) AS net_cost,
@@ -82,7 +91,7 @@ mine_principal AS (
 gt_principal_p AS (
 	SELECT billing_period, principal, line_items, cost, net_cost, input_tokens,
 		   output_tokens, cache_read_tokens, cache_write_tokens
-	  FROM gt_principal WHERE pg_temp.pick(latest, delivery)),
+	  FROM gt_principal WHERE pg_temp.pick(latest, delivery, billing_period)),
 keys AS (
 	SELECT DISTINCT billing_period, substr(k, 14) AS tag_key
 	  FROM usage_li, jsonb_object_keys(tags) AS k WHERE k LIKE 'iamPrincipal/%'),
@@ -98,14 +107,14 @@ mine_tag AS (
 gt_tag_p AS (
 	SELECT billing_period, tag_key, tag_value, untagged, line_items, cost, net_cost, input_tokens,
 		   output_tokens, cache_read_tokens, cache_write_tokens
-	  FROM gt_tag WHERE pg_temp.pick(latest, delivery)),
+	  FROM gt_tag WHERE pg_temp.pick(latest, delivery, billing_period)),
 mine_model AS (
 	SELECT billing_period, model, token_kind, count(*) AS line_items,
 		   coalesce(sum(tokens) FILTER (WHERE token_kind IN ('input', 'output', 'cache_read', 'cache_write')), 0) AS tokens,
 		   sum(unblended_cost) AS cost, sum(net_unblended_cost) AS net_cost
 	  FROM usage_li GROUP BY 1, 2, 3),
 gt_model_p AS (SELECT billing_period, model, token_kind, line_items, tokens, cost, net_cost
-				 FROM gt_model WHERE pg_temp.pick(latest, delivery)),
+				 FROM gt_model WHERE pg_temp.pick(latest, delivery, billing_period)),
 mine_usage AS (
 	SELECT billing_period, product_code, usage_type, model, token_kind, pricing_unit, count(*) AS line_items,
 		   coalesce(sum(tokens) FILTER (WHERE token_kind IN ('input', 'output', 'cache_read', 'cache_write')), 0) AS tokens,
@@ -113,7 +122,7 @@ mine_usage AS (
 	  FROM usage_li GROUP BY 1, 2, 3, 4, 5, 6),
 gt_usage_p AS (SELECT billing_period, product_code, usage_type, model, token_kind, pricing_unit,
 					  line_items, tokens, cost, net_cost
-				 FROM gt_usage WHERE pg_temp.pick(latest, delivery)),
+				 FROM gt_usage WHERE pg_temp.pick(latest, delivery, billing_period)),
 mine_summary AS (
 	SELECT billing_period, 'total' AS measure, sum(line_items) AS line_items, sum(cost) AS cost FROM mine_lit GROUP BY 1
 	UNION ALL SELECT billing_period, 'bedrock', count(*), sum(unblended_cost) FROM li GROUP BY 1
@@ -121,7 +130,7 @@ mine_summary AS (
 	UNION ALL SELECT billing_period, 'attributed', count(*), sum(unblended_cost) FROM usage_li WHERE principal IS NOT NULL GROUP BY 1
 	UNION ALL SELECT billing_period, 'unattributed', count(*), sum(unblended_cost) FROM usage_li WHERE principal IS NULL GROUP BY 1),
 gt_summary_p AS (SELECT billing_period, measure, line_items, cost FROM gt_summary
-				  WHERE pg_temp.pick(latest, delivery)
+				  WHERE pg_temp.pick(latest, delivery, billing_period)
 					AND measure IN ('total', 'bedrock', 'bedrock_usage', 'attributed', 'unattributed')
 					AND line_items > 0)
 SELECT 'by_line_item_type (ledger)' AS check_name, (SELECT count(*) FROM gt_lit_p) AS truth_rows,
