@@ -16,6 +16,8 @@
  *
  *-------------------------------------------------------------------------
  */
+#define _GNU_SOURCE
+
 #include "cur_transform.h"
 
 #include <stdarg.h>
@@ -862,6 +864,8 @@ json_object_check(bc_xf *x, const bc_cur_field *f, bool want_name, const char **
 	if (pos >= f->len || f->ptr[pos] != '{')
 		return "The value is not a JSON object.";
 	st = bc_json_parse_value(f->ptr, f->len, &v, NULL);
+	if (st == BC_JSON_STRING && memmem(f->ptr, f->len, "\\u0000", 6) != NULL)
+		return "\\u0000 cannot be converted to text.";	/* PostgreSQL's wording */
 	if (st != BC_JSON_OK)
 		return bc_json_strerror(st);
 	if (!want_name)

@@ -138,3 +138,36 @@ UNIT_TEST(xf_rows)
 	bc_xf_free(&x);
 	bc_cur_close(r);
 }
+
+static const char csv_nul[] =
+"bill_billing_entity,bill_payer_account_id,bill_billing_period_start_date,"
+"identity_line_item_id,line_item_line_item_type,line_item_usage_start_date,"
+"line_item_usage_end_date,line_item_usage_account_id,line_item_product_code,line_item_usage_type,"
+"line_item_usage_amount,line_item_unblended_cost,tags\n"
+"AWS,111122223333,2026-04-01T00:00:00Z,id1,Usage,2026-04-02T00:00:00Z,2026-04-02T01:00:00Z,"
+"111122223333,AmazonBedrock,USE1-X,1,1,\"{\"\"a\"\":\"\"\\u0000\"\"}\"\n"
+"AWS,111122223333,2026-04-01T00:00:00Z,id1,Usage,2026-04-02T00:00:00Z,2026-04-02T01:00:00Z,"
+"111122223333,AmazonBedrock,USE1-X,1,1,[1]\n";
+
+UNIT_TEST(xf_bad_maps)
+{
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	bc_cur_row	row;
+	bc_xf		x;
+	bc_buf		out;
+
+	CHECK_INT_EQ(bc_cur_open_memory(&r, csv_nul, sizeof(csv_nul) - 1, 0, &e), BC_CUR_OK);
+	CHECK(bc_xf_init(&x, "2026-04-01"));
+	bc_buf_init(&out);
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ROW);
+	CHECK_INT_EQ(bc_xf_row(&x, &row, &out), BC_XF_REJECT);
+	CHECK_INT_EQ(x.reject_col, BC_COL_TAGS);
+	CHECK_STR_EQ(x.reject_reason, "invalid tags map (\\u0000 cannot be converted to text.)");
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ROW);
+	CHECK_INT_EQ(bc_xf_row(&x, &row, &out), BC_XF_REJECT);
+	CHECK_STR_EQ(x.reject_reason, "invalid tags map (The value is not a JSON object.)");
+	bc_buf_free(&out);
+	bc_xf_free(&x);
+	bc_cur_close(r);
+}
