@@ -67,6 +67,11 @@ now(void)
 /* ---------------------------------------------------------------------- */
 /* connection */
 
+static int	result_failure_code(PGconn *conn, const PGresult *res);
+
+/* exit code of the last failed query() */
+static int	last_failure_code = EXIT_SERVER;
+
 /* run a query returning tuples; NULL (with *error) on failure */
 static PGresult *
 query(PGconn *conn, const char *sql, int nparams, const char *const *params,
@@ -78,6 +83,7 @@ query(PGconn *conn, const char *sql, int nparams, const char *const *params,
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
 	*error = cl_strdup(PQresultErrorMessage(res));
+	last_failure_code = result_failure_code(conn, res);
 	PQclear(res);
 	return NULL;
 }
@@ -194,6 +200,23 @@ static int
 sql_failure_code(PGconn *conn)
 {
 	return PQstatus(conn) == CONNECTION_OK ? EXIT_SERVER : EXIT_CONNECTION;
+}
+
+/*
+ * The exit code of a failed result: connection failures (lost connection,
+ * SQLSTATE class 08, the session terminated by the server, 57P01-57P03)
+ * or a server error.
+ */
+static int
+result_failure_code(PGconn *conn, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	if (PQstatus(conn) != CONNECTION_OK)
+		return EXIT_CONNECTION;
+	if (state != NULL && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0))
+		return EXIT_CONNECTION;
+	return EXIT_SERVER;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -439,15 +462,25 @@ flush_out(cl_stream *s)
 	return true;
 }
 
-/* the hidden test hook: stop mid-COPY until killed */
+/*
+ * The hidden test hook: stop mid-COPY until killed, or for
+ * BC_DEBUG_PAUSE_SECONDS seconds when that is set, then go on.
+ */
 static void
 debug_pause(cl_stream *s)
 {
+	const char *secs = getenv("BC_DEBUG_PAUSE_SECONDS");
+
 	if (s->conn != NULL)
 		PQflush(s->conn);
 	fprintf(stderr, "bedrock-cost-load: debug pause after %lld rows\n",
 			(long long) s->sent_rows);
 	fflush(stderr);
+	if (secs != NULL)
+	{
+		sleep((unsigned) atoi(secs));
+		return;
+	}
 	for (;;)
 		sleep(3600);
 }
@@ -483,7 +516,7 @@ stream_file(cl_stream *s, int i)
 		{
 			file->rows_loaded++;
 			s->sent_rows++;
-			if (s->o->debug_pause_after > 0 && s->sent_rows >= s->o->debug_pause_after)
+			if (s->o->debug_pause_after > 0 && s->sent_rows == s->o->debug_pause_after)
 			{
 				if (!flush_out(s))
 					break;
@@ -574,7 +607,7 @@ command(cl_delivery *d, PGconn *conn, const char *sql)
 
 	if (res == NULL)
 	{
-		cl_fail(d, sql_failure_code(conn), "%s", chomp(err));
+		cl_fail(d, last_failure_code, "%s", chomp(err));
 		return false;
 	}
 	PQclear(res);
@@ -640,7 +673,7 @@ end_copy(cl_stream *s, const char *abort_msg)
 	{
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && abort_msg == NULL)
 		{
-			cl_fail(s->d, sql_failure_code(s->conn), "%s",
+			cl_fail(s->d, result_failure_code(s->conn, res), "%s",
 					chomp(cl_strdup(PQresultErrorMessage(res))));
 			ok = false;
 		}
@@ -669,7 +702,7 @@ begin_delivery(cl_stream *s, char **staging)
 	bc_buf_free(&js);
 	if (res == NULL)
 	{
-		cl_fail(d, sql_failure_code(s->conn), "%s", chomp(err));
+		cl_fail(d, last_failure_code, "%s", chomp(err));
 		return false;
 	}
 	d->load_id = atoll(PQgetvalue(res, 0, 0));
@@ -705,7 +738,7 @@ start_copy(cl_stream *s, const char *staging)
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN)
 	{
-		cl_fail(s->d, sql_failure_code(s->conn), "%s",
+		cl_fail(s->d, result_failure_code(s->conn, res), "%s",
 				chomp(cl_strdup(PQresultErrorMessage(res))));
 		PQclear(res);
 		return false;
@@ -735,7 +768,7 @@ finish_delivery(cl_stream *s)
 	bc_buf_free(&js);
 	if (res == NULL)
 	{
-		cl_fail(d, sql_failure_code(s->conn), "%s", chomp(err));
+		cl_fail(d, last_failure_code, "%s", chomp(err));
 		return false;
 	}
 	PQclear(res);

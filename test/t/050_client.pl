@@ -219,7 +219,10 @@ my $state = q{SELECT (SELECT string_agg(load_id || status, ',' ORDER BY load_id)
 	(SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM bedrock_cost.line_items t)};
 my $before = $node->safe_psql('cli', $state);
 my ($kout, $kerr) = ('', '');
-my $h = IPC::Run::start([ $cli, '-q', '--debug-pause-after', '5000', '-d', $cli_conn, "$kdir/ex" ],
+# PGAPPNAME is set by the test framework: name the client's session explicitly
+my $app_conn = "$cli_conn application_name=bc_client_under_test";
+my $app_is = q{application_name = 'bc_client_under_test'};
+my $h = IPC::Run::start([ $cli, '-q', '--debug-pause-after', '5000', '-d', $app_conn, "$kdir/ex" ],
 	'<', \undef, '>', \$kout, '2>', \$kerr);
 my $deadline = time() + 120;
 $h->pump while $kerr !~ /debug pause/ && time() < $deadline && $h->pumpable;
@@ -228,11 +231,32 @@ ok($node->poll_query_until('cli', q{SELECT count(*) > 0 FROM pg_stat_progress_co
 	'kill: COPY in progress on the server');
 is($node->safe_psql('cli', q{SELECT count(*) FROM pg_class WHERE relname ~ '^line_items_l[0-9]+$'}),
 	(split /\|/, $before)[1], 'kill: the staging table is invisible to others');
+is($node->safe_psql('cli', "SELECT count(*) FROM pg_stat_activity WHERE $app_is"), '1',
+	'kill: the client\'s session is there');
 $h->signal('KILL');
 $h->finish;
-ok($node->poll_query_until('cli', q{SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = 'bedrock-cost-load'}),
+ok($node->poll_query_until('cli', "SELECT count(*) = 0 FROM pg_stat_activity WHERE $app_is"),
 	'kill: the server ended the client\'s session');
 is($node->safe_psql('cli', $state), $before, 'kill: ledger, tables and data unchanged');
+
+# connection lost mid-COPY: exit 4, nothing changes
+$before = $node->safe_psql('cli', $state);
+($kout, $kerr) = ('', '');
+{
+	local $ENV{BC_DEBUG_PAUSE_SECONDS} = '4';
+	$h = IPC::Run::start([ $cli, '-q', '--debug-pause-after', '3000', '-d', $app_conn, "$kdir/ex" ],
+		'<', \undef, '>', \$kout, '2>', \$kerr);
+}
+$deadline = time() + 120;
+$h->pump while $kerr !~ /debug pause/ && time() < $deadline && $h->pumpable;
+like($kerr, qr/debug pause after 3000 rows/, 'connection lost: client paused in the middle of COPY');
+is($node->safe_psql('cli', "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE $app_is"),
+	'1', 'connection lost: the client\'s session terminated');
+$h->finish;
+is($h->result(0), 4, 'connection lost: exit 4');
+like($kerr, qr/error: .*(terminat|connection|closed)/i, 'connection lost: says so');
+is($node->safe_psql('cli', $state), $before, 'connection lost: ledger, tables and data unchanged');
+
 ($rc, $out, $err) = client('-q', '-d', $cli_conn, "$kdir/ex");
 is($rc, 0, 'kill: the next run loads the restatement') or diag($err);
 is($node->safe_psql('cli', q{SELECT string_agg(status, ',' ORDER BY load_id) FROM bedrock_cost.loads l
