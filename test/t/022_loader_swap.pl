@@ -1,0 +1,58 @@
+# 022_loader_swap.pl: readers during a restatement see the old period or the
+# new one, never a mix.  One session loads a restated delivery while another
+# sums the period over and over, each sum in its own transaction.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+my $node = PostgreSQL::Test::Cluster->new('loader_swap');
+$node->init;
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
+
+my @g = ('--out', "$tmp/x", '--quiet', '--export', 'acme', '--rows', '60000',
+	'--periods', '1', '--seed', '8', '--restate');
+system_or_bail('bedrock-cost-gen', @g, '--initial-only');
+is($node->safe_psql('postgres',
+		"SELECT status FROM bedrock_cost.load_export('$tmp/x/acme')"), 'done', 'first delivery loaded');
+
+my $sum_q = "SELECT count(*) || '/' || sum(unblended_cost) FROM bedrock_cost.line_items "
+  . "WHERE billing_period = '2026-04-01'";
+my $old = $node->safe_psql('postgres', $sum_q);
+
+# the restatement, loaded from a background session
+system_or_bail('bedrock-cost-gen', @g);
+my $reader = $node->background_psql('postgres');
+my $loader = $node->background_psql('postgres');
+$loader->query_until(qr/started/,
+	"\\echo started\nSELECT status FROM bedrock_cost.load_export('$tmp/x/acme');\n\\echo finished\n");
+
+my %seen;
+my $reads = 0;
+while ($loader->{stdout} !~ /finished/)
+{
+	$seen{ $reader->query_safe($sum_q) }++;
+	$reads++;
+	$loader->{run}->pump_nb();
+	last if $reads > 100000;
+}
+# a few reads after the commit
+$seen{ $reader->query_safe($sum_q) }++ for 1 .. 3;
+$loader->quit;
+$reader->quit;
+
+my $new = $node->safe_psql('postgres', $sum_q);
+like($loader->{stdout}, qr/done/, 'the restatement was loaded while the reader ran');
+isnt($new, $old, 'the restatement changed the period');
+ok($reads > 1, "the reader summed the period $reads times during the load");
+is_deeply([ sort grep { $_ ne $old && $_ ne $new } keys %seen ], [],
+	'every sum a reader saw is the old total or the new one');
+ok($seen{$old}, "the old total was seen ($seen{$old} times)");
+ok($seen{$new}, "the new total was seen ($seen{$new} times)");
+note("old $old, new $new");
+
+$node->stop;
+done_testing();
