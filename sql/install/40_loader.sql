@@ -342,6 +342,10 @@ REVOKE ALL ON FUNCTION bedrock_cost.load_export(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost.load_file(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION bedrock_cost.load_export(text) TO bedrock_cost_admin;
 GRANT EXECUTE ON FUNCTION bedrock_cost.load_file(text) TO bedrock_cost_admin;
+GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_admin;
+GRANT SELECT ON bedrock_cost.exports, bedrock_cost.loads, bedrock_cost.load_files,
+	bedrock_cost.load_totals, bedrock_cost.load_errors, bedrock_cost.line_items,
+	bedrock_cost.line_items_history, bedrock_cost.usage_types TO bedrock_cost_admin;
 
 -- ------------------------------------------------------------------------
 -- history, reconciliation, progress
@@ -411,15 +415,17 @@ COMMENT ON COLUMN bedrock_cost.reconciliation.difference IS 'file_total - loaded
 
 CREATE VIEW bedrock_cost.load_progress AS
 	SELECT p.pid,
-		   substr(c.relname, length('line_items_l') + 1)::bigint AS load_id,
-		   p.tuples_processed AS rows_loaded,
-		   p.tuples_excluded AS rows_excluded,
-		   p.bytes_processed AS copy_bytes,
-		   a.query_start, a.query
-	  FROM pg_catalog.pg_stat_progress_copy p
-	  JOIN pg_catalog.pg_class c ON c.oid = p.relid
-	  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		   p.param20 AS load_id,
+		   p.param19 AS rows_read,
+		   p.param3 AS rows_loaded,
+		   p.param18 AS bytes_read,
+		   p.param1 AS copy_bytes,
+		   a.query_start
+	  FROM pg_catalog.pg_stat_get_progress_info('COPY') p
 	  LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = p.pid
-	 WHERE n.nspname = 'bedrock_cost' AND c.relname ~ '^line_items_l[0-9]+$';
+	 WHERE p.param20 > 0;
 COMMENT ON VIEW bedrock_cost.load_progress IS
-  'loads running now: rows copied so far into the delivery table (from pg_stat_progress_copy; copy_bytes counts the transformed rows fed to COPY)';
+  'loads running now (the delivery table is not visible to other sessions before commit, so this reads the COPY progress slots the loader fills): rows_read from the files, rows_loaded into the delivery table, bytes_read of compressed input, copy_bytes of transformed rows fed to COPY';
+GRANT SELECT ON bedrock_cost.current_loads, bedrock_cost.reconciliation,
+	bedrock_cost.load_progress TO bedrock_cost_admin;
+GRANT EXECUTE ON FUNCTION bedrock_cost.line_items_as_of(bigint) TO bedrock_cost_admin;

@@ -40,6 +40,7 @@
 #include "parser/parse_relation.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
+#include "utils/backend_progress.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -59,6 +60,15 @@
 #define FILL_TARGET 65536
 /* longest usage type + product name kept in the dimension */
 #define USAGE_KEY_LEN 512
+/*
+ * Our own slots in the COPY progress parameters (COPY uses 0-5), read by the
+ * bedrock_cost.load_progress view: load id, rows read from the files,
+ * compressed bytes read.
+ */
+#define PROGRESS_LOAD_ID 19
+#define PROGRESS_ROWS_READ 18
+#define PROGRESS_BYTES_READ 17
+
 /* cut stored values and raw rows to this size */
 #define VALUE_MAX 1000
 #define RAW_MAX 10000
@@ -741,6 +751,9 @@ fill(BcCopyState *cs)
 							   bc_cur_error_get(cs->reader));
 	}
 	MemoryContextSwitchTo(old);
+	pgstat_progress_update_param(PROGRESS_ROWS_READ, cs->stats->rows_read);
+	pgstat_progress_update_param(PROGRESS_BYTES_READ, cs->stats->bytes_read +
+								 (cs->reader ? (int64) bc_cur_bytes_in(cs->reader) : 0));
 }
 
 /*
@@ -867,6 +880,7 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 	bc_copy = cs;
 	cstate = BC_BeginCopyFrom(pstate, rel, NULL, NULL, false, bc_copy_read_cb,
 							  attnames, options);
+	pgstat_progress_update_param(PROGRESS_LOAD_ID, load_id);
 	(void) CopyFrom(cstate);
 	EndCopyFrom(cstate);
 	bc_copy = NULL;

@@ -111,6 +111,20 @@ is(sql("SELECT count(*) FROM bedrock_cost.line_items li JOIN bedrock_cost.loads 
 	'the period now holds exactly that file\'s rows');
 is(sql("SELECT status FROM bedrock_cost.load_file('$one')"), 'noop', 'the same file again is a no-op');
 
+# history_retention: keep only the newest superseded delivery of a period
+$node->append_conf('postgresql.conf', 'bedrock_cost.history_retention = 1');
+$node->reload;
+my $export_05 = sql("SELECT load_id FROM bedrock_cost.loads WHERE source = 'export' AND billing_period = '2026-05-01' AND status = 'superseded'");
+my $two = "$ow/acme/data/BILLING_PERIOD=2026-05/acme-00002.csv.gz";
+is(sql("SELECT status FROM bedrock_cost.load_file('$two')"), 'done', 'another file restates the period again');
+isnt(sql("SELECT data_dropped_at FROM bedrock_cost.loads WHERE load_id = $export_05"), '',
+	'history_retention dropped the oldest superseded delivery');
+is(sql("SELECT count(*) FROM pg_class WHERE relname = 'line_items_l$export_05'"), '0', 'its table is gone');
+is(sql("SELECT count(*) FROM bedrock_cost.line_items_history h JOIN bedrock_cost.loads l USING (load_id) "
+	  . "WHERE l.billing_period = '2026-05-01'") > 0 ? 'kept' : 'none', 'kept', 'the newest superseded delivery is kept');
+$node->append_conf('postgresql.conf', 'bedrock_cost.history_retention = 0');
+$node->reload;
+
 # ---------------------------------------------------------------------
 # create-new layout: every delivery in its own folder, oldest first
 my $cn = "$tmp/cn";

@@ -224,8 +224,23 @@ $node->append_conf('postgresql.conf', "bedrock_cost.export_root = '$tmp/ex'");
 $node->reload;
 ($rc, $out, $err) = $node->psql('postgres', "SELECT * FROM " . lf($ok));
 like($err, qr/path "[^"]+good\.csv\.gz" is outside bedrock_cost\.export_root "[^"]+\/ex"/, 'export_root confines load_file');
+
+# a member of bedrock_cost_admin may load inside export_root (and only there)
+sql("CREATE ROLE adm LOGIN IN ROLE bedrock_cost_admin");
+my $adm_file = mk('admin', \@cols, { line_item_unblended_cost => '7.25' });
+($rc, $out, $err) = $node->psql('postgres', "SET ROLE adm; SELECT status FROM " . lf($adm_file));
+like($err, qr/path "[^"]+admin\.csv\.gz" is outside bedrock_cost\.export_root/, 'bedrock_cost_admin is confined to export_root');
+$node->append_conf('postgresql.conf', "bedrock_cost.export_root = '$tmp'");
+$node->reload;
+is(sql("SET ROLE adm; SELECT status FROM " . lf($adm_file)), 'done', 'bedrock_cost_admin loads inside export_root');
+is(sql("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'line_items_l' || "
+	  . "(SELECT max(load_id) FROM bedrock_cost.loads)"), sql("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'line_items'"),
+	'its delivery table belongs to the owner of line_items');
 $node->append_conf('postgresql.conf', "bedrock_cost.export_root = ''");
 $node->reload;
+($rc, $out, $err) = $node->psql('postgres', "SET ROLE adm; SELECT status FROM " . lf($adm_file));
+like($err, qr/only superusers and members of pg_read_server_files may load server files/,
+	'without export_root, bedrock_cost_admin may not read server files');
 
 # only superusers and bedrock_cost_admin may load
 sql("CREATE ROLE plain LOGIN");

@@ -32,9 +32,11 @@ $loader->query_until(qr/started/,
 
 my %seen;
 my $reads = 0;
+my $progress = 0;
 while ($loader->{stdout} !~ /finished/)
 {
 	$seen{ $reader->query_safe($sum_q) }++;
+	$progress++ if $reader->query_safe("SELECT count(*) FROM bedrock_cost.load_progress WHERE rows_loaded > 0") > 0;
 	$reads++;
 	$loader->{run}->pump_nb();
 	last if $reads > 100000;
@@ -52,6 +54,7 @@ is_deeply([ sort grep { $_ ne $old && $_ ne $new } keys %seen ], [],
 	'every sum a reader saw is the old total or the new one');
 ok($seen{$old}, "the old total was seen ($seen{$old} times)");
 ok($seen{$new}, "the new total was seen ($seen{$new} times)");
+ok($progress > 0, "bedrock_cost.load_progress showed the running load ($progress times)");
 note("old $old, new $new");
 
 $node->stop;
