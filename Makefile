@@ -50,6 +50,9 @@ EXTRA_CLEAN = $(TOOLS) test/unit/run_unit $(FUZZERS) test/bench/out results regr
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: rebuild every object when any header changes
+$(OBJS): $(wildcard src/core/*.h src/ext/*.h)
+
 # PGXS defines prove_installcheck as a recipe, not a target
 .PHONY: prove_installcheck
 prove_installcheck:

@@ -213,6 +213,8 @@ SELECT p.oid::regprocedure AS uncommented
 FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'bedrock_cost'
 WHERE obj_description(p.oid, 'pg_proc') IS NULL;
+SELECT proname FROM pg_proc
+WHERE pronamespace = 'bedrock_cost'::regnamespace AND proleakproof ORDER BY 1;
 SELECT opcname, amname, opcdefault FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
 WHERE opcintype = 'bedrock_cost.iam_arn'::regtype ORDER BY amname;
 SELECT oprname, oprcanhash, oprcanmerge, oprcom::regoperator, oprnegate::regoperator, oprrest, oprjoin

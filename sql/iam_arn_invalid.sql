@@ -112,3 +112,47 @@ SELECT bedrock_cost.iam_arn_error(s)
 FROM (VALUES ('arn:aws:iam::12:root'), ('arn:aws:iam::123456789012:user/'),
              ('arn:aws-cn:sts::123456789012:federated-user/x'),
              ('arn:aws:iam::123456789012:user/ok')) v(s);
+
+-- mutation sweep: every single-character replacement, deletion and
+-- truncation of a few valid ARNs.  Input, the cast, iam_arn_is_valid and
+-- iam_arn_error must agree; every rejection is 22P02 naming the type, and
+-- every accepted mutant round-trips exactly.
+CREATE TEMP TABLE mutants AS
+WITH base(s) AS (VALUES
+  ('arn:aws:iam::123456789012:user/division_abc/Bob'),
+  ('arn:aws-us-gov:iam::123456789012:role/R'),
+  ('arn:aws:iam::123456789012:root'),
+  ('arn:aws-eusc:sts::123456789012:assumed-role/AWSReservedSSO_Dev_8219a806ceb01083/a.b@c.io'),
+  ('arn:aws-iso-f:sts::123456789012:federated-user/Bob')),
+pos AS (SELECT s, i FROM base, generate_series(1, length(s)) i),
+ch(c) AS (VALUES (' '), (':'), ('/'), ('A'), ('0'), ('-'), ('*'), ('é'), (''))
+SELECT DISTINCT m FROM (
+  SELECT overlay(s placing c from i for 1) AS m FROM pos, ch
+  UNION ALL SELECT left(s, i - 1) FROM pos) x;
+DO $$
+DECLARE
+  r record;
+  ok bool;
+  n_valid int := 0;
+  n_invalid int := 0;
+  n_bad int := 0;
+BEGIN
+  FOR r IN SELECT m FROM mutants LOOP
+    BEGIN
+      ok := r.m::bedrock_cost.iam_arn::text = r.m;
+      IF NOT ok OR NOT bedrock_cost.iam_arn_is_valid(r.m) OR bedrock_cost.iam_arn_error(r.m) IS NOT NULL THEN
+        n_bad := n_bad + 1;
+        RAISE NOTICE 'inconsistent for accepted %', r.m;
+      END IF;
+      n_valid := n_valid + 1;
+    EXCEPTION WHEN invalid_text_representation THEN
+      IF SQLERRM NOT LIKE 'invalid input syntax for type iam_arn: %'
+         OR bedrock_cost.iam_arn_is_valid(r.m) OR bedrock_cost.iam_arn_error(r.m) IS NULL THEN
+        n_bad := n_bad + 1;
+        RAISE NOTICE 'inconsistent for rejected %: %', r.m, SQLERRM;
+      END IF;
+      n_invalid := n_invalid + 1;
+    END;
+  END LOOP;
+  RAISE NOTICE 'mutants: % accepted, % rejected, % inconsistent', n_valid, n_invalid, n_bad;
+END $$;

@@ -330,3 +330,25 @@ SELECT bedrock_cost.token_count(17.33, '1K tokens') AS blog_example,
        bedrock_cost.token_count(5, NULL) AS null_unit,
        bedrock_cost.token_count(5, 'image') AS not_tokens,
        pg_typeof(bedrock_cost.token_count(1, '1K tokens')) AS result_type;
+
+-- per-call-site memo: repeated strings, product name part of the key, long strings unmemoised
+SELECT p.model, p.model_key, count(*)
+FROM generate_series(1, 3000) g,
+     LATERAL bedrock_cost.parse_usage_type('USE1-MP:USE1_InputTokenCount-Units',
+         CASE g % 3 WHEN 0 THEN NULL WHEN 1 THEN '' ELSE 'Claude Sonnet 4.6 (Amazon Bedrock Edition)' END) p
+GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT count(DISTINCT p::text) AS distinct_parses, min(p.model) AS model
+FROM generate_series(1, 1000) g,
+     LATERAL bedrock_cost.parse_usage_type('USE1-Claude4.6Sonnet-input-tokens',
+         CASE WHEN g % 2 = 0 THEN NULL ELSE '' END) p;
+SELECT length(p.model) AS long_model_length, p.model_key = lower(p.model) AS key_is_normalised, p.token_kind
+FROM bedrock_cost.parse_usage_type('USE1-' || repeat('Xy', 100) || '-input-tokens') p;
+
+-- a role without privileges on the alias table can still parse (SELECT is granted to PUBLIC)
+CREATE ROLE regress_usage_type_reader;
+GRANT USAGE ON SCHEMA bedrock_cost TO regress_usage_type_reader;
+SET ROLE regress_usage_type_reader;
+SELECT model_key, token_kind FROM bedrock_cost.parse_usage_type('USE1-Claude4.6Sonnet-input-tokens');
+RESET ROLE;
+REVOKE USAGE ON SCHEMA bedrock_cost FROM regress_usage_type_reader;
+DROP ROLE regress_usage_type_reader;

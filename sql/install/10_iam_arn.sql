@@ -85,39 +85,42 @@ COMMENT ON FUNCTION bedrock_cost.iam_arn_error(text) IS
   'why the text is not a valid iam_arn (the errdetail of the input error, naming the part, the rule and the byte), or NULL when it is valid';
 
 -- comparison and hashing --------------------------------------------------
+-- The comparison functions are LEAKPROOF (they never raise an error for a
+-- valid value and reveal nothing but the comparison), so that quals on an
+-- iam_arn column can use indexes under row-level security.
 
 CREATE FUNCTION bedrock_cost.iam_arn_cmp(bedrock_cost.iam_arn, bedrock_cost.iam_arn) RETURNS integer
-  AS 'MODULE_PATHNAME', 'iam_arn_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'iam_arn_cmp' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
 COMMENT ON FUNCTION bedrock_cost.iam_arn_cmp(bedrock_cost.iam_arn, bedrock_cost.iam_arn) IS
   'btree support: -1, 0 or 1 (partition, account, principal type, name, path or session)';
 
 CREATE FUNCTION bedrock_cost.iam_arn_eq(bedrock_cost.iam_arn, bedrock_cost.iam_arn) RETURNS boolean
-  AS 'MODULE_PATHNAME', 'iam_arn_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'iam_arn_eq' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
 COMMENT ON FUNCTION bedrock_cost.iam_arn_eq(bedrock_cost.iam_arn, bedrock_cost.iam_arn) IS
   'implementation of = operator';
 
 CREATE FUNCTION bedrock_cost.iam_arn_ne(bedrock_cost.iam_arn, bedrock_cost.iam_arn) RETURNS boolean
-  AS 'MODULE_PATHNAME', 'iam_arn_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'iam_arn_ne' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
 COMMENT ON FUNCTION bedrock_cost.iam_arn_ne(bedrock_cost.iam_arn, bedrock_cost.iam_arn) IS
   'implementation of <> operator';
 
 CREATE FUNCTION bedrock_cost.iam_arn_lt(bedrock_cost.iam_arn, bedrock_cost.iam_arn) RETURNS boolean
-  AS 'MODULE_PATHNAME', 'iam_arn_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'iam_arn_lt' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
 COMMENT ON FUNCTION bedrock_cost.iam_arn_lt(bedrock_cost.iam_arn, bedrock_cost.iam_arn) IS
   'implementation of < operator';
 
 CREATE FUNCTION bedrock_cost.iam_arn_le(bedrock_cost.iam_arn, bedrock_cost.iam_arn) RETURNS boolean
-  AS 'MODULE_PATHNAME', 'iam_arn_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'iam_arn_le' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
 COMMENT ON FUNCTION bedrock_cost.iam_arn_le(bedrock_cost.iam_arn, bedrock_cost.iam_arn) IS
   'implementation of <= operator';
 
 CREATE FUNCTION bedrock_cost.iam_arn_gt(bedrock_cost.iam_arn, bedrock_cost.iam_arn) RETURNS boolean
-  AS 'MODULE_PATHNAME', 'iam_arn_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'iam_arn_gt' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
 COMMENT ON FUNCTION bedrock_cost.iam_arn_gt(bedrock_cost.iam_arn, bedrock_cost.iam_arn) IS
   'implementation of > operator';
 
 CREATE FUNCTION bedrock_cost.iam_arn_ge(bedrock_cost.iam_arn, bedrock_cost.iam_arn) RETURNS boolean
-  AS 'MODULE_PATHNAME', 'iam_arn_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'iam_arn_ge' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
 COMMENT ON FUNCTION bedrock_cost.iam_arn_ge(bedrock_cost.iam_arn, bedrock_cost.iam_arn) IS
   'implementation of >= operator';
 
@@ -202,6 +205,8 @@ CREATE OPERATOR CLASS bedrock_cost.iam_arn_ops
     FUNCTION 4 btequalimage(oid);
 COMMENT ON OPERATOR CLASS bedrock_cost.iam_arn_ops USING btree IS
   'default btree operator class for iam_arn; equality is bytewise, so index deduplication is enabled';
+COMMENT ON OPERATOR FAMILY bedrock_cost.iam_arn_ops USING btree IS
+  'btree operator family of iam_arn (only iam_arn_ops)';
 
 CREATE OPERATOR CLASS bedrock_cost.iam_arn_ops
   DEFAULT FOR TYPE bedrock_cost.iam_arn USING hash AS
@@ -210,6 +215,8 @@ CREATE OPERATOR CLASS bedrock_cost.iam_arn_ops
     FUNCTION 2 bedrock_cost.iam_arn_hash_extended(bedrock_cost.iam_arn, bigint);
 COMMENT ON OPERATOR CLASS bedrock_cost.iam_arn_ops USING hash IS
   'default hash operator class for iam_arn (hash joins, hash aggregation, hash partitioning)';
+COMMENT ON OPERATOR FAMILY bedrock_cost.iam_arn_ops USING hash IS
+  'hash operator family of iam_arn (only iam_arn_ops)';
 
 CREATE FUNCTION bedrock_cost.iam_arn_smaller(bedrock_cost.iam_arn, bedrock_cost.iam_arn) RETURNS bedrock_cost.iam_arn
   AS 'MODULE_PATHNAME', 'iam_arn_smaller' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

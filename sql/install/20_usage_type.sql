@@ -30,6 +30,9 @@ COMMENT ON COLUMN bedrock_cost.model_aliases.seeded IS
 COMMENT ON COLUMN bedrock_cost.model_aliases.note IS
   'free text';
 
+-- parse_usage_type and model_key read the table as the calling user
+GRANT SELECT ON bedrock_cost.model_aliases TO PUBLIC;
+
 -- user rows survive pg_dump; seeded rows come back with CREATE EXTENSION
 SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.model_aliases', 'WHERE NOT seeded');
 

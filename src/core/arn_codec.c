@@ -104,9 +104,9 @@ revalidate(const bc_arn *a, const unsigned char *buf)
 	return BC_ARN_OK;
 }
 
-/* decode; see arn.h */
-bc_arn_status
-bc_arn_decode(const unsigned char *buf, size_t len, bc_arn *out)
+/* split an encoding into its parts: structure and codes only */
+static bc_arn_status
+decode_parts(const unsigned char *buf, size_t len, bc_arn *out)
 {
 	const unsigned char *sep;
 	size_t		body = BC_ARN_ENC_HEADER_LEN;
@@ -132,7 +132,7 @@ bc_arn_decode(const unsigned char *buf, size_t len, bc_arn *out)
 		case BC_ARN_KIND_ROOT:
 			if (len != body)
 				return BC_ARN_ERR_IAM_RESOURCE;
-			return BC_ARN_OK;
+			break;
 		case BC_ARN_KIND_FEDERATED_USER:
 			out->name_len = len - body;
 			break;
@@ -153,5 +153,23 @@ bc_arn_decode(const unsigned char *buf, size_t len, bc_arn *out)
 			}
 			break;
 	}
+	return BC_ARN_OK;
+}
+
+/* decode and re-validate; see arn.h */
+bc_arn_status
+bc_arn_decode(const unsigned char *buf, size_t len, bc_arn *out)
+{
+	bc_arn_status st = decode_parts(buf, len, out);
+
+	if (st != BC_ARN_OK)
+		return st;
 	return revalidate(out, buf);
+}
+
+/* decode, checking structure only; see arn.h */
+bc_arn_status
+bc_arn_decode_trusted(const unsigned char *buf, size_t len, bc_arn *out)
+{
+	return decode_parts(buf, len, out);
 }

@@ -649,7 +649,12 @@ string_cmp(const bc_json_value *v, const char *key, size_t keylen, bool prefix)
 		if (prefix && k == keylen)
 			return true;
 		n = decode_unit(v->raw, &i, u);
-		if (k + n > keylen || memcmp(key + k, u, n) != 0)
+		if (k + n > keylen)
+		{
+			/* a byte prefix may end inside a multibyte character */
+			return prefix && memcmp(key + k, u, keylen - k) == 0;
+		}
+		if (memcmp(key + k, u, n) != 0)
 			return false;
 		k += n;
 	}

@@ -13,6 +13,10 @@
  * header is reported as absent; a missing required column is an error
  * naming it.
  *
+ * Ordinary record lines are split directly, other lines by libcsv, with
+ * identical results (see cur_reader.c); BC_CUR_OPT_NO_FAST_PATH forces
+ * libcsv for every line.
+ *
  * Accepted: LF or CRLF line ends, a UTF-8 byte order mark before the
  * header (skipped), blank lines between records (skipped), header names
  * matched ASCII case-insensitively.  Rejected, each with its own status:
@@ -24,9 +28,24 @@
  * whose field count differs from the header's, duplicate known columns.
  *
  * Memory is bounded whatever the input size: fixed buffers allocated in
- * bc_cur_open_*, plus libcsv's field buffer which grows up to
- * BC_CUR_MAX_FIELD; all of it belongs to the reader and is released by
- * bc_cur_close.  Nothing is allocated per row or per field.
+ * bc_cur_open_* (about 0.8 MiB with zlib's state), plus two buffers that grow on demand
+ * (doubling, so a handful of times per file at most) up to fixed limits:
+ * libcsv's field buffer up to BC_CUR_MAX_FIELD and the row buffer of
+ * known columns up to BC_CUR_MAX_ROW.  All of it belongs to the reader
+ * and is released by bc_cur_close.  Nothing is allocated per row or per
+ * field.
+ *
+ * Rows returned before an error come from a file that is, as a whole,
+ * bad: a corrupt gzip stream is only known to be corrupt when its CRC is
+ * checked at the end.  Callers must treat an error as failing the file.
+ * After a content error in gzip input the rest of the stream is inflated
+ * and a gzip error, if found, is reported instead (the root cause).
+ *
+ * Line numbers and offsets are positions in the decompressed stream; the
+ * offset counts a BOM, if present.  Row-level errors (ragged, NUL, UTF-8,
+ * too long, unterminated quote) report the line where the row starts;
+ * CSV syntax and bare-CR errors report the line of the offending byte;
+ * gzip and read errors report the line reached when the error occurred.
  *
  * Values handed out in a bc_cur_row are NUL-terminated and stay valid
  * until the next bc_cur_next or bc_cur_close on the same reader.
@@ -137,13 +156,16 @@ typedef enum bc_cur_status
 } bc_cur_status;
 
 /*
- * Error details.  line is the 1-based physical line (header = 1) where
- * the problem was found, offset the byte offset of that line's start in
- * the uncompressed stream (after the BOM, if any); both 0 when not
- * applicable (gzip errors report the line reached so far).  column is the
- * header name of the offending field ("" if none); value the bad value,
- * cut to BC_CUR_ERR_VALUE_MAX bytes, with bytes that are not printable
- * ASCII shown as \xHH.  message is static English text.
+ * Error details.  line is the 1-based physical line (header = 1): for
+ * row-level errors the line where the row starts, for CSV syntax and
+ * bare-CR errors the line of the offending byte, for gzip and read errors
+ * the line reached.  offset is the byte offset in the uncompressed stream
+ * (a BOM counts) of the row start, or of the offending byte for CSV
+ * syntax errors.  Both are 0 for errors before any data (open, empty).
+ * column is the header name of the offending field ("" if none); value
+ * the bad value or its context, cut to BC_CUR_ERR_VALUE_MAX bytes, with
+ * bytes that are not printable ASCII shown as \xHH.  message is static
+ * English text.
  */
 typedef struct bc_cur_error
 {
@@ -181,7 +203,7 @@ typedef long (*bc_cur_read_fn) (void *ctx, void *buf, size_t cap);
 /* options for bc_cur_open_* */
 #define BC_CUR_OPT_SHA256		0x01	/* hash the raw (compressed) input */
 #define BC_CUR_OPT_EXPECT_GZIP	0x02	/* input must be gzip */
-#define BC_CUR_OPT_NO_FAST_PATH	0x04	/* testing: always parse byte-exact slowly */
+#define BC_CUR_OPT_NO_FAST_PATH	0x04	/* testing: every line through libcsv, exact mode */
 
 typedef struct bc_cur_reader bc_cur_reader;
 

@@ -22,12 +22,14 @@
 #define MP_SUFFIX "(amazon bedrock edition)"
 #define MP_SUFFIX_LEN (sizeof(MP_SUFFIX) - 1)
 
+/* blank or line break? */
 static bool
 is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* ASCII lowercase of one character */
 static int
 lower_ascii(int c)
 {

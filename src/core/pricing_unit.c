@@ -33,6 +33,7 @@ static const char *const non_token_words[] = {
 	"minute", "page", "document",
 };
 
+/* ASCII lowercase of one character */
 static int
 lower_ascii(int c)
 {

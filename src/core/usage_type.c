@@ -460,7 +460,7 @@ static const struct
 	{"custommodelimport-storage", BC_KIND_STORAGE},
 };
 
-/* index of the first '-'-segment of (p, len) equal to lit, after the first segment */
+/* find the first '-'-segment of (p, len) after the first one that equals lit */
 static bool
 find_segment(const char *p, size_t len, const char *lit, size_t *at, size_t *seglen)
 {
@@ -506,7 +506,7 @@ parse_keyword_feature(const char *body, size_t len, bc_usage_type *out)
 
 	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
 	{
-		if (!find_segment(body, len, kws[i].kw, &at, &sl))
+		if (!find_segment(body, len, kws[i].kw, &at, &sl) || at < 2)
 			continue;
 		bc_ut_set(&out->model, body, at - 1);
 		if (kws[i].detail_after)

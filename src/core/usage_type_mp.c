@@ -251,10 +251,16 @@ parse_snake(const seg *segs, int n, bc_usage_type *out)
 		out->token_kind = BC_KIND_OUTPUT;
 	else if (bc_ut_ieq(segs[0].p, segs[0].len, "cache") && n > 1 &&
 			 bc_ut_ieq(segs[1].p, segs[1].len, "read"))
-		out->token_kind = BC_KIND_CACHE_READ, i++;
+	{
+		out->token_kind = BC_KIND_CACHE_READ;
+		i++;
+	}
 	else if (bc_ut_ieq(segs[0].p, segs[0].len, "cache") && n > 1 &&
 			 bc_ut_ieq(segs[1].p, segs[1].len, "write"))
-		out->token_kind = BC_KIND_CACHE_WRITE, i++;
+	{
+		out->token_kind = BC_KIND_CACHE_WRITE;
+		i++;
+	}
 	else
 		return false;
 	i++;

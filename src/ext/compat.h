@@ -16,6 +16,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "nodes/parsenodes.h"
 #include "utils/guc.h"
 
 #if PG_VERSION_NUM < 130000
@@ -60,11 +61,21 @@
 	BeginCopyFrom((pstate), (rel), (filename), (is_program), (cb), (attnames), (options))
 #endif
 
-/* ExecCheckRTPerms became ExecCheckPermissions in 16 */
+/*
+ * Permission checks: in 16 the required permissions moved from the range
+ * table entry to RTEPermissionInfo, and ExecCheckRTPerms became
+ * ExecCheckPermissions.  Both structs name the fields alike.
+ */
 #if PG_VERSION_NUM >= 160000
-#define BC_HAVE_CHECK_PERMISSIONS 1
+typedef RTEPermissionInfo BcPermInfo;
+#define BC_PERMINFO(nsitem) ((nsitem)->p_perminfo)
+#define BC_ExecCheckPermissions(pstate, ereport_on_violation) \
+	ExecCheckPermissions((pstate)->p_rtable, (pstate)->p_rteperminfos, (ereport_on_violation))
 #else
-#define BC_HAVE_CHECK_PERMISSIONS 0
+typedef RangeTblEntry BcPermInfo;
+#define BC_PERMINFO(nsitem) ((nsitem)->p_rte)
+#define BC_ExecCheckPermissions(pstate, ereport_on_violation) \
+	ExecCheckRTPerms((pstate)->p_rtable, (ereport_on_violation))
 #endif
 
 #endif							/* BC_COMPAT_H */

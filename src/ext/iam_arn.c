@@ -65,11 +65,16 @@ bc_iam_arn_make(const bc_arn *a, const char *base)
 	return v;
 }
 
-/* decode a datum's payload, raising an error on a corrupt value */
+/*
+ * Decode a datum's payload, raising an error on a structurally corrupt
+ * value.  Every way into a datum (input, receive, the text cast) validated
+ * it, so only the structure is checked here: offsets always stay inside
+ * the datum.
+ */
 void
 bc_iam_arn_decode(struct varlena *v, bc_arn *a)
 {
-	bc_arn_status st = bc_arn_decode(IAM_ARN_DATA(v), IAM_ARN_LEN(v), a);
+	bc_arn_status st = bc_arn_decode_trusted(IAM_ARN_DATA(v), IAM_ARN_LEN(v), a);
 
 	if (st != BC_ARN_OK)
 		ereport(ERROR,
@@ -126,7 +131,7 @@ iam_arn_in(PG_FUNCTION_ARGS)
 	v = ParseIamArn(str, strlen(str), str, ERRCODE_INVALID_TEXT_REPRESENTATION,
 					BC_ERRCONTEXT(fcinfo));
 	if (v == NULL)
-		PG_RETURN_NULL();
+		PG_RETURN_DATUM((Datum) 0); /* soft error, reported in escontext */
 	PG_RETURN_POINTER(v);
 }
 

@@ -794,13 +794,14 @@ bc_copy_read_cb(void *outbuf, int minread, int maxread)
 
 /* the checks DoCopy makes before a COPY FROM, which CopyFrom does not */
 static void
-check_copy_allowed(ParseState *pstate, Relation rel, List *attnames)
+check_copy_allowed(ParseState *pstate, ParseNamespaceItem *nsitem,
+				   Relation rel, List *attnames)
 {
-	RangeTblEntry *rte = linitial_node(RangeTblEntry, pstate->p_rtable);
+	BcPermInfo *perm = BC_PERMINFO(nsitem);
 	TupleDesc	desc = RelationGetDescr(rel);
 	ListCell   *lc;
 
-	rte->requiredPerms = ACL_INSERT;
+	perm->requiredPerms = ACL_INSERT;
 	foreach(lc, attnames)
 	{
 		const char *name = strVal(lfirst(lc));
@@ -808,15 +809,11 @@ check_copy_allowed(ParseState *pstate, Relation rel, List *attnames)
 		for (int i = 0; i < desc->natts; i++)
 		{
 			if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
-				rte->insertedCols = bms_add_member(rte->insertedCols,
+				perm->insertedCols = bms_add_member(perm->insertedCols,
 												   i + 1 - FirstLowInvalidHeapAttributeNumber);
 		}
 	}
-#if BC_HAVE_CHECK_PERMISSIONS
-	ExecCheckPermissions(pstate->p_rtable, pstate->p_rteperminfos, true);
-#else
-	ExecCheckRTPerms(pstate->p_rtable, true);
-#endif
+	BC_ExecCheckPermissions(pstate, true);
 	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -842,6 +839,7 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 	BcCopyState *cs = palloc0(sizeof(BcCopyState));
 	Relation	rel;
 	ParseState *pstate;
+	ParseNamespaceItem *nsitem;
 	List	   *attnames = NIL;
 	List	   *options;
 	CopyFromState cstate;
@@ -870,10 +868,10 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 
 	rel = table_openrv(makeRangeVar("bedrock_cost", pstrdup(table), -1), RowExclusiveLock);
 	pstate = make_parsestate(NULL);
-	(void) addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
+	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
 	for (int i = 0; i < lengthof(copy_columns); i++)
 		attnames = lappend(attnames, makeString(pstrdup(copy_columns[i])));
-	check_copy_allowed(pstate, rel, attnames);
+	check_copy_allowed(pstate, nsitem, rel, attnames);
 	options = list_make2(makeDefElem("format", (Node *) makeString("text"), -1),
 						 makeDefElem("encoding", (Node *) makeString("UTF8"), -1));
 

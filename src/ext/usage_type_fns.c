@@ -44,17 +44,35 @@ PG_FUNCTION_INFO_V1(bc_sql_billing_regions);
 /* number of columns of bedrock_cost.usage_type_parts */
 #define UT_NATTS 18
 
+/* parse results memoised per call site: key buffer size and entry limit */
+#define PARSE_KEY_LEN 128
+#define PARSE_CACHE_MAX 4096
+
+/* one memoised parse: usage type NUL product name, zero padded */
+typedef struct parse_entry
+{
+	char		key[PARSE_KEY_LEN];
+	HeapTuple	tuple;
+} parse_entry;
+
 typedef struct alias_entry
 {
 	char		key[ALIAS_KEY_LEN]; /* normalised alias, zero padded */
 	char	   *model_key;
 } alias_entry;
 
-/* per-call-site cache: the alias hash and the blessed result descriptor */
+/*
+ * Per-call-site cache: the alias hash, the blessed result descriptor, and
+ * memoised parse results.  A CUR file holds few distinct usage types (a few
+ * hundred per million rows), so most rows are a hash hit and a tuple copy.
+ * The memo is valid for the whole query because the alias hash is.
+ */
 typedef struct ut_cache
 {
 	HTAB	   *aliases;
 	TupleDesc	tupdesc;
+	HTAB	   *parses;
+	long		nparses;
 } ut_cache;
 
 /* text datum of a slice, or NULL */
@@ -132,12 +150,19 @@ get_cache(FunctionCallInfo fcinfo, bool want_tupdesc)
 		if (want_tupdesc)
 		{
 			TupleDesc	td;
+			HASHCTL		ctl;
 
 			if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						 errmsg("function returning record called in context that cannot accept type record")));
 			c->tupdesc = BlessTupleDesc(CreateTupleDescCopy(td));
+			memset(&ctl, 0, sizeof(ctl));
+			ctl.keysize = PARSE_KEY_LEN;
+			ctl.entrysize = sizeof(parse_entry);
+			ctl.hcxt = fcinfo->flinfo->fn_mcxt;
+			c->parses = hash_create("bedrock_cost parsed usage types", 256, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 		}
 		MemoryContextSwitchTo(old);
 		c->aliases = load_aliases(fcinfo->flinfo->fn_mcxt);
@@ -185,35 +210,17 @@ row_model(const bc_usage_type *u, const char *pn, size_t pnlen)
 	return m;
 }
 
-/*
- * bedrock_cost.parse_usage_type(usage_type text, product_name text DEFAULT NULL)
- * RETURNS bedrock_cost.usage_type_parts
- */
-Datum
-bc_sql_parse_usage_type(PG_FUNCTION_ARGS)
+/* the parse of one row as a heap tuple in the current memory context */
+static HeapTuple
+parse_row(ut_cache *c, const char *ut, size_t utlen, const char *pn, size_t pnlen)
 {
-	ut_cache   *c;
-	text	   *ut;
-	text	   *pnt = NULL;
-	const char *pn = NULL;
-	size_t		pnlen = 0;
 	bc_usage_type u;
 	bc_slice	m;
 	Datum		values[UT_NATTS];
 	bool		nulls[UT_NATTS];
 	text	   *key;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	c = get_cache(fcinfo, true);
-	ut = PG_GETARG_TEXT_PP(0);
-	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
-	{
-		pnt = PG_GETARG_TEXT_PP(1);
-		pn = VARDATA_ANY(pnt);
-		pnlen = VARSIZE_ANY_EXHDR(pnt);
-	}
-	bc_usage_type_parse(VARDATA_ANY(ut), VARSIZE_ANY_EXHDR(ut), &u);
+	bc_usage_type_parse(ut, utlen, &u);
 	m = row_model(&u, pn, pnlen);
 
 	memset(nulls, 0, sizeof(nulls));
@@ -239,8 +246,82 @@ bc_sql_parse_usage_type(PG_FUNCTION_ARGS)
 	put_slice(values, nulls, 15, u.body);
 	put_slice(values, nulls, 16, u.dimension);
 	put_slice(values, nulls, 17, u.detail);
+	return heap_form_tuple(c->tupdesc, values, nulls);
+}
 
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(c->tupdesc, values, nulls)));
+/*
+ * Memo key: the usage type, a NUL, then (when there is a product name) the
+ * byte 1 and the product name, zero padded.  Text holds no NUL, so the key
+ * is unambiguous.  False when it does not fit (such rows are not memoised).
+ */
+static bool
+parse_key(char *buf, const char *ut, size_t utlen, const char *pn, size_t pnlen)
+{
+	size_t		need = utlen + (pn != NULL ? 2 + pnlen : 0);
+
+	if (need >= PARSE_KEY_LEN)
+		return false;
+	memset(buf, 0, PARSE_KEY_LEN);
+	memcpy(buf, ut, utlen);
+	if (pn != NULL)
+	{
+		buf[utlen + 1] = 1;
+		memcpy(buf + utlen + 2, pn, pnlen);
+	}
+	return true;
+}
+
+/*
+ * bedrock_cost.parse_usage_type(usage_type text, product_name text DEFAULT NULL)
+ * RETURNS bedrock_cost.usage_type_parts
+ */
+Datum
+bc_sql_parse_usage_type(PG_FUNCTION_ARGS)
+{
+	ut_cache   *c;
+	text	   *ut;
+	const char *pn = NULL;
+	size_t		pnlen = 0;
+	size_t		utlen;
+	char		kbuf[PARSE_KEY_LEN];
+	parse_entry *e;
+	bool		found;
+	HeapTuple	tup;
+	MemoryContext old;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	c = get_cache(fcinfo, true);
+	ut = PG_GETARG_TEXT_PP(0);
+	utlen = VARSIZE_ANY_EXHDR(ut);
+	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
+	{
+		text	   *pnt = PG_GETARG_TEXT_PP(1);
+
+		pn = VARDATA_ANY(pnt);
+		pnlen = VARSIZE_ANY_EXHDR(pnt);
+	}
+
+	if (!parse_key(kbuf, VARDATA_ANY(ut), utlen, pn, pnlen))
+		PG_RETURN_DATUM(HeapTupleGetDatum(parse_row(c, VARDATA_ANY(ut), utlen, pn, pnlen)));
+
+	e = (parse_entry *) hash_search(c->parses, kbuf, HASH_FIND, NULL);
+	if (e != NULL)
+		PG_RETURN_DATUM(heap_copy_tuple_as_datum(e->tuple, c->tupdesc));
+
+	tup = parse_row(c, VARDATA_ANY(ut), utlen, pn, pnlen);
+	if (c->nparses < PARSE_CACHE_MAX)
+	{
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		e = (parse_entry *) hash_search(c->parses, kbuf, HASH_ENTER, &found);
+		if (!found)
+		{
+			e->tuple = heap_copytuple(tup);
+			c->nparses++;
+		}
+		MemoryContextSwitchTo(old);
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(tup));
 }
 
 /*

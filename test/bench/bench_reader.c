@@ -5,6 +5,7 @@
  *		cross-check of totals.
  *
  *	 bench_reader [--full] [--manifest M EXPORT_DIR] [FILE...]
+ *	 bench_reader --generate N FILE.csv.gz
  *
  * Reads every file (or every data file of the manifest, mapped under
  * EXPORT_DIR), counts rows and sums line_item_unblended_cost and
@@ -13,8 +14,12 @@
  * amount and costs, canonical timestamps, billing period, validation of
  * the tags map and lookup of product_name in product.
  *
- * Build:  cc -O2 -Isrc/core -o bench_reader test/bench/bench_reader.c \
- *				src/core/*.c -lz -lcsv
+ * --generate writes a synthetic CUR-like gzip file of N rows (131 columns,
+ * JSON map fields, a quoted comma field, about 600 bytes a row) so the
+ * benchmark needs nothing else; its expected unblended total is printed.
+ *
+ * Build (from the top of the tree):
+ *		cc -O2 -Isrc/core -o bench_reader test/bench/bench_reader.c src/core/[a-z]*.c -lz -lcsv
  *
  * IDENTIFICATION
  *		test/bench/bench_reader.c
@@ -25,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "cur_decimal.h"
 #include "cur_json.h"
@@ -126,6 +132,53 @@ read_file(const char *path)
 	return st == BC_CUR_EOF;
 }
 
+/* write a synthetic file of n rows; returns 0 on success */
+static int
+generate(long n, const char *path)
+{
+	gzFile		g = gzopen(path, "wb1");
+	char		line[4096];
+	long long	cents = 0;
+
+	if (g == NULL)
+		return 1;
+	gzbuffer(g, 1 << 18);
+	gzprintf(g, "bill_bill_type,bill_billing_entity,bill_invoicing_entity,bill_payer_account_id,"
+			 "bill_billing_period_start_date,identity_line_item_id,identity_time_interval,"
+			 "line_item_line_item_type,line_item_usage_start_date,line_item_usage_end_date,"
+			 "line_item_usage_account_id,line_item_product_code,line_item_usage_type,"
+			 "line_item_operation,line_item_usage_amount,line_item_unblended_cost,"
+			 "line_item_unblended_rate,line_item_currency_code,line_item_iam_principal,"
+			 "line_item_line_item_description,pricing_unit,product,tags");
+	for (int c = 0; c < 108; c++)
+		gzprintf(g, ",filler_%03d", c);
+	gzputs(g, "\n");
+	for (long i = 0; i < n; i++)
+	{
+		int			o;
+		long		tokens = 1000 + (i * 7919) % 50000;
+		long		cost = tokens * 3;	/* in units of 10^-6 */
+
+		cents += cost;
+		o = snprintf(line, sizeof(line),
+					 "Anniversary,AWS,\"Amazon Web Services, Inc.\",111122223333,2026-04-01T00:00:00Z,"
+					 "id%010ld,2026-04-01T00:00:00Z/2026-04-01T01:00:00Z,Usage,2026-04-01T00:00:00.000Z,"
+					 "2026-04-01T01:00:00.000Z,4444555566%02ld,AmazonBedrock,USE1-Claude4.6Sonnet-input-tokens,"
+					 "InvokeModel,%ld,%ld.%06ld,0.000003,USD,arn:aws:sts::444455556666:assumed-role/team-%ld/user%ld@example.com,"
+					 "Claude input tokens,1K tokens,\"{\"\"product_name\"\":\"\"Amazon Bedrock\"\",\"\"region\"\":\"\"us-east-1\"\"}\","
+					 "\"{\"\"iamPrincipal/team\"\":\"\"team-%ld\"\",\"\"iamPrincipal/cost-center\"\":\"\"%ld\"\"}\"",
+					 i, i % 100, tokens, cost / 1000000, cost % 1000000, i % 13, i % 97, i % 13, 1000 + i % 13);
+		for (int c = 0; c < 108; c++)
+			line[o++] = ',';
+		line[o++] = '\n';
+		gzwrite(g, line, o);
+	}
+	if (gzclose(g) != Z_OK)
+		return 1;
+	printf("wrote %ld rows; expected unblended total %lld.%06lld\n", n, cents / 1000000, cents % 1000000);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -136,6 +189,8 @@ main(int argc, char **argv)
 	char		b2[BC_DEC_FORMAT_MAX];
 	int			rc = 0;
 
+	if (argc == 4 && strcmp(argv[1], "--generate") == 0)
+		return generate(atol(argv[2]), argv[3]);
 	bc_dec_zero(&total_cost);
 	bc_dec_zero(&total_net);
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -9,9 +9,10 @@
  * parse unchanged (the text form is canonical, so format must reproduce
  * the input byte for byte), and parse -> encode -> decode -> format must
  * give the same text.  The classifiers run on every accepted input.
- * Any input is also fed to the decoder as a raw datum payload: it may be
- * rejected, but whatever it accepts must format to a valid ARN that
- * encodes back to exactly those bytes.
+ * Any input is also fed to both decoders as a raw datum payload: the
+ * structural one must never read outside it, and whatever the validating
+ * one accepts must format to a valid ARN that encodes back to exactly
+ * those bytes.
  *
  * IDENTIFICATION
  *		test/fuzz/fuzz_arn.c
@@ -77,8 +78,18 @@ check_payload(const unsigned char *data, size_t size)
 	unsigned char enc[BC_ARN_MAX_ENCODED_LEN];
 	size_t		n;
 
+	/* the structural decoder must stay inside the buffer whatever it gets */
+	if (bc_arn_decode_trusted(data, size, &a) == BC_ARN_OK)
+	{
+		n = bc_arn_format(&a, (const char *) data, text, sizeof(text));
+		(void) bc_arn_identity(&a, (const char *) data);
+	}
 	if (bc_arn_decode(data, size, &a) != BC_ARN_OK)
 		return;
+	if (bc_arn_decode_trusted(data, size, &b) != BC_ARN_OK ||
+		b.name_len != a.name_len || b.path_len != a.path_len ||
+		b.session_len != a.session_len)
+		abort();
 	n = bc_arn_format(&a, (const char *) data, text, sizeof(text));
 	if (n > BC_ARN_MAX_TEXT_LEN || bc_arn_parse(text, n, &b, NULL) != BC_ARN_OK)
 		abort();

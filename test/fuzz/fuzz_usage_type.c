@@ -33,6 +33,7 @@ check_slice(bc_slice sl, const char *s, size_t n)
 		abort();
 }
 
+/* one fuzz input: parse it every way and check the properties above */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -437,3 +437,32 @@ UNIT_TEST(arn_account_format)
 	bc_arn_format_account(999999999999ULL, buf);
 	CHECK_STR_EQ(buf, "999999999999");
 }
+
+UNIT_TEST(arn_decode_trusted_checks_structure_only)
+{
+	const char *s = "arn:aws:sts::123456789012:assumed-role/Role/sess";
+	bc_arn		a,
+				b;
+	unsigned char enc[BC_ARN_MAX_ENCODED_LEN];
+	size_t		n;
+
+	CHECK_INT_EQ(parse(s, &a), BC_ARN_OK);
+	n = bc_arn_encode(&a, s, enc, sizeof(enc));
+	CHECK_INT_EQ(bc_arn_decode_trusted(enc, n, &b), BC_ARN_OK);
+	CHECK_STR_EQ(fmt(&b, (const char *) enc), s);
+	CHECK_INT_EQ(b.session_len, 4);
+	/* a bad character passes the structural check, not the full one */
+	enc[8] = ' ';
+	CHECK_INT_EQ(bc_arn_decode_trusted(enc, n, &b), BC_ARN_OK);
+	CHECK(bc_arn_decode(enc, n, &b) != BC_ARN_OK);
+	/* structure: missing separator, bad codes, short header */
+	enc[7 + 4] = 'x';
+	CHECK(bc_arn_decode_trusted(enc, n, &b) != BC_ARN_OK);
+	enc[7 + 4] = 0;
+	enc[6] = 0x14;
+	CHECK(bc_arn_decode_trusted(enc, n, &b) != BC_ARN_OK);
+	enc[6] = 0x24;
+	CHECK(bc_arn_decode_trusted(enc, 5, &b) != BC_ARN_OK);
+	enc[0] = 0x1F;
+	CHECK(bc_arn_decode_trusted(enc, n, &b) != BC_ARN_OK);
+}

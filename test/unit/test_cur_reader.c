@@ -10,6 +10,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -360,6 +361,19 @@ UNIT_TEST(reader_bare_cr)
 	{
 		bc_cur_error e;
 		const char *s = REQ_HDR "\r" REQ_ROW "\r";
+
+		CHECK_INT_EQ(open_fail(s, strlen(s), &e), BC_CUR_ERR_BARE_CR);
+	}
+	/* CR CR LF: the second CR is not a line end */
+	r = open_mem(REQ_HDR "\n" REQ_ROW "\r\r\n" REQ_ROW "\n", unit_failed_);
+	if (!r)
+		return;
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ERR_BARE_CR);
+	CHECK_INT_EQ(bc_cur_error_get(r)->line, 2);
+	bc_cur_close(r);
+	{
+		bc_cur_error e;
+		const char *s = REQ_HDR "\r\r\n" REQ_ROW "\n";
 
 		CHECK_INT_EQ(open_fail(s, strlen(s), &e), BC_CUR_ERR_BARE_CR);
 	}
@@ -918,4 +932,195 @@ UNIT_TEST(reader_spaces_kept_exactly)
 	CHECK_STR_EQ(row.f[BC_COL_LINE_ITEM_LINE_ITEM_DESCRIPTION].ptr, " lead and trail ");
 	CHECK_STR_EQ(row.f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_NAME].ptr, "\tMy Account ");
 	bc_cur_close(r);
+}
+
+UNIT_TEST(reader_row_too_long)
+{
+	/* five known columns of 1 MiB each exceed BC_CUR_MAX_ROW (4 MiB) */
+	const char *extra = ",tags,product,resource_tags,cost_category,discount\n";
+	size_t		hl = strlen(REQ_HDR) + strlen(extra) + strlen(REQ_ROW);
+	size_t		total = hl + 5 * (BC_CUR_MAX_FIELD + 1) + 1;
+	char	   *s = malloc(total + 1);
+	size_t		o = 0;
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	bc_cur_row row;
+
+	o += sprintf(s + o, "%s%s%s", REQ_HDR, extra, REQ_ROW);
+	for (int i = 0; i < 5; i++)
+	{
+		s[o++] = ',';
+		memset(s + o, 'a' + i, BC_CUR_MAX_FIELD);
+		o += BC_CUR_MAX_FIELD;
+	}
+	s[o++] = '\n';
+	CHECK_INT_EQ(bc_cur_open_memory(&r, s, o, 0, &e), BC_CUR_OK);
+	if (r)
+	{
+		CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ERR_ROW_TOO_LONG);
+		CHECK_STR_EQ(bc_cur_error_get(r)->column, "cost_category");
+		CHECK_INT_EQ(bc_cur_error_get(r)->line, 2);
+		bc_cur_close(r);
+	}
+	/* three full-size fields and a small one fit; values survive the buffer growth */
+	o = 0;
+	o += sprintf(s + o, "%s,tags,product,resource_tags,cost_category\n%s", REQ_HDR, REQ_ROW);
+	for (int i = 0; i < 4; i++)
+	{
+		size_t		n = i < 3 ? BC_CUR_MAX_FIELD : 1000;
+
+		s[o++] = ',';
+		memset(s + o, 'a' + i, n);
+		o += n;
+	}
+	s[o++] = '\n';
+	CHECK_INT_EQ(bc_cur_open_memory(&r, s, o, 0, &e), BC_CUR_OK);
+	if (r && bc_cur_next(r, &row) != BC_CUR_ROW)
+		UNIT_FAIL("row expected: %s", bc_cur_error_get(r)->message);
+	else if (r)
+	{
+		CHECK_INT_EQ(row.f[BC_COL_TAGS].len, BC_CUR_MAX_FIELD);
+		CHECK(row.f[BC_COL_TAGS].ptr[0] == 'a' && row.f[BC_COL_TAGS].ptr[BC_CUR_MAX_FIELD - 1] == 'a');
+		CHECK_INT_EQ(row.f[BC_COL_RESOURCE_TAGS].len, BC_CUR_MAX_FIELD);
+		CHECK(row.f[BC_COL_RESOURCE_TAGS].ptr[17] == 'c');
+		CHECK_INT_EQ(row.f[BC_COL_COST_CATEGORY].len, 1000);
+		CHECK(row.f[BC_COL_COST_CATEGORY].ptr[999] == 'd');
+		CHECK_STR_EQ(row.f[BC_COL_LINE_ITEM_UNBLENDED_COST].ptr, "0.0045");
+	}
+	bc_cur_close(r);
+	free(s);
+}
+
+UNIT_TEST(reader_line_splitter_equivalence)
+{
+	/* the last two fields of a row, in forms the line splitter takes or hands to libcsv */
+	static const char *tails[] = {
+		"a,b\n", "\"a\",\"b\"\n", "\"\",\"\"\n", ",\n", "\"a\"\"\",\"\"\"\"\n", "\"x\"\"y\"\"z\",w\r\n",
+		"\"a\rb\",c\n", "a\rb,c\n", "a,b,c\n", "a\n", "\"a\" ,b\n", "\"a\"b,c\n", "a\"b,c\n",
+		"\"a,b\",\"c\nd\"\n", "\"\"\"\",\n", ",\"\"\r\n", "\"a\",\r\n", "\"caf\xC3\xA9\",\xC3\n",
+		"\"a\"\"\r\n", " a , b \n", "\"a\",\"b\"\"\"\"c\"\n", "x,\"unterminated\n",
+	};
+	const char *hdr = REQ_HDR ",line_item_line_item_description,tags\n";
+
+	for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++)
+	{
+		char		buf[2048];
+		size_t		len = snprintf(buf, sizeof(buf), "%s%s,%s%s,%s", hdr, REQ_ROW, tails[t], REQ_ROW, tails[t]);
+		char	   *fast = dump_rows(buf, len, 0, false);
+		char	   *slow = dump_rows(buf, len, BC_CUR_OPT_NO_FAST_PATH, false);
+		char	   *tfast = dump_rows(buf, len, 0, true);
+
+		if (strcmp(fast, slow) != 0 || strcmp(fast, tfast) != 0)
+			UNIT_FAIL("tail %zu differs:\nfast:  %s\nslow:  %s\ntfast: %s", t, fast, slow, tfast);
+		free(fast);
+		free(slow);
+		free(tfast);
+	}
+}
+
+UNIT_TEST(reader_line_splitter_values)
+{
+	const char *csv = REQ_HDR ",line_item_line_item_description,tags\n"
+		REQ_ROW ",\"a\"\"b\",\"\"\r\n"
+		REQ_ROW ",,\"{\"\"k\"\":\"\"v\"\"}\"\n"
+		REQ_ROW ",\"\"\"\",x\n";
+	bc_cur_reader *r = open_mem(csv, unit_failed_);
+	bc_cur_row row;
+
+	if (!r)
+		return;
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ROW);
+	CHECK_STR_EQ(row.f[BC_COL_LINE_ITEM_LINE_ITEM_DESCRIPTION].ptr, "a\"b");
+	CHECK(!row.f[BC_COL_TAGS].null);
+	CHECK_INT_EQ(row.f[BC_COL_TAGS].len, 0);
+	CHECK_STR_EQ(row.f[BC_COL_LINE_ITEM_UNBLENDED_COST].ptr, "0.0045");
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ROW);
+	CHECK(row.f[BC_COL_LINE_ITEM_LINE_ITEM_DESCRIPTION].null);
+	CHECK_STR_EQ(row.f[BC_COL_TAGS].ptr, "{\"k\":\"v\"}");
+	CHECK_INT_EQ(row.line, 3);
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ROW);
+	CHECK_STR_EQ(row.f[BC_COL_LINE_ITEM_LINE_ITEM_DESCRIPTION].ptr, "\"");
+	CHECK_STR_EQ(row.f[BC_COL_TAGS].ptr, "x");
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_EOF);
+	bc_cur_close(r);
+}
+
+UNIT_TEST(reader_gzip_damage_is_the_root_cause)
+{
+	/* stored (level 0) gzip: a damaged byte shows up verbatim in the CSV */
+	char		path[256];
+	gzFile		g;
+	unsigned char *raw;
+	size_t		rawlen;
+	unsigned char *hit;
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	long		n;
+
+	tmp_path(path, sizeof(path), "stored.csv.gz");
+	g = gzopen(path, "wb0");
+	gzprintf(g, "%s\n", REQ_HDR);
+	for (int i = 0; i < 5000; i++)
+		gzprintf(g, "%s\n", REQ_ROW);
+	gzclose(g);
+	raw = slurp(path, &rawlen);
+	/* turn one "Usage" into "Us\"ge" in the 10th row: a CSV error, and a CRC error */
+	hit = raw;
+	for (int i = 0; i < 10 && hit; i++)
+		hit = memmem(hit + 1, rawlen - (size_t) (hit + 1 - raw), ",Usage,", 7);
+	CHECK(hit != NULL);
+	if (hit == NULL)
+	{
+		free(raw);
+		return;
+	}
+	hit[3] = '"';
+	CHECK_INT_EQ(bc_cur_open_memory(&r, raw, rawlen, 0, &e), BC_CUR_OK);
+	if (r)
+	{
+		CHECK_INT_EQ(drain(r, &n), BC_CUR_ERR_GZIP_CORRUPT);
+		CHECK_INT_EQ(n, 9);
+		CHECK_INT_EQ(bc_cur_error_get(r)->line, 11);
+		CHECK_STR_EQ(bc_cur_error_get(r)->value, "incorrect data check");
+		bc_cur_close(r);
+	}
+	/* a small file is inflated, CRC included, before any row is returned */
+	{
+		size_t		small = 0;
+		unsigned char *s2;
+
+		g = gzopen(path, "wb0");
+		gzprintf(g, "%s\n", REQ_HDR);
+		for (int i = 0; i < 50; i++)
+			gzprintf(g, "%s\n", REQ_ROW);
+		gzclose(g);
+		s2 = slurp(path, &small);
+		hit = memmem(s2, small, ",Usage,", 7);
+		hit[3] = '"';
+		CHECK_INT_EQ(bc_cur_open_memory(&r, s2, small, 0, &e), BC_CUR_ERR_GZIP_CORRUPT);
+		free(s2);
+	}
+	/* the same damage in a plain file is a CSV error */
+	{
+		char	   *plain = malloc(8192);
+		size_t		o = 0;
+
+		o += sprintf(plain + o, "%s\n", REQ_HDR);
+		for (int i = 0; i < 50; i++)
+			o += sprintf(plain + o, "%s\n", REQ_ROW);
+		hit = (unsigned char *) plain;
+		for (int i = 0; i < 10; i++)
+			hit = (unsigned char *) strstr((char *) hit + 1, ",Usage,");
+		hit[3] = '"';
+		CHECK_INT_EQ(bc_cur_open_memory(&r, plain, o, 0, &e), BC_CUR_OK);
+		if (r)
+		{
+			CHECK_INT_EQ(drain(r, &n), BC_CUR_ERR_CSV_SYNTAX);
+			CHECK_INT_EQ(bc_cur_error_get(r)->line, 11);
+			bc_cur_close(r);
+		}
+		free(plain);
+	}
+	free(raw);
+	unlink(path);
 }

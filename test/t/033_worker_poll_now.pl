@@ -1,0 +1,141 @@
+# 033_worker_poll_now.pl: bedrock_cost.poll_now() runs the worker's poll in
+# the calling session (the launcher is disabled here).  The chargeback
+# refresh hook bedrock_cost.refresh_chargeback(), when it exists, runs in
+# the load's own transaction and sees the new rows; when it fails, the load
+# is rolled back with it.  A data file that is a symbolic link leaving
+# export_root is refused.
+use strict;
+use warnings;
+use File::Copy qw(copy);
+use IPC::Run;
+use File::Find;
+use File::Path qw(make_path);
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $gen = $ENV{BC_GEN};
+if (!$gen)
+{
+	$gen = -x './bedrock-cost-gen' ? './bedrock-cost-gen' : undef;
+	if (!$gen)
+	{
+		my $bindir = `pg_config --bindir`;
+		chomp $bindir;
+		$gen = "$bindir/bedrock-cost-gen";
+	}
+}
+plan skip_all => 'bedrock-cost-gen not found (run make first)' unless -x $gen;
+
+my $stage = PostgreSQL::Test::Utils::tempdir('stage');
+my $root = PostgreSQL::Test::Utils::tempdir('exports');
+my $outside = PostgreSQL::Test::Utils::tempdir('outside');
+
+# run the generator into $stage/$name
+sub gen
+{
+	my ($name, @args) = @_;
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ $gen, '--quiet', '--out', "$stage/$name", '--export', 'cur', @args ],
+		'>', \$out, '2>', \$err)
+	  or die "bedrock-cost-gen @args failed: $err";
+	return "$stage/$name/cur";
+}
+
+# copy every data file, then every manifest, of a generated export
+sub deliver
+{
+	my ($from, $to) = @_;
+	for my $part ('data', 'metadata')
+	{
+		my @files;
+		find({ wanted => sub { push @files, $File::Find::name if -f $_ }, no_chdir => 1 },
+			"$from/$part");
+		for my $f (sort @files)
+		{
+			my $rel = substr($f, length($from) + 1);
+			(my $dir = "$to/$rel") =~ s{/[^/]*$}{};
+			make_path($dir);
+			unlink("$to/$rel");
+			copy($f, "$to/$rel") or die "copy $rel: $!";
+		}
+	}
+	return;
+}
+
+my $node = PostgreSQL::Test::Cluster->new('pollnow');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'bedrock_cost'
+bedrock_cost.database = 'postgres'
+bedrock_cost.export_root = '$root'
+bedrock_cost.enabled = off
+});
+$node->start;
+$node->safe_psql('postgres', q{
+CREATE EXTENSION bedrock_cost;
+CREATE TABLE public.refresh_log (xid bigint, line_items bigint);
+CREATE FUNCTION bedrock_cost.refresh_chargeback() RETURNS void LANGUAGE sql
+  AS $$ INSERT INTO public.refresh_log
+        SELECT pg_catalog.txid_current(), count(*) FROM bedrock_cost.line_items $$;
+});
+make_path("$root/acme/cur");
+$node->safe_psql('postgres', "SELECT bedrock_cost.add_export('acme', 'acme/cur')");
+
+my $v1 = gen('v1', qw(--rows 200 --periods 1 --seed 41));
+my $v2 = gen('v2', qw(--rows 250 --periods 1 --seed 42));
+deliver($v1, "$root/acme/cur");
+
+is($node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()'), '0',
+	'first poll: the delivery is new, it settles');
+is($node->safe_psql('postgres', 'SELECT status FROM bedrock_cost.export_deliveries'),
+	'settling', 'status settling');
+is($node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()'), '1',
+	'second poll: unchanged, loaded');
+is($node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()'), '0',
+	'third poll: nothing new');
+
+my $n = $node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.line_items');
+ok($n > 0, "$n rows loaded");
+is($node->safe_psql('postgres', q{SELECT count(*) || ' ' || max(line_items) FROM public.refresh_log}),
+	"1 $n", 'refresh_chargeback ran once and saw the new rows');
+is($node->safe_psql('postgres',
+		'SELECT r.xid = d.xmin::text::bigint FROM public.refresh_log r, bedrock_cost.export_deliveries d'),
+	't', 'refresh ran in the transaction that recorded the load');
+
+# a failing refresh rolls the load back: the period keeps its data
+$node->safe_psql('postgres', q{
+CREATE OR REPLACE FUNCTION bedrock_cost.refresh_chargeback() RETURNS void LANGUAGE plpgsql
+  AS $$ BEGIN RAISE EXCEPTION 'refresh broke'; END $$;
+});
+my $loads = $node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.loads');
+deliver($v2, "$root/acme/cur");
+$node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()');
+is($node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()'), '0', 'restatement not loaded');
+is($node->safe_psql('postgres',
+		"SELECT status || ' ' || failures || ' ' || last_error FROM bedrock_cost.export_deliveries"),
+	'failed 1 refresh broke', 'failure recorded with the refresh error');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.line_items'), $n,
+	'the period keeps its previous rows');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.loads'), $loads,
+	'the rolled back load left no ledger row');
+
+# refresh fixed, backoff cleared by resume_export: the restatement loads
+$node->safe_psql('postgres', 'DROP FUNCTION bedrock_cost.refresh_chargeback()');
+$node->safe_psql('postgres', "SELECT bedrock_cost.resume_export('acme')");
+is($node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()'), '1',
+	'loaded once the refresh works (no hook: loads without one)');
+
+# a data file replaced by a symbolic link leaving the root is refused
+my $v3 = gen('v3', qw(--rows 150 --periods 1 --seed 43));
+deliver($v3, "$root/acme/cur");
+my ($chunk) = glob("$root/acme/cur/data/BILLING_PERIOD=2026-04/cur-00001.csv.gz");
+copy($chunk, "$outside/x.csv.gz") or die;
+unlink($chunk);
+symlink("$outside/x.csv.gz", $chunk) or die "symlink: $!";
+$node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()');
+like($node->safe_psql('postgres', 'SELECT last_error FROM bedrock_cost.export_deliveries'),
+	qr/resolves to ".*", outside bedrock_cost.export_root/, 'symlink leaving the root refused');
+
+$node->stop;
+done_testing();
