@@ -24,8 +24,10 @@
 
 #include "cur_transform.h"
 
-/* the extension version this client speaks to */
+/* the extension version this client speaks to (the build may pass it from the control file) */
+#ifndef BC_CLIENT_EXTVERSION
 #define BC_CLIENT_EXTVERSION "0.1.0"
+#endif
 
 /* exit codes */
 #define EXIT_OK			0
