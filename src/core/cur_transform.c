@@ -1,0 +1,1204 @@
+/*-------------------------------------------------------------------------
+ *
+ * cur_transform.c
+ *		CUR 2.0 row -> loader COPY text row, classification and exact
+ *		totals, without PostgreSQL (see cur_transform.h).
+ *
+ * Kept line for line equivalent to the server's process_row /
+ * emit_bedrock_row (src/ext/loader_copy.c) and the value checks of
+ * src/ext/loader_values.c: same checks in the same order, same reasons,
+ * same output bytes.  JSON maps are checked with the core validator
+ * (cur_json.c) instead of PostgreSQL's parser: same acceptance for maps,
+ * the reason text of a bad map differs.
+ *
+ * IDENTIFICATION
+ *		src/core/cur_transform.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "cur_transform.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arn.h"
+#include "cur_json.h"
+#include "usage_type.h"
+
+#define SUM_SCALE 18
+#define SUM_LIMIT ((__int128) 1 << 120)
+/* wide sums: digit i weighs 10^(i - WIDE_OFF); ten's complement */
+#define WIDE_DIGITS 4100
+#define WIDE_OFF 2020
+/* cut stored values and raw rows to this size (as the server does) */
+#define VALUE_MAX 1000
+#define RAW_MAX 10000
+
+const char	bc_xf_copy_columns[] =
+"billing_period, export_id, load_id, file_no, line_number, usage_start, "
+"usage_end, line_item_type, payer_account_id, usage_account_id, billing_entity, "
+"product_code, product_name, usage_type, operation, pricing_unit, usage_amount, "
+"tokens, unblended_cost, net_unblended_cost, principal, tags, line_item_id";
+
+/* ---------------------------------------------------------------------- */
+/* buffers */
+
+/* an empty buffer */
+void
+bc_buf_init(bc_buf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+/* release a buffer */
+void
+bc_buf_free(bc_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+/* empty a buffer, keeping its memory */
+void
+bc_buf_reset(bc_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+/* make room for n more bytes plus a NUL */
+static bool
+buf_reserve(bc_buf *b, size_t n)
+{
+	size_t		need = b->len + n + 1;
+	char	   *p;
+	size_t		cap;
+
+	if (b->nomem)
+		return false;
+	if (need <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 1024;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(b->data, cap);
+	if (p == NULL)
+	{
+		b->nomem = true;
+		return false;
+	}
+	b->data = p;
+	b->cap = cap;
+	return true;
+}
+
+/* append bytes */
+void
+bc_buf_put(bc_buf *b, const char *s, size_t len)
+{
+	if (!buf_reserve(b, len))
+		return;
+	memcpy(b->data + b->len, s, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+/* append a C string */
+void
+bc_buf_puts(bc_buf *b, const char *s)
+{
+	bc_buf_put(b, s, strlen(s));
+}
+
+/* append one byte */
+void
+bc_buf_putc(bc_buf *b, char c)
+{
+	if (!buf_reserve(b, 1))
+		return;
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+/* append formatted text */
+void
+bc_buf_printf(bc_buf *b, const char *fmt,...)
+{
+	va_list		ap;
+	int			n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !buf_reserve(b, (size_t) n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t) n;
+}
+
+/* append a JSON string literal, escaped as PostgreSQL's escape_json does */
+void
+bc_buf_put_json_string(bc_buf *b, const char *s, size_t len)
+{
+	bc_buf_putc(b, '"');
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		switch (c)
+		{
+			case '\b':
+				bc_buf_put(b, "\\b", 2);
+				break;
+			case '\f':
+				bc_buf_put(b, "\\f", 2);
+				break;
+			case '\n':
+				bc_buf_put(b, "\\n", 2);
+				break;
+			case '\r':
+				bc_buf_put(b, "\\r", 2);
+				break;
+			case '\t':
+				bc_buf_put(b, "\\t", 2);
+				break;
+			case '"':
+				bc_buf_put(b, "\\\"", 2);
+				break;
+			case '\\':
+				bc_buf_put(b, "\\\\", 2);
+				break;
+			default:
+				if (c < ' ')
+					bc_buf_printf(b, "\\u%04x", (int) c);
+				else
+					bc_buf_putc(b, (char) c);
+		}
+	}
+	bc_buf_putc(b, '"');
+}
+
+/* ---------------------------------------------------------------------- */
+/* decimals (same acceptance as loader_values.c parse_decimal) */
+
+/*
+ * Parse a CUR decimal: [+-]digits[.digits][(e|E)[+-]digits], or
+ * [+-].digits; at most 1000 digits and an exponent within +-990.  Sets
+ * *units to value * 10^SUM_SCALE when exact and small (*exact), else
+ * *exact false.  False when the text is not a decimal.
+ */
+static bool
+parse_decimal(const char *s, size_t len, __int128 *units, bool *exact)
+{
+	size_t		i = 0;
+	bool		neg = false;
+	__int128	mant = 0;
+	int			ndigits = 0,
+				frac = 0,
+				sig = 0;
+	long		exp10 = 0;
+	bool		big = false;
+
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		neg = (s[i++] == '-');
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, ndigits++)
+	{
+		if (sig > 0 || s[i] != '0')
+			sig++;
+		if (sig > 36)
+			big = true;
+		else
+			mant = mant * 10 + (s[i] - '0');
+	}
+	if (i < len && s[i] == '.')
+	{
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, ndigits++)
+		{
+			if (sig > 0 || s[i] != '0')
+				sig++;
+			if (sig > 36)
+			{
+				if (s[i] != '0')
+					big = true;
+				continue;
+			}
+			mant = mant * 10 + (s[i] - '0');
+			frac++;
+		}
+	}
+	if (ndigits == 0 || ndigits > 1000)
+		return false;
+	if (i < len && (s[i] == 'e' || s[i] == 'E'))
+	{
+		bool		eneg = false;
+		int			edigits = 0;
+
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			eneg = (s[i++] == '-');
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, edigits++)
+		{
+			if (exp10 <= 1000)
+				exp10 = exp10 * 10 + (s[i] - '0');
+		}
+		if (edigits == 0)
+			return false;
+		if (exp10 > 990)
+			return false;
+		if (eneg)
+			exp10 = -exp10;
+	}
+	if (i != len)
+		return false;
+
+	*exact = false;
+	if (!big)
+	{
+		long		shift = exp10 - frac + SUM_SCALE;
+
+		if (mant == 0)
+		{
+			*units = 0;
+			*exact = true;
+		}
+		else if (shift >= 0 && shift <= 38)
+		{
+			__int128	v = mant;
+			bool		ok = true;
+
+			for (long k = 0; k < shift; k++)
+			{
+				if (v > SUM_LIMIT / 10)
+				{
+					ok = false;
+					break;
+				}
+				v *= 10;
+			}
+			if (ok && v < SUM_LIMIT)
+			{
+				*units = neg ? -v : v;
+				*exact = true;
+			}
+		}
+		else if (shift < 0 && shift >= -38)
+		{
+			__int128	v = mant;
+			bool		ok = true;
+
+			for (long k = 0; k < -shift; k++)
+			{
+				if (v % 10 != 0)
+				{
+					ok = false;
+					break;
+				}
+				v /= 10;
+			}
+			if (ok)
+			{
+				*units = neg ? -v : v;
+				*exact = true;
+			}
+		}
+	}
+	return true;
+}
+
+/* true when txt is a decimal numeric_in accepts (no NaN, no Infinity) */
+bool
+bc_xf_decimal_check(const char *txt, size_t len)
+{
+	__int128	u;
+	bool		exact;
+
+	return parse_decimal(txt, len, &u, &exact);
+}
+
+/* ---------------------------------------------------------------------- */
+/* exact sums */
+
+/* start an empty sum */
+void
+bc_xsum_init(bc_xsum *s)
+{
+	s->units = 0;
+	s->wide = false;
+	s->digits = NULL;
+}
+
+/* release a sum's wide digits */
+void
+bc_xsum_free(bc_xsum *s)
+{
+	free(s->digits);
+	s->digits = NULL;
+}
+
+/* ten's complement of a wide number, in place */
+static void
+wide_negate(int8_t *d)
+{
+	int			carry = 1;
+
+	for (int i = 0; i < WIDE_DIGITS; i++)
+	{
+		int			v = 9 - d[i] + carry;
+
+		d[i] = (int8_t) (v % 10);
+		carry = v / 10;
+	}
+}
+
+/* acc += add (both ten's complement) */
+static void
+wide_add(int8_t *acc, const int8_t *add)
+{
+	int			carry = 0;
+
+	for (int i = 0; i < WIDE_DIGITS; i++)
+	{
+		int			v = acc[i] + add[i] + carry;
+
+		acc[i] = (int8_t) (v % 10);
+		carry = v / 10;
+	}
+}
+
+/* the wide form of units * 10^-SUM_SCALE */
+static void
+wide_of_units(__int128 units, int8_t *d)
+{
+	bool		neg = units < 0;
+	unsigned __int128 u = neg ? -(unsigned __int128) units : (unsigned __int128) units;
+
+	memset(d, 0, WIDE_DIGITS);
+	for (int i = WIDE_OFF - SUM_SCALE; u != 0; i++)
+	{
+		d[i] = (int8_t) (u % 10);
+		u /= 10;
+	}
+	if (neg)
+		wide_negate(d);
+}
+
+/* the wide form of a checked decimal text */
+static void
+wide_of_text(const char *s, size_t len, int8_t *d)
+{
+	size_t		i = 0,
+				mstart,
+				mend;
+	bool		neg = false;
+	long		exp10 = 0;
+	long		intdigits = 0;
+	long		pos;
+
+	memset(d, 0, WIDE_DIGITS);
+	if (s[i] == '+' || s[i] == '-')
+		neg = (s[i++] == '-');
+	mstart = i;
+	while (i < len && s[i] != 'e' && s[i] != 'E')
+	{
+		if (s[i] >= '0' && s[i] <= '9')
+			intdigits++;
+		else if (s[i] == '.')
+			break;
+		i++;
+	}
+	while (i < len && s[i] != 'e' && s[i] != 'E')
+		i++;
+	mend = i;
+	if (i < len)
+		exp10 = strtol(s + i + 1, NULL, 10);
+	/* the first mantissa digit weighs 10^(intdigits - 1 + exp10) */
+	pos = intdigits - 1 + exp10;
+	for (i = mstart; i < mend; i++)
+	{
+		if (s[i] == '.')
+			continue;
+		if (WIDE_OFF + pos >= 0 && WIDE_OFF + pos < WIDE_DIGITS)
+			d[WIDE_OFF + pos] = (int8_t) (s[i] - '0');
+		pos--;
+	}
+	if (neg)
+		wide_negate(d);
+}
+
+/* add a decimal text to a sum; false (unchanged) when not a decimal */
+bool
+bc_xsum_add(bc_xsum *s, const char *txt, size_t len)
+{
+	__int128	u;
+	bool		exact;
+	int8_t	   *tmp;
+
+	if (!parse_decimal(txt, len, &u, &exact))
+		return false;
+	if (!s->wide && exact &&
+		((u >= 0 && s->units < SUM_LIMIT - u) ||
+		 (u < 0 && s->units > -SUM_LIMIT - u)))
+	{
+		s->units += u;
+		return true;
+	}
+	tmp = malloc(WIDE_DIGITS);
+	if (tmp == NULL)
+		abort();
+	if (!s->wide)
+	{
+		s->digits = malloc(WIDE_DIGITS);
+		if (s->digits == NULL)
+			abort();
+		wide_of_units(s->units, s->digits);
+		s->wide = true;
+		s->units = 0;
+	}
+	wide_of_text(txt, len, tmp);
+	wide_add(s->digits, tmp);
+	free(tmp);
+	return true;
+}
+
+/* exact decimal text of a sum, fraction zeros trimmed */
+void
+bc_xsum_text(const bc_xsum *s, bc_buf *b)
+{
+	int8_t	   *d = malloc(WIDE_DIGITS);
+	int			hi,
+				lo;
+
+	if (d == NULL)
+		abort();
+	if (s->wide)
+		memcpy(d, s->digits, WIDE_DIGITS);
+	else
+		wide_of_units(s->units, d);
+	if (d[WIDE_DIGITS - 1] >= 5)
+	{
+		bc_buf_putc(b, '-');
+		wide_negate(d);
+	}
+	for (hi = WIDE_DIGITS - 1; hi > WIDE_OFF && d[hi] == 0; hi--)
+		;
+	for (lo = 0; lo < WIDE_OFF && d[lo] == 0; lo++)
+		;
+	for (int i = hi; i >= WIDE_OFF; i--)
+		bc_buf_putc(b, (char) ('0' + d[i]));
+	if (lo < WIDE_OFF)
+	{
+		bc_buf_putc(b, '.');
+		for (int i = WIDE_OFF - 1; i >= lo; i--)
+			bc_buf_putc(b, (char) ('0' + d[i]));
+	}
+	free(d);
+}
+
+/* ---------------------------------------------------------------------- */
+/* timestamps (same acceptance as loader_values.c bc_timestamp_check) */
+
+/* days in a month of the proleptic Gregorian calendar */
+static int
+days_in_month(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+/* n decimal digits at s, as an int, or -1 */
+static int
+digits_at(const char *s, int n)
+{
+	int			v = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/*
+ * Check a CUR UTC timestamp YYYY-MM-DDTHH:MM:SS[.fraction]Z (fraction 1-6
+ * digits) with a real calendar date.
+ */
+bool
+bc_xf_timestamp_check(const char *s, size_t len, int *year, int *month, int *day,
+					  bool *midnight)
+{
+	int			y,
+				mo,
+				d,
+				h,
+				mi,
+				se;
+	size_t		i;
+	bool		zero_frac = true;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+		s[13] != ':' || s[16] != ':')
+		return false;
+	y = digits_at(s, 4);
+	mo = digits_at(s + 5, 2);
+	d = digits_at(s + 8, 2);
+	h = digits_at(s + 11, 2);
+	mi = digits_at(s + 14, 2);
+	se = digits_at(s + 17, 2);
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
+		mi < 0 || mi > 59 || se < 0 || se > 59 || d > days_in_month(y, mo))
+		return false;
+	i = 19;
+	if (s[i] == '.')
+	{
+		size_t		start = ++i;
+
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+		{
+			if (s[i] != '0')
+				zero_frac = false;
+			i++;
+		}
+		if (i == start || i - start > 6)
+			return false;
+	}
+	if (i != len - 1 || s[i] != 'Z')
+		return false;
+	*year = y;
+	*month = mo;
+	*day = d;
+	*midnight = (h == 0 && mi == 0 && se == 0 && zero_frac);
+	return true;
+}
+
+/* the billing period of a row, "YYYY-MM-01" */
+bool
+bc_xf_row_period(const bc_cur_row *row, char out[11])
+{
+	const bc_cur_field *f = &row->f[BC_COL_BILL_BILLING_PERIOD_START_DATE];
+	int			y,
+				m,
+				d;
+	bool		midnight;
+
+	if (!bc_xf_timestamp_check(f->ptr, f->len, &y, &m, &d, &midnight) ||
+		d != 1 || !midnight)
+		return false;
+	snprintf(out, 11, "%04d-%02d-01", y, m);
+	return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* state */
+
+/* start a delivery */
+bool
+bc_xf_init(bc_xf *x, const char *period_text)
+{
+	memset(x, 0, sizeof(*x));
+	snprintf(x->period_text, sizeof(x->period_text), "%s", period_text);
+	x->last_total = -1;
+	x->usage_cap = 1024;
+	x->usage = calloc(x->usage_cap, sizeof(char *));
+	x->usage_list = calloc(x->usage_cap, sizeof(char *));
+	x->usage_types = calloc(x->usage_cap, sizeof(char *));
+	x->usage_products = calloc(x->usage_cap, sizeof(char *));
+	if (x->usage == NULL || x->usage_list == NULL || x->usage_types == NULL ||
+		x->usage_products == NULL)
+		return false;
+	return true;
+}
+
+/* release a delivery's state */
+void
+bc_xf_free(bc_xf *x)
+{
+	for (int i = 0; i < x->ntotals; i++)
+	{
+		free(x->totals[i].line_item_type);
+		bc_xsum_free(&x->totals[i].unblended);
+		bc_xsum_free(&x->totals[i].net);
+	}
+	free(x->totals);
+	for (int i = 0; i < x->nusage; i++)
+	{
+		free(x->usage_list[i]);
+		free(x->usage_types[i]);
+		free(x->usage_products[i]);
+	}
+	free(x->usage);
+	free(x->usage_list);
+	free(x->usage_types);
+	free(x->usage_products);
+	free(x->scratch);
+	memset(x, 0, sizeof(*x));
+}
+
+/* leading columns of the next file's lines */
+void
+bc_xf_set_file(bc_xf *x, int32_t export_id, int64_t load_id, int file_no)
+{
+	x->prefix_len = snprintf(x->prefix, sizeof(x->prefix), "%s\t%d\t%lld\t%d\t",
+							 x->period_text, (int) export_id, (long long) load_id,
+							 file_no);
+}
+
+/* the totals entry of (type, is_bedrock), created on first use; NULL on OOM */
+static bc_xf_total *
+total_for(bc_xf *x, const char *type, size_t len, bool is_bedrock)
+{
+	bc_xf_total *t;
+
+	if (x->last_total >= 0)
+	{
+		t = &x->totals[x->last_total];
+		if (t->is_bedrock == is_bedrock && strlen(t->line_item_type) == len &&
+			memcmp(t->line_item_type, type, len) == 0)
+			return t;
+	}
+	for (int i = 0; i < x->ntotals; i++)
+	{
+		t = &x->totals[i];
+		if (t->is_bedrock == is_bedrock && strlen(t->line_item_type) == len &&
+			memcmp(t->line_item_type, type, len) == 0)
+		{
+			x->last_total = i;
+			return t;
+		}
+	}
+	if (x->ntotals == x->cap_totals)
+	{
+		int			cap = x->cap_totals ? x->cap_totals * 2 : 16;
+		bc_xf_total *n = realloc(x->totals, cap * sizeof(bc_xf_total));
+
+		if (n == NULL)
+			return NULL;
+		x->totals = n;
+		x->cap_totals = cap;
+	}
+	t = &x->totals[x->ntotals];
+	memset(t, 0, sizeof(*t));
+	t->line_item_type = malloc(len + 1);
+	if (t->line_item_type == NULL)
+		return NULL;
+	memcpy(t->line_item_type, type, len);
+	t->line_item_type[len] = '\0';
+	t->is_bedrock = is_bedrock;
+	bc_xsum_init(&t->unblended);
+	bc_xsum_init(&t->net);
+	x->last_total = x->ntotals++;
+	return t;
+}
+
+/* FNV-1a of a usage type */
+static uint32_t
+hash_key(const char *s, size_t len)
+{
+	uint32_t	h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char) s[i]) * 16777619u;
+	return h;
+}
+
+/* grow the usage-type set and lists to twice their size; false on OOM */
+static bool
+usage_grow(bc_xf *x)
+{
+	int			cap = x->usage_cap * 2;
+	char	  **tab = calloc(cap, sizeof(char *));
+	char	  **list = realloc(x->usage_list, cap * sizeof(char *));
+	int			i;
+
+	if (list != NULL)
+		x->usage_list = list;
+	list = realloc(x->usage_types, cap * sizeof(char *));
+	if (list != NULL)
+		x->usage_types = list;
+	list = realloc(x->usage_products, cap * sizeof(char *));
+	if (list != NULL)
+		x->usage_products = list;
+	if (tab == NULL || list == NULL)
+	{
+		free(tab);
+		return false;
+	}
+	for (int k = 0; k < x->nusage; k++)
+	{
+		const char *s = x->usage_list[k];
+
+		for (i = hash_key(s, strlen(s)) & (cap - 1); tab[i]; i = (i + 1) & (cap - 1))
+			;
+		tab[i] = x->usage_list[k];
+	}
+	free(x->usage);
+	x->usage = tab;
+	x->usage_cap = cap;
+	return true;
+}
+
+/*
+ * Remember a (usage type, product name) pair for the dimension table, as
+ * the server's note_usage_type: keyed "type\x01product", pairs longer than
+ * BC_XF_USAGE_KEY_LEN - 2 bytes skipped.
+ */
+static void
+note_usage_type(bc_xf *x, const bc_cur_field *f, const char *product_name)
+{
+	char		key[BC_XF_USAGE_KEY_LEN];
+	size_t		plen = product_name ? strlen(product_name) : 0;
+	size_t		klen;
+	int			i;
+
+	if (f->len + plen + 2 > BC_XF_USAGE_KEY_LEN)
+		return;
+	memcpy(key, f->ptr, f->len);
+	key[f->len] = '\x01';
+	memcpy(key + f->len + 1, product_name ? product_name : "", plen);
+	klen = f->len + 1 + plen;
+	key[klen] = '\0';
+	if (x->nusage * 2 >= x->usage_cap && !usage_grow(x))
+	{
+		x->nomem = true;
+		return;
+	}
+	for (i = hash_key(key, klen) & (x->usage_cap - 1); x->usage[i];
+		 i = (i + 1) & (x->usage_cap - 1))
+	{
+		if (strcmp(x->usage[i], key) == 0)
+			return;
+	}
+	x->usage[i] = strdup(key);
+	x->usage_types[x->nusage] = strndup(f->ptr, f->len);
+	x->usage_products[x->nusage] = strdup(product_name ? product_name : "");
+	if (x->usage[i] == NULL || x->usage_types[x->nusage] == NULL ||
+		x->usage_products[x->nusage] == NULL)
+	{
+		x->nomem = true;
+		return;
+	}
+	x->usage_list[x->nusage++] = x->usage[i];
+}
+
+/* ---------------------------------------------------------------------- */
+/* row checks */
+
+/* note a rejected value; always returns false */
+static bool
+reject(bc_xf *x, int col, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+
+static bool
+reject(bc_xf *x, int col, const char *fmt,...)
+{
+	va_list		ap;
+
+	x->reject_col = col;
+	va_start(ap, fmt);
+	vsnprintf(x->reject_reason, sizeof(x->reject_reason), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* a decimal column; empty allowed only when allow_empty */
+static bool
+check_decimal(bc_xf *x, const bc_cur_row *row, int col, bool allow_empty)
+{
+	const bc_cur_field *f = &row->f[col];
+
+	if (f->null || f->len == 0)
+	{
+		if (allow_empty)
+			return true;
+		return reject(x, col, "missing number");
+	}
+	if (!bc_xf_decimal_check(f->ptr, f->len))
+		return reject(x, col, "invalid number");
+	return true;
+}
+
+/* a timestamp column */
+static bool
+check_timestamp(bc_xf *x, const bc_cur_row *row, int col)
+{
+	const bc_cur_field *f = &row->f[col];
+	int			y,
+				m,
+				d;
+	bool		midnight;
+
+	if (!bc_xf_timestamp_check(f->ptr, f->len, &y, &m, &d, &midnight))
+		return reject(x, col, "invalid timestamp");
+	return true;
+}
+
+/*
+ * Check that a map column is a JSON object; with want_name, find its
+ * top-level "product_name" string (decoded into x->scratch, *name NULL when
+ * absent).  Returns NULL or the reason.
+ */
+static const char *
+json_object_check(bc_xf *x, const bc_cur_field *f, bool want_name, const char **name)
+{
+	bc_json_value v,
+				key,
+				val;
+	bc_json_iter it;
+	bc_json_status st;
+	size_t		pos = 0;
+
+	while (pos < f->len && (f->ptr[pos] == ' ' || f->ptr[pos] == '\t' ||
+							f->ptr[pos] == '\n' || f->ptr[pos] == '\r'))
+		pos++;
+	if (pos >= f->len || f->ptr[pos] != '{')
+		return "The value is not a JSON object.";
+	st = bc_json_parse_value(f->ptr, f->len, &v, NULL);
+	if (st == BC_JSON_STRING && memmem(f->ptr, f->len, "\\u0000", 6) != NULL)
+		return "\\u0000 cannot be converted to text.";	/* PostgreSQL's wording */
+	if (st != BC_JSON_OK)
+		return bc_json_strerror(st);
+	if (!want_name)
+		return NULL;
+	*name = NULL;
+	if (bc_json_iter_object(&it, &v) != BC_JSON_OK)
+		return NULL;
+	while (bc_json_next(&it, &key, &val))
+	{
+		size_t		outlen;
+
+		if (val.type != BC_JSON_T_STRING ||
+			!bc_json_string_eq(&key, "product_name", 12))
+			continue;
+		if (x->scratch_cap < val.raw_len + 1)
+		{
+			char	   *p = realloc(x->scratch, val.raw_len + 1);
+
+			if (p == NULL)
+			{
+				x->nomem = true;
+				return NULL;
+			}
+			x->scratch = p;
+			x->scratch_cap = val.raw_len + 1;
+		}
+		if (bc_json_decode(&val, x->scratch, x->scratch_cap, &outlen) == BC_JSON_OK)
+			*name = x->scratch;
+		break;
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* COPY text */
+
+/* append a field escaped for COPY text format */
+static void
+put_text(bc_buf *out, const char *s, size_t len)
+{
+	size_t		start = 0;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		const char *esc;
+
+		switch (s[i])
+		{
+			case '\\':
+				esc = "\\\\";
+				break;
+			case '\t':
+				esc = "\\t";
+				break;
+			case '\n':
+				esc = "\\n";
+				break;
+			case '\r':
+				esc = "\\r";
+				break;
+			default:
+				continue;
+		}
+		bc_buf_put(out, s + start, i - start);
+		bc_buf_put(out, esc, 2);
+		start = i + 1;
+	}
+	bc_buf_put(out, s + start, len - start);
+}
+
+/* append a column value and a tab */
+static void
+put_col(bc_buf *out, const bc_cur_field *f)
+{
+	put_text(out, f->ptr, f->len);
+	bc_buf_putc(out, '\t');
+}
+
+/* append a column value, \N when null or empty, and a tab */
+static void
+put_field(bc_buf *out, const bc_cur_field *f)
+{
+	if (f->null || f->len == 0)
+		bc_buf_put(out, "\\N", 2);
+	else
+		put_text(out, f->ptr, f->len);
+	bc_buf_putc(out, '\t');
+}
+
+/* txt * 10^shift as text numeric_in reads exactly (bc_decimal_shift_text) */
+static void
+put_shifted(bc_buf *out, const char *txt, size_t len, int shift)
+{
+	const char *e = memchr(txt, 'e', len);
+	long		exp10 = 0;
+
+	if (e == NULL)
+		e = memchr(txt, 'E', len);
+	if (shift == 0)
+	{
+		bc_buf_put(out, txt, len);
+		return;
+	}
+	if (e != NULL)
+	{
+		exp10 = strtol(e + 1, NULL, 10);
+		len = e - txt;
+	}
+	bc_buf_put(out, txt, len);
+	bc_buf_printf(out, "e%ld", exp10 + shift);
+}
+
+/* check and append the COPY line of a Bedrock row; false when rejected */
+static bool
+emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
+				 bc_buf *out)
+{
+	const bc_cur_field *f = row->f;
+	const bc_cur_field *bp = &f[BC_COL_BILL_BILLING_PERIOD_START_DATE];
+	const bc_cur_field *principal = &f[BC_COL_LINE_ITEM_IAM_PRINCIPAL];
+	const bc_cur_field *tags = &f[BC_COL_TAGS];
+	const bc_cur_field *amount = &f[BC_COL_LINE_ITEM_USAGE_AMOUNT];
+	int64_t		scale = 1;
+	bool		is_tokens = false;
+	int			y,
+				m,
+				d;
+	bool		midnight;
+
+	if (!bc_xf_timestamp_check(bp->ptr, bp->len, &y, &m, &d, &midnight))
+		return reject(x, BC_COL_BILL_BILLING_PERIOD_START_DATE, "invalid timestamp");
+	if (bp->len < 10 || memcmp(bp->ptr, x->period_text, 10) != 0 || !midnight)
+		return reject(x, BC_COL_BILL_BILLING_PERIOD_START_DATE,
+					  "row of another billing period (the delivery is for %s)",
+					  x->period_text);
+	if (!check_timestamp(x, row, BC_COL_LINE_ITEM_USAGE_START_DATE) ||
+		!check_timestamp(x, row, BC_COL_LINE_ITEM_USAGE_END_DATE) ||
+		!check_decimal(x, row, BC_COL_LINE_ITEM_USAGE_AMOUNT, true))
+		return false;
+	if (!principal->null && principal->len > 0)
+	{
+		bc_arn		a;
+		bc_arn_error ae;
+
+		if (bc_arn_parse(principal->ptr, principal->len, &a, &ae) != BC_ARN_OK)
+			return reject(x, BC_COL_LINE_ITEM_IAM_PRINCIPAL,
+						  "invalid IAM principal ARN (%s at byte %zu)",
+						  ae.message, ae.pos);
+	}
+	if (!tags->null && tags->len > 0)
+	{
+		const char *why = json_object_check(x, tags, false, NULL);
+
+		if (why != NULL)
+			return reject(x, BC_COL_TAGS, "invalid tags map (%s)", why);
+	}
+
+	bc_buf_put(out, x->prefix, x->prefix_len);
+	bc_buf_printf(out, "%llu\t", (unsigned long long) row->line);
+	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_START_DATE]);
+	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_END_DATE]);
+	put_col(out, &f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE]);
+	put_col(out, &f[BC_COL_BILL_PAYER_ACCOUNT_ID]);
+	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID]);
+	put_field(out, &f[BC_COL_BILL_BILLING_ENTITY]);
+	put_col(out, &f[BC_COL_LINE_ITEM_PRODUCT_CODE]);
+	if (product_name != NULL)
+		put_text(out, product_name, strlen(product_name));
+	else
+		bc_buf_put(out, "\\N", 2);
+	bc_buf_putc(out, '\t');
+	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_TYPE]);
+	put_field(out, &f[BC_COL_LINE_ITEM_OPERATION]);
+	put_field(out, &f[BC_COL_PRICING_UNIT]);
+	put_field(out, amount);
+	if (!amount->null && amount->len > 0)
+	{
+		const bc_cur_field *unit = &f[BC_COL_PRICING_UNIT];
+		const bc_cur_field *desc = &f[BC_COL_LINE_ITEM_LINE_ITEM_DESCRIPTION];
+
+		(void) bc_pricing_unit_scale(unit->ptr, unit->len, desc->ptr, desc->len,
+									 &scale, &is_tokens);
+	}
+	if (is_tokens)
+	{
+		int			shift = 0;
+		int64_t		s = scale;
+
+		while (s > 1 && s % 10 == 0)
+		{
+			s /= 10;
+			shift++;
+		}
+		if (s != 1)
+			return reject(x, BC_COL_PRICING_UNIT,
+						  "pricing unit scale %lld is not a power of ten",
+						  (long long) scale);
+		put_shifted(out, amount->ptr, amount->len, shift);
+	}
+	else
+		bc_buf_put(out, "\\N", 2);
+	bc_buf_putc(out, '\t');
+	put_col(out, &f[BC_COL_LINE_ITEM_UNBLENDED_COST]);
+	put_field(out, &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST]);
+	put_field(out, principal);
+	if (tags->null || tags->len == 0)
+		bc_buf_put(out, "{}", 2);
+	else
+		put_text(out, tags->ptr, tags->len);
+	bc_buf_putc(out, '\t');
+	if (f[BC_COL_IDENTITY_LINE_ITEM_ID].null || f[BC_COL_IDENTITY_LINE_ITEM_ID].len == 0)
+		bc_buf_put(out, "\\N", 2);
+	else
+		put_text(out, f[BC_COL_IDENTITY_LINE_ITEM_ID].ptr, f[BC_COL_IDENTITY_LINE_ITEM_ID].len);
+	bc_buf_putc(out, '\n');
+	note_usage_type(x, &f[BC_COL_LINE_ITEM_USAGE_TYPE], product_name);
+	return true;
+}
+
+/* classify, check, count and (Bedrock) emit one row */
+bc_xf_result
+bc_xf_row(bc_xf *x, const bc_cur_row *row, bc_buf *out)
+{
+	const bc_cur_field *f = row->f;
+	const bc_cur_field *type = &f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE];
+	const bc_cur_field *pc = &f[BC_COL_LINE_ITEM_PRODUCT_CODE];
+	const bc_cur_field *be = &f[BC_COL_BILL_BILLING_ENTITY];
+	const bc_cur_field *prod = &f[BC_COL_PRODUCT];
+	const bc_cur_field *cost = &f[BC_COL_LINE_ITEM_UNBLENDED_COST];
+	const bc_cur_field *net = &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST];
+	const char *product_name = NULL;
+	bool		is_bedrock;
+	bc_xf_total *t;
+
+	x->rows_read++;
+	is_bedrock = bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len, NULL, 0);
+	if (is_bedrock ||
+		(be->len == 15 && memcmp(be->ptr, "AWS Marketplace", 15) == 0))
+	{
+		if (prod->present && !prod->null && prod->len > 0)
+		{
+			const char *why = json_object_check(x, prod, true, &product_name);
+
+			if (why != NULL)
+			{
+				reject(x, BC_COL_PRODUCT, "invalid product map (%s)", why);
+				return BC_XF_REJECT;
+			}
+		}
+		if (!is_bedrock && product_name != NULL)
+			is_bedrock = bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len,
+											product_name, strlen(product_name));
+	}
+	if (!check_decimal(x, row, BC_COL_LINE_ITEM_UNBLENDED_COST, false) ||
+		!check_decimal(x, row, BC_COL_LINE_ITEM_NET_UNBLENDED_COST, true))
+		return BC_XF_REJECT;
+	if (is_bedrock && !emit_bedrock_row(x, row, product_name, out))
+		return BC_XF_REJECT;
+
+	t = total_for(x, type->ptr, type->len, is_bedrock);
+	if (t == NULL)
+		x->nomem = true;
+	if (x->nomem || out->nomem)
+		return BC_XF_NOMEM;
+	t->rows++;
+	(void) bc_xsum_add(&t->unblended, cost->ptr, cost->len);
+	if (net->present && !net->null && net->len > 0)
+	{
+		t->net_present = true;
+		(void) bc_xsum_add(&t->net, net->ptr, net->len);
+	}
+	else if (net->present)
+		t->net_present = true;
+	if (is_bedrock)
+	{
+		x->rows_loaded++;
+		return BC_XF_EMITTED;
+	}
+	x->rows_other++;
+	return BC_XF_OTHER;
+}
+
+/* count a tolerated reject like the server (classified without product name) */
+void
+bc_xf_reject(bc_xf *x, const bc_cur_row *row)
+{
+	const bc_cur_field *t = &row->f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE];
+	const bc_cur_field *pc = &row->f[BC_COL_LINE_ITEM_PRODUCT_CODE];
+	const bc_cur_field *be = &row->f[BC_COL_BILL_BILLING_ENTITY];
+	bc_xf_total *tot;
+
+	x->rows_rejected++;
+	tot = total_for(x, t->ptr, t->len,
+					bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len, NULL, 0));
+	if (tot == NULL)
+		x->nomem = true;
+	else
+		tot->rejected_rows++;
+}
+
+/* the known columns of a row as JSON (the server's raw_row) */
+void
+bc_xf_raw_row(const bc_cur_row *row, bc_buf *b)
+{
+	bool		first = true;
+	size_t		start = b->len;
+
+	bc_buf_putc(b, '{');
+	for (int c = 0; c < BC_COL__COUNT; c++)
+	{
+		const bc_cur_field *f = &row->f[c];
+
+		if (!f->present)
+			continue;
+		if (!first)
+			bc_buf_put(b, ", ", 2);
+		first = false;
+		bc_buf_put_json_string(b, bc_cur_columns[c].name, strlen(bc_cur_columns[c].name));
+		bc_buf_put(b, ": ", 2);
+		if (f->null)
+			bc_buf_put(b, "null", 4);
+		else
+		{
+			size_t		n = f->len < VALUE_MAX ? f->len : VALUE_MAX;
+
+			/* pnstrdup stops at a NUL */
+			n = strnlen(f->ptr, n);
+			bc_buf_put_json_string(b, f->ptr, n);
+		}
+		if (b->len - start > RAW_MAX)
+			break;
+	}
+	bc_buf_putc(b, '}');
+}

@@ -1,0 +1,174 @@
+/*-------------------------------------------------------------------------
+ *
+ * cur_transform.h
+ *		The PostgreSQL-free transformation of CUR 2.0 rows into the loader's
+ *		COPY text rows: Bedrock classification, value checks, exact totals
+ *		by line item type, distinct usage types.
+ *
+ * This is the row logic of the server-side loader (src/ext/loader_copy.c
+ * and loader_values.c) in plain C, so bedrock-cost-load produces the same
+ * rows, the same totals and the same row errors as load_export:
+ *
+ *	- every row is counted in the totals of (line item type, Bedrock or not);
+ *	- a Bedrock row (bc_is_bedrock_line, Marketplace rows by product name)
+ *	  is checked (billing period, timestamps, numbers, ARN, tags map) and
+ *	  appended to the output as one COPY text line of the delivery table;
+ *	- a bad value makes bc_xf_row return BC_XF_REJECT with the column and
+ *	  the reason; the caller applies its rejection policy (bc_xf_reject
+ *	  counts a tolerated reject in the totals like the server does).
+ *
+ * Decimal checks accept what numeric_in accepts (up to 1000 digits,
+ * exponents within +-990); sums are exact: an __int128 count of 10^-18
+ * units, falling back to a wide fixed-point decimal when a value has more
+ * decimals or the sum grows too large.  No floating point anywhere.
+ *
+ * Memory: bc_xf owns malloc'd tables; bc_xf_free releases them.
+ * Allocation failure sets x->nomem and makes bc_xf_row return BC_XF_NOMEM.
+ *
+ * IDENTIFICATION
+ *		src/core/cur_transform.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BC_CUR_TRANSFORM_H
+#define BC_CUR_TRANSFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cur_reader.h"
+
+/* longest reason text of a row error */
+#define BC_XF_REASON_MAX 512
+/* longest usage type + product name pair kept for the dimension (as the server) */
+#define BC_XF_USAGE_KEY_LEN 512
+
+/* a growable byte buffer (COPY text, JSON) */
+typedef struct bc_buf
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+	bool		nomem;
+} bc_buf;
+
+extern void bc_buf_init(bc_buf *b);
+extern void bc_buf_free(bc_buf *b);
+extern void bc_buf_reset(bc_buf *b);
+extern void bc_buf_put(bc_buf *b, const char *s, size_t len);
+extern void bc_buf_puts(bc_buf *b, const char *s);
+extern void bc_buf_putc(bc_buf *b, char c);
+extern void bc_buf_printf(bc_buf *b, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+/* append s as a JSON string literal (quotes included), escaped like escape_json */
+extern void bc_buf_put_json_string(bc_buf *b, const char *s, size_t len);
+
+/* an exact running sum of decimal texts */
+typedef struct bc_xsum
+{
+	__int128	units;			/* value * 10^18 while !wide */
+	bool		wide;			/* switched to the wide digits */
+	int8_t	   *digits;			/* wide: ten's complement digits, see .c */
+} bc_xsum;
+
+extern void bc_xsum_init(bc_xsum *s);
+extern void bc_xsum_free(bc_xsum *s);
+/* add a decimal text; false (sum unchanged) when it is not a decimal */
+extern bool bc_xsum_add(bc_xsum *s, const char *txt, size_t len);
+/* exact text of the sum (trailing fraction zeros trimmed) into b */
+extern void bc_xsum_text(const bc_xsum *s, bc_buf *b);
+
+/* totals of one (line item type, Bedrock or not) */
+typedef struct bc_xf_total
+{
+	char	   *line_item_type;
+	bool		is_bedrock;
+	int64_t		rows;
+	int64_t		rejected_rows;
+	bc_xsum		unblended;
+	bc_xsum		net;
+	bool		net_present;
+} bc_xf_total;
+
+/* what bc_xf_row did with a row */
+typedef enum bc_xf_result
+{
+	BC_XF_OTHER = 0,			/* not Bedrock: counted, nothing emitted */
+	BC_XF_EMITTED,				/* Bedrock: counted, one line appended */
+	BC_XF_REJECT,				/* bad value: see x->reject_col / reject_reason */
+	BC_XF_NOMEM					/* allocation failed */
+} bc_xf_result;
+
+/* the transformation state of one delivery */
+typedef struct bc_xf
+{
+	char		period_text[11];	/* YYYY-MM-01 of the delivery */
+	char		prefix[128];	/* constant leading columns of every line */
+	int			prefix_len;
+
+	int64_t		rows_read;
+	int64_t		rows_loaded;
+	int64_t		rows_other;
+	int64_t		rows_rejected;
+
+	bc_xf_total *totals;
+	int			ntotals;
+	int			cap_totals;
+	int			last_total;
+
+	char	  **usage;			/* open-addressing set of "type\x01product" keys */
+	int			usage_cap;
+	int			nusage;
+	char	  **usage_list;		/* the keys in first-seen order */
+	char	  **usage_types;	/* their usage types, same order */
+	char	  **usage_products;	/* their product names ("" when none) */
+
+	char	   *scratch;		/* decoded product_name */
+	size_t		scratch_cap;
+
+	/* the last rejected value */
+	int			reject_col;
+	char		reject_reason[BC_XF_REASON_MAX];
+
+	bool		nomem;
+} bc_xf;
+
+/*
+ * Start a delivery of billing period "YYYY-MM-01" (period_text).  Returns
+ * false on allocation failure.
+ */
+extern bool bc_xf_init(bc_xf *x, const char *period_text);
+extern void bc_xf_free(bc_xf *x);
+
+/* set the constant leading columns for the next file (period, ids, file_no) */
+extern void bc_xf_set_file(bc_xf *x, int32_t export_id, int64_t load_id, int file_no);
+
+/* transform one row, appending its COPY line to out when it is Bedrock */
+extern bc_xf_result bc_xf_row(bc_xf *x, const bc_cur_row *row, bc_buf *out);
+
+/*
+ * Count a tolerated rejected row (after BC_XF_REJECT) the way the server
+ * does: in the rejected_rows of its line item type, classified without the
+ * product name.
+ */
+extern void bc_xf_reject(bc_xf *x, const bc_cur_row *row);
+
+/* the known columns of a row as a JSON object (load_errors.raw) */
+extern void bc_xf_raw_row(const bc_cur_row *row, bc_buf *b);
+
+/*
+ * The billing period "YYYY-MM-01" of a row's bill_billing_period_start_date
+ * (must be a month's first day at midnight); false when it is not one.
+ */
+extern bool bc_xf_row_period(const bc_cur_row *row, char out[11]);
+
+/* checks shared with the server (same acceptance as loader_values.c) */
+extern bool bc_xf_decimal_check(const char *txt, size_t len);
+extern bool bc_xf_timestamp_check(const char *s, size_t len, int *year, int *month,
+								  int *day, bool *midnight);
+
+/* columns the COPY lines fill, in order, comma-separated */
+extern const char bc_xf_copy_columns[];
+
+#endif							/* BC_CUR_TRANSFORM_H */

@@ -1,0 +1,622 @@
+/*-------------------------------------------------------------------------
+ *
+ * loader_client.c
+ *		The server side of bedrock-cost-load: deliveries read, checked and
+ *		transformed by the client, committed through the loader's ledger
+ *		and swap.
+ *
+ * The client runs one transaction per delivery:
+ *
+ *	BEGIN;
+ *	SELECT * FROM bedrock_cost.client_begin_delivery(delivery);	-- table, or noop
+ *	COPY bedrock_cost.line_items_l<load_id> (...) FROM STDIN;
+ *	SELECT * FROM bedrock_cost.client_finish_delivery(load_id, delivery);
+ *	COMMIT;
+ *
+ * begin takes the loader's per-period lock, recognises a delivery loaded
+ * before (same key: noop, recorded) and otherwise creates the delivery's
+ * fresh table; finish checks that the table holds exactly the Bedrock rows
+ * and totals the client counted, records the ledger (loads, load_files,
+ * load_totals, load_errors, usage_types) and swaps the table in with the
+ * loader's _swap_in.  A client that dies or disconnects before COMMIT
+ * leaves nothing behind: the transaction (table, ledger rows) rolls back.
+ * client_fail_delivery records, in a transaction of its own, a delivery
+ * the client found bad, as load_export records its failures.
+ *
+ * The delivery is described by one jsonb object:
+ *	{"export", "billing_period", "source" ("export"|"file"), "manifest_path",
+ *	 "execution_id", "files": [{"path", "size", "sha256", "rows_read",
+ *	 "rows_loaded"}], "rows_read", "rows_loaded", "rows_rejected",
+ *	 "rows_other", "bytes_read", "totals": [{"line_item_type", "is_bedrock",
+ *	 "rows", "rejected_rows", "unblended_cost", "net_unblended_cost"}],
+ *	 "usage_types": [...], "usage_products": [...] (pairs, "" for none),
+ *	 "rejects": [{"file", "line", "column", "value",
+ *	 "reason", "raw"}]}
+ * with costs as strings (exact decimals).
+ *
+ * Every statement goes through the loader's functions (loader.h); the DDL
+ * runs as the owner of bedrock_cost.line_items, as in load_export.
+ *
+ * IDENTIFICATION
+ *		src/ext/loader_client.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "compat.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/syscache.h"
+
+#include "guc.h"
+#include "loader.h"
+
+PG_FUNCTION_INFO_V1(bedrock_cost_client_begin);
+PG_FUNCTION_INFO_V1(bedrock_cost_client_finish);
+PG_FUNCTION_INFO_V1(bedrock_cost_client_fail);
+
+/* ---------------------------------------------------------------------- */
+/* jsonb access */
+
+/* the value of key in an object container, or NULL when absent or null */
+static JsonbValue *
+jget(JsonbContainer *c, const char *key)
+{
+	JsonbValue	k;
+	JsonbValue *v;
+
+	k.type = jbvString;
+	k.val.string.val = unconstify(char *, key);
+	k.val.string.len = strlen(key);
+	v = findJsonbValueFromContainer(c, JB_FOBJECT, &k);
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	return v;
+}
+
+/* a string member, or NULL; an error when of another type */
+static char *
+jtext(JsonbContainer *c, const char *key)
+{
+	JsonbValue *v = jget(c, key);
+
+	if (v == NULL)
+		return NULL;
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("delivery member \"%s\" must be a string", key)));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* a required string member */
+static char *
+jtext_req(JsonbContainer *c, const char *key)
+{
+	char	   *s = jtext(c, key);
+
+	if (s == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("delivery member \"%s\" is missing", key)));
+	return s;
+}
+
+/* an integer member (0 when absent) */
+static int64
+jint8(JsonbContainer *c, const char *key)
+{
+	JsonbValue *v = jget(c, key);
+
+	if (v == NULL)
+		return 0;
+	if (v->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("delivery member \"%s\" must be a number", key)));
+	return DatumGetInt64(DirectFunctionCall1(numeric_int8,
+											 NumericGetDatum(v->val.numeric)));
+}
+
+/* a boolean member (false when absent) */
+static bool
+jbool(JsonbContainer *c, const char *key)
+{
+	JsonbValue *v = jget(c, key);
+
+	return v != NULL && v->type == jbvBool && v->val.boolean;
+}
+
+/* an array member's container, or NULL when absent */
+static JsonbContainer *
+jarray(JsonbContainer *c, const char *key)
+{
+	JsonbValue *v = jget(c, key);
+
+	if (v == NULL)
+		return NULL;
+	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("delivery member \"%s\" must be an array", key)));
+	return v->val.binary.data;
+}
+
+/* element i of an array, as an object container */
+static JsonbContainer *
+jelem_object(JsonbContainer *arr, int i, const char *what)
+{
+	JsonbValue *v = getIthJsonbValueFromContainer(arr, i);
+
+	if (v == NULL || v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("every element of \"%s\" must be an object", what)));
+	return v->val.binary.data;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the delivery */
+
+/* superuser or bedrock_cost_admin, else an error (as load_export) */
+static void
+check_caller(void)
+{
+	Oid			admin = get_role_oid("bedrock_cost_admin", true);
+
+	if (superuser())
+		return;
+	if (OidIsValid(admin) && has_privs_of_role(GetUserId(), admin))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to load CUR exports"),
+			 errdetail("Only superusers and members of bedrock_cost_admin may load.")));
+}
+
+/* the owner of bedrock_cost.line_items, who runs the DDL of a load */
+static Oid
+line_items_owner(void)
+{
+	Oid			nsp = get_namespace_oid("bedrock_cost", false);
+	Oid			rel = get_relname_relid("line_items", nsp);
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation bedrock_cost.line_items does not exist")));
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", rel);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/* the BcDelivery a client described (files with path, size, sha256, counts) */
+static BcDelivery *
+delivery_of(Jsonb *jb)
+{
+	JsonbContainer *c = &jb->root;
+	BcDelivery *d = palloc0(sizeof(BcDelivery));
+	JsonbContainer *files;
+	char	   *source;
+	char	   *period;
+
+	if (!JB_ROOT_IS_OBJECT(jb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a delivery must be a JSON object")));
+	d->export_path = jtext_req(c, "export");
+	if (d->export_path[0] != '/')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("export \"%s\" is not an absolute path", d->export_path)));
+	source = jtext_req(c, "source");
+	if (strcmp(source, "export") != 0 && strcmp(source, "file") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("delivery source must be \"export\" or \"file\", not \"%s\"", source)));
+	d->from_manifest = (strcmp(source, "export") == 0);
+	d->manifest_path = jtext(c, "manifest_path");
+	d->execution_id = jtext(c, "execution_id");
+	period = jtext(c, "billing_period");
+	if (period != NULL)
+	{
+		d->period = DatumGetDateADT(DirectFunctionCall1(date_in, CStringGetDatum(period)));
+		d->period_known = true;
+	}
+	files = jarray(c, "files");
+	d->nfiles = files ? JsonContainerSize(files) : 0;
+	d->files = palloc0(sizeof(BcLoadFile) * Max(d->nfiles, 1));
+	for (int i = 0; i < d->nfiles; i++)
+	{
+		JsonbContainer *f = jelem_object(files, i, "files");
+		char	   *sha = jtext(f, "sha256");
+
+		d->files[i].path = jtext(f, "path");
+		d->files[i].size = jint8(f, "size");
+		if (sha != NULL)
+		{
+			if (strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("file sha256 \"%s\" is not 64 lower-case hex digits", sha)));
+			memcpy(d->files[i].sha256, sha, 65);
+		}
+		d->files[i].rows_read = jint8(f, "rows_read");
+		d->files[i].rows_loaded = jint8(f, "rows_loaded");
+	}
+	return d;
+}
+
+/* a BcSum holding an exact decimal text */
+static void
+sum_of_text(BcSum *s, const char *txt, const char *what)
+{
+	bc_sum_init(s);
+	if (txt == NULL || !bc_sum_add_text(s, txt, strlen(txt)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("total %s \"%s\" is not a decimal number", what, txt ? txt : "")));
+}
+
+/* an array member of strings as a List of char * (NIL when absent) */
+static List *
+string_list(JsonbContainer *c, const char *key)
+{
+	JsonbContainer *arr = jarray(c, key);
+	List	   *l = NIL;
+
+	for (int i = 0; arr != NULL && i < (int) JsonContainerSize(arr); i++)
+	{
+		JsonbValue *v = getIthJsonbValueFromContainer(arr, i);
+
+		if (v == NULL || v->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("every element of \"%s\" must be a string", key)));
+		l = lappend(l, pnstrdup(v->val.string.val, v->val.string.len));
+	}
+	return l;
+}
+
+/* the BcLoadStats a client described (counts, totals, rejects, usage types) */
+static BcLoadStats *
+stats_of(Jsonb *jb)
+{
+	JsonbContainer *c = &jb->root;
+	BcLoadStats *st = palloc0(sizeof(BcLoadStats));
+	JsonbContainer *arr;
+
+	st->cxt = CurrentMemoryContext;
+	st->rows_read = jint8(c, "rows_read");
+	st->rows_loaded = jint8(c, "rows_loaded");
+	st->rows_rejected = jint8(c, "rows_rejected");
+	st->rows_other = jint8(c, "rows_other");
+	st->bytes_read = jint8(c, "bytes_read");
+	if ((arr = jarray(c, "totals")) != NULL)
+	{
+		for (int i = 0; i < (int) JsonContainerSize(arr); i++)
+		{
+			JsonbContainer *t = jelem_object(arr, i, "totals");
+			BcTotal    *tot = palloc0(sizeof(BcTotal));
+			char	   *net = jtext(t, "net_unblended_cost");
+
+			tot->line_item_type = jtext_req(t, "line_item_type");
+			tot->is_bedrock = jbool(t, "is_bedrock");
+			tot->rows = jint8(t, "rows");
+			tot->rejected_rows = jint8(t, "rejected_rows");
+			sum_of_text(&tot->unblended, jtext_req(t, "unblended_cost"), "unblended_cost");
+			bc_sum_init(&tot->net);
+			if (net != NULL)
+			{
+				sum_of_text(&tot->net, net, "net_unblended_cost");
+				tot->net_present = true;
+			}
+			st->totals = lappend(st->totals, tot);
+		}
+	}
+	st->usage_types = string_list(c, "usage_types");
+	st->usage_products = string_list(c, "usage_products");
+	if (list_length(st->usage_types) != list_length(st->usage_products))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"usage_types\" and \"usage_products\" must have the same length")));
+	if ((arr = jarray(c, "rejects")) != NULL)
+	{
+		for (int i = 0; i < (int) JsonContainerSize(arr); i++)
+		{
+			JsonbContainer *r = jelem_object(arr, i, "rejects");
+			BcRowError *e = palloc0(sizeof(BcRowError));
+
+			e->file = jtext(r, "file");
+			e->line = jint8(r, "line");
+			e->column = jtext(r, "column");
+			e->value = jtext(r, "value");
+			e->reason = jtext(r, "reason");
+			e->raw = jtext(r, "raw");
+			st->rejects = lappend(st->rejects, e);
+		}
+	}
+	return st;
+}
+
+/* switch to the owner of line_items and connect SPI */
+static void
+enter(Oid *save_userid, int *save_sec)
+{
+	GetUserIdAndSecContext(save_userid, save_sec);
+	SetUserIdAndSecContext(line_items_owner(), *save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+/* disconnect SPI and switch back */
+static void
+leave(Oid save_userid, int save_sec)
+{
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec);
+}
+
+/* the name of a client delivery's table */
+static char *
+table_name(int64 load_id)
+{
+	return psprintf("line_items_l" INT64_FORMAT, load_id);
+}
+
+/* ---------------------------------------------------------------------- */
+/* entry points */
+
+/*
+ * bedrock_cost._client_begin(delivery jsonb): lock the period, recognise a
+ * delivery loaded before (noop, recorded) or create its fresh table.
+ * Returns (load_id, export_id, status 'loading'|'noop', staging, same_as,
+ * max_rejected_rows).
+ */
+Datum
+bedrock_cost_client_begin(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
+	BcDelivery *d;
+	BcLoadStats *stats;
+	TupleDesc	desc;
+	Datum		values[6];
+	bool		nulls[6] = {0};
+	int64		load_id;
+	int64		same = -1;
+	char	   *table = NULL;
+	Oid			caller = GetUserId();
+	Oid			save_userid;
+	int			save_sec;
+
+	check_caller();
+	PreventCommandIfReadOnly("bedrock_cost.client_begin_delivery()");
+	RequireTransactionBlock(true, "bedrock_cost.client_begin_delivery()");
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	desc = BlessTupleDesc(desc);
+
+	d = delivery_of(jb);
+	if (!d->period_known)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("delivery member \"billing_period\" is missing")));
+	stats = palloc0(sizeof(BcLoadStats));
+	stats->cxt = CurrentMemoryContext;
+
+	enter(&save_userid, &save_sec);
+	d->export_id = bc_ledger_export_id(d->export_path);
+	load_id = bc_ledger_next_id();
+	bc_ledger_lock_period(d);
+	if (!d->from_manifest || bc_ledger_execution_seen(d))
+	{
+		for (int i = 0; i < d->nfiles; i++)
+			if (d->files[i].sha256[0] == '\0')
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("file \"%s\" has no sha256", d->files[i].path)));
+		bc_delivery_key(d, stats->delivery_key);
+		same = bc_ledger_find_same(d, stats->delivery_key);
+	}
+	if (same > 0)
+		bc_ledger_noop(d, load_id, same, stats);
+	else
+	{
+		table = bc_ledger_create_table(d, load_id);
+		if (!superuser_arg(caller))
+		{
+			/* the caller streams the rows: let it insert, nothing more */
+			char	   *sql = psprintf("GRANT INSERT ON bedrock_cost.%s TO %s",
+									   quote_identifier(table),
+									   quote_identifier(GetUserNameFromId(caller, false)));
+
+			if (SPI_execute(sql, false, 0) < 0)
+				elog(ERROR, "could not grant INSERT on the delivery table");
+		}
+	}
+	leave(save_userid, save_sec);
+
+	values[0] = Int64GetDatum(load_id);
+	values[1] = Int32GetDatum(d->export_id);
+	values[2] = CStringGetTextDatum(same > 0 ? "noop" : "loading");
+	if (table)
+		values[3] = CStringGetTextDatum(table);
+	else
+		nulls[3] = true;
+	if (same > 0)
+		values[4] = Int64GetDatum(same);
+	else
+		nulls[4] = true;
+	values[5] = Int32GetDatum(bc_max_rejected_rows);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+/* check the delivery table holds exactly what the client counted */
+static void
+check_table(int64 load_id, const char *table, BcLoadStats *stats)
+{
+	char	   *sql = psprintf("SELECT line_item_type, count(*)::bigint, sum(unblended_cost)::text "
+							   "FROM bedrock_cost.%s GROUP BY 1", quote_identifier(table));
+	int64		total = 0;
+
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the delivery table %s", table);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		char	   *type = SPI_getvalue(tup, td, 1);
+		int64		n = DatumGetInt64(SPI_getbinval(tup, td, 2, &(bool) {false}));
+		char	   *sum = SPI_getvalue(tup, td, 3);
+		ListCell   *lc;
+		bool		ok = false;
+
+		total += n;
+		foreach(lc, stats->totals)
+		{
+			BcTotal    *t = lfirst(lc);
+
+			if (t->is_bedrock && strcmp(t->line_item_type, type) == 0)
+			{
+				Datum		a = DirectFunctionCall3(numeric_in, CStringGetDatum(sum),
+												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+				Datum		b = DirectFunctionCall3(numeric_in,
+												   CStringGetDatum(bc_sum_text(&t->unblended)),
+												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+
+				ok = (t->rows == n && DatumGetBool(DirectFunctionCall2(numeric_eq, a, b)));
+				break;
+			}
+		}
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("delivery %lld: the rows received do not match the totals sent",
+							(long long) load_id),
+					 errdetail("Line item type \"%s\": %lld rows, unblended cost %s received.",
+							   type, (long long) n, sum)));
+	}
+	if (total != stats->rows_loaded)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("delivery %lld: %lld rows received, %lld sent",
+						(long long) load_id, (long long) total,
+						(long long) stats->rows_loaded)));
+}
+
+/*
+ * bedrock_cost._client_finish(load_id bigint, delivery jsonb): check the
+ * table against the totals, record the ledger, swap the delivery in.
+ */
+Datum
+bedrock_cost_client_finish(PG_FUNCTION_ARGS)
+{
+	int64		load_id = PG_GETARG_INT64(0);
+	Jsonb	   *jb = PG_GETARG_JSONB_P(1);
+	BcDelivery *d;
+	BcLoadStats *stats;
+	char	   *table = table_name(load_id);
+	Oid			save_userid;
+	int			save_sec;
+
+	check_caller();
+	PreventCommandIfReadOnly("bedrock_cost.client_finish_delivery()");
+	RequireTransactionBlock(true, "bedrock_cost.client_finish_delivery()");
+	d = delivery_of(jb);
+	stats = stats_of(jb);
+	if (!d->period_known)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("delivery member \"billing_period\" is missing")));
+
+	enter(&save_userid, &save_sec);
+	d->export_id = bc_ledger_export_id(d->export_path);
+	if (!OidIsValid(get_relname_relid(table, get_namespace_oid("bedrock_cost", false))))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("delivery %lld has no table: call bedrock_cost.client_begin_delivery first, in the same transaction",
+						(long long) load_id)));
+	{
+		Datum		arg = Int64GetDatum(load_id);
+		Oid			argtype = INT8OID;
+
+		if (SPI_execute_with_args("SELECT 1 FROM bedrock_cost.loads WHERE load_id = $1",
+								  1, &argtype, &arg, NULL, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read the ledger");
+		if (SPI_processed > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("delivery %lld is already recorded", (long long) load_id)));
+	}
+	bc_ledger_lock_period(d);
+	check_table(load_id, table, stats);
+	for (int i = 0; i < d->nfiles; i++)
+		if (d->files[i].sha256[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("file \"%s\" has no sha256", d->files[i].path)));
+	bc_delivery_key(d, stats->delivery_key);
+	bc_ledger_loaded(d, load_id, table, stats);
+	bc_ledger_swap_in(load_id);
+	leave(save_userid, save_sec);
+	PG_RETURN_TEXT_P(cstring_to_text("done"));
+}
+
+/*
+ * bedrock_cost._client_fail(delivery jsonb, message text, at jsonb):
+ * record a delivery the client could not load (ledger row 'failed', its
+ * files, rejects so far, and the error with its file, line and column).
+ * Returns the new load_id.
+ */
+Datum
+bedrock_cost_client_fail(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
+	char	   *message = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	BcDelivery *d;
+	BcLoadStats *stats;
+	BcRowError	where = {0};
+	int64		load_id;
+	Oid			save_userid;
+	int			save_sec;
+
+	check_caller();
+	PreventCommandIfReadOnly("bedrock_cost.client_fail_delivery()");
+	d = delivery_of(jb);
+	stats = stats_of(jb);
+	if (!PG_ARGISNULL(2))
+	{
+		Jsonb	   *at = PG_GETARG_JSONB_P(2);
+
+		if (!JB_ROOT_IS_OBJECT(at))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the error position must be a JSON object")));
+		where.file = jtext(&at->root, "file");
+		where.line = jint8(&at->root, "line");
+		where.column = jtext(&at->root, "column");
+		where.value = jtext(&at->root, "value");
+		where.raw = jtext(&at->root, "raw");
+	}
+	enter(&save_userid, &save_sec);
+	d->export_id = bc_ledger_export_id(d->export_path);
+	load_id = bc_ledger_next_id();
+	bc_ledger_failed(d, load_id, stats, message, &where);
+	leave(save_userid, save_sec);
+	PG_RETURN_INT64(load_id);
+}
