@@ -78,7 +78,7 @@ endif
 ifneq ($(wildcard src/client/*.c),)
 TOOLS += bedrock-cost-load
 bedrock-cost-load: $(wildcard src/client/*.c src/client/*.h) $(CORE_SRCS) $(wildcard src/core/*.h)
-	$(CC) $(CORE_CFLAGS) -I$(PQ_INCLUDE) -o $@ $(filter %.c,$^) -L$(PQ_LIBDIR) -lpq $(ZLIB_LIBS) $(CSV_LIBS)
+	$(CC) $(CORE_CFLAGS) -I$(PQ_INCLUDE) -DBC_CLIENT_EXTVERSION='"$(EXTVERSION)"' -o $@ $(filter %.c,$^) -L$(PQ_LIBDIR) -lpq $(ZLIB_LIBS) $(CSV_LIBS)
 endif
 
 all: $(TOOLS)

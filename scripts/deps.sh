@@ -12,7 +12,7 @@ PACKAGES=(
 	# server and client
 	postgresql-15 postgresql-client-15
 	# tests: TAP (IPC::Run), fuzzing (clang + libFuzzer runtime), tools used by scripts
-	libipc-run-perl clang libclang-rt-14-dev gzip util-linux procps
+	libipc-run-perl clang libclang-rt-14-dev gzip util-linux procps time
 	# BI client stacks: JDBC (Metabase) and SQLAlchemy + psycopg2 (Superset)
 	default-jdk-headless libpostgresql-jdbc-java python3-sqlalchemy python3-psycopg2
 )
