@@ -242,7 +242,7 @@ echo "/ floor: seconds / floor-copy seconds (how far above COPY of already-trans
 cp "$csv" "$top/test/bench/out/latest.csv"
 echo "written: $csv"
 
-# the other engineers' micro-benchmarks, when present
+# the type and parser micro-benchmarks, when present
 for b in iam_arn.sh usage_type.sh; do
 	if [ -x "$top/test/bench/$b" ]; then
 		echo; echo "== test/bench/$b"
