@@ -5,10 +5,11 @@
  *		machinery into the delivery's fresh table.
  *
  * BeginCopyFrom is given a data_source_cb that pulls rows from the core
- * CUR reader (gzip + CSV, columns by header name), keeps the Amazon
- * Bedrock rows, checks and transforms them, and hands COPY text-format
- * lines to CopyFrom, which does the input functions, multi-insert and
- * pg_stat_progress_copy.  The callback has no user-data argument, so its
+ * CUR reader (gzip + CSV, columns by header name) and hands them to the
+ * core row transformation (cur_transform.c, shared with bedrock-cost-load),
+ * which keeps the Amazon Bedrock rows, checks and transforms them into
+ * COPY text-format lines for CopyFrom (input functions, multi-insert and
+ * pg_stat_progress_copy) and keeps the exact totals.  The callback has no user-data argument, so its
  * state is the file-static bc_copy (set for the duration of one COPY).
  *
  * Every row is counted in the delivery's exact totals by line item type
@@ -52,14 +53,13 @@
 
 #include "arn.h"
 #include "cur_reader.h"
+#include "cur_transform.h"
 #include "guc.h"
 #include "loader.h"
 #include "usage_type.h"
 
 /* COPY text buffered before handing it out */
 #define FILL_TARGET 65536
-/* longest usage type + product name kept in the dimension */
-#define USAGE_KEY_LEN 512
 /*
  * Our own slots in the COPY progress parameters (COPY uses 0-5), read by the
  * bedrock_cost.load_progress view: load id, rows read from the files,
@@ -92,14 +92,12 @@ typedef struct BcCopyState
 	int			file_idx;		/* index of the open file, -1 before the first */
 	bc_cur_reader *reader;
 	bool		done;			/* every file read to its end */
-	StringInfoData out;			/* COPY text not yet handed to COPY */
-	int			out_pos;
-	char		prefix[128];	/* constant leading columns of every line */
-	int			prefix_len;
+	bc_buf		out;			/* COPY text not yet handed to COPY */
+	size_t		out_pos;
 	char		period_text[11];	/* YYYY-MM-01 */
 	MemoryContext rowcxt;		/* reset after each row */
-	HTAB	   *usage_seen;
-	BcTotal    *last_total;
+	bc_xf		xf;				/* the core transformation: lines, totals */
+	bool		xf_ready;
 	bc_cur_row	row;
 } BcCopyState;
 
@@ -121,6 +119,10 @@ close_reader_cb(void *arg)
 	if (cs->reader != NULL)
 		bc_cur_close(cs->reader);
 	cs->reader = NULL;
+	if (cs->xf_ready)
+		bc_xf_free(&cs->xf);
+	cs->xf_ready = false;
+	bc_buf_free(&cs->out);
 	if (bc_copy == cs)
 		bc_copy = NULL;
 }
@@ -249,86 +251,6 @@ bc_peek_period(BcDelivery *d)
 }
 
 /* ---------------------------------------------------------------------- */
-/* totals */
-
-/* the totals entry of (line item type, is_bedrock), created on first use */
-static BcTotal *
-total_for(BcCopyState *cs, const char *type, size_t len, bool is_bedrock)
-{
-	BcTotal    *t = cs->last_total;
-	ListCell   *lc;
-	MemoryContext old;
-
-	if (t && t->is_bedrock == is_bedrock &&
-		strlen(t->line_item_type) == len && memcmp(t->line_item_type, type, len) == 0)
-		return t;
-	foreach(lc, cs->stats->totals)
-	{
-		t = lfirst(lc);
-		if (t->is_bedrock == is_bedrock &&
-			strlen(t->line_item_type) == len && memcmp(t->line_item_type, type, len) == 0)
-			return cs->last_total = t;
-	}
-	old = MemoryContextSwitchTo(cs->stats->cxt);
-	t = palloc0(sizeof(BcTotal));
-	t->line_item_type = pnstrdup(type, len);
-	t->is_bedrock = is_bedrock;
-	bc_sum_init(&t->unblended);
-	bc_sum_init(&t->net);
-	cs->stats->totals = lappend(cs->stats->totals, t);
-	MemoryContextSwitchTo(old);
-	return cs->last_total = t;
-}
-
-/* ---------------------------------------------------------------------- */
-/* COPY text output */
-
-/* append a field escaped for COPY text format */
-static void
-put_text(StringInfo out, const char *s, size_t len)
-{
-	size_t		start = 0;
-
-	for (size_t i = 0; i < len; i++)
-	{
-		char		c = s[i];
-		const char *esc;
-
-		switch (c)
-		{
-			case '\\':
-				esc = "\\\\";
-				break;
-			case '\t':
-				esc = "\\t";
-				break;
-			case '\n':
-				esc = "\\n";
-				break;
-			case '\r':
-				esc = "\\r";
-				break;
-			default:
-				continue;
-		}
-		appendBinaryStringInfo(out, s + start, i - start);
-		appendBinaryStringInfo(out, esc, 2);
-		start = i + 1;
-	}
-	appendBinaryStringInfo(out, s + start, len - start);
-}
-
-/* append a field, or \N when it is null or empty */
-static void
-put_field(StringInfo out, const bc_cur_field *f)
-{
-	if (f->null || f->len == 0)
-		appendBinaryStringInfo(out, "\\N", 2);
-	else
-		put_text(out, f->ptr, f->len);
-}
-
-/* ---------------------------------------------------------------------- */
 /* row errors */
 
 /* the known columns of a row as a JSON object: the raw row for load_errors */
@@ -379,9 +301,6 @@ row_error(BcCopyState *cs, int col, const char *reason)
 	{
 		MemoryContext old = MemoryContextSwitchTo(stats->cxt);
 		BcRowError *e = palloc0(sizeof(BcRowError));
-		const bc_cur_field *t = &cs->row.f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE];
-		const bc_cur_field *pc = &cs->row.f[BC_COL_LINE_ITEM_PRODUCT_CODE];
-		const bc_cur_field *be = &cs->row.f[BC_COL_BILL_BILLING_ENTITY];
 
 		e->file = pstrdup(path);
 		e->line = (int64) cs->row.line;
@@ -392,8 +311,7 @@ row_error(BcCopyState *cs, int col, const char *reason)
 		stats->rejects = lappend(stats->rejects, e);
 		stats->rows_rejected++;
 		MemoryContextSwitchTo(old);
-		total_for(cs, t->ptr, t->len,
-				  bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len, NULL, 0))->rejected_rows++;
+		bc_xf_reject(&cs->xf, &cs->row);
 		return;
 	}
 	set_fail_where(path, (int64) cs->row.line, colname, value, raw_row(cs));
@@ -414,269 +332,71 @@ row_error(BcCopyState *cs, int col, const char *reason)
 /* ---------------------------------------------------------------------- */
 /* one row */
 
-/* a required non-empty decimal; false (row rejected) when bad */
-static bool
-check_decimal(BcCopyState *cs, int col, bool allow_empty)
-{
-	const bc_cur_field *f = &cs->row.f[col];
-
-	if (f->null || f->len == 0)
-	{
-		if (allow_empty)
-			return true;
-		row_error(cs, col, "missing number");
-		return false;
-	}
-	if (!bc_decimal_check(f->ptr, f->len))
-	{
-		row_error(cs, col, "invalid number");
-		return false;
-	}
-	return true;
-}
-
-/* a required timestamp; false (row rejected) when bad */
-static bool
-check_timestamp(BcCopyState *cs, int col)
-{
-	const bc_cur_field *f = &cs->row.f[col];
-	int			y,
-				m,
-				d;
-	bool		midnight;
-
-	if (!bc_timestamp_check(f->ptr, f->len, &y, &m, &d, &midnight))
-	{
-		row_error(cs, col, "invalid timestamp");
-		return false;
-	}
-	return true;
-}
-
-/* remember a (usage type, product name) pair for the dimension table */
-static void
-note_usage_type(BcCopyState *cs, const bc_cur_field *f, const char *product_name)
-{
-	char		key[USAGE_KEY_LEN];
-	size_t		plen = product_name ? strlen(product_name) : 0;
-	bool		found;
-
-	if (f->len + plen + 2 > USAGE_KEY_LEN)
-		return;
-	memcpy(key, f->ptr, f->len);
-	key[f->len] = '\x01';
-	memcpy(key + f->len + 1, product_name ? product_name : "", plen);
-	key[f->len + 1 + plen] = '\0';
-	(void) hash_search(cs->usage_seen, key, HASH_ENTER, &found);
-	if (!found)
-	{
-		MemoryContext old = MemoryContextSwitchTo(cs->stats->cxt);
-
-		cs->stats->usage_types = lappend(cs->stats->usage_types, pnstrdup(f->ptr, f->len));
-		cs->stats->usage_products = lappend(cs->stats->usage_products,
-											pstrdup(product_name ? product_name : ""));
-		MemoryContextSwitchTo(old);
-	}
-}
-
 /*
- * Check and transform one Bedrock row into a COPY text line appended to
- * cs->out.  Returns false when the row was rejected (nothing appended).
+ * Classify, check, count and (for Bedrock rows) emit the current row with
+ * the core transformation; a rejected value goes to row_error.
  */
-static bool
-emit_bedrock_row(BcCopyState *cs, const char *product_name)
-{
-	bc_cur_field *f = cs->row.f;
-	StringInfo	out = &cs->out;
-	int			start = out->len;
-	int			y,
-				m,
-				d;
-	bool		midnight;
-	const bc_cur_field *bp = &f[BC_COL_BILL_BILLING_PERIOD_START_DATE];
-	const bc_cur_field *principal = &f[BC_COL_LINE_ITEM_IAM_PRINCIPAL];
-	const bc_cur_field *tags = &f[BC_COL_TAGS];
-	const bc_cur_field *amount = &f[BC_COL_LINE_ITEM_USAGE_AMOUNT];
-	int64		scale = 1;
-	bool		is_tokens = false;
-
-	/* checks first: nothing is appended for a rejected row */
-	if (!bc_timestamp_check(bp->ptr, bp->len, &y, &m, &d, &midnight))
-	{
-		row_error(cs, BC_COL_BILL_BILLING_PERIOD_START_DATE, "invalid timestamp");
-		return false;
-	}
-	if (bp->len < 10 || memcmp(bp->ptr, cs->period_text, 10) != 0 || !midnight)
-	{
-		row_error(cs, BC_COL_BILL_BILLING_PERIOD_START_DATE,
-				  psprintf("row of another billing period (the delivery is for %s)",
-						   cs->period_text));
-		return false;
-	}
-	if (!check_timestamp(cs, BC_COL_LINE_ITEM_USAGE_START_DATE) ||
-		!check_timestamp(cs, BC_COL_LINE_ITEM_USAGE_END_DATE) ||
-		!check_decimal(cs, BC_COL_LINE_ITEM_USAGE_AMOUNT, true))
-		return false;
-	if (!principal->null && principal->len > 0)
-	{
-		bc_arn		a;
-		bc_arn_error ae;
-
-		if (bc_arn_parse(principal->ptr, principal->len, &a, &ae) != BC_ARN_OK)
-		{
-			row_error(cs, BC_COL_LINE_ITEM_IAM_PRINCIPAL,
-					  psprintf("invalid IAM principal ARN (%s at byte %zu)",
-							   ae.message, ae.pos));
-			return false;
-		}
-	}
-	if (!tags->null && tags->len > 0)
-	{
-		char	   *why = bc_json_object_check(tags->ptr, tags->len, NULL);
-
-		if (why != NULL)
-		{
-			row_error(cs, BC_COL_TAGS, psprintf("invalid tags map (%s)", why));
-			return false;
-		}
-	}
-
-	/* the line */
-	appendBinaryStringInfo(out, cs->prefix, cs->prefix_len);
-	appendStringInfo(out, "%llu\t", (unsigned long long) cs->row.line);
-	put_text(out, f[BC_COL_LINE_ITEM_USAGE_START_DATE].ptr, f[BC_COL_LINE_ITEM_USAGE_START_DATE].len);
-	appendStringInfoChar(out, '\t');
-	put_text(out, f[BC_COL_LINE_ITEM_USAGE_END_DATE].ptr, f[BC_COL_LINE_ITEM_USAGE_END_DATE].len);
-	appendStringInfoChar(out, '\t');
-	put_text(out, f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].ptr, f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].len);
-	appendStringInfoChar(out, '\t');
-	put_text(out, f[BC_COL_BILL_PAYER_ACCOUNT_ID].ptr, f[BC_COL_BILL_PAYER_ACCOUNT_ID].len);
-	appendStringInfoChar(out, '\t');
-	put_text(out, f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].ptr, f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].len);
-	appendStringInfoChar(out, '\t');
-	put_field(out, &f[BC_COL_BILL_BILLING_ENTITY]);
-	appendStringInfoChar(out, '\t');
-	put_text(out, f[BC_COL_LINE_ITEM_PRODUCT_CODE].ptr, f[BC_COL_LINE_ITEM_PRODUCT_CODE].len);
-	appendStringInfoChar(out, '\t');
-	if (product_name != NULL)
-		put_text(out, product_name, strlen(product_name));
-	else
-		appendBinaryStringInfo(out, "\\N", 2);
-	appendStringInfoChar(out, '\t');
-	put_text(out, f[BC_COL_LINE_ITEM_USAGE_TYPE].ptr, f[BC_COL_LINE_ITEM_USAGE_TYPE].len);
-	appendStringInfoChar(out, '\t');
-	put_field(out, &f[BC_COL_LINE_ITEM_OPERATION]);
-	appendStringInfoChar(out, '\t');
-	put_field(out, &f[BC_COL_PRICING_UNIT]);
-	appendStringInfoChar(out, '\t');
-	put_field(out, amount);
-	appendStringInfoChar(out, '\t');
-	if (!amount->null && amount->len > 0)
-	{
-		const bc_cur_field *unit = &f[BC_COL_PRICING_UNIT];
-		const bc_cur_field *desc = &f[BC_COL_LINE_ITEM_LINE_ITEM_DESCRIPTION];
-
-		(void) bc_pricing_unit_scale(unit->ptr, unit->len, desc->ptr, desc->len,
-									 &scale, &is_tokens);
-	}
-	if (is_tokens)
-	{
-		int			shift = 0;
-		int64		s = scale;
-
-		while (s > 1 && s % 10 == 0)
-		{
-			s /= 10;
-			shift++;
-		}
-		if (s != 1)
-			elog(ERROR, "pricing unit scale " INT64_FORMAT " is not a power of ten", scale);
-		bc_decimal_shift_text(out, amount->ptr, amount->len, shift);
-	}
-	else
-		appendBinaryStringInfo(out, "\\N", 2);
-	appendStringInfoChar(out, '\t');
-	put_text(out, f[BC_COL_LINE_ITEM_UNBLENDED_COST].ptr, f[BC_COL_LINE_ITEM_UNBLENDED_COST].len);
-	appendStringInfoChar(out, '\t');
-	put_field(out, &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST]);
-	appendStringInfoChar(out, '\t');
-	put_field(out, principal);
-	appendStringInfoChar(out, '\t');
-	if (tags->null || tags->len == 0)
-		appendBinaryStringInfo(out, "{}", 2);
-	else
-		put_text(out, tags->ptr, tags->len);
-	appendStringInfoChar(out, '\t');
-	put_field(out, &f[BC_COL_IDENTITY_LINE_ITEM_ID]);
-	appendStringInfoChar(out, '\n');
-	(void) start;
-	note_usage_type(cs, &f[BC_COL_LINE_ITEM_USAGE_TYPE], product_name);
-	return true;
-}
-
-/* read, classify, count and (for Bedrock rows) emit the current row */
 static void
 process_row(BcCopyState *cs)
 {
-	bc_cur_field *f = cs->row.f;
-	const bc_cur_field *type = &f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE];
-	const bc_cur_field *pc = &f[BC_COL_LINE_ITEM_PRODUCT_CODE];
-	const bc_cur_field *be = &f[BC_COL_BILL_BILLING_ENTITY];
-	const bc_cur_field *prod = &f[BC_COL_PRODUCT];
-	const bc_cur_field *cost = &f[BC_COL_LINE_ITEM_UNBLENDED_COST];
-	const bc_cur_field *net = &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST];
-	bool		is_bedrock;
-	char	   *product_name = NULL;
 	BcLoadFile *file = &cs->d->files[cs->file_idx];
-	BcTotal    *t;
+	bc_xf	   *x = &cs->xf;
+	bc_xf_result r = bc_xf_row(x, &cs->row, &cs->out);
 
-	cs->stats->rows_read++;
 	file->rows_read++;
-
-	is_bedrock = bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len, NULL, 0);
-	if (is_bedrock ||
-		(be->len == 15 && memcmp(be->ptr, "AWS Marketplace", 15) == 0))
-	{
-		/* the product map: product_name for Marketplace rows and for storage */
-		if (prod->present && !prod->null && prod->len > 0)
-		{
-			char	   *why = bc_json_object_check(prod->ptr, prod->len, &product_name);
-
-			if (why != NULL)
-			{
-				row_error(cs, BC_COL_PRODUCT, psprintf("invalid product map (%s)", why));
-				return;
-			}
-		}
-		if (!is_bedrock && product_name != NULL)
-			is_bedrock = bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len,
-											product_name, strlen(product_name));
-	}
-
-	if (!check_decimal(cs, BC_COL_LINE_ITEM_UNBLENDED_COST, false) ||
-		!check_decimal(cs, BC_COL_LINE_ITEM_NET_UNBLENDED_COST, true))
-		return;
-
-	if (is_bedrock && !emit_bedrock_row(cs, product_name))
-		return;
-
-	t = total_for(cs, type->ptr, type->len, is_bedrock);
-	t->rows++;
-	(void) bc_sum_add_text(&t->unblended, cost->ptr, cost->len);
-	if (net->present && !net->null && net->len > 0)
-	{
-		t->net_present = true;
-		(void) bc_sum_add_text(&t->net, net->ptr, net->len);
-	}
-	else if (net->present)
-		t->net_present = true;
-	if (is_bedrock)
-	{
-		cs->stats->rows_loaded++;
+	cs->stats->rows_read = x->rows_read;
+	cs->stats->rows_loaded = x->rows_loaded;
+	cs->stats->rows_other = x->rows_other;
+	if (r == BC_XF_EMITTED)
 		file->rows_loaded++;
+	else if (r == BC_XF_REJECT)
+		row_error(cs, x->reject_col, x->reject_reason);
+	else if (r == BC_XF_NOMEM)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory while loading \"%s\"", file->path)));
+}
+
+/* move the core's totals and usage types into the statistics (stats->cxt) */
+static void
+collect_totals(BcCopyState *cs)
+{
+	MemoryContext old = MemoryContextSwitchTo(cs->stats->cxt);
+	bc_xf	   *x = &cs->xf;
+	bc_buf		b;
+
+	bc_buf_init(&b);
+	for (int i = 0; i < x->ntotals; i++)
+	{
+		bc_xf_total *xt = &x->totals[i];
+		BcTotal    *t = palloc0(sizeof(BcTotal));
+
+		t->line_item_type = pstrdup(xt->line_item_type);
+		t->is_bedrock = xt->is_bedrock;
+		t->rows = xt->rows;
+		t->rejected_rows = xt->rejected_rows;
+		bc_sum_init(&t->unblended);
+		bc_sum_init(&t->net);
+		bc_buf_reset(&b);
+		bc_xsum_text(&xt->unblended, &b);
+		(void) bc_sum_add_text(&t->unblended, b.data, b.len);
+		t->net_present = xt->net_present;
+		if (xt->net_present)
+		{
+			bc_buf_reset(&b);
+			bc_xsum_text(&xt->net, &b);
+			(void) bc_sum_add_text(&t->net, b.data, b.len);
+		}
+		cs->stats->totals = lappend(cs->stats->totals, t);
 	}
-	else
-		cs->stats->rows_other++;
+	bc_buf_free(&b);
+	for (int i = 0; i < x->nusage; i++)
+	{
+		cs->stats->usage_types = lappend(cs->stats->usage_types, pstrdup(x->usage_types[i]));
+		cs->stats->usage_products = lappend(cs->stats->usage_products,
+											pstrdup(x->usage_products[i]));
+	}
+	MemoryContextSwitchTo(old);
 }
 
 /* finish the open file: sizes, hash check, close */
@@ -709,9 +429,7 @@ next_file(BcCopyState *cs)
 		return;
 	}
 	cs->reader = open_file(cs->d, cs->file_idx);
-	cs->prefix_len = snprintf(cs->prefix, sizeof(cs->prefix), "%s\t%d\t" INT64_FORMAT "\t%d\t",
-							  cs->period_text, cs->d->export_id, cs->load_id,
-							  cs->file_idx + 1);
+	bc_xf_set_file(&cs->xf, cs->d->export_id, cs->load_id, cs->file_idx + 1);
 }
 
 /* refill cs->out with COPY text until FILL_TARGET bytes or the end */
@@ -720,7 +438,7 @@ fill(BcCopyState *cs)
 {
 	MemoryContext old;
 
-	resetStringInfo(&cs->out);
+	bc_buf_reset(&cs->out);
 	cs->out_pos = 0;
 	old = MemoryContextSwitchTo(cs->rowcxt);
 	while (!cs->done && cs->out.len < FILL_TARGET)
@@ -770,7 +488,7 @@ bc_copy_read_cb(void *outbuf, int minread, int maxread)
 		elog(ERROR, "bedrock_cost COPY callback called outside a load");
 	while (n < minread)
 	{
-		int			avail = cs->out.len - cs->out_pos;
+		int			avail = (int) (cs->out.len - cs->out_pos);
 
 		if (avail > 0)
 		{
@@ -843,7 +561,6 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 	List	   *attnames = NIL;
 	List	   *options;
 	CopyFromState cstate;
-	HASHCTL		hctl;
 	int			y,
 				m,
 				day;
@@ -852,16 +569,15 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 	cs->stats = stats;
 	cs->load_id = load_id;
 	cs->file_idx = -1;
-	initStringInfo(&cs->out);
+	bc_buf_init(&cs->out);
 	cs->rowcxt = AllocSetContextCreate(cxt, "bedrock_cost row", ALLOCSET_SMALL_SIZES);
 	j2date(d->period + POSTGRES_EPOCH_JDATE, &y, &m, &day);
 	snprintf(cs->period_text, sizeof(cs->period_text), "%04d-%02d-%02d", y, m, day);
-	memset(&hctl, 0, sizeof(hctl));
-	hctl.keysize = USAGE_KEY_LEN;
-	hctl.entrysize = USAGE_KEY_LEN;
-	hctl.hcxt = cxt;
-	cs->usage_seen = hash_create("bedrock_cost usage types", 256, &hctl,
-								 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	if (!bc_xf_init(&cs->xf, cs->period_text))
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	cs->xf_ready = true;
 	cb->func = close_reader_cb;
 	cb->arg = cs;
 	MemoryContextRegisterResetCallback(cxt, cb);
@@ -882,6 +598,7 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 	(void) CopyFrom(cstate);
 	EndCopyFrom(cstate);
 	bc_copy = NULL;
+	collect_totals(cs);
 
 	table_close(rel, NoLock);
 	MemoryContextSwitchTo(old);
