@@ -137,10 +137,7 @@ extern void bc_ledger_usage_types(List *usage_types, List *products);
 extern void bc_sum_init(BcSum *s);
 extern bool bc_sum_add_text(BcSum *s, const char *txt, size_t len);
 extern char *bc_sum_text(const BcSum *s);
-extern bool bc_decimal_check(const char *txt, size_t len);
-extern void bc_decimal_shift_text(StringInfo out, const char *txt, size_t len, int shift);
 extern bool bc_timestamp_check(const char *s, size_t len, int *year, int *month,
 							   int *day, bool *midnight);
-extern char *bc_json_object_check(const char *s, size_t len, char **product_name);
 
 #endif							/* BC_LOADER_H */

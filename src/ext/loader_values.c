@@ -1,13 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * loader_values.c
- *		Checks and exact arithmetic on the CUR field values the loader
- *		stores: decimals (costs, amounts), UTC timestamps, JSON maps.
+ *		Exact sums of decimal texts (the ledger's cost totals) and the check
+ *		of the billing-period timestamp the loader peeks at before a load.
  *
- * Every check here is at least as strict as the input function of the
- * column the value is copied into (numeric_in, timestamptz_in, jsonb_in),
- * so a value that passes never makes COPY fail; a value that fails becomes
- * a row error naming the file, line and column.
+ * Row values themselves are checked by the core transform shared with the
+ * client (src/core/cur_transform.c).
  *
  * Sums are exact: an __int128 count of 10^-BC_SUM_SCALE units, falling
  * back to numeric arithmetic for a value with more fractional digits or a
@@ -168,16 +166,6 @@ parse_decimal(const char *s, size_t len, __int128 *units, bool *exact)
 	return true;
 }
 
-/* true when txt is a decimal numeric_in accepts (no NaN, no Infinity) */
-bool
-bc_decimal_check(const char *txt, size_t len)
-{
-	__int128	u;
-	bool		exact;
-
-	return parse_decimal(txt, len, &u, &exact);
-}
-
 /* numeric Datum of a checked decimal text */
 static Datum
 numeric_of_text(const char *txt, size_t len)
@@ -272,33 +260,6 @@ bc_sum_text(const BcSum *s)
 	return units_text(s->units);
 }
 
-/*
- * Append txt * 10^shift as decimal text numeric_in reads exactly: the
- * mantissa with its exponent raised by shift.  txt must have passed
- * bc_decimal_check.
- */
-void
-bc_decimal_shift_text(StringInfo out, const char *txt, size_t len, int shift)
-{
-	const char *e = memchr(txt, 'e', len);
-	long		exp10 = 0;
-
-	if (e == NULL)
-		e = memchr(txt, 'E', len);
-	if (shift == 0)
-	{
-		appendBinaryStringInfo(out, txt, len);
-		return;
-	}
-	if (e != NULL)
-	{
-		exp10 = strtol(e + 1, NULL, 10);
-		len = e - txt;
-	}
-	appendBinaryStringInfo(out, txt, len);
-	appendStringInfo(out, "e%ld", exp10 + shift);
-}
-
 /* days in a month of the proleptic Gregorian calendar */
 static int
 days_in_month(int y, int m)
@@ -378,78 +339,3 @@ bc_timestamp_check(const char *s, size_t len, int *year, int *month, int *day,
 	return true;
 }
 
-/* state of the product_name search */
-typedef struct ProductNameState
-{
-	int			depth;
-	bool		want;
-	char	   *found;
-} ProductNameState;
-
-/* JSON parse callbacks: track depth, spot "product_name", keep its value */
-static void
-pn_object_start(void *state)
-{
-	((ProductNameState *) state)->depth++;
-}
-
-static void
-pn_object_end(void *state)
-{
-	((ProductNameState *) state)->depth--;
-}
-
-static void
-pn_field_start(void *state, char *fname, bool isnull)
-{
-	ProductNameState *st = state;
-
-	st->want = (st->depth == 1 && strcmp(fname, "product_name") == 0);
-}
-
-static void
-pn_scalar(void *state, char *token, JsonTokenType tokentype)
-{
-	ProductNameState *st = state;
-
-	if (st->want && tokentype == JSON_TOKEN_STRING && st->found == NULL)
-		st->found = token;
-	st->want = false;
-}
-
-/*
- * Check that s is a JSON object jsonb accepts (UTF-8, no \u0000).  With
- * product_name non-NULL, also return its top-level "product_name" string
- * (NULL when absent).  On failure returns the error detail, else NULL.
- * Allocates in the current memory context.
- */
-char *
-bc_json_object_check(const char *s, size_t len, char **product_name)
-{
-	JsonLexContext *lex;
-	JsonParseErrorType rc;
-	JsonSemAction sem;
-	ProductNameState st = {0, false, NULL};
-	size_t		i = 0;
-
-	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-		i++;
-	if (i >= len || s[i] != '{')
-		return pstrdup("The value is not a JSON object.");
-	lex = makeJsonLexContextCstringLen(unconstify(char *, s), len, PG_UTF8, true);
-	memset(&sem, 0, sizeof(sem));
-	sem.semstate = &st;
-	if (product_name != NULL)
-	{
-		sem.object_start = pn_object_start;
-		sem.object_end = pn_object_end;
-		sem.object_field_start = pn_field_start;
-		sem.scalar = pn_scalar;
-	}
-	rc = pg_parse_json(lex, &sem);
-	if (rc != JSON_SUCCESS)
-		return json_errdetail(rc, lex);
-	if (product_name != NULL)
-		*product_name = st.found;
-	return NULL;
-}
