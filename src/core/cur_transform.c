@@ -1099,6 +1099,7 @@ bc_xf_row(bc_xf *x, const bc_cur_row *row, bc_buf *out)
 	const bc_cur_field *cost = &f[BC_COL_LINE_ITEM_UNBLENDED_COST];
 	const bc_cur_field *net = &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST];
 	const char *product_name = NULL;
+	size_t		before = out->len;
 	bool		is_bedrock;
 	bc_xf_total *t;
 
@@ -1125,7 +1126,11 @@ bc_xf_row(bc_xf *x, const bc_cur_row *row, bc_buf *out)
 		!check_decimal(x, row, BC_COL_LINE_ITEM_NET_UNBLENDED_COST, true))
 		return BC_XF_REJECT;
 	if (is_bedrock && !emit_bedrock_row(x, row, product_name, out))
+	{
+		/* a row rejected half way through leaves nothing of itself behind */
+		out->len = before;
 		return BC_XF_REJECT;
+	}
 
 	t = total_for(x, type->ptr, type->len, is_bedrock);
 	if (t == NULL)
