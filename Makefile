@@ -109,6 +109,9 @@ unit: test/unit/run_unit
 # test/fuzz/corpus/NAME/; fuzz-smoke runs each for FUZZ_SECONDS
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
+# a fixed seed makes the smoke run replay the same inputs on every machine;
+# FUZZ_SEED=0 lets libFuzzer pick one (longer, exploratory runs)
+FUZZ_SEED ?= 1
 FUZZ_SRCS = $(sort $(wildcard test/fuzz/fuzz_*.c))
 FUZZERS = $(FUZZ_SRCS:.c=)
 test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard src/core/*.h)
@@ -121,7 +124,7 @@ fuzz-smoke: $(FUZZERS)
 		name=$${f#test/fuzz/fuzz_}; mkdir -p test/fuzz/corpus/$$name; \
 		work=$$(mktemp -d); cp -r test/fuzz/corpus/$$name/. $$work/ 2>/dev/null || true; \
 		echo "fuzz $$name: $(FUZZ_SECONDS)s"; \
-		./$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 $$work >$$work.log 2>&1 \
+		./$$f -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 $$work >$$work.log 2>&1 \
 			|| { tail -50 $$work.log; rm -rf $$work; exit 1; }; \
 		grep -E 'stat::number_of_executed_units' $$work.log; rm -rf $$work $$work.log; \
 	done
