@@ -504,7 +504,7 @@ bc_xsum_text(const bc_xsum *s, bc_buf *b)
 }
 
 /* ---------------------------------------------------------------------- */
-/* timestamps (same acceptance as loader_values.c bc_timestamp_check) */
+/* timestamps (also the check of the billing period the loader peeks at) */
 
 /* days in a month of the proleptic Gregorian calendar */
 static int

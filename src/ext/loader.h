@@ -137,7 +137,5 @@ extern void bc_ledger_usage_types(List *usage_types, List *products);
 extern void bc_sum_init(BcSum *s);
 extern bool bc_sum_add_text(BcSum *s, const char *txt, size_t len);
 extern char *bc_sum_text(const BcSum *s);
-extern bool bc_timestamp_check(const char *s, size_t len, int *year, int *month,
-							   int *day, bool *midnight);
 
 #endif							/* BC_LOADER_H */

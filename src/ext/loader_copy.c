@@ -233,7 +233,7 @@ bc_peek_period(BcDelivery *d)
 	if (st != BC_CUR_ROW)
 		raise_reader_error(d->files[0].path, st, bc_cur_error_get(cs->reader));
 	f = &cs->row.f[BC_COL_BILL_BILLING_PERIOD_START_DATE];
-	if (!bc_timestamp_check(f->ptr, f->len, &y, &m, &day, &midnight) ||
+	if (!bc_xf_timestamp_check(f->ptr, f->len, &y, &m, &day, &midnight) ||
 		day != 1 || !midnight)
 	{
 		set_fail_where(d->files[0].path, (int64) cs->row.line,

@@ -1,8 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * loader_values.c
- *		Exact sums of decimal texts (the ledger's cost totals) and the check
- *		of the billing-period timestamp the loader peeks at before a load.
+ *		Exact sums of decimal texts (the ledger's cost totals).
  *
  * Row values themselves are checked by the core transform shared with the
  * client (src/core/cur_transform.c).
@@ -259,83 +258,3 @@ bc_sum_text(const BcSum *s)
 		return DatumGetCString(DirectFunctionCall1(numeric_out, s->big));
 	return units_text(s->units);
 }
-
-/* days in a month of the proleptic Gregorian calendar */
-static int
-days_in_month(int y, int m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
-/* n decimal digits at s, as an int, or -1 */
-static int
-digits_at(const char *s, int n)
-{
-	int			v = 0;
-
-	for (int i = 0; i < n; i++)
-	{
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/*
- * Check a CUR UTC timestamp: YYYY-MM-DDTHH:MM:SS[.fraction]Z (fraction 1-6
- * digits), with a real calendar date.  Sets *year, *month, *day and
- * *midnight (time part all zero) for the caller.
- */
-bool
-bc_timestamp_check(const char *s, size_t len, int *year, int *month, int *day,
-				   bool *midnight)
-{
-	int			y,
-				mo,
-				d,
-				h,
-				mi,
-				se;
-	size_t		i;
-	bool		zero_frac = true;
-
-	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-		s[13] != ':' || s[16] != ':')
-		return false;
-	y = digits_at(s, 4);
-	mo = digits_at(s + 5, 2);
-	d = digits_at(s + 8, 2);
-	h = digits_at(s + 11, 2);
-	mi = digits_at(s + 14, 2);
-	se = digits_at(s + 17, 2);
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
-		mi < 0 || mi > 59 || se < 0 || se > 59 || d > days_in_month(y, mo))
-		return false;
-	i = 19;
-	if (s[i] == '.')
-	{
-		size_t		start = ++i;
-
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-		{
-			if (s[i] != '0')
-				zero_frac = false;
-			i++;
-		}
-		if (i == start || i - start > 6)
-			return false;
-	}
-	if (i != len - 1 || s[i] != 'Z')
-		return false;
-	*year = y;
-	*month = mo;
-	*day = d;
-	*midnight = (h == 0 && mi == 0 && se == 0 && zero_frac);
-	return true;
-}
-
