@@ -172,6 +172,19 @@ load_one(BcDelivery *d, int64 load_id, BcLoadStats *stats, List *results)
 	return "running";
 }
 
+/*
+ * A cancel (pg_cancel_backend or statement_timeout: SQLSTATE 57014)
+ * is the caller's decision, not a fault of the delivery: it ends the whole
+ * statement, as it would in a PL/pgSQL exception block, instead of being
+ * recorded as a failed load while the next delivery starts.
+ */
+static void
+rethrow_if_cancel(ErrorData *edata)
+{
+	if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		ReThrowError(edata);
+}
+
 /* phase 1 for one delivery: load it in a subtransaction, record the outcome */
 static BcResult *
 process_delivery(BcDelivery *d, MemoryContext keep, List *results)
@@ -206,6 +219,7 @@ process_delivery(BcDelivery *d, MemoryContext keep, List *results)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
+		rethrow_if_cancel(edata);
 
 		r->status = "failed";
 		r->error = MemoryContextStrdup(keep, error_text(edata));
@@ -247,6 +261,7 @@ swap_delivery(BcResult *r, MemoryContext keep)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
+		rethrow_if_cancel(edata);
 
 		r->status = "failed";
 		r->error = MemoryContextStrdup(keep, error_text(edata));
