@@ -36,16 +36,19 @@ PG_CONFIG ?= pg_config
 ZLIB_CFLAGS := $(shell pkg-config --cflags-only-I zlib 2>/dev/null)
 ZLIB_LIBS := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
 CSV_LIBS := $(shell pkg-config --libs libcsv 2>/dev/null || echo -lcsv)
+# the loader's read-ahead thread (src/core/cur_pipe.c)
+THREAD_FLAGS = -pthread
 
 PG_CPPFLAGS = -I$(srcdir)/src/core -I$(srcdir)/src/ext $(ZLIB_CFLAGS)
-SHLIB_LINK = $(ZLIB_LIBS) $(CSV_LIBS)
+PG_CFLAGS += $(THREAD_FLAGS)
+SHLIB_LINK = $(ZLIB_LIBS) $(CSV_LIBS) $(THREAD_FLAGS)
 
 ifeq ($(WERROR),1)
 BC_WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 PG_CFLAGS += $(BC_WARN)
 endif
 
-EXTRA_CLEAN = $(TOOLS) test/unit/run_unit $(FUZZERS) test/bench/out results regression.diffs regression.out tmp_check log
+EXTRA_CLEAN = $(TOOLS) test/unit/run_unit test/unit/run_unit_tsan $(FUZZERS) test/bench/out results regression.diffs regression.out tmp_check log
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -65,7 +68,7 @@ $(DATA_built): $(INSTALL_FRAGMENTS) $(EXTENSION).control
 
 # --------------------------------------------------------------------------
 # tools and client: plain C programs on the core, outside PGXS's PROGRAM
-CORE_CFLAGS = -std=gnu99 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(if $(filter 1,$(WERROR)),-Werror) -I$(srcdir)/src/core $(ZLIB_CFLAGS)
+CORE_CFLAGS = -std=gnu99 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(if $(filter 1,$(WERROR)),-Werror) -I$(srcdir)/src/core $(ZLIB_CFLAGS) $(THREAD_FLAGS)
 PQ_INCLUDE := $(shell $(PG_CONFIG) --includedir)
 PQ_LIBDIR := $(shell $(PG_CONFIG) --libdir)
 
@@ -100,9 +103,14 @@ UNIT_SRCS = $(sort $(wildcard test/unit/*.c))
 test/unit/run_unit: $(UNIT_SRCS) test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h) $(wildcard src/tools/gen_decimal.[ch] src/tools/gen_text.[ch])
 	$(CC) $(CORE_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(srcdir)/test/unit -o $@ $(UNIT_SRCS) $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
 
+# the read-ahead thread's tests again under ThreadSanitizer (data races)
+test/unit/run_unit_tsan: test/unit/main.c test/unit/test_cur_pipe.c test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(CC) $(CORE_CFLAGS) -O1 -fsanitize=thread -I$(srcdir)/test/unit -o $@ test/unit/main.c test/unit/test_cur_pipe.c $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
+
 .PHONY: unit
-unit: test/unit/run_unit
+unit: test/unit/run_unit test/unit/run_unit_tsan
 	ASAN_OPTIONS=detect_leaks=1 ./test/unit/run_unit
+	TSAN_OPTIONS=halt_on_error=1 ./test/unit/run_unit_tsan
 
 # --------------------------------------------------------------------------
 # libFuzzer harnesses (clang): test/fuzz/fuzz_NAME.c with seeds in
@@ -115,7 +123,7 @@ FUZZ_SEED ?= 1
 FUZZ_SRCS = $(sort $(wildcard test/fuzz/fuzz_*.c))
 FUZZERS = $(FUZZ_SRCS:.c=)
 test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard src/core/*.h)
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$(srcdir)/src/core $(ZLIB_CFLAGS) -o $@ $< $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$(srcdir)/src/core $(ZLIB_CFLAGS) $(THREAD_FLAGS) -o $@ $< $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
 
 .PHONY: fuzz fuzz-smoke
 fuzz: $(FUZZERS)

@@ -24,6 +24,7 @@ int			bc_poll_interval = 60;
 bool		bc_enabled = true;
 int			bc_max_rejected_rows = 0;
 int			bc_history_retention = 0;
+bool		bc_read_ahead = true;
 
 /* export_root must be an absolute path (or empty: the worker then loads nothing) */
 static bool
@@ -75,5 +76,10 @@ bc_define_gucs(bool preloading)
 							gettext_noop("Superseded deliveries kept per billing period as history; 0 keeps all."),
 							NULL, &bc_history_retention, 0, 0, INT_MAX,
 							PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("bedrock_cost.read_ahead",
+							 gettext_noop("Whether loads read and transform the CUR files in a helper thread while COPY stores the rows."),
+							 gettext_noop("The thread runs only the extension's own reader (zlib, libcsv, the row checks), never PostgreSQL code."),
+							 &bc_read_ahead, true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("bedrock_cost");
 }

@@ -17,6 +17,7 @@ extern int	bc_poll_interval;
 extern bool bc_enabled;
 extern int	bc_max_rejected_rows;
 extern int	bc_history_retention;
+extern bool bc_read_ahead;
 
 extern void bc_define_gucs(bool preloading);
 

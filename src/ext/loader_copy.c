@@ -52,6 +52,7 @@
 #include "utils/rls.h"
 
 #include "arn.h"
+#include "cur_pipe.h"
 #include "cur_reader.h"
 #include "cur_transform.h"
 #include "guc.h"
@@ -60,6 +61,9 @@
 
 /* COPY text buffered before handing it out */
 #define FILL_TARGET 65536
+/* with the read-ahead thread: bytes per chunk, and how long to wait for one */
+#define PIPE_CHUNK_TARGET 131072
+#define PIPE_WAIT_MS 100
 /*
  * Our own slots in the COPY progress parameters (COPY uses 0-5), read by the
  * bedrock_cost.load_progress view: load id, rows read from the files,
@@ -92,8 +96,15 @@ typedef struct BcCopyState
 	int			file_idx;		/* index of the open file, -1 before the first */
 	bc_cur_reader *reader;
 	bool		done;			/* every file read to its end */
-	bc_buf		out;			/* COPY text not yet handed to COPY */
-	size_t		out_pos;
+	bc_buf		out;			/* COPY text made by fill() */
+	const char *src;			/* the COPY text being handed out ... */
+	size_t		src_len;
+	size_t		src_pos;		/* ... and how much of it was */
+	int64		file_read0;		/* rows_read and rows_loaded when the */
+	int64		file_loaded0;	/* open file was opened */
+	bc_pipe		pipe;			/* the read-ahead thread, when started */
+	bool		piped;
+	bool		chunk_held;		/* src is a chunk taken from the pipe */
 	char		period_text[11];	/* YYYY-MM-01 */
 	MemoryContext rowcxt;		/* reset after each row */
 	bc_xf		xf;				/* the core transformation: lines, totals */
@@ -116,6 +127,9 @@ close_reader_cb(void *arg)
 {
 	BcCopyState *cs = arg;
 
+	/* the thread may be using the reader and the transformation: stop it first */
+	bc_pipe_stop(&cs->pipe);
+	cs->piped = false;
 	if (cs->reader != NULL)
 		bc_cur_close(cs->reader);
 	cs->reader = NULL;
@@ -332,6 +346,41 @@ row_error(BcCopyState *cs, int col, const char *reason)
 /* ---------------------------------------------------------------------- */
 /* one row */
 
+/* allocation failed in the core reader or transformation */
+static void
+out_of_memory(BcCopyState *cs)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OUT_OF_MEMORY),
+			 errmsg("out of memory while loading \"%s\"",
+					cs->d->files[cs->file_idx].path)));
+}
+
+/* the transformation's counters after some rows: delivery and open file */
+static void
+apply_counts(BcCopyState *cs, int64 rows_read, int64 rows_loaded, int64 rows_other)
+{
+	cs->stats->rows_read = rows_read;
+	cs->stats->rows_loaded = rows_loaded;
+	cs->stats->rows_other = rows_other;
+	if (cs->file_idx >= 0 && cs->file_idx < cs->d->nfiles)
+	{
+		BcLoadFile *file = &cs->d->files[cs->file_idx];
+
+		file->rows_read = rows_read - cs->file_read0;
+		file->rows_loaded = rows_loaded - cs->file_loaded0;
+	}
+}
+
+/* the rows and compressed bytes read so far, for the progress view */
+static void
+report_progress(BcCopyState *cs, uint64 file_bytes)
+{
+	pgstat_progress_update_param(PROGRESS_ROWS_READ, cs->stats->rows_read);
+	pgstat_progress_update_param(PROGRESS_BYTES_READ,
+								 cs->stats->bytes_read + (int64) file_bytes);
+}
+
 /*
  * Classify, check, count and (for Bedrock rows) emit the current row with
  * the core transformation; a rejected value goes to row_error.
@@ -339,22 +388,14 @@ row_error(BcCopyState *cs, int col, const char *reason)
 static void
 process_row(BcCopyState *cs)
 {
-	BcLoadFile *file = &cs->d->files[cs->file_idx];
 	bc_xf	   *x = &cs->xf;
 	bc_xf_result r = bc_xf_row(x, &cs->row, &cs->out);
 
-	file->rows_read++;
-	cs->stats->rows_read = x->rows_read;
-	cs->stats->rows_loaded = x->rows_loaded;
-	cs->stats->rows_other = x->rows_other;
-	if (r == BC_XF_EMITTED)
-		file->rows_loaded++;
-	else if (r == BC_XF_REJECT)
+	apply_counts(cs, x->rows_read, x->rows_loaded, x->rows_other);
+	if (r == BC_XF_REJECT)
 		row_error(cs, x->reject_col, x->reject_reason);
 	else if (r == BC_XF_NOMEM)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory while loading \"%s\"", file->path)));
+		out_of_memory(cs);
 }
 
 /* move the core's totals and usage types into the statistics (stats->cxt) */
@@ -430,6 +471,8 @@ next_file(BcCopyState *cs)
 	}
 	cs->reader = open_file(cs->d, cs->file_idx);
 	bc_xf_set_file(&cs->xf, cs->d->export_id, cs->load_id, cs->file_idx + 1);
+	cs->file_read0 = cs->xf.rows_read;
+	cs->file_loaded0 = cs->xf.rows_loaded;
 }
 
 /* refill cs->out with COPY text until FILL_TARGET bytes or the end */
@@ -439,7 +482,7 @@ fill(BcCopyState *cs)
 	MemoryContext old;
 
 	bc_buf_reset(&cs->out);
-	cs->out_pos = 0;
+	cs->src_pos = 0;
 	old = MemoryContextSwitchTo(cs->rowcxt);
 	while (!cs->done && cs->out.len < FILL_TARGET)
 	{
@@ -469,9 +512,79 @@ fill(BcCopyState *cs)
 							   bc_cur_error_get(cs->reader));
 	}
 	MemoryContextSwitchTo(old);
-	pgstat_progress_update_param(PROGRESS_ROWS_READ, cs->stats->rows_read);
-	pgstat_progress_update_param(PROGRESS_BYTES_READ, cs->stats->bytes_read +
-								 (cs->reader ? (int64) bc_cur_bytes_in(cs->reader) : 0));
+	cs->src = cs->out.data;
+	cs->src_len = cs->out.len;
+	report_progress(cs, cs->reader ? bc_cur_bytes_in(cs->reader) : 0);
+}
+
+/*
+ * The read-ahead thread stopped after chunk c (it is parked): handle why,
+ * on this thread, as fill() would, and resume it.
+ */
+static void
+handle_stop(BcCopyState *cs, const bc_pipe_chunk *c)
+{
+	MemoryContext old = MemoryContextSwitchTo(cs->rowcxt);
+
+	switch (c->stop)
+	{
+		case BC_PIPE_MORE:
+			break;
+		case BC_PIPE_EOF:
+			finish_file(cs);
+			next_file(cs);
+			if (!cs->done)
+				bc_pipe_feed(&cs->pipe, cs->reader);
+			break;
+		case BC_PIPE_READ_ERROR:
+			raise_reader_error(cs->d->files[cs->file_idx].path, c->status,
+							   bc_cur_error_get(cs->reader));
+			break;
+		case BC_PIPE_REJECT:
+			row_error(cs, cs->xf.reject_col, cs->xf.reject_reason);
+			bc_pipe_feed(&cs->pipe, NULL);
+			break;
+		case BC_PIPE_NOMEM:
+			out_of_memory(cs);
+			break;
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(cs->rowcxt);
+}
+
+/*
+ * With the read-ahead thread: give back the chunk handed out, take the
+ * next one (or return with none after PIPE_WAIT_MS, so that the caller
+ * can check for interrupts) and handle the stop it may end with.
+ */
+static void
+fill_piped(BcCopyState *cs)
+{
+	bc_pipe_chunk *c;
+
+	if (cs->chunk_held)
+	{
+		bc_pipe_release(&cs->pipe);
+		cs->chunk_held = false;
+		cs->src_len = cs->src_pos = 0;
+	}
+	if (cs->file_idx < 0)
+	{
+		next_file(cs);
+		if (cs->done)
+			return;
+		bc_pipe_feed(&cs->pipe, cs->reader);
+	}
+	c = bc_pipe_take(&cs->pipe, PIPE_WAIT_MS);
+	if (c == NULL)
+		return;
+	cs->chunk_held = true;
+	cs->src = c->text.data;
+	cs->src_len = c->text.len;
+	cs->src_pos = 0;
+	apply_counts(cs, c->rows_read, c->rows_loaded, c->rows_other);
+	handle_stop(cs, c);
+	report_progress(cs, c->stop == BC_PIPE_EOF ? 0 : c->bytes_in);
 }
 
 /*
@@ -488,21 +601,24 @@ bc_copy_read_cb(void *outbuf, int minread, int maxread)
 		elog(ERROR, "bedrock_cost COPY callback called outside a load");
 	while (n < minread)
 	{
-		int			avail = (int) (cs->out.len - cs->out_pos);
+		int			avail = (int) (cs->src_len - cs->src_pos);
 
 		if (avail > 0)
 		{
 			int			take = Min(avail, maxread - n);
 
-			memcpy((char *) outbuf + n, cs->out.data + cs->out_pos, take);
-			cs->out_pos += take;
+			memcpy((char *) outbuf + n, cs->src + cs->src_pos, take);
+			cs->src_pos += take;
 			n += take;
 			continue;
 		}
 		if (cs->done)
 			break;
 		CHECK_FOR_INTERRUPTS();
-		fill(cs);
+		if (cs->piped)
+			fill_piped(cs);
+		else
+			fill(cs);
 	}
 	return n;
 }
@@ -538,6 +654,25 @@ check_copy_allowed(ParseState *pstate, ParseNamespaceItem *nsitem,
 				 errmsg("COPY FROM not supported with row-level security")));
 	PreventCommandIfReadOnly("COPY FROM");
 	PreventCommandIfParallelMode("COPY FROM");
+}
+
+/*
+ * Start the read-ahead thread (bedrock_cost.read_ahead); when the system
+ * refuses a thread, load without it.
+ */
+static void
+start_read_ahead(BcCopyState *cs)
+{
+	int			rc = bc_pipe_start(&cs->pipe, &cs->xf, &cs->row, PIPE_CHUNK_TARGET);
+
+	if (rc == 0)
+	{
+		cs->piped = true;
+		return;
+	}
+	errno = rc;
+	ereport(LOG,
+			(errmsg("bedrock_cost could not start its read-ahead thread, loading without it: %m")));
 }
 
 /*
@@ -581,6 +716,8 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 	cb->func = close_reader_cb;
 	cb->arg = cs;
 	MemoryContextRegisterResetCallback(cxt, cb);
+	if (bc_read_ahead)
+		start_read_ahead(cs);
 
 	rel = table_openrv(makeRangeVar("bedrock_cost", pstrdup(table), -1), RowExclusiveLock);
 	pstate = make_parsestate(NULL);
