@@ -739,6 +739,33 @@ text_ok_fast(const unsigned char *p, size_t n)
 }
 
 /*
+ * The first comma, quote or CR in p[i..end), or end: eight bytes at a time
+ * (the lowest flagged byte of HASZERO is exact; only bytes above a match
+ * can be flagged falsely).
+ */
+static inline size_t
+next_special(const unsigned char *p, size_t i, size_t end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (i + 8 <= end)
+	{
+		uint64_t	w;
+		uint64_t	m;
+
+		memcpy(&w, p + i, 8);
+		m = HASZERO(w ^ (ONES * ',')) | HASZERO(w ^ (ONES * '"')) |
+			HASZERO(w ^ (ONES * '\r'));
+		if (m != 0)
+			return i + (size_t) (__builtin_ctzll(m) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < end && p[i] != ',' && p[i] != '"' && p[i] != '\r')
+		i++;
+	return i;
+}
+
+/*
  * Split one complete, ordinary record line without libcsv.
  *
  * Handles a line (ending in LF or CRLF, parser between records) whose
@@ -804,14 +831,10 @@ split_line(bc_cur_reader *r, const unsigned char *p, size_t n)
 		}
 		else
 		{
-			size_t		j = i;
+			size_t		j = next_special(p, i, end);
 
-			while (j < end && p[j] != ',')
-			{
-				if (p[j] == '"' || p[j] == '\r')
-					return false;
-				j++;
-			}
+			if (j < end && p[j] != ',')
+				return false;	/* a quote or CR inside an unquoted field */
 			r->span_start[nf] = (uint32_t) i;
 			r->span_len[nf] = (uint32_t) (j - i);
 			r->span_kind[nf] = SPAN_UNQUOTED;
@@ -830,17 +853,29 @@ split_line(bc_cur_reader *r, const unsigned char *p, size_t n)
 		const unsigned char *v = p + r->span_start[f];
 		size_t		len = r->span_len[f];
 
+		if (r->colmap[f] < 0 && !r->piece_dirty && len <= BC_CUR_MAX_FIELD)
+		{
+			/* a column nobody reads, in clean text: on_field would only count it */
+			r->field_idx++;
+			r->field_dirty = false;
+			continue;
+		}
 		if (r->span_kind[f] == SPAN_UNQUOTED && len == 0)
 			on_field(NULL, 0, r);
 		else if (r->span_kind[f] == SPAN_ESCAPED)
 		{
 			size_t		o = 0;
+			size_t		k = 0;
 
-			for (size_t k = 0; k < len; k++)
+			/* copy up to and with each quote, skip the second of the pair */
+			while (k < len)
 			{
-				r->scratch[o++] = (char) v[k];
-				if (v[k] == '"')
-					k++;		/* skip the second quote of the pair */
+				const unsigned char *q = memchr(v + k, '"', len - k);
+				size_t		n = q ? (size_t) (q - (v + k)) + 1 : len - k;
+
+				memcpy(r->scratch + o, v + k, n);
+				o += n;
+				k += n + (q != NULL);
 			}
 			on_field(r->scratch, o, r);
 		}
