@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * sha256.c
- *		SHA-256 per FIPS 180-4, written from the specification.
+ *		SHA-256 per FIPS 180-4, written from the specification; whole
+ *		blocks go to the SHA-NI block function (sha256_x86.c) when the CPU
+ *		has it.
  *
  * IDENTIFICATION
  *		src/core/sha256.c
@@ -90,6 +92,20 @@ bc_sha256_init(bc_sha256_ctx *ctx)
 	memcpy(ctx->h, H0, sizeof(H0));
 	ctx->nbytes = 0;
 	ctx->buflen = 0;
+	ctx->hw = bc_sha256_x86_available();
+}
+
+/* hash n whole blocks */
+static void
+sha256_blocks(bc_sha256_ctx *ctx, const uint8_t *p, size_t n)
+{
+	if (ctx->hw)
+	{
+		bc_sha256_x86_blocks(ctx->h, p, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		sha256_block(ctx, p + 64 * i);
 }
 
 /* hash len more bytes */
@@ -111,14 +127,14 @@ bc_sha256_update(bc_sha256_ctx *ctx, const void *data, size_t len)
 		len -= take;
 		if (ctx->buflen < 64)
 			return;
-		sha256_block(ctx, ctx->buf);
+		sha256_blocks(ctx, ctx->buf, 1);
 		ctx->buflen = 0;
 	}
-	while (len >= 64)
+	if (len >= 64)
 	{
-		sha256_block(ctx, p);
-		p += 64;
-		len -= 64;
+		sha256_blocks(ctx, p, len / 64);
+		p += len - len % 64;
+		len %= 64;
 	}
 	if (len > 0)
 	{

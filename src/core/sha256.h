@@ -12,6 +12,7 @@
 #ifndef BC_SHA256_H
 #define BC_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,9 +24,17 @@ typedef struct bc_sha256_ctx
 	uint64_t	nbytes;			/* total bytes hashed */
 	uint8_t		buf[64];		/* pending partial block */
 	size_t		buflen;
+	bool		hw;				/* blocks by bc_sha256_x86_blocks (SHA-NI) */
 } bc_sha256_ctx;
 
-/* start a new hash */
+/* sha256_x86.c: the SHA-NI block function, when the CPU has it */
+extern bool bc_sha256_x86_available(void);
+extern void bc_sha256_x86_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks);
+
+/*
+ * Start a new hash (with the SHA-NI block function when the CPU has it;
+ * clearing ctx->hw right after forces the portable one, for tests).
+ */
 extern void bc_sha256_init(bc_sha256_ctx *ctx);
 
 /* hash len more bytes */
