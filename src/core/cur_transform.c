@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "arn.h"
+#include "copy_binary.h"
 #include "cur_json.h"
 #include "usage_type.h"
 
@@ -647,13 +648,41 @@ bc_xf_free(bc_xf *x)
 	memset(x, 0, sizeof(*x));
 }
 
-/* leading columns of the next file's lines */
+/* leading columns of the next file's lines (or binary rows) */
 void
 bc_xf_set_file(bc_xf *x, int32_t export_id, int64_t load_id, int file_no)
 {
-	x->prefix_len = snprintf(x->prefix, sizeof(x->prefix), "%s\t%d\t%lld\t%d\t",
-							 x->period_text, (int) export_id, (long long) load_id,
-							 file_no);
+	bc_buf		b;
+
+	if (!x->binary)
+	{
+		x->prefix_len = snprintf(x->prefix, sizeof(x->prefix), "%s\t%d\t%lld\t%d\t",
+								 x->period_text, (int) export_id, (long long) load_id,
+								 file_no);
+		return;
+	}
+	/* field count, billing_period, export_id, load_id, file_no */
+	bc_buf_init(&b);
+	bc_cb_i16(&b, BC_XF_COPY_NCOLUMNS);
+	bc_cb_date(&b, atoi(x->period_text), atoi(x->period_text + 5), 1);
+	bc_cb_int4(&b, export_id);
+	bc_cb_int8(&b, load_id);
+	bc_cb_int4(&b, file_no);
+	if (b.nomem || b.len > sizeof(x->prefix))
+		x->nomem = true;
+	else
+	{
+		memcpy(x->prefix, b.data, b.len);
+		x->prefix_len = (int) b.len;
+	}
+	bc_buf_free(&b);
+}
+
+/* write binary COPY rows (bc_cb_header first) instead of text lines */
+void
+bc_xf_set_binary(bc_xf *x, bool binary)
+{
+	x->binary = binary;
 }
 
 /* the totals entry of (type, is_bedrock), created on first use; NULL on OOM */
@@ -980,6 +1009,127 @@ put_shifted(bc_buf *out, const char *txt, size_t len, int shift)
 	bc_buf_printf(out, "e%ld", exp10 + shift);
 }
 
+/*
+ * Append the COPY text line of a checked Bedrock row; tokens_shift is the
+ * power of ten turning usage_amount into tokens, or -1 for no tokens.
+ */
+static void
+emit_text(bc_xf *x, const bc_cur_row *row, const char *product_name,
+		  int tokens_shift, bc_buf *out)
+{
+	const bc_cur_field *f = row->f;
+	const bc_cur_field *amount = &f[BC_COL_LINE_ITEM_USAGE_AMOUNT];
+	const bc_cur_field *tags = &f[BC_COL_TAGS];
+
+	bc_buf_put(out, x->prefix, x->prefix_len);
+	bc_buf_printf(out, "%llu\t", (unsigned long long) row->line);
+	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_START_DATE]);
+	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_END_DATE]);
+	put_col(out, &f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE]);
+	put_col(out, &f[BC_COL_BILL_PAYER_ACCOUNT_ID]);
+	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID]);
+	put_field(out, &f[BC_COL_BILL_BILLING_ENTITY]);
+	put_col(out, &f[BC_COL_LINE_ITEM_PRODUCT_CODE]);
+	if (product_name != NULL)
+		put_text(out, product_name, strlen(product_name));
+	else
+		bc_buf_put(out, "\\N", 2);
+	bc_buf_putc(out, '\t');
+	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_TYPE]);
+	put_field(out, &f[BC_COL_LINE_ITEM_OPERATION]);
+	put_field(out, &f[BC_COL_PRICING_UNIT]);
+	put_field(out, amount);
+	if (tokens_shift >= 0)
+		put_shifted(out, amount->ptr, amount->len, tokens_shift);
+	else
+		bc_buf_put(out, "\\N", 2);
+	bc_buf_putc(out, '\t');
+	put_col(out, &f[BC_COL_LINE_ITEM_UNBLENDED_COST]);
+	put_field(out, &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST]);
+	put_field(out, &f[BC_COL_LINE_ITEM_IAM_PRINCIPAL]);
+	if (tags->null || tags->len == 0)
+		bc_buf_put(out, "{}", 2);
+	else
+		put_text(out, tags->ptr, tags->len);
+	bc_buf_putc(out, '\t');
+	if (f[BC_COL_IDENTITY_LINE_ITEM_ID].null || f[BC_COL_IDENTITY_LINE_ITEM_ID].len == 0)
+		bc_buf_put(out, "\\N", 2);
+	else
+		put_text(out, f[BC_COL_IDENTITY_LINE_ITEM_ID].ptr, f[BC_COL_IDENTITY_LINE_ITEM_ID].len);
+	bc_buf_putc(out, '\n');
+}
+
+/* a value that is NULL when absent or empty (put_field's rule), binary */
+static void
+bin_field(bc_buf *out, const bc_cur_field *f)
+{
+	if (f->null || f->len == 0)
+		bc_cb_null(out);
+	else
+		bc_cb_text(out, f->ptr, f->len);
+}
+
+/* a numeric that is NULL when absent or empty, binary */
+static void
+bin_numeric(bc_buf *out, const bc_cur_field *f, int shift)
+{
+	if (f->null || f->len == 0)
+		bc_cb_null(out);
+	else
+		(void) bc_cb_numeric(out, f->ptr, f->len, shift);
+}
+
+/*
+ * Append the binary COPY row of a checked Bedrock row: the same values as
+ * emit_text, in the same order (every value was checked, so the
+ * conversions cannot fail).
+ */
+static void
+emit_binary(bc_xf *x, const bc_cur_row *row, const char *product_name,
+			int tokens_shift, bc_buf *out)
+{
+	const bc_cur_field *f = row->f;
+	const bc_cur_field *amount = &f[BC_COL_LINE_ITEM_USAGE_AMOUNT];
+	const bc_cur_field *tags = &f[BC_COL_TAGS];
+	const bc_cur_field *principal = &f[BC_COL_LINE_ITEM_IAM_PRINCIPAL];
+	const bc_cur_field *cost = &f[BC_COL_LINE_ITEM_UNBLENDED_COST];
+
+	bc_buf_put(out, x->prefix, x->prefix_len);
+	bc_cb_int8(out, (int64_t) row->line);
+	(void) bc_cb_timestamp(out, f[BC_COL_LINE_ITEM_USAGE_START_DATE].ptr,
+						   f[BC_COL_LINE_ITEM_USAGE_START_DATE].len);
+	(void) bc_cb_timestamp(out, f[BC_COL_LINE_ITEM_USAGE_END_DATE].ptr,
+						   f[BC_COL_LINE_ITEM_USAGE_END_DATE].len);
+	bc_cb_text(out, f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].ptr, f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].len);
+	bc_cb_text(out, f[BC_COL_BILL_PAYER_ACCOUNT_ID].ptr, f[BC_COL_BILL_PAYER_ACCOUNT_ID].len);
+	bc_cb_text(out, f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].ptr, f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].len);
+	bin_field(out, &f[BC_COL_BILL_BILLING_ENTITY]);
+	bc_cb_text(out, f[BC_COL_LINE_ITEM_PRODUCT_CODE].ptr, f[BC_COL_LINE_ITEM_PRODUCT_CODE].len);
+	if (product_name != NULL)
+		bc_cb_text(out, product_name, strlen(product_name));
+	else
+		bc_cb_null(out);
+	bc_cb_text(out, f[BC_COL_LINE_ITEM_USAGE_TYPE].ptr, f[BC_COL_LINE_ITEM_USAGE_TYPE].len);
+	bin_field(out, &f[BC_COL_LINE_ITEM_OPERATION]);
+	bin_field(out, &f[BC_COL_PRICING_UNIT]);
+	bin_numeric(out, amount, 0);
+	if (tokens_shift >= 0)
+		bin_numeric(out, amount, tokens_shift);
+	else
+		bc_cb_null(out);
+	(void) bc_cb_numeric(out, cost->ptr, cost->len, 0);
+	bin_numeric(out, &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST], 0);
+	if (principal->null || principal->len == 0)
+		bc_cb_null(out);
+	else
+		bc_cb_versioned_text(out, principal->ptr, principal->len);
+	if (tags->null || tags->len == 0)
+		bc_cb_versioned_text(out, "{}", 2);
+	else
+		bc_cb_versioned_text(out, tags->ptr, tags->len);
+	bin_field(out, &f[BC_COL_IDENTITY_LINE_ITEM_ID]);
+}
+
 /* check and append the COPY line of a Bedrock row; false when rejected */
 static bool
 emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
@@ -992,6 +1142,7 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	const bc_cur_field *amount = &f[BC_COL_LINE_ITEM_USAGE_AMOUNT];
 	int64_t		scale = 1;
 	bool		is_tokens = false;
+	int			shift = 0;
 	int			y,
 				m,
 				d;
@@ -1025,24 +1176,6 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 			return reject(x, BC_COL_TAGS, "invalid tags map (%s)", why);
 	}
 
-	bc_buf_put(out, x->prefix, x->prefix_len);
-	bc_buf_printf(out, "%llu\t", (unsigned long long) row->line);
-	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_START_DATE]);
-	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_END_DATE]);
-	put_col(out, &f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE]);
-	put_col(out, &f[BC_COL_BILL_PAYER_ACCOUNT_ID]);
-	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID]);
-	put_field(out, &f[BC_COL_BILL_BILLING_ENTITY]);
-	put_col(out, &f[BC_COL_LINE_ITEM_PRODUCT_CODE]);
-	if (product_name != NULL)
-		put_text(out, product_name, strlen(product_name));
-	else
-		bc_buf_put(out, "\\N", 2);
-	bc_buf_putc(out, '\t');
-	put_col(out, &f[BC_COL_LINE_ITEM_USAGE_TYPE]);
-	put_field(out, &f[BC_COL_LINE_ITEM_OPERATION]);
-	put_field(out, &f[BC_COL_PRICING_UNIT]);
-	put_field(out, amount);
 	if (!amount->null && amount->len > 0)
 	{
 		const bc_cur_field *unit = &f[BC_COL_PRICING_UNIT];
@@ -1053,7 +1186,6 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	}
 	if (is_tokens)
 	{
-		int			shift = 0;
 		int64_t		s = scale;
 
 		while (s > 1 && s % 10 == 0)
@@ -1065,24 +1197,11 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 			return reject(x, BC_COL_PRICING_UNIT,
 						  "pricing unit scale %lld is not a power of ten",
 						  (long long) scale);
-		put_shifted(out, amount->ptr, amount->len, shift);
 	}
+	if (x->binary)
+		emit_binary(x, row, product_name, is_tokens ? shift : -1, out);
 	else
-		bc_buf_put(out, "\\N", 2);
-	bc_buf_putc(out, '\t');
-	put_col(out, &f[BC_COL_LINE_ITEM_UNBLENDED_COST]);
-	put_field(out, &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST]);
-	put_field(out, principal);
-	if (tags->null || tags->len == 0)
-		bc_buf_put(out, "{}", 2);
-	else
-		put_text(out, tags->ptr, tags->len);
-	bc_buf_putc(out, '\t');
-	if (f[BC_COL_IDENTITY_LINE_ITEM_ID].null || f[BC_COL_IDENTITY_LINE_ITEM_ID].len == 0)
-		bc_buf_put(out, "\\N", 2);
-	else
-		put_text(out, f[BC_COL_IDENTITY_LINE_ITEM_ID].ptr, f[BC_COL_IDENTITY_LINE_ITEM_ID].len);
-	bc_buf_putc(out, '\n');
+		emit_text(x, row, product_name, is_tokens ? shift : -1, out);
 	note_usage_type(x, &f[BC_COL_LINE_ITEM_USAGE_TYPE], product_name);
 	return true;
 }

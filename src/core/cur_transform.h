@@ -39,6 +39,8 @@
 
 #include "cur_reader.h"
 
+/* columns of a COPY row (bc_xf_copy_columns) */
+#define BC_XF_COPY_NCOLUMNS 23
 /* longest reason text of a row error */
 #define BC_XF_REASON_MAX 512
 /* longest usage type + product name pair kept for the dimension (as the server) */
@@ -131,6 +133,7 @@ typedef struct bc_xf
 	int			reject_col;
 	char		reject_reason[BC_XF_REASON_MAX];
 
+	bool		binary;			/* binary COPY rows instead of text lines */
 	bool		nomem;
 } bc_xf;
 
@@ -140,6 +143,13 @@ typedef struct bc_xf
  */
 extern bool bc_xf_init(bc_xf *x, const char *period_text);
 extern void bc_xf_free(bc_xf *x);
+
+/*
+ * Emit rows in PostgreSQL's binary COPY format (copy_binary.h; the stream
+ * must start with bc_cb_header) instead of text lines.  Before
+ * bc_xf_set_file.
+ */
+extern void bc_xf_set_binary(bc_xf *x, bool binary);
 
 /* set the constant leading columns for the next file (period, ids, file_no) */
 extern void bc_xf_set_file(bc_xf *x, int32_t export_id, int64_t load_id, int file_no);

@@ -46,12 +46,14 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/hsearch.h"
+#include "mb/pg_wchar.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 
 #include "arn.h"
+#include "copy_binary.h"
 #include "cur_pipe.h"
 #include "cur_reader.h"
 #include "cur_transform.h"
@@ -104,6 +106,7 @@ typedef struct BcCopyState
 	int64		file_loaded0;	/* open file was opened */
 	bc_pipe		pipe;			/* the read-ahead thread, when started */
 	bool		piped;
+	bool		binary;			/* binary COPY rows (with the pipe) */
 	bool		chunk_held;		/* src is a chunk taken from the pipe */
 	char		period_text[11];	/* YYYY-MM-01 */
 	MemoryContext rowcxt;		/* reset after each row */
@@ -657,6 +660,22 @@ check_copy_allowed(ParseState *pstate, ParseNamespaceItem *nsitem,
 }
 
 /*
+ * Whether the rows can go to COPY in binary format.  The receive functions
+ * of text, jsonb and iam_arn take their bytes in the client encoding
+ * (pq_getmsgtext), while the files are UTF-8: binary needs a UTF-8
+ * database and a UTF-8 (or SQL_ASCII, as in a background worker) client
+ * encoding.  Otherwise the text format with COPY's ENCODING 'UTF8' is used.
+ */
+static bool
+binary_possible(void)
+{
+	int			client = pg_get_client_encoding();
+
+	return GetDatabaseEncoding() == PG_UTF8 &&
+		(client == PG_UTF8 || client == PG_SQL_ASCII);
+}
+
+/*
  * Start the read-ahead thread (bedrock_cost.read_ahead); when the system
  * refuses a thread, load without it.
  */
@@ -718,6 +737,15 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 	MemoryContextRegisterResetCallback(cxt, cb);
 	if (bc_read_ahead)
 		start_read_ahead(cs);
+	if (cs->piped && binary_possible())
+	{
+		cs->binary = true;
+		bc_xf_set_binary(&cs->xf, true);
+		/* BeginCopyFrom reads the file header through the callback */
+		cs->src = bc_cb_header;
+		cs->src_len = BC_CB_HEADER_LEN;
+		cs->src_pos = 0;
+	}
 
 	rel = table_openrv(makeRangeVar("bedrock_cost", pstrdup(table), -1), RowExclusiveLock);
 	pstate = make_parsestate(NULL);
@@ -725,8 +753,15 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 	for (int i = 0; i < lengthof(copy_columns); i++)
 		attnames = lappend(attnames, makeString(pstrdup(copy_columns[i])));
 	check_copy_allowed(pstate, nsitem, rel, attnames);
-	options = list_make2(makeDefElem("format", (Node *) makeString("text"), -1),
-						 makeDefElem("encoding", (Node *) makeString("UTF8"), -1));
+	ereport(DEBUG1,
+			(errmsg_internal("bedrock_cost: load %lld: read-ahead %s, %s COPY rows",
+							 (long long) load_id, cs->piped ? "on" : "off",
+							 cs->binary ? "binary" : "text")));
+	if (cs->binary)
+		options = list_make1(makeDefElem("format", (Node *) makeString("binary"), -1));
+	else
+		options = list_make2(makeDefElem("format", (Node *) makeString("text"), -1),
+							 makeDefElem("encoding", (Node *) makeString("UTF8"), -1));
 
 	bc_copy = cs;
 	cstate = BC_BeginCopyFrom(pstate, rel, NULL, NULL, false, bc_copy_read_cb,

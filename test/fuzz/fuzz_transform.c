@@ -5,7 +5,10 @@
  *		CUR CSV file (header and rows); every row the reader returns goes
  *		through bc_xf_row, rejects through bc_xf_reject and bc_xf_raw_row,
  *		and the totals are formatted.  Checks that emitted COPY lines have
- *		23 tab-separated fields and end in a newline.
+ *		23 tab-separated fields and end in a newline, and that the same
+ *		rows in binary mode give the same results and well-formed binary
+ *		rows (23 fields whose lengths add up, numerics with base-10000
+ *		digits).
  *
  * IDENTIFICATION
  *		test/fuzz/fuzz_transform.c
@@ -20,6 +23,64 @@
 #include "cur_transform.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* big-endian integers of a binary row */
+static int32_t
+be32(const unsigned char *p)
+{
+	return (int32_t) (((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) |
+					  ((uint32_t) p[2] << 8) | (uint32_t) p[3]);
+}
+
+static int
+be16(const unsigned char *p)
+{
+	return (int16_t) (((unsigned) p[0] << 8) | (unsigned) p[1]);
+}
+
+/* check one binary row of len bytes at p; abort when malformed */
+static void
+check_binary_row(const unsigned char *p, size_t len)
+{
+	size_t		o = 2;
+
+	if (len < 2 || be16(p) != 23)
+		abort();
+	for (int f = 0; f < 23; f++)
+	{
+		int32_t		n;
+
+		if (o + 4 > len)
+			abort();
+		n = be32(p + o);
+		o += 4;
+		if (n == -1)
+			continue;
+		if (n < 0 || o + (size_t) n > len)
+			abort();
+		if (f >= 16 && f <= 19)
+		{
+			/* numeric: ndigits, weight, sign, dscale, digits */
+			int			nd;
+
+			if (n < 8)
+				abort();
+			nd = be16(p + o);
+			if (nd < 0 || n != 8 + 2 * nd || (be16(p + o + 4) & ~0x4000) != 0)
+				abort();
+			for (int k = 0; k < nd; k++)
+			{
+				int			d = be16(p + o + 8 + 2 * k);
+
+				if (d < 0 || d >= 10000)
+					abort();
+			}
+		}
+		o += (size_t) n;
+	}
+	if (o != len)
+		abort();
+}
 
 /* count tab-separated fields of one line */
 static int
@@ -39,21 +100,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bc_cur_reader *r = NULL;
 	bc_cur_error e;
 	bc_cur_row	row;
-	bc_xf		x;
+	bc_xf		x,
+				xb;
 	bc_buf		out,
+				outb,
 				tmp;
 
 	if (bc_cur_open_memory(&r, data, size, 0, &e) != BC_CUR_OK)
 		return 0;
-	if (!bc_xf_init(&x, "2026-04-01"))
+	if (!bc_xf_init(&x, "2026-04-01") || !bc_xf_init(&xb, "2026-04-01"))
 		abort();
 	bc_buf_init(&out);
+	bc_buf_init(&outb);
 	bc_buf_init(&tmp);
 	bc_xf_set_file(&x, 1, 2, 1);
+	bc_xf_set_binary(&xb, true);
+	bc_xf_set_file(&xb, 1, 2, 1);
 	while (bc_cur_next(r, &row) == BC_CUR_ROW)
 	{
 		size_t		before = out.len;
 		bc_xf_result xr = bc_xf_row(&x, &row, &out);
+		bc_xf_result xrb = bc_xf_row(&xb, &row, &outb);
+
+		if (xrb != xr)
+			abort();
+		if (xrb == BC_XF_EMITTED)
+			check_binary_row((const unsigned char *) outb.data, outb.len);
+		else if (outb.len != 0)
+			abort();
+		bc_buf_reset(&outb);
 
 		if (xr == BC_XF_EMITTED)
 		{
@@ -78,8 +153,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bc_xsum_text(&x.totals[i].net, &tmp);
 	}
 	bc_buf_free(&out);
+	bc_buf_free(&outb);
 	bc_buf_free(&tmp);
 	bc_xf_free(&x);
+	bc_xf_free(&xb);
 	bc_cur_close(r);
 	return 0;
 }

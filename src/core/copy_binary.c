@@ -1,0 +1,296 @@
+/*-------------------------------------------------------------------------
+ *
+ * copy_binary.c
+ *		Values in PostgreSQL's binary COPY format (see copy_binary.h).
+ *
+ * The numeric conversion follows numeric_in (set_var_from_str): the
+ * decimal digits are placed so that the first base-10000 digit is
+ * aligned, the display scale is the number of fraction digits minus the
+ * exponent (at least 0), and leading/trailing zero digits are dropped
+ * (make_result does the same on receipt, zero becomes positive).
+ *
+ * IDENTIFICATION
+ *		src/core/copy_binary.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "copy_binary.h"
+
+#include <string.h>
+
+/* PostgreSQL's epoch, 2000-01-01, in days since 1970-01-01 */
+#define PG_EPOCH_DAYS 10957
+#define USECS_PER_SEC 1000000LL
+#define NUMERIC_NEG 0x4000
+#define DEC_DIGITS 4
+/* bc_xf_decimal_check allows at most 1000 digits */
+#define MAX_DEC_DIGITS 1000
+
+const char	bc_cb_header[BC_CB_HEADER_LEN] = {
+	'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0',
+	0, 0, 0, 0,					/* flags: no OIDs */
+	0, 0, 0, 0					/* no header extension */
+};
+
+/* append an int16, big-endian */
+void
+bc_cb_i16(bc_buf *out, int16_t v)
+{
+	char		b[2];
+	uint16_t	u = (uint16_t) v;
+
+	b[0] = (char) (u >> 8);
+	b[1] = (char) u;
+	bc_buf_put(out, b, 2);
+}
+
+/* append an int32, big-endian */
+static void
+put_i32(bc_buf *out, int32_t v)
+{
+	char		b[4];
+	uint32_t	u = (uint32_t) v;
+
+	b[0] = (char) (u >> 24);
+	b[1] = (char) (u >> 16);
+	b[2] = (char) (u >> 8);
+	b[3] = (char) u;
+	bc_buf_put(out, b, 4);
+}
+
+/* append an int64, big-endian */
+static void
+put_i64(bc_buf *out, int64_t v)
+{
+	char		b[8];
+	uint64_t	u = (uint64_t) v;
+
+	for (int i = 7; i >= 0; i--)
+	{
+		b[i] = (char) u;
+		u >>= 8;
+	}
+	bc_buf_put(out, b, 8);
+}
+
+/* an int4 value */
+void
+bc_cb_int4(bc_buf *out, int32_t v)
+{
+	put_i32(out, 4);
+	put_i32(out, v);
+}
+
+/* an int8 value */
+void
+bc_cb_int8(bc_buf *out, int64_t v)
+{
+	put_i32(out, 8);
+	put_i64(out, v);
+}
+
+/* a NULL */
+void
+bc_cb_null(bc_buf *out)
+{
+	put_i32(out, -1);
+}
+
+/* a text value */
+void
+bc_cb_text(bc_buf *out, const char *s, size_t len)
+{
+	put_i32(out, (int32_t) len);
+	if (len > 0)
+		bc_buf_put(out, s, len);
+}
+
+/* version byte 1, then the text (jsonb_recv, iam_arn_recv) */
+void
+bc_cb_versioned_text(bc_buf *out, const char *s, size_t len)
+{
+	put_i32(out, (int32_t) len + 1);
+	bc_buf_putc(out, 1);
+	if (len > 0)
+		bc_buf_put(out, s, len);
+}
+
+/* days since 1970-01-01 (H. Hinnant's days_from_civil) */
+int64_t
+bc_cb_days(int year, int month, int day)
+{
+	int64_t		y = year - (month <= 2);
+	int64_t		era = (y >= 0 ? y : y - 399) / 400;
+	unsigned	yoe = (unsigned) (y - era * 400);
+	unsigned	doy = (153 * (unsigned) (month > 2 ? month - 3 : month + 9) + 2) / 5 +
+		(unsigned) day - 1;
+	unsigned	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + (int64_t) doe - 719468;
+}
+
+/* a date value */
+void
+bc_cb_date(bc_buf *out, int year, int month, int day)
+{
+	put_i32(out, 4);
+	put_i32(out, (int32_t) (bc_cb_days(year, month, day) - PG_EPOCH_DAYS));
+}
+
+/* n digits at s as an int (the caller checked they are digits) */
+static int
+num_at(const char *s, int n)
+{
+	int			v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+/* a timestamptz value from a checked CUR UTC timestamp */
+bool
+bc_cb_timestamp(bc_buf *out, const char *s, size_t len)
+{
+	int			y,
+				m,
+				d;
+	bool		midnight;
+	int64_t		secs;
+	int64_t		usecs = 0;
+
+	if (!bc_xf_timestamp_check(s, len, &y, &m, &d, &midnight))
+		return false;
+	secs = (bc_cb_days(y, m, d) - PG_EPOCH_DAYS) * 86400 +
+		num_at(s + 11, 2) * 3600 + num_at(s + 14, 2) * 60 + num_at(s + 17, 2);
+	if (s[19] == '.')
+	{
+		/* 1 to 6 digits, then Z: scale to microseconds */
+		int			n = (int) len - 21;
+		int64_t		f = num_at(s + 20, n);
+
+		for (int k = n; k < 6; k++)
+			f *= 10;
+		usecs = f;
+	}
+	put_i32(out, 8);
+	put_i64(out, secs * USECS_PER_SEC + usecs);
+	return true;
+}
+
+/*
+ * The decimal digits, point position and exponent of a checked decimal;
+ * -1 when there are more than MAX_DEC_DIGITS digits (never for a checked
+ * one, but the array must not overflow).
+ */
+static int
+split_decimal(const char *s, size_t len, uint8_t *dig, bool *neg,
+			  int *intdigits, int *frac, long *exp10)
+{
+	size_t		i = 0;
+	int			nd = 0;
+
+	*neg = false;
+	*intdigits = 0;
+	*frac = 0;
+	*exp10 = 0;
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		*neg = (s[i++] == '-');
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+	{
+		if (nd == MAX_DEC_DIGITS)
+			return -1;
+		dig[nd++] = (uint8_t) (s[i] - '0');
+		(*intdigits)++;
+	}
+	if (i < len && s[i] == '.')
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		{
+			if (nd == MAX_DEC_DIGITS)
+				return -1;
+			dig[nd++] = (uint8_t) (s[i] - '0');
+			(*frac)++;
+		}
+	if (i < len && (s[i] == 'e' || s[i] == 'E'))
+	{
+		bool		eneg = false;
+
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			eneg = (s[i++] == '-');
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			if (*exp10 <= 1000)
+				*exp10 = *exp10 * 10 + (s[i] - '0');
+		if (eneg)
+			*exp10 = -*exp10;
+	}
+	return nd;
+}
+
+/* a numeric value: decimal text times 10^shift */
+bool
+bc_cb_numeric(bc_buf *out, const char *s, size_t len, int shift)
+{
+	uint8_t		dig[MAX_DEC_DIGITS];
+	int16_t		nbase[MAX_DEC_DIGITS / DEC_DIGITS + 2];
+	bool		neg;
+	int			intdigits,
+				frac,
+				nd,
+				dweight,
+				dscale,
+				weight,
+				offset,
+				ngroups,
+				first,
+				last;
+	long		exp10;
+
+	nd = split_decimal(s, len, dig, &neg, &intdigits, &frac, &exp10);
+	if (nd <= 0)
+		return false;
+	exp10 += shift;
+	/* weight of the first decimal digit, and the display scale */
+	dweight = intdigits - 1 + (int) exp10;
+	dscale = frac - (int) exp10;
+	if (dscale < 0)
+		dscale = 0;
+	/* base-10000 weight, and zeros before the first digit to align it */
+	weight = dweight >= 0 ? dweight / DEC_DIGITS : -((-dweight - 1) / DEC_DIGITS + 1);
+	offset = (weight + 1) * DEC_DIGITS - (dweight + 1);
+	ngroups = (offset + nd + DEC_DIGITS - 1) / DEC_DIGITS;
+	for (int g = 0; g < ngroups; g++)
+	{
+		int			v = 0;
+
+		for (int k = 0; k < DEC_DIGITS; k++)
+		{
+			int			idx = g * DEC_DIGITS + k - offset;
+
+			v = v * 10 + ((idx >= 0 && idx < nd) ? dig[idx] : 0);
+		}
+		nbase[g] = (int16_t) v;
+	}
+	first = 0;
+	while (first < ngroups && nbase[first] == 0)
+	{
+		first++;
+		weight--;
+	}
+	last = ngroups;
+	while (last > first && nbase[last - 1] == 0)
+		last--;
+	if (last == first)
+	{
+		weight = 0;
+		neg = false;
+	}
+	put_i32(out, 8 + 2 * (last - first));
+	bc_cb_i16(out, (int16_t) (last - first));
+	bc_cb_i16(out, (int16_t) weight);
+	bc_cb_i16(out, (int16_t) (neg ? NUMERIC_NEG : 0));
+	bc_cb_i16(out, (int16_t) dscale);
+	for (int g = first; g < last; g++)
+		bc_cb_i16(out, nbase[g]);
+	return true;
+}
