@@ -37,7 +37,7 @@
 #include "cur_transform.h"
 
 /* chunks in the ring: the caller holds one, the thread fills the others */
-#define BC_PIPE_NCHUNKS 4
+#define BC_PIPE_NCHUNKS 16
 /* a chunk is handed over after this many rows even when its text is short */
 #define BC_PIPE_CHUNK_ROWS 4096
 

@@ -34,11 +34,16 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "sha256.h"
 
 #define IN_BUF_SIZE		(128 * 1024)
 #define OUT_BUF_SIZE	(256 * 1024)
+/* words of the bitmap of special bytes of one line (at most OUT_BUF_SIZE) */
+#define SPECIAL_WORDS	(OUT_BUF_SIZE / 64 + 1)
 #define NAMES_SIZE		(BC_CUR_MAX_COLUMNS * 48)
 
 /* libcsv's "row not begun" parser state (libcsv.c enum, value 0) */
@@ -165,6 +170,8 @@ struct bc_cur_reader
 	uint32_t	span_len[BC_CUR_MAX_COLUMNS];
 	uint8_t		span_kind[BC_CUR_MAX_COLUMNS];
 	char	   *scratch;		/* unescaped quoted field, OUT_BUF_SIZE */
+	uint64_t   *specials;		/* split_line: bit per byte of the line that is
+								 * a comma, quote or CR (SPECIAL_WORDS) */
 	bool		piece_dirty;	/* current piece not pre-validated */
 	bool		field_dirty;	/* current field touches such a piece */
 
@@ -738,31 +745,71 @@ text_ok_fast(const unsigned char *p, size_t n)
 	return true;
 }
 
-/*
- * The first comma, quote or CR in p[i..end), or end: eight bytes at a time
- * (the lowest flagged byte of HASZERO is exact; only bytes above a match
- * can be flagged falsely).
- */
-static inline size_t
-next_special(const unsigned char *p, size_t i, size_t end)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	while (i + 8 <= end)
-	{
-		uint64_t	w;
-		uint64_t	m;
+/* a byte that ends an unquoted field or makes the line libcsv's */
+#define IS_SPECIAL(c)	((c) == ',' || (c) == '"' || (c) == '\r')
 
-		memcpy(&w, p + i, 8);
-		m = HASZERO(w ^ (ONES * ',')) | HASZERO(w ^ (ONES * '"')) |
-			HASZERO(w ^ (ONES * '\r'));
-		if (m != 0)
-			return i + (size_t) (__builtin_ctzll(m) >> 3);
-		i += 8;
+/*
+ * Mark the commas, quotes and CRs of p[0..end) in r->specials, one bit per
+ * byte (bit b of word w is byte 64w + b), sixteen bytes at a time with
+ * SSE2 where the compiler has it.
+ */
+static void
+mark_specials(bc_cur_reader *r, const unsigned char *p, size_t end)
+{
+	uint64_t   *bits = r->specials;
+	size_t		k = 0;
+
+#ifdef __SSE2__
+	const __m128i comma = _mm_set1_epi8(',');
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i cr = _mm_set1_epi8('\r');
+
+	for (; k + 64 <= end; k += 64)
+	{
+		uint64_t	w = 0;
+
+		for (int j = 0; j < 4; j++)
+		{
+			__m128i		v = _mm_loadu_si128((const __m128i *) (p + k + 16 * j));
+			__m128i		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma),
+													  _mm_cmpeq_epi8(v, quote)),
+										 _mm_cmpeq_epi8(v, cr));
+
+			w |= (uint64_t) (uint16_t) _mm_movemask_epi8(m) << (16 * j);
+		}
+		bits[k / 64] = w;
 	}
 #endif
-	while (i < end && p[i] != ',' && p[i] != '"' && p[i] != '\r')
-		i++;
-	return i;
+	for (; k < end; k += 64)
+	{
+		uint64_t	w = 0;
+		size_t		lim = end - k < 64 ? end - k : 64;
+
+		for (size_t b = 0; b < lim; b++)
+			if (IS_SPECIAL(p[k + b]))
+				w |= (uint64_t) 1 << b;
+		bits[k / 64] = w;
+	}
+}
+
+/* the first special byte at or after i (in the marked line), or end */
+static inline size_t
+next_special(const bc_cur_reader *r, size_t i, size_t end)
+{
+	size_t		word = i / 64;
+	size_t		last = (end - 1) / 64;
+	uint64_t	w;
+
+	if (i >= end)
+		return end;
+	w = r->specials[word] & (~(uint64_t) 0 << (i % 64));
+	while (w == 0)
+	{
+		if (++word > last)
+			return end;
+		w = r->specials[word];
+	}
+	return word * 64 + (size_t) __builtin_ctzll(w);
 }
 
 /*
@@ -795,6 +842,7 @@ split_line(bc_cur_reader *r, const unsigned char *p, size_t n)
 	}
 	if (end == 0)
 		return false;
+	mark_specials(r, p, end);
 	for (;;)
 	{
 		if (nf >= r->ncols)
@@ -831,7 +879,7 @@ split_line(bc_cur_reader *r, const unsigned char *p, size_t n)
 		}
 		else
 		{
-			size_t		j = next_special(p, i, end);
+			size_t		j = next_special(r, i, end);
 
 			if (j < end && p[j] != ',')
 				return false;	/* a quote or CR inside an unquoted field */
@@ -1231,9 +1279,11 @@ reader_alloc(void)
 	r->outbuf = malloc(OUT_BUF_SIZE);
 	r->names = malloc(NAMES_SIZE);
 	r->scratch = malloc(OUT_BUF_SIZE);
+	r->specials = malloc(SPECIAL_WORDS * sizeof(uint64_t));
 	r->rowcap = 64 * 1024;
 	r->rowbuf = malloc(r->rowcap);
-	if (!r->inbuf || !r->outbuf || !r->names || !r->rowbuf || !r->scratch)
+	if (!r->inbuf || !r->outbuf || !r->names || !r->rowbuf || !r->scratch ||
+		!r->specials)
 	{
 		bc_cur_close(r);
 		return NULL;
@@ -1493,6 +1543,7 @@ bc_cur_close(bc_cur_reader *r)
 	free(r->names);
 	free(r->rowbuf);
 	free(r->scratch);
+	free(r->specials);
 	free(r);
 }
 
