@@ -9,8 +9,15 @@
  * core row transformation (cur_transform.c, shared with bedrock-cost-load),
  * which keeps the Amazon Bedrock rows, checks and transforms them into
  * COPY text-format lines for CopyFrom (input functions, multi-insert and
- * pg_stat_progress_copy) and keeps the exact totals.  The callback has no user-data argument, so its
- * state is the file-static bc_copy (set for the duration of one COPY).
+ * pg_stat_progress_copy) and keeps the exact totals.  The callback has no
+ * user-data argument, so its state is the file-static bc_copy (set for the
+ * duration of one COPY).
+ *
+ * With bedrock_cost.read_ahead (the default) the reading and the row
+ * transformation run in the read-ahead thread of cur_pipe.c, which parks
+ * at every file end, reader error and rejected row so that this file
+ * handles them on the backend's own thread, as without it; and when the
+ * encodings allow it the rows are binary COPY rows (copy_binary.c).
  *
  * Every row is counted in the delivery's exact totals by line item type
  * (Bedrock or not), so the whole file reconciles.  A bad value fails the
@@ -36,6 +43,7 @@
 #include "catalog/namespace.h"
 #include "commands/copy.h"
 #include "executor/executor.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_relation.h"
@@ -46,7 +54,6 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/hsearch.h"
-#include "mb/pg_wchar.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"

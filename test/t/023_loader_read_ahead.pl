@@ -219,5 +219,33 @@ SELECT 'again ' || status || ' ' || rows_loaded FROM bedrock_cost.load_export('$
 	is(scalar(@new), scalar(@old) + 1, 'the cancelled attempt left no ledger row, the retry one');
 }
 
+# ---------------------------------------------------------------------
+# pg_terminate_backend in the middle of a load: the backend exits cleanly
+# (no crash, no restart of the server), nothing is recorded
+{
+	my $bx = "$tmp/big2";
+	gen($bx, '--export', 'big', '--rows', '300000', '--periods', '1', '--seed', '27',
+		'--start', '2027-02', '--chunk-rows', '50000');
+	my $before = state_of('ra_on');
+	my $n = $node->safe_psql('ra_on', 'SELECT count(*) FROM bedrock_cost.loads');
+	my $loader = $node->background_psql('ra_on', on_error_stop => 0);
+	my $started = $loader->query_until(qr/started \d+/,
+		"SELECT pg_backend_pid() AS pid \\gset\n\\echo started :pid\n"
+		  . "SELECT status FROM bedrock_cost.load_export('$bx/big');\n");
+	my ($pid) = $started =~ /started (\d+)/;
+	ok($node->poll_query_until('ra_on',
+			"SELECT count(*) > 0 FROM bedrock_cost.load_progress WHERE rows_loaded > 0"),
+		'the load is running (rows copied)');
+	is($node->safe_psql('ra_on', "SELECT pg_terminate_backend($pid)"), 't', 'terminated mid-COPY');
+	$loader->quit;
+	ok($node->poll_query_until('ra_on', "SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = $pid"),
+		'the backend is gone');
+	my $log = slurp_file($node->logfile);
+	unlike($log, qr/terminated by signal|server process .* was terminated|all server processes terminated/,
+		'no crash: the server did not restart');
+	is($node->safe_psql('ra_on', 'SELECT count(*) FROM bedrock_cost.loads'), $n, 'no ledger row left');
+	is(state_of('ra_on'), $before, 'the data is as before');
+}
+
 $node->stop;
 done_testing();
