@@ -36,9 +36,12 @@
 #include <libpq-fe.h>
 
 #include "client.h"
+#include "cur_pipe.h"
 
 /* COPY data sent in chunks of this size */
 #define SEND_CHUNK (256 * 1024)
+/* with the read-ahead thread: bytes per chunk */
+#define PIPE_CHUNK (128 * 1024)
 /* cut stored values and raw rows to this size (as the server does) */
 #define VALUE_MAX 1000
 #define RAW_MAX 10000
@@ -487,6 +490,129 @@ debug_pause(cl_stream *s)
 		sleep(3600);
 }
 
+/* close file i: bytes, sha256 check; false when the delivery failed */
+static bool
+finish_file(cl_stream *s, cl_file *file, bc_cur_reader *r)
+{
+	cl_delivery *d = s->d;
+	char		hex[65];
+
+	d->bytes_read += (int64_t) bc_cur_bytes_in(r);
+	s->bytes_done += file->size;
+	if (!bc_cur_sha256_hex(r, hex))
+		cl_fail(d, EXIT_INPUT, "could not get the sha256 of \"%s\"", file->path);
+	else if (file->sha256[0] != '\0' && strcmp(file->sha256, hex) != 0)
+		cl_fail(d, EXIT_INPUT, "file \"%s\" changed while it was being loaded", file->path);
+	else
+		memcpy(file->sha256, hex, 65);
+	return d->error == NULL;
+}
+
+/* send one chunk of COPY data (or nothing in a dry run) */
+static bool
+send_data(cl_stream *s, const char *data, size_t len)
+{
+	if (len == 0 || s->conn == NULL)
+		return true;
+	if (PQputCopyData(s->conn, data, (int) len) != 1)
+	{
+		cl_fail(s->d, sql_failure_code(s->conn), "could not send COPY data: %s",
+				chomp(cl_strdup(PQerrorMessage(s->conn))));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Take the read-ahead thread's chunks of file i and send them, handling
+ * its stops (end of file, reader error, rejected row) on this thread.
+ * Returns true at the end of the file, false when the delivery failed.
+ */
+static bool
+pump_file(cl_stream *s, cl_file *file, bc_pipe *p, bc_cur_reader *r,
+		  bc_cur_row *row, int64_t read0, int64_t loaded0)
+{
+	cl_delivery *d = s->d;
+
+	for (;;)
+	{
+		bc_pipe_chunk *c = bc_pipe_take(p, 1000);
+		bc_pipe_reason stop;
+
+		if (c == NULL)
+			continue;
+		stop = c->stop;
+		file->rows_read = c->rows_read - read0;
+		file->rows_loaded = c->rows_loaded - loaded0;
+		s->sent_rows = c->rows_loaded;
+		if (!send_data(s, c->text.data, c->text.len))
+			return false;
+		if (s->o->progress)
+			cl_progress_update(s->bytes_done + (int64_t) c->bytes_in, c->rows_read);
+		if (stop == BC_PIPE_READ_ERROR)
+		{
+			reader_failed(d, file->path, c->status, bc_cur_error_get(r));
+			return false;
+		}
+		bc_pipe_release(p);
+		if (stop == BC_PIPE_EOF)
+			return true;
+		if (stop == BC_PIPE_NOMEM)
+		{
+			cl_fail(d, EXIT_INPUT, "out of memory");
+			return false;
+		}
+		if (stop == BC_PIPE_REJECT)
+		{
+			if (!row_rejected(s, file->path, row))
+				return false;
+			bc_pipe_feed(p, NULL);
+		}
+	}
+}
+
+/*
+ * Read, transform and send one file with the read-ahead thread: reading
+ * and checking overlap with sending (and with the server's COPY).  Used
+ * unless the debug pause hook needs an exact row count.
+ */
+static bool
+stream_file_piped(cl_stream *s, int i)
+{
+	cl_delivery *d = s->d;
+	cl_file    *file = &d->files[i];
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	bc_cur_status st;
+	bc_cur_row	row;
+	bc_pipe		p;
+	bool		ok;
+	int			rc;
+
+	memset(&e, 0, sizeof(e));
+	st = bc_cur_open_file(&r, file->path, BC_CUR_OPT_SHA256, &e);
+	if (st != BC_CUR_OK)
+	{
+		reader_failed(d, file->path, st, &e);
+		return false;
+	}
+	bc_xf_set_file(&d->xf, d->export_id, d->load_id, i + 1);
+	if ((rc = bc_pipe_start(&p, &d->xf, &row, PIPE_CHUNK)) != 0)
+	{
+		cl_fail(d, EXIT_INPUT, "could not start the read-ahead thread: %s", strerror(rc));
+		bc_cur_close(r);
+		return false;
+	}
+	bc_pipe_feed(&p, r);
+	ok = pump_file(s, file, &p, r, &row, d->xf.rows_read, d->xf.rows_loaded);
+	/* the thread is parked after a stop, or still reading after a send failure */
+	bc_pipe_stop(&p);
+	if (ok)
+		ok = finish_file(s, file, r);
+	bc_cur_close(r);
+	return ok;
+}
+
 /* read, transform and send one file; false when the delivery failed */
 static bool
 stream_file(cl_stream *s, int i)
@@ -497,7 +623,6 @@ stream_file(cl_stream *s, int i)
 	bc_cur_error e;
 	bc_cur_status st;
 	bc_cur_row	row;
-	char		hex[65];
 	unsigned	tick = 0;
 
 	memset(&e, 0, sizeof(e));
@@ -543,16 +668,7 @@ stream_file(cl_stream *s, int i)
 	if (d->error == NULL && st != BC_CUR_EOF)
 		reader_failed(d, file->path, st, bc_cur_error_get(r));
 	if (d->error == NULL)
-	{
-		d->bytes_read += (int64_t) bc_cur_bytes_in(r);
-		s->bytes_done += file->size;
-		if (!bc_cur_sha256_hex(r, hex))
-			cl_fail(d, EXIT_INPUT, "could not get the sha256 of \"%s\"", file->path);
-		else if (file->sha256[0] != '\0' && strcmp(file->sha256, hex) != 0)
-			cl_fail(d, EXIT_INPUT, "file \"%s\" changed while it was being loaded", file->path);
-		else
-			memcpy(file->sha256, hex, 65);
-	}
+		(void) finish_file(s, file, r);
 	bc_cur_close(r);
 	return d->error == NULL;
 }
@@ -825,7 +941,10 @@ cl_load_delivery(const cl_options *o, PGconn *conn, cl_delivery *d)
 		cl_progress_start(o, label, s.total_bytes);
 	for (int i = 0; i < d->nfiles; i++)
 	{
-		if (!stream_file(&s, i))
+		bool		ok = (o->debug_pause_after > 0) ? stream_file(&s, i) :
+			stream_file_piped(&s, i);
+
+		if (!ok)
 			break;
 	}
 	if (d->error == NULL)
