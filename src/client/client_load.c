@@ -490,6 +490,26 @@ debug_pause(cl_stream *s)
 		sleep(3600);
 }
 
+/* open file i of the delivery for the transformation; NULL when it failed */
+static bc_cur_reader *
+open_file(cl_stream *s, int i)
+{
+	cl_delivery *d = s->d;
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	bc_cur_status st;
+
+	memset(&e, 0, sizeof(e));
+	st = bc_cur_open_file(&r, d->files[i].path, BC_CUR_OPT_SHA256, &e);
+	if (st != BC_CUR_OK)
+	{
+		reader_failed(d, d->files[i].path, st, &e);
+		return NULL;
+	}
+	bc_xf_set_file(&d->xf, d->export_id, d->load_id, i + 1);
+	return r;
+}
+
 /* close file i: bytes, sha256 check; false when the delivery failed */
 static bool
 finish_file(cl_stream *s, cl_file *file, bc_cur_reader *r)
@@ -581,22 +601,14 @@ stream_file_piped(cl_stream *s, int i)
 {
 	cl_delivery *d = s->d;
 	cl_file    *file = &d->files[i];
-	bc_cur_reader *r = NULL;
-	bc_cur_error e;
-	bc_cur_status st;
+	bc_cur_reader *r = open_file(s, i);
 	bc_cur_row	row;
 	bc_pipe		p;
 	bool		ok;
 	int			rc;
 
-	memset(&e, 0, sizeof(e));
-	st = bc_cur_open_file(&r, file->path, BC_CUR_OPT_SHA256, &e);
-	if (st != BC_CUR_OK)
-	{
-		reader_failed(d, file->path, st, &e);
+	if (r == NULL)
 		return false;
-	}
-	bc_xf_set_file(&d->xf, d->export_id, d->load_id, i + 1);
 	if ((rc = bc_pipe_start(&p, &d->xf, &row, PIPE_CHUNK)) != 0)
 	{
 		cl_fail(d, EXIT_INPUT, "could not start the read-ahead thread: %s", strerror(rc));
@@ -619,20 +631,13 @@ stream_file(cl_stream *s, int i)
 {
 	cl_delivery *d = s->d;
 	cl_file    *file = &d->files[i];
-	bc_cur_reader *r = NULL;
-	bc_cur_error e;
+	bc_cur_reader *r = open_file(s, i);
 	bc_cur_status st;
 	bc_cur_row	row;
 	unsigned	tick = 0;
 
-	memset(&e, 0, sizeof(e));
-	st = bc_cur_open_file(&r, file->path, BC_CUR_OPT_SHA256, &e);
-	if (st != BC_CUR_OK)
-	{
-		reader_failed(d, file->path, st, &e);
+	if (r == NULL)
 		return false;
-	}
-	bc_xf_set_file(&d->xf, d->export_id, d->load_id, i + 1);
 	while ((st = bc_cur_next(r, &row)) == BC_CUR_ROW)
 	{
 		bc_xf_result xr;

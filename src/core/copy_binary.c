@@ -32,45 +32,39 @@ const char	bc_cb_header[BC_CB_HEADER_LEN] = {
 	0, 0, 0, 0					/* no header extension */
 };
 
+/* append the low nbytes bytes of v, big-endian */
+static void
+put_be(bc_buf *out, uint64_t v, int nbytes)
+{
+	char		b[8];
+
+	for (int i = nbytes - 1; i >= 0; i--)
+	{
+		b[i] = (char) v;
+		v >>= 8;
+	}
+	bc_buf_put(out, b, (size_t) nbytes);
+}
+
 /* append an int16, big-endian */
 void
 bc_cb_i16(bc_buf *out, int16_t v)
 {
-	char		b[2];
-	uint16_t	u = (uint16_t) v;
-
-	b[0] = (char) (u >> 8);
-	b[1] = (char) u;
-	bc_buf_put(out, b, 2);
+	put_be(out, (uint16_t) v, 2);
 }
 
 /* append an int32, big-endian */
 static void
 put_i32(bc_buf *out, int32_t v)
 {
-	char		b[4];
-	uint32_t	u = (uint32_t) v;
-
-	b[0] = (char) (u >> 24);
-	b[1] = (char) (u >> 16);
-	b[2] = (char) (u >> 8);
-	b[3] = (char) u;
-	bc_buf_put(out, b, 4);
+	put_be(out, (uint32_t) v, 4);
 }
 
 /* append an int64, big-endian */
 static void
 put_i64(bc_buf *out, int64_t v)
 {
-	char		b[8];
-	uint64_t	u = (uint64_t) v;
-
-	for (int i = 7; i >= 0; i--)
-	{
-		b[i] = (char) u;
-		u >>= 8;
-	}
-	bc_buf_put(out, b, 8);
+	put_be(out, (uint64_t) v, 8);
 }
 
 /* an int4 value */

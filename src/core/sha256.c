@@ -14,7 +14,8 @@
 
 #include <string.h>
 
-static const uint32_t K[64] = {
+/* the round constants (also used by sha256_x86.c) */
+const uint32_t bc_sha256_K[64] __attribute__((aligned(16))) = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
 	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
 	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -56,7 +57,7 @@ sha256_block(bc_sha256_ctx *ctx, const uint8_t *p)
 	{
 		uint32_t	S1 = ROTR(e, 6) ^ ROTR(e, 11) ^ ROTR(e, 25);
 		uint32_t	ch = (e & f) ^ (~e & g);
-		uint32_t	t1 = h + S1 + ch + K[i] + w[i];
+		uint32_t	t1 = h + S1 + ch + bc_sha256_K[i] + w[i];
 		uint32_t	S0 = ROTR(a, 2) ^ ROTR(a, 13) ^ ROTR(a, 22);
 		uint32_t	maj = (a & b) ^ (a & c) ^ (b & c);
 		uint32_t	t2 = S0 + maj;

@@ -27,6 +27,9 @@ typedef struct bc_sha256_ctx
 	bool		hw;				/* blocks by bc_sha256_x86_blocks (SHA-NI) */
 } bc_sha256_ctx;
 
+/* the 64 round constants, 16-byte aligned */
+extern const uint32_t bc_sha256_K[64];
+
 /* sha256_x86.c: the SHA-NI block function, when the CPU has it */
 extern bool bc_sha256_x86_available(void);
 extern void bc_sha256_x86_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks);
