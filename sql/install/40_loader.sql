@@ -416,16 +416,23 @@ COMMENT ON COLUMN bedrock_cost.reconciliation.difference IS 'file_total - loaded
 CREATE VIEW bedrock_cost.load_progress AS
 	SELECT p.pid,
 		   p.param20 AS load_id,
+		   CASE p.param16 WHEN 1 THEN 'hashing files' WHEN 2 THEN 'copying'
+				WHEN 3 THEN 'swapping' END AS phase,
+		   p.param14 AS file_no,
+		   p.param15 AS files_total,
+		   p.param18 AS bytes_read,
+		   p.param17 AS bytes_total,
+		   CASE WHEN p.param17 > 0
+				THEN round(100.0 * p.param18 / p.param17, 1) END AS percent,
 		   p.param19 AS rows_read,
 		   p.param3 AS rows_loaded,
-		   p.param18 AS bytes_read,
 		   p.param1 AS copy_bytes,
 		   a.query_start
 	  FROM pg_catalog.pg_stat_get_progress_info('COPY') p
 	  LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = p.pid
 	 WHERE p.param20 > 0;
 COMMENT ON VIEW bedrock_cost.load_progress IS
-  'loads running now (the delivery table is not visible to other sessions before commit, so this reads the COPY progress slots the loader fills): rows_read from the files, rows_loaded into the delivery table, bytes_read of compressed input, copy_bytes of transformed rows fed to COPY';
+  'loads running now (the delivery table is not visible to other sessions before commit, so this reads the COPY progress slots the loader fills): phase (hashing files of an execution seen before, copying, swapping), file_no of files_total, bytes_read of bytes_total compressed input and their percent, rows_read from the files, rows_loaded into the delivery table, copy_bytes of transformed rows fed to COPY';
 GRANT SELECT ON bedrock_cost.current_loads, bedrock_cost.reconciliation,
 	bedrock_cost.load_progress TO bedrock_cost_admin;
 GRANT EXECUTE ON FUNCTION bedrock_cost.line_items_as_of(bigint) TO bedrock_cost_admin;

@@ -109,6 +109,26 @@ extern BcDelivery *bc_file_delivery(const char *file_path);
 extern void bc_delivery_key(BcDelivery *d, char key[65]);
 extern void bc_hash_files(BcDelivery *d);
 
+/*
+ * loader_progress.c: the loader's slots in the COPY progress parameters
+ * (COPY uses 0-5), read by the bedrock_cost.load_progress view, and the
+ * phases of a load.
+ */
+#define BC_PROGRESS_FILE_NO 13		/* file being read, 1-based */
+#define BC_PROGRESS_FILES_TOTAL 14	/* files of the delivery */
+#define BC_PROGRESS_PHASE 15
+#define BC_PROGRESS_BYTES_TOTAL 16	/* compressed bytes of all its files */
+#define BC_PROGRESS_BYTES_READ 17	/* compressed bytes done */
+#define BC_PROGRESS_ROWS_READ 18	/* rows read from the files */
+#define BC_PROGRESS_LOAD_ID 19
+#define BC_PHASE_HASHING 1		/* hashing the files of an execution seen before */
+#define BC_PHASE_COPYING 2		/* reading the files into the delivery table */
+#define BC_PHASE_SWAPPING 3		/* swapping the delivery table in */
+extern void bc_progress_phase(const BcDelivery *d, int64 load_id, int phase);
+extern void bc_progress_file(int file_no, int64 bytes_done);
+extern void bc_progress_rows(int64 rows_read, int64 bytes_done);
+extern void bc_progress_done(void);
+
 /* loader_copy.c */
 extern void bc_peek_period(BcDelivery *d);
 extern void bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,

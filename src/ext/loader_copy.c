@@ -73,15 +73,6 @@
 /* with the read-ahead thread: bytes per chunk, and how long to wait for one */
 #define PIPE_CHUNK_TARGET 131072
 #define PIPE_WAIT_MS 100
-/*
- * Our own slots in the COPY progress parameters (COPY uses 0-5), read by the
- * bedrock_cost.load_progress view: load id, rows read from the files,
- * compressed bytes read.
- */
-#define PROGRESS_LOAD_ID 19
-#define PROGRESS_ROWS_READ 18
-#define PROGRESS_BYTES_READ 17
-
 /* cut stored values and raw rows to this size */
 #define VALUE_MAX 1000
 #define RAW_MAX 10000
@@ -386,9 +377,7 @@ apply_counts(BcCopyState *cs, int64 rows_read, int64 rows_loaded, int64 rows_oth
 static void
 report_progress(BcCopyState *cs, uint64 file_bytes)
 {
-	pgstat_progress_update_param(PROGRESS_ROWS_READ, cs->stats->rows_read);
-	pgstat_progress_update_param(PROGRESS_BYTES_READ,
-								 cs->stats->bytes_read + (int64) file_bytes);
+	bc_progress_rows(cs->stats->rows_read, cs->stats->bytes_read + (int64) file_bytes);
 }
 
 /*
@@ -479,6 +468,7 @@ next_file(BcCopyState *cs)
 		cs->done = true;
 		return;
 	}
+	bc_progress_file(cs->file_idx + 1, cs->stats->bytes_read);
 	cs->reader = open_file(cs->d, cs->file_idx);
 	bc_xf_set_file(&cs->xf, cs->d->export_id, cs->load_id, cs->file_idx + 1);
 	cs->file_read0 = cs->xf.rows_read;
@@ -773,7 +763,7 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 	bc_copy = cs;
 	cstate = BC_BeginCopyFrom(pstate, rel, NULL, NULL, false, bc_copy_read_cb,
 							  attnames, options);
-	pgstat_progress_update_param(PROGRESS_LOAD_ID, load_id);
+	bc_progress_phase(d, load_id, BC_PHASE_COPYING);
 	(void) CopyFrom(cstate);
 	EndCopyFrom(cstate);
 	bc_copy = NULL;

@@ -604,12 +604,16 @@ void
 bc_hash_files(BcDelivery *d)
 {
 	char	   *buf = palloc(65536);
+	int64		done = 0;
 
 	for (int i = 0; i < d->nfiles; i++)
 	{
-		FILE	   *fp = AllocateFile(d->files[i].path, "rb");
+		FILE	   *fp;
 		pg_cryptohash_ctx *ctx;
 		size_t		n;
+
+		bc_progress_file(i + 1, done);
+		fp = AllocateFile(d->files[i].path, "rb");
 
 		if (fp == NULL)
 			ereport(ERROR,
@@ -619,6 +623,9 @@ bc_hash_files(BcDelivery *d)
 		while ((n = fread(buf, 1, 65536, fp)) > 0)
 		{
 			sha256_feed(ctx, buf, n);
+			done += (int64) n;
+			if ((done & ((1 << 24) - 1)) < 65536)
+				bc_progress_rows(0, done);	/* every 16 MB or so */
 			CHECK_FOR_INTERRUPTS();
 		}
 		if (ferror(fp))

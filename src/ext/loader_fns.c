@@ -153,7 +153,9 @@ load_one(BcDelivery *d, int64 load_id, BcLoadStats *stats, List *results)
 	{
 		int64		same;
 
+		bc_progress_phase(d, load_id, BC_PHASE_HASHING);
 		bc_hash_files(d);
+		bc_progress_done();
 		bc_delivery_key(d, key);
 		hashed = true;
 		memcpy(stats->delivery_key, key, 65);
@@ -245,7 +247,9 @@ swap_delivery(BcResult *r, MemoryContext keep)
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
+		bc_progress_phase(r->d, r->load_id, BC_PHASE_SWAPPING);
 		bc_ledger_swap_in(r->load_id);
+		bc_progress_done();
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;

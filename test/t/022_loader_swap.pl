@@ -1,6 +1,8 @@
 # 022_loader_swap.pl: readers during a restatement see the old period or the
 # new one, never a mix.  One session loads a restated delivery while another
-# sums the period over and over, each sum in its own transaction.
+# sums the period over and over, each sum in its own transaction, and
+# watches bedrock_cost.load_progress (phase, files and bytes against their
+# totals).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -31,12 +33,20 @@ $loader->query_until(qr/started/,
 	"\\echo started\nSELECT status FROM bedrock_cost.load_export('$tmp/x/acme');\n\\echo finished\n");
 
 my %seen;
+my %phases;
 my $reads = 0;
 my $progress = 0;
 while ($loader->{stdout} !~ /finished/)
 {
 	$seen{ $reader->query_safe($sum_q) }++;
 	$progress++ if $reader->query_safe("SELECT count(*) FROM bedrock_cost.load_progress WHERE rows_loaded > 0") > 0;
+	foreach my $p (split /\n/, $reader->query_safe(
+			"SELECT phase || ' ' || load_id || ' ' || files_total || ' ' || bytes_total || ' ' "
+			  . "|| (file_no BETWEEN 1 AND files_total) || ' ' || (bytes_read BETWEEN 0 AND bytes_total) "
+			  . "|| ' ' || (percent BETWEEN 0 AND 100) FROM bedrock_cost.load_progress"))
+	{
+		$phases{$p}++;
+	}
 	$reads++;
 	$loader->{run}->pump_nb();
 	last if $reads > 100000;
@@ -55,6 +65,18 @@ is_deeply([ sort grep { $_ ne $old && $_ ne $new } keys %seen ], [],
 ok($seen{$old}, "the old total was seen ($seen{$old} times)");
 ok($seen{$new}, "the new total was seen ($seen{$new} times)");
 ok($progress > 0, "bedrock_cost.load_progress showed the running load ($progress times)");
+
+# what load_progress showed while copying: the delivery's files and bytes,
+# as the ledger has them after the commit, and positions within them
+my $files = $node->safe_psql('postgres',
+	"SELECT l.load_id || ' ' || count(*) || ' ' || sum(f.size) FROM bedrock_cost.loads l "
+	  . "JOIN bedrock_cost.load_files f USING (load_id) "
+	  . "WHERE l.status = 'done' GROUP BY l.load_id");
+my @copying = grep { /^copying / } keys %phases;
+ok(scalar(@copying) > 0, 'the copying phase was seen');
+is_deeply([ sort grep { $_ ne "copying $files true true true" } @copying ], [],
+	"copying: load id, files and bytes totals as recorded ($files), file and bytes within them");
+note(join(', ', map { "$_ ($phases{$_})" } sort keys %phases));
 note("old $old, new $new");
 
 $node->stop;

@@ -1,0 +1,79 @@
+/*-------------------------------------------------------------------------
+ *
+ * loader_progress.c
+ *		What a running load shows in bedrock_cost.load_progress: its
+ *		phase, the files and compressed bytes done against the total, the
+ *		rows read and loaded.
+ *
+ * A load keeps its figures in the backend's COPY progress slots
+ * (pg_stat_get_progress_info('COPY')): COPY itself fills slots 0-5 while
+ * it runs (bytes of transformed rows, tuples loaded), and the slots from
+ * BC_PROGRESS_FILE_NO up are the loader's.  Outside COPY (hashing the files
+ * of a delivery already seen, swapping the new tables in) the loader
+ * starts a COPY progress entry of its own, with COPY's slots left at
+ * zero, so the view sees every phase; pg_stat_progress_copy then shows
+ * the backend with no command.  Transaction and subtransaction abort end
+ * any entry.
+ *
+ * IDENTIFICATION
+ *		src/ext/loader_progress.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "compat.h"
+
+#include "commands/progress.h"
+#include "pgstat.h"
+#include "utils/backend_progress.h"
+
+#include "loader.h"
+
+/* the figures of a delivery known before its first byte is read */
+static void
+set_delivery(const BcDelivery *d, int64 load_id, int phase)
+{
+	int64		total = 0;
+
+	for (int i = 0; i < d->nfiles; i++)
+		total += d->files[i].size;
+	pgstat_progress_update_param(BC_PROGRESS_LOAD_ID, load_id);
+	pgstat_progress_update_param(BC_PROGRESS_PHASE, phase);
+	pgstat_progress_update_param(BC_PROGRESS_FILES_TOTAL, d->nfiles);
+	pgstat_progress_update_param(BC_PROGRESS_BYTES_TOTAL, total);
+}
+
+/*
+ * Enter a phase of delivery d (load load_id).  For BC_PHASE_COPYING call
+ * it right after BeginCopyFrom, which started COPY's own entry; for the
+ * other phases it starts the loader's entry.
+ */
+void
+bc_progress_phase(const BcDelivery *d, int64 load_id, int phase)
+{
+	if (phase != BC_PHASE_COPYING)
+		pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
+	set_delivery(d, load_id, phase);
+}
+
+/* the file being read (1-based) and the compressed bytes done so far */
+void
+bc_progress_file(int file_no, int64 bytes_done)
+{
+	pgstat_progress_update_param(BC_PROGRESS_FILE_NO, file_no);
+	pgstat_progress_update_param(BC_PROGRESS_BYTES_READ, bytes_done);
+}
+
+/* rows read from the files so far, and compressed bytes done */
+void
+bc_progress_rows(int64 rows_read, int64 bytes_done)
+{
+	pgstat_progress_update_param(BC_PROGRESS_ROWS_READ, rows_read);
+	pgstat_progress_update_param(BC_PROGRESS_BYTES_READ, bytes_done);
+}
+
+/* end the loader's own entry (after hashing or swapping) */
+void
+bc_progress_done(void)
+{
+	pgstat_progress_end_command();
+}
