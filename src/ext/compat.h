@@ -28,6 +28,13 @@
 #include "varatt.h"
 #endif
 
+/* the progress-reporting functions moved from pgstat.h to their own header in 14 */
+#if PG_VERSION_NUM >= 140000
+#include "utils/backend_progress.h"
+#else
+#include "pgstat.h"
+#endif
+
 /* MarkGUCPrefixReserved arrived in 15; before that, EmitWarningsOnPlaceholders */
 #if PG_VERSION_NUM < 150000
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)

@@ -49,7 +49,6 @@
 #include "parser/parse_relation.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
-#include "utils/backend_progress.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"

@@ -22,9 +22,6 @@
  */
 #include "compat.h"
 
-#include "commands/progress.h"
-#include "pgstat.h"
-#include "utils/backend_progress.h"
 
 #include "loader.h"
 
