@@ -25,18 +25,31 @@
 
 #include "loader.h"
 
-/* the figures of a delivery known before its first byte is read */
+/*
+ * The figures of a delivery at the start of a phase, written at once so a
+ * reader never sees half of them (the view shows a load once its load id
+ * is set): the first file and no bytes done, or, when swapping, all of
+ * them done.
+ */
 static void
 set_delivery(const BcDelivery *d, int64 load_id, int phase)
 {
+	const int	index[] = {BC_PROGRESS_FILE_NO, BC_PROGRESS_FILES_TOTAL,
+		BC_PROGRESS_PHASE, BC_PROGRESS_BYTES_TOTAL, BC_PROGRESS_BYTES_READ,
+	BC_PROGRESS_LOAD_ID};
+	int64		val[lengthof(index)];
 	int64		total = 0;
+	bool		all_done = (phase == BC_PHASE_SWAPPING);
 
 	for (int i = 0; i < d->nfiles; i++)
 		total += d->files[i].size;
-	pgstat_progress_update_param(BC_PROGRESS_LOAD_ID, load_id);
-	pgstat_progress_update_param(BC_PROGRESS_PHASE, phase);
-	pgstat_progress_update_param(BC_PROGRESS_FILES_TOTAL, d->nfiles);
-	pgstat_progress_update_param(BC_PROGRESS_BYTES_TOTAL, total);
+	val[0] = all_done ? d->nfiles : 1;
+	val[1] = d->nfiles;
+	val[2] = phase;
+	val[3] = total;
+	val[4] = all_done ? total : 0;
+	val[5] = load_id;
+	pgstat_progress_update_multi_param(lengthof(index), index, val);
 }
 
 /*
