@@ -140,6 +140,9 @@ AS $$
 DECLARE
   id integer;
 BEGIN
+  -- wait for a poll of this export in progress (see resume_export)
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('bedrock_cost export'), e.export_id)
+     FROM bedrock_cost.exports e WHERE e.export_name = name;
   UPDATE bedrock_cost.exports e SET export_name = NULL, paused = false, registered_at = NULL
    WHERE e.export_name = name RETURNING e.export_id INTO id;
   IF NOT FOUND THEN
@@ -158,18 +161,26 @@ RETURNS boolean
 LANGUAGE sql STRICT VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+  -- wait for a poll of this export in progress (see resume_export)
+  SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('bedrock_cost export'), e.export_id)
+    FROM bedrock_cost.exports e WHERE e.export_name = name;
   WITH u AS (UPDATE bedrock_cost.exports e SET paused = true
              WHERE e.export_name = name RETURNING 1)
   SELECT count(*) > 0 FROM u
 $$;
 COMMENT ON FUNCTION bedrock_cost.pause_export(text) IS
-  'stops the worker from scanning and loading an export; false when no such export';
+  'stops the worker from scanning and loading an export (waiting for a poll of it in progress); false when no such export';
 
 CREATE FUNCTION bedrock_cost.resume_export(name text)
 RETURNS boolean
 LANGUAGE sql STRICT VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+  -- take the export's poll lock first, as the worker does, so this waits
+  -- for a poll (and its load) in progress instead of locking rows in the
+  -- other order than the worker and deadlocking with it
+  SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('bedrock_cost export'), e.export_id)
+    FROM bedrock_cost.exports e WHERE e.export_name = name;
   WITH u AS (UPDATE bedrock_cost.exports e SET paused = false
              WHERE e.export_name = name RETURNING e.export_id),
        s AS (UPDATE bedrock_cost.export_state st SET scan_next_attempt = NULL
@@ -179,7 +190,7 @@ AS $$
   SELECT count(*) > 0 FROM u
 $$;
 COMMENT ON FUNCTION bedrock_cost.resume_export(text) IS
-  'resumes a paused export and clears its retry backoff, so the next poll retries failed deliveries; false when no such export';
+  'resumes a paused export and clears its retry backoff, so the next poll retries failed deliveries (waiting for a poll of it in progress); false when no such export';
 
 CREATE FUNCTION bedrock_cost.poll_now()
 RETURNS integer

@@ -124,6 +124,16 @@ bc_ledger_export_id(const char *export_path)
 	Params		p = {0};
 
 	p_text(&p, export_path);
+
+	/*
+	 * Look first, insert only when missing: INSERT ... ON CONFLICT waits for
+	 * any transaction updating the existing row (pause_export and
+	 * resume_export do), and the worker's poll transaction already holds
+	 * export_state, which resume_export updates next: a deadlock.
+	 */
+	run("SELECT export_id FROM bedrock_cost.exports WHERE path = $1", &p, false);
+	if (SPI_processed == 1)
+		return (int32) first_int8();
 	run("INSERT INTO bedrock_cost.exports (path) VALUES ($1) "
 		"ON CONFLICT (path) DO NOTHING", &p, false);
 	run("SELECT export_id FROM bedrock_cost.exports WHERE path = $1", &p, false);

@@ -79,5 +79,19 @@ is_deeply([ sort grep { $_ ne "copying $files true true true" } @copying ], [],
 note(join(', ', map { "$_ ($phases{$_})" } sort keys %phases));
 note("old $old, new $new");
 
+# a load must not wait for a session that has updated the export's row
+# (pause_export and resume_export do): the worker, which holds export_state
+# by then, deadlocked with resume_export that way
+{
+	my $holder = $node->background_psql('postgres');
+	$holder->query_safe("BEGIN; UPDATE bedrock_cost.exports SET paused = paused");
+	my ($rc, $out, $err) = $node->psql('postgres',
+		"SET statement_timeout = '10s'; "
+		  . "SELECT string_agg(status, ',') FROM bedrock_cost.load_export('$tmp/x/acme')");
+	is($out, 'noop', 'a load does not wait for an open update of its export row') or diag($err);
+	$holder->query_safe("COMMIT");
+	$holder->quit;
+}
+
 $node->stop;
 done_testing();

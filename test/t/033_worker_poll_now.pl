@@ -137,5 +137,29 @@ $node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()');
 like($node->safe_psql('postgres', 'SELECT last_error FROM bedrock_cost.export_deliveries'),
 	qr/resolves to ".*", outside bedrock_cost.export_root/, 'symlink leaving the root refused');
 
+# pause/resume/remove_export wait for a poll of the export in progress
+# (its advisory lock, held by the polling transaction) instead of taking
+# row locks in the other order and deadlocking with it
+{
+	my $id = $node->safe_psql('postgres',
+		"SELECT export_id FROM bedrock_cost.exports WHERE export_name = 'acme'");
+	my $poller = $node->background_psql('postgres');
+	$poller->query_safe("BEGIN; SELECT pg_advisory_xact_lock(hashtext('bedrock_cost export'), $id); "
+		  . "UPDATE bedrock_cost.export_state SET last_poll = now() WHERE export_id = $id");
+	my $resumer = $node->background_psql('postgres');
+	$resumer->query_until(qr/sent/, "\\echo sent\nSELECT 'resumed ' || bedrock_cost.resume_export('acme');\n");
+	ok($node->poll_query_until('postgres',
+			"SELECT count(*) = 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
+		'resume_export waits for the poll in progress');
+	# the poll goes on: its load must not wait for resume_export
+	$poller->query_safe("UPDATE bedrock_cost.export_state SET last_error = NULL "
+		  . "WHERE export_id = $id");
+	$poller->query_safe("COMMIT");
+	pass('the poll commits');
+	like($resumer->query_until(qr/resumed [tf]/, ''), qr/resumed t/, 'then resume_export runs');
+	$poller->quit;
+	$resumer->quit;
+}
+
 $node->stop;
 done_testing();
