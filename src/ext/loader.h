@@ -100,6 +100,10 @@ typedef struct BcLoadStats
 	MemoryContext cxt;			/* where the lists live; survives an abort */
 } BcLoadStats;
 
+/* loader_fns.c: who may load, and who runs a load's DDL */
+extern void bc_check_caller(void);
+extern Oid	bc_line_items_owner(void);
+
 /* loader_delivery.c */
 extern char *bc_resolve_path(const char *path, bool must_be_dir);
 extern void bc_check_allowed_path(const char *resolved);

@@ -168,43 +168,6 @@ jelem_object(JsonbContainer *arr, int i, const char *what)
 /* ---------------------------------------------------------------------- */
 /* the delivery */
 
-/* superuser or bedrock_cost_admin, else an error (as load_export) */
-static void
-check_caller(void)
-{
-	Oid			admin = get_role_oid("bedrock_cost_admin", true);
-
-	if (superuser())
-		return;
-	if (OidIsValid(admin) && has_privs_of_role(GetUserId(), admin))
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("permission denied to load CUR exports"),
-			 errdetail("Only superusers and members of bedrock_cost_admin may load.")));
-}
-
-/* the owner of bedrock_cost.line_items, who runs the DDL of a load */
-static Oid
-line_items_owner(void)
-{
-	Oid			nsp = get_namespace_oid("bedrock_cost", false);
-	Oid			rel = get_relname_relid("line_items", nsp);
-	HeapTuple	tup;
-	Oid			owner;
-
-	if (!OidIsValid(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation bedrock_cost.line_items does not exist")));
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", rel);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
-}
-
 /* the BcDelivery a client described (files with path, size, sha256, counts) */
 static BcDelivery *
 delivery_of(Jsonb *jb)
@@ -359,7 +322,7 @@ static void
 enter(Oid *save_userid, int *save_sec)
 {
 	GetUserIdAndSecContext(save_userid, save_sec);
-	SetUserIdAndSecContext(line_items_owner(), *save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	SetUserIdAndSecContext(bc_line_items_owner(), *save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 }
@@ -404,7 +367,7 @@ bedrock_cost_client_begin(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec;
 
-	check_caller();
+	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.client_begin_delivery()");
 	RequireTransactionBlock(true, "bedrock_cost.client_begin_delivery()");
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
@@ -534,7 +497,7 @@ bedrock_cost_client_finish(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec;
 
-	check_caller();
+	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.client_finish_delivery()");
 	RequireTransactionBlock(true, "bedrock_cost.client_finish_delivery()");
 	d = delivery_of(jb);
@@ -595,7 +558,7 @@ bedrock_cost_client_fail(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec;
 
-	check_caller();
+	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.client_fail_delivery()");
 	d = delivery_of(jb);
 	stats = stats_of(jb);

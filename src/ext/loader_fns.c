@@ -67,9 +67,9 @@ typedef struct BcResult
 
 #define RESULT_COLUMNS 7
 
-/* superuser or bedrock_cost_admin, else an error */
-static void
-check_caller(void)
+/* superuser or bedrock_cost_admin, else an error (the load functions and the client API) */
+void
+bc_check_caller(void)
 {
 	Oid			admin = get_role_oid("bedrock_cost_admin", true);
 
@@ -84,8 +84,8 @@ check_caller(void)
 }
 
 /* the owner of bedrock_cost.line_items, who runs the DDL of a load */
-static Oid
-line_items_owner(void)
+Oid
+bc_line_items_owner(void)
 {
 	Oid			nsp = get_namespace_oid("bedrock_cost", false);
 	Oid			rel = get_relname_relid("line_items", nsp);
@@ -291,7 +291,7 @@ load_deliveries(List *deliveries, MemoryContext keep)
 	int			save_sec;
 
 	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(line_items_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	SetUserIdAndSecContext(bc_line_items_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
@@ -358,7 +358,7 @@ bedrock_cost_load_export(PG_FUNCTION_ARGS)
 	List	   *results;
 	ListCell   *lc;
 
-	check_caller();
+	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.load_export()");
 	InitMaterializedSRF(fcinfo, 0);
 	keep = AllocSetContextCreate(CurrentMemoryContext, "bedrock_cost load",
@@ -396,7 +396,7 @@ bedrock_cost_load_file(PG_FUNCTION_ARGS)
 	bool		nulls[RESULT_COLUMNS];
 	HeapTuple	tup;
 
-	check_caller();
+	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.load_file()");
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
