@@ -4,12 +4,12 @@
  *		CUR 2.0 row -> loader COPY text row, classification and exact
  *		totals, without PostgreSQL (see cur_transform.h).
  *
- * Kept line for line equivalent to the server's process_row /
- * emit_bedrock_row (src/ext/loader_copy.c) and the value checks of
- * src/ext/loader_values.c: same checks in the same order, same reasons,
- * same output bytes.  JSON maps are checked with the core validator
- * (cur_json.c) instead of PostgreSQL's parser: same acceptance for maps,
- * the reason text of a bad map differs.
+ * The row logic of both loaders: load_export (src/ext/loader_copy.c)
+ * and bedrock-cost-load call it for every row, so both check the same
+ * values in the same order with the same reasons and write the same
+ * bytes.  Decimals are accepted as numeric_in accepts them; JSON maps are
+ * checked with the core validator (cur_json.c): jsonb's acceptance for maps,
+ * its own reason texts.
  *
  * IDENTIFICATION
  *		src/core/cur_transform.c
@@ -189,7 +189,7 @@ bc_buf_put_json_string(bc_buf *b, const char *s, size_t len)
 }
 
 /* ---------------------------------------------------------------------- */
-/* decimals (same acceptance as loader_values.c parse_decimal) */
+/* decimals (what numeric_in accepts, less NaN and Infinity) */
 
 /*
  * Parse a CUR decimal: [+-]digits[.digits][(e|E)[+-]digits], or

@@ -5,8 +5,8 @@
  *		COPY text rows: Bedrock classification, value checks, exact totals
  *		by line item type, distinct usage types.
  *
- * This is the row logic of the server-side loader (src/ext/loader_copy.c
- * and loader_values.c) in plain C, so bedrock-cost-load produces the same
+ * This is the row logic of the server-side loader (src/ext/loader_copy.c)
+ * in plain C, shared with it, so bedrock-cost-load produces the same
  * rows, the same totals and the same row errors as load_export:
  *
  *	- every row is counted in the totals of (line item type, Bedrock or not);
@@ -173,7 +173,7 @@ extern void bc_xf_raw_row(const bc_cur_row *row, bc_buf *b);
  */
 extern bool bc_xf_row_period(const bc_cur_row *row, char out[11]);
 
-/* checks shared with the server (same acceptance as loader_values.c) */
+/* value checks (also used by the server for the billing period it peeks at) */
 extern bool bc_xf_decimal_check(const char *txt, size_t len);
 extern bool bc_xf_timestamp_check(const char *s, size_t len, int *year, int *month,
 								  int *day, bool *midnight);

@@ -47,20 +47,6 @@ typedef struct BcDelivery
 	char	   *problem;		/* set when the delivery is unusable as found */
 } BcDelivery;
 
-/*
- * palloc only guarantees MAXALIGN (8), less than __int128's natural 16:
- * fields of this type must tell the compiler so.
- */
-typedef __int128 bc_int128_a8 __attribute__((aligned(8)));
-
-/* exact running sum of decimal values (see loader_values.c) */
-typedef struct BcSum
-{
-	bc_int128_a8 units;			/* value * 10^BC_SUM_SCALE */
-	bool		overflow;		/* fell back to numeric arithmetic in big */
-	Datum		big;			/* numeric sum after the fallback */
-} BcSum;
-
 /* totals of one (line item type, Bedrock or not) */
 typedef struct BcTotal
 {
@@ -68,8 +54,8 @@ typedef struct BcTotal
 	bool		is_bedrock;
 	int64		rows;
 	int64		rejected_rows;
-	BcSum		unblended;
-	BcSum		net;
+	char	   *unblended;		/* exact sum of unblended cost, as text */
+	char	   *net;			/* the same for net unblended cost (NULL when absent) */
 	bool		net_present;
 } BcTotal;
 
@@ -157,9 +143,5 @@ extern void bc_ledger_swap_in(int64 load_id);
 extern void bc_ledger_swap_failed(int64 load_id, const char *message);
 extern void bc_ledger_usage_types(List *usage_types, List *products);
 
-/* loader_values.c */
-extern void bc_sum_init(BcSum *s);
-extern bool bc_sum_add_text(BcSum *s, const char *txt, size_t len);
-extern char *bc_sum_text(const BcSum *s);
 
 #endif							/* BC_LOADER_H */

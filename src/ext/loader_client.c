@@ -58,6 +58,7 @@
 #include "utils/numeric.h"
 #include "utils/syscache.h"
 
+#include "cur_transform.h"
 #include "guc.h"
 #include "loader.h"
 
@@ -225,15 +226,33 @@ delivery_of(Jsonb *jb)
 	return d;
 }
 
-/* a BcSum holding an exact decimal text */
-static void
-sum_of_text(BcSum *s, const char *txt, const char *what)
+/*
+ * A total sent by the client: checked to be a decimal and written as the
+ * loader writes its own sums (bc_xsum_text of the core: exact, trailing
+ * fraction zeros trimmed).
+ */
+static char *
+decimal_total(const char *txt, const char *what)
 {
-	bc_sum_init(s);
-	if (txt == NULL || !bc_sum_add_text(s, txt, strlen(txt)))
+	bc_xsum		sum;
+	bc_buf		b;
+	char	   *out;
+
+	bc_xsum_init(&sum);
+	if (txt == NULL || !bc_xsum_add(&sum, txt, strlen(txt)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("total %s \"%s\" is not a decimal number", what, txt ? txt : "")));
+	bc_buf_init(&b);
+	bc_xsum_text(&sum, &b);
+	if (b.nomem)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	out = pnstrdup(b.data ? b.data : "0", b.len);
+	bc_buf_free(&b);
+	bc_xsum_free(&sum);
+	return out;
 }
 
 /* an array member of strings as a List of char * (NIL when absent) */
@@ -282,11 +301,10 @@ stats_of(Jsonb *jb)
 			tot->is_bedrock = jbool(t, "is_bedrock");
 			tot->rows = jint8(t, "rows");
 			tot->rejected_rows = jint8(t, "rejected_rows");
-			sum_of_text(&tot->unblended, jtext_req(t, "unblended_cost"), "unblended_cost");
-			bc_sum_init(&tot->net);
+			tot->unblended = decimal_total(jtext_req(t, "unblended_cost"), "unblended_cost");
 			if (net != NULL)
 			{
-				sum_of_text(&tot->net, net, "net_unblended_cost");
+				tot->net = decimal_total(net, "net_unblended_cost");
 				tot->net_present = true;
 			}
 			st->totals = lappend(st->totals, tot);
@@ -459,7 +477,7 @@ check_table(int64 load_id, const char *table, BcLoadStats *stats)
 				Datum		a = DirectFunctionCall3(numeric_in, CStringGetDatum(sum),
 												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 				Datum		b = DirectFunctionCall3(numeric_in,
-												   CStringGetDatum(bc_sum_text(&t->unblended)),
+												   CStringGetDatum(t->unblended),
 												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 
 				ok = (t->rows == n && DatumGetBool(DirectFunctionCall2(numeric_eq, a, b)));

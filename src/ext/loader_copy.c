@@ -414,17 +414,15 @@ collect_totals(BcCopyState *cs)
 		t->is_bedrock = xt->is_bedrock;
 		t->rows = xt->rows;
 		t->rejected_rows = xt->rejected_rows;
-		bc_sum_init(&t->unblended);
-		bc_sum_init(&t->net);
 		bc_buf_reset(&b);
 		bc_xsum_text(&xt->unblended, &b);
-		(void) bc_sum_add_text(&t->unblended, b.data, b.len);
+		t->unblended = pnstrdup(b.data ? b.data : "0", b.len);
 		t->net_present = xt->net_present;
 		if (xt->net_present)
 		{
 			bc_buf_reset(&b);
 			bc_xsum_text(&xt->net, &b);
-			(void) bc_sum_add_text(&t->net, b.data, b.len);
+			t->net = pnstrdup(b.data ? b.data : "0", b.len);
 		}
 		cs->stats->totals = lappend(cs->stats->totals, t);
 	}

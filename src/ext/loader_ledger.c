@@ -282,8 +282,8 @@ insert_totals(int64 load_id, BcLoadStats *stats)
 		p_bool(&p, t->is_bedrock);
 		p_int8(&p, t->rows);
 		p_int8(&p, t->rejected_rows);
-		p_text(&p, bc_sum_text(&t->unblended));
-		p_text(&p, t->net_present ? bc_sum_text(&t->net) : NULL);
+		p_text(&p, t->unblended);
+		p_text(&p, t->net_present ? t->net : NULL);
 		run("INSERT INTO bedrock_cost.load_totals (load_id, line_item_type, is_bedrock, rows, "
 			"rejected_rows, unblended_cost, net_unblended_cost) "
 			"VALUES ($1, $2, $3, $4, $5, $6::numeric, $7::numeric)", &p, false);
