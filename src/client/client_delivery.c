@@ -32,6 +32,7 @@
 
 #include "client.h"
 #include "manifest.h"
+#include "path_check.h"
 #include "sha256.h"
 
 /* strdup or die */
@@ -101,36 +102,6 @@ cl_fail(cl_delivery *d, int code, const char *f,...)
 	d->error = s;
 	d->status = "failed";
 	d->exit_code = code;
-}
-
-/* true when path has a ".." component */
-static bool
-has_dotdot(const char *path)
-{
-	const char *p = path;
-
-	while ((p = strstr(p, "..")) != NULL)
-	{
-		bool		start = (p == path || p[-1] == '/');
-		bool		end = (p[2] == '\0' || p[2] == '/');
-
-		if (start && end)
-			return true;
-		p += 2;
-	}
-	return false;
-}
-
-/* true when resolved is dir or inside it */
-static bool
-path_inside(const char *resolved, const char *dir)
-{
-	size_t		n = strlen(dir);
-
-	if (n == 1 && dir[0] == '/')
-		return true;
-	return strncmp(resolved, dir, n) == 0 &&
-		(resolved[n] == '\0' || resolved[n] == '/');
 }
 
 /* qsort comparator over char * */
@@ -268,7 +239,7 @@ cl_find_deliveries(const char *export_dir, cl_delivery ***out, int *nout, char *
 
 	*out = NULL;
 	*nout = 0;
-	if (has_dotdot(export_dir))
+	if (bc_path_has_dotdot(export_dir))
 	{
 		*error = fmt("path \"%s\" contains a \"..\" component", export_dir);
 		return EXIT_USAGE;
@@ -351,7 +322,7 @@ cl_file_delivery(const char *path, char **error)
 	cl_delivery *d;
 	const char *p;
 
-	if (has_dotdot(path))
+	if (bc_path_has_dotdot(path))
 	{
 		*error = fmt("path \"%s\" contains a \"..\" component", path);
 		return NULL;
@@ -437,7 +408,7 @@ cl_read_manifest(cl_delivery *d)
 			free(joined);
 			break;
 		}
-		if (!path_inside(buf, d->export_path))
+		if (!bc_path_inside(buf, d->export_path))
 		{
 			cl_fail(d, EXIT_INPUT, "data file \"%s\" resolves to \"%s\", outside the export folder \"%s\"",
 					joined, buf, d->export_path);

@@ -49,39 +49,10 @@
 
 #include "guc.h"
 #include "loader.h"
+#include "path_check.h"
 
 /* largest manifest read */
 #define BC_MAX_MANIFEST (64 * 1024 * 1024)
-
-/* true when path has a ".." component */
-static bool
-has_dotdot(const char *path)
-{
-	const char *p = path;
-
-	while ((p = strstr(p, "..")) != NULL)
-	{
-		bool		start = (p == path || p[-1] == '/');
-		bool		end = (p[2] == '\0' || p[2] == '/');
-
-		if (start && end)
-			return true;
-		p += 2;
-	}
-	return false;
-}
-
-/* true when resolved is dir or inside it (both resolved) */
-static bool
-path_inside(const char *resolved, const char *dir)
-{
-	size_t		n = strlen(dir);
-
-	if (n == 1 && dir[0] == '/')
-		return true;
-	return strncmp(resolved, dir, n) == 0 &&
-		(resolved[n] == '\0' || resolved[n] == '/');
-}
 
 /*
  * Resolve a user-given absolute path: refuse "..", resolve symlinks, check
@@ -97,7 +68,7 @@ bc_resolve_path(const char *path, bool must_be_dir)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("path \"%s\" is not absolute", path)));
-	if (has_dotdot(path))
+	if (bc_path_has_dotdot(path))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("path \"%s\" contains a \"..\" component", path)));
@@ -143,7 +114,7 @@ bc_check_allowed_path(const char *resolved)
 				(errcode_for_file_access(),
 				 errmsg("could not access bedrock_cost.export_root \"%s\": %m",
 						bc_export_root)));
-	if (!path_inside(resolved, root))
+	if (!bc_path_inside(resolved, root))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("path \"%s\" is outside bedrock_cost.export_root \"%s\"",
@@ -161,7 +132,7 @@ resolve_data_file(BcDelivery *d, BcLoadFile *f, const char *rel)
 	char		buf[PATH_MAX];
 	struct stat st;
 
-	if (has_dotdot(rel))
+	if (bc_path_has_dotdot(rel))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("manifest \"%s\" lists \"%s\", which contains a \"..\" component",
@@ -171,7 +142,7 @@ resolve_data_file(BcDelivery *d, BcLoadFile *f, const char *rel)
 				(errcode_for_file_access(),
 				 errmsg("manifest \"%s\" lists \"%s\", which could not be accessed: %m",
 						d->manifest_path, joined)));
-	if (!path_inside(buf, d->export_path))
+	if (!bc_path_inside(buf, d->export_path))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("data file \"%s\" resolves to \"%s\", outside the export folder \"%s\"",
