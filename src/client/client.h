@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "cur_transform.h"
+#include "delivery.h"
 
 /* the extension version this client speaks to (the build may pass it from the control file) */
 #ifndef BC_CLIENT_EXTVERSION
@@ -39,7 +40,8 @@
 /* one file of a delivery */
 typedef struct cl_file
 {
-	char	   *path;			/* resolved absolute path */
+	char	   *path;			/* export folder + relative path */
+	int			fd;				/* open descriptor to read (owned by the core delivery) */
 	int64_t		size;
 	char		sha256[65];		/* "" until known */
 	int64_t		rows_read;
@@ -57,9 +59,21 @@ typedef struct cl_reject
 	char	   *raw;
 } cl_reject;
 
+/* what the core found for a command line: the export folder and its deliveries */
+typedef struct cl_run
+{
+	bc_export_loc loc;
+	bc_delivery **list;			/* a folder's scan */
+	int			n;
+	bc_delivery *single;		/* one file */
+} cl_run;
+
 /* one delivery: the files of one manifest, or one file */
 typedef struct cl_delivery
 {
+	cl_run	   *run;
+	bc_delivery *core;
+	int			core_index;
 	char	   *export_path;
 	bool		from_manifest;
 	char	   *manifest_path;
@@ -105,8 +119,9 @@ typedef struct cl_options
 /* client_delivery.c */
 extern int	cl_find_deliveries(const char *export_dir, cl_delivery ***out, int *n,
 							   char **error);
-extern cl_delivery *cl_file_delivery(const char *path, char **error);
+extern cl_delivery *cl_file_delivery(const char *path, char **error, int *code);
 extern bool cl_read_manifest(cl_delivery *d);
+extern bool cl_is_latest_copy(const cl_delivery *d);
 extern bool cl_hash_files(cl_delivery *d);
 extern void cl_fail(cl_delivery *d, int code, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));

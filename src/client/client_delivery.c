@@ -1,16 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * client_delivery.c
- *		Finding the deliveries of a CUR 2.0 export folder on the client,
- *		with the server loader's rules (src/ext/loader_delivery.c).
+ *		The client's use of the core delivery layer (src/core/delivery.c):
+ *		the deliveries of an export folder, or one file, found and opened
+ *		exactly as the server loader and the worker find and open them.
  *
- * A period's deliveries are its versioned manifests
- * (metadata/BILLING_PERIOD=YYYY-MM/<sub>/<name>-Manifest.json) in folder-name
- * order, then the top-level manifest; only the files a manifest lists are
- * read (stale chunks are ignored); a period without a manifest is not
- * loaded.  Manifests are parsed with the core parser (manifest.c); data
- * files must resolve (realpath) inside the export folder.  Error texts
- * are the server's, so the ledger reads the same whoever loaded.
+ * The folder (or the file's export folder) named on the command line is
+ * the base: nothing below it is reached through a symbolic link, and
+ * every file is opened once, then hashed and read from its descriptor.
+ * Error texts are the core's, so the ledger reads the same whoever
+ * loaded.
  *
  * IDENTIFICATION
  *		src/client/client_delivery.c
@@ -21,19 +20,13 @@
 #define _GNU_SOURCE
 #endif
 
-#include <dirent.h>
-#include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include "client.h"
-#include "manifest.h"
-#include "path_check.h"
-#include "sha256.h"
 
 /* strdup or die */
 char *
@@ -104,361 +97,191 @@ cl_fail(cl_delivery *d, int code, const char *f,...)
 	d->exit_code = code;
 }
 
-/* qsort comparator over char * */
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-/* sorted entry names of a directory (without . and ..); *n = count */
-static char **
-sorted_entries(const char *dir, int *n)
-{
-	DIR		   *dh = opendir(dir);
-	struct dirent *de;
-	char	  **names = NULL;
-	int			cap = 0;
-
-	*n = 0;
-	if (dh == NULL)
-		return NULL;
-	while ((de = readdir(dh)) != NULL)
-	{
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (*n == cap)
-		{
-			cap = cap ? cap * 2 : 32;
-			names = realloc(names, cap * sizeof(char *));
-			if (names == NULL)
-				exit(EXIT_INPUT);
-		}
-		names[(*n)++] = cl_strdup(de->d_name);
-	}
-	closedir(dh);
-	if (*n > 0)
-		qsort(names, *n, sizeof(char *), cmp_names);
-	return names;
-}
-
-/* free a name list */
-static void
-free_names(char **names, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-/* the manifest of a folder: the first entry named *Manifest.json, or NULL */
+/* an absolute form of a path given on the command line (relative to the working folder) */
 static char *
-manifest_in(const char *dir)
+absolute(const char *path)
 {
-	int			n;
-	char	  **names = sorted_entries(dir, &n);
-	char	   *found = NULL;
+	char		cwd[BC_FS_PATH_MAX + 1];
 
-	for (int i = 0; i < n && found == NULL; i++)
-	{
-		size_t		l = strlen(names[i]);
-		char	   *full;
-		struct stat st;
-
-		if (l < 13 || strcmp(names[i] + l - 13, "Manifest.json") != 0)
-			continue;
-		full = fmt("%s/%s", dir, names[i]);
-		if (lstat(full, &st) == 0 && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
-			found = full;
-		else
-			free(full);
-	}
-	free_names(names, n);
-	return found;
+	if (path[0] == '/')
+		return cl_strdup(path);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return cl_strdup(path);
+	return fmt("%s/%s", cwd, path);
 }
 
-/* "YYYY-MM-01" of a BILLING_PERIOD=YYYY-MM folder name; false if not one */
-static bool
-period_of_folder(const char *name, char out[11])
+/* the exit code of a failure of the core delivery layer */
+static int
+derror_code(const bc_derror *e)
 {
-	int			y,
-				m;
-	char		tail;
-
-	if (strncmp(name, "BILLING_PERIOD=", 15) != 0 ||
-		sscanf(name + 15, "%4d-%2d%c", &y, &m, &tail) != 2 ||
-		strlen(name) != 22 || y < 1900 || m < 1 || m > 12)
-		return false;
-	snprintf(out, 11, "%04d-%02d-01", y % 10000, m % 100);
-	return true;
+	return e->kind == BC_DFAIL_INPUT && e->message &&
+		(strstr(e->message, "\" is not absolute") || strstr(e->message, "\" contains a \"..\" component"))
+		? EXIT_USAGE : EXIT_INPUT;
 }
 
-/* a new manifest delivery */
+/* take the message of a core failure */
+static char *
+take_message(bc_derror *e)
+{
+	char	   *m = cl_strdup(e->message ? e->message : "out of memory");
+
+	bc_derror_clear(e);
+	return m;
+}
+
+/* a cl_delivery over core delivery i of the run's scan */
 static cl_delivery *
-new_delivery(const char *export_path, const char *period, char *manifest)
+wrap(cl_run *run, bc_delivery *core, int index)
 {
 	cl_delivery *d = calloc(1, sizeof(cl_delivery));
 
 	if (d == NULL)
 		exit(EXIT_INPUT);
-	d->export_path = cl_strdup(export_path);
-	d->from_manifest = true;
-	d->manifest_path = manifest;
-	memcpy(d->period, period, 11);
+	d->run = run;
+	d->core = core;
+	d->core_index = index;
+	d->export_path = cl_strdup(run->loc.export_path);
+	d->from_manifest = core->manifest_rel != NULL;
+	d->manifest_path = core->manifest_path ? cl_strdup(core->manifest_path) : NULL;
+	d->top_level = core->top_level;
+	memcpy(d->period, core->period, 11);
 	return d;
 }
 
-/* append to a growing delivery list */
+/* copy the core delivery's files (paths, sizes, descriptors) into d */
 static void
-push(cl_delivery ***list, int *n, int *cap, cl_delivery *d)
+take_files(cl_delivery *d)
 {
-	if (*n == *cap)
+	bc_delivery *core = d->core;
+
+	d->nfiles = core->nfiles;
+	d->files = calloc(core->nfiles > 0 ? core->nfiles : 1, sizeof(cl_file));
+	if (d->files == NULL)
+		exit(EXIT_INPUT);
+	for (int i = 0; i < core->nfiles; i++)
 	{
-		*cap = *cap ? *cap * 2 : 16;
-		*list = realloc(*list, *cap * sizeof(cl_delivery *));
-		if (*list == NULL)
-			exit(EXIT_INPUT);
+		d->files[i].path = cl_strdup(core->files[i].path);
+		d->files[i].size = core->files[i].size;
+		d->files[i].fd = core->files[i].fd;
 	}
-	(*list)[(*n)++] = d;
 }
 
 /*
  * Every delivery under an export folder, in period order and, within a
- * period, oldest first.  Returns 0, or an exit code with *error set.
+ * period, oldest first (the core's scan, as the server loader finds
+ * them).  Returns 0, or an exit code with *error set.
  */
 int
 cl_find_deliveries(const char *export_dir, cl_delivery ***out, int *nout, char **error)
 {
-	char		resolved[PATH_MAX];
-	char	   *meta,
-			   *data;
-	struct stat st;
-	char	  **periods;
-	int			np,
-				cap = 0;
+	cl_run	   *run = calloc(1, sizeof(cl_run));
+	char	   *path = absolute(export_dir);
+	bc_derror	err = {0};
+	int			code;
 
 	*out = NULL;
 	*nout = 0;
-	if (bc_path_has_dotdot(export_dir))
+	if (run == NULL)
+		exit(EXIT_INPUT);
+	if (!bc_export_locate(NULL, path, false, &run->loc, &err) ||
+		!bc_export_scan(run->loc.exportfd, run->loc.export_path, &run->list, &run->n, &err))
 	{
-		*error = fmt("path \"%s\" contains a \"..\" component", export_dir);
-		return EXIT_USAGE;
+		code = derror_code(&err);
+		*error = take_message(&err);
+		free(path);
+		return code;
 	}
-	if (realpath(export_dir, resolved) == NULL)
-	{
-		*error = fmt("could not access \"%s\": %s", export_dir, strerror(errno));
-		return EXIT_INPUT;
-	}
-	if (stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode))
-	{
-		*error = fmt("\"%s\" is not a directory", export_dir);
-		return EXIT_INPUT;
-	}
-	meta = fmt("%s/metadata", resolved);
-	data = fmt("%s/data", resolved);
-	if (stat(meta, &st) != 0 && stat(data, &st) != 0)
-	{
-		*error = fmt("\"%s\" is not a CUR 2.0 export folder\nDETAIL: It has neither a metadata nor a data folder.",
-					 resolved);
-		free(meta);
-		free(data);
-		return EXIT_INPUT;
-	}
-	periods = sorted_entries(meta, &np);
-	for (int i = 0; i < np; i++)
-	{
-		char		period[11];
-		char	   *pdir;
-		char	  **subs;
-		int			ns;
-		char	   *top;
-
-		if (!period_of_folder(periods[i], period))
-			continue;
-		pdir = fmt("%s/%s", meta, periods[i]);
-		if (stat(pdir, &st) != 0 || !S_ISDIR(st.st_mode))
-		{
-			free(pdir);
-			continue;
-		}
-		subs = sorted_entries(pdir, &ns);
-		for (int j = 0; j < ns; j++)
-		{
-			char	   *sub = fmt("%s/%s", pdir, subs[j]);
-			char	   *m;
-
-			if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode) &&
-				(m = manifest_in(sub)) != NULL)
-				push(out, nout, &cap, new_delivery(resolved, period, m));
-			free(sub);
-		}
-		free_names(subs, ns);
-		top = manifest_in(pdir);
-		if (top != NULL)
-		{
-			cl_delivery *d = new_delivery(resolved, period, top);
-
-			d->top_level = true;
-			push(out, nout, &cap, d);
-		}
-		free(pdir);
-	}
-	free_names(periods, np);
-	free(meta);
-	free(data);
+	free(path);
+	*out = calloc(run->n > 0 ? run->n : 1, sizeof(cl_delivery *));
+	if (*out == NULL)
+		exit(EXIT_INPUT);
+	for (int i = 0; i < run->n; i++)
+		(*out)[i] = wrap(run, run->list[i], i);
+	*nout = run->n;
 	return 0;
 }
 
 /*
  * The delivery of one file: its export is the folder above
  * data/BILLING_PERIOD=... when it sits in an export's layout, else the
- * file's own folder.  NULL with *error when the file is unusable.
+ * file's own folder; the file is opened now.  NULL with *error (and
+ * *code) when it is unusable.
  */
 cl_delivery *
-cl_file_delivery(const char *path, char **error)
+cl_file_delivery(const char *file, char **error, int *code)
 {
-	char		resolved[PATH_MAX];
-	struct stat st;
+	cl_run	   *run = calloc(1, sizeof(cl_run));
+	char	   *path = absolute(file);
+	bc_derror	err = {0};
+	bc_delivery *core;
 	cl_delivery *d;
-	const char *p;
 
-	if (bc_path_has_dotdot(path))
-	{
-		*error = fmt("path \"%s\" contains a \"..\" component", path);
-		return NULL;
-	}
-	if (realpath(path, resolved) == NULL)
-	{
-		*error = fmt("could not access \"%s\": %s", path, strerror(errno));
-		return NULL;
-	}
-	if (stat(resolved, &st) != 0 || !S_ISREG(st.st_mode))
-	{
-		*error = fmt("\"%s\" is not a regular file", path);
-		return NULL;
-	}
-	d = calloc(1, sizeof(cl_delivery));
-	if (d == NULL)
+	if (run == NULL)
 		exit(EXIT_INPUT);
-	p = strstr(resolved, "/data/BILLING_PERIOD=");
-	if (p != NULL)
-		d->export_path = cl_strndup(resolved, p - resolved);
-	else
+	if (!bc_export_locate(NULL, path, true, &run->loc, &err) ||
+		(core = bc_delivery_of_file(run->loc.exportfd, run->loc.export_path,
+									run->loc.file_rel, &err)) == NULL)
 	{
-		const char *slash = strrchr(resolved, '/');
-
-		d->export_path = (slash == resolved) ? cl_strdup("/") :
-			cl_strndup(resolved, slash - resolved);
+		*code = derror_code(&err);
+		*error = take_message(&err);
+		free(path);
+		return NULL;
 	}
-	d->from_manifest = false;
-	d->nfiles = 1;
-	d->files = calloc(1, sizeof(cl_file));
-	if (d->files == NULL)
-		exit(EXIT_INPUT);
-	d->files[0].path = cl_strdup(resolved);
-	d->files[0].size = (int64_t) st.st_size;
+	free(path);
+	d = wrap(run, core, 0);
+	run->single = core;
+	take_files(d);
 	return d;
 }
 
 /*
- * Read d's manifest: execution id, period check, the listed files resolved
- * inside the export folder.  False (delivery failed, bad input) on error.
+ * Read d's manifest and open its files (once: they are hashed and read
+ * from these descriptors).  False (delivery failed, bad input) on error.
+ * Opening twice is a no-op.
  */
 bool
 cl_read_manifest(cl_delivery *d)
 {
-	bc_manifest *m = NULL;
-	bc_manifest_error e;
+	bc_derror	err = {0};
 
-	memset(&e, 0, sizeof(e));
-	if (bc_manifest_load(d->manifest_path, &m, &e) != BC_MANIFEST_OK)
+	if (d->error != NULL)
+		return false;
+	if (!d->from_manifest || d->files != NULL)
+		return true;
+	if (!bc_delivery_open(d->run->loc.exportfd, d->run->loc.export_path, d->core,
+						  BC_DOPEN_FILES, &err))
 	{
-		if (e.status == BC_MANIFEST_IO)
-			cl_fail(d, EXIT_INPUT, "could not open manifest \"%s\": %s",
-					d->manifest_path, strerror(e.sys_errno));
-		else
-			cl_fail(d, EXIT_INPUT, "invalid manifest \"%s\": %s%s%s",
-					d->manifest_path, e.message ? e.message : bc_manifest_strerror(e.status),
-					e.detail[0] ? ": " : "", e.detail);
+		if (d->core->execution_id)
+			d->execution_id = cl_strdup(d->core->execution_id);
+		cl_fail(d, EXIT_INPUT, "%s", err.message ? err.message : "out of memory");
+		bc_derror_clear(&err);
 		return false;
 	}
-	d->execution_id = cl_strdup(m->execution_id);
-	if (strcmp(m->billing_period, d->period) != 0)
-	{
-		cl_fail(d, EXIT_INPUT,
-				"manifest \"%s\" is for billing period \"%s\", not the period of its folder",
-				d->manifest_path, m->period_start);
-		bc_manifest_free(m);
-		return false;
-	}
-	d->nfiles = m->nfiles;
-	d->files = calloc(m->nfiles > 0 ? m->nfiles : 1, sizeof(cl_file));
-	if (d->files == NULL)
-		exit(EXIT_INPUT);
-	for (int i = 0; i < m->nfiles; i++)
-	{
-		char	   *joined = fmt("%s/%s", d->export_path, m->files[i].local);
-		char		buf[PATH_MAX];
-		struct stat st;
-
-		if (realpath(joined, buf) == NULL)
-		{
-			cl_fail(d, EXIT_INPUT, "manifest \"%s\" lists \"%s\", which could not be accessed: %s",
-					d->manifest_path, joined, strerror(errno));
-			free(joined);
-			break;
-		}
-		if (!bc_path_inside(buf, d->export_path))
-		{
-			cl_fail(d, EXIT_INPUT, "data file \"%s\" resolves to \"%s\", outside the export folder \"%s\"",
-					joined, buf, d->export_path);
-			free(joined);
-			break;
-		}
-		if (stat(buf, &st) != 0 || !S_ISREG(st.st_mode))
-		{
-			cl_fail(d, EXIT_INPUT, "data file \"%s\" is not a regular file", joined);
-			free(joined);
-			break;
-		}
-		d->files[i].path = cl_strdup(buf);
-		d->files[i].size = (int64_t) st.st_size;
-		free(joined);
-	}
-	bc_manifest_free(m);
-	return d->error == NULL;
+	d->execution_id = cl_strdup(d->core->execution_id);
+	take_files(d);
+	return true;
 }
 
-/* sha256 of every file of the delivery; false (failed) on a read error */
+/* whether d is AWS's latest copy of a delivery listed before it in the run */
+bool
+cl_is_latest_copy(const cl_delivery *d)
+{
+	return d->run->list != NULL && bc_delivery_is_copy(d->run->list, d->core_index);
+}
+
+/* sha256 of every file of the delivery, from its descriptors; false (failed) on a read error */
 bool
 cl_hash_files(cl_delivery *d)
 {
-	static unsigned char buf[1 << 16];
+	bc_derror	err = {0};
 
-	for (int i = 0; i < d->nfiles; i++)
+	if (!bc_delivery_hash(d->core, NULL, NULL, &err))
 	{
-		FILE	   *fp = fopen(d->files[i].path, "rb");
-		bc_sha256_ctx ctx;
-		uint8_t		digest[BC_SHA256_DIGEST_LEN];
-		size_t		n;
-
-		if (fp == NULL)
-		{
-			cl_fail(d, EXIT_INPUT, "could not open \"%s\": %s", d->files[i].path, strerror(errno));
-			return false;
-		}
-		bc_sha256_init(&ctx);
-		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-			bc_sha256_update(&ctx, buf, n);
-		if (ferror(fp))
-		{
-			cl_fail(d, EXIT_INPUT, "could not read \"%s\": %s", d->files[i].path, strerror(errno));
-			fclose(fp);
-			return false;
-		}
-		fclose(fp);
-		bc_sha256_final(&ctx, digest);
-		bc_sha256_hex(digest, d->files[i].sha256);
+		cl_fail(d, EXIT_INPUT, "%s", err.message ? err.message : "out of memory");
+		bc_derror_clear(&err);
+		return false;
 	}
+	for (int i = 0; i < d->nfiles; i++)
+		memcpy(d->files[i].sha256, d->core->files[i].sha256, 65);
 	return true;
 }

@@ -130,20 +130,6 @@ report(const cl_options *o, const cl_delivery *d)
 	}
 }
 
-/* true when an earlier delivery of this run had the same period and execution id */
-static bool
-seen_in_run(cl_delivery **ds, int upto, const cl_delivery *d)
-{
-	for (int i = 0; i < upto; i++)
-	{
-		if (ds[i]->status != NULL && strcmp(ds[i]->period, d->period) == 0 &&
-			ds[i]->execution_id && d->execution_id &&
-			strcmp(ds[i]->execution_id, d->execution_id) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* print an error and exit */
 static void
 die(int code, const char *msg)
@@ -247,10 +233,10 @@ main(int argc, char **argv)
 			die(EXIT_INPUT, "out of memory");
 		for (int i = optind; i < argc; i++)
 		{
-			cl_delivery *d = cl_file_delivery(argv[i], &error);
+			cl_delivery *d = cl_file_delivery(argv[i], &error, &code);
 
 			if (d == NULL)
-				die(stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_INPUT,
+				die(stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? EXIT_USAGE : code,
 					error);
 			ds[nd++] = d;
 		}
@@ -267,17 +253,11 @@ main(int argc, char **argv)
 	{
 		cl_delivery *d = ds[i];
 
-		if (d->top_level && d->from_manifest)
+		/* the latest-copy manifest repeats a versioned one: skip it */
+		if (d->top_level && cl_read_manifest(d) && cl_is_latest_copy(d))
 		{
-			/* the latest-copy manifest repeats a versioned one: skip it */
-			cl_delivery probe = *d;
-
-			probe.error = NULL;
-			if (cl_read_manifest(&probe) && seen_in_run(ds, i, &probe))
-			{
-				d->status = NULL;
-				continue;
-			}
+			d->status = NULL;
+			continue;
 		}
 		cl_load_delivery(&o, conn, d);
 		if (d->status == NULL)

@@ -10,13 +10,9 @@
  */
 #include "manifest.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cur_json.h"
 #include "cur_time.h"
@@ -132,6 +128,95 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
+/*
+ * A key that appears twice in object obj (compared decoded), copied into
+ * dup; returns the status (OK when none, NOMEM).
+ */
+static bc_manifest_status
+find_duplicate_key(const bc_json_value *obj, bool *found, char *dup, size_t cap)
+{
+	bc_json_iter it;
+	bc_json_value k;
+	bc_json_value v;
+	size_t		nkeys = 0;
+	size_t		room = 0;
+	char	   *arena;
+	const char **keys;
+	size_t		used = 0;
+
+	*found = false;
+	bc_json_iter_object(&it, obj);
+	while (bc_json_next(&it, &k, &v))
+	{
+		nkeys++;
+		room += k.raw_len + 1;
+	}
+	if (nkeys < 2)
+		return BC_MANIFEST_OK;
+	arena = malloc(room);
+	keys = malloc(nkeys * sizeof(const char *));
+	if (arena == NULL || keys == NULL)
+	{
+		free(arena);
+		free(keys);
+		return BC_MANIFEST_NOMEM;
+	}
+	nkeys = 0;
+	bc_json_iter_object(&it, obj);
+	while (bc_json_next(&it, &k, &v))
+	{
+		size_t		n = 0;
+
+		/* a decoded key is never longer than its raw text */
+		bc_json_decode(&k, arena + used, room - used, &n);
+		keys[nkeys++] = arena + used;
+		used += n + 1;
+	}
+	qsort(keys, nkeys, sizeof(const char *), cmp_str);
+	for (size_t i = 1; i < nkeys && !*found; i++)
+	{
+		if (strcmp(keys[i - 1], keys[i]) == 0)
+		{
+			*found = true;
+			snprintf(dup, cap, "%s", keys[i]);
+		}
+	}
+	free(keys);
+	free(arena);
+	return BC_MANIFEST_OK;
+}
+
+/* check the keys of an object for duplicates; sets the error */
+static bc_manifest_status
+check_keys(const bc_json_value *obj, const char *where, bc_manifest_error *err)
+{
+	char		dup[BC_MANIFEST_DETAIL_MAX + 1];
+	char		detail[BC_MANIFEST_DETAIL_MAX + 1];
+	bool		found;
+	bc_manifest_status st = find_duplicate_key(obj, &found, dup, sizeof(dup));
+
+	if (st != BC_MANIFEST_OK)
+		return merr(err, st, obj->offset, NULL);
+	if (!found)
+		return BC_MANIFEST_OK;
+	snprintf(detail, sizeof(detail), "%s%s", where, dup);
+	return merr(err, BC_MANIFEST_DUPLICATE_KEY, obj->offset, detail);
+}
+
+/* an executionId is 1 to BC_MANIFEST_MAX_EXECUTION_ID bytes without control characters */
+static bool
+execution_id_ok(const char *id)
+{
+	size_t		n = strlen(id);
+
+	if (n == 0 || n > BC_MANIFEST_MAX_EXECUTION_ID)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char) id[i] < 0x20 || id[i] == 0x7f)
+			return false;
+	return true;
+}
+
 /* parse */
 bc_manifest_status
 bc_manifest_parse(const char *json, size_t len, bc_manifest **out, bc_manifest_error *err)
@@ -174,25 +259,36 @@ bc_manifest_parse(const char *json, size_t len, bc_manifest **out, bc_manifest_e
 	}
 	if (root.type != BC_JSON_T_OBJECT)
 		return merr(err, BC_MANIFEST_NOT_OBJECT, root.offset, NULL);
+	if ((st = check_keys(&root, "", err)) != BC_MANIFEST_OK)
+		return st;
 	bc_json_iter_object(&it, &root);
 	while (bc_json_next(&it, &k, &v))
 	{
-		if (!have_exec && (bc_json_string_eq(&k, "executionId", 11) || bc_json_string_eq(&k, "assemblyId", 10)))
+		bool		is_exec = bc_json_string_eq(&k, "executionId", 11) ||
+			bc_json_string_eq(&k, "assemblyId", 10);
+		bool		is_files = bc_json_string_eq(&k, "dataFiles", 9) ||
+			bc_json_string_eq(&k, "reportKeys", 10);
+
+		/* a legacy name next to the current one is a duplicate too */
+		if ((is_exec && have_exec) || (is_files && have_files))
+			return merr(err, BC_MANIFEST_DUPLICATE_KEY, k.offset,
+						is_exec ? "executionId" : "dataFiles");
+		if (is_exec)
 		{
 			exec = v;
 			have_exec = true;
 		}
-		else if (!have_period && bc_json_string_eq(&k, "billingPeriod", 13))
+		else if (bc_json_string_eq(&k, "billingPeriod", 13))
 		{
 			period = v;
 			have_period = true;
 		}
-		else if (!have_files && (bc_json_string_eq(&k, "dataFiles", 9) || bc_json_string_eq(&k, "reportKeys", 10)))
+		else if (is_files)
 		{
 			files = v;
 			have_files = true;
 		}
-		else if (!have_cols && bc_json_string_eq(&k, "columns", 7))
+		else if (bc_json_string_eq(&k, "columns", 7))
 		{
 			cols = v;
 			have_cols = true;
@@ -200,12 +296,16 @@ bc_manifest_parse(const char *json, size_t len, bc_manifest **out, bc_manifest_e
 	}
 	if (!have_exec)
 		return merr(err, BC_MANIFEST_MISSING_KEY, 0, "executionId");
-	if (exec.type != BC_JSON_T_STRING || exec.raw_len <= 2)
+	if (exec.type != BC_JSON_T_STRING)
 		return merr(err, BC_MANIFEST_BAD_TYPE, exec.offset, "executionId");
+	if (exec.raw_len > 6 * BC_MANIFEST_MAX_EXECUTION_ID + 2)
+		return merr(err, BC_MANIFEST_BAD_EXECUTION_ID, exec.offset, NULL);
 	if (!have_period)
 		return merr(err, BC_MANIFEST_MISSING_KEY, 0, "billingPeriod");
 	if (period.type != BC_JSON_T_OBJECT)
 		return merr(err, BC_MANIFEST_BAD_TYPE, period.offset, "billingPeriod");
+	if ((st = check_keys(&period, "billingPeriod.", err)) != BC_MANIFEST_OK)
+		return st;
 	if (!have_files)
 		return merr(err, BC_MANIFEST_MISSING_KEY, 0, "dataFiles");
 	if (files.type != BC_JSON_T_ARRAY)
@@ -253,6 +353,11 @@ bc_manifest_parse(const char *json, size_t len, bc_manifest **out, bc_manifest_e
 		a.used = 0;
 	}
 	m->execution_id = arena_string(&a, &exec);
+	if (m->execution_id == NULL || !execution_id_ok(m->execution_id))
+	{
+		bc_manifest_free(m);
+		return merr(err, BC_MANIFEST_BAD_EXECUTION_ID, exec.offset, NULL);
+	}
 
 	/* billing period */
 	bc_json_iter_object(&it, &period);
@@ -376,67 +481,6 @@ bc_manifest_parse(const char *json, size_t len, bc_manifest **out, bc_manifest_e
 	return BC_MANIFEST_OK;
 }
 
-/* read and parse a file */
-bc_manifest_status
-bc_manifest_load(const char *path, bc_manifest **out, bc_manifest_error *err)
-{
-	int			fd;
-	struct stat sb;
-	char	   *buf;
-	size_t		have = 0;
-	bc_manifest_status st;
-
-	*out = NULL;
-	if (err)
-		memset(err, 0, sizeof(*err));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) != 0)
-	{
-		int			e = errno;
-
-		if (fd >= 0)
-			close(fd);
-		st = merr(err, BC_MANIFEST_IO, 0, path);
-		if (err)
-			err->sys_errno = e;
-		return st;
-	}
-	if (sb.st_size > BC_MANIFEST_MAX_BYTES)
-	{
-		close(fd);
-		return merr(err, BC_MANIFEST_TOO_BIG, 0, path);
-	}
-	buf = malloc((size_t) sb.st_size + 1);
-	if (buf == NULL)
-	{
-		close(fd);
-		return merr(err, BC_MANIFEST_NOMEM, 0, NULL);
-	}
-	while (have < (size_t) sb.st_size)
-	{
-		ssize_t		n = read(fd, buf + have, (size_t) sb.st_size - have);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-		{
-			int			e = errno;
-
-			free(buf);
-			close(fd);
-			st = merr(err, BC_MANIFEST_IO, 0, path);
-			if (err)
-				err->sys_errno = n < 0 ? e : EIO;
-			return st;
-		}
-		have += n;
-	}
-	close(fd);
-	st = bc_manifest_parse(buf, have, out, err);
-	free(buf);
-	return st;
-}
-
 /* free */
 void
 bc_manifest_free(bc_manifest *m)
@@ -463,8 +507,6 @@ bc_manifest_strerror(bc_manifest_status st)
 	{
 		case BC_MANIFEST_OK:
 			return "no error";
-		case BC_MANIFEST_IO:
-			return "could not read manifest";
 		case BC_MANIFEST_NOMEM:
 			return "out of memory";
 		case BC_MANIFEST_TOO_BIG:
@@ -483,6 +525,10 @@ bc_manifest_strerror(bc_manifest_status st)
 			return "manifest data file has no usable data/BILLING_PERIOD=YYYY-MM/ path in this billing period";
 		case BC_MANIFEST_DUPLICATE_FILE:
 			return "manifest lists a data file twice";
+		case BC_MANIFEST_DUPLICATE_KEY:
+			return "manifest has a key twice";
+		case BC_MANIFEST_BAD_EXECUTION_ID:
+			return "manifest executionId is empty, longer than 256 bytes or holds control characters";
 		case BC_MANIFEST_TOO_MANY_FILES:
 			return "manifest lists too many data files";
 		case BC_MANIFEST_TOO_MANY_COLUMNS:

@@ -4,15 +4,28 @@
  *		Parser of AWS Data Exports (CUR 2.0) delivery manifests
  *		(<export>-Manifest.json).
  *
- * Keys read (others are ignored):
- *		executionId		string, required (legacy "assemblyId" accepted)
+ * This is the only manifest parser: the server loader, the worker and
+ * bedrock-cost-load all read manifests through it (src/core/delivery.c).
+ *
+ * Keys read (others are ignored, as AWS adds keys over time):
+ *		executionId		string, required (legacy "assemblyId" accepted, not
+ *						both): 1 to BC_MANIFEST_MAX_EXECUTION_ID bytes, no
+ *						control characters
  *		billingPeriod	object with "start" (required) and "end" (optional)
  *						timestamps; "start" must be a month start, in any
  *						form bc_time_parse accepts, e.g. 20260401T000000.000Z
  *		dataFiles		array of strings, required (legacy "reportKeys"
- *						accepted): s3://bucket/key URIs or relative keys
+ *						accepted, not both): s3://bucket/key URIs or
+ *						relative keys
  *		columns			optional array of {"name": ..., "type": ...}
  *						objects (or plain name strings)
+ * Strict where a lax reading would load wrong numbers: a key that appears
+ * twice in the manifest object or in billingPeriod (after decoding), a
+ * dataFiles element that is not a string, and two entries that map to the
+ * same local file (the same key twice, or a key and an s3:// URL of it)
+ * are errors.  Bounded: at most BC_MANIFEST_MAX_BYTES of text and
+ * BC_MANIFEST_MAX_FILES entries, far above what AWS writes (a few hundred
+ * bytes per file).
  *
  * Each data file is mapped to a path relative to the export folder: the
  * part of the key from its last "data/BILLING_PERIOD=" component on, e.g.
@@ -21,7 +34,7 @@
  * (create-new deliveries keep their <stamp>-<execution-id>/ folder).  A key
  * without that component, with ".", ".." or empty segments, a backslash,
  * a control character, in another billing period than billingPeriod, or
- * listed twice is rejected.
+ * mapping to a path listed before is rejected.
  *
  * All strings of a parsed manifest live in one allocation owned by the
  * bc_manifest; free it with bc_manifest_free.
@@ -41,21 +54,23 @@
 #define BC_MANIFEST_MAX_COLUMNS		4096
 #define BC_MANIFEST_MAX_BYTES		(64 * 1024 * 1024)
 #define BC_MANIFEST_MAX_PATH		1024
+#define BC_MANIFEST_MAX_EXECUTION_ID 256
 #define BC_MANIFEST_DETAIL_MAX		200
 
 typedef enum bc_manifest_status
 {
 	BC_MANIFEST_OK = 0,
-	BC_MANIFEST_IO,				/* cannot read the file (sys_errno) */
 	BC_MANIFEST_NOMEM,
-	BC_MANIFEST_TOO_BIG,		/* file larger than BC_MANIFEST_MAX_BYTES */
+	BC_MANIFEST_TOO_BIG,		/* text larger than BC_MANIFEST_MAX_BYTES */
 	BC_MANIFEST_JSON,			/* not valid JSON (json_status, offset) */
 	BC_MANIFEST_NOT_OBJECT,		/* top level is not an object */
 	BC_MANIFEST_MISSING_KEY,	/* required key absent (detail = key) */
 	BC_MANIFEST_BAD_TYPE,		/* key of the wrong JSON type (detail = key) */
 	BC_MANIFEST_BAD_PERIOD,		/* billingPeriod.start unusable */
 	BC_MANIFEST_BAD_FILE,		/* data file key unusable (detail = key) */
-	BC_MANIFEST_DUPLICATE_FILE, /* same local path listed twice */
+	BC_MANIFEST_DUPLICATE_FILE, /* same local path listed twice (detail = path) */
+	BC_MANIFEST_DUPLICATE_KEY,	/* a key appears twice (detail = key) */
+	BC_MANIFEST_BAD_EXECUTION_ID,	/* empty, too long, or control characters */
 	BC_MANIFEST_TOO_MANY_FILES,
 	BC_MANIFEST_TOO_MANY_COLUMNS
 } bc_manifest_status;
@@ -67,7 +82,6 @@ typedef struct bc_manifest_error
 	size_t		offset;			/* byte offset in the manifest, if known */
 	char		detail[BC_MANIFEST_DETAIL_MAX + 1];
 	const char *message;		/* static */
-	int			sys_errno;
 } bc_manifest_error;
 
 typedef struct bc_manifest_file
@@ -95,10 +109,6 @@ typedef struct bc_manifest
 extern bc_manifest_status bc_manifest_parse(const char *json, size_t len,
 											bc_manifest **out,
 											bc_manifest_error *err);
-
-/* read and parse a manifest file */
-extern bc_manifest_status bc_manifest_load(const char *path, bc_manifest **out,
-										   bc_manifest_error *err);
 
 /* free a manifest; NULL is fine */
 extern void bc_manifest_free(bc_manifest *m);

@@ -24,17 +24,24 @@
 /* one file of a delivery */
 typedef struct BcLoadFile
 {
-	char	   *path;			/* resolved absolute path, opened as is */
+	char	   *path;			/* export folder + relative path, for messages and the ledger */
+	int			fd;				/* open descriptor to read (owned by the core delivery), -1 if none */
 	int64		size;			/* bytes on disk when found */
 	char		sha256[65];		/* hex; "" until known */
 	int64		rows_read;		/* data rows read */
 	int64		rows_loaded;	/* Bedrock rows fed to COPY */
 } BcLoadFile;
 
+struct bc_delivery;
+typedef struct BcExport BcExport;
+
 /* one delivery: the files of one manifest (or one ad hoc file) */
 typedef struct BcDelivery
 {
-	char	   *export_path;	/* resolved export folder */
+	BcExport   *ex;				/* the export it was found in (NULL: client API) */
+	struct bc_delivery *core;	/* the core's delivery (NULL: client API) */
+	int			core_index;		/* its position in the export's scan */
+	char	   *export_path;	/* canonical export folder */
 	int32		export_id;		/* bedrock_cost.exports, set by the ledger */
 	bool		from_manifest;	/* load_export (true) or load_file (false) */
 	char	   *manifest_path;	/* NULL for load_file */
@@ -44,7 +51,6 @@ typedef struct BcDelivery
 	DateADT		period;			/* first day of the billing month */
 	int			nfiles;
 	BcLoadFile *files;
-	char	   *problem;		/* set when the delivery is unusable as found */
 } BcDelivery;
 
 /* totals of one (line item type, Bedrock or not) */
@@ -90,14 +96,17 @@ typedef struct BcLoadStats
 extern void bc_check_caller(void);
 extern Oid	bc_line_items_owner(void);
 
-/* loader_delivery.c */
-extern char *bc_resolve_path(const char *path, bool must_be_dir);
-extern void bc_check_allowed_path(const char *resolved);
-extern List *bc_find_deliveries(const char *export_path);
-extern void bc_read_manifest(BcDelivery *d);
-extern BcDelivery *bc_file_delivery(const char *file_path);
-extern void bc_delivery_key(BcDelivery *d, char key[65]);
+/* loader_delivery.c: the server's use of the core delivery layer (delivery.h) */
+struct bc_derror;
+extern void bc_raise_derror(struct bc_derror *e);
+extern BcExport *bc_open_export(const char *path, bool is_file, MemoryContext cxt);
+extern const char *bc_export_path(BcExport *ex);
+extern List *bc_export_deliveries(BcExport *ex);
+extern void bc_open_delivery(BcDelivery *d);
+extern bool bc_delivery_is_latest_copy(BcDelivery *d);
+extern void bc_close_delivery(BcDelivery *d);
 extern void bc_hash_files(BcDelivery *d);
+extern void bc_load_key(BcDelivery *d, char key[65]);
 
 /*
  * loader_progress.c: the loader's slots in the COPY progress parameters

@@ -411,7 +411,7 @@ bedrock_cost_client_begin(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("file \"%s\" has no sha256", d->files[i].path)));
-		bc_delivery_key(d, stats->delivery_key);
+		bc_load_key(d, stats->delivery_key);
 		same = bc_ledger_find_same(d, stats->delivery_key);
 	}
 	if (same > 0)
@@ -551,7 +551,7 @@ bedrock_cost_client_finish(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("file \"%s\" has no sha256", d->files[i].path)));
-	bc_delivery_key(d, stats->delivery_key);
+	bc_load_key(d, stats->delivery_key);
 	bc_ledger_loaded(d, load_id, table, stats);
 	bc_ledger_swap_in(load_id);
 	leave(save_userid, save_sec);

@@ -114,39 +114,22 @@ error_text(ErrorData *edata)
 	return pstrdup(edata->message);
 }
 
-/* true when an earlier delivery of this call had the same period and execution id */
-static bool
-seen_in_call(List *results, BcDelivery *d)
-{
-	ListCell   *lc;
-
-	foreach(lc, results)
-	{
-		BcResult   *r = lfirst(lc);
-
-		if (r->d != d && r->d->period == d->period && r->d->execution_id &&
-			d->execution_id && strcmp(r->d->execution_id, d->execution_id) == 0)
-			return true;
-	}
-	return false;
-}
-
 /*
  * The work of one delivery inside its subtransaction; returns the status
  * ("running" when loaded, "noop", or NULL when it is a duplicate to skip).
  */
 static const char *
-load_one(BcDelivery *d, int64 load_id, BcLoadStats *stats, List *results)
+load_one(BcDelivery *d, int64 load_id, BcLoadStats *stats)
 {
 	char		key[65] = "";
 	bool		hashed = false;
 	char	   *table;
 
 	if (d->from_manifest)
-		bc_read_manifest(d);
+		bc_open_delivery(d);
 	else
 		bc_peek_period(d);
-	if (d->top_level && seen_in_call(results, d))
+	if (bc_delivery_is_latest_copy(d))
 		return NULL;
 	bc_ledger_lock_period(d);
 	if (!d->from_manifest || bc_ledger_execution_seen(d))
@@ -156,7 +139,7 @@ load_one(BcDelivery *d, int64 load_id, BcLoadStats *stats, List *results)
 		bc_progress_phase(d, load_id, BC_PHASE_HASHING);
 		bc_hash_files(d);
 		bc_progress_done();
-		bc_delivery_key(d, key);
+		bc_load_key(d, key);
 		hashed = true;
 		memcpy(stats->delivery_key, key, 65);
 		same = bc_ledger_find_same(d, key);
@@ -169,7 +152,7 @@ load_one(BcDelivery *d, int64 load_id, BcLoadStats *stats, List *results)
 	table = bc_ledger_create_table(d, load_id);
 	bc_copy_delivery(d, load_id, table, stats);
 	if (!hashed)
-		bc_delivery_key(d, stats->delivery_key);
+		bc_load_key(d, stats->delivery_key);
 	bc_ledger_loaded(d, load_id, table, stats);
 	return "running";
 }
@@ -189,7 +172,7 @@ rethrow_if_cancel(ErrorData *edata)
 
 /* phase 1 for one delivery: load it in a subtransaction, record the outcome */
 static BcResult *
-process_delivery(BcDelivery *d, MemoryContext keep, List *results)
+process_delivery(BcDelivery *d, MemoryContext keep)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -206,7 +189,8 @@ process_delivery(BcDelivery *d, MemoryContext keep, List *results)
 	MemoryContextSwitchTo(keep);
 	PG_TRY();
 	{
-		r->status = load_one(d, r->load_id, r->stats, results);
+		r->status = load_one(d, r->load_id, r->stats);
+		bc_close_delivery(d);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
@@ -221,6 +205,7 @@ process_delivery(BcDelivery *d, MemoryContext keep, List *results)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
+		bc_close_delivery(d);
 		rethrow_if_cancel(edata);
 
 		r->status = "failed";
@@ -297,7 +282,7 @@ load_deliveries(List *deliveries, MemoryContext keep)
 
 	foreach(lc, deliveries)
 	{
-		BcResult   *r = process_delivery(lfirst(lc), keep, results);
+		BcResult   *r = process_delivery(lfirst(lc), keep);
 
 		if (r->status != NULL)
 		{
@@ -353,8 +338,6 @@ bedrock_cost_load_export(PG_FUNCTION_ARGS)
 	char	   *path = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext keep;
-	char	   *export_path;
-	List	   *deliveries;
 	List	   *results;
 	ListCell   *lc;
 
@@ -363,10 +346,7 @@ bedrock_cost_load_export(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	keep = AllocSetContextCreate(CurrentMemoryContext, "bedrock_cost load",
 								 ALLOCSET_DEFAULT_SIZES);
-	export_path = bc_resolve_path(path, true);
-	bc_check_allowed_path(export_path);
-	deliveries = bc_find_deliveries(export_path);
-	results = load_deliveries(deliveries, keep);
+	results = load_deliveries(bc_export_deliveries(bc_open_export(path, false, keep)), keep);
 
 	foreach(lc, results)
 	{
@@ -390,7 +370,6 @@ bedrock_cost_load_file(PG_FUNCTION_ARGS)
 	char	   *path = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	TupleDesc	desc;
 	MemoryContext keep;
-	char	   *resolved;
 	List	   *results;
 	Datum		values[RESULT_COLUMNS];
 	bool		nulls[RESULT_COLUMNS];
@@ -403,9 +382,7 @@ bedrock_cost_load_file(PG_FUNCTION_ARGS)
 	desc = BlessTupleDesc(desc);
 	keep = AllocSetContextCreate(CurrentMemoryContext, "bedrock_cost load",
 								 ALLOCSET_DEFAULT_SIZES);
-	resolved = bc_resolve_path(path, false);
-	bc_check_allowed_path(resolved);
-	results = load_deliveries(list_make1(bc_file_delivery(resolved)), keep);
+	results = load_deliveries(bc_export_deliveries(bc_open_export(path, true, keep)), keep);
 	result_values(linitial(results), values, nulls);
 	tup = heap_form_tuple(desc, values, nulls);
 	MemoryContextDelete(keep);

@@ -47,6 +47,8 @@ extern void bc_fix_stale_loads(void);
 /* a delivery the worker found in an export folder (one manifest) */
 typedef struct BcWorkerDelivery
 {
+	void	   *scan;			/* the scan that found it (worker_scan.c), while it lasts */
+	struct bc_delivery *core;	/* the core's delivery, while the scan lasts */
 	char	   *manifest;		/* relative to the export folder */
 	char	   *period;			/* YYYY-MM-01 */
 	char	   *execution_id;	/* NULL when unknown */
@@ -56,17 +58,11 @@ typedef struct BcWorkerDelivery
 	bool		ready;			/* to be loaded by this poll */
 } BcWorkerDelivery;
 
-/* worker_scan.c: deliveries on disk */
-extern List *bc_worker_find_deliveries(const char *exportdir);
-extern void bc_worker_inspect_delivery(BcWorkerDelivery *dl, const char *exportdir,
-									   const char *realroot, MemoryContext cxt);
+/* worker_scan.c: deliveries on disk (the core's, see src/core/delivery.h) */
+extern List *bc_worker_find_deliveries(const char *export_path);
+extern void bc_worker_inspect_delivery(BcWorkerDelivery *dl, MemoryContext cxt);
 
 /* run fn(arg) in a subtransaction; NULL on success, else the error message */
 extern char *bc_worker_try(void (*fn) (void *arg), void *arg);
-
-/* worker_paths.c: everything the worker opens stays under export_root */
-extern char *bc_real_root(void);
-extern char *bc_checked_realpath(const char *path, const char *realroot,
-								 bool missing_ok);
 
 #endif							/* BC_WORKER_H */

@@ -661,26 +661,18 @@ typedef struct ExportPoll
 	PollExport *export;
 	TimestampTz poll_start;
 	MemoryContext pollcxt;		/* outlives the steps */
-	char	   *realroot;
-	char	   *exportdir;
 	List	   *deliveries;		/* found by the scan; in pollcxt once decided */
 	bool		load;			/* the scan decided to load */
 	int			loaded;
 } ExportPoll;
 
-/* resolve the export folder and find its deliveries (may raise errors) */
+/* find the deliveries of the export folder (may raise errors) */
 static void
 discover(void *arg)
 {
 	ExportPoll *ep = arg;
 
-	ep->realroot = bc_real_root();
-	ep->exportdir = bc_checked_realpath(ep->export->path, ep->realroot, true);
-	if (ep->exportdir == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FILE),
-				 errmsg("export folder \"%s\" does not exist", ep->export->path)));
-	ep->deliveries = bc_worker_find_deliveries(ep->exportdir);
+	ep->deliveries = bc_worker_find_deliveries(ep->export->path);
 }
 
 /* show the load in pg_stat_activity (launcher only) */
@@ -777,7 +769,7 @@ scan_export(void *arg)
 		BcWorkerDelivery *dl = lfirst(c);
 		DeliveryDecision d;
 
-		bc_worker_inspect_delivery(dl, ep->exportdir, ep->realroot, CurrentMemoryContext);
+		bc_worker_inspect_delivery(dl, CurrentMemoryContext);
 		d = reconcile_delivery(ep->export, dl, ep->poll_start);
 		dl->ready = (d == DL_READY);
 		ready += (d == DL_READY);
@@ -826,14 +818,9 @@ load_export(void *arg)
 	memset(&lc, 0, sizeof(lc));
 	lc.export = ep->export;
 	lc.cxt = CurrentMemoryContext;
-	err = bc_worker_try(discover, ep);
-	ep->deliveries = deliveries;
-	if (err == NULL)
-	{
-		report_loading(ep->export, deliveries);
-		lc.exportdir = ep->exportdir;
-		err = bc_worker_try(load_export_folder, &lc);
-	}
+	report_loading(ep->export, deliveries);
+	lc.exportdir = ep->export->path;
+	err = bc_worker_try(load_export_folder, &lc);
 	record_load(&lc, deliveries, err);
 	if (err == NULL)
 		foreach(c, lc.rows)

@@ -1,18 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * worker_scan.c
- *		What the ingest worker sees in an export folder: the deliveries
- *		(one manifest each), whether each is complete, and a fingerprint
- *		that tells whether anything changed since the previous poll.
+ *		What the ingest worker sees in an export folder: the deliveries,
+ *		whether each is complete, and a fingerprint that tells whether
+ *		anything changed since the previous poll.
  *
- * A delivery is the manifest directly in metadata/BILLING_PERIOD=YYYY-MM/
- * (the one AWS overwrites with each refresh, in both the overwrite and the
- * create-new layout; the newest when a period folder holds several) plus
- * the data files it lists, mapped to the export folder as the loader maps
- * them (the part of the dataFiles entry from "data/BILLING_PERIOD=" on).
- * It is complete when every listed file exists.  Its fingerprint hashes
- * the size, mtime and ctime of the manifest and of every listed file.
- * Every path is resolved and must stay under bedrock_cost.export_root.
+ * The deliveries are the core's (src/core/delivery.c): found, located
+ * under bedrock_cost.export_root and read exactly as the loader finds and
+ * reads them, one per manifest, with no symbolic link followed below the
+ * root.  A delivery is complete when every file its manifest lists
+ * exists.  Its fingerprint hashes the size, mtime and ctime of the
+ * manifest and of every listed file.
  *
  * IDENTIFICATION
  *		src/ext/worker_scan.c
@@ -21,317 +19,140 @@
  */
 #include "compat.h"
 
-#include <ctype.h>
-#include <sys/stat.h>
+#include <errno.h>
+#include <unistd.h>
 
-#include "catalog/pg_type.h"
 #include "common/hashfn.h"
-#include "executor/spi.h"
 #include "lib/stringinfo.h"
-#include "storage/fd.h"
-#include "utils/array.h"
-#include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "delivery.h"
+#include "guc.h"
+#include "loader.h"
 #include "worker.h"
 
-/* manifests larger than this are refused */
-#define BC_MANIFEST_MAX (64 * 1024 * 1024)
-
-/* "BILLING_PERIOD=YYYY-MM" as "YYYY-MM-01"; NULL when the name is not a period */
-static char *
-period_of_folder(const char *name)
+/* what the core found in one export folder */
+typedef struct ScanState
 {
-	const char *p = name + strlen("BILLING_PERIOD=");
+	bc_export_loc loc;
+	bc_delivery **list;
+	int			n;
+} ScanState;
 
-	if (strncmp(name, "BILLING_PERIOD=", strlen("BILLING_PERIOD=")) != 0 ||
-		strlen(p) != 7 || p[4] != '-' ||
-		!isdigit((unsigned char) p[0]) || !isdigit((unsigned char) p[1]) ||
-		!isdigit((unsigned char) p[2]) || !isdigit((unsigned char) p[3]) ||
-		!isdigit((unsigned char) p[5]) || !isdigit((unsigned char) p[6]) ||
-		!((p[5] == '0' && p[6] >= '1') || (p[5] == '1' && p[6] <= '2')))
-		return NULL;
-	return psprintf("%.7s-01", p);
+/* memory context reset callback: free the core's deliveries, close the folder */
+static void
+scan_release(void *arg)
+{
+	ScanState  *ss = arg;
+
+	bc_deliveries_free(ss->list, ss->n);
+	ss->list = NULL;
+	ss->n = 0;
+	if (ss->loc.exportfd >= 0)
+		close(ss->loc.exportfd);
+	ss->loc.exportfd = -1;
 }
 
-/* whether name ends with suffix */
-static bool
-ends_with(const char *name, const char *suffix)
-{
-	size_t		n = strlen(name);
-	size_t		m = strlen(suffix);
-
-	return n >= m && strcmp(name + n - m, suffix) == 0;
-}
-
-/* the newest *Manifest.json directly in a period folder, relative to the export */
-static char *
-newest_manifest(const char *exportdir, const char *folder)
-{
-	char	   *dir = psprintf("%s/metadata/%s", exportdir, folder);
-	DIR		   *d = AllocateDir(dir);
-	struct dirent *de;
-	char	   *best = NULL;
-	time_t		best_mtime = 0;
-
-	while ((de = ReadDir(d, dir)) != NULL)
-	{
-		struct stat st;
-		char	   *path;
-
-		if (!ends_with(de->d_name, "Manifest.json"))
-			continue;
-		path = psprintf("%s/%s", dir, de->d_name);
-		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-			continue;
-		if (best == NULL || st.st_mtime > best_mtime ||
-			(st.st_mtime == best_mtime && strcmp(de->d_name, best) > 0))
-		{
-			best = pstrdup(de->d_name);
-			best_mtime = st.st_mtime;
-		}
-	}
-	FreeDir(d);
-	return best ? psprintf("metadata/%s/%s", folder, best) : NULL;
-}
-
-/* order deliveries by billing period */
-static int
-cmp_period(const ListCell *a, const ListCell *b)
-{
-	return strcmp(((BcWorkerDelivery *) lfirst(a))->period,
-				  ((BcWorkerDelivery *) lfirst(b))->period);
-}
-
-/* the deliveries of an export folder: one manifest per billing period */
+/*
+ * The deliveries of the registered export folder export_path (in load
+ * order), allocated in the current memory context, which also owns what
+ * the core opened.  Raises an error when the folder cannot be scanned.
+ */
 List *
-bc_worker_find_deliveries(const char *exportdir)
+bc_worker_find_deliveries(const char *export_path)
 {
-	char	   *metadir = psprintf("%s/metadata", exportdir);
-	struct stat st;
-	DIR		   *d;
-	struct dirent *de;
+	ScanState  *ss = palloc0(sizeof(ScanState));
+	MemoryContextCallback *cb = palloc0(sizeof(MemoryContextCallback));
+	bc_derror	err = {0};
 	List	   *found = NIL;
 
-	if (stat(metadir, &st) != 0)
-		return NIL;				/* nothing delivered yet */
-	d = AllocateDir(metadir);
-	while ((de = ReadDir(d, metadir)) != NULL)
+	if (bc_export_root == NULL || bc_export_root[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("bedrock_cost.export_root is not set")));
+	ss->loc.exportfd = -1;
+	cb->func = scan_release;
+	cb->arg = ss;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	if (!bc_export_locate(bc_export_root, export_path, false, &ss->loc, &err))
 	{
-		char	   *period = period_of_folder(de->d_name);
-		char	   *manifest;
-		BcWorkerDelivery *dl;
+		if (err.kind == BC_DFAIL_ACCESS && err.sys_errno == ENOENT)
+		{
+			bc_derror_clear(&err);
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FILE),
+					 errmsg("export folder \"%s\" does not exist", export_path)));
+		}
+		bc_raise_derror(&err);
+	}
+	if (!bc_export_scan(ss->loc.exportfd, ss->loc.export_path, &ss->list, &ss->n, &err))
+		bc_raise_derror(&err);
+	for (int i = 0; i < ss->n; i++)
+	{
+		BcWorkerDelivery *dl = palloc0(sizeof(BcWorkerDelivery));
 
-		if (period == NULL)
-			continue;
-		manifest = newest_manifest(exportdir, de->d_name);
-		if (manifest == NULL)
-			continue;			/* data may be there, but no manifest yet */
-		dl = palloc0(sizeof(BcWorkerDelivery));
-		dl->manifest = manifest;
-		dl->period = period;
+		dl->scan = ss;
+		dl->core = ss->list[i];
+		dl->manifest = pstrdup(ss->list[i]->manifest_rel);
+		dl->period = pstrdup(ss->list[i]->period);
 		found = lappend(found, dl);
 	}
-	FreeDir(d);
-	list_sort(found, cmp_period);
 	return found;
 }
 
 /* append a file's identity to a fingerprint */
 static void
-fingerprint_add(StringInfo fp, const char *rel, const struct stat *st)
+fingerprint_add(StringInfo fp, const char *rel, bool missing, int64 size,
+				int64 mtime, int64 ctime)
 {
-	if (st == NULL)
+	if (missing)
 		appendStringInfo(fp, "%s:missing\n", rel);
 	else
-		appendStringInfo(fp, "%s:%lld:%lld:%lld\n", rel, (long long) st->st_size,
-						 (long long) st->st_mtime, (long long) st->st_ctime);
-}
-
-/* read a whole (small) file into a palloc'd, NUL-terminated buffer */
-static char *
-read_small_file(const char *path, off_t size)
-{
-	FILE	   *f;
-	char	   *buf;
-	size_t		got;
-
-	if (size > BC_MANIFEST_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("manifest \"%s\" is larger than %d bytes", path, BC_MANIFEST_MAX)));
-	f = AllocateFile(path, "rb");
-	if (f == NULL)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not open manifest \"%s\": %m", path)));
-	buf = palloc(size + 1);
-	got = fread(buf, 1, size, f);
-	if (ferror(f))
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not read manifest \"%s\": %m", path)));
-	FreeFile(f);
-	buf[got] = '\0';
-	return buf;
-}
-
-/*
- * A dataFiles entry as a path relative to the export folder, the way the
- * loader maps it: "data/..." as is, else the part from
- * "data/BILLING_PERIOD=" on (s3://bucket/prefix/export/data/...).
- */
-static char *
-data_file_relpath(const char *entry, const BcWorkerDelivery *dl)
-{
-	const char *p = strstr(entry, "/data/BILLING_PERIOD=");
-	char	   *rel;
-
-	if (strncmp(entry, "data/", 5) == 0)
-		rel = pstrdup(entry);
-	else if (p != NULL)
-		rel = pstrdup(p + 1);
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("manifest %s lists \"%s\", which is not under data/BILLING_PERIOD=",
-						dl->manifest, entry)));
-	canonicalize_path(rel);
-	if (path_contains_parent_reference(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("manifest %s lists \"%s\", which contains a \"..\" component",
-						dl->manifest, entry)));
-	return rel;
-}
-
-/* what inspecting a delivery needs */
-typedef struct Inspect
-{
-	BcWorkerDelivery *dl;
-	MemoryContext cxt;			/* where dl's fields go */
-	const char *exportdir;
-	const char *realroot;
-	struct stat manifest_st;
-	StringInfoData fp;
-} Inspect;
-
-/* executionId and the dataFiles entries of a manifest's text */
-static List *
-parse_manifest(Inspect *in, const char *json)
-{
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(json)};
-	MemoryContext cxt = CurrentMemoryContext;
-	List	   *entries = NIL;
-	bool		isnull;
-	Datum		arr;
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	int			i;
-
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT m->>'executionId', jsonb_typeof(m->'dataFiles') = 'array',"
-							  " ARRAY(SELECT jsonb_array_elements_text(CASE jsonb_typeof(m->'dataFiles')"
-							  "  WHEN 'array' THEN m->'dataFiles' END))"
-							  " FROM (SELECT $1::jsonb AS m) s",
-							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "bedrock_cost: could not parse manifest");
-	arr = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	if (isnull || !DatumGetBool(arr))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("manifest %s has no dataFiles array", in->dl->manifest)));
-	{
-		char	   *eid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-
-		in->dl->execution_id = eid ? MemoryContextStrdup(in->cxt, eid) : NULL;
-	}
-	arr = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
-	MemoryContextSwitchTo(cxt);
-	deconstruct_array(DatumGetArrayTypeP(arr), TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &n);
-	for (i = 0; i < n; i++)
-		if (!nulls[i])
-			entries = lappend(entries, TextDatumGetCString(elems[i]));
-	SPI_finish();
-	MemoryContextSwitchTo(cxt);
-	if (entries == NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("manifest %s lists no data files", in->dl->manifest)));
-	return entries;
-}
-
-/* read the manifest and check every listed file (may raise errors) */
-static void
-inspect_files(void *arg)
-{
-	Inspect    *in = arg;
-	BcWorkerDelivery *dl = in->dl;
-	char	   *abs = psprintf("%s/%s", in->exportdir, dl->manifest);
-	char	   *real = bc_checked_realpath(abs, in->realroot, false);
-	List	   *entries = parse_manifest(in, read_small_file(real, in->manifest_st.st_size));
-	ListCell   *lc;
-
-	foreach(lc, entries)
-	{
-		char	   *rel = data_file_relpath(lfirst(lc), dl);
-		char	   *path = psprintf("%s/%s", in->exportdir, rel);
-		char	   *file = bc_checked_realpath(path, in->realroot, true);
-		struct stat st;
-
-		if (file == NULL || stat(file, &st) != 0 || !S_ISREG(st.st_mode))
-		{
-			fingerprint_add(&in->fp, rel, NULL);
-			if (dl->missing == NULL)
-				dl->missing = MemoryContextStrdup(in->cxt,
-												  psprintf("%s lists %s, which is not there yet",
-														   dl->manifest, rel));
-			continue;
-		}
-		fingerprint_add(&in->fp, rel, &st);
-	}
+		appendStringInfo(fp, "%s:%lld:%lld:%lld\n", rel, (long long) size,
+						 (long long) mtime, (long long) ctime);
 }
 
 /*
  * Inspect a delivery found on disk: execution id, completeness and
- * fingerprint.  A manifest that cannot be used is reported in dl->error
+ * fingerprint.  A delivery that cannot be used is reported in dl->error
  * rather than raised.  Fields are allocated in cxt.
  */
 void
-bc_worker_inspect_delivery(BcWorkerDelivery *dl, const char *exportdir,
-						   const char *realroot, MemoryContext cxt)
+bc_worker_inspect_delivery(BcWorkerDelivery *dl, MemoryContext cxt)
 {
-	Inspect		in;
-	char	   *abs = psprintf("%s/%s", exportdir, dl->manifest);
-	char	   *err;
+	ScanState  *ss = dl->scan;
+	bc_delivery *core = dl->core;
+	bc_derror	err = {0};
+	StringInfoData fp;
 	uint64		h;
 
-	memset(&in, 0, sizeof(in));
-	in.dl = dl;
-	in.cxt = cxt;
-	in.exportdir = exportdir;
-	in.realroot = realroot;
-	initStringInfo(&in.fp);
+	initStringInfo(&fp);
 	dl->missing = NULL;
 	dl->error = NULL;
 	dl->execution_id = NULL;
-
-	if (stat(abs, &in.manifest_st) != 0)
+	if (!bc_delivery_open(ss->loc.exportfd, ss->loc.export_path, core, BC_DOPEN_INSPECT, &err))
 	{
-		/* vanished since the folder was listed: wait for it */
-		fingerprint_add(&in.fp, dl->manifest, NULL);
-		dl->missing = MemoryContextStrdup(cxt, psprintf("%s disappeared", dl->manifest));
+		dl->error = MemoryContextStrdup(cxt, err.message ? err.message : "out of memory");
+		bc_derror_clear(&err);
+		fingerprint_add(&fp, dl->manifest, core->manifest_size == 0, core->manifest_size,
+						core->manifest_mtime, core->manifest_ctime);
 	}
 	else
 	{
-		fingerprint_add(&in.fp, dl->manifest, &in.manifest_st);
-		err = bc_worker_try(inspect_files, &in);
-		if (err)
-			dl->error = MemoryContextStrdup(cxt, err);
+		fingerprint_add(&fp, dl->manifest, false, core->manifest_size,
+						core->manifest_mtime, core->manifest_ctime);
+		for (int i = 0; i < core->nfiles; i++)
+		{
+			bc_dfile   *f = &core->files[i];
+
+			fingerprint_add(&fp, f->rel, f->missing, f->size, f->mtime, f->ctime);
+			if (f->missing && dl->missing == NULL)
+				dl->missing = MemoryContextStrdup(cxt, psprintf("%s lists %s, which is not there yet",
+																dl->manifest, f->rel));
+		}
 	}
-	h = hash_bytes_extended((const unsigned char *) in.fp.data, in.fp.len, 0);
+	if (core->execution_id)
+		dl->execution_id = MemoryContextStrdup(cxt, core->execution_id);
+	h = hash_bytes_extended((const unsigned char *) fp.data, fp.len, 0);
 	dl->fingerprint = MemoryContextStrdup(cxt, psprintf("%016llx", (unsigned long long) h));
 }

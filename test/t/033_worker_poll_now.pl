@@ -135,7 +135,7 @@ unlink($chunk);
 symlink("$outside/x.csv.gz", $chunk) or die "symlink: $!";
 $node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()');
 like($node->safe_psql('postgres', 'SELECT last_error FROM bedrock_cost.export_deliveries'),
-	qr/resolves to ".*", outside bedrock_cost.export_root/, 'symlink leaving the root refused');
+	qr/lists "[^"]+cur-00001\.csv\.gz", which is or passes through a symbolic link \(not followed\)$/, 'symlink leaving the root refused');
 
 # pause/resume/remove_export wait for a poll of the export in progress
 # (its advisory lock, held by the polling transaction) instead of taking

@@ -9,9 +9,11 @@
  *
  *-------------------------------------------------------------------------
  */
-#include <errno.h>
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "unit.h"
 #include "manifest.h"
@@ -124,7 +126,7 @@ UNIT_TEST(manifest_errors)
 	CHECK_INT_EQ(mp("[]", &m, &e), BC_MANIFEST_NOT_OBJECT);
 	CHECK_INT_EQ(mp("{\"billingPeriod\":{\"start\":\"2026-03-01T00:00:00Z\"},\"dataFiles\":[]}", &m, &e), BC_MANIFEST_MISSING_KEY);
 	CHECK_STR_EQ(e.detail, "executionId");
-	CHECK_INT_EQ(mp("{\"executionId\":\"\",\"billingPeriod\":{\"start\":\"2026-03-01T00:00:00Z\"},\"dataFiles\":[]}", &m, &e), BC_MANIFEST_BAD_TYPE);
+	CHECK_INT_EQ(mp("{\"executionId\":\"\",\"billingPeriod\":{\"start\":\"2026-03-01T00:00:00Z\"},\"dataFiles\":[]}", &m, &e), BC_MANIFEST_BAD_EXECUTION_ID);
 	CHECK_INT_EQ(mp("{\"executionId\":7,\"billingPeriod\":{\"start\":\"2026-03-01T00:00:00Z\"},\"dataFiles\":[]}", &m, &e), BC_MANIFEST_BAD_TYPE);
 	CHECK_INT_EQ(mp("{\"executionId\":\"x\",\"dataFiles\":[]}", &m, &e), BC_MANIFEST_MISSING_KEY);
 	CHECK_STR_EQ(e.detail, "billingPeriod");
@@ -147,23 +149,80 @@ UNIT_TEST(manifest_errors)
 	CHECK_INT_EQ(mp("{\"executionId\":\"x\",\"billingPeriod\":{\"start\":\"2026-03-01T00:00:00Z\"},\"dataFiles\":[],\"columns\":{}}", &m, &e), BC_MANIFEST_BAD_TYPE);
 	CHECK_INT_EQ(mp("{\"executionId\":\"x\",\"billingPeriod\":{\"start\":\"2026-03-01T00:00:00Z\"},\"dataFiles\":[],\"columns\":[{\"type\":\"t\"}]}", &m, &e), BC_MANIFEST_BAD_TYPE);
 	CHECK_STR_EQ(e.detail, "columns[].name");
-	CHECK_INT_EQ(bc_manifest_load("/nonexistent/m.json", &m, &e), BC_MANIFEST_IO);
-	CHECK_INT_EQ(e.sys_errno, ENOENT);
 }
 
-UNIT_TEST(manifest_load_file)
+/* build {"executionId":<exec>,"billingPeriod":{...},"dataFiles":<files><extra>} */
+static bc_manifest_status
+mk(const char *exec, const char *files, const char *extra, bc_manifest **m, bc_manifest_error *e)
 {
-	char		path[256];
-	FILE	   *f;
+	char	   *s = NULL;
+	bc_manifest_status st;
+
+	if (asprintf(&s, "{\"executionId\":%s,\"billingPeriod\":{\"start\":\"2026-03-01T00:00:00Z\"},"
+				 "\"dataFiles\":%s%s}", exec, files, extra) < 0)
+		return BC_MANIFEST_NOMEM;
+	st = bc_manifest_parse(s, strlen(s), m, e);
+	free(s);
+	if (*m)
+		bc_manifest_free(*m);
+	return st;
+}
+
+UNIT_TEST(manifest_strict)
+{
+	bc_manifest *m = NULL;
+	bc_manifest_error e;
+	const char *f = "[\"data/BILLING_PERIOD=2026-03/f.gz\"]";
+	char	   *long_id;
+
+	/* a key twice, however spelled, is refused: a lax reader would load files twice */
+	CHECK_INT_EQ(mk("\"x\"", f, ",\"dataFiles\":[\"data/BILLING_PERIOD=2026-03/g.gz\"]", &m, &e),
+				 BC_MANIFEST_DUPLICATE_KEY);
+	CHECK_STR_EQ(e.detail, "dataFiles");
+	CHECK_STR_EQ(e.message, "manifest has a key twice");
+	CHECK_INT_EQ(mk("\"x\"", f, ",\"data\\u0046iles\":[]", &m, &e), BC_MANIFEST_DUPLICATE_KEY);
+	CHECK_STR_EQ(e.detail, "dataFiles");
+	CHECK_INT_EQ(mk("\"x\"", f, ",\"reportKeys\":[]", &m, &e), BC_MANIFEST_DUPLICATE_KEY);
+	CHECK_STR_EQ(e.detail, "dataFiles");
+	CHECK_INT_EQ(mk("\"x\"", f, ",\"assemblyId\":\"y\"", &m, &e), BC_MANIFEST_DUPLICATE_KEY);
+	CHECK_STR_EQ(e.detail, "executionId");
+	CHECK_INT_EQ(mk("\"x\"", f, ",\"executionId\":\"x\"", &m, &e), BC_MANIFEST_DUPLICATE_KEY);
+	CHECK_INT_EQ(bc_manifest_parse("{\"executionId\":\"x\",\"billingPeriod\":{\"start\":\"2026-03-01T00:00:00Z\",\"start\":\"2026-04-01T00:00:00Z\"},\"dataFiles\":[]}",
+								   strlen("{\"executionId\":\"x\",\"billingPeriod\":{\"start\":\"2026-03-01T00:00:00Z\",\"start\":\"2026-04-01T00:00:00Z\"},\"dataFiles\":[]}"), &m, &e),
+				 BC_MANIFEST_DUPLICATE_KEY);
+	CHECK_STR_EQ(e.detail, "billingPeriod.start");
+	/* nested arrays and a string dataFiles are not file lists */
+	CHECK_INT_EQ(mk("\"x\"", "[\"data/BILLING_PERIOD=2026-03/f.gz\",[\"data/BILLING_PERIOD=2026-03/g.gz\"]]", "", &m, &e),
+				 BC_MANIFEST_BAD_TYPE);
+	CHECK_INT_EQ(mk("\"x\"", "\"data/BILLING_PERIOD=2026-03/f.gz\"", ",\"other\":\"data/BILLING_PERIOD=2026-03/g.gz\"", &m, &e),
+				 BC_MANIFEST_BAD_TYPE);
+	/* the same file twice: relative and as an s3:// URL */
+	CHECK_INT_EQ(mk("\"x\"", "[\"data/BILLING_PERIOD=2026-03/f.gz\",\"s3://b/p/e/data/BILLING_PERIOD=2026-03/f.gz\"]", "", &m, &e),
+				 BC_MANIFEST_DUPLICATE_FILE);
+	/* executionId: bounded, no control characters */
+	long_id = malloc(BC_MANIFEST_MAX_EXECUTION_ID + 4);
+	memset(long_id, 'a', BC_MANIFEST_MAX_EXECUTION_ID + 3);
+	long_id[0] = '"';
+	long_id[BC_MANIFEST_MAX_EXECUTION_ID + 2] = '"';
+	long_id[BC_MANIFEST_MAX_EXECUTION_ID + 3] = '\0';
+	CHECK_INT_EQ(mk(long_id, f, "", &m, &e), BC_MANIFEST_BAD_EXECUTION_ID);
+	long_id[BC_MANIFEST_MAX_EXECUTION_ID + 1] = '"';
+	long_id[BC_MANIFEST_MAX_EXECUTION_ID + 2] = '\0';
+	CHECK_INT_EQ(mk(long_id, f, "", &m, &e), BC_MANIFEST_OK);
+	free(long_id);
+	CHECK_INT_EQ(mk("\"a\\nb\"", f, "", &m, &e), BC_MANIFEST_BAD_EXECUTION_ID);
+	/* unknown keys (AWS adds some) stay accepted */
+	CHECK_INT_EQ(mk("\"x\"", f, ",\"compression\":\"GZIP\",\"bucket\":{\"a\":[1,{}]}", &m, &e), BC_MANIFEST_OK);
+}
+
+UNIT_TEST(manifest_escaped_strings)
+{
+	const char *s = "{\"executionId\":\"ex\\u002d1\",\"billingPeriod\":{\"start\":\"2025-12-01T00:00:00Z\",\"end\":\"2026-01-01T00:00:00Z\"},"
+		"\"dataFiles\":[\"s3://b/e/data/BILLING_PERIOD=2025-12/e-00001.csv.gz\"]}";
 	bc_manifest *m;
 	bc_manifest_error e;
 
-	snprintf(path, sizeof(path), "/tmp/bc_unit_%d_Manifest.json", (int) getpid());
-	f = fopen(path, "w");
-	fputs("{\"executionId\":\"ex\\u002d1\",\"billingPeriod\":{\"start\":\"2025-12-01T00:00:00Z\",\"end\":\"2026-01-01T00:00:00Z\"},"
-		  "\"dataFiles\":[\"s3://b/e/data/BILLING_PERIOD=2025-12/e-00001.csv.gz\"]}", f);
-	fclose(f);
-	CHECK_INT_EQ(bc_manifest_load(path, &m, &e), BC_MANIFEST_OK);
+	CHECK_INT_EQ(mp(s, &m, &e), BC_MANIFEST_OK);
 	if (m)
 	{
 		CHECK_STR_EQ(m->execution_id, "ex-1");
@@ -171,6 +230,5 @@ UNIT_TEST(manifest_load_file)
 		CHECK_STR_EQ(m->files[0].local, "data/BILLING_PERIOD=2025-12/e-00001.csv.gz");
 		bc_manifest_free(m);
 	}
-	unlink(path);
 	bc_manifest_free(NULL);
 }
