@@ -119,7 +119,8 @@ static const struct
 
 typedef enum src_kind
 {
-	SRC_FILE,
+	SRC_FILE,					/* a file opened by path: the reader closes it */
+	SRC_FD,						/* a descriptor the caller owns */
 	SRC_MEMORY,
 	SRC_CALLBACK
 } src_kind;
@@ -501,6 +502,7 @@ src_read(bc_cur_reader *r, unsigned char *buf, size_t cap)
 	switch (r->kind)
 	{
 		case SRC_FILE:
+		case SRC_FD:
 			do
 				n = read(r->fd, buf, cap);
 			while (n < 0 && errno == EINTR);
@@ -1367,6 +1369,44 @@ bc_cur_open_file(bc_cur_reader **out, const char *path, unsigned opts, bc_cur_er
 		fail(r, BC_CUR_ERR_IO, 0, 0, -1);
 		r->err.sys_errno = e;
 		set_err_value(&r->err, path, plen);
+		if (err)
+			*err = r->err;
+		bc_cur_close(r);
+		return BC_CUR_ERR_IO;
+	}
+	return open_common(r, out, opts, err);
+}
+
+/* open over a descriptor the caller owns, from its start */
+bc_cur_status
+bc_cur_open_fd(bc_cur_reader **out, int fd, const char *name, unsigned opts,
+			   bc_cur_error *err)
+{
+	bc_cur_reader *r = reader_alloc();
+	size_t		nlen = strlen(name);
+
+	*out = NULL;
+	if (r == NULL)
+	{
+		if (err)
+		{
+			memset(err, 0, sizeof(*err));
+			err->status = BC_CUR_ERR_NOMEM;
+			err->column_index = -1;
+			err->message = status_text[BC_CUR_ERR_NOMEM].message;
+		}
+		return BC_CUR_ERR_NOMEM;
+	}
+	if (nlen >= 3 && strcmp(name + nlen - 3, ".gz") == 0)
+		opts |= BC_CUR_OPT_EXPECT_GZIP;
+	r->kind = SRC_FD;
+	r->fd = fd;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+	{
+		int			e = errno;
+
+		fail(r, BC_CUR_ERR_IO, 0, 0, -1);
+		r->err.sys_errno = e;
 		if (err)
 			*err = r->err;
 		bc_cur_close(r);

@@ -217,6 +217,15 @@ typedef struct bc_cur_reader bc_cur_reader;
 extern bc_cur_status bc_cur_open_file(bc_cur_reader **out, const char *path,
 									  unsigned opts, bc_cur_error *err);
 
+/*
+ * Open over a descriptor the caller owns (and closes after bc_cur_close),
+ * reading it from offset 0; name (for ".gz" and nothing else) is the
+ * file's name.  The loader and the client read every CUR file this way,
+ * from the descriptor the delivery layer opened (delivery.h).
+ */
+extern bc_cur_status bc_cur_open_fd(bc_cur_reader **out, int fd, const char *name,
+									unsigned opts, bc_cur_error *err);
+
 /* open over a memory buffer (not copied: it must outlive the reader) */
 extern bc_cur_status bc_cur_open_memory(bc_cur_reader **out, const void *buf,
 										size_t len, unsigned opts,
