@@ -500,7 +500,7 @@ open_file(cl_stream *s, int i)
 	bc_cur_status st;
 
 	memset(&e, 0, sizeof(e));
-	st = bc_cur_open_file(&r, d->files[i].path, BC_CUR_OPT_SHA256, &e);
+	st = bc_cur_open_fd(&r, d->files[i].fd, d->files[i].path, BC_CUR_OPT_SHA256, &e);
 	if (st != BC_CUR_OK)
 	{
 		reader_failed(d, d->files[i].path, st, &e);
@@ -689,7 +689,7 @@ peek_period(cl_delivery *d)
 	bc_cur_row	row;
 
 	memset(&e, 0, sizeof(e));
-	st = bc_cur_open_file(&r, path, BC_CUR_OPT_SHA256, &e);
+	st = bc_cur_open_fd(&r, d->files[0].fd, path, BC_CUR_OPT_SHA256, &e);
 	if (st != BC_CUR_OK)
 	{
 		reader_failed(d, path, st, &e);

@@ -209,7 +209,7 @@ open_file(BcDelivery *d, int i)
 	const char *path = d->files[i].path;
 
 	memset(&e, 0, sizeof(e));
-	st = bc_cur_open_file(&r, path, BC_CUR_OPT_SHA256, &e);
+	st = bc_cur_open_fd(&r, d->files[i].fd, path, BC_CUR_OPT_SHA256, &e);
 	if (st != BC_CUR_OK)
 		raise_reader_error(path, st, &e);
 	return r;
