@@ -218,7 +218,7 @@ COMMENT ON COLUMN bedrock_cost.usage_types.product_name IS 'product_name of the 
 -- create the empty table a delivery is loaded into
 CREATE FUNCTION bedrock_cost._create_load_table(p_load_id bigint, p_period date, p_export_id integer)
 RETURNS text
-LANGUAGE plpgsql
+LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -238,7 +238,7 @@ COMMENT ON FUNCTION bedrock_cost._create_load_table(bigint, date, integer) IS
 -- drop the table of a delivery that could not be swapped in
 CREATE FUNCTION bedrock_cost._drop_load_table(p_load_id bigint)
 RETURNS void
-LANGUAGE plpgsql
+LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -251,7 +251,7 @@ COMMENT ON FUNCTION bedrock_cost._drop_load_table(bigint) IS
 -- make a loaded delivery the current data of its period; the previous one moves to history
 CREATE FUNCTION bedrock_cost._swap_in(p_load_id bigint)
 RETURNS bigint
-LANGUAGE plpgsql
+LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -285,7 +285,7 @@ COMMENT ON FUNCTION bedrock_cost._swap_in(bigint) IS
 -- drop the rows of superseded deliveries beyond bedrock_cost.history_retention
 CREATE FUNCTION bedrock_cost._prune_history(p_export_id integer, p_period date)
 RETURNS integer
-LANGUAGE plpgsql
+LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
