@@ -14,15 +14,6 @@
  * the PL/pgSQL below, called by the loader with parameters.
  */
 
--- the role allowed to run loads without being superuser
-DO $$
-BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'bedrock_cost_admin') THEN
-		CREATE ROLE bedrock_cost_admin NOLOGIN;
-	END IF;
-END
-$$;
-
 -- ------------------------------------------------------------------------
 -- exports and the ledger
 

@@ -10,9 +10,8 @@
  *   bedrock_cost_admin   load, configure, refresh: SELECT on every table and
  *                        view, writes to chargeback_settings and team_access,
  *                        every function but the internal _name ones.
- * Roles are cluster-wide, so the script creates them only when missing, and
- * DROP EXTENSION leaves them (other databases of the cluster may use them);
- * drop them by hand once no database uses the extension.
+ * The roles are created (or an existing plain role adopted) by
+ * 05_roles.sql, before any fragment grants to them.
  *
  * Functions: PUBLIC keeps EXECUTE only on the IMMUTABLE functions that are
  * not SECURITY DEFINER (parsers, ARN accessors, type support: harmless and
@@ -23,17 +22,6 @@
  * IDENTIFICATION
  *		sql/install/80_security.sql
  */
-
-DO $$
-BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'bedrock_cost_reader') THEN
-		CREATE ROLE bedrock_cost_reader NOLOGIN;
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'bedrock_cost_admin') THEN
-		CREATE ROLE bedrock_cost_admin NOLOGIN;
-	END IF;
-END
-$$;
 
 GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_reader, bedrock_cost_admin;
 
