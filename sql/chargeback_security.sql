@@ -38,6 +38,35 @@ SELECT p.oid::regprocedure AS secdef_function, p.proconfig,
 	   has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname = 'bedrock_cost' AND p.prosecdef ORDER BY 1;
+-- who may execute what (README "Security" lists the same): the admin's
+-- functions beyond PUBLIC's, the superusers' only, the non-IMMUTABLE
+-- functions PUBLIC keeps; the reader has exactly PUBLIC's
+SELECT p.oid::regprocedure AS admin_function
+  FROM pg_proc p
+ WHERE p.pronamespace = 'bedrock_cost'::regnamespace
+   AND has_function_privilege('bedrock_cost_admin', p.oid, 'EXECUTE')
+   AND NOT has_function_privilege('public', p.oid, 'EXECUTE')
+ ORDER BY 1::text;
+SELECT p.oid::regprocedure AS superuser_only_function
+  FROM pg_proc p
+ WHERE p.pronamespace = 'bedrock_cost'::regnamespace
+   AND NOT has_function_privilege('bedrock_cost_admin', p.oid, 'EXECUTE')
+ ORDER BY 1::text;
+SELECT p.oid::regprocedure AS public_function, p.provolatile
+  FROM pg_proc p
+ WHERE p.pronamespace = 'bedrock_cost'::regnamespace
+   AND has_function_privilege('public', p.oid, 'EXECUTE') AND p.provolatile <> 'i'
+ ORDER BY 1::text;
+SELECT count(*) FILTER (WHERE has_function_privilege('public', p.oid, 'EXECUTE')) AS public_functions,
+	   count(*) FILTER (WHERE has_function_privilege('bedrock_cost_reader', p.oid, 'EXECUTE')
+						   <> has_function_privilege('public', p.oid, 'EXECUTE')) AS reader_differs
+  FROM pg_proc p WHERE p.pronamespace = 'bedrock_cost'::regnamespace;
+-- the admin's table privileges beyond SELECT
+SELECT table_name, privilege_type FROM information_schema.role_table_grants
+ WHERE grantee = 'bedrock_cost_admin' AND privilege_type <> 'SELECT' ORDER BY 1, 2;
+SELECT column_name, privilege_type FROM information_schema.column_privileges
+ WHERE grantee = 'bedrock_cost_admin' AND table_name = 'model_aliases'
+   AND privilege_type <> 'SELECT' ORDER BY 1, 2;
 
 CREATE ROLE regress_cb_ds;
 CREATE ROLE regress_cb_web;
@@ -106,6 +135,33 @@ SELECT count(*) AS line_items FROM bedrock_cost.line_items;
 SELECT count(*) AS bi_rows FROM bedrock_cost.bi_chargeback_by_principal;
 SELECT bedrock_cost.refresh_chargeback();
 SELECT count(*) AS as_of_rows FROM bedrock_cost.chargeback_by_principal_as_of(9101);
+SELECT count(*) AS loads_running FROM bedrock_cost.load_progress;
+-- it manages its own model aliases, and the seeded ones stay read-only
+INSERT INTO bedrock_cost.model_aliases (alias, model_key, vendor, note)
+VALUES ('RegressModel1.0', 'regress-model-1', 'regress', 'added by the admin');
+SELECT bedrock_cost.model_key('RegressModel1.0'), bedrock_cost.model_key('regressmodel1.0');
+UPDATE bedrock_cost.model_aliases SET model_key = 'regress-model-one', note = NULL
+ WHERE alias = 'RegressModel1.0';
+SELECT alias, model_key, vendor, seeded, note FROM bedrock_cost.model_aliases WHERE alias LIKE 'Regress%';
+-- overriding a seed with a row of its own
+INSERT INTO bedrock_cost.model_aliases (alias, model_key) VALUES ('Claude2.0', 'regress-claude');
+SELECT bedrock_cost.model_key('Claude2.0');
+DELETE FROM bedrock_cost.model_aliases WHERE NOT seeded AND (alias LIKE 'Regress%' OR alias = 'Claude2.0');
+SELECT bedrock_cost.model_key('Claude2.0');
+UPDATE bedrock_cost.model_aliases SET model_key = 'x' WHERE alias = 'Claude2.0';
+DELETE FROM bedrock_cost.model_aliases WHERE alias = 'Claude2.0';
+INSERT INTO bedrock_cost.model_aliases (alias, model_key, seeded) VALUES ('RegressSeed', 'x', true);
+UPDATE bedrock_cost.model_aliases SET seeded = true WHERE alias = 'RegressModel1.0';
+TRUNCATE bedrock_cost.model_aliases;
+SELECT count(*) AS seeded_aliases FROM bedrock_cost.model_aliases WHERE seeded;
+-- registering exports for the worker, which loads as the bootstrap
+-- superuser, is for superusers
+SELECT bedrock_cost.add_export('regress', 'regress');
+SELECT bedrock_cost.remove_export('regress');
+SELECT bedrock_cost.pause_export('regress');
+SELECT bedrock_cost.resume_export('regress');
+SELECT bedrock_cost.poll_now();
+SELECT bedrock_cost.export_abspath('regress');
 RESET ROLE;
 
 -- clean up

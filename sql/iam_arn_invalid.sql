@@ -107,6 +107,22 @@ INSERT INTO wire VALUES ('\x01'::bytea || convert_to('arn:aws:iam::123456789012:
 \copy bad FROM 'results/iam_arn_good.bin' WITH (FORMAT binary)
 SELECT a AS received FROM bad;
 
+-- messages show at most 100 bytes of the value, escaped, then its length:
+-- a 1 MB value does not go into the message and the log whole, and control
+-- characters cannot forge log lines
+SELECT ('arn:aws:iam::123456789012:user/' || repeat('x', 1024 * 1024 - 31))::bedrock_cost.iam_arn;
+SELECT E'arn:aws:iam::123456789012:user/a\nLOG:  forged line\r\t\x01\x7f\u0085 "q" \\'::bedrock_cost.iam_arn;
+SELECT E'arn:aws:iam::123456789012:user/a\nb'::text::bedrock_cost.iam_arn;
+-- the cut does not split a character: 99 bytes, then a 2-byte one
+SELECT (repeat('a', 99) || 'é')::bedrock_cost.iam_arn;
+DO $$
+BEGIN
+  PERFORM ('arn:aws:iam::123456789012:user/' || repeat(E'\n', 100000))::bedrock_cost.iam_arn;
+EXCEPTION WHEN invalid_text_representation THEN
+  RAISE NOTICE 'message of % bytes', octet_length(SQLERRM);
+END
+$$;
+
 -- iam_arn_error gives the detail without raising
 SELECT bedrock_cost.iam_arn_error(s)
 FROM (VALUES ('arn:aws:iam::12:root'), ('arn:aws:iam::123456789012:user/'),

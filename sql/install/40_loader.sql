@@ -14,15 +14,6 @@
  * the PL/pgSQL below, called by the loader with parameters.
  */
 
--- the role allowed to run loads without being superuser
-DO $$
-BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'bedrock_cost_admin') THEN
-		CREATE ROLE bedrock_cost_admin NOLOGIN;
-	END IF;
-END
-$$;
-
 -- ------------------------------------------------------------------------
 -- exports and the ledger
 
@@ -218,7 +209,7 @@ COMMENT ON COLUMN bedrock_cost.usage_types.product_name IS 'product_name of the 
 -- create the empty table a delivery is loaded into
 CREATE FUNCTION bedrock_cost._create_load_table(p_load_id bigint, p_period date, p_export_id integer)
 RETURNS text
-LANGUAGE plpgsql
+LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -238,7 +229,7 @@ COMMENT ON FUNCTION bedrock_cost._create_load_table(bigint, date, integer) IS
 -- drop the table of a delivery that could not be swapped in
 CREATE FUNCTION bedrock_cost._drop_load_table(p_load_id bigint)
 RETURNS void
-LANGUAGE plpgsql
+LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -251,7 +242,7 @@ COMMENT ON FUNCTION bedrock_cost._drop_load_table(bigint) IS
 -- make a loaded delivery the current data of its period; the previous one moves to history
 CREATE FUNCTION bedrock_cost._swap_in(p_load_id bigint)
 RETURNS bigint
-LANGUAGE plpgsql
+LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -285,7 +276,7 @@ COMMENT ON FUNCTION bedrock_cost._swap_in(bigint) IS
 -- drop the rows of superseded deliveries beyond bedrock_cost.history_retention
 CREATE FUNCTION bedrock_cost._prune_history(p_export_id integer, p_period date)
 RETURNS integer
-LANGUAGE plpgsql
+LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -413,7 +404,18 @@ COMMENT ON VIEW bedrock_cost.reconciliation IS
   'per billing period, export and line item type of the current deliveries: Bedrock totals the reader summed from the files (file_total) against what line_items holds (loaded_total); difference is exactly 0 for a successful load. rejected_rows and the non-Bedrock rows (other_rows, other_total) complete the file';
 COMMENT ON COLUMN bedrock_cost.reconciliation.difference IS 'file_total - loaded_total (unblended): 0 when every accepted Bedrock row landed exactly';
 
-CREATE VIEW bedrock_cost.load_progress AS
+-- every backend's progress is visible only to superusers, pg_read_all_stats
+-- and the backend's own role: this reads it as the owner, for the loader's
+-- entries of this database only (load_id set) and only the figures below
+CREATE FUNCTION bedrock_cost.load_progress_rows(
+	OUT pid integer, OUT load_id bigint, OUT phase text, OUT file_no bigint,
+	OUT files_total bigint, OUT bytes_read bigint, OUT bytes_total bigint,
+	OUT percent numeric, OUT rows_read bigint, OUT rows_loaded bigint,
+	OUT copy_bytes bigint, OUT query_start timestamptz)
+RETURNS SETOF record
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
 	SELECT p.pid,
 		   p.param20 AS load_id,
 		   CASE p.param16 WHEN 1 THEN 'hashing files' WHEN 2 THEN 'copying'
@@ -423,14 +425,22 @@ CREATE VIEW bedrock_cost.load_progress AS
 		   p.param18 AS bytes_read,
 		   p.param17 AS bytes_total,
 		   CASE WHEN p.param17 > 0
-				THEN round(100.0 * p.param18 / p.param17, 1) END AS percent,
+				THEN pg_catalog.round(100.0 * p.param18 / p.param17, 1) END AS percent,
 		   p.param19 AS rows_read,
 		   p.param3 AS rows_loaded,
 		   p.param1 AS copy_bytes,
 		   a.query_start
 	  FROM pg_catalog.pg_stat_get_progress_info('COPY') p
 	  LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = p.pid
-	 WHERE p.param20 > 0;
+	 WHERE p.param20 > 0
+	   AND p.datid = (SELECT d.oid FROM pg_catalog.pg_database d
+					   WHERE d.datname = pg_catalog.current_database())
+$$;
+COMMENT ON FUNCTION bedrock_cost.load_progress_rows() IS
+  'the rows of bedrock_cost.load_progress: the loads running in this database, read with the owner''s right to see every backend''s progress (EXECUTE: bedrock_cost_admin)';
+
+CREATE VIEW bedrock_cost.load_progress AS
+	SELECT * FROM bedrock_cost.load_progress_rows();
 COMMENT ON VIEW bedrock_cost.load_progress IS
   'loads running now (the delivery table is not visible to other sessions before commit, so this reads the COPY progress slots the loader fills): phase (hashing files of an execution seen before, copying, swapping), file_no of files_total, bytes_read of bytes_total compressed input and their percent, rows_read from the files, rows_loaded into the delivery table, copy_bytes of transformed rows fed to COPY';
 GRANT SELECT ON bedrock_cost.current_loads, bedrock_cost.reconciliation,

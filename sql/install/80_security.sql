@@ -1,6 +1,6 @@
 /*
- * 80_security.sql: roles and privileges.  The last fragment, so it sees
- * every object of the extension.
+ * 80_security.sql: privileges.  The last fragment, so it sees every object
+ * of the extension.  README.md, "Security", lists the same.
  *
  *   bedrock_cost_reader  BI tools and team leads: USAGE on the schema and
  *                        SELECT on the bi_* views only (rows filtered by
@@ -8,32 +8,29 @@
  *                        tables, no load, refresh or SECURITY DEFINER
  *                        function.
  *   bedrock_cost_admin   load, configure, refresh: SELECT on every table and
- *                        view, writes to chargeback_settings and team_access,
- *                        every function but the internal _name ones.
- * Roles are cluster-wide, so the script creates them only when missing, and
- * DROP EXTENSION leaves them (other databases of the cluster may use them);
- * drop them by hand once no database uses the extension.
+ *                        view, writes to chargeback_settings, team_access
+ *                        and the user rows of model_aliases, and EXECUTE on
+ *                        the functions listed below, nothing else.
+ *   superusers           everything else: registering exports for the
+ *                        background worker (add_export and friends,
+ *                        poll_now, export_abspath) and the internal _name
+ *                        functions.  The worker reads and loads on its own
+ *                        as the bootstrap superuser, so only a superuser
+ *                        decides what it follows.
+ * The roles are created (or an existing plain role adopted) by
+ * 05_roles.sql, before any fragment grants to them.
  *
  * Functions: PUBLIC keeps EXECUTE only on the IMMUTABLE functions that are
  * not SECURITY DEFINER (parsers, ARN accessors, type support: harmless and
- * needed to query the type); every other function is revoked from PUBLIC
- * and granted to bedrock_cost_admin.  Every SECURITY DEFINER function pins
- * its search_path (checked below: the install fails otherwise).
+ * needed to query the type) and the STABLE parsers that read model_aliases;
+ * every other function is revoked from PUBLIC, and bedrock_cost_admin gets
+ * EXECUTE on its list only (a function added later is for superusers until
+ * it is listed).  Every SECURITY DEFINER function pins its search_path
+ * (checked below: the install fails otherwise).
  *
  * IDENTIFICATION
  *		sql/install/80_security.sql
  */
-
-DO $$
-BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'bedrock_cost_reader') THEN
-		CREATE ROLE bedrock_cost_reader NOLOGIN;
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'bedrock_cost_admin') THEN
-		CREATE ROLE bedrock_cost_admin NOLOGIN;
-	END IF;
-END
-$$;
 
 GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_reader, bedrock_cost_admin;
 
@@ -42,6 +39,11 @@ GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_reader, bedrock_cost_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA bedrock_cost TO bedrock_cost_admin;
 GRANT INSERT, UPDATE ON bedrock_cost.chargeback_settings TO bedrock_cost_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON bedrock_cost.team_access TO bedrock_cost_admin;
+-- model aliases: the admin adds, edits and deletes its own rows; it cannot
+-- write the seeded column (its rows are seeded = false), and the trigger of
+-- 20_usage_type.sql keeps the seeded rows read-only
+GRANT INSERT (alias, model_key, vendor, note), UPDATE (alias, model_key, vendor, note), DELETE
+	ON bedrock_cost.model_aliases TO bedrock_cost_admin;
 
 -- reader: the BI views only
 DO $$
@@ -57,12 +59,29 @@ BEGIN
 END
 $$;
 
--- functions: only harmless ones stay public
+-- functions: only harmless ones stay public; the admin gets its list
 DO $$
 DECLARE
+	admin_functions pg_catalog.regprocedure[] := ARRAY[
+		-- loading, by the server or by bedrock-cost-load
+		'bedrock_cost.load_export(text)',
+		'bedrock_cost.load_file(text)',
+		'bedrock_cost.client_begin_delivery(jsonb)',
+		'bedrock_cost.client_finish_delivery(bigint, jsonb)',
+		'bedrock_cost.client_fail_delivery(jsonb, text, jsonb)',
+		'bedrock_cost.load_progress_rows()',
+		-- the chargeback: settings, refresh, as-of
+		'bedrock_cost.set_cost_basis(text)',
+		'bedrock_cost.refresh_chargeback()',
+		'bedrock_cost.refresh_chargeback(boolean)',
+		'bedrock_cost.line_items_as_of(bigint)',
+		'bedrock_cost.chargeback_base_as_of(bigint)',
+		'bedrock_cost.chargeback_by_principal_as_of(bigint)'
+	]::pg_catalog.regprocedure[];
 	f record;
 BEGIN
-	FOR f IN SELECT p.oid::pg_catalog.regprocedure AS sig, p.proname, p.provolatile, p.prosecdef, p.proconfig
+	FOR f IN SELECT p.oid, p.oid::pg_catalog.regprocedure AS sig, p.proname, p.provolatile,
+					p.prosecdef, p.proconfig
 			   FROM pg_catalog.pg_proc p
 			   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 			  WHERE n.nspname = 'bedrock_cost' AND p.prokind IN ('f', 'p')
@@ -71,9 +90,8 @@ BEGIN
 										WHERE c LIKE 'search\_path=%') THEN
 			RAISE EXCEPTION 'SECURITY DEFINER function % does not pin search_path', f.sig;
 		END IF;
-		-- internal functions (_name) stay with their owner
-		IF f.proname NOT LIKE '\_%' THEN
-			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO bedrock_cost_admin', f.sig);
+		IF f.oid = ANY (admin_functions) THEN
+			EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO bedrock_cost_admin', f.sig);
 		END IF;
 		-- the parsing functions of 20_usage_type.sql only read the public
 		-- model_aliases table: every role may call them
@@ -81,7 +99,7 @@ BEGIN
 		   AND f.proname NOT IN ('parse_usage_type', 'model_key', 'token_count',
 								 'pricing_unit_scale', 'region_name', 'billing_regions',
 								 'is_bedrock_line', 'model_normalize') THEN
-			EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f.sig);
+			EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f.sig);
 		END IF;
 	END LOOP;
 END

@@ -70,16 +70,18 @@ q(int slot, const char *s)
 {
 	static char bufs[2][BC_QUOTE_ROOM(BC_FS_PATH_MAX)];
 
-	return bc_quote_max(bufs[slot & 1], s, strlen(s), BC_FS_PATH_MAX);
+	bc_quote_n(s, strlen(s), BC_FS_PATH_MAX, bufs[slot & 1]);
+	return bufs[slot & 1];
 }
 
 /* the same for a value (bounded to BC_QUOTE_MAX bytes) */
 static const char *
 qv(const char *s)
 {
-	static char buf[BC_QUOTE_BUF];
+	static char buf[BC_QUOTE_BUFSIZE];
 
-	return bc_quote(buf, s, strlen(s));
+	bc_quote(s, strlen(s), buf);
+	return buf;
 }
 
 /* the text of a file status for "which ..." / "is ..." messages */

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * quote.c
- *		Quoting input values for messages (see quote.h).
+ *		A value as error messages show it: quoted, escaped, bounded (see
+ *		quote.h).
  *
  * IDENTIFICATION
  *		src/core/quote.c
@@ -10,88 +11,135 @@
  */
 #include "quote.h"
 
-#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
-/* length of the valid UTF-8 sequence at s (1-4), or 0 when invalid */
-static int
-utf8_len(const unsigned char *s, size_t avail)
+/*
+ * Length of the valid UTF-8 sequence at s[0..avail) (1 to 4), with its
+ * code point in *cp; 0 when the bytes there are not valid UTF-8 (a stray
+ * continuation byte, an overlong form, a surrogate, beyond U+10FFFF, or a
+ * sequence cut short by the end of the value).
+ */
+static size_t
+utf8_sequence(const unsigned char *s, size_t avail, uint32_t *cp)
 {
-	int			n;
-	unsigned	cp;
+	unsigned char c = s[0];
+	size_t		n;
+	uint32_t	v;
+	unsigned char lo = 0x80,
+				hi = 0xBF;		/* range of the second byte */
 
-	if (s[0] < 0x80)
+	if (c < 0x80)
+	{
+		*cp = c;
 		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
+	}
+	if (c >= 0xC2 && c <= 0xDF)
+	{
+		n = 2;
+		v = c & 0x1F;
+	}
+	else if (c >= 0xE0 && c <= 0xEF)
+	{
+		n = 3;
+		v = c & 0x0F;
+		if (c == 0xE0)
+			lo = 0xA0;			/* no overlong forms */
+		else if (c == 0xED)
+			hi = 0x9F;			/* no surrogates */
+	}
+	else if (c >= 0xF0 && c <= 0xF4)
+	{
+		n = 4;
+		v = c & 0x07;
+		if (c == 0xF0)
+			lo = 0x90;			/* no overlong forms */
+		else if (c == 0xF4)
+			hi = 0x8F;			/* nothing beyond U+10FFFF */
+	}
 	else
 		return 0;
-	if ((size_t) n > avail)
+	if (avail < n || s[1] < lo || s[1] > hi)
 		return 0;
-	for (int i = 1; i < n; i++)
+	for (size_t i = 1; i < n; i++)
 	{
-		if ((s[i] & 0xc0) != 0x80)
+		if ((s[i] & 0xC0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		v = (v << 6) | (s[i] & 0x3F);
 	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		(n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
+	*cp = v;
 	return n;
 }
 
-char *
-bc_quote(char *buf, const char *s, size_t len)
+/* write \xHH for each of the n bytes at s */
+static char *
+put_hex(char *out, const unsigned char *s, size_t n)
 {
-	return bc_quote_max(buf, s, len, BC_QUOTE_MAX);
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++)
+	{
+		*out++ = '\\';
+		*out++ = 'x';
+		*out++ = hex[s[i] >> 4];
+		*out++ = hex[s[i] & 0x0F];
+	}
+	return out;
 }
 
-char *
-bc_quote_max(char *buf, const char *s, size_t len, size_t max)
+/* the value quoted, escaped and bounded (see quote.h) */
+size_t
+bc_quote(const char *s, size_t len, char buf[BC_QUOTE_BUFSIZE])
+{
+	return bc_quote_n(s, len, BC_QUOTE_SHOWN, buf);
+}
+
+/* the same with another bound (see quote.h) */
+size_t
+bc_quote_n(const char *s, size_t len, size_t shown, char *buf)
 {
 	const unsigned char *u = (const unsigned char *) s;
-	size_t		o = 0;
+	char	   *out = buf;
 	size_t		i = 0;
 
-	buf[o++] = '"';
+	*out++ = '"';
 	while (i < len)
 	{
-		int			n = utf8_len(u + i, len - i);
-		unsigned char c = u[i];
+		uint32_t	cp = 0;
+		size_t		n = utf8_sequence(u + i, len - i, &cp);
 
-		if (i + (n ? (size_t) n : 1) > max)
+		if (i + (n > 0 ? n : 1) > shown)
 			break;
-		if (n > 1)
+		if (n == 0)
 		{
-			memcpy(buf + o, u + i, (size_t) n);
-			o += (size_t) n;
-			i += (size_t) n;
+			out = put_hex(out, u + i, 1);	/* not UTF-8 */
+			i++;
 			continue;
 		}
-		if (c == '"' || c == '\\')
+		if (cp == '\\' || cp == '"')
 		{
-			buf[o++] = '\\';
-			buf[o++] = (char) c;
+			*out++ = '\\';
+			*out++ = (char) cp;
 		}
-		else if (c == '\n' || c == '\r' || c == '\t')
+		else if (cp == '\n' || cp == '\r' || cp == '\t')
 		{
-			buf[o++] = '\\';
-			buf[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+			*out++ = '\\';
+			*out++ = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';
 		}
-		else if (n == 0 || c < 0x20 || c == 0x7f)
-			o += (size_t) sprintf(buf + o, "\\x%02x", c);
+		else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ||
+				 cp == 0x2028 || cp == 0x2029)
+			out = put_hex(out, u + i, n);
 		else
-			buf[o++] = (char) c;
-		i++;
+		{
+			for (size_t k = 0; k < n; k++)
+				*out++ = (char) u[i + k];
+		}
+		i += n;
 	}
-	buf[o++] = '"';
+	*out++ = '"';
 	if (i < len)
-		o += (size_t) snprintf(buf + o, 40, "... (%zu bytes)", len);
-	buf[o] = '\0';
-	return buf;
+		out += snprintf(out, BC_QUOTE_ROOM(shown) - (size_t) (out - buf),
+						"... (%zu bytes)", len);
+	*out = '\0';
+	return (size_t) (out - buf);
 }

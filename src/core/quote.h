@@ -1,15 +1,27 @@
 /*-------------------------------------------------------------------------
  *
  * quote.h
- *		A value from the input, fit for an error message or a log line:
- *		quoted, bounded and escaped.
+ *		A value as error messages show it: quoted, escaped, bounded.
  *
- * At most BC_QUOTE_MAX bytes of the value are shown (cut on a UTF-8
- * character boundary, followed by "..." and the value's full length);
- * a double quote and a backslash are escaped with a backslash; newline,
- * carriage return and tab as \n, \r, \t; every other control character,
- * DEL and every byte that is not part of valid UTF-8 as \xHH.  So a
- * message can neither grow with its input nor forge a log line.
+ * Error messages go to the client and to the server log.  A value echoed
+ * whole lets one bad input fill the log (a 1 MB ARN is a 1 MB log line)
+ * and forge log lines (a newline followed by a fake "LOG:" entry).  So
+ * every message that shows a value shows it through bc_quote:
+ *
+ *		"arn:aws:iam::123456789012:user/a\nLOG:  x"
+ *		"arn:aws:iam::123456789012:user/aaaaaaaaaa..."... (1048576 bytes)
+ *
+ * At most BC_QUOTE_SHOWN bytes of the value are shown, cut before a UTF-8
+ * sequence that would not fit; a cut value is followed by "... (N bytes)",
+ * N being its whole length.  Inside the double quotes, a backslash and a
+ * double quote are escaped with a backslash; newline, carriage return and
+ * tab as \n, \r and \t; every other control character (C0, DEL, and the
+ * C1 controls and line and paragraph separators U+0080-U+009F, U+2028,
+ * U+2029) and every byte that is not part of valid UTF-8 as \xHH.  The
+ * result is therefore valid UTF-8, one line, and never longer than
+ * BC_QUOTE_BUFSIZE - 1 bytes.
+ *
+ * Pure C: no PostgreSQL headers, no allocation.
  *
  * IDENTIFICATION
  *		src/core/quote.h
@@ -22,21 +34,29 @@
 #include <stddef.h>
 
 /* bytes of a value shown at most */
-#define BC_QUOTE_MAX	100
-/* room for any result: every byte escaped as \xHH, quotes, "..." and a length */
-#define BC_QUOTE_BUF	(BC_QUOTE_MAX * 4 + 48)
-
-/* room for the quoted form of up to max bytes */
-#define BC_QUOTE_ROOM(max)	((max) * 4 + 48)
-
-/* the quoted form of s[0..len) into buf (BC_QUOTE_BUF bytes); returns buf */
-extern char *bc_quote(char *buf, const char *s, size_t len);
+#define BC_QUOTE_SHOWN 100
 
 /*
- * The same with another bound: at most max bytes of s shown (paths, which
- * are bounded by the file system, are quoted whole with BC_FS_PATH_MAX);
- * buf has BC_QUOTE_ROOM(max) bytes.
+ * Room for any result: two quotes, BC_QUOTE_SHOWN bytes escaped as \xHH
+ * (4 characters each), the cut marker "... (N bytes)" with N up to 20
+ * digits, and the NUL.
  */
-extern char *bc_quote_max(char *buf, const char *s, size_t len, size_t max);
+#define BC_QUOTE_BUFSIZE (2 + 4 * BC_QUOTE_SHOWN + 32 + 1)
+
+/*
+ * Render s[0..len) (need not be NUL-terminated; may hold any byte) into
+ * buf, NUL-terminated.  Returns the length written, without the NUL.
+ */
+extern size_t bc_quote(const char *s, size_t len, char buf[BC_QUOTE_BUFSIZE]);
+
+/* room for bc_quote_n of at most shown bytes */
+#define BC_QUOTE_ROOM(shown) (2 + 4 * (shown) + 32 + 1)
+
+/*
+ * The same, showing at most shown bytes, into buf of BC_QUOTE_ROOM(shown)
+ * bytes.  Paths, which the file system bounds (BC_FS_PATH_MAX), are
+ * quoted whole this way; values read from input use bc_quote.
+ */
+extern size_t bc_quote_n(const char *s, size_t len, size_t shown, char *buf);
 
 #endif							/* BC_QUOTE_H */

@@ -5,7 +5,8 @@
  *		type, and the non-throwing validity checks.
  *
  * Parsing and the datum layout live in the pure-C core (src/core/arn.h);
- * this file maps core errors to PostgreSQL errors.  Input reports softly
+ * this file maps core errors to PostgreSQL errors, showing the input
+ * through bc_quote (bounded and escaped).  Input reports softly
  * on PostgreSQL 16+ (pg_input_is_valid, COPY ... ON_ERROR), through the
  * ereturn shim of compat.h on older servers.  The binary form is a
  * version byte (1) followed by the canonical text, re-validated on
@@ -24,6 +25,7 @@
 #include "utils/builtins.h"
 
 #include "iam_arn.h"
+#include "quote.h"
 
 #define IAM_ARN_SEND_VERSION 1
 
@@ -102,22 +104,26 @@ bc_iam_arn_to_cstring(struct varlena *v, size_t *len)
 
 /*
  * Parse s[0..len) into a datum.  On failure report errcode with the
- * standard message (showing shown, the input as a C string) softly
- * through escontext when there is one; returns NULL then.
+ * standard message, the input shown quoted, escaped and bounded
+ * (bc_quote), softly through escontext when there is one; returns NULL
+ * then.
  */
 static struct varlena *
-ParseIamArn(const char *s, size_t len, const char *shown, int errcode_,
-			Node *escontext)
+ParseIamArn(const char *s, size_t len, int errcode_, Node *escontext)
 {
 	bc_arn		a;
 	bc_arn_error err;
+	char		shown[BC_QUOTE_BUFSIZE];
 
 	if (bc_arn_parse(s, len, &a, &err) != BC_ARN_OK)
+	{
+		bc_quote(s, len, shown);
 		ereturn(escontext, NULL,
 				(errcode(errcode_),
-				 errmsg("invalid input syntax for type %s: \"%s\"",
+				 errmsg("invalid input syntax for type %s: %s",
 						"iam_arn", shown),
 				 errdetail_internal("%s", ErrorDetail(&err))));
+	}
 	return bc_iam_arn_make(&a, s);
 }
 
@@ -128,7 +134,7 @@ iam_arn_in(PG_FUNCTION_ARGS)
 	char	   *str = PG_GETARG_CSTRING(0);
 	struct varlena *v;
 
-	v = ParseIamArn(str, strlen(str), str, ERRCODE_INVALID_TEXT_REPRESENTATION,
+	v = ParseIamArn(str, strlen(str), ERRCODE_INVALID_TEXT_REPRESENTATION,
 					BC_ERRCONTEXT(fcinfo));
 	if (v == NULL)
 		PG_RETURN_DATUM((Datum) 0); /* soft error, reported in escontext */
@@ -160,7 +166,7 @@ iam_arn_recv(PG_FUNCTION_ARGS)
 						version, "iam_arn"),
 				 errdetail("Only version %d is known.", IAM_ARN_SEND_VERSION)));
 	str = pq_getmsgtext(buf, buf->len - buf->cursor, &nbytes);
-	PG_RETURN_POINTER(ParseIamArn(str, (size_t) nbytes, str,
+	PG_RETURN_POINTER(ParseIamArn(str, (size_t) nbytes,
 								  ERRCODE_INVALID_BINARY_REPRESENTATION, NULL));
 }
 
@@ -191,8 +197,8 @@ iam_arn_from_text(PG_FUNCTION_ARGS)
 	if (bc_arn_parse(s, len, &a, NULL) == BC_ARN_OK)
 		PG_RETURN_POINTER(bc_iam_arn_make(&a, s));
 	/* the slow path only builds the message */
-	PG_RETURN_POINTER(ParseIamArn(s, len, text_to_cstring(t),
-								  ERRCODE_INVALID_TEXT_REPRESENTATION, NULL));
+	PG_RETURN_POINTER(ParseIamArn(s, len, ERRCODE_INVALID_TEXT_REPRESENTATION,
+								  NULL));
 }
 
 /* cast iam_arn -> text */

@@ -372,7 +372,7 @@ table_name(int64 load_id)
 Datum
 bedrock_cost_client_begin(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
+	Jsonb	   *jb;
 	BcDelivery *d;
 	BcLoadStats *stats;
 	TupleDesc	desc;
@@ -384,6 +384,12 @@ bedrock_cost_client_begin(PG_FUNCTION_ARGS)
 	Oid			caller = GetUserId();
 	Oid			save_userid;
 	int			save_sec;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("delivery must not be null")));
+	jb = PG_GETARG_JSONB_P(0);
 
 	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.client_begin_delivery()");
@@ -507,13 +513,21 @@ check_table(int64 load_id, const char *table, BcLoadStats *stats)
 Datum
 bedrock_cost_client_finish(PG_FUNCTION_ARGS)
 {
-	int64		load_id = PG_GETARG_INT64(0);
-	Jsonb	   *jb = PG_GETARG_JSONB_P(1);
+	int64		load_id;
+	Jsonb	   *jb;
 	BcDelivery *d;
 	BcLoadStats *stats;
-	char	   *table = table_name(load_id);
+	char	   *table;
 	Oid			save_userid;
 	int			save_sec;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "load_id" : "delivery")));
+	load_id = PG_GETARG_INT64(0);
+	jb = PG_GETARG_JSONB_P(1);
+	table = table_name(load_id);
 
 	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.client_finish_delivery()");
@@ -567,14 +581,22 @@ bedrock_cost_client_finish(PG_FUNCTION_ARGS)
 Datum
 bedrock_cost_client_fail(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
-	char	   *message = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	Jsonb	   *jb;
+	char	   *message;
 	BcDelivery *d;
 	BcLoadStats *stats;
 	BcRowError	where = {0};
 	int64		load_id;
 	Oid			save_userid;
 	int			save_sec;
+
+	/* not STRICT (error_at may be NULL): check the other two */
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "delivery" : "error")));
+	jb = PG_GETARG_JSONB_P(0);
+	message = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.client_fail_delivery()");

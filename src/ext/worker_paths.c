@@ -35,7 +35,8 @@ quoted(const char *s)
 {
 	char		buf[BC_QUOTE_ROOM(BC_FS_PATH_MAX)];
 
-	return pstrdup(bc_quote_max(buf, s, strlen(s), BC_FS_PATH_MAX));
+	bc_quote_n(s, strlen(s), BC_FS_PATH_MAX, buf);
+	return pstrdup(buf);
 }
 
 /* the configured root, canonical, or an error when it is not set */

@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char	   *s = malloc(size + 1);
 	char		canon[BC_FS_PATH_MAX + 1];
 	char		again[BC_FS_PATH_MAX + 1];
-	char		q[BC_QUOTE_BUF];
+	char		q[BC_QUOTE_BUFSIZE];
 	const char *rel;
 
 	memcpy(s, data, size);
@@ -46,8 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(s[0] == '/' || strstr(s, "//") || bc_fs_has_dotdot(s) || strcmp(s, ".") == 0 ||
 		 strncmp(s, "./", 2) == 0 || strstr(s, "/./")))
 		abort();
-	bc_quote(q, (const char *) data, size);
-	if (strlen(q) > BC_QUOTE_BUF - 1)
+	if (bc_quote((const char *) data, size, q) != strlen(q) || strlen(q) > BC_QUOTE_BUFSIZE - 1)
 		abort();
 	for (const char *c = q; *c; c++)
 		if ((unsigned char) *c < 0x20 || *c == 0x7f)
