@@ -1,30 +1,32 @@
 -- chargeback.sql: the chargeback views on a small hand-made delivery whose
 -- every number is checked by hand: per principal, per tag (untagged bucket),
 -- per model, allocation (largest remainder), reconciliation, as-of after a
--- restatement, cost basis, concurrent refresh inside a transaction
+-- restatement, cost basis, concurrent refresh inside a transaction, the
+-- export columns (one bill synced twice)
 CREATE EXTENSION IF NOT EXISTS bedrock_cost;
 SET client_min_messages = warning;
 
 -- a delivery loaded the way the loader does it: table, rows, totals, swap
-CREATE FUNCTION pg_temp.fixture_load(p_load_id bigint, p_rows text)
+CREATE FUNCTION pg_temp.fixture_load(p_load_id bigint, p_rows text, p_export integer DEFAULT 901)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-	INSERT INTO bedrock_cost.exports (export_id, path) VALUES (901, '/test/chargeback')
+	INSERT INTO bedrock_cost.exports (export_id, path)
+	VALUES (p_export, CASE p_export WHEN 901 THEN '/test/chargeback' ELSE '/test/chargeback-' || p_export END)
 	ON CONFLICT DO NOTHING;
 	INSERT INTO bedrock_cost.loads (load_id, export_id, billing_period, source, status, started_at, data_table)
-	VALUES (p_load_id, 901, '2026-05-01', 'file', 'running', now(), 'line_items_l' || p_load_id);
-	PERFORM bedrock_cost._create_load_table(p_load_id, '2026-05-01', 901);
+	VALUES (p_load_id, p_export, '2026-05-01', 'file', 'running', now(), 'line_items_l' || p_load_id);
+	PERFORM bedrock_cost._create_load_table(p_load_id, '2026-05-01', p_export);
 	EXECUTE format($f$
 	INSERT INTO bedrock_cost.line_items_l%s
 		(billing_period, export_id, load_id, file_no, line_number, usage_start, usage_end, line_item_type,
 		 payer_account_id, usage_account_id, billing_entity, product_code, usage_type, usage_amount, tokens,
 		 unblended_cost, net_unblended_cost, principal, tags)
-	SELECT '2026-05-01', 901, %s, 1, n + 1, ts::timestamptz, ts::timestamptz + interval '1 hour', lit,
+	SELECT '2026-05-01', %s, %s, 1, n + 1, ts::timestamptz, ts::timestamptz + interval '1 hour', lit,
 		   '111111111111', acct, 'AWS', 'AmazonBedrock', ut,
 		   CASE WHEN lit = 'Usage' THEN tok / 1000.0 ELSE 1 END,
 		   CASE WHEN lit = 'Usage' THEN tok END,
-		   cost, net, p::bedrock_cost.iam_arn, tg::jsonb
-	  FROM (VALUES %s) AS v(n, ts, lit, acct, ut, tok, cost, net, p, tg)$f$, p_load_id, p_load_id, p_rows);
+		   cost, net::numeric, p::bedrock_cost.iam_arn, tg::jsonb
+	  FROM (VALUES %s) AS v(n, ts, lit, acct, ut, tok, cost, net, p, tg)$f$, p_load_id, p_export, p_load_id, p_rows);
 	EXECUTE format($f$
 	INSERT INTO bedrock_cost.load_totals (load_id, line_item_type, is_bedrock, rows, unblended_cost, net_unblended_cost)
 	SELECT %s, line_item_type, true, count(*), sum(unblended_cost), sum(net_unblended_cost)
@@ -115,7 +117,7 @@ SELECT attribution, line_item_type, principal_arn, cost FROM bedrock_cost.charge
 
 -- as of the first delivery: the earlier numbers; as of the second: the current view
 SELECT attribution, line_item_type, principal_arn, cost
-  FROM bedrock_cost.chargeback_by_principal_as_of(9001) ORDER BY 1, 2, 3;
+  FROM bedrock_cost.chargeback_by_principal_as_of(9001) ORDER BY 1, 2, 3, 4;
 SELECT count(*) AS differing_rows FROM (
 	(SELECT * FROM bedrock_cost.chargeback_by_principal_as_of(9002)
 	 EXCEPT ALL SELECT * FROM bedrock_cost.chargeback_by_principal)
@@ -137,7 +139,7 @@ SELECT bedrock_cost.refresh_chargeback();
 -- residue stays on its own line)
 SELECT pg_temp.fixture_load(9003, $rows$
 	(1, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
-	 'arn:aws:iam::444444444444:user/u1', '{}'),
+	 'arn:aws:iam::444444444444:user/u1', '{"iamPrincipal/team":"a"}'),
 	(2, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
 	 'arn:aws:iam::444444444444:user/u2', '{}'),
 	(3, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
@@ -148,6 +150,56 @@ SELECT bedrock_cost.refresh_chargeback();
 SELECT attribution, principal_arn, usage_cost, allocated_cost, cost
   FROM bedrock_cost.chargeback_allocated ORDER BY 1, 2;
 SELECT sum(allocated_cost) AS allocated, sum(cost) AS total FROM bedrock_cost.chargeback_allocated;
+
+-- the same bill synced into a second folder: every view tells the two exports
+-- apart (export_id, export_name, export), so the double count is visible
+SELECT pg_temp.fixture_load(9011, $rows$
+	(1, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	 'arn:aws:iam::444444444444:user/u1', '{"iamPrincipal/team":"a"}'),
+	(2, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	 'arn:aws:iam::444444444444:user/u2', '{}'),
+	(3, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	 'arn:aws:iam::444444444444:user/u3', '{}'),
+	(4, '2026-05-01 00:00Z', 'Tax', '444444444444', 'Tax', 0, 0.1000000004, 0.1000000004, NULL, '{}')
+$rows$, 911);
+UPDATE bedrock_cost.exports SET export_name = 'copy' WHERE export_id = 911;
+SELECT bedrock_cost.refresh_chargeback();
+SELECT 'chargeback_by_principal' AS view, export_id, export_name, export, sum(cost) AS cost, count(*) AS rows
+  FROM bedrock_cost.chargeback_by_principal GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'chargeback_by_tag (team)', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.chargeback_by_tag WHERE tag_name = 'team' GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'usage_by_model', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.usage_by_model GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'chargeback_daily', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.chargeback_daily GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'chargeback_allocated', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.chargeback_allocated GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_chargeback_by_principal', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_chargeback_by_principal GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_principal_tags', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_principal_tags GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_chargeback_by_tag (team)', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_chargeback_by_tag WHERE tag_name = 'team' GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_usage_by_model', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_usage_by_model GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_daily', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_daily GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_chargeback_allocated', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_chargeback_allocated GROUP BY 2, 3, 4
+ ORDER BY 1, 2;
+-- each export's pool is spread over that export's usage only
+SELECT export_id, attribution, principal_arn, usage_cost, allocated_cost, cost
+  FROM bedrock_cost.chargeback_allocated ORDER BY 1, 2, 3;
 
 -- every chargeback materialized view has a unique index (REFRESH CONCURRENTLY)
 SELECT c.relname,
@@ -172,12 +224,12 @@ SELECT bedrock_cost._prune_history(901, '2026-05-01');
 DO $$
 DECLARE r record;
 BEGIN
-	FOR r IN SELECT data_table FROM bedrock_cost.loads WHERE export_id = 901 LOOP
+	FOR r IN SELECT data_table FROM bedrock_cost.loads WHERE export_id IN (901, 911) LOOP
 		EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', r.data_table);
 	END LOOP;
 END
 $$;
-DELETE FROM bedrock_cost.loads WHERE export_id = 901;
-DELETE FROM bedrock_cost.exports WHERE export_id = 901;
+DELETE FROM bedrock_cost.loads WHERE export_id IN (901, 911);
+DELETE FROM bedrock_cost.exports WHERE export_id IN (901, 911);
 SELECT bedrock_cost.refresh_chargeback();
 SELECT count(*) AS leftover FROM bedrock_cost.chargeback_by_principal;

@@ -396,7 +396,7 @@ CREATE VIEW bedrock_cost.reconciliation AS
 		  FROM bedrock_cost.line_items li
 		 GROUP BY 1, 2, 3
 	)
-	SELECT f.billing_period, f.export, f.load_id, f.line_item_type,
+	SELECT f.billing_period, f.export_id, f.export, f.load_id, f.line_item_type,
 		   coalesce(f.file_rows, 0) AS file_rows,
 		   coalesce(f.file_total, 0) AS file_total,
 		   coalesce(ld.loaded_rows, 0) AS loaded_rows,
