@@ -1,6 +1,7 @@
 -- chargeback.sql: the chargeback views on a small hand-made delivery whose
 -- every number is checked by hand: per principal, per tag (untagged bucket),
--- per model, allocation (largest remainder), reconciliation, as-of after a
+-- per model, allocation over all usage (largest remainder; a credit pool
+-- larger than the attributed usage), reconciliation, as-of after a
 -- restatement, cost basis, concurrent refresh inside a transaction, the
 -- export columns (one bill synced twice)
 CREATE EXTENSION IF NOT EXISTS bedrock_cost;
@@ -84,9 +85,11 @@ SELECT model, model_key, token_kind, tier, routing, region, recognized, tokens, 
 SELECT usage_date, attribution, principal_arn, person, model, cost, total_tokens
   FROM bedrock_cost.chargeback_daily ORDER BY 1, 2, 3, 6;
 
--- allocation: account 222222222222 has a pool of 0.47 - 1.00 = -0.53 for alice
--- (4.50) and bob (0.75): exact shares -45.43 and -7.57 cents, largest remainder
--- gives the spare cent to bob; account 333333333333: 0.03 all to carol
+-- allocation over all usage: account 222222222222 has a pool of 0.47 - 1.00 =
+-- -0.53 for alice (4.50), bob (0.75) and the unattributed usage (0.25), 5.50 in
+-- all: exact shares of 53 cents 43.3636, 7.2273 and 2.4091, floors 43 + 7 + 2 =
+-- 52, the spare cent to the largest remainder (unattributed, .4091); account
+-- 333333333333: 0.03 all to carol
 SELECT usage_account_id, attribution, principal_arn, usage_cost, allocated_cost, cost
   FROM bedrock_cost.chargeback_allocated ORDER BY 1, 2, 3;
 SELECT DISTINCT allocation_basis FROM bedrock_cost.chargeback_allocated;
@@ -201,6 +204,35 @@ SELECT 'bi_chargeback_allocated', export_id, export_name, export, sum(cost), cou
 SELECT export_id, attribution, principal_arn, usage_cost, allocated_cost, cost
   FROM bedrock_cost.chargeback_allocated ORDER BY 1, 2, 3;
 
+-- a credit pool larger than the attributed usage (export 912): account
+-- 555555555555 has p1 30.00, p2 10.86 and 959.14 of unattributed usage (1000.00)
+-- and a -404.68 credit. Spread over all usage, exact shares of 40468 cents are
+-- 1214.04, 439.48248 and 38814.47752: floors 1214 + 439 + 38814 = 40467, the
+-- spare cent to p2 (.48248): p1 -12.14 (17.86), p2 -4.40 (6.46), unattributed
+-- -388.14 (571.00), no line negative. Over the attributed usage alone p1 would
+-- have taken -297.12 (-267.12). Account 666666666666: a -15.00 credit on 10.00
+-- of usage, the pool exceeds the usage: p3 -5.00.
+SELECT pg_temp.fixture_load(9012, $rows$
+	(1, '2026-05-03 10:00Z', 'Usage', '555555555555', 'USE1-Claude4.6Sonnet-input-tokens', 10000, 30.00, 30.00,
+	 'arn:aws:iam::555555555555:user/p1', '{}'),
+	(2, '2026-05-03 10:00Z', 'Usage', '555555555555', 'USE1-Claude4.6Sonnet-input-tokens', 3620, 10.86, 10.86,
+	 'arn:aws:iam::555555555555:user/p2', '{}'),
+	(3, '2026-05-03 10:00Z', 'Usage', '555555555555', 'USE1-Claude4.6Sonnet-input-tokens', 319713, 959.14, 959.14,
+	 NULL, '{}'),
+	(4, '2026-05-01 00:00Z', 'Credit', '555555555555', 'Credit', 0, -404.68, -404.68, NULL, '{}'),
+	(5, '2026-05-03 10:00Z', 'Usage', '666666666666', 'USE1-Claude4.6Sonnet-input-tokens', 3333, 10.00, 10.00,
+	 'arn:aws:iam::666666666666:user/p3', '{}'),
+	(6, '2026-05-01 00:00Z', 'Credit', '666666666666', 'Credit', 0, -15.00, -15.00, NULL, '{}')
+$rows$, 912);
+SELECT bedrock_cost.refresh_chargeback();
+SELECT usage_account_id, attribution, principal_arn, usage_cost, allocated_cost, cost
+  FROM bedrock_cost.chargeback_allocated WHERE export_id = 912 ORDER BY 1, 2, 3;
+SELECT usage_account_id, sum(allocated_cost) AS shares, sum(cost) AS total,
+	   count(*) FILTER (WHERE cost < 0) AS negative_lines
+  FROM bedrock_cost.chargeback_allocated WHERE export_id = 912 GROUP BY 1 ORDER BY 1;
+SELECT usage_account_id, attribution, principal_arn, usage_cost, allocated_cost, cost
+  FROM bedrock_cost.bi_chargeback_allocated WHERE export_id = 912 ORDER BY 1, 2, 3;
+
 -- every chargeback materialized view has a unique index (REFRESH CONCURRENTLY)
 SELECT c.relname,
 	   EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique
@@ -224,12 +256,12 @@ SELECT bedrock_cost._prune_history(901, '2026-05-01');
 DO $$
 DECLARE r record;
 BEGIN
-	FOR r IN SELECT data_table FROM bedrock_cost.loads WHERE export_id IN (901, 911) LOOP
+	FOR r IN SELECT data_table FROM bedrock_cost.loads WHERE export_id IN (901, 911, 912) LOOP
 		EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', r.data_table);
 	END LOOP;
 END
 $$;
-DELETE FROM bedrock_cost.loads WHERE export_id IN (901, 911);
-DELETE FROM bedrock_cost.exports WHERE export_id IN (901, 911);
+DELETE FROM bedrock_cost.loads WHERE export_id IN (901, 911, 912);
+DELETE FROM bedrock_cost.exports WHERE export_id IN (901, 911, 912);
 SELECT bedrock_cost.refresh_chargeback();
 SELECT count(*) AS leftover FROM bedrock_cost.chargeback_by_principal;

@@ -15,9 +15,9 @@
  *                            explicit (untagged) bucket per key
  *   usage_by_model           per model, token kind, tier, routing, region
  *   chargeback_daily         per usage day, principal and model (spikes)
- *   chargeback_allocated     account-level rows spread pro rata over the
- *                            attributed principals, largest remainder to
- *                            the cent
+ *   chargeback_allocated     account-level rows spread pro rata over all
+ *                            the usage of the account (attributed and
+ *                            unattributed), largest remainder to the cent
  * Plain views: reconciliation (the loader's, extended) and the FOCUS
  * 1.2-shaped focus_bedrock.
  *
@@ -391,20 +391,20 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_allocated AS
 		  FROM bedrock_cost.chargeback_by_principal AS c
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	), pooled AS (
-		-- the account's pool and the sum of the weights, on every line of the account
-		SELECT l.*,
+		-- the account's pool and its usage (the sum of the weights), on every line of the account
+		SELECT l.*, l.attribution IN ('attributed', 'unattributed') AS is_usage,
 			   sum(l.usage_cost) FILTER (WHERE l.attribution = 'account_level_unallocated') OVER acct AS pool,
-			   sum(greatest(l.usage_cost, 0)) FILTER (WHERE l.attribution = 'attributed') OVER acct AS weight_sum
+			   sum(greatest(l.usage_cost, 0)) FILTER (WHERE l.attribution IN ('attributed', 'unattributed')) OVER acct AS weight_sum
 		  FROM lines AS l
 		WINDOW acct AS (PARTITION BY l.billing_period, l.export_id, l.payer_account_id, l.usage_account_id)
 	), shares AS (
-		-- exact share in cents of each attributed line (NULL for the others)
+		-- exact share in cents of each usage line (NULL for the others)
 		SELECT p.*, round(p.pool, 2) * 100 AS pool_cents,
-			   CASE WHEN p.attribution = 'attributed' AND p.pool IS NOT NULL AND p.weight_sum > 0
+			   CASE WHEN p.is_usage AND p.pool IS NOT NULL AND p.weight_sum > 0
 					THEN abs(round(p.pool, 2) * 100) * greatest(p.usage_cost, 0) / p.weight_sum END AS exact_cents
 		  FROM pooled AS p
 	), ranked AS (
-		-- floors, the cents left over, and the rank of each remainder
+		-- floors, the cents left over, and the rank of each remainder (ties: by ARN, unattributed last)
 		SELECT s.*, floor(s.exact_cents) AS floor_cents,
 			   abs(s.pool_cents) - sum(floor(s.exact_cents)) OVER acct AS leftover,
 			   row_number() OVER (PARTITION BY s.billing_period, s.export_id, s.payer_account_id,
@@ -435,8 +435,8 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_allocated AS
 		   a.allocated_cost,
 		   CASE WHEN a.is_residue THEN a.allocated_cost ELSE a.usage_cost + a.allocated_cost END AS cost,
 		   a.cost_basis,
-		   'account-level rows (Tax, Credit, Refund, discounts, fees) of each export, payer account, usage account and billing period, rounded to the cent, spread over its attributed principals pro rata to their '
-			|| a.cost_basis || ' usage cost, largest remainder; the sub-cent residue stays on an account_level_rounding line; with no attributed usage the pool stays account_level_unallocated'
+		   'account-level rows (Tax, Credit, Refund, discounts, fees) of each export, payer account, usage account and billing period, rounded to the cent, spread over all the usage of that account (attributed principals and unattributed usage) pro rata to its '
+			|| a.cost_basis || ' usage cost, largest remainder; the sub-cent residue stays on an account_level_rounding line; with no usage the pool stays account_level_unallocated'
 			AS allocation_basis,
 		   a.line_items
 	  FROM allocated AS a
@@ -447,7 +447,7 @@ CREATE UNIQUE INDEX chargeback_allocated_key ON bedrock_cost.chargeback_allocate
 COMMENT ON INDEX bedrock_cost.chargeback_allocated_key IS
   'the grain of chargeback_allocated; serves filters on billing_period; lets REFRESH ... CONCURRENTLY work';
 COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_allocated IS
-  'fully allocated chargeback: per billing period, export, payer and usage account, the account-level pool (Tax, Credit, Refund, discounts, fees; rounded to the cent) is spread over the attributed principals pro rata to their usage cost with the largest remainder method, so the shares add up to the pool exactly to the cent. Unattributed usage keeps its own line (no share); a pool with no attributed usage stays one account_level_unallocated line; a sub-cent residue stays on an account_level_rounding line. Sum of cost = sum of chargeback_by_principal.cost, exactly';
+  'fully allocated chargeback: per billing period, export, payer and usage account, the account-level pool (Tax, Credit, Refund, discounts, fees; rounded to the cent) is spread over all the usage of the account, the attributed principals and the unattributed usage line alike, pro rata to their usage cost with the largest remainder method, so the shares add up to the pool exactly to the cent and a line goes below zero only when the pool exceeds the account''s usage (or, by sub-cent rounding, by less than a cent). usage_cost, allocated_cost and cost = usage_cost + allocated_cost side by side; a pool with no usage stays one account_level_unallocated line; a sub-cent residue stays on an account_level_rounding line. Sum of cost = sum of chargeback_by_principal.cost, exactly';
 
 -- ------------------------------------------------------------------------
 -- reconciliation: the loader's view (file vs loaded), extended with the

@@ -135,7 +135,7 @@ CREATE VIEW bedrock_cost.bi_chargeback_allocated WITH (security_barrier) AS
 					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
 					  AND (a.principal_tags ->> ta.tag_key) = ta.tag_value);
 COMMENT ON VIEW bedrock_cost.bi_chargeback_allocated IS
-  'fully allocated chargeback per month, export, account and principal: usage cost plus a largest-remainder share (to the cent) of the account''s Tax, Credit, Refund, discounts and fees, pro rata to usage; see allocation_basis. Row-level security by bedrock_cost.team_access';
+  'fully allocated chargeback per month, export, account and principal: usage cost, its largest-remainder share (to the cent) of the account''s Tax, Credit, Refund, discounts and fees, pro rata to all the account''s usage (unattributed usage takes its share too), and their sum; see allocation_basis. Row-level security by bedrock_cost.team_access';
 
 -- ------------------------------------------------------------------------
 -- one description per column name, applied to every chargeback relation that has it
@@ -195,8 +195,8 @@ BEGIN
 		('cost_per_million_tokens', 'cost per 1,000,000 tokens, rounded to 6 decimals; NULL without tokens'),
 		('principals', 'distinct IAM principals'),
 		('line_items', 'CUR line items summed'),
-		('usage_cost', 'the principal''s own usage cost (cost basis)'),
-		('allocated_cost', 'its share of the account-level pool, to the cent (largest remainder); for account_level_rounding the sub-cent residue'),
+		('usage_cost', 'the line''s own usage cost (cost basis): a principal''s or the unattributed usage; for account_level_unallocated the pool'),
+		('allocated_cost', 'its share of the account-level pool, to the cent (largest remainder, pro rata to usage_cost over all the account''s usage); for account_level_rounding the sub-cent residue'),
 		('allocation_basis', 'how the account-level rows were allocated')
 	) AS v(col, doc)
 	LOOP
