@@ -233,6 +233,23 @@ SELECT usage_account_id, sum(allocated_cost) AS shares, sum(cost) AS total,
 SELECT usage_account_id, attribution, principal_arn, usage_cost, allocated_cost, cost
   FROM bedrock_cost.bi_chargeback_allocated WHERE export_id = 912 ORDER BY 1, 2, 3;
 
+-- reconciliation of a file without net costs (export 913): zeros, not NULLs
+SELECT pg_temp.fixture_load(9013, $rows$
+	(1, '2026-05-03 10:00Z', 'Usage', '777777777777', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 0.25, NULL,
+	 'arn:aws:iam::777777777777:user/q', '{}'),
+	(2, '2026-05-01 00:00Z', 'Tax', '777777777777', 'Tax', 0, 0.02, NULL, NULL, '{}')
+$rows$, 913);
+SELECT bedrock_cost.refresh_chargeback();
+SELECT line_item_type, file_total, loaded_total, difference, file_net_total, loaded_net_total, net_difference,
+	   rejected_rows, other_rows, other_total, chargeback_difference
+  FROM bedrock_cost.reconciliation WHERE export_id = 913 ORDER BY 1;
+-- the file had net costs that did not land: the difference shows, never NULL
+UPDATE bedrock_cost.load_totals SET net_unblended_cost = 0.2 WHERE load_id = 9013 AND line_item_type = 'Usage';
+SELECT line_item_type, file_net_total, loaded_net_total, net_difference
+  FROM bedrock_cost.reconciliation WHERE export_id = 913 ORDER BY 1;
+SELECT count(*) AS unreconciled FROM bedrock_cost.reconciliation
+ WHERE difference <> 0 OR net_difference <> 0 OR chargeback_difference <> 0;
+
 -- every chargeback materialized view has a unique index (REFRESH CONCURRENTLY)
 SELECT c.relname,
 	   EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique
@@ -256,12 +273,12 @@ SELECT bedrock_cost._prune_history(901, '2026-05-01');
 DO $$
 DECLARE r record;
 BEGIN
-	FOR r IN SELECT data_table FROM bedrock_cost.loads WHERE export_id IN (901, 911, 912) LOOP
+	FOR r IN SELECT data_table FROM bedrock_cost.loads WHERE export_id IN (901, 911, 912, 913) LOOP
 		EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', r.data_table);
 	END LOOP;
 END
 $$;
-DELETE FROM bedrock_cost.loads WHERE export_id IN (901, 911, 912);
-DELETE FROM bedrock_cost.exports WHERE export_id IN (901, 911, 912);
+DELETE FROM bedrock_cost.loads WHERE export_id IN (901, 911, 912, 913);
+DELETE FROM bedrock_cost.exports WHERE export_id IN (901, 911, 912, 913);
 SELECT bedrock_cost.refresh_chargeback();
 SELECT count(*) AS leftover FROM bedrock_cost.chargeback_by_principal;

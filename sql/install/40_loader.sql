@@ -402,8 +402,9 @@ CREATE VIEW bedrock_cost.reconciliation AS
 		   coalesce(ld.loaded_rows, 0) AS loaded_rows,
 		   coalesce(ld.loaded_total, 0) AS loaded_total,
 		   coalesce(f.file_total, 0) - coalesce(ld.loaded_total, 0) AS difference,
-		   f.file_net_total, ld.loaded_net_total,
-		   f.file_net_total - ld.loaded_net_total AS net_difference,
+		   coalesce(f.file_net_total, 0) AS file_net_total,
+		   coalesce(ld.loaded_net_total, 0) AS loaded_net_total,
+		   coalesce(f.file_net_total, 0) - coalesce(ld.loaded_net_total, 0) AS net_difference,
 		   coalesce(f.rejected_rows, 0) AS rejected_rows,
 		   coalesce(f.other_rows, 0) AS other_rows,
 		   coalesce(f.other_total, 0) AS other_total
@@ -412,6 +413,7 @@ CREATE VIEW bedrock_cost.reconciliation AS
 COMMENT ON VIEW bedrock_cost.reconciliation IS
   'per billing period, export and line item type of the current deliveries: Bedrock totals the reader summed from the files (file_total) against what line_items holds (loaded_total); difference is exactly 0 for a successful load. rejected_rows and the non-Bedrock rows (other_rows, other_total) complete the file';
 COMMENT ON COLUMN bedrock_cost.reconciliation.difference IS 'file_total - loaded_total (unblended): 0 when every accepted Bedrock row landed exactly';
+COMMENT ON COLUMN bedrock_cost.reconciliation.net_difference IS 'file_net_total - loaded_net_total (net unblended; a total is 0 when no row has a net cost): 0 when every accepted Bedrock row landed exactly';
 
 CREATE VIEW bedrock_cost.load_progress AS
 	SELECT p.pid,
