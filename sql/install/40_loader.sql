@@ -24,6 +24,23 @@ END
 $$;
 
 -- ------------------------------------------------------------------------
+-- who acts: the identity recorded in the ledger and the audit log
+
+-- current_user is the owner inside the loader (it runs the ledger's SQL as the
+-- owner of line_items) and inside SECURITY DEFINER functions; the session's
+-- own role is the one it SET ROLE to, else its session user
+CREATE FUNCTION bedrock_cost._session_role()
+RETURNS name
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text)::name
+$$;
+COMMENT ON FUNCTION bedrock_cost._session_role() IS
+  'internal: the role the session acts as (set with SET ROLE, else the session user), also inside SECURITY DEFINER functions and the loader, where current_user is the owner';
+REVOKE ALL ON FUNCTION bedrock_cost._session_role() FROM PUBLIC;
+
+-- ------------------------------------------------------------------------
 -- exports and the ledger
 
 CREATE TABLE bedrock_cost.exports (
@@ -57,7 +74,13 @@ CREATE TABLE bedrock_cost.loads (
 	superseded_by	bigint,
 	same_as			bigint,
 	data_dropped_at	timestamptz,
-	error			text
+	error			text,
+	session_user_name name NOT NULL DEFAULT session_user,
+	current_user_name name DEFAULT bedrock_cost._session_role(),
+	client_addr		inet DEFAULT pg_catalog.inet_client_addr(),
+	application_name text DEFAULT pg_catalog.current_setting('application_name'),
+	loaded_via		text NOT NULL DEFAULT 'sql'
+		CHECK (loaded_via IN ('sql', 'worker', 'client', 'restore'))
 );
 CREATE INDEX loads_export_period_idx
 	ON bedrock_cost.loads (export_id, billing_period, load_id);
@@ -81,6 +104,12 @@ COMMENT ON COLUMN bedrock_cost.loads.superseded_by IS 'the load that replaced th
 COMMENT ON COLUMN bedrock_cost.loads.same_as IS 'for noop: the load that already holds this delivery';
 COMMENT ON COLUMN bedrock_cost.loads.data_dropped_at IS 'when bedrock_cost.history_retention dropped the rows of this superseded delivery';
 COMMENT ON COLUMN bedrock_cost.loads.error IS 'why the delivery failed (file, line and column when the input was at fault)';
+COMMENT ON COLUMN bedrock_cost.loads.session_user_name IS 'who loaded: the session user (login role) of the loading session';
+COMMENT ON COLUMN bedrock_cost.loads.current_user_name IS 'who loaded: the role the loading session acted as (SET ROLE, else the session user)';
+COMMENT ON COLUMN bedrock_cost.loads.client_addr IS 'who loaded: the client address of the loading session (NULL over a Unix socket and in the background worker)';
+COMMENT ON COLUMN bedrock_cost.loads.application_name IS 'who loaded: application_name of the loading session';
+COMMENT ON COLUMN bedrock_cost.loads.loaded_via IS
+  'what loaded: sql (load_export / load_file called in SQL), worker (the background worker or poll_now), client (bedrock-cost-load), restore (recorded while restoring a database)';
 
 CREATE TABLE bedrock_cost.load_files (
 	load_id		bigint NOT NULL REFERENCES bedrock_cost.loads ON DELETE CASCADE,
