@@ -96,7 +96,7 @@ SELECT column_name, data_type, column_default
   FROM information_schema.columns
  WHERE table_schema = 'bedrock_cost' AND table_name = 'loads'
    AND column_name IN ('session_user_name', 'current_user_name', 'client_addr', 'application_name',
-					   'loaded_via')
+					   'loaded_via', 'cost_basis')
  ORDER BY ordinal_position;
 INSERT INTO bedrock_cost.exports (export_id, path) VALUES (932, '/test/audit-ledger');
 SET ROLE regress_audit_super;
@@ -107,7 +107,7 @@ RESET application_name;
 RESET ROLE;
 SELECT load_id, session_user_name = session_user AS by_session_user, current_user_name,
 	   client_addr IS NOT DISTINCT FROM inet_client_addr() AS from_client,
-	   application_name, loaded_via
+	   application_name, loaded_via, cost_basis
   FROM bedrock_cost.loads WHERE load_id = 9321;
 \set VERBOSITY terse
 INSERT INTO bedrock_cost.loads (load_id, export_id, billing_period, source, status, started_at, loaded_via)

@@ -2,8 +2,8 @@
 -- every number is checked by hand: per principal, per tag (untagged bucket),
 -- per model, allocation over all usage (largest remainder; a credit pool
 -- larger than the attributed usage), reconciliation, as-of after a
--- restatement, cost basis, concurrent refresh inside a transaction, the
--- export columns (one bill synced twice)
+-- restatement in the cost basis of that load, cost basis, concurrent refresh
+-- inside a transaction, the export columns (one bill synced twice)
 CREATE EXTENSION IF NOT EXISTS bedrock_cost;
 SET client_min_messages = warning;
 
@@ -134,34 +134,46 @@ SELECT bedrock_cost.refresh_chargeback(false);
 SELECT principal_arn, cost, cost_basis, unblended_cost, net_unblended_cost
   FROM bedrock_cost.chargeback_by_principal WHERE attribution = 'attributed' ORDER BY 1;
 SELECT DISTINCT cost_basis FROM bedrock_cost.chargeback_by_tag;
-SELECT bedrock_cost.set_cost_basis('unblended');
-SELECT bedrock_cost.refresh_chargeback();
 
--- delivery 3 restates May again, as a largest remainder tie: a 0.1000000004 pool
--- over three equal principals (u1 wins the tie by ARN order; the sub-cent
--- residue stays on its own line)
+-- delivery 3 restates May again, loaded while the basis is net unblended, as a
+-- largest remainder tie: a 0.1000000004 pool over three equal principals (u1
+-- wins the tie by ARN order; the sub-cent residue stays on its own line)
 SELECT pg_temp.fixture_load(9003, $rows$
-	(1, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	(1, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
 	 'arn:aws:iam::444444444444:user/u1', '{"iamPrincipal/team":"a"}'),
-	(2, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	(2, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
 	 'arn:aws:iam::444444444444:user/u2', '{}'),
-	(3, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	(3, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
 	 'arn:aws:iam::444444444444:user/u3', '{}'),
 	(4, '2026-05-01 00:00Z', 'Tax', '444444444444', 'Tax', 0, 0.1000000004, 0.1000000004, NULL, '{}')
 $rows$);
+SELECT bedrock_cost.set_cost_basis('unblended');
 SELECT bedrock_cost.refresh_chargeback();
 SELECT attribution, principal_arn, usage_cost, allocated_cost, cost
   FROM bedrock_cost.chargeback_allocated ORDER BY 1, 2;
 SELECT sum(allocated_cost) AS allocated, sum(cost) AS total FROM bedrock_cost.chargeback_allocated;
 
+-- as of a delivery, in the cost basis in force when it was loaded: 9001 and
+-- 9002 unblended, 9003 net unblended (the setting is unblended again now)
+SELECT load_id, cost_basis FROM bedrock_cost.loads WHERE export_id = 901 ORDER BY 1;
+SELECT DISTINCT cost_basis AS current_basis FROM bedrock_cost.chargeback_by_principal;
+SELECT 9002 AS as_of, principal_arn, cost, cost_basis, unblended_cost, net_unblended_cost
+  FROM bedrock_cost.chargeback_by_principal_as_of(9002) WHERE attribution = 'attributed'
+UNION ALL
+SELECT 9003, principal_arn, cost, cost_basis, unblended_cost, net_unblended_cost
+  FROM bedrock_cost.chargeback_by_principal_as_of(9003) WHERE attribution = 'attributed'
+ ORDER BY 1, 2;
+-- an unknown load id reads nothing, in the current basis
+SELECT count(*) FROM bedrock_cost.chargeback_by_principal_as_of(1);
+
 -- the same bill synced into a second folder: every view tells the two exports
 -- apart (export_id, export_name, export), so the double count is visible
 SELECT pg_temp.fixture_load(9011, $rows$
-	(1, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	(1, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
 	 'arn:aws:iam::444444444444:user/u1', '{"iamPrincipal/team":"a"}'),
-	(2, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	(2, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
 	 'arn:aws:iam::444444444444:user/u2', '{}'),
-	(3, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	(3, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
 	 'arn:aws:iam::444444444444:user/u3', '{}'),
 	(4, '2026-05-01 00:00Z', 'Tax', '444444444444', 'Tax', 0, 0.1000000004, 0.1000000004, NULL, '{}')
 $rows$, 911);

@@ -379,25 +379,55 @@ GRANT SELECT ON bedrock_cost.exports, bedrock_cost.loads, bedrock_cost.load_file
 -- ------------------------------------------------------------------------
 -- history, reconciliation, progress
 
-CREATE FUNCTION bedrock_cost.line_items_as_of(p_load_id bigint)
-RETURNS SETOF bedrock_cost.line_items
+-- the delivery of each export and period that an as-of answer reads
+CREATE FUNCTION bedrock_cost.as_of_deliveries(p_load_id bigint)
+RETURNS TABLE (export_id integer, billing_period date, load_id bigint, status text,
+			   data_dropped_at timestamptz)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH visible AS (
-		SELECT DISTINCT ON (l.export_id, l.billing_period) l.load_id
-		  FROM bedrock_cost.loads l
-		 WHERE l.load_id <= p_load_id AND l.status IN ('done', 'superseded')
-		 ORDER BY l.export_id, l.billing_period, l.load_id DESC
-	)
-	SELECT li.* FROM bedrock_cost.line_items li
-	 WHERE li.load_id IN (SELECT load_id FROM visible)
-	UNION ALL
-	SELECT h.* FROM bedrock_cost.line_items_history h
-	 WHERE h.load_id IN (SELECT load_id FROM visible)
+	SELECT DISTINCT ON (l.export_id, l.billing_period)
+		   l.export_id, l.billing_period, l.load_id, l.status, l.data_dropped_at
+	  FROM bedrock_cost.loads l
+	 WHERE l.load_id <= p_load_id AND l.status IN ('done', 'superseded')
+	 ORDER BY l.export_id, l.billing_period, l.load_id DESC
+$$;
+COMMENT ON FUNCTION bedrock_cost.as_of_deliveries(bigint) IS
+  'the deliveries line_items_as_of(p_load_id) reads: for each export and billing period the newest successful load with load_id <= p_load_id; data_dropped_at is set when bedrock_cost.history_retention dropped its rows, so the as-of answer lacks that period';
+
+CREATE FUNCTION bedrock_cost.line_items_as_of(p_load_id bigint)
+RETURNS SETOF bedrock_cost.line_items
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	dropped text;
+BEGIN
+	SELECT string_agg(format('load %s (export %s, billing period %s)', d.load_id, d.export_id,
+							 d.billing_period), ', ' ORDER BY d.load_id)
+	  INTO dropped
+	  FROM bedrock_cost.as_of_deliveries(p_load_id) AS d
+	 WHERE d.data_dropped_at IS NOT NULL;
+	IF dropped IS NOT NULL THEN
+		RAISE WARNING 'line items as of load % are incomplete: bedrock_cost.history_retention dropped the rows of %',
+			p_load_id, dropped
+			USING ERRCODE = '01000',
+				  HINT = 'bedrock_cost.as_of_deliveries() lists the deliveries an as-of answer reads.';
+	END IF;
+	RETURN QUERY
+		WITH visible AS (
+			SELECT d.load_id FROM bedrock_cost.as_of_deliveries(p_load_id) AS d
+			 WHERE d.data_dropped_at IS NULL
+		)
+		SELECT li.* FROM bedrock_cost.line_items li
+		 WHERE li.load_id IN (SELECT v.load_id FROM visible v)
+		UNION ALL
+		SELECT h.* FROM bedrock_cost.line_items_history h
+		 WHERE h.load_id IN (SELECT v.load_id FROM visible v);
+END
 $$;
 COMMENT ON FUNCTION bedrock_cost.line_items_as_of(bigint) IS
-  'line_items as they were right after load p_load_id: for each export and period, the rows of the newest successful delivery with load_id <= p_load_id (missing if history_retention dropped it)';
+  'line_items as they were right after load p_load_id: for each export and period, the rows of the newest successful delivery with load_id <= p_load_id (bedrock_cost.as_of_deliveries). When bedrock_cost.history_retention dropped one of those deliveries its period is missing and a WARNING names the dropped load ids';
 
 CREATE VIEW bedrock_cost.current_loads AS
 	SELECT l.*, e.path AS export
@@ -466,4 +496,5 @@ COMMENT ON VIEW bedrock_cost.load_progress IS
   'loads running now (the delivery table is not visible to other sessions before commit, so this reads the COPY progress slots the loader fills): phase (hashing files of an execution seen before, copying, swapping), file_no of files_total, bytes_read of bytes_total compressed input and their percent, rows_read from the files, rows_loaded into the delivery table, copy_bytes of transformed rows fed to COPY';
 GRANT SELECT ON bedrock_cost.current_loads, bedrock_cost.reconciliation,
 	bedrock_cost.load_progress TO bedrock_cost_admin;
-GRANT EXECUTE ON FUNCTION bedrock_cost.line_items_as_of(bigint) TO bedrock_cost_admin;
+GRANT EXECUTE ON FUNCTION bedrock_cost.line_items_as_of(bigint),
+	bedrock_cost.as_of_deliveries(bigint) TO bedrock_cost_admin;

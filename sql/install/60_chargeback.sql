@@ -28,7 +28,8 @@
  * The queries of chargeback_base and chargeback_by_principal are written
  * once, as templates over a row source, and instantiated twice: over the
  * current data (the materialized views) and over line_items_as_of(load_id)
- * (the as-of functions).
+ * (the as-of functions, which report in the cost basis recorded on that
+ * load).
  *
  * IDENTIFICATION
  *		sql/install/60_chargeback.sql
@@ -56,6 +57,23 @@ SELECT coalesce((SELECT cost_basis FROM bedrock_cost.chargeback_settings), 'unbl
 COMMENT ON VIEW bedrock_cost.chargeback_basis IS
   'the cost basis in force: chargeback_settings.cost_basis, or unblended when no setting was made';
 COMMENT ON COLUMN bedrock_cost.chargeback_basis.cost_basis IS 'unblended or net_unblended';
+
+-- every delivery records the basis in force when it was loaded, for the as-of
+-- functions (the loader refreshes the chargeback in the loading transaction)
+CREATE FUNCTION bedrock_cost._cost_basis_now()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT b.cost_basis FROM bedrock_cost.chargeback_basis AS b $$;
+COMMENT ON FUNCTION bedrock_cost._cost_basis_now() IS
+  'internal: the cost basis in force (bedrock_cost.chargeback_basis), the default of loads.cost_basis';
+REVOKE ALL ON FUNCTION bedrock_cost._cost_basis_now() FROM PUBLIC;
+
+ALTER TABLE bedrock_cost.loads
+  ADD COLUMN cost_basis text DEFAULT bedrock_cost._cost_basis_now()
+	CONSTRAINT loads_cost_basis_check CHECK (cost_basis IN ('unblended', 'net_unblended'));
+COMMENT ON COLUMN bedrock_cost.loads.cost_basis IS
+  'the chargeback cost basis in force when the delivery was recorded; the as-of functions report in it';
 
 CREATE FUNCTION bedrock_cost.set_cost_basis(basis text)
 RETURNS text
@@ -138,7 +156,7 @@ DECLARE
 	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 	$q$;
 	-- %1$s: row source with the columns of chargeback_base; %2$s: join giving u,
-	-- the parts of b.usage_type
+	-- the parts of b.usage_type; %3$s: relation giving the cost_basis to report in
 	principal_q text := $q$
 	WITH g AS (
 		SELECT b.billing_period, b.export_id, b.payer_account_id, b.usage_account_id, b.line_item_type,
@@ -178,7 +196,7 @@ DECLARE
 		   coalesce(g.total_tokens, 0) AS total_tokens,
 		   g.line_items
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
-	 CROSS JOIN bedrock_cost.chargeback_basis AS s
+	 CROSS JOIN %3$s AS s
 	 ORDER BY g.billing_period
 	$q$;
 BEGIN
@@ -198,11 +216,15 @@ BEGIN
 	EXECUTE 'CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_principal AS '
 		|| format(principal_q, 'bedrock_cost.chargeback_base',
 				  'LEFT JOIN bedrock_cost.chargeback_usage_types AS u ON u.usage_type = b.usage_type '
-				  'AND u.product_name_key = coalesce(b.product_name, '''')');
+				  'AND u.product_name_key = coalesce(b.product_name, '''')',
+				  'bedrock_cost.chargeback_basis');
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_by_principal_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_by_principal LANGUAGE sql STABLE AS $f$'
 		|| format(principal_q, 'bedrock_cost.chargeback_base_as_of($1)',
-				  'LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true')
+				  'LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true',
+				  -- the basis recorded on that load (the current one for an unknown load id)
+				  '(SELECT coalesce((SELECT l.cost_basis FROM bedrock_cost.loads AS l WHERE l.load_id = $1), '
+				  'c.cost_basis) AS cost_basis FROM bedrock_cost.chargeback_basis AS c)')
 		|| '$f$';
 END
 $do$;
@@ -236,7 +258,7 @@ COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_by_principal IS
 COMMENT ON FUNCTION bedrock_cost.chargeback_base_as_of(bigint) IS
   'chargeback_base computed over line_items_as_of(load_id): the data as it stood right after that load';
 COMMENT ON FUNCTION bedrock_cost.chargeback_by_principal_as_of(bigint) IS
-  'chargeback_by_principal as it stood right after load load_id (bedrock_cost.loads): for each export and period the newest successful delivery with a load_id <= load_id, superseded deliveries read from line_items_history. Cost basis: the current setting';
+  'chargeback_by_principal as it stood right after load load_id (bedrock_cost.loads): for each export and period the newest successful delivery with a load_id <= load_id, superseded deliveries read from line_items_history; cost in the basis in force at that load (loads.cost_basis). A WARNING names the deliveries bedrock_cost.history_retention dropped (their periods are missing)';
 
 -- ------------------------------------------------------------------------
 -- per tag: every iamPrincipal/<key> seen in a period is a dimension
