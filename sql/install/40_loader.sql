@@ -161,6 +161,20 @@ COMMENT ON COLUMN bedrock_cost.load_errors.column_name IS 'the CUR column (heade
 COMMENT ON COLUMN bedrock_cost.load_errors.value IS 'the offending field value (truncated to 1000 bytes)';
 COMMENT ON COLUMN bedrock_cost.load_errors.raw IS 'the raw row text as read (truncated to 10000 bytes), for rejected rows';
 
+-- The ledger is what users keep: pg_dump dumps these tables and the
+-- sequences of their identity columns although they belong to the extension
+-- (the delivery tables line_items_l<load_id> are not extension members and
+-- are dumped anyway, as partitions of line_items and line_items_history).
+-- After pg_restore, bedrock_cost.after_restore() checks the ledger against
+-- the restored tables and refreshes the chargeback.
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.exports', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.exports_export_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.loads', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.loads_load_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.load_files', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.load_totals', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.load_errors', '');
+
 -- ------------------------------------------------------------------------
 -- the facts
 
@@ -240,6 +254,7 @@ COMMENT ON TABLE bedrock_cost.usage_types IS
   'every (usage type, product name) pair seen by a load, with its parts from bedrock_cost.parse_usage_type(usage_type, product_name); the product name gives the model of Marketplace rows, whose usage types are shared by all models. Join: ON u.usage_type = li.usage_type AND u.product_name = coalesce(li.product_name, '''')';
 COMMENT ON COLUMN bedrock_cost.usage_types.usage_type IS 'line_item_usage_type';
 COMMENT ON COLUMN bedrock_cost.usage_types.product_name IS 'product_name of the rows ('''' when they have none)';
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.usage_types', '');
 
 -- ------------------------------------------------------------------------
 -- swap and history (called by the loader)

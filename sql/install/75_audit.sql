@@ -1,5 +1,6 @@
 /*
- * 75_audit.sql: the append-only audit log of configuration changes.
+ * 75_audit.sql: the append-only audit log of configuration changes, and the
+ * procedure that completes a pg_restore.
  *
  * bedrock_cost.audit_log gets one row per change, with who made it (session
  * user, the role the session acted as, client address, application) and the
@@ -10,6 +11,7 @@
  *                      resume_export, update_export, delete_export, by a row
  *                      trigger (a folder the loader merely records is not a
  *                      registration)
+ *   restore            bedrock_cost.after_restore()
  *   anything else      bedrock_cost._audit(), for the loader's own events
  * The triggers are SECURITY DEFINER (a trigger function cannot be called
  * directly) and write through _audit, which nobody but the owner may call,
@@ -40,7 +42,7 @@ CREATE TABLE bedrock_cost.audit_log (
 SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.audit_log_audit_id_seq', '');
 COMMENT ON TABLE bedrock_cost.audit_log IS
-  'append-only log of configuration changes (cost basis, team_access, model_aliases user rows, export registrations) and the loader''s own events, with who made them; kept by pg_dump; UPDATE, DELETE and TRUNCATE are refused';
+  'append-only log of configuration changes (cost basis, team_access, model_aliases user rows, export registrations), restores and the loader''s own events, with who made them; kept by pg_dump; UPDATE, DELETE and TRUNCATE are refused';
 COMMENT ON COLUMN bedrock_cost.audit_log.audit_id IS 'order of the changes';
 COMMENT ON COLUMN bedrock_cost.audit_log.logged_at IS 'when the change was made (clock time)';
 COMMENT ON COLUMN bedrock_cost.audit_log.session_user_name IS 'the session user (login role) that made the change';
@@ -48,7 +50,7 @@ COMMENT ON COLUMN bedrock_cost.audit_log.current_user_name IS 'the role the sess
 COMMENT ON COLUMN bedrock_cost.audit_log.client_addr IS 'client address of the session (NULL over a Unix socket and in the background worker)';
 COMMENT ON COLUMN bedrock_cost.audit_log.application_name IS 'application_name of the session';
 COMMENT ON COLUMN bedrock_cost.audit_log.action IS
-  'insert, update, delete (table rows); add_export, remove_export, pause_export, resume_export, update_export, delete_export (exports); or an event the loader records';
+  'insert, update, delete (table rows); add_export, remove_export, pause_export, resume_export, update_export, delete_export (exports); restore (after_restore); or an event the loader records';
 COMMENT ON COLUMN bedrock_cost.audit_log.object IS
   'what changed: the table (chargeback_settings, team_access, model_aliases, exports) or the object of the event';
 COMMENT ON COLUMN bedrock_cost.audit_log.old_value IS 'the row (or value) before the change; NULL for an insert';
@@ -88,7 +90,7 @@ AS $$
 	RETURNING audit_id
 $$;
 COMMENT ON FUNCTION bedrock_cost._audit(text, text, jsonb, jsonb) IS
-  'internal: appends one row to bedrock_cost.audit_log (who: the session user, the role the session acts as, client address, application) and returns its audit_id; executable by the owner only (the audit triggers and the loader)';
+  'internal: appends one row to bedrock_cost.audit_log (who: the session user, the role the session acts as, client address, application) and returns its audit_id; executable by the owner only (the audit triggers, after_restore and the loader)';
 REVOKE ALL ON FUNCTION bedrock_cost._audit(text, text, jsonb, jsonb) FROM PUBLIC;
 
 -- true while pg_restore (or a pg_dump script) loads data: see the header
@@ -185,3 +187,84 @@ REVOKE ALL ON FUNCTION bedrock_cost._audit_export() FROM PUBLIC;
 
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON bedrock_cost.exports
 	FOR EACH ROW EXECUTE FUNCTION bedrock_cost._audit_export();
+
+-- ------------------------------------------------------------------------
+-- after pg_restore
+
+CREATE FUNCTION bedrock_cost.after_restore()
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	l record;
+	parent regclass;
+	n bigint;
+	checked bigint := 0;
+	bad text[] := '{}';
+	summary jsonb;
+BEGIN
+	IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user) THEN
+		RAISE EXCEPTION 'only superusers may run bedrock_cost.after_restore()'
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+
+	-- every delivery whose rows the ledger says are kept is there, attached
+	-- where its status says, with the number of rows it loaded
+	FOR l IN
+		SELECT x.load_id, x.status, x.data_table, x.rows_loaded
+		  FROM bedrock_cost.loads AS x
+		 WHERE x.status IN ('done', 'superseded') AND x.data_dropped_at IS NULL
+		 ORDER BY x.load_id
+	LOOP
+		SELECT i.inhparent::regclass INTO parent
+		  FROM pg_catalog.pg_inherits AS i
+		 WHERE i.inhrelid = pg_catalog.to_regclass(pg_catalog.quote_ident('bedrock_cost') || '.'
+												   || pg_catalog.quote_ident(l.data_table));
+		IF parent IS DISTINCT FROM (CASE l.status WHEN 'done' THEN 'bedrock_cost.line_items'
+									ELSE 'bedrock_cost.line_items_history' END)::regclass THEN
+			bad := bad || format('load %s (%s): table %s is %s', l.load_id, l.status, l.data_table,
+								 coalesce('a partition of ' || parent::text, 'missing or not attached'));
+			CONTINUE;
+		END IF;
+		EXECUTE format('SELECT count(*) FROM bedrock_cost.%I', l.data_table) INTO n;
+		IF n <> l.rows_loaded THEN
+			bad := bad || format('load %s: table %s holds %s rows, the ledger says %s',
+								 l.load_id, l.data_table, n, l.rows_loaded);
+		END IF;
+		checked := checked + 1;
+	END LOOP;
+	IF cardinality(bad) > 0 THEN
+		RAISE EXCEPTION 'the restored ledger does not match the restored delivery tables'
+			USING ERRCODE = 'data_corrupted',
+				  DETAIL = array_to_string(bad, E'\n'),
+				  HINT = 'Restore the whole database (schema and data) from one dump.';
+	END IF;
+
+	-- identities continue above the restored ones (pg_dump keeps the
+	-- sequences; this covers a dump that lacked them)
+	PERFORM pg_catalog.setval('bedrock_cost.loads_load_id_seq', m)
+	   FROM (SELECT max(load_id) AS m FROM bedrock_cost.loads) AS x
+	  WHERE m > (SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END
+				   FROM bedrock_cost.loads_load_id_seq AS s);
+	PERFORM pg_catalog.setval('bedrock_cost.exports_export_id_seq', m)
+	   FROM (SELECT max(export_id) AS m FROM bedrock_cost.exports) AS x
+	  WHERE m > (SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END
+				   FROM bedrock_cost.exports_export_id_seq AS s);
+
+	-- materialized views are not dumped with their data
+	PERFORM bedrock_cost.refresh_chargeback(false);
+
+	summary := jsonb_build_object(
+		'database', current_database(),
+		'loads', (SELECT count(*) FROM bedrock_cost.loads),
+		'deliveries_checked', checked,
+		'line_items', (SELECT count(*) FROM bedrock_cost.line_items),
+		'line_items_history', (SELECT count(*) FROM bedrock_cost.line_items_history),
+		'max_load_id', (SELECT max(load_id) FROM bedrock_cost.loads));
+	PERFORM bedrock_cost._audit('restore', current_database(), NULL, summary);
+	RETURN summary;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost.after_restore() IS
+  'completes a pg_restore of a database using bedrock_cost (superusers only): checks that every delivery the ledger keeps is attached as a partition of line_items (done) or line_items_history (superseded) with the rows it loaded, keeps the identities above the restored ones, refreshes the chargeback views (not dumped with data) and records the restore in audit_log; returns what it checked';
