@@ -1,30 +1,33 @@
 -- chargeback.sql: the chargeback views on a small hand-made delivery whose
 -- every number is checked by hand: per principal, per tag (untagged bucket),
--- per model, allocation (largest remainder), reconciliation, as-of after a
--- restatement, cost basis, concurrent refresh inside a transaction
+-- per model, allocation over all usage (largest remainder; a credit pool
+-- larger than the attributed usage), reconciliation, as-of after a
+-- restatement in the cost basis of that load, cost basis, concurrent refresh
+-- inside a transaction, the export columns (one bill synced twice)
 CREATE EXTENSION IF NOT EXISTS bedrock_cost;
 SET client_min_messages = warning;
 
 -- a delivery loaded the way the loader does it: table, rows, totals, swap
-CREATE FUNCTION pg_temp.fixture_load(p_load_id bigint, p_rows text)
+CREATE FUNCTION pg_temp.fixture_load(p_load_id bigint, p_rows text, p_export integer DEFAULT 901)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-	INSERT INTO bedrock_cost.exports (export_id, path) VALUES (901, '/test/chargeback')
+	INSERT INTO bedrock_cost.exports (export_id, path)
+	VALUES (p_export, CASE p_export WHEN 901 THEN '/test/chargeback' ELSE '/test/chargeback-' || p_export END)
 	ON CONFLICT DO NOTHING;
 	INSERT INTO bedrock_cost.loads (load_id, export_id, billing_period, source, status, started_at, data_table)
-	VALUES (p_load_id, 901, '2026-05-01', 'file', 'running', now(), 'line_items_l' || p_load_id);
-	PERFORM bedrock_cost._create_load_table(p_load_id, '2026-05-01', 901);
+	VALUES (p_load_id, p_export, '2026-05-01', 'file', 'running', now(), 'line_items_l' || p_load_id);
+	PERFORM bedrock_cost._create_load_table(p_load_id, '2026-05-01', p_export);
 	EXECUTE format($f$
 	INSERT INTO bedrock_cost.line_items_l%s
 		(billing_period, export_id, load_id, file_no, line_number, usage_start, usage_end, line_item_type,
 		 payer_account_id, usage_account_id, billing_entity, product_code, usage_type, usage_amount, tokens,
 		 unblended_cost, net_unblended_cost, principal, tags)
-	SELECT '2026-05-01', 901, %s, 1, n + 1, ts::timestamptz, ts::timestamptz + interval '1 hour', lit,
+	SELECT '2026-05-01', %s, %s, 1, n + 1, ts::timestamptz, ts::timestamptz + interval '1 hour', lit,
 		   '111111111111', acct, 'AWS', 'AmazonBedrock', ut,
 		   CASE WHEN lit = 'Usage' THEN tok / 1000.0 ELSE 1 END,
 		   CASE WHEN lit = 'Usage' THEN tok END,
-		   cost, net, p::bedrock_cost.iam_arn, tg::jsonb
-	  FROM (VALUES %s) AS v(n, ts, lit, acct, ut, tok, cost, net, p, tg)$f$, p_load_id, p_load_id, p_rows);
+		   cost, net::numeric, p::bedrock_cost.iam_arn, tg::jsonb
+	  FROM (VALUES %s) AS v(n, ts, lit, acct, ut, tok, cost, net, p, tg)$f$, p_load_id, p_export, p_load_id, p_rows);
 	EXECUTE format($f$
 	INSERT INTO bedrock_cost.load_totals (load_id, line_item_type, is_bedrock, rows, unblended_cost, net_unblended_cost)
 	SELECT %s, line_item_type, true, count(*), sum(unblended_cost), sum(net_unblended_cost)
@@ -82,9 +85,11 @@ SELECT model, model_key, token_kind, tier, routing, region, recognized, tokens, 
 SELECT usage_date, attribution, principal_arn, person, model, cost, total_tokens
   FROM bedrock_cost.chargeback_daily ORDER BY 1, 2, 3, 6;
 
--- allocation: account 222222222222 has a pool of 0.47 - 1.00 = -0.53 for alice
--- (4.50) and bob (0.75): exact shares -45.43 and -7.57 cents, largest remainder
--- gives the spare cent to bob; account 333333333333: 0.03 all to carol
+-- allocation over all usage: account 222222222222 has a pool of 0.47 - 1.00 =
+-- -0.53 for alice (4.50), bob (0.75) and the unattributed usage (0.25), 5.50 in
+-- all: exact shares of 53 cents 43.3636, 7.2273 and 2.4091, floors 43 + 7 + 2 =
+-- 52, the spare cent to the largest remainder (unattributed, .4091); account
+-- 333333333333: 0.03 all to carol
 SELECT usage_account_id, attribution, principal_arn, usage_cost, allocated_cost, cost
   FROM bedrock_cost.chargeback_allocated ORDER BY 1, 2, 3;
 SELECT DISTINCT allocation_basis FROM bedrock_cost.chargeback_allocated;
@@ -115,7 +120,7 @@ SELECT attribution, line_item_type, principal_arn, cost FROM bedrock_cost.charge
 
 -- as of the first delivery: the earlier numbers; as of the second: the current view
 SELECT attribution, line_item_type, principal_arn, cost
-  FROM bedrock_cost.chargeback_by_principal_as_of(9001) ORDER BY 1, 2, 3;
+  FROM bedrock_cost.chargeback_by_principal_as_of(9001) ORDER BY 1, 2, 3, 4;
 SELECT count(*) AS differing_rows FROM (
 	(SELECT * FROM bedrock_cost.chargeback_by_principal_as_of(9002)
 	 EXCEPT ALL SELECT * FROM bedrock_cost.chargeback_by_principal)
@@ -129,25 +134,133 @@ SELECT bedrock_cost.refresh_chargeback(false);
 SELECT principal_arn, cost, cost_basis, unblended_cost, net_unblended_cost
   FROM bedrock_cost.chargeback_by_principal WHERE attribution = 'attributed' ORDER BY 1;
 SELECT DISTINCT cost_basis FROM bedrock_cost.chargeback_by_tag;
-SELECT bedrock_cost.set_cost_basis('unblended');
-SELECT bedrock_cost.refresh_chargeback();
 
--- delivery 3 restates May again, as a largest remainder tie: a 0.1000000004 pool
--- over three equal principals (u1 wins the tie by ARN order; the sub-cent
--- residue stays on its own line)
+-- delivery 3 restates May again, loaded while the basis is net unblended, as a
+-- largest remainder tie: a 0.1000000004 pool over three equal principals (u1
+-- wins the tie by ARN order; the sub-cent residue stays on its own line)
 SELECT pg_temp.fixture_load(9003, $rows$
-	(1, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
-	 'arn:aws:iam::444444444444:user/u1', '{}'),
-	(2, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	(1, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
+	 'arn:aws:iam::444444444444:user/u1', '{"iamPrincipal/team":"a"}'),
+	(2, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
 	 'arn:aws:iam::444444444444:user/u2', '{}'),
-	(3, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 1.00,
+	(3, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
 	 'arn:aws:iam::444444444444:user/u3', '{}'),
 	(4, '2026-05-01 00:00Z', 'Tax', '444444444444', 'Tax', 0, 0.1000000004, 0.1000000004, NULL, '{}')
 $rows$);
+SELECT bedrock_cost.set_cost_basis('unblended');
 SELECT bedrock_cost.refresh_chargeback();
 SELECT attribution, principal_arn, usage_cost, allocated_cost, cost
   FROM bedrock_cost.chargeback_allocated ORDER BY 1, 2;
 SELECT sum(allocated_cost) AS allocated, sum(cost) AS total FROM bedrock_cost.chargeback_allocated;
+
+-- as of a delivery, in the cost basis in force when it was loaded: 9001 and
+-- 9002 unblended, 9003 net unblended (the setting is unblended again now)
+SELECT load_id, cost_basis FROM bedrock_cost.loads WHERE export_id = 901 ORDER BY 1;
+SELECT DISTINCT cost_basis AS current_basis FROM bedrock_cost.chargeback_by_principal;
+SELECT 9002 AS as_of, principal_arn, cost, cost_basis, unblended_cost, net_unblended_cost
+  FROM bedrock_cost.chargeback_by_principal_as_of(9002) WHERE attribution = 'attributed'
+UNION ALL
+SELECT 9003, principal_arn, cost, cost_basis, unblended_cost, net_unblended_cost
+  FROM bedrock_cost.chargeback_by_principal_as_of(9003) WHERE attribution = 'attributed'
+ ORDER BY 1, 2;
+-- an unknown load id reads nothing, in the current basis
+SELECT count(*) FROM bedrock_cost.chargeback_by_principal_as_of(1);
+
+-- the same bill synced into a second folder: every view tells the two exports
+-- apart (export_id, export_name, export), so the double count is visible
+SELECT pg_temp.fixture_load(9011, $rows$
+	(1, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
+	 'arn:aws:iam::444444444444:user/u1', '{"iamPrincipal/team":"a"}'),
+	(2, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
+	 'arn:aws:iam::444444444444:user/u2', '{}'),
+	(3, '2026-05-03 10:00Z', 'Usage', '444444444444', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 1.00, 0.90,
+	 'arn:aws:iam::444444444444:user/u3', '{}'),
+	(4, '2026-05-01 00:00Z', 'Tax', '444444444444', 'Tax', 0, 0.1000000004, 0.1000000004, NULL, '{}')
+$rows$, 911);
+UPDATE bedrock_cost.exports SET export_name = 'copy' WHERE export_id = 911;
+SELECT bedrock_cost.refresh_chargeback();
+SELECT 'chargeback_by_principal' AS view, export_id, export_name, export, sum(cost) AS cost, count(*) AS rows
+  FROM bedrock_cost.chargeback_by_principal GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'chargeback_by_tag (team)', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.chargeback_by_tag WHERE tag_name = 'team' GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'usage_by_model', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.usage_by_model GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'chargeback_daily', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.chargeback_daily GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'chargeback_allocated', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.chargeback_allocated GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_chargeback_by_principal', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_chargeback_by_principal GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_principal_tags', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_principal_tags GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_chargeback_by_tag (team)', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_chargeback_by_tag WHERE tag_name = 'team' GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_usage_by_model', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_usage_by_model GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_daily', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_daily GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'bi_chargeback_allocated', export_id, export_name, export, sum(cost), count(*)
+  FROM bedrock_cost.bi_chargeback_allocated GROUP BY 2, 3, 4
+ ORDER BY 1, 2;
+-- each export's pool is spread over that export's usage only
+SELECT export_id, attribution, principal_arn, usage_cost, allocated_cost, cost
+  FROM bedrock_cost.chargeback_allocated ORDER BY 1, 2, 3;
+
+-- a credit pool larger than the attributed usage (export 912): account
+-- 555555555555 has p1 30.00, p2 10.86 and 959.14 of unattributed usage (1000.00)
+-- and a -404.68 credit. Spread over all usage, exact shares of 40468 cents are
+-- 1214.04, 439.48248 and 38814.47752: floors 1214 + 439 + 38814 = 40467, the
+-- spare cent to p2 (.48248): p1 -12.14 (17.86), p2 -4.40 (6.46), unattributed
+-- -388.14 (571.00), no line negative. Over the attributed usage alone p1 would
+-- have taken -297.12 (-267.12). Account 666666666666: a -15.00 credit on 10.00
+-- of usage, the pool exceeds the usage: p3 -5.00.
+SELECT pg_temp.fixture_load(9012, $rows$
+	(1, '2026-05-03 10:00Z', 'Usage', '555555555555', 'USE1-Claude4.6Sonnet-input-tokens', 10000, 30.00, 30.00,
+	 'arn:aws:iam::555555555555:user/p1', '{}'),
+	(2, '2026-05-03 10:00Z', 'Usage', '555555555555', 'USE1-Claude4.6Sonnet-input-tokens', 3620, 10.86, 10.86,
+	 'arn:aws:iam::555555555555:user/p2', '{}'),
+	(3, '2026-05-03 10:00Z', 'Usage', '555555555555', 'USE1-Claude4.6Sonnet-input-tokens', 319713, 959.14, 959.14,
+	 NULL, '{}'),
+	(4, '2026-05-01 00:00Z', 'Credit', '555555555555', 'Credit', 0, -404.68, -404.68, NULL, '{}'),
+	(5, '2026-05-03 10:00Z', 'Usage', '666666666666', 'USE1-Claude4.6Sonnet-input-tokens', 3333, 10.00, 10.00,
+	 'arn:aws:iam::666666666666:user/p3', '{}'),
+	(6, '2026-05-01 00:00Z', 'Credit', '666666666666', 'Credit', 0, -15.00, -15.00, NULL, '{}')
+$rows$, 912);
+SELECT bedrock_cost.refresh_chargeback();
+SELECT usage_account_id, attribution, principal_arn, usage_cost, allocated_cost, cost
+  FROM bedrock_cost.chargeback_allocated WHERE export_id = 912 ORDER BY 1, 2, 3;
+SELECT usage_account_id, sum(allocated_cost) AS shares, sum(cost) AS total,
+	   count(*) FILTER (WHERE cost < 0) AS negative_lines
+  FROM bedrock_cost.chargeback_allocated WHERE export_id = 912 GROUP BY 1 ORDER BY 1;
+SELECT usage_account_id, attribution, principal_arn, usage_cost, allocated_cost, cost
+  FROM bedrock_cost.bi_chargeback_allocated WHERE export_id = 912 ORDER BY 1, 2, 3;
+
+-- reconciliation of a file without net costs (export 913): zeros, not NULLs
+SELECT pg_temp.fixture_load(9013, $rows$
+	(1, '2026-05-03 10:00Z', 'Usage', '777777777777', 'USE1-Claude4.6Sonnet-input-tokens', 1000, 0.25, NULL,
+	 'arn:aws:iam::777777777777:user/q', '{}'),
+	(2, '2026-05-01 00:00Z', 'Tax', '777777777777', 'Tax', 0, 0.02, NULL, NULL, '{}')
+$rows$, 913);
+SELECT bedrock_cost.refresh_chargeback();
+SELECT line_item_type, file_total, loaded_total, difference, file_net_total, loaded_net_total, net_difference,
+	   rejected_rows, other_rows, other_total, chargeback_difference
+  FROM bedrock_cost.reconciliation WHERE export_id = 913 ORDER BY 1;
+-- the file had net costs that did not land: the difference shows, never NULL
+UPDATE bedrock_cost.load_totals SET net_unblended_cost = 0.2 WHERE load_id = 9013 AND line_item_type = 'Usage';
+SELECT line_item_type, file_net_total, loaded_net_total, net_difference
+  FROM bedrock_cost.reconciliation WHERE export_id = 913 ORDER BY 1;
+SELECT count(*) AS unreconciled FROM bedrock_cost.reconciliation
+ WHERE difference <> 0 OR net_difference <> 0 OR chargeback_difference <> 0;
 
 -- every chargeback materialized view has a unique index (REFRESH CONCURRENTLY)
 SELECT c.relname,
@@ -172,12 +285,12 @@ SELECT bedrock_cost._prune_history(901, '2026-05-01');
 DO $$
 DECLARE r record;
 BEGIN
-	FOR r IN SELECT data_table FROM bedrock_cost.loads WHERE export_id = 901 LOOP
+	FOR r IN SELECT data_table FROM bedrock_cost.loads WHERE export_id IN (901, 911, 912, 913) LOOP
 		EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', r.data_table);
 	END LOOP;
 END
 $$;
-DELETE FROM bedrock_cost.loads WHERE export_id = 901;
-DELETE FROM bedrock_cost.exports WHERE export_id = 901;
+DELETE FROM bedrock_cost.loads WHERE export_id IN (901, 911, 912, 913);
+DELETE FROM bedrock_cost.exports WHERE export_id IN (901, 911, 912, 913);
 SELECT bedrock_cost.refresh_chargeback();
 SELECT count(*) AS leftover FROM bedrock_cost.chargeback_by_principal;

@@ -46,17 +46,17 @@ SELECT p.oid::regprocedure AS admin_function
  WHERE p.pronamespace = 'bedrock_cost'::regnamespace
    AND has_function_privilege('bedrock_cost_admin', p.oid, 'EXECUTE')
    AND NOT has_function_privilege('public', p.oid, 'EXECUTE')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT p.oid::regprocedure AS superuser_only_function
   FROM pg_proc p
  WHERE p.pronamespace = 'bedrock_cost'::regnamespace
    AND NOT has_function_privilege('bedrock_cost_admin', p.oid, 'EXECUTE')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT p.oid::regprocedure AS public_function, p.provolatile
   FROM pg_proc p
  WHERE p.pronamespace = 'bedrock_cost'::regnamespace
    AND has_function_privilege('public', p.oid, 'EXECUTE') AND p.provolatile <> 'i'
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT count(*) FILTER (WHERE has_function_privilege('public', p.oid, 'EXECUTE')) AS public_functions,
 	   count(*) FILTER (WHERE has_function_privilege('bedrock_cost_reader', p.oid, 'EXECUTE')
 						   <> has_function_privilege('public', p.oid, 'EXECUTE')) AS reader_differs

@@ -15,6 +15,23 @@
  */
 
 -- ------------------------------------------------------------------------
+-- who acts: the identity recorded in the ledger and the audit log
+
+-- current_user is the owner inside the loader (it runs the ledger's SQL as the
+-- owner of line_items) and inside SECURITY DEFINER functions; the session's
+-- own role is the one it SET ROLE to, else its session user
+CREATE FUNCTION bedrock_cost._session_role()
+RETURNS name
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text)::name
+$$;
+COMMENT ON FUNCTION bedrock_cost._session_role() IS
+  'internal: the role the session acts as (set with SET ROLE, else the session user), also inside SECURITY DEFINER functions and the loader, where current_user is the owner';
+REVOKE ALL ON FUNCTION bedrock_cost._session_role() FROM PUBLIC;
+
+-- ------------------------------------------------------------------------
 -- exports and the ledger
 
 CREATE TABLE bedrock_cost.exports (
@@ -48,7 +65,13 @@ CREATE TABLE bedrock_cost.loads (
 	superseded_by	bigint,
 	same_as			bigint,
 	data_dropped_at	timestamptz,
-	error			text
+	error			text,
+	session_user_name name NOT NULL DEFAULT session_user,
+	current_user_name name DEFAULT bedrock_cost._session_role(),
+	client_addr		inet DEFAULT pg_catalog.inet_client_addr(),
+	application_name text DEFAULT pg_catalog.current_setting('application_name'),
+	loaded_via		text NOT NULL DEFAULT 'sql'
+		CHECK (loaded_via IN ('sql', 'worker', 'client', 'restore'))
 );
 CREATE INDEX loads_export_period_idx
 	ON bedrock_cost.loads (export_id, billing_period, load_id);
@@ -72,6 +95,12 @@ COMMENT ON COLUMN bedrock_cost.loads.superseded_by IS 'the load that replaced th
 COMMENT ON COLUMN bedrock_cost.loads.same_as IS 'for noop: the load that already holds this delivery';
 COMMENT ON COLUMN bedrock_cost.loads.data_dropped_at IS 'when bedrock_cost.history_retention dropped the rows of this superseded delivery';
 COMMENT ON COLUMN bedrock_cost.loads.error IS 'why the delivery failed (file, line and column when the input was at fault)';
+COMMENT ON COLUMN bedrock_cost.loads.session_user_name IS 'who loaded: the session user (login role) of the loading session';
+COMMENT ON COLUMN bedrock_cost.loads.current_user_name IS 'who loaded: the role the loading session acted as (SET ROLE, else the session user)';
+COMMENT ON COLUMN bedrock_cost.loads.client_addr IS 'who loaded: the client address of the loading session (NULL over a Unix socket and in the background worker)';
+COMMENT ON COLUMN bedrock_cost.loads.application_name IS 'who loaded: application_name of the loading session';
+COMMENT ON COLUMN bedrock_cost.loads.loaded_via IS
+  'what loaded: sql (load_export / load_file called in SQL), worker (the background worker or poll_now), client (bedrock-cost-load), restore (recorded while restoring a database)';
 
 CREATE TABLE bedrock_cost.load_files (
 	load_id		bigint NOT NULL REFERENCES bedrock_cost.loads ON DELETE CASCADE,
@@ -122,6 +151,20 @@ COMMENT ON COLUMN bedrock_cost.load_errors.line IS 'physical line number in the 
 COMMENT ON COLUMN bedrock_cost.load_errors.column_name IS 'the CUR column (header name) at fault, when one is';
 COMMENT ON COLUMN bedrock_cost.load_errors.value IS 'the offending field value (truncated to 1000 bytes)';
 COMMENT ON COLUMN bedrock_cost.load_errors.raw IS 'the raw row text as read (truncated to 10000 bytes), for rejected rows';
+
+-- The ledger is what users keep: pg_dump dumps these tables and the
+-- sequences of their identity columns although they belong to the extension
+-- (the delivery tables line_items_l<load_id> are not extension members and
+-- are dumped anyway, as partitions of line_items and line_items_history).
+-- After pg_restore, bedrock_cost.after_restore() checks the ledger against
+-- the restored tables and refreshes the chargeback.
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.exports', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.exports_export_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.loads', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.loads_load_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.load_files', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.load_totals', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.load_errors', '');
 
 -- ------------------------------------------------------------------------
 -- the facts
@@ -202,6 +245,7 @@ COMMENT ON TABLE bedrock_cost.usage_types IS
   'every (usage type, product name) pair seen by a load, with its parts from bedrock_cost.parse_usage_type(usage_type, product_name); the product name gives the model of Marketplace rows, whose usage types are shared by all models. Join: ON u.usage_type = li.usage_type AND u.product_name = coalesce(li.product_name, '''')';
 COMMENT ON COLUMN bedrock_cost.usage_types.usage_type IS 'line_item_usage_type';
 COMMENT ON COLUMN bedrock_cost.usage_types.product_name IS 'product_name of the rows ('''' when they have none)';
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.usage_types', '');
 
 -- ------------------------------------------------------------------------
 -- swap and history (called by the loader)
@@ -341,25 +385,55 @@ GRANT SELECT ON bedrock_cost.exports, bedrock_cost.loads, bedrock_cost.load_file
 -- ------------------------------------------------------------------------
 -- history, reconciliation, progress
 
-CREATE FUNCTION bedrock_cost.line_items_as_of(p_load_id bigint)
-RETURNS SETOF bedrock_cost.line_items
+-- the delivery of each export and period that an as-of answer reads
+CREATE FUNCTION bedrock_cost.as_of_deliveries(p_load_id bigint)
+RETURNS TABLE (export_id integer, billing_period date, load_id bigint, status text,
+			   data_dropped_at timestamptz)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH visible AS (
-		SELECT DISTINCT ON (l.export_id, l.billing_period) l.load_id
-		  FROM bedrock_cost.loads l
-		 WHERE l.load_id <= p_load_id AND l.status IN ('done', 'superseded')
-		 ORDER BY l.export_id, l.billing_period, l.load_id DESC
-	)
-	SELECT li.* FROM bedrock_cost.line_items li
-	 WHERE li.load_id IN (SELECT load_id FROM visible)
-	UNION ALL
-	SELECT h.* FROM bedrock_cost.line_items_history h
-	 WHERE h.load_id IN (SELECT load_id FROM visible)
+	SELECT DISTINCT ON (l.export_id, l.billing_period)
+		   l.export_id, l.billing_period, l.load_id, l.status, l.data_dropped_at
+	  FROM bedrock_cost.loads l
+	 WHERE l.load_id <= p_load_id AND l.status IN ('done', 'superseded')
+	 ORDER BY l.export_id, l.billing_period, l.load_id DESC
+$$;
+COMMENT ON FUNCTION bedrock_cost.as_of_deliveries(bigint) IS
+  'the deliveries line_items_as_of(p_load_id) reads: for each export and billing period the newest successful load with load_id <= p_load_id; data_dropped_at is set when bedrock_cost.history_retention dropped its rows, so the as-of answer lacks that period';
+
+CREATE FUNCTION bedrock_cost.line_items_as_of(p_load_id bigint)
+RETURNS SETOF bedrock_cost.line_items
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	dropped text;
+BEGIN
+	SELECT string_agg(format('load %s (export %s, billing period %s)', d.load_id, d.export_id,
+							 d.billing_period), ', ' ORDER BY d.load_id)
+	  INTO dropped
+	  FROM bedrock_cost.as_of_deliveries(p_load_id) AS d
+	 WHERE d.data_dropped_at IS NOT NULL;
+	IF dropped IS NOT NULL THEN
+		RAISE WARNING 'line items as of load % are incomplete: bedrock_cost.history_retention dropped the rows of %',
+			p_load_id, dropped
+			USING ERRCODE = '01000',
+				  HINT = 'bedrock_cost.as_of_deliveries() lists the deliveries an as-of answer reads.';
+	END IF;
+	RETURN QUERY
+		WITH visible AS (
+			SELECT d.load_id FROM bedrock_cost.as_of_deliveries(p_load_id) AS d
+			 WHERE d.data_dropped_at IS NULL
+		)
+		SELECT li.* FROM bedrock_cost.line_items li
+		 WHERE li.load_id IN (SELECT v.load_id FROM visible v)
+		UNION ALL
+		SELECT h.* FROM bedrock_cost.line_items_history h
+		 WHERE h.load_id IN (SELECT v.load_id FROM visible v);
+END
 $$;
 COMMENT ON FUNCTION bedrock_cost.line_items_as_of(bigint) IS
-  'line_items as they were right after load p_load_id: for each export and period, the rows of the newest successful delivery with load_id <= p_load_id (missing if history_retention dropped it)';
+  'line_items as they were right after load p_load_id: for each export and period, the rows of the newest successful delivery with load_id <= p_load_id (bedrock_cost.as_of_deliveries). When bedrock_cost.history_retention dropped one of those deliveries its period is missing and a WARNING names the dropped load ids';
 
 CREATE VIEW bedrock_cost.current_loads AS
 	SELECT l.*, e.path AS export
@@ -387,14 +461,15 @@ CREATE VIEW bedrock_cost.reconciliation AS
 		  FROM bedrock_cost.line_items li
 		 GROUP BY 1, 2, 3
 	)
-	SELECT f.billing_period, f.export, f.load_id, f.line_item_type,
+	SELECT f.billing_period, f.export_id, f.export, f.load_id, f.line_item_type,
 		   coalesce(f.file_rows, 0) AS file_rows,
 		   coalesce(f.file_total, 0) AS file_total,
 		   coalesce(ld.loaded_rows, 0) AS loaded_rows,
 		   coalesce(ld.loaded_total, 0) AS loaded_total,
 		   coalesce(f.file_total, 0) - coalesce(ld.loaded_total, 0) AS difference,
-		   f.file_net_total, ld.loaded_net_total,
-		   f.file_net_total - ld.loaded_net_total AS net_difference,
+		   coalesce(f.file_net_total, 0) AS file_net_total,
+		   coalesce(ld.loaded_net_total, 0) AS loaded_net_total,
+		   coalesce(f.file_net_total, 0) - coalesce(ld.loaded_net_total, 0) AS net_difference,
 		   coalesce(f.rejected_rows, 0) AS rejected_rows,
 		   coalesce(f.other_rows, 0) AS other_rows,
 		   coalesce(f.other_total, 0) AS other_total
@@ -403,6 +478,7 @@ CREATE VIEW bedrock_cost.reconciliation AS
 COMMENT ON VIEW bedrock_cost.reconciliation IS
   'per billing period, export and line item type of the current deliveries: Bedrock totals the reader summed from the files (file_total) against what line_items holds (loaded_total); difference is exactly 0 for a successful load. rejected_rows and the non-Bedrock rows (other_rows, other_total) complete the file';
 COMMENT ON COLUMN bedrock_cost.reconciliation.difference IS 'file_total - loaded_total (unblended): 0 when every accepted Bedrock row landed exactly';
+COMMENT ON COLUMN bedrock_cost.reconciliation.net_difference IS 'file_net_total - loaded_net_total (net unblended; a total is 0 when no row has a net cost): 0 when every accepted Bedrock row landed exactly';
 
 -- every backend's progress is visible only to superusers, pg_read_all_stats
 -- and the backend's own role: this reads it as the owner, for the loader's
@@ -445,4 +521,5 @@ COMMENT ON VIEW bedrock_cost.load_progress IS
   'loads running now (the delivery table is not visible to other sessions before commit, so this reads the COPY progress slots the loader fills): phase (hashing files of an execution seen before, copying, swapping), file_no of files_total, bytes_read of bytes_total compressed input and their percent, rows_read from the files, rows_loaded into the delivery table, copy_bytes of transformed rows fed to COPY';
 GRANT SELECT ON bedrock_cost.current_loads, bedrock_cost.reconciliation,
 	bedrock_cost.load_progress TO bedrock_cost_admin;
-GRANT EXECUTE ON FUNCTION bedrock_cost.line_items_as_of(bigint) TO bedrock_cost_admin;
+GRANT EXECUTE ON FUNCTION bedrock_cost.line_items_as_of(bigint),
+	bedrock_cost.as_of_deliveries(bigint) TO bedrock_cost_admin;

@@ -91,6 +91,10 @@ COMMENT ON COLUMN bedrock_cost.export_deliveries.loading_pid IS 'process that se
 -- the state tables are the worker's; users read them through export_status
 REVOKE ALL ON bedrock_cost.export_state, bedrock_cost.export_deliveries FROM PUBLIC;
 
+-- dumped by pg_dump with the ledger (see 40_loader.sql)
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.export_state', '');
+SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.export_deliveries', '');
+
 CREATE FUNCTION bedrock_cost.export_abspath(path text)
 RETURNS text
 LANGUAGE C STRICT VOLATILE

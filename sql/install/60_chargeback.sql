@@ -15,16 +15,21 @@
  *                            explicit (untagged) bucket per key
  *   usage_by_model           per model, token kind, tier, routing, region
  *   chargeback_daily         per usage day, principal and model (spikes)
- *   chargeback_allocated     account-level rows spread pro rata over the
- *                            attributed principals, largest remainder to
- *                            the cent
+ *   chargeback_allocated     account-level rows spread pro rata over all
+ *                            the usage of the account (attributed and
+ *                            unattributed), largest remainder to the cent
  * Plain views: reconciliation (the loader's, extended) and the FOCUS
  * 1.2-shaped focus_bedrock.
+ *
+ * Every view but chargeback_base's internal companion carries export_id,
+ * export_name and export (the path), so the same bill loaded from two
+ * export folders shows as two exports instead of silently adding up.
  *
  * The queries of chargeback_base and chargeback_by_principal are written
  * once, as templates over a row source, and instantiated twice: over the
  * current data (the materialized views) and over line_items_as_of(load_id)
- * (the as-of functions).
+ * (the as-of functions, which report in the cost basis recorded on that
+ * load).
  *
  * IDENTIFICATION
  *		sql/install/60_chargeback.sql
@@ -52,6 +57,23 @@ SELECT coalesce((SELECT cost_basis FROM bedrock_cost.chargeback_settings), 'unbl
 COMMENT ON VIEW bedrock_cost.chargeback_basis IS
   'the cost basis in force: chargeback_settings.cost_basis, or unblended when no setting was made';
 COMMENT ON COLUMN bedrock_cost.chargeback_basis.cost_basis IS 'unblended or net_unblended';
+
+-- every delivery records the basis in force when it was loaded, for the as-of
+-- functions (the loader refreshes the chargeback in the loading transaction)
+CREATE FUNCTION bedrock_cost._cost_basis_now()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT b.cost_basis FROM bedrock_cost.chargeback_basis AS b $$;
+COMMENT ON FUNCTION bedrock_cost._cost_basis_now() IS
+  'internal: the cost basis in force (bedrock_cost.chargeback_basis), the default of loads.cost_basis';
+REVOKE ALL ON FUNCTION bedrock_cost._cost_basis_now() FROM PUBLIC;
+
+ALTER TABLE bedrock_cost.loads
+  ADD COLUMN cost_basis text DEFAULT bedrock_cost._cost_basis_now()
+	CONSTRAINT loads_cost_basis_check CHECK (cost_basis IN ('unblended', 'net_unblended'));
+COMMENT ON COLUMN bedrock_cost.loads.cost_basis IS
+  'the chargeback cost basis in force when the delivery was recorded; the as-of functions report in it';
 
 CREATE FUNCTION bedrock_cost.set_cost_basis(basis text)
 RETURNS text
@@ -134,10 +156,10 @@ DECLARE
 	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 	$q$;
 	-- %1$s: row source with the columns of chargeback_base; %2$s: join giving u,
-	-- the parts of b.usage_type
+	-- the parts of b.usage_type; %3$s: relation giving the cost_basis to report in
 	principal_q text := $q$
 	WITH g AS (
-		SELECT b.billing_period, b.payer_account_id, b.usage_account_id, b.line_item_type,
+		SELECT b.billing_period, b.export_id, b.payer_account_id, b.usage_account_id, b.line_item_type,
 			   b.principal_arn, b.principal_tags,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
@@ -149,9 +171,10 @@ DECLARE
 			   sum(b.line_items)::bigint AS line_items
 		  FROM %1$s AS b
 		  %2$s
-		 GROUP BY 1, 2, 3, 4, 5, 6
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	)
-	SELECT g.billing_period, g.payer_account_id, g.usage_account_id,
+	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export,
+		   g.payer_account_id, g.usage_account_id,
 		   bedrock_cost.attribution(g.principal_arn, g.line_item_type) AS attribution,
 		   g.line_item_type,
 		   g.principal_arn::bedrock_cost.iam_arn AS principal,
@@ -172,7 +195,8 @@ DECLARE
 		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
 		   coalesce(g.total_tokens, 0) AS total_tokens,
 		   g.line_items
-	  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s
+	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
+	 CROSS JOIN %3$s AS s
 	 ORDER BY g.billing_period
 	$q$;
 BEGIN
@@ -192,11 +216,15 @@ BEGIN
 	EXECUTE 'CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_principal AS '
 		|| format(principal_q, 'bedrock_cost.chargeback_base',
 				  'LEFT JOIN bedrock_cost.chargeback_usage_types AS u ON u.usage_type = b.usage_type '
-				  'AND u.product_name_key = coalesce(b.product_name, '''')');
+				  'AND u.product_name_key = coalesce(b.product_name, '''')',
+				  'bedrock_cost.chargeback_basis');
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_by_principal_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_by_principal LANGUAGE sql STABLE AS $f$'
 		|| format(principal_q, 'bedrock_cost.chargeback_base_as_of($1)',
-				  'LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true')
+				  'LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true',
+				  -- the basis recorded on that load (the current one for an unknown load id)
+				  '(SELECT coalesce((SELECT l.cost_basis FROM bedrock_cost.loads AS l WHERE l.load_id = $1), '
+				  'c.cost_basis) AS cost_basis FROM bedrock_cost.chargeback_basis AS c)')
 		|| '$f$';
 END
 $do$;
@@ -215,7 +243,7 @@ COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_usage_types IS
   'every usage type (and product name, which names the model of Marketplace rows) of chargeback_base with its parts from bedrock_cost.parse_usage_type, parsed once per refresh';
 
 CREATE UNIQUE INDEX chargeback_by_principal_key ON bedrock_cost.chargeback_by_principal
-	(billing_period, payer_account_id, usage_account_id, line_item_type, principal_arn, principal_tags);
+	(billing_period, export_id, payer_account_id, usage_account_id, line_item_type, principal_arn, principal_tags);
 COMMENT ON INDEX bedrock_cost.chargeback_by_principal_key IS
   'the grain of chargeback_by_principal; serves filters on billing_period; lets REFRESH ... CONCURRENTLY work';
 CREATE INDEX chargeback_by_principal_role ON bedrock_cost.chargeback_by_principal
@@ -226,11 +254,11 @@ COMMENT ON INDEX bedrock_cost.chargeback_by_principal_role IS
 COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_base IS
   'line_items summed per billing period, export, payer and usage account, line item type, principal, principal tags and usage type: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
 COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_by_principal IS
-  'chargeback per billing period, payer and usage account, line item type and IAM principal (as billed, with its type, role rollup and person/session label and principal tags). Usage without a principal is its own line (attribution unattributed, principal NULL); Tax, Credit, Refund, discounts and fees are their own lines (attribution account_level). cost is in the basis named by cost_basis';
+  'chargeback per billing period, export, payer and usage account, line item type and IAM principal (as billed, with its type, role rollup and person/session label and principal tags). Usage without a principal is its own line (attribution unattributed, principal NULL); Tax, Credit, Refund, discounts and fees are their own lines (attribution account_level). cost is in the basis named by cost_basis. The same bill loaded from two exports appears once per export';
 COMMENT ON FUNCTION bedrock_cost.chargeback_base_as_of(bigint) IS
   'chargeback_base computed over line_items_as_of(load_id): the data as it stood right after that load';
 COMMENT ON FUNCTION bedrock_cost.chargeback_by_principal_as_of(bigint) IS
-  'chargeback_by_principal as it stood right after load load_id (bedrock_cost.loads): for each export and period the newest successful delivery with a load_id <= load_id, superseded deliveries read from line_items_history. Cost basis: the current setting';
+  'chargeback_by_principal as it stood right after load load_id (bedrock_cost.loads): for each export and period the newest successful delivery with a load_id <= load_id, superseded deliveries read from line_items_history; cost in the basis in force at that load (loads.cost_basis). A WARNING names the deliveries bedrock_cost.history_retention dropped (their periods are missing)';
 
 -- ------------------------------------------------------------------------
 -- per tag: every iamPrincipal/<key> seen in a period is a dimension
@@ -241,7 +269,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_tag AS
 		  FROM bedrock_cost.chargeback_base AS b,
 			   LATERAL pg_catalog.jsonb_object_keys(b.principal_tags) AS k(key)
 	), g AS (
-		SELECT b.billing_period, k.tag_key,
+		SELECT b.billing_period, b.export_id, k.tag_key,
 			   coalesce(b.principal_tags ->> k.tag_key, '(untagged)') AS tag_value,
 			   NOT (b.principal_tags ? k.tag_key) AS untagged,
 			   bedrock_cost.attribution(b.principal_arn, b.line_item_type) AS attribution,
@@ -258,9 +286,9 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_tag AS
 		  JOIN keys AS k USING (billing_period)
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
-		 GROUP BY 1, 2, 3, 4, 5
+		 GROUP BY 1, 2, 3, 4, 5, 6
 	)
-	SELECT g.billing_period, g.tag_key,
+	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export, g.tag_key,
 		   substr(g.tag_key, length('iamPrincipal/') + 1) AS tag_name,
 		   g.tag_value, g.untagged, g.attribution,
 		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
@@ -272,20 +300,21 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_tag AS
 		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
 		   coalesce(g.total_tokens, 0) AS total_tokens,
 		   g.principals, g.line_items
-	  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s;
+	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
+	 CROSS JOIN bedrock_cost.chargeback_basis AS s;
 CREATE UNIQUE INDEX chargeback_by_tag_key ON bedrock_cost.chargeback_by_tag
-	(billing_period, tag_key, tag_value, attribution);
+	(billing_period, tag_key, tag_value, export_id, attribution);
 COMMENT ON INDEX bedrock_cost.chargeback_by_tag_key IS
   'the grain of chargeback_by_tag; serves filters on billing_period and tag_key; lets REFRESH ... CONCURRENTLY work';
 COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_by_tag IS
-  'chargeback per billing period, iamPrincipal/<key> tag and value, with no configuration: every key seen in the period is a dimension. Spend of rows without that key (untagged principals, unattributed usage, account-level rows) is the explicit bucket tag_value (untagged), split by attribution, so for every key the values add up to the whole period';
+  'chargeback per billing period, iamPrincipal/<key> tag and value and export, with no configuration: every key seen in the period (in any export) is a dimension. Spend of rows without that key (untagged principals, unattributed usage, account-level rows) is the explicit bucket tag_value (untagged), split by attribution, so for every key the values add up to the whole period';
 
 -- ------------------------------------------------------------------------
 -- per model
 
 CREATE MATERIALIZED VIEW bedrock_cost.usage_by_model AS
 	WITH g AS (
-		SELECT b.billing_period, u.model, u.token_kind, u.tier, u.routing, u.region,
+		SELECT b.billing_period, b.export_id, u.model, u.token_kind, u.tier, u.routing, u.region,
 			   min(u.model_key) AS model_key,
 			   bool_and(coalesce(u.recognized, false)) AS recognized,
 			   sum(b.tokens) AS tokens,
@@ -298,9 +327,9 @@ CREATE MATERIALIZED VIEW bedrock_cost.usage_by_model AS
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
-		 GROUP BY 1, 2, 3, 4, 5, 6
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	)
-	SELECT g.billing_period, g.model, g.model_key, g.token_kind, g.tier, g.routing, g.region, g.recognized,
+	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export, g.model, g.model_key, g.token_kind, g.tier, g.routing, g.region, g.recognized,
 		   coalesce(g.tokens, 0) AS tokens, g.usage_amount,
 		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
 				ELSE g.unblended_cost END AS cost,
@@ -310,13 +339,14 @@ CREATE MATERIALIZED VIEW bedrock_cost.usage_by_model AS
 						   ELSE g.unblended_cost END * 1000000 / g.tokens, 6)
 		   END AS cost_per_million_tokens,
 		   g.principals, g.line_items
-	  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s;
+	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
+	 CROSS JOIN bedrock_cost.chargeback_basis AS s;
 CREATE UNIQUE INDEX usage_by_model_key ON bedrock_cost.usage_by_model
-	(billing_period, model, token_kind, tier, routing, region);
+	(billing_period, model, token_kind, tier, routing, region, export_id);
 COMMENT ON INDEX bedrock_cost.usage_by_model_key IS
   'the grain of usage_by_model; serves filters on billing_period and model; lets REFRESH ... CONCURRENTLY work';
 COMMENT ON MATERIALIZED VIEW bedrock_cost.usage_by_model IS
-  'Bedrock usage (line item types Usage, DiscountedUsage, SavingsPlanCoveredUsage, attributed or not) per billing period, model, token kind, tier, routing and region, from bedrock_cost.parse_usage_type; model, token_kind... are NULL for usage types the parser does not recognise (recognized = false), never dropped';
+  'Bedrock usage (line item types Usage, DiscountedUsage, SavingsPlanCoveredUsage, attributed or not) per billing period, export, model, token kind, tier, routing and region, from bedrock_cost.parse_usage_type; model, token_kind... are NULL for usage types the parser does not recognise (recognized = false), never dropped';
 
 -- ------------------------------------------------------------------------
 -- per day (spikes)
@@ -326,7 +356,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 	-- the raw tags map is kept (its iamPrincipal/ keys filter rows in bi_daily)
 	WITH g AS (
 		SELECT li.billing_period, (li.usage_start AT TIME ZONE 'UTC')::date AS usage_date,
-			   li.payer_account_id, li.usage_account_id,
+			   li.export_id, li.payer_account_id, li.usage_account_id,
 			   bedrock_cost.attribution(li.principal::text, li.line_item_type) AS attribution,
 			   li.principal, li.tags, u.model,
 			   sum(li.unblended_cost) AS unblended_cost,
@@ -339,9 +369,10 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 		  FROM bedrock_cost.line_items AS li
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = li.usage_type AND u.product_name_key = coalesce(li.product_name, '')
-		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 	)
-	SELECT g.billing_period, g.usage_date, g.payer_account_id, g.usage_account_id,
+	SELECT g.billing_period, g.usage_date, g.export_id, e.export_name, e.path AS export,
+		   g.payer_account_id, g.usage_account_id,
 		   g.attribution, g.principal::text AS principal_arn,
 		   bedrock_cost.role_arn(g.principal)::text AS role_arn,
 		   bedrock_cost.person(g.principal) AS person,
@@ -356,15 +387,16 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 		   coalesce(g.input_tokens, 0) + coalesce(g.output_tokens, 0)
 			+ coalesce(g.cache_read_tokens, 0) + coalesce(g.cache_write_tokens, 0) AS total_tokens,
 		   g.line_items
-	  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s
+	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
+	 CROSS JOIN bedrock_cost.chargeback_basis AS s
 	 ORDER BY g.billing_period, g.usage_date;	-- a month's rows stored together
 CREATE UNIQUE INDEX chargeback_daily_key ON bedrock_cost.chargeback_daily
-	(billing_period, usage_date, payer_account_id, usage_account_id, attribution,
+	(billing_period, usage_date, export_id, payer_account_id, usage_account_id, attribution,
 	 principal_arn, tags, model);
 COMMENT ON INDEX bedrock_cost.chargeback_daily_key IS
   'the grain of chargeback_daily; serves filters on billing_period and day; lets REFRESH ... CONCURRENTLY work';
 COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_daily IS
-  'daily chargeback per UTC usage day (of line_item_usage_start_date), accounts, principal (with the tags map of its rows) and model, for spotting spikes. Account-level rows and unattributed usage are their own lines';
+  'daily chargeback per UTC usage day (of line_item_usage_start_date), export, accounts, principal (with the tags map of its rows) and model, for spotting spikes. Account-level rows and unattributed usage are their own lines';
 
 -- ------------------------------------------------------------------------
 -- allocation of account-level rows
@@ -372,37 +404,37 @@ COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_daily IS
 CREATE MATERIALIZED VIEW bedrock_cost.chargeback_allocated AS
 	WITH lines AS (
 		-- one line per principal (and tag set), one per unattributed, one per account-level pool
-		SELECT c.billing_period, c.payer_account_id, c.usage_account_id,
+		SELECT c.billing_period, c.export_id, c.payer_account_id, c.usage_account_id,
 			   CASE c.attribution WHEN 'account_level' THEN 'account_level_unallocated'
 					ELSE c.attribution END AS attribution,
 			   c.principal_arn, c.principal_tags,
 			   sum(c.cost) AS usage_cost, min(c.cost_basis) AS cost_basis,
 			   sum(c.line_items)::bigint AS line_items
 		  FROM bedrock_cost.chargeback_by_principal AS c
-		 GROUP BY 1, 2, 3, 4, 5, 6
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	), pooled AS (
-		-- the account's pool and the sum of the weights, on every line of the account
-		SELECT l.*,
+		-- the account's pool and its usage (the sum of the weights), on every line of the account
+		SELECT l.*, l.attribution IN ('attributed', 'unattributed') AS is_usage,
 			   sum(l.usage_cost) FILTER (WHERE l.attribution = 'account_level_unallocated') OVER acct AS pool,
-			   sum(greatest(l.usage_cost, 0)) FILTER (WHERE l.attribution = 'attributed') OVER acct AS weight_sum
+			   sum(greatest(l.usage_cost, 0)) FILTER (WHERE l.attribution IN ('attributed', 'unattributed')) OVER acct AS weight_sum
 		  FROM lines AS l
-		WINDOW acct AS (PARTITION BY l.billing_period, l.payer_account_id, l.usage_account_id)
+		WINDOW acct AS (PARTITION BY l.billing_period, l.export_id, l.payer_account_id, l.usage_account_id)
 	), shares AS (
-		-- exact share in cents of each attributed line (NULL for the others)
+		-- exact share in cents of each usage line (NULL for the others)
 		SELECT p.*, round(p.pool, 2) * 100 AS pool_cents,
-			   CASE WHEN p.attribution = 'attributed' AND p.pool IS NOT NULL AND p.weight_sum > 0
+			   CASE WHEN p.is_usage AND p.pool IS NOT NULL AND p.weight_sum > 0
 					THEN abs(round(p.pool, 2) * 100) * greatest(p.usage_cost, 0) / p.weight_sum END AS exact_cents
 		  FROM pooled AS p
 	), ranked AS (
-		-- floors, the cents left over, and the rank of each remainder
+		-- floors, the cents left over, and the rank of each remainder (ties: by ARN, unattributed last)
 		SELECT s.*, floor(s.exact_cents) AS floor_cents,
 			   abs(s.pool_cents) - sum(floor(s.exact_cents)) OVER acct AS leftover,
-			   row_number() OVER (PARTITION BY s.billing_period, s.payer_account_id, s.usage_account_id,
-										   s.exact_cents IS NULL
+			   row_number() OVER (PARTITION BY s.billing_period, s.export_id, s.payer_account_id,
+										   s.usage_account_id, s.exact_cents IS NULL
 								  ORDER BY s.exact_cents - floor(s.exact_cents) DESC,
 										   s.principal_arn, s.principal_tags::text) AS remainder_rank
 		  FROM shares AS s
-		WINDOW acct AS (PARTITION BY s.billing_period, s.payer_account_id, s.usage_account_id)
+		WINDOW acct AS (PARTITION BY s.billing_period, s.export_id, s.payer_account_id, s.usage_account_id)
 	), allocated AS (
 		SELECT r.*,
 			   CASE WHEN r.exact_cents IS NOT NULL
@@ -414,7 +446,8 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_allocated AS
 			   r.attribution = 'account_level_unallocated' AND r.weight_sum > 0 AS is_residue
 		  FROM ranked AS r
 	)
-	SELECT a.billing_period, a.payer_account_id, a.usage_account_id,
+	SELECT a.billing_period, a.export_id, e.export_name, e.path AS export,
+		   a.payer_account_id, a.usage_account_id,
 		   CASE WHEN a.is_residue THEN 'account_level_rounding' ELSE a.attribution END AS attribution,
 		   a.principal_arn::bedrock_cost.iam_arn AS principal, a.principal_arn,
 		   bedrock_cost.role_arn(a.principal_arn::bedrock_cost.iam_arn)::text AS role_arn,
@@ -424,18 +457,19 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_allocated AS
 		   a.allocated_cost,
 		   CASE WHEN a.is_residue THEN a.allocated_cost ELSE a.usage_cost + a.allocated_cost END AS cost,
 		   a.cost_basis,
-		   'account-level rows (Tax, Credit, Refund, discounts, fees) of each payer account, usage account and billing period, rounded to the cent, spread over its attributed principals pro rata to their '
-			|| a.cost_basis || ' usage cost, largest remainder; the sub-cent residue stays on an account_level_rounding line; with no attributed usage the pool stays account_level_unallocated'
+		   'account-level rows (Tax, Credit, Refund, discounts, fees) of each export, payer account, usage account and billing period, rounded to the cent, spread over all the usage of that account (attributed principals and unattributed usage) pro rata to its '
+			|| a.cost_basis || ' usage cost, largest remainder; the sub-cent residue stays on an account_level_rounding line; with no usage the pool stays account_level_unallocated'
 			AS allocation_basis,
 		   a.line_items
 	  FROM allocated AS a
+	  JOIN bedrock_cost.exports AS e ON e.export_id = a.export_id
 	 WHERE NOT (a.is_residue AND a.allocated_cost = 0);
 CREATE UNIQUE INDEX chargeback_allocated_key ON bedrock_cost.chargeback_allocated
-	(billing_period, payer_account_id, usage_account_id, attribution, principal_arn, principal_tags);
+	(billing_period, export_id, payer_account_id, usage_account_id, attribution, principal_arn, principal_tags);
 COMMENT ON INDEX bedrock_cost.chargeback_allocated_key IS
   'the grain of chargeback_allocated; serves filters on billing_period; lets REFRESH ... CONCURRENTLY work';
 COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_allocated IS
-  'fully allocated chargeback: per billing period, payer and usage account, the account-level pool (Tax, Credit, Refund, discounts, fees; rounded to the cent) is spread over the attributed principals pro rata to their usage cost with the largest remainder method, so the shares add up to the pool exactly to the cent. Unattributed usage keeps its own line (no share); a pool with no attributed usage stays one account_level_unallocated line; a sub-cent residue stays on an account_level_rounding line. Sum of cost = sum of chargeback_by_principal.cost, exactly';
+  'fully allocated chargeback: per billing period, export, payer and usage account, the account-level pool (Tax, Credit, Refund, discounts, fees; rounded to the cent) is spread over all the usage of the account, the attributed principals and the unattributed usage line alike, pro rata to their usage cost with the largest remainder method, so the shares add up to the pool exactly to the cent and a line goes below zero only when the pool exceeds the account''s usage (or, by sub-cent rounding, by less than a cent). usage_cost, allocated_cost and cost = usage_cost + allocated_cost side by side; a pool with no usage stays one account_level_unallocated line; a sub-cent residue stays on an account_level_rounding line. Sum of cost = sum of chargeback_by_principal.cost, exactly';
 
 -- ------------------------------------------------------------------------
 -- reconciliation: the loader's view (file vs loaded), extended with the
@@ -462,16 +496,15 @@ CREATE OR REPLACE VIEW bedrock_cost.reconciliation AS
 							 + coalesce(c.account_level_total, 0)) AS chargeback_difference
 	  FROM bedrock_cost.reconciliation_files AS r
 	  LEFT JOIN (
-		SELECT b.billing_period, e.path AS export, b.line_item_type,
+		SELECT b.billing_period, b.export_id, b.line_item_type,
 			   sum(b.unblended_cost) FILTER (WHERE b.principal_arn IS NOT NULL) AS attributed_total,
 			   sum(b.unblended_cost) FILTER (WHERE b.principal_arn IS NULL
 										 AND bedrock_cost.is_usage_line_item_type(b.line_item_type)) AS unattributed_total,
 			   sum(b.unblended_cost) FILTER (WHERE b.principal_arn IS NULL
 										 AND NOT bedrock_cost.is_usage_line_item_type(b.line_item_type)) AS account_level_total
 		  FROM bedrock_cost.chargeback_base AS b
-		  JOIN bedrock_cost.exports AS e USING (export_id)
 		 GROUP BY 1, 2, 3
-	  ) AS c USING (billing_period, export, line_item_type);
+	  ) AS c USING (billing_period, export_id, line_item_type);
 COMMENT ON VIEW bedrock_cost.reconciliation IS
   'per billing period, export and line item type of the current deliveries: Bedrock totals summed from the files (file_total) against line_items (loaded_total), difference exactly 0 after a successful load; then the same unblended total split the chargeback way (attributed_total + unattributed_total + account_level_total = chargeback_total, from the chargeback views), chargeback_difference exactly 0 once refresh_chargeback() has run after the load';
 COMMENT ON COLUMN bedrock_cost.reconciliation.attributed_total IS 'unblended cost of the rows with an IAM principal, from chargeback_base';

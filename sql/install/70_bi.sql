@@ -40,7 +40,8 @@ COMMENT ON COLUMN bedrock_cost.team_access.tag_value IS 'the tag value the role 
 -- the views
 
 CREATE VIEW bedrock_cost.bi_chargeback_by_principal WITH (security_barrier) AS
-	SELECT c.billing_period, c.payer_account_id, c.usage_account_id, c.attribution, c.line_item_type,
+	SELECT c.billing_period, c.export_id, c.export_name, c.export,
+		   c.payer_account_id, c.usage_account_id, c.attribution, c.line_item_type,
 		   c.principal_arn, c.principal_type, c.principal_account_id, c.role_arn,
 		   c.role_name, c.person,
 		   c.principal_tags::text AS principal_tags_json,
@@ -58,7 +59,8 @@ COMMENT ON VIEW bedrock_cost.bi_chargeback_by_principal IS
   'Bedrock chargeback per month, account and IAM principal, for BI tools: one row per billing period, payer and usage account, line item type, principal and principal tag set; unattributed usage and account-level rows (Tax, Credit, Refund, discounts) are their own rows. Row-level security by bedrock_cost.team_access';
 
 CREATE VIEW bedrock_cost.bi_principal_tags WITH (security_barrier) AS
-	SELECT c.billing_period, c.payer_account_id, c.usage_account_id, c.attribution, c.line_item_type,
+	SELECT c.billing_period, c.export_id, c.export_name, c.export,
+		   c.payer_account_id, c.usage_account_id, c.attribution, c.line_item_type,
 		   c.principal_arn, c.principal_type, c.role_arn, c.person,
 		   t.key AS tag_key, substr(t.key, length('iamPrincipal/') + 1) AS tag_name, t.value AS tag_value,
 		   c.cost, c.cost_basis, c.unblended_cost, c.net_unblended_cost,
@@ -76,7 +78,8 @@ COMMENT ON VIEW bedrock_cost.bi_principal_tags IS
   'per-principal chargeback repeated once per iamPrincipal tag of the principal, for drilling from a team (filter tag_key and tag_value) down to its principals; sum over one tag_key only, never over all rows (a principal appears once per tag). Row-level security by bedrock_cost.team_access';
 
 CREATE VIEW bedrock_cost.bi_chargeback_by_tag WITH (security_barrier) AS
-	SELECT t.billing_period, t.tag_key, t.tag_name, t.tag_value, t.untagged, t.attribution,
+	SELECT t.billing_period, t.export_id, t.export_name, t.export,
+		   t.tag_key, t.tag_name, t.tag_value, t.untagged, t.attribution,
 		   t.cost, t.cost_basis, t.unblended_cost, t.net_unblended_cost,
 		   t.input_tokens, t.output_tokens, t.cache_read_tokens, t.cache_write_tokens, t.total_tokens,
 		   t.principals, t.line_items
@@ -92,7 +95,7 @@ COMMENT ON VIEW bedrock_cost.bi_chargeback_by_tag IS
   'Bedrock chargeback per month and iamPrincipal tag (team, cost-center, project...: every key seen is a dimension), with the explicit bucket tag_value = (untagged) per key; for one key the values add up to the whole month. Row-level security by bedrock_cost.team_access';
 
 CREATE VIEW bedrock_cost.bi_usage_by_model WITH (security_barrier) AS
-	SELECT m.billing_period, m.model, m.model_key, m.token_kind, m.tier, m.routing, m.region, m.recognized,
+	SELECT m.billing_period, m.export_id, m.export_name, m.export, m.model, m.model_key, m.token_kind, m.tier, m.routing, m.region, m.recognized,
 		   m.tokens, m.usage_amount, m.cost, m.cost_basis, m.unblended_cost, m.net_unblended_cost,
 		   m.cost_per_million_tokens, m.principals, m.line_items
 	  FROM bedrock_cost.usage_by_model AS m
@@ -103,7 +106,8 @@ COMMENT ON VIEW bedrock_cost.bi_usage_by_model IS
   'Bedrock usage per month, model, token kind, tier, routing and region with tokens, cost and cost per million tokens. Only roles that see all rows (team_access *) see it: it has no principal to filter on (teams use bi_daily, which has the model)';
 
 CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
-	SELECT d.usage_date, d.billing_period, d.payer_account_id, d.usage_account_id, d.attribution,
+	SELECT d.usage_date, d.billing_period, d.export_id, d.export_name, d.export,
+		   d.payer_account_id, d.usage_account_id, d.attribution,
 		   d.principal_arn, d.role_arn, d.person, d.tags::text AS tags_json,
 		   d.model, d.cost, d.cost_basis, d.unblended_cost, d.net_unblended_cost,
 		   d.input_tokens, d.output_tokens, d.cache_read_tokens, d.cache_write_tokens, d.total_tokens,
@@ -119,7 +123,8 @@ COMMENT ON VIEW bedrock_cost.bi_daily IS
   'Bedrock chargeback per UTC usage day, account, principal and model, for spotting spikes. Row-level security by bedrock_cost.team_access';
 
 CREATE VIEW bedrock_cost.bi_chargeback_allocated WITH (security_barrier) AS
-	SELECT a.billing_period, a.payer_account_id, a.usage_account_id, a.attribution,
+	SELECT a.billing_period, a.export_id, a.export_name, a.export,
+		   a.payer_account_id, a.usage_account_id, a.attribution,
 		   a.principal_arn, a.role_arn, a.person, a.principal_tags::text AS principal_tags_json,
 		   a.usage_cost, a.allocated_cost, a.cost, a.cost_basis, a.allocation_basis, a.line_items
 	  FROM bedrock_cost.chargeback_allocated AS a
@@ -130,7 +135,7 @@ CREATE VIEW bedrock_cost.bi_chargeback_allocated WITH (security_barrier) AS
 					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
 					  AND (a.principal_tags ->> ta.tag_key) = ta.tag_value);
 COMMENT ON VIEW bedrock_cost.bi_chargeback_allocated IS
-  'fully allocated chargeback per month, account and principal: usage cost plus a largest-remainder share (to the cent) of the account''s Tax, Credit, Refund, discounts and fees, pro rata to usage; see allocation_basis. Row-level security by bedrock_cost.team_access';
+  'fully allocated chargeback per month, export, account and principal: usage cost, its largest-remainder share (to the cent) of the account''s Tax, Credit, Refund, discounts and fees, pro rata to all the account''s usage (unattributed usage takes its share too), and their sum; see allocation_basis. Row-level security by bedrock_cost.team_access';
 
 -- ------------------------------------------------------------------------
 -- one description per column name, applied to every chargeback relation that has it
@@ -143,7 +148,9 @@ BEGIN
 	FOR d IN SELECT * FROM (VALUES
 		('billing_period', 'first day of the billing month (CUR BILLING_PERIOD)'),
 		('usage_date', 'UTC day of line_item_usage_start_date'),
-		('export_id', 'the export (bedrock_cost.exports) the rows came from'),
+		('export_id', 'the export (bedrock_cost.exports) the rows came from; the same bill loaded from two export folders appears under both'),
+		('export_name', 'name the export folder is registered under (add_export); NULL when it is loaded by hand'),
+		('export', 'absolute path of the export folder the rows came from'),
 		('payer_account_id', 'AWS payer (management) account id, bill_payer_account_id'),
 		('usage_account_id', 'AWS account that used Bedrock, line_item_usage_account_id'),
 		('attribution', 'attributed (an IAM principal is billed), unattributed (usage without a principal), account_level (Tax, Credit, Refund, discounts, fees); in allocated views also account_level_unallocated and account_level_rounding'),
@@ -188,8 +195,8 @@ BEGIN
 		('cost_per_million_tokens', 'cost per 1,000,000 tokens, rounded to 6 decimals; NULL without tokens'),
 		('principals', 'distinct IAM principals'),
 		('line_items', 'CUR line items summed'),
-		('usage_cost', 'the principal''s own usage cost (cost basis)'),
-		('allocated_cost', 'its share of the account-level pool, to the cent (largest remainder); for account_level_rounding the sub-cent residue'),
+		('usage_cost', 'the line''s own usage cost (cost basis): a principal''s or the unattributed usage; for account_level_unallocated the pool'),
+		('allocated_cost', 'its share of the account-level pool, to the cent (largest remainder, pro rata to usage_cost over all the account''s usage); for account_level_rounding the sub-cent residue'),
 		('allocation_basis', 'how the account-level rows were allocated')
 	) AS v(col, doc)
 	LOOP

@@ -5,8 +5,10 @@
 # is compared to the cent (exactly, in fact: 1e-10 USD) with zero mismatches
 # and a non-zero number of compared rows: per principal, role, person, tag
 # (with the untagged bucket), usage type, model and token kind, line item
-# type, unattributed, allocation, daily, reconciliation, and as-of the first
-# delivery after the restatement.
+# type, unattributed, allocation over all usage (shares add up to each pool,
+# pro rata within a cent, unattributed usage takes its share, nothing negative
+# unless the pool exceeds the usage), daily, reconciliation, and as-of the
+# first delivery after the restatement.
 use strict;
 use warnings;
 use File::Basename qw(dirname);
@@ -178,16 +180,53 @@ check('unattributed spend is a line of its own',
 check('reconciliation: file = loaded = attributed + unattributed + account-level',
 	"SELECT count(*) FILTER (WHERE difference <> 0 OR chargeback_difference <> 0), count(*)
 	   FROM bedrock_cost.reconciliation");
+# allocation over all usage (attributed and unattributed), per export and account
+my $acct = 'billing_period, export_id, payer_account_id, usage_account_id';
+my $pools = "pool AS (SELECT $acct, sum(cost) AS amount FROM bedrock_cost.chargeback_by_principal
+					   WHERE attribution = 'account_level' GROUP BY 1, 2, 3, 4),
+			 usage AS (SELECT $acct, attribution, principal_arn, principal_tags, sum(cost) AS cost
+						 FROM bedrock_cost.chargeback_by_principal
+						WHERE attribution IN ('attributed', 'unattributed') GROUP BY 1, 2, 3, 4, 5, 6, 7),
+			 weight AS (SELECT $acct, sum(greatest(cost, 0)) AS total FROM usage GROUP BY 1, 2, 3, 4)";
 check('allocation: shares add up to each account-level pool to the cent',
-	"WITH pool AS (SELECT billing_period, payer_account_id, usage_account_id, sum(cost) AS amount
-					 FROM bedrock_cost.chargeback_by_principal WHERE attribution = 'account_level' GROUP BY 1, 2, 3),
-		  alloc AS (SELECT billing_period, payer_account_id, usage_account_id,
-						   sum(allocated_cost) FILTER (WHERE attribution = 'attributed') AS shares,
-						   sum(allocated_cost) AS allocated,
-						   bool_or(attribution = 'attributed') AS has_usage
-					  FROM bedrock_cost.chargeback_allocated GROUP BY 1, 2, 3)
-	 SELECT count(*) FILTER (WHERE (a.has_usage AND (a.shares <> round(p.amount, 2) OR a.allocated <> p.amount))), count(*)
-	   FROM pool p JOIN alloc a USING (billing_period, payer_account_id, usage_account_id)");
+	"WITH $pools,
+		  alloc AS (SELECT $acct,
+						   sum(allocated_cost) FILTER (WHERE attribution IN ('attributed', 'unattributed')) AS shares,
+						   sum(allocated_cost) AS allocated
+					  FROM bedrock_cost.chargeback_allocated GROUP BY 1, 2, 3, 4)
+	 SELECT count(*) FILTER (WHERE w.total > 0 AND (a.shares <> round(p.amount, 2) OR a.allocated <> p.amount)
+								OR coalesce(w.total, 0) = 0 AND a.shares IS NOT NULL), count(*)
+	   FROM pool p JOIN alloc a USING (billing_period, export_id, payer_account_id, usage_account_id)
+	   LEFT JOIN weight w USING (billing_period, export_id, payer_account_id, usage_account_id)");
+check('allocation: unattributed usage takes its share of the pool',
+	"WITH $pools
+	 SELECT count(*) FILTER (WHERE a.allocated_cost IS NULL OR a.allocated_cost = 0), count(*)
+	   FROM usage u JOIN pool p USING (billing_period, export_id, payer_account_id, usage_account_id)
+	   JOIN weight w USING (billing_period, export_id, payer_account_id, usage_account_id)
+	   LEFT JOIN bedrock_cost.chargeback_allocated a
+			  ON (a.billing_period, a.export_id, a.payer_account_id, a.usage_account_id, a.attribution, a.principal_tags)
+				 = (u.billing_period, u.export_id, u.payer_account_id, u.usage_account_id, u.attribution, u.principal_tags)
+			 AND a.principal_arn IS NULL
+	  WHERE u.attribution = 'unattributed' AND abs(round(p.amount, 2)) * u.cost / w.total >= 0.01");
+check('allocation: every share is pro rata to usage within a cent',
+	"WITH $pools
+	 SELECT count(*) FILTER (WHERE a.allocated_cost IS NULL
+								OR abs(a.allocated_cost - round(p.amount, 2) * greatest(u.cost, 0) / w.total) >= 0.01
+								OR a.usage_cost <> u.cost OR a.cost <> u.cost + a.allocated_cost), count(*)
+	   FROM usage u JOIN pool p USING (billing_period, export_id, payer_account_id, usage_account_id)
+	   JOIN weight w USING (billing_period, export_id, payer_account_id, usage_account_id)
+	   LEFT JOIN bedrock_cost.chargeback_allocated a
+			  ON (a.billing_period, a.export_id, a.payer_account_id, a.usage_account_id, a.attribution, a.principal_tags)
+				 = (u.billing_period, u.export_id, u.payer_account_id, u.usage_account_id, u.attribution, u.principal_tags)
+			 AND a.principal_arn IS NOT DISTINCT FROM u.principal_arn
+	  WHERE w.total > 0");
+check('allocation: no line below zero unless the pool exceeds the account\'s usage',
+	"WITH $pools
+	 SELECT count(*) FILTER (WHERE a.cost <= -0.01 AND -round(p.amount, 2) <= w.total), count(*)
+	   FROM bedrock_cost.chargeback_allocated a
+	   JOIN pool p USING (billing_period, export_id, payer_account_id, usage_account_id)
+	   JOIN weight w USING (billing_period, export_id, payer_account_id, usage_account_id)
+	  WHERE a.attribution IN ('attributed', 'unattributed')");
 check('allocation: each month total unchanged',
 	$cmp->("SELECT billing_period, sum(cost) AS cost FROM bedrock_cost.chargeback_allocated GROUP BY 1",
 		"SELECT billing_period, sum(cost) AS cost FROM bedrock_cost.chargeback_by_principal GROUP BY 1",

@@ -79,6 +79,11 @@ my %type = map { ("$_->[0].$_->[1]" => $_->[3]) } @$cols;
 is($type{'bi_chargeback_by_principal.cost'}, 'numeric', 'cost is numeric');
 is($type{'bi_chargeback_by_principal.billing_period'}, 'date', 'billing_period is a date');
 is($type{'bi_chargeback_by_principal.principal_arn'}, 'text', 'the ARN is text');
+# every view names the export its rows came from (the same bill synced twice shows twice)
+my @no_export = grep { !exists $type{$_} }
+  map { my $v = $_; map { "$v.$_" } qw(export_id export_name export) } sort keys %$views;
+is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export');
+
 
 is_deeply($rows->{principal}, [
 		'account_level|0.50',

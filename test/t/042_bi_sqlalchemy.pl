@@ -68,6 +68,11 @@ is_deeply(\@bare, [], 'every column has a comment');
 my %type = map { ("$_->[0].$_->[1]" => $_->[3]) } @$cols;
 is($type{'bi_chargeback_by_principal.cost'}, 'Numeric', 'cost is Numeric');
 is($type{'bi_chargeback_by_principal.billing_period'}, 'Date', 'billing_period is a Date');
+# every view names the export its rows came from (the same bill synced twice shows twice)
+my @no_export = grep { !exists $type{$_} }
+  map { my $v = $_; map { "$v.$_" } qw(export_id export_name export) } sort keys %$views;
+is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export');
+
 
 is_deeply($rows->{principal}, [
 		'account_level|0.50',

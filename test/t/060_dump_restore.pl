@@ -1,0 +1,198 @@
+# 060_dump_restore.pl: pg_dump -Fc / pg_restore keeps everything users keep.
+# A database with two exports loaded by hand and one registered with the
+# worker (poll_now), a restatement (history), a delivery with rejected rows,
+# a failed delivery, cost basis, team_access, model_aliases and audit rows is
+# dumped and restored into a new database as the same superuser; both tools
+# exit 0 and print nothing; after bedrock_cost.after_restore() every table,
+# view, materialized view and as-of answer is identical row for row; then
+# loading goes on in the restored database (a new delivery restates a restored
+# period with a load id above every restored one) and as-of answers for the
+# old load ids.
+use strict;
+use warnings;
+use File::Path qw(make_path);
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $root = PostgreSQL::Test::Utils::tempdir('exports');
+my $node = PostgreSQL::Test::Cluster->new('dump');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'bedrock_cost'
+bedrock_cost.database = 'src'
+bedrock_cost.enabled = off
+bedrock_cost.export_root = '$root'
+});
+$node->start;
+$node->safe_psql('postgres', 'CREATE DATABASE src');
+
+sub sql { my ($db, $q) = @_; return $node->safe_psql($db, $q); }
+
+sub gen
+{
+	my ($name, @args) = @_;
+	system_or_bail('bedrock-cost-gen', '--out', $root, '--export', $name, '--quiet', @args);
+	return "$root/$name";
+}
+
+sub load
+{
+	my ($db, $path, $set) = @_;
+	return sql($db, ($set // '') . "SELECT string_agg(status, ',' ORDER BY billing_period, load_id) "
+		  . "FROM bedrock_cost.load_export('$path')");
+}
+
+# ---------------------------------------------------------------------
+# the source database
+sql('src', 'CREATE EXTENSION bedrock_cost');
+sql('src', q{
+	INSERT INTO bedrock_cost.team_access VALUES ('lead_ds', 'iamPrincipal/team', 'ds'), ('bi', '*', '*');
+	INSERT INTO bedrock_cost.model_aliases (alias, model_key, note) VALUES ('MyFineTune-7B', 'my-finetune', 'ours');
+});
+
+# acme: first deliveries, then April restated (history)
+my @acme = ('--rows', '1500', '--periods', '2', '--seed', '11', '--restate', '--chunk-rows', '600');
+my $acme = gen('acme', @acme, '--initial-only');
+is(load('src', $acme), 'done,done', 'acme: two periods loaded');
+sql('src', "SELECT bedrock_cost.set_cost_basis('net_unblended')");
+gen('acme', @acme);
+is(load('src', $acme), 'done,noop', 'acme: April restated');
+
+# beta: loaded, then May again with a rejected row, then a failed delivery
+my @beta = ('--rows', '1200', '--periods', '2', '--seed', '21', '--chunk-rows', '500');
+my $beta = gen('beta', @beta);
+is(load('src', $beta), 'done,done', 'beta: two periods loaded');
+gen('beta', @beta, '--fault', 'bad-number');
+is(load('src', $beta, 'SET bedrock_cost.max_rejected_rows = 5; '), 'noop,done',
+	'beta: May again with a rejected row');
+gen('beta', @beta, '--fault', 'truncated-gzip');
+is(load('src', $beta), 'noop,failed', 'beta: a failed delivery');
+
+# gamma: registered with the worker, loaded by poll_now, paused and resumed
+gen('gamma', '--rows', '400', '--periods', '1', '--seed', '31');
+sql('src', "SELECT bedrock_cost.add_export('gamma', 'gamma')");
+sql('src', 'SELECT bedrock_cost.poll_now()');
+is(sql('src', 'SELECT bedrock_cost.poll_now()'), '1', 'gamma: loaded by poll_now');
+sql('src', "SELECT bedrock_cost.pause_export('gamma'); SELECT bedrock_cost.resume_export('gamma')");
+sql('src', 'SELECT bedrock_cost.refresh_chargeback()');
+
+is(sql('src', q{SELECT string_agg(status || ':' || n, ' ' ORDER BY status)
+				  FROM (SELECT status, count(*) AS n FROM bedrock_cost.loads GROUP BY 1) s}),
+	'done:5 failed:1 noop:3 superseded:2', 'the source ledger');
+is(sql('src', 'SELECT sum(rows_rejected) FROM bedrock_cost.loads'), '1', 'one rejected row');
+is(sql('src', q{SELECT string_agg(action, ',' ORDER BY audit_id) FROM bedrock_cost.audit_log}),
+	'insert,insert,insert,insert,add_export,pause_export,resume_export', 'the source audit log');
+
+# ---------------------------------------------------------------------
+# dump, restore into a new database as the same superuser
+my $dump = $node->basedir . '/src.dump';
+my ($out, $err) = ('', '');
+my $ok = IPC::Run::run([ 'pg_dump', '-Fc', '-f', $dump, '-d', $node->connstr('src') ], '>', \$out, '2>', \$err);
+ok($ok, 'pg_dump exits 0');
+is($err, '', 'pg_dump prints nothing on stderr');
+sql('postgres', 'CREATE DATABASE dst');
+($out, $err) = ('', '');
+$ok = IPC::Run::run([ 'pg_restore', '-d', $node->connstr('dst'), $dump ], '>', \$out, '2>', \$err);
+ok($ok, 'pg_restore exits 0');
+is($err, '', 'pg_restore prints nothing on stderr (no error)');
+
+# materialized views are not dumped with data: empty until after_restore()
+is(sql('dst', 'SELECT count(*) FROM bedrock_cost.chargeback_by_principal'), '0',
+	'the chargeback views are empty before after_restore()');
+my $summary = sql('dst', 'SELECT bedrock_cost.after_restore()');
+is(sql('dst', qq{SELECT j ->> 'database', j ->> 'loads', j ->> 'deliveries_checked',
+					   (j ->> 'max_load_id')::bigint = (SELECT max(load_id) FROM bedrock_cost.loads),
+					   (j ->> 'line_items')::bigint = (SELECT count(*) FROM bedrock_cost.line_items),
+					   (j ->> 'line_items_history')::bigint = (SELECT count(*) FROM bedrock_cost.line_items_history)
+				  FROM (SELECT '$summary'::jsonb AS j) s}),
+	'dst|11|7|t|t|t', 'after_restore() checked the seven kept deliveries and reports what it found');
+
+# ---------------------------------------------------------------------
+# everything identical
+sub table_snapshot { return "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\\n' ORDER BY x::text)), '-') FROM $_[0] x"; }
+
+my @relations = qw(
+  bedrock_cost.exports bedrock_cost.loads bedrock_cost.load_files bedrock_cost.load_totals
+  bedrock_cost.load_errors bedrock_cost.usage_types bedrock_cost.export_state
+  bedrock_cost.export_deliveries bedrock_cost.chargeback_settings bedrock_cost.team_access
+  bedrock_cost.line_items bedrock_cost.line_items_history
+  bedrock_cost.current_loads bedrock_cost.reconciliation bedrock_cost.reconciliation_files
+  bedrock_cost.chargeback_base bedrock_cost.chargeback_usage_types bedrock_cost.chargeback_by_principal
+  bedrock_cost.chargeback_by_tag bedrock_cost.usage_by_model bedrock_cost.chargeback_daily
+  bedrock_cost.chargeback_allocated bedrock_cost.focus_bedrock
+  bedrock_cost.bi_chargeback_by_principal bedrock_cost.bi_principal_tags bedrock_cost.bi_chargeback_by_tag
+  bedrock_cost.bi_usage_by_model bedrock_cost.bi_daily bedrock_cost.bi_chargeback_allocated);
+my %queries = map { ($_ => table_snapshot($_)) } @relations;
+$queries{'model_aliases (user rows)'} = table_snapshot('(SELECT * FROM bedrock_cost.model_aliases WHERE NOT seeded)');
+$queries{'audit_log (before the restore)'} = table_snapshot("(SELECT * FROM bedrock_cost.audit_log WHERE action <> 'restore')");
+$queries{'export_status'} = table_snapshot('(SELECT export_name, export_id, path, paused, last_poll, last_success, '
+	  . 'last_loaded_period, last_loaded_execution_id, pending_deliveries, failures FROM bedrock_cost.export_status)');
+$queries{'line item sums'} = 'SELECT count(*), sum(unblended_cost), sum(net_unblended_cost), sum(tokens), '
+  . 'count(DISTINCT load_id) FROM bedrock_cost.line_items';
+$queries{'history sums'} = 'SELECT count(*), sum(unblended_cost), count(DISTINCT load_id) FROM bedrock_cost.line_items_history';
+$queries{'partitions'} = q{SELECT string_agg(i.inhrelid::regclass || ' of ' || i.inhparent::regclass || ' '
+	  || pg_get_expr(c.relpartbound, c.oid), E'\n' ORDER BY i.inhrelid::regclass::text)
+	  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+	 WHERE i.inhparent IN ('bedrock_cost.line_items'::regclass, 'bedrock_cost.line_items_history'::regclass)};
+# (the audit log's sequence moved on by the restore's own row, checked below)
+$queries{'sequences'} = 'SELECT (SELECT last_value FROM bedrock_cost.loads_load_id_seq), '
+  . '(SELECT last_value FROM bedrock_cost.exports_export_id_seq)';
+my @asof = split /\n/, sql('src', "SELECT load_id FROM bedrock_cost.loads WHERE status IN ('done', 'superseded') ORDER BY 1");
+for my $id (@asof)
+{
+	$queries{"chargeback_by_principal_as_of($id)"} = table_snapshot("bedrock_cost.chargeback_by_principal_as_of($id)");
+	$queries{"chargeback_base_as_of($id)"} = table_snapshot("bedrock_cost.chargeback_base_as_of($id)");
+	$queries{"line_items_as_of($id)"} = table_snapshot("bedrock_cost.line_items_as_of($id)");
+}
+for my $name (sort keys %queries)
+{
+	my $src = sql('src', $queries{$name});
+	is(sql('dst', $queries{$name}), $src, "restored $name is identical");
+}
+cmp_ok(scalar(@asof), '==', 7, 'as-of compared for seven loads');
+for my $check ('bedrock_cost.line_items', 'bedrock_cost.line_items_history', 'bedrock_cost.load_errors',
+	'bedrock_cost.export_deliveries', 'bedrock_cost.chargeback_allocated', 'bedrock_cost.audit_log')
+{
+	cmp_ok(sql('src', "SELECT count(*) FROM $check"), '>', 0, "$check has rows to compare");
+}
+is(sql('dst', 'SELECT count(*) FROM bedrock_cost.reconciliation WHERE difference <> 0 OR net_difference <> 0 '
+	  . 'OR chargeback_difference <> 0'), '0', 'the restored reconciliation has no difference');
+is(sql('dst', q{SELECT action || ' ' || object || ' ' || (new_value ->> 'loads') FROM bedrock_cost.audit_log
+				 WHERE audit_id > (SELECT max(audit_id) FROM bedrock_cost.audit_log WHERE action <> 'restore')}),
+	'restore dst 11', 'the restore is the one new audit row');
+is(sql('dst', 'SELECT last_value FROM bedrock_cost.audit_log_audit_id_seq'),
+	sql('src', 'SELECT last_value + 1 FROM bedrock_cost.audit_log_audit_id_seq'),
+	'the audit log goes on after the restored rows');
+
+# ---------------------------------------------------------------------
+# loading goes on: beta's two periods restated by new deliveries
+my $max = sql('dst', 'SELECT max(load_id) FROM bedrock_cost.loads');
+gen('beta', @beta[0 .. 3], '--seed', '22', '--chunk-rows', '500');
+is(load('dst', $beta), 'done,done', 'a new delivery loads into the restored database');
+is(sql('dst', "SELECT count(*) FROM bedrock_cost.loads WHERE load_id > $max AND status = 'done'"), '2',
+	'with new load ids above every restored one');
+is(sql('dst', "SELECT count(*) FROM bedrock_cost.loads WHERE load_id <= $max AND superseded_by > $max"), '2',
+	'the restored deliveries of beta are superseded by them');
+is(sql('dst', 'SELECT count(*) FROM bedrock_cost.reconciliation WHERE difference <> 0 OR net_difference <> 0'),
+	'0', 'the new deliveries reconcile');
+my $first = $asof[0];
+is(sql('dst', table_snapshot("bedrock_cost.chargeback_by_principal_as_of($first)")),
+	sql('src', table_snapshot("bedrock_cost.chargeback_by_principal_as_of($first)")),
+	"as of the first load ($first) the restored database answers as the source did");
+cmp_ok(sql('dst', "SELECT count(*) FROM bedrock_cost.chargeback_by_principal_as_of($first)"), '>', 0,
+	'and the answer has rows');
+
+# after_restore() refuses a ledger that does not match the tables
+sql('dst', "ALTER TABLE bedrock_cost.line_items_history DETACH PARTITION bedrock_cost.line_items_l$first");
+my ($rc, $o, $e) = $node->psql('dst', 'SELECT bedrock_cost.after_restore()');
+like($e, qr/ERROR:  the restored ledger does not match the restored delivery tables\nDETAIL:  load $first \(superseded\): table line_items_l$first is missing or not attached/,
+	'after_restore() names a delivery table that is not attached');
+# and only superusers run it
+sql('dst', 'CREATE ROLE adm IN ROLE bedrock_cost_admin');
+($rc, $o, $e) = $node->psql('dst', 'SET ROLE adm; SELECT bedrock_cost.after_restore()');
+like($e, qr/only superusers may run bedrock_cost\.after_restore\(\)/, 'only superusers run after_restore()');
+
+$node->stop;
+done_testing();
