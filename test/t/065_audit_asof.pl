@@ -1,4 +1,4 @@
-# 061_audit_asof.pl: who loaded, who registered, and as-of in the settings in
+# 065_audit_asof.pl: who loaded, who registered, and as-of in the settings in
 # force.  Loads run through load_export by a bedrock_cost_admin login over
 # TCP record its session user, the role it acted as (SET ROLE), the client
 # address and application_name; add_export, pause_export, resume_export and
