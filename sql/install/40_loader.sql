@@ -53,7 +53,9 @@ CREATE TABLE bedrock_cost.loads (
 	execution_id	text,
 	delivery_key	text,
 	status			text NOT NULL
-		CHECK (status IN ('running', 'done', 'failed', 'superseded', 'noop')),
+		CHECK (status IN ('running', 'done', 'failed', 'superseded', 'noop', 'stale', 'duplicate')),
+	delivered_at	timestamptz,
+	forced			boolean NOT NULL DEFAULT false,
 	started_at		timestamptz NOT NULL,
 	finished_at		timestamptz,
 	rows_read		bigint NOT NULL DEFAULT 0,
@@ -84,7 +86,11 @@ COMMENT ON COLUMN bedrock_cost.loads.execution_id IS 'executionId of the manifes
 COMMENT ON COLUMN bedrock_cost.loads.delivery_key IS
   'sha256 over the execution id and the sha256 of every file: two loads with the same key are the same delivery';
 COMMENT ON COLUMN bedrock_cost.loads.status IS
-  'running (inside the loading transaction), done (the current data of its period), superseded (replaced by a newer delivery, kept as history), failed (nothing changed), noop (same delivery as load same_as)';
+  'running (inside the loading transaction), done (the current data of its period), superseded (replaced by a newer delivery, kept as history), failed (nothing changed), noop (the same delivery is the current one, load same_as), stale (older than the current delivery same_as: not loaded), duplicate (the same delivery is current under another export, load same_as: not loaded, so nothing is counted twice)';
+COMMENT ON COLUMN bedrock_cost.loads.delivered_at IS
+  'when AWS delivered it, as the file system tells: the modification time of the manifest (of the file, for load_file); for a restore_load, when it was restored, so that deliveries already on disk do not undo it. Deliveries of a period are ordered by it: one older than the current delivery is stale';
+COMMENT ON COLUMN bedrock_cost.loads.forced IS
+  'loaded with force => true: even though the same delivery was current, or it was older than the current one (audited)';
 COMMENT ON COLUMN bedrock_cost.loads.rows_read IS 'data rows read from the files (header excluded)';
 COMMENT ON COLUMN bedrock_cost.loads.rows_loaded IS 'Bedrock rows stored in line_items';
 COMMENT ON COLUMN bedrock_cost.loads.rows_rejected IS 'rows rejected (see load_errors); more than bedrock_cost.max_rejected_rows fails the delivery';
@@ -92,7 +98,7 @@ COMMENT ON COLUMN bedrock_cost.loads.rows_other IS 'non-Bedrock rows read and co
 COMMENT ON COLUMN bedrock_cost.loads.bytes_read IS 'compressed bytes read from the files';
 COMMENT ON COLUMN bedrock_cost.loads.data_table IS 'the partition holding the rows of this delivery (in line_items while done, in line_items_history once superseded)';
 COMMENT ON COLUMN bedrock_cost.loads.superseded_by IS 'the load that replaced this one';
-COMMENT ON COLUMN bedrock_cost.loads.same_as IS 'for noop: the load that already holds this delivery';
+COMMENT ON COLUMN bedrock_cost.loads.same_as IS 'for noop and duplicate: the load that already holds this delivery; for stale: the current, newer load; for a restore: the load restored';
 COMMENT ON COLUMN bedrock_cost.loads.data_dropped_at IS 'when bedrock_cost.history_retention dropped the rows of this superseded delivery';
 COMMENT ON COLUMN bedrock_cost.loads.error IS 'why the delivery failed (file, line and column when the input was at fault)';
 COMMENT ON COLUMN bedrock_cost.loads.session_user_name IS 'who loaded: the session user (login role) of the loading session';
@@ -100,7 +106,7 @@ COMMENT ON COLUMN bedrock_cost.loads.current_user_name IS 'who loaded: the role 
 COMMENT ON COLUMN bedrock_cost.loads.client_addr IS 'who loaded: the client address of the loading session (NULL over a Unix socket and in the background worker)';
 COMMENT ON COLUMN bedrock_cost.loads.application_name IS 'who loaded: application_name of the loading session';
 COMMENT ON COLUMN bedrock_cost.loads.loaded_via IS
-  'what loaded: sql (load_export / load_file called in SQL), worker (the background worker or poll_now), client (bedrock-cost-load), restore (recorded while restoring a database)';
+  'what loaded: sql (load_export / load_file called in SQL), worker (the background worker or poll_now), client (bedrock-cost-load: its file totals are declared, not read by the server), restore (bedrock_cost.restore_load made a superseded delivery, same_as, current again)';
 
 CREATE TABLE bedrock_cost.load_files (
 	load_id		bigint NOT NULL REFERENCES bedrock_cost.loads ON DELETE CASCADE,
@@ -125,6 +131,8 @@ CREATE TABLE bedrock_cost.load_totals (
 	rejected_rows		bigint NOT NULL DEFAULT 0,
 	unblended_cost		numeric NOT NULL,
 	net_unblended_cost	numeric,
+	rejected_unblended_cost numeric NOT NULL DEFAULT 0,
+	declared			boolean NOT NULL DEFAULT false,
 	PRIMARY KEY (load_id, line_item_type, is_bedrock)
 );
 COMMENT ON TABLE bedrock_cost.load_totals IS
@@ -133,6 +141,10 @@ COMMENT ON COLUMN bedrock_cost.load_totals.rows IS 'rows read and accepted';
 COMMENT ON COLUMN bedrock_cost.load_totals.rejected_rows IS 'rows rejected (their costs are not in the totals)';
 COMMENT ON COLUMN bedrock_cost.load_totals.unblended_cost IS 'sum of line_item_unblended_cost of the accepted rows';
 COMMENT ON COLUMN bedrock_cost.load_totals.net_unblended_cost IS 'sum of line_item_net_unblended_cost (NULL when the files lack the column)';
+COMMENT ON COLUMN bedrock_cost.load_totals.rejected_unblended_cost IS
+  'sum of line_item_unblended_cost of the rejected rows whose cost is a number, so rows + rejected rows reconcile with the whole file';
+COMMENT ON COLUMN bedrock_cost.load_totals.declared IS
+  'true when the totals were declared by bedrock-cost-load, which read files the server cannot see: the server verified that the stored rows match them, but not that they match the files';
 
 CREATE TABLE bedrock_cost.load_errors (
 	load_id		bigint NOT NULL REFERENCES bedrock_cost.loads ON DELETE CASCADE,
@@ -317,6 +329,81 @@ $$;
 COMMENT ON FUNCTION bedrock_cost._swap_in(bigint) IS
   'internal: DETACHes the current partition of the period (to line_items_history) and ATTACHes the new delivery, in the caller''s transaction';
 
+-- copy a superseded delivery's rows into a new delivery table (bedrock_cost.restore_load)
+CREATE FUNCTION bedrock_cost._prepare_restore(p_load_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	old bedrock_cost.loads;
+	export_path text;
+	new_id bigint;
+	t text;
+	cols text;
+BEGIN
+	SELECT * INTO old FROM bedrock_cost.loads WHERE load_id = p_load_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'there is no load %', p_load_id USING ERRCODE = 'no_data_found';
+	END IF;
+	SELECT e.path INTO STRICT export_path FROM bedrock_cost.exports AS e WHERE e.export_id = old.export_id;
+	-- the period's lock, as every load of it takes, then the ledger as it is now
+	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+		'bedrock_cost load ' || export_path || ' ' || pg_catalog.to_char(old.billing_period, 'YYYY-MM-DD'), 0));
+	SELECT * INTO STRICT old FROM bedrock_cost.loads WHERE load_id = p_load_id;
+	IF old.status <> 'superseded' THEN
+		RAISE EXCEPTION 'load % is %: only a superseded delivery can be restored', p_load_id, old.status
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF old.data_dropped_at IS NOT NULL THEN
+		RAISE EXCEPTION 'the rows of load % were dropped by bedrock_cost.history_retention at %',
+			p_load_id, old.data_dropped_at
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Load its files again with bedrock_cost.load_export(path, force => true), if they are still there.';
+	END IF;
+	new_id := nextval(pg_get_serial_sequence('bedrock_cost.loads', 'load_id'));
+	t := bedrock_cost._create_load_table(new_id, old.billing_period, old.export_id);
+	SELECT string_agg(CASE a.attname WHEN 'load_id' THEN new_id::text ELSE quote_ident(a.attname) END,
+					  ', ' ORDER BY a.attnum)
+	  INTO cols
+	  FROM pg_attribute AS a
+	 WHERE a.attrelid = 'bedrock_cost.line_items_template'::regclass AND a.attnum > 0
+	   AND NOT a.attisdropped;
+	EXECUTE format('INSERT INTO bedrock_cost.%I SELECT %s FROM bedrock_cost.%I', t, cols, old.data_table);
+	INSERT INTO bedrock_cost.loads (load_id, export_id, billing_period, source, manifest_path,
+			execution_id, delivery_key, status, started_at, rows_read, rows_loaded, rows_rejected,
+			rows_other, bytes_read, data_table, same_as, loaded_via, delivered_at)
+	SELECT new_id, old.export_id, old.billing_period, old.source, old.manifest_path,
+		   old.execution_id, old.delivery_key, 'running', statement_timestamp(), old.rows_read,
+		   old.rows_loaded, old.rows_rejected, old.rows_other, old.bytes_read, t, p_load_id,
+		   'restore', pg_catalog.clock_timestamp();
+	INSERT INTO bedrock_cost.load_files (load_id, file_no, path, size, sha256, rows_read, rows_loaded)
+	SELECT new_id, f.file_no, f.path, f.size, f.sha256, f.rows_read, f.rows_loaded
+	  FROM bedrock_cost.load_files AS f WHERE f.load_id = p_load_id;
+	INSERT INTO bedrock_cost.load_totals (load_id, line_item_type, is_bedrock, rows, rejected_rows,
+			unblended_cost, net_unblended_cost, rejected_unblended_cost, declared)
+	SELECT new_id, x.line_item_type, x.is_bedrock, x.rows, x.rejected_rows, x.unblended_cost,
+		   x.net_unblended_cost, x.rejected_unblended_cost, x.declared
+	  FROM bedrock_cost.load_totals AS x WHERE x.load_id = p_load_id;
+	PERFORM bedrock_cost._audit('restore_load', 'load ' || new_id,
+		pg_catalog.jsonb_build_object('load_id', p_load_id, 'status', old.status),
+		pg_catalog.jsonb_build_object('load_id', new_id, 'restores', p_load_id,
+			'billing_period', old.billing_period, 'export', export_path));
+	RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._prepare_restore(bigint) IS
+  'internal: for bedrock_cost.restore_load, copies the rows and the ledger of a superseded delivery into a new delivery (loaded_via restore, same_as the load restored), under the period''s lock, ready to be swapped in';
+REVOKE ALL ON FUNCTION bedrock_cost._prepare_restore(bigint) FROM PUBLIC;
+
+CREATE FUNCTION bedrock_cost.restore_load(load_id bigint)
+RETURNS bigint
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'bedrock_cost_restore_load';
+COMMENT ON FUNCTION bedrock_cost.restore_load(bigint) IS
+  'makes a superseded delivery (still in line_items_history) the current data of its period again, as a new load (loaded_via restore, same_as the load restored), swapped in like any load and audited; returns the new load_id';
+REVOKE ALL ON FUNCTION bedrock_cost.restore_load(bigint) FROM PUBLIC;
+
 -- drop the rows of superseded deliveries beyond bedrock_cost.history_retention
 CREATE FUNCTION bedrock_cost._prune_history(p_export_id integer, p_period date)
 RETURNS integer
@@ -355,28 +442,29 @@ REVOKE ALL ON FUNCTION bedrock_cost._prune_history(integer, date) FROM PUBLIC;
 -- ------------------------------------------------------------------------
 -- the loader entry points
 
-CREATE FUNCTION bedrock_cost.load_export(path text,
+CREATE FUNCTION bedrock_cost.load_export(path text, force boolean DEFAULT false,
 	OUT load_id bigint, OUT billing_period date, OUT execution_id text, OUT status text,
 	OUT rows_loaded bigint, OUT rows_rejected bigint, OUT error text)
 RETURNS SETOF record
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'bedrock_cost_load_export';
-COMMENT ON FUNCTION bedrock_cost.load_export(text) IS
-  'loads every new delivery (manifest) under a CUR 2.0 export folder, one transaction-safe swap per billing period; returns one row per delivery considered; failures are returned (status failed) and recorded, not raised';
+COMMENT ON FUNCTION bedrock_cost.load_export(text, boolean) IS
+  'loads every new delivery (manifest) under a CUR 2.0 export folder, one transaction-safe swap per billing period; returns one row per delivery considered (done, noop: already current, stale: older than the current delivery, duplicate: current under another export, failed: recorded, not raised); force => true loads even a current or older delivery (audited)';
 
-CREATE FUNCTION bedrock_cost.load_file(path text,
+CREATE FUNCTION bedrock_cost.load_file(path text, complete boolean DEFAULT false,
+	force boolean DEFAULT false,
 	OUT load_id bigint, OUT billing_period date, OUT execution_id text, OUT status text,
 	OUT rows_loaded bigint, OUT rows_rejected bigint, OUT error text)
 RETURNS record
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'bedrock_cost_load_file';
-COMMENT ON FUNCTION bedrock_cost.load_file(text) IS
-  'loads one CUR 2.0 .csv.gz (or .csv) file as the complete delivery of the billing period found in it; a failure is returned (status failed) and recorded, not raised';
+COMMENT ON FUNCTION bedrock_cost.load_file(text, boolean, boolean) IS
+  'loads one CUR 2.0 .csv.gz (or .csv) file as the complete delivery of the billing period found in it; refused (recorded as failed) when the period''s manifest lists other files, unless complete => true (audited); force => true loads it even when it is the current delivery already (audited); a failure is returned (status failed) and recorded, not raised';
 
-REVOKE ALL ON FUNCTION bedrock_cost.load_export(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION bedrock_cost.load_file(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION bedrock_cost.load_export(text) TO bedrock_cost_admin;
-GRANT EXECUTE ON FUNCTION bedrock_cost.load_file(text) TO bedrock_cost_admin;
+REVOKE ALL ON FUNCTION bedrock_cost.load_export(text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost.load_file(text, boolean, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bedrock_cost.load_export(text, boolean) TO bedrock_cost_admin;
+GRANT EXECUTE ON FUNCTION bedrock_cost.load_file(text, boolean, boolean) TO bedrock_cost_admin;
 GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_admin;
 GRANT SELECT ON bedrock_cost.exports, bedrock_cost.loads, bedrock_cost.load_files,
 	bedrock_cost.load_totals, bedrock_cost.load_errors, bedrock_cost.line_items,
@@ -443,17 +531,22 @@ COMMENT ON VIEW bedrock_cost.current_loads IS
   'the delivery currently visible in line_items for each export and billing period';
 
 CREATE VIEW bedrock_cost.reconciliation AS
-	WITH file AS (
-		SELECT c.billing_period, c.export_id, c.export, c.load_id, t.line_item_type,
+	WITH current_load AS (
+		SELECT c.billing_period, c.export_id, c.export, c.load_id,
+			   c.loaded_via = 'client' AS totals_declared
+		  FROM bedrock_cost.current_loads c
+	), file AS (
+		SELECT c.billing_period, c.export_id, t.line_item_type,
 			   sum(t.rows) FILTER (WHERE t.is_bedrock) AS file_rows,
 			   sum(t.unblended_cost) FILTER (WHERE t.is_bedrock) AS file_total,
 			   sum(t.net_unblended_cost) FILTER (WHERE t.is_bedrock) AS file_net_total,
 			   sum(t.rejected_rows) AS rejected_rows,
+			   sum(t.rejected_unblended_cost) AS rejected_total,
 			   sum(t.rows) FILTER (WHERE NOT t.is_bedrock) AS other_rows,
 			   sum(t.unblended_cost) FILTER (WHERE NOT t.is_bedrock) AS other_total
-		  FROM bedrock_cost.current_loads c
+		  FROM current_load c
 		  JOIN bedrock_cost.load_totals t USING (load_id)
-		 GROUP BY 1, 2, 3, 4, 5
+		 GROUP BY 1, 2, 3
 	), loaded AS (
 		SELECT li.billing_period, li.export_id, li.line_item_type,
 			   count(*) AS loaded_rows, sum(li.unblended_cost) AS loaded_total,
@@ -461,7 +554,9 @@ CREATE VIEW bedrock_cost.reconciliation AS
 		  FROM bedrock_cost.line_items li
 		 GROUP BY 1, 2, 3
 	)
-	SELECT f.billing_period, f.export_id, f.export, f.load_id, f.line_item_type,
+	-- a full join: a line item type stored without a file total (or the
+	-- reverse) shows as a difference, never as a missing row
+	SELECT billing_period, export_id, c.export, c.load_id, line_item_type,
 		   coalesce(f.file_rows, 0) AS file_rows,
 		   coalesce(f.file_total, 0) AS file_total,
 		   coalesce(ld.loaded_rows, 0) AS loaded_rows,
@@ -471,13 +566,18 @@ CREATE VIEW bedrock_cost.reconciliation AS
 		   coalesce(ld.loaded_net_total, 0) AS loaded_net_total,
 		   coalesce(f.file_net_total, 0) - coalesce(ld.loaded_net_total, 0) AS net_difference,
 		   coalesce(f.rejected_rows, 0) AS rejected_rows,
+		   coalesce(f.rejected_total, 0) AS rejected_total,
 		   coalesce(f.other_rows, 0) AS other_rows,
-		   coalesce(f.other_total, 0) AS other_total
+		   coalesce(f.other_total, 0) AS other_total,
+		   coalesce(c.totals_declared, false) AS totals_declared
 	  FROM file f
-	  LEFT JOIN loaded ld USING (billing_period, export_id, line_item_type);
+	  FULL JOIN loaded ld USING (billing_period, export_id, line_item_type)
+	  LEFT JOIN current_load c USING (billing_period, export_id);
 COMMENT ON VIEW bedrock_cost.reconciliation IS
-  'per billing period, export and line item type of the current deliveries: Bedrock totals the reader summed from the files (file_total) against what line_items holds (loaded_total); difference is exactly 0 for a successful load. rejected_rows and the non-Bedrock rows (other_rows, other_total) complete the file';
+  'per billing period, export and line item type of the current deliveries: Bedrock totals the reader summed from the files (file_total) against what line_items holds, counted by the database (loaded_total); difference is exactly 0 for a successful load. rejected_rows and rejected_total (the rejected rows whose cost is a number) and the non-Bedrock rows (other_rows, other_total) complete the file. totals_declared: the file totals were declared by bedrock-cost-load (files the server cannot see)';
 COMMENT ON COLUMN bedrock_cost.reconciliation.difference IS 'file_total - loaded_total (unblended): 0 when every accepted Bedrock row landed exactly';
+COMMENT ON COLUMN bedrock_cost.reconciliation.rejected_total IS 'unblended cost of the rejected rows whose cost is a number (file = file_total + rejected_total + other_total)';
+COMMENT ON COLUMN bedrock_cost.reconciliation.totals_declared IS 'true when the file totals were declared by bedrock-cost-load: the server verified the stored rows against them, but cannot see the files';
 COMMENT ON COLUMN bedrock_cost.reconciliation.net_difference IS 'file_net_total - loaded_net_total (net unblended; a total is 0 when no row has a net cost): 0 when every accepted Bedrock row landed exactly';
 
 -- every backend's progress is visible only to superusers, pg_read_all_stats

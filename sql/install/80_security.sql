@@ -64,8 +64,9 @@ DO $$
 DECLARE
 	admin_functions pg_catalog.regprocedure[] := ARRAY[
 		-- loading, by the server or by bedrock-cost-load
-		'bedrock_cost.load_export(text)',
-		'bedrock_cost.load_file(text)',
+		'bedrock_cost.load_export(text, boolean)',
+		'bedrock_cost.load_file(text, boolean, boolean)',
+		'bedrock_cost.restore_load(bigint)',
 		'bedrock_cost.client_begin_delivery(jsonb)',
 		'bedrock_cost.client_finish_delivery(bigint, jsonb)',
 		'bedrock_cost.client_fail_delivery(jsonb, text, jsonb)',

@@ -20,6 +20,7 @@
 #define BC_CLIENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cur_transform.h"
@@ -122,6 +123,7 @@ extern int	cl_find_deliveries(const char *export_dir, cl_delivery ***out, int *n
 extern cl_delivery *cl_file_delivery(const char *path, char **error, int *code);
 extern bool cl_read_manifest(cl_delivery *d);
 extern bool cl_is_latest_copy(const cl_delivery *d);
+extern const char *cl_delivered_at(const cl_delivery *d, char *buf, size_t cap);
 extern bool cl_hash_files(cl_delivery *d);
 extern void cl_fail(cl_delivery *d, int code, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));

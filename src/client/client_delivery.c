@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -260,6 +261,33 @@ cl_read_manifest(cl_delivery *d)
 	d->execution_id = cl_strdup(d->core->execution_id);
 	take_files(d);
 	return true;
+}
+
+/*
+ * When the delivery came, as the server's ledger orders deliveries: the
+ * manifest's modification time (the file's, for one file), as an ISO
+ * timestamp in UTC with microseconds into buf; NULL when not known yet.
+ */
+const char *
+cl_delivered_at(const cl_delivery *d, char *buf, size_t cap)
+{
+	int64_t		ns;
+	time_t		sec;
+	struct tm	tm;
+
+	if (d->core == NULL)
+		return NULL;
+	ns = d->from_manifest ? d->core->manifest_mtime :
+		(d->core->nfiles > 0 ? d->core->files[0].mtime : 0);
+	if (ns == 0)
+		return NULL;
+	sec = (time_t) (ns / 1000000000);
+	if (gmtime_r(&sec, &tm) == NULL)
+		return NULL;
+	snprintf(buf, cap, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, (int) ((ns % 1000000000) / 1000));
+	return buf;
 }
 
 /* whether d is AWS's latest copy of a delivery listed before it in the run */

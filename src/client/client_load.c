@@ -281,6 +281,12 @@ cl_delivery_json(const cl_delivery *d, bc_buf *b, bool for_server)
 	json_str(b, "source", d->from_manifest ? "export" : "file", true);
 	json_str(b, "manifest_path", d->manifest_path, true);
 	json_str(b, "execution_id", d->execution_id, true);
+	if (for_server)
+	{
+		char		at[64];
+
+		json_str(b, "delivered_at", cl_delivered_at(d, at, sizeof(at)), true);
+	}
 	if (!for_server)
 	{
 		json_str(b, "status", d->status, true);
@@ -831,12 +837,16 @@ begin_delivery(cl_stream *s, char **staging)
 	d->load_id = atoll(PQgetvalue(res, 0, 0));
 	d->export_id = atoi(PQgetvalue(res, 0, 1));
 	s->max_rejected = atoi(PQgetvalue(res, 0, 5));
-	if (strcmp(PQgetvalue(res, 0, 2), "noop") == 0)
+	if (strcmp(PQgetvalue(res, 0, 2), "loading") != 0)
 	{
-		d->same_as = atoll(PQgetvalue(res, 0, 4));
+		/* noop, stale or duplicate: recorded by the server, nothing to send */
+		const char *status = strcmp(PQgetvalue(res, 0, 2), "noop") == 0 ? "noop" :
+			strcmp(PQgetvalue(res, 0, 2), "stale") == 0 ? "stale" : "duplicate";
+
+		d->same_as = PQgetisnull(res, 0, 4) ? 0 : atoll(PQgetvalue(res, 0, 4));
 		PQclear(res);
 		if (command(d, s->conn, "COMMIT"))
-			d->status = "noop";
+			d->status = status;
 		return false;
 	}
 	*staging = cl_strdup(PQgetvalue(res, 0, 3));

@@ -88,6 +88,12 @@ report(const cl_options *o, const cl_delivery *d)
 	if (strcmp(d->status, "noop") == 0)
 		printf("%s  noop   load %lld: same delivery as load %lld (%s)\n",
 			   d->period, (long long) d->load_id, (long long) d->same_as, where);
+	else if (strcmp(d->status, "stale") == 0)
+		printf("%s  stale  load %lld: older than the current delivery, load %lld (%s)\n",
+			   d->period, (long long) d->load_id, (long long) d->same_as, where);
+	else if (strcmp(d->status, "duplicate") == 0)
+		printf("%s  duplicate load %lld: the same delivery is current under another export, load %lld (%s)\n",
+			   d->period, (long long) d->load_id, (long long) d->same_as, where);
 	else if (strcmp(d->status, "failed") == 0)
 		printf("%s  failed%s%lld (%s)\n", d->period[0] ? d->period : "----------",
 			   d->load_id > 0 ? " load " : "", (long long) d->load_id, where);

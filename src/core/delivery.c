@@ -95,6 +95,13 @@ fs_reason(bc_fs_status st, int sys_errno)
 	return bc_fs_strerror(st);
 }
 
+/* a file time in nanoseconds since 1970 */
+static int64_t
+ns_of(const struct timespec *ts)
+{
+	return (int64_t) ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
 /* malloc'd "a/b", or NULL */
 static char *
 join(const char *a, const char *b)
@@ -585,8 +592,8 @@ read_manifest(int exportfd, bc_delivery *d, bc_manifest **m, bc_derror *err)
 		return fail(err, st == BC_FS_SYMLINK ? BC_DFAIL_OUTSIDE : BC_DFAIL_ACCESS, e,
 					"could not open manifest %s: %s", q(0, d->manifest_path), fs_reason(st, e));
 	d->manifest_size = (int64_t) sb.st_size;
-	d->manifest_mtime = (int64_t) sb.st_mtime;
-	d->manifest_ctime = (int64_t) sb.st_ctime;
+	d->manifest_mtime = ns_of(&sb.st_mtim);
+	d->manifest_ctime = ns_of(&sb.st_ctim);
 	st = bc_fs_read_all(fd, BC_MANIFEST_MAX_BYTES, &text, &len, &e);
 	close(fd);
 	if (st == BC_FS_TOO_BIG)
@@ -632,8 +639,8 @@ open_data_file(int exportfd, bc_delivery *d, int i, int mode, const char *uri, b
 					fs_reason(st, e));
 	(void) uri;
 	f->size = (int64_t) sb.st_size;
-	f->mtime = (int64_t) sb.st_mtime;
-	f->ctime = (int64_t) sb.st_ctime;
+	f->mtime = ns_of(&sb.st_mtim);
+	f->ctime = ns_of(&sb.st_ctim);
 	return true;
 }
 
@@ -734,9 +741,82 @@ bc_delivery_of_file(int exportfd, const char *export_path, const char *rel, bc_d
 		return NULL;
 	}
 	f->size = (int64_t) sb.st_size;
-	f->mtime = (int64_t) sb.st_mtime;
-	f->ctime = (int64_t) sb.st_ctime;
+	f->mtime = ns_of(&sb.st_mtim);
+	f->ctime = ns_of(&sb.st_ctim);
 	return d;
+}
+
+bool
+bc_delivery_others(int exportfd, const char *export_path, const char *period,
+				   const char *file_rel, char **others, int *nothers, bc_derror *err)
+{
+	bc_delivery **ds = NULL;
+	int			n = 0;
+	int			last = -1;
+	struct stat sb;
+	int			e = 0;
+	bc_delivery *d;
+	char	   *list = NULL;
+	size_t		used = 0;
+	size_t		cap = 0;
+
+	*others = NULL;
+	*nothers = 0;
+	if (bc_fs_stat(exportfd, "metadata", &sb, &e) != BC_FS_OK)
+		return true;			/* no manifests at all: an ad hoc file */
+	if (!bc_export_scan(exportfd, export_path, &ds, &n, err))
+		return false;
+	for (int i = 0; i < n; i++)
+		if (strcmp(ds[i]->period, period) == 0 && ds[i]->problem == NULL)
+			last = i;
+	if (last < 0)
+	{
+		bc_deliveries_free(ds, n);
+		return true;
+	}
+	d = ds[last];
+	if (!bc_delivery_open(exportfd, export_path, d, BC_DOPEN_INSPECT, err))
+	{
+		bc_deliveries_free(ds, n);
+		return false;
+	}
+	for (int i = 0; i < d->nfiles; i++)
+	{
+		const char *name;
+		size_t		need;
+
+		if (strcmp(d->files[i].rel, file_rel) == 0)
+			continue;
+		if ((*nothers)++ >= 5)
+			continue;
+		name = q(0, d->files[i].path);
+		need = strlen(name) + 3;
+		if (used + need + 1 > cap)
+		{
+			char	   *grown;
+
+			cap = (used + need + 1) * 2;
+			grown = realloc(list, cap);
+			if (grown == NULL)
+			{
+				free(list);
+				bc_deliveries_free(ds, n);
+				return fail(err, BC_DFAIL_NOMEM, 0, "out of memory");
+			}
+			list = grown;
+		}
+		used += (size_t) sprintf(list + used, "%s%s", used ? ", " : "", name);
+	}
+	if (*nothers > 0 &&
+		asprintf(others, "manifest %s lists %d other file%s of this delivery (%s%s)",
+				 q(0, d->manifest_path), *nothers, *nothers == 1 ? "" : "s",
+				 list ? list : "", *nothers > 5 ? ", ..." : "") < 0)
+		*others = NULL;
+	free(list);
+	bc_deliveries_free(ds, n);
+	if (*nothers > 0 && *others == NULL)
+		return fail(err, BC_DFAIL_NOMEM, 0, "out of memory");
+	return true;
 }
 
 bool

@@ -76,8 +76,8 @@ typedef struct bc_dfile
 	int			fd;				/* open descriptor, -1 when not open */
 	bool		missing;		/* BC_DOPEN_INSPECT: not there (yet) */
 	int64_t		size;
-	int64_t		mtime;
-	int64_t		ctime;
+	int64_t		mtime;			/* modification time, ns since 1970 */
+	int64_t		ctime;			/* status change time, ns since 1970 */
 	char		sha256[65];		/* hex; "" until known */
 	int64_t		rows_read;		/* filled by the reading loop */
 	int64_t		rows_loaded;
@@ -93,7 +93,7 @@ typedef struct bc_delivery
 	char	   *problem;		/* found unusable by the scan: the message */
 	char	   *execution_id;	/* after bc_delivery_open; NULL for one file */
 	int64_t		manifest_size;	/* after bc_delivery_open */
-	int64_t		manifest_mtime;
+	int64_t		manifest_mtime; /* ns since 1970: orders the deliveries of a period */
 	int64_t		manifest_ctime;
 	int			nfiles;
 	bc_dfile   *files;
@@ -147,6 +147,17 @@ extern bool bc_delivery_open(int exportfd, const char *export_path, bc_delivery 
 /* the delivery of one file below the export folder, opened */
 extern bc_delivery *bc_delivery_of_file(int exportfd, const char *export_path,
 										const char *rel, bc_derror *err);
+
+/*
+ * For one file loaded as the complete delivery of a period: whether the
+ * period's latest manifest (its last delivery in load order) lists other
+ * files.  *nothers is their number and *others (malloc'd, NULL when none)
+ * a message naming the manifest and up to five of them.  A folder with no
+ * metadata/ (an ad hoc file) or no manifest for the period has none.
+ */
+extern bool bc_delivery_others(int exportfd, const char *export_path, const char *period,
+							   const char *file_rel, char **others, int *nothers,
+							   bc_derror *err);
 
 /*
  * Whether deliveries[i] is AWS's latest copy (a top-level manifest) of a

@@ -25,6 +25,10 @@ bool		bc_enabled = true;
 int			bc_max_rejected_rows = 0;
 int			bc_history_retention = 0;
 bool		bc_read_ahead = true;
+int			bc_swap_lock_timeout = 1000;
+int			bc_swap_retries = 10;
+bool		bc_allow_empty_period = false;
+bool		bc_client_replaces_server_loads = false;
 
 /* export_root must be an absolute path (or empty: the worker then loads nothing) */
 static bool
@@ -81,5 +85,23 @@ bc_define_gucs(bool preloading)
 							 gettext_noop("The thread runs only the extension's own reader (zlib, libcsv, the row checks), never PostgreSQL code."),
 							 &bc_read_ahead, true,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("bedrock_cost.swap_lock_timeout",
+							gettext_noop("How long a swap waits for the locks on line_items before it gives way and retries."),
+							gettext_noop("Readers queued behind a waiting swap wait at most this long."),
+							&bc_swap_lock_timeout, 1000, 1, INT_MAX,
+							PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("bedrock_cost.swap_retries",
+							gettext_noop("How many times a swap that gave way is retried (with a growing pause) before the delivery fails."),
+							NULL, &bc_swap_retries, 10, 0, 1000,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("bedrock_cost.allow_empty_period",
+							 gettext_noop("Whether a delivery without Amazon Bedrock rows may replace a period that has some."),
+							 NULL, &bc_allow_empty_period, false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("bedrock_cost.client_replaces_server_loads",
+							 gettext_noop("Whether a delivery sent by bedrock-cost-load may replace one the server loaded from its own files."),
+							 gettext_noop("Only a superuser can set it."),
+							 &bc_client_replaces_server_loads, false,
+							 PGC_SUSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("bedrock_cost");
 }

@@ -18,6 +18,10 @@ extern bool bc_enabled;
 extern int	bc_max_rejected_rows;
 extern int	bc_history_retention;
 extern bool bc_read_ahead;
+extern int	bc_swap_lock_timeout;
+extern int	bc_swap_retries;
+extern bool bc_allow_empty_period;
+extern bool bc_client_replaces_server_loads;
 
 extern void bc_define_gucs(bool preloading);
 

@@ -20,6 +20,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "utils/date.h"
+#include "utils/timestamp.h"
 
 /* one file of a delivery */
 typedef struct BcLoadFile
@@ -51,7 +52,26 @@ typedef struct BcDelivery
 	DateADT		period;			/* first day of the billing month */
 	int			nfiles;
 	BcLoadFile *files;
+	TimestampTz delivered_at;	/* the manifest's (or the file's) modification time */
+	bool		delivered_known;
+	const char *loaded_via;		/* sql, worker, client (loads.loaded_via) */
+	Oid			caller;			/* who called the load */
+	bool		forced;			/* force => true */
+	bool		complete;		/* load_file: complete => true */
 } BcDelivery;
+
+/* what the ledger says of a delivery's period, read after its period lock */
+typedef struct BcLook
+{
+	int64		current_id;		/* the current (done) load of the export and period, -1 */
+	char		current_key[65];
+	TimestampTz current_delivered_at;
+	bool		current_delivered_known;
+	char	   *current_manifest;
+	bool		current_by_server;	/* the server read its files (not the client) */
+	int64		current_rows;
+	bool		execution_seen; /* the execution id is in the period's ledger, any export */
+} BcLook;
 
 /* totals of one (line item type, Bedrock or not) */
 typedef struct BcTotal
@@ -63,6 +83,7 @@ typedef struct BcTotal
 	char	   *unblended;		/* exact sum of unblended cost, as text */
 	char	   *net;			/* the same for net unblended cost (NULL when absent) */
 	bool		net_present;
+	char	   *rejected;		/* the same for the rejected rows whose cost is a number */
 } BcTotal;
 
 /* one rejected row, or the error that failed the delivery */
@@ -89,12 +110,24 @@ typedef struct BcLoadStats
 	List	   *usage_types;	/* of char *, distinct pairs with ... */
 	List	   *usage_products;	/* ... these product names (char *, "" if none) */
 	char		delivery_key[65];
+	bool		declared;		/* the totals were declared by bedrock-cost-load */
 	MemoryContext cxt;			/* where the lists live; survives an abort */
 } BcLoadStats;
 
-/* loader_fns.c: who may load, and who runs a load's DDL */
+/* privilege.c: who may load, and acting as the owner of line_items */
+typedef struct BcOwnerScope
+{
+	Oid			caller;			/* the user who called */
+	Oid			save_userid;
+	int			save_sec;
+	int			save_nestlevel;
+	bool		entered;
+} BcOwnerScope;
 extern void bc_check_caller(void);
 extern Oid	bc_line_items_owner(void);
+extern void bc_require_read_committed(const char *what);
+extern void bc_owner_enter(BcOwnerScope *scope);
+extern void bc_owner_leave(BcOwnerScope *scope);
 
 /* loader_delivery.c: the server's use of the core delivery layer (delivery.h) */
 struct bc_derror;
@@ -104,6 +137,8 @@ extern const char *bc_export_path(BcExport *ex);
 extern List *bc_export_deliveries(BcExport *ex);
 extern void bc_open_delivery(BcDelivery *d);
 extern bool bc_delivery_is_latest_copy(BcDelivery *d);
+extern bool bc_export_file_others(BcDelivery *d, const char *period, char **others,
+								  int *nothers, struct bc_derror *err);
 extern void bc_close_delivery(BcDelivery *d);
 extern void bc_hash_files(BcDelivery *d);
 extern void bc_load_key(BcDelivery *d, char key[65]);
@@ -128,6 +163,12 @@ extern void bc_progress_file(int file_no, int64 bytes_done);
 extern void bc_progress_rows(int64 rows_read, int64 bytes_done);
 extern void bc_progress_done(void);
 
+/* loader_fns.c */
+extern bool bc_loading_for_worker;	/* set by the worker while it calls load_export */
+extern const char *bc_decide(BcDelivery *d, BcLook *look, const char *key,
+							 bool server_read, int64 *same_as);
+extern char *bc_swap_in_retrying(int64 load_id, MemoryContext cxt);
+
 /* loader_copy.c */
 extern void bc_peek_period(BcDelivery *d);
 extern void bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
@@ -138,11 +179,12 @@ extern BcRowError *bc_copy_failure(void);
 /* loader_ledger.c */
 extern int32 bc_ledger_export_id(const char *export_path);
 extern void bc_ledger_lock_period(BcDelivery *d);
-extern int64 bc_ledger_find_same(BcDelivery *d, char key[65]);
-extern bool bc_ledger_execution_seen(BcDelivery *d);
+extern void bc_ledger_look(BcDelivery *d, BcLook *look);
+extern int64 bc_ledger_current_elsewhere(BcDelivery *d, const char *key);
 extern int64 bc_ledger_next_id(void);
-extern void bc_ledger_noop(BcDelivery *d, int64 load_id, int64 same_as,
-						   BcLoadStats *stats);
+extern void bc_ledger_record(BcDelivery *d, int64 load_id, const char *status,
+							 int64 same_as, BcLoadStats *stats);
+extern void bc_ledger_audit(const char *action, const char *object, const char *detail_json);
 extern char *bc_ledger_create_table(BcDelivery *d, int64 load_id);
 extern void bc_ledger_loaded(BcDelivery *d, int64 load_id, const char *table,
 							 BcLoadStats *stats);

@@ -57,8 +57,13 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/date.h"
 
 #include "cur_transform.h"
+#include "export_fs.h"
+#include "manifest.h"
+#include "quote.h"
 #include "guc.h"
 #include "loader.h"
 
@@ -166,6 +171,29 @@ jelem_object(JsonbContainer *arr, int i, const char *what)
 	return v->val.binary.data;
 }
 
+/* a value from the client, quoted for a message: bounded and escaped */
+static char *
+qv(const char *v)
+{
+	char		buf[BC_QUOTE_BUFSIZE];
+
+	bc_quote(v, strlen(v), buf);
+	return pstrdup(buf);
+}
+
+/* a path from the client: absolute, at most BC_FS_PATH_MAX bytes, no control character */
+static void
+check_path(const char *what, const char *path)
+{
+	char		canon[BC_FS_PATH_MAX + 1];
+
+	if (strlen(path) > BC_FS_PATH_MAX || bc_fs_canonical(path, canon) != BC_FS_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s %s is not an absolute path without \"..\" or control characters",
+						what, qv(path))));
+}
+
 /* ---------------------------------------------------------------------- */
 /* the delivery */
 
@@ -178,30 +206,54 @@ delivery_of(Jsonb *jb)
 	JsonbContainer *files;
 	char	   *source;
 	char	   *period;
+	char	   *delivered;
 
 	if (!JB_ROOT_IS_OBJECT(jb))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a delivery must be a JSON object")));
 	d->export_path = jtext_req(c, "export");
-	if (d->export_path[0] != '/')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("export \"%s\" is not an absolute path", d->export_path)));
+	check_path("export", d->export_path);
 	source = jtext_req(c, "source");
 	if (strcmp(source, "export") != 0 && strcmp(source, "file") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("delivery source must be \"export\" or \"file\", not \"%s\"", source)));
+				 errmsg("delivery source must be \"export\" or \"file\", not %s", qv(source))));
 	d->from_manifest = (strcmp(source, "export") == 0);
 	d->manifest_path = jtext(c, "manifest_path");
+	if (d->manifest_path)
+		check_path("manifest", d->manifest_path);
 	d->execution_id = jtext(c, "execution_id");
+	if (d->execution_id != NULL)
+	{
+		size_t		n = strlen(d->execution_id);
+		bool		ok = n > 0 && n <= BC_MANIFEST_MAX_EXECUTION_ID;
+
+		for (size_t i = 0; ok && i < n; i++)
+			ok = (unsigned char) d->execution_id[i] >= 0x20 && d->execution_id[i] != 0x7f;
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("execution_id %s is empty, longer than %d bytes or holds control characters",
+							qv(d->execution_id), BC_MANIFEST_MAX_EXECUTION_ID)));
+	}
 	period = jtext(c, "billing_period");
 	if (period != NULL)
 	{
 		d->period = DatumGetDateADT(DirectFunctionCall1(date_in, CStringGetDatum(period)));
 		d->period_known = true;
 	}
+	delivered = jtext(c, "delivered_at");
+	if (delivered != NULL)
+	{
+		d->delivered_at = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+																  CStringGetDatum(delivered),
+																  ObjectIdGetDatum(InvalidOid),
+																  Int32GetDatum(-1)));
+		d->delivered_known = true;
+	}
+	d->loaded_via = "client";
+	d->caller = GetUserId();
 	files = jarray(c, "files");
 	d->nfiles = files ? JsonContainerSize(files) : 0;
 	d->files = palloc0(sizeof(BcLoadFile) * Max(d->nfiles, 1));
@@ -211,13 +263,16 @@ delivery_of(Jsonb *jb)
 		char	   *sha = jtext(f, "sha256");
 
 		d->files[i].path = jtext(f, "path");
+		if (d->files[i].path)
+			check_path("file", d->files[i].path);
 		d->files[i].size = jint8(f, "size");
+		d->files[i].fd = -1;
 		if (sha != NULL)
 		{
 			if (strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("file sha256 \"%s\" is not 64 lower-case hex digits", sha)));
+						 errmsg("file sha256 %s is not 64 lower-case hex digits", qv(sha))));
 			memcpy(d->files[i].sha256, sha, 65);
 		}
 		d->files[i].rows_read = jint8(f, "rows_read");
@@ -242,7 +297,7 @@ decimal_total(const char *txt, const char *what)
 	if (txt == NULL || !bc_xsum_add(&sum, txt, strlen(txt)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("total %s \"%s\" is not a decimal number", what, txt ? txt : "")));
+				 errmsg("total %s %s is not a decimal number", what, qv(txt ? txt : ""))));
 	bc_buf_init(&b);
 	bc_xsum_text(&sum, &b);
 	if (b.nomem)
@@ -335,24 +390,6 @@ stats_of(Jsonb *jb)
 	return st;
 }
 
-/* switch to the owner of line_items and connect SPI */
-static void
-enter(Oid *save_userid, int *save_sec)
-{
-	GetUserIdAndSecContext(save_userid, save_sec);
-	SetUserIdAndSecContext(bc_line_items_owner(), *save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-}
-
-/* disconnect SPI and switch back */
-static void
-leave(Oid save_userid, int save_sec)
-{
-	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec);
-}
-
 /* the name of a client delivery's table */
 static char *
 table_name(int64 load_id)
@@ -361,107 +398,150 @@ table_name(int64 load_id)
 }
 
 /* ---------------------------------------------------------------------- */
-/* entry points */
+/* deliveries begun and not yet finished */
 
 /*
- * bedrock_cost._client_begin(delivery jsonb): lock the period, recognise a
- * delivery loaded before (noop, recorded) or create its fresh table.
- * Returns (load_id, export_id, status 'loading'|'noop', staging, same_as,
- * max_rejected_rows).
+ * The deliveries client_begin_delivery created tables for in this
+ * transaction, until client_finish_delivery swaps them in.  A transaction
+ * that would commit one unfinished is refused at pre-commit: its table, on
+ * which the caller may INSERT, never outlives the transaction.
  */
-Datum
-bedrock_cost_client_begin(PG_FUNCTION_ARGS)
+typedef struct Pending
 {
-	Jsonb	   *jb;
-	BcDelivery *d;
-	BcLoadStats *stats;
-	TupleDesc	desc;
-	Datum		values[6];
-	bool		nulls[6] = {0};
 	int64		load_id;
-	int64		same = -1;
-	char	   *table = NULL;
-	Oid			caller = GetUserId();
-	Oid			save_userid;
-	int			save_sec;
+	SubTransactionId subid;
+} Pending;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("delivery must not be null")));
-	jb = PG_GETARG_JSONB_P(0);
+static List *pending = NIL;		/* of Pending *, in TopTransactionContext */
+static bool callbacks_registered = false;
 
-	bc_check_caller();
-	PreventCommandIfReadOnly("bedrock_cost.client_begin_delivery()");
-	RequireTransactionBlock(true, "bedrock_cost.client_begin_delivery()");
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	desc = BlessTupleDesc(desc);
-
-	d = delivery_of(jb);
-	if (!d->period_known)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("delivery member \"billing_period\" is missing")));
-	stats = palloc0(sizeof(BcLoadStats));
-	stats->cxt = CurrentMemoryContext;
-
-	enter(&save_userid, &save_sec);
-	d->export_id = bc_ledger_export_id(d->export_path);
-	load_id = bc_ledger_next_id();
-	bc_ledger_lock_period(d);
-	if (!d->from_manifest || bc_ledger_execution_seen(d))
+/* the transaction ends: refuse a commit with an unfinished delivery */
+static void
+pending_xact_cb(XactEvent event, void *arg)
+{
+	if (pending == NIL)
+		return;
+	if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PARALLEL_PRE_COMMIT ||
+		event == XACT_EVENT_PRE_PREPARE)
 	{
-		for (int i = 0; i < d->nfiles; i++)
-			if (d->files[i].sha256[0] == '\0')
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("file \"%s\" has no sha256", d->files[i].path)));
-		bc_load_key(d, stats->delivery_key);
-		same = bc_ledger_find_same(d, stats->delivery_key);
-	}
-	if (same > 0)
-		bc_ledger_noop(d, load_id, same, stats);
-	else
-	{
-		table = bc_ledger_create_table(d, load_id);
-		if (!superuser_arg(caller))
-		{
-			/* the caller streams the rows: let it insert, nothing more */
-			char	   *sql = psprintf("GRANT INSERT ON bedrock_cost.%s TO %s",
-									   quote_identifier(table),
-									   quote_identifier(GetUserNameFromId(caller, false)));
+		Pending    *p = linitial(pending);
 
-			if (SPI_execute(sql, false, 0) < 0)
-				elog(ERROR, "could not grant INSERT on the delivery table");
-		}
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("delivery %lld was begun with bedrock_cost.client_begin_delivery() but not finished",
+						(long long) p->load_id),
+				 errhint("Call bedrock_cost.client_finish_delivery() before COMMIT, or roll back.")));
 	}
-	leave(save_userid, save_sec);
-
-	values[0] = Int64GetDatum(load_id);
-	values[1] = Int32GetDatum(d->export_id);
-	values[2] = CStringGetTextDatum(same > 0 ? "noop" : "loading");
-	if (table)
-		values[3] = CStringGetTextDatum(table);
-	else
-		nulls[3] = true;
-	if (same > 0)
-		values[4] = Int64GetDatum(same);
-	else
-		nulls[4] = true;
-	values[5] = Int32GetDatum(bc_max_rejected_rows);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+		pending = NIL;			/* the list lived in TopTransactionContext */
 }
 
-/* check the delivery table holds exactly what the client counted */
+/* a subtransaction ends: what it began goes with it, or to its parent */
+static void
+pending_subxact_cb(SubXactEvent event, SubTransactionId mySubid,
+				   SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	foreach(lc, pending)
+	{
+		Pending    *p = lfirst(lc);
+
+		if (p->subid != mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+			pending = foreach_delete_current(pending, lc);
+		else if (event == SUBXACT_EVENT_COMMIT_SUB)
+			p->subid = parentSubid;
+	}
+}
+
+/* remember a delivery begun in this transaction */
+static void
+pending_add(int64 load_id)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	Pending    *p = palloc(sizeof(Pending));
+
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(pending_xact_cb, NULL);
+		RegisterSubXactCallback(pending_subxact_cb, NULL);
+		callbacks_registered = true;
+	}
+	p->load_id = load_id;
+	p->subid = GetCurrentSubTransactionId();
+	pending = lappend(pending, p);
+	MemoryContextSwitchTo(old);
+}
+
+/* whether load_id was begun in this transaction; forget it when found */
+static bool
+pending_take(int64 load_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, pending)
+	{
+		if (((Pending *) lfirst(lc))->load_id == load_id)
+		{
+			pending = foreach_delete_current(pending, lc);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the rules of client deliveries */
+
+/*
+ * A client delivery may not replace one the server loaded from its own
+ * files (which a client's declared totals cannot outweigh), unless a
+ * superuser set bedrock_cost.client_replaces_server_loads.
+ */
+static void
+check_may_replace(BcDelivery *d, BcLook *look)
+{
+	if (look->current_id > 0 && look->current_by_server && !bc_client_replaces_server_loads)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("billing period %s of export %s was loaded by the server from its own files (load %lld); a delivery sent by bedrock-cost-load cannot replace it",
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d->period))),
+						qv(d->export_path), (long long) look->current_id),
+				 errhint("A superuser may allow it with SET bedrock_cost.client_replaces_server_loads = on.")));
+}
+
+/* every file of a client delivery comes with its sha256 */
+static void
+require_sha256(BcDelivery *d)
+{
+	for (int i = 0; i < d->nfiles; i++)
+		if (d->files[i].sha256[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("file %s has no sha256", qv(d->files[i].path ? d->files[i].path : ""))));
+}
+
+/*
+ * Count what the delivery table holds, per line item type, and check it
+ * against the Bedrock totals the client declared: the ledger then keeps
+ * the server's count of the stored rows (stats->rows_loaded).
+ */
 static void
 check_table(int64 load_id, const char *table, BcLoadStats *stats)
 {
-	char	   *sql = psprintf("SELECT line_item_type, count(*)::bigint, sum(unblended_cost)::text "
-							   "FROM bedrock_cost.%s GROUP BY 1", quote_identifier(table));
+	char	   *sql = psprintf("SELECT t.line_item_type, pg_catalog.count(*), "
+							   "pg_catalog.sum(t.unblended_cost)::pg_catalog.text "
+							   "FROM bedrock_cost.%s AS t GROUP BY 1", quote_identifier(table));
 	int64		total = 0;
+	int			matched = 0;
+	int			declared = 0;
+	ListCell   *lc;
 
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the delivery table %s", table);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -470,7 +550,6 @@ check_table(int64 load_id, const char *table, BcLoadStats *stats)
 		char	   *type = SPI_getvalue(tup, td, 1);
 		int64		n = DatumGetInt64(SPI_getbinval(tup, td, 2, &(bool) {false}));
 		char	   *sum = SPI_getvalue(tup, td, 3);
-		ListCell   *lc;
 		bool		ok = false;
 
 		total += n;
@@ -487,6 +566,7 @@ check_table(int64 load_id, const char *table, BcLoadStats *stats)
 												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 
 				ok = (t->rows == n && DatumGetBool(DirectFunctionCall2(numeric_eq, a, b)));
+				matched++;
 				break;
 			}
 		}
@@ -495,20 +575,128 @@ check_table(int64 load_id, const char *table, BcLoadStats *stats)
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("delivery %lld: the rows received do not match the totals sent",
 							(long long) load_id),
-					 errdetail("Line item type \"%s\": %lld rows, unblended cost %s received.",
-							   type, (long long) n, sum)));
+					 errdetail("Line item type %s: %lld rows, unblended cost %s received.",
+							   qv(type), (long long) n, sum)));
 	}
-	if (total != stats->rows_loaded)
+	foreach(lc, stats->totals)
+		declared += ((BcTotal *) lfirst(lc))->is_bedrock && ((BcTotal *) lfirst(lc))->rows > 0;
+	if (matched != declared || total != stats->rows_loaded)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("delivery %lld: %lld rows received, %lld sent",
 						(long long) load_id, (long long) total,
 						(long long) stats->rows_loaded)));
+	stats->rows_loaded = total;
+	stats->declared = true;
+}
+
+/* GRANT (or REVOKE) INSERT on the delivery table to the caller, not a superuser */
+static void
+grant_insert(const char *table, Oid caller, bool grant)
+{
+	char	   *sql;
+
+	if (superuser_arg(caller))
+		return;
+	sql = psprintf(grant ? "GRANT INSERT ON bedrock_cost.%s TO %s" : "REVOKE INSERT ON bedrock_cost.%s FROM %s",
+				   quote_identifier(table), quote_identifier(GetUserNameFromId(caller, false)));
+	if (SPI_execute(sql, false, 0) < 0)
+		elog(ERROR, "could not change the privileges on the delivery table");
+}
+
+/* ---------------------------------------------------------------------- */
+/* entry points */
+
+/*
+ * bedrock_cost.client_begin_delivery(delivery jsonb): lock the period,
+ * look at the ledger (noop when the same delivery is current, stale when
+ * older than the current one, duplicate when current under another
+ * export; refused when the server loaded the period from its own files),
+ * or create the delivery's fresh table on which the caller may INSERT
+ * until client_finish_delivery.  Returns (load_id, export_id, status
+ * 'loading'|'noop'|'stale'|'duplicate', staging, same_as,
+ * max_rejected_rows).
+ */
+Datum
+bedrock_cost_client_begin(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *jb;
+	BcDelivery *d;
+	BcLoadStats *stats;
+	TupleDesc	desc;
+	Datum		values[6];
+	bool		nulls[6] = {0};
+	int64		load_id;
+	int64		same = -1;
+	const char *status = "loading";
+	char	   *table = NULL;
+	BcOwnerScope scope = {0};
+	BcLook		look;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("delivery must not be null")));
+	jb = PG_GETARG_JSONB_P(0);
+
+	bc_check_caller();
+	PreventCommandIfReadOnly("bedrock_cost.client_begin_delivery()");
+	RequireTransactionBlock(true, "bedrock_cost.client_begin_delivery()");
+	bc_require_read_committed("bedrock_cost.client_begin_delivery()");
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	desc = BlessTupleDesc(desc);
+
+	d = delivery_of(jb);
+	if (!d->period_known)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("delivery member \"billing_period\" is missing")));
+	require_sha256(d);
+	stats = palloc0(sizeof(BcLoadStats));
+	stats->cxt = CurrentMemoryContext;
+
+	bc_owner_enter(&scope);
+	d->export_id = bc_ledger_export_id(d->export_path);
+	load_id = bc_ledger_next_id();
+	bc_ledger_lock_period(d);
+	bc_ledger_look(d, &look);
+	bc_load_key(d, stats->delivery_key);
+	status = bc_decide(d, &look, stats->delivery_key, false, &same);
+	if (status != NULL)
+		bc_ledger_record(d, load_id, status, same, stats);
+	else
+	{
+		check_may_replace(d, &look);
+		status = "loading";
+		table = bc_ledger_create_table(d, load_id);
+		/* the caller streams the rows: let it insert, nothing more, until finish */
+		grant_insert(table, scope.caller, true);
+		pending_add(load_id);
+	}
+	bc_owner_leave(&scope);
+
+	values[0] = Int64GetDatum(load_id);
+	values[1] = Int32GetDatum(d->export_id);
+	values[2] = CStringGetTextDatum(status);
+	if (table)
+		values[3] = CStringGetTextDatum(table);
+	else
+		nulls[3] = true;
+	if (same > 0)
+		values[4] = Int64GetDatum(same);
+	else
+		nulls[4] = true;
+	values[5] = Int32GetDatum(bc_max_rejected_rows);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
 
 /*
- * bedrock_cost._client_finish(load_id bigint, delivery jsonb): check the
- * table against the totals, record the ledger, swap the delivery in.
+ * bedrock_cost.client_finish_delivery(load_id bigint, delivery jsonb):
+ * the delivery begun in this transaction: take back the INSERT grant,
+ * count the table and check it against the declared totals, record the
+ * ledger (rows counted by the server, file totals marked declared), swap
+ * the delivery in.
  */
 Datum
 bedrock_cost_client_finish(PG_FUNCTION_ARGS)
@@ -518,8 +706,9 @@ bedrock_cost_client_finish(PG_FUNCTION_ARGS)
 	BcDelivery *d;
 	BcLoadStats *stats;
 	char	   *table;
-	Oid			save_userid;
-	int			save_sec;
+	char	   *error;
+	BcOwnerScope scope = {0};
+	BcLook		look;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -532,51 +721,43 @@ bedrock_cost_client_finish(PG_FUNCTION_ARGS)
 	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.client_finish_delivery()");
 	RequireTransactionBlock(true, "bedrock_cost.client_finish_delivery()");
+	bc_require_read_committed("bedrock_cost.client_finish_delivery()");
+	if (!pending_take(load_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("delivery %lld was not begun in this transaction: call bedrock_cost.client_begin_delivery first, in the same transaction",
+						(long long) load_id)));
 	d = delivery_of(jb);
 	stats = stats_of(jb);
 	if (!d->period_known)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("delivery member \"billing_period\" is missing")));
+	require_sha256(d);
 
-	enter(&save_userid, &save_sec);
+	bc_owner_enter(&scope);
+	grant_insert(table, scope.caller, false);
 	d->export_id = bc_ledger_export_id(d->export_path);
-	if (!OidIsValid(get_relname_relid(table, get_namespace_oid("bedrock_cost", false))))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("delivery %lld has no table: call bedrock_cost.client_begin_delivery first, in the same transaction",
-						(long long) load_id)));
-	{
-		Datum		arg = Int64GetDatum(load_id);
-		Oid			argtype = INT8OID;
-
-		if (SPI_execute_with_args("SELECT 1 FROM bedrock_cost.loads WHERE load_id = $1",
-								  1, &argtype, &arg, NULL, true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read the ledger");
-		if (SPI_processed > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("delivery %lld is already recorded", (long long) load_id)));
-	}
 	bc_ledger_lock_period(d);
+	bc_ledger_look(d, &look);
+	check_may_replace(d, &look);
 	check_table(load_id, table, stats);
-	for (int i = 0; i < d->nfiles; i++)
-		if (d->files[i].sha256[0] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("file \"%s\" has no sha256", d->files[i].path)));
 	bc_load_key(d, stats->delivery_key);
 	bc_ledger_loaded(d, load_id, table, stats);
-	bc_ledger_swap_in(load_id);
-	leave(save_userid, save_sec);
+	error = bc_swap_in_retrying(load_id, CurrentMemoryContext);
+	if (error != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("%s", error)));
+	bc_owner_leave(&scope);
 	PG_RETURN_TEXT_P(cstring_to_text("done"));
 }
 
 /*
- * bedrock_cost._client_fail(delivery jsonb, message text, at jsonb):
- * record a delivery the client could not load (ledger row 'failed', its
- * files, rejects so far, and the error with its file, line and column).
- * Returns the new load_id.
+ * bedrock_cost.client_fail_delivery(delivery jsonb, message text, at
+ * jsonb): record a delivery the client could not load (ledger row
+ * 'failed', its files, rejects so far, and the error with its file, line
+ * and column).  Returns the new load_id.
  */
 Datum
 bedrock_cost_client_fail(PG_FUNCTION_ARGS)
@@ -587,8 +768,7 @@ bedrock_cost_client_fail(PG_FUNCTION_ARGS)
 	BcLoadStats *stats;
 	BcRowError	where = {0};
 	int64		load_id;
-	Oid			save_userid;
-	int			save_sec;
+	BcOwnerScope scope = {0};
 
 	/* not STRICT (error_at may be NULL): check the other two */
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -616,10 +796,11 @@ bedrock_cost_client_fail(PG_FUNCTION_ARGS)
 		where.value = jtext(&at->root, "value");
 		where.raw = jtext(&at->root, "raw");
 	}
-	enter(&save_userid, &save_sec);
+	stats->declared = true;
+	bc_owner_enter(&scope);
 	d->export_id = bc_ledger_export_id(d->export_path);
 	load_id = bc_ledger_next_id();
 	bc_ledger_failed(d, load_id, stats, message, &where);
-	leave(save_userid, save_sec);
+	bc_owner_leave(&scope);
 	PG_RETURN_INT64(load_id);
 }

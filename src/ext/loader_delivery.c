@@ -32,6 +32,7 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "delivery.h"
 #include "guc.h"
@@ -166,6 +167,15 @@ wrap(BcExport *ex, bc_delivery *core, int index)
 	return d;
 }
 
+/* when the delivery came: a modification time in ns since 1970 */
+static void
+set_delivered_at(BcDelivery *d, int64 mtime_ns)
+{
+	d->delivered_at = time_t_to_timestamptz((pg_time_t) (mtime_ns / 1000000000)) +
+		(mtime_ns % 1000000000) / 1000;
+	d->delivered_known = true;
+}
+
 /* copy the files of the core delivery into d (paths, sizes, descriptors) */
 static void
 take_files(BcDelivery *d)
@@ -196,6 +206,7 @@ bc_export_deliveries(BcExport *ex)
 		BcDelivery *d = wrap(ex, ex->single, 0);
 
 		take_files(d);
+		set_delivered_at(d, ex->single->files[0].mtime);
 		return list_make1(d);
 	}
 	for (int i = 0; i < ex->n; i++)
@@ -222,6 +233,19 @@ bc_open_delivery(BcDelivery *d)
 	}
 	d->execution_id = pstrdup(d->core->execution_id);
 	take_files(d);
+	set_delivered_at(d, d->core->manifest_mtime);
+}
+
+/*
+ * For one file given as a delivery: what the period's manifest lists
+ * beside it (the core's bc_delivery_others, below the same export folder).
+ */
+bool
+bc_export_file_others(BcDelivery *d, const char *period, char **others, int *nothers,
+					  bc_derror *err)
+{
+	return bc_delivery_others(d->ex->loc.exportfd, d->ex->loc.export_path, period,
+							  d->ex->loc.file_rel, others, nothers, err);
 }
 
 /* whether d is AWS's latest copy of a delivery loaded before it in this call */

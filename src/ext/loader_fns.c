@@ -27,8 +27,9 @@
  *
  * Loads of one (export, period) are serialised by a transaction-scoped
  * advisory lock (loader_ledger.c).  The DDL runs as the owner of
- * bedrock_cost.line_items, after the caller was checked to be superuser or
- * a member of bedrock_cost_admin and the paths were checked as the caller.
+ * bedrock_cost.line_items (privilege.c: pinned search_path, restricted),
+ * after the caller was checked to be superuser or a member of
+ * bedrock_cost_admin and the files were located and opened as the caller.
  *
  * IDENTIFICATION
  *		src/ext/loader_fns.c
@@ -40,6 +41,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -49,11 +51,19 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/syscache.h"
+#include "utils/guc.h"
+#include "utils/json.h"
+#include "storage/latch.h"
+#include "pgstat.h"
+#include "utils/date.h"
 
+#include "delivery.h"
+#include "guc.h"
 #include "loader.h"
 
 PG_FUNCTION_INFO_V1(bedrock_cost_load_export);
 PG_FUNCTION_INFO_V1(bedrock_cost_load_file);
+PG_FUNCTION_INFO_V1(bedrock_cost_restore_load);
 
 /* what happened to one delivery */
 typedef struct BcResult
@@ -67,43 +77,8 @@ typedef struct BcResult
 
 #define RESULT_COLUMNS 7
 
-/* superuser or bedrock_cost_admin, else an error (the load functions and the client API) */
-void
-bc_check_caller(void)
-{
-	Oid			admin = get_role_oid("bedrock_cost_admin", true);
-
-	if (superuser())
-		return;
-	if (OidIsValid(admin) && has_privs_of_role(GetUserId(), admin))
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("permission denied to load CUR exports"),
-			 errdetail("Only superusers and members of bedrock_cost_admin may load.")));
-}
-
-/* the owner of bedrock_cost.line_items, who runs the DDL of a load */
-Oid
-bc_line_items_owner(void)
-{
-	Oid			nsp = get_namespace_oid("bedrock_cost", false);
-	Oid			rel = get_relname_relid("line_items", nsp);
-	HeapTuple	tup;
-	Oid			owner;
-
-	if (!OidIsValid(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation bedrock_cost.line_items does not exist"),
-				 errhint("Run CREATE EXTENSION bedrock_cost.")));
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", rel);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
-}
+/* set by the worker around its call of load_export: loads.loaded_via = 'worker' */
+bool		bc_loading_for_worker = false;
 
 /* the error text kept in the ledger: message, and detail when there is one */
 static char *
@@ -115,8 +90,130 @@ error_text(ErrorData *edata)
 }
 
 /*
+ * Whether d is older than the period's current delivery: delivered before
+ * it (manifest modification times, then manifest paths, which in the
+ * create-new layout begin with the delivery's time).  One file given to
+ * load_file is not ordered: the caller says it is the period's delivery.
+ */
+static bool
+older_than_current(BcDelivery *d, BcLook *look)
+{
+	int			c;
+
+	if (!d->from_manifest || look->current_id < 0 || !d->delivered_known ||
+		!look->current_delivered_known)
+		return false;
+	if (d->delivered_at != look->current_delivered_at)
+		return d->delivered_at < look->current_delivered_at;
+	c = strcmp(d->manifest_path ? d->manifest_path : "",
+			   look->current_manifest ? look->current_manifest : "");
+	return c < 0;
+}
+
+/*
+ * What the ledger (read after the period's lock) says of delivery d: NULL
+ * when it is to be loaded, else why not, with the load that says so in
+ * *same_as: stale (older than the current delivery), and, once its key is
+ * known, noop (the same delivery is current) or duplicate (the same
+ * delivery is current under another export: loading it would count it
+ * twice).  With server_read, the key comes from files the server read, and
+ * only a current load the server read itself is the same: a client's
+ * declared key never makes the server skip the real files.  force loads
+ * anyway.
+ */
+const char *
+bc_decide(BcDelivery *d, BcLook *look, const char *key, bool server_read, int64 *same_as)
+{
+	int64		other;
+
+	*same_as = -1;
+	if (d->forced)
+		return NULL;
+	if (older_than_current(d, look))
+	{
+		*same_as = look->current_id;
+		return "stale";
+	}
+	if (key == NULL)
+		return NULL;
+	if (look->current_id > 0 && (look->current_by_server || !server_read) &&
+		strcmp(key, look->current_key) == 0)
+	{
+		*same_as = look->current_id;
+		return "noop";
+	}
+	if ((other = bc_ledger_current_elsewhere(d, key)) > 0)
+	{
+		*same_as = other;
+		return "duplicate";
+	}
+	return NULL;
+}
+
+/* the pieces of a delivery for an audit_log row, as JSON text */
+static char *
+audit_detail(BcDelivery *d, int64 load_id)
+{
+	StringInfoData b;
+
+	initStringInfo(&b);
+	appendStringInfo(&b, "{\"load_id\": " INT64_FORMAT ", \"billing_period\": ", load_id);
+	escape_json(&b, DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d->period))));
+	appendStringInfoString(&b, ", \"export\": ");
+	escape_json(&b, d->export_path);
+	appendStringInfoString(&b, ", \"manifest\": ");
+	if (d->manifest_path)
+		escape_json(&b, d->manifest_path);
+	else
+		appendStringInfoString(&b, "null");
+	appendStringInfoString(&b, ", \"file\": ");
+	if (!d->from_manifest && d->nfiles > 0)
+		escape_json(&b, d->files[0].path);
+	else
+		appendStringInfoString(&b, "null");
+	appendStringInfo(&b, ", \"forced\": %s, \"complete\": %s}",
+					 d->forced ? "true" : "false", d->complete ? "true" : "false");
+	return b.data;
+}
+
+/*
+ * One file given as a period's complete delivery: refused when the
+ * period's manifest lists other files, unless the caller said complete.
+ */
+static void
+check_single_file(BcDelivery *d)
+{
+	char	   *others = NULL;
+	int			n = 0;
+	char		period[11];
+	bc_derror	err = {0};
+
+	if (d->from_manifest || d->complete)
+		return;
+	snprintf(period, sizeof(period), "%s",
+			 DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d->period))));
+	if (!bc_export_file_others(d, period, &others, &n, &err))
+		bc_raise_derror(&err);
+	if (n > 0)
+	{
+		char	   *msg = pstrdup(others);
+
+		free(others);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("\"%s\" is one file of a delivery: loading it alone would replace the whole billing period with it",
+						d->files[0].path),
+				 errdetail("%s.", msg),
+				 errhint("Load the export with bedrock_cost.load_export(), or pass complete => true if this file really is the whole delivery.")));
+	}
+}
+
+/*
  * The work of one delivery inside its subtransaction; returns the status
- * ("running" when loaded, "noop", or NULL when it is a duplicate to skip).
+ * ("running" when loaded, "noop", "stale", "duplicate", or NULL when it is
+ * AWS's latest copy of a delivery already in this call).  The ledger is
+ * read only after the period's lock (lock, then look), each statement with
+ * a fresh snapshot, so two loads of one period decide one after the other.
  */
 static const char *
 load_one(BcDelivery *d, int64 load_id, BcLoadStats *stats)
@@ -124,36 +221,53 @@ load_one(BcDelivery *d, int64 load_id, BcLoadStats *stats)
 	char		key[65] = "";
 	bool		hashed = false;
 	char	   *table;
+	BcLook		look;
+	const char *status;
+	int64		same_as;
 
 	if (d->from_manifest)
 		bc_open_delivery(d);
 	else
+	{
 		bc_peek_period(d);
+		check_single_file(d);
+	}
 	if (bc_delivery_is_latest_copy(d))
 		return NULL;
 	bc_ledger_lock_period(d);
-	if (!d->from_manifest || bc_ledger_execution_seen(d))
+	bc_ledger_look(d, &look);
+	status = bc_decide(d, &look, NULL, true, &same_as);
+	if (status == NULL && (!d->from_manifest || look.execution_seen))
 	{
-		int64		same;
-
+		/* the same execution was seen: is it the same delivery? */
 		bc_progress_phase(d, load_id, BC_PHASE_HASHING);
 		bc_hash_files(d);
 		bc_progress_done();
 		bc_load_key(d, key);
 		hashed = true;
 		memcpy(stats->delivery_key, key, 65);
-		same = bc_ledger_find_same(d, key);
-		if (same > 0)
-		{
-			bc_ledger_noop(d, load_id, same, stats);
-			return "noop";
-		}
+		status = bc_decide(d, &look, key, true, &same_as);
+	}
+	if (status != NULL)
+	{
+		bc_ledger_record(d, load_id, status, same_as, stats);
+		return status;
 	}
 	table = bc_ledger_create_table(d, load_id);
 	bc_copy_delivery(d, load_id, table, stats);
 	if (!hashed)
 		bc_load_key(d, stats->delivery_key);
+	if (stats->rows_loaded == 0 && look.current_rows > 0 && !bc_allow_empty_period)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA),
+				 errmsg("the delivery has no Amazon Bedrock rows: it would empty billing period %s of export \"%s\", which holds " INT64_FORMAT " rows",
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d->period))),
+						d->export_path, look.current_rows),
+				 errhint("SET bedrock_cost.allow_empty_period = on to accept it.")));
 	bc_ledger_loaded(d, load_id, table, stats);
+	if (d->forced || d->complete)
+		bc_ledger_audit(d->forced ? "force_load" : "load_single_file",
+						psprintf("load " INT64_FORMAT, load_id), audit_detail(d, load_id));
 	return "running";
 }
 
@@ -221,46 +335,112 @@ process_delivery(BcDelivery *d, MemoryContext keep)
 	return r;
 }
 
-/* phase 2 for one loaded delivery: swap it in, or record why not */
-static void
-swap_delivery(BcResult *r, MemoryContext keep)
+/*
+ * Swap one delivery in, in a subtransaction, waiting at most
+ * bedrock_cost.swap_lock_timeout for the locks on line_items, so that
+ * readers queued behind the waiting swap wait no longer than that.
+ * Returns NULL when done, the error when it failed; *busy tells whether it
+ * only gave way to a lock.
+ */
+static ErrorData *
+try_swap(int64 load_id, MemoryContext keep, bool *busy)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *volatile failure = NULL;
 
+	*busy = false;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
-		bc_progress_phase(r->d, r->load_id, BC_PHASE_SWAPPING);
-		bc_ledger_swap_in(r->load_id);
-		bc_progress_done();
+		int			nest = NewGUCNestLevel();
+
+		(void) set_config_option("lock_timeout", psprintf("%d", bc_swap_lock_timeout),
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		bc_ledger_swap_in(load_id);
+		AtEOXact_GUC(true, nest);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
-		r->status = "done";
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
 		MemoryContextSwitchTo(keep);
-		edata = CopyErrorData();
+		failure = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
-		rethrow_if_cancel(edata);
-
-		r->status = "failed";
-		r->error = MemoryContextStrdup(keep, error_text(edata));
-		bc_ledger_swap_failed(r->load_id, r->error);
-		ereport(WARNING,
-				(errcode(edata->sqlerrcode),
-				 errmsg("bedrock_cost: load %lld could not be swapped in: %s",
-						(long long) r->load_id, edata->message)));
+		rethrow_if_cancel(failure);
+		*busy = failure->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
 	}
 	PG_END_TRY();
+	return failure;
+}
+
+/* sleep ms milliseconds, interruptibly */
+static void
+pause_ms(long ms)
+{
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 ms, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * Swap a loaded delivery in, giving way to readers that hold line_items:
+ * each attempt waits at most bedrock_cost.swap_lock_timeout, and is
+ * retried bedrock_cost.swap_retries times after a pause of 100 ms, twice
+ * as long each time, at most 5 s.  Returns NULL when swapped in, else the
+ * error (allocated in cxt).
+ */
+char *
+bc_swap_in_retrying(int64 load_id, MemoryContext cxt)
+{
+	ErrorData  *edata;
+	bool		busy;
+	long		pause = 100;
+
+	for (int attempt = 0;; attempt++)
+	{
+		edata = try_swap(load_id, cxt, &busy);
+		if (edata == NULL)
+			return NULL;
+		if (!busy || attempt >= bc_swap_retries)
+			break;
+		ereport(LOG,
+				(errmsg("bedrock_cost: load %lld gave way to readers of bedrock_cost.line_items (attempt %d of %d), retrying in %ld ms",
+						(long long) load_id, attempt + 1, bc_swap_retries + 1, pause)));
+		pause_ms(pause);
+		pause = Min(pause * 2, 5000);
+	}
+	if (busy)
+		return MemoryContextStrdup(cxt,
+								   psprintf("could not swap the delivery in: bedrock_cost.line_items stayed locked by other sessions through %d attempts of %d ms (bedrock_cost.swap_retries, bedrock_cost.swap_lock_timeout)",
+											bc_swap_retries + 1, bc_swap_lock_timeout));
+	return MemoryContextStrdup(cxt, error_text(edata));
+}
+
+/* phase 2 for one loaded delivery: swap it in, or record why not */
+static void
+swap_delivery(BcResult *r, MemoryContext keep)
+{
+	bc_progress_phase(r->d, r->load_id, BC_PHASE_SWAPPING);
+	r->error = bc_swap_in_retrying(r->load_id, keep);
+	bc_progress_done();
+	if (r->error == NULL)
+	{
+		r->status = "done";
+		return;
+	}
+	r->status = "failed";
+	bc_ledger_swap_failed(r->load_id, r->error);
+	ereport(WARNING,
+			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+			 errmsg("bedrock_cost: load %lld could not be swapped in: %s",
+					(long long) r->load_id, r->error)));
 }
 
 /*
@@ -268,17 +448,22 @@ swap_delivery(BcResult *r, MemoryContext keep)
  * returns the list of BcResult, allocated in keep.
  */
 static List *
-load_deliveries(List *deliveries, MemoryContext keep)
+load_deliveries(List *deliveries, MemoryContext keep, bool forced, bool complete)
 {
 	List	   *results = NIL;
 	ListCell   *lc;
-	Oid			save_userid;
-	int			save_sec;
+	BcOwnerScope scope = {0};
 
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(bc_line_items_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	foreach(lc, deliveries)
+	{
+		BcDelivery *d = lfirst(lc);
+
+		d->caller = GetUserId();
+		d->loaded_via = bc_loading_for_worker ? "worker" : "sql";
+		d->forced = forced;
+		d->complete = complete;
+	}
+	bc_owner_enter(&scope);
 
 	foreach(lc, deliveries)
 	{
@@ -300,8 +485,7 @@ load_deliveries(List *deliveries, MemoryContext keep)
 			swap_delivery(r, keep);
 	}
 
-	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec);
+	bc_owner_leave(&scope);
 	return results;
 }
 
@@ -320,7 +504,8 @@ result_values(BcResult *r, Datum *values, bool *nulls)
 	else
 		nulls[2] = true;
 	values[3] = CStringGetTextDatum(r->status);
-	values[4] = Int64GetDatum(r->stats->rows_loaded);
+	/* a failed delivery stored nothing, whatever it had read */
+	values[4] = Int64GetDatum(strcmp(r->status, "failed") == 0 ? 0 : r->stats->rows_loaded);
 	values[5] = Int64GetDatum(r->stats->rows_rejected);
 	if (r->error)
 		values[6] = CStringGetTextDatum(r->error);
@@ -328,25 +513,47 @@ result_values(BcResult *r, Datum *values, bool *nulls)
 		nulls[6] = true;
 }
 
+/* a boolean argument that must not be NULL */
+static bool
+bool_arg(FunctionCallInfo fcinfo, int n, const char *name)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+	return PG_GETARG_BOOL(n);
+}
+
 /*
- * bedrock_cost.load_export(path text): load every new delivery under an
- * export folder; one result row per delivery considered.
+ * bedrock_cost.load_export(path text, force boolean DEFAULT false): load
+ * every new delivery under an export folder; one result row per delivery
+ * considered.  force loads even a delivery that is current already or
+ * older than the current one (audited).
  */
 Datum
 bedrock_cost_load_export(PG_FUNCTION_ARGS)
 {
-	char	   *path = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *path;
+	bool		force;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext keep;
 	List	   *results;
 	ListCell   *lc;
 
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("path must not be null")));
+	path = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	force = bool_arg(fcinfo, 1, "force");
 	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.load_export()");
+	bc_require_read_committed("bedrock_cost.load_export()");
 	InitMaterializedSRF(fcinfo, 0);
 	keep = AllocSetContextCreate(CurrentMemoryContext, "bedrock_cost load",
 								 ALLOCSET_DEFAULT_SIZES);
-	results = load_deliveries(bc_export_deliveries(bc_open_export(path, false, keep)), keep);
+	results = load_deliveries(bc_export_deliveries(bc_open_export(path, false, keep)), keep,
+							  force, false);
 
 	foreach(lc, results)
 	{
@@ -361,13 +568,17 @@ bedrock_cost_load_export(PG_FUNCTION_ARGS)
 }
 
 /*
- * bedrock_cost.load_file(path text): load one file as the complete
- * delivery of the billing period found in it.
+ * bedrock_cost.load_file(path text, complete boolean DEFAULT false, force
+ * boolean DEFAULT false): load one file as the complete delivery of the
+ * billing period found in it.  Refused when the period's manifest lists
+ * other files, unless complete (audited).
  */
 Datum
 bedrock_cost_load_file(PG_FUNCTION_ARGS)
 {
-	char	   *path = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *path;
+	bool		complete;
+	bool		force;
 	TupleDesc	desc;
 	MemoryContext keep;
 	List	   *results;
@@ -375,16 +586,59 @@ bedrock_cost_load_file(PG_FUNCTION_ARGS)
 	bool		nulls[RESULT_COLUMNS];
 	HeapTuple	tup;
 
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("path must not be null")));
+	path = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	complete = bool_arg(fcinfo, 1, "complete");
+	force = bool_arg(fcinfo, 2, "force");
 	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.load_file()");
+	bc_require_read_committed("bedrock_cost.load_file()");
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	desc = BlessTupleDesc(desc);
 	keep = AllocSetContextCreate(CurrentMemoryContext, "bedrock_cost load",
 								 ALLOCSET_DEFAULT_SIZES);
-	results = load_deliveries(bc_export_deliveries(bc_open_export(path, true, keep)), keep);
+	results = load_deliveries(bc_export_deliveries(bc_open_export(path, true, keep)), keep,
+							  force, complete);
 	result_values(linitial(results), values, nulls);
 	tup = heap_form_tuple(desc, values, nulls);
 	MemoryContextDelete(keep);
 	PG_RETURN_DATUM(HeapTupleGetDatum(tup));
+}
+
+/*
+ * bedrock_cost.restore_load(load_id bigint): make a superseded delivery the
+ * current data of its period again, as a new load copied from its history
+ * partition (bedrock_cost._prepare_restore, under the period's lock) and
+ * swapped in like any load, giving way to readers.  Returns the new load id.
+ */
+Datum
+bedrock_cost_restore_load(PG_FUNCTION_ARGS)
+{
+	int64		old_id = PG_GETARG_INT64(0);
+	int64		new_id;
+	char	   *error;
+	BcOwnerScope scope = {0};
+	Oid			argtype = INT8OID;
+	Datum		arg = Int64GetDatum(old_id);
+	bool		isnull;
+
+	bc_check_caller();
+	PreventCommandIfReadOnly("bedrock_cost.restore_load()");
+	bc_require_read_committed("bedrock_cost.restore_load()");
+	bc_owner_enter(&scope);
+	if (SPI_execute_with_args("SELECT bedrock_cost._prepare_restore($1)", 1, &argtype, &arg,
+							  NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not prepare the restore of load %lld", (long long) old_id);
+	new_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	error = bc_swap_in_retrying(new_id, CurrentMemoryContext);
+	if (error != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("%s", error)));
+	bc_owner_leave(&scope);
+	PG_RETURN_INT64(new_id);
 }

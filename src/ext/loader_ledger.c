@@ -7,7 +7,17 @@
  * Every statement goes through SPI with typed parameters; no value is
  * ever spliced into SQL text.  Identifiers (delivery table names) are
  * built and quoted by the PL/pgSQL procedures in 40_loader.sql with
- * format('%I').  The caller holds an SPI connection.
+ * format('%I').  The caller holds an SPI connection, as the owner of
+ * line_items with search_path pinned to pg_catalog, pg_temp
+ * (privilege.c); even so, every table, function, operator and type in
+ * these texts is named with its schema, so no object of any other schema
+ * can ever be picked up.
+ *
+ * Lock, then look: a load takes its period's advisory lock before it
+ * reads the ledger, and every statement here runs with a snapshot taken
+ * when it starts (SPI with read_only false, under READ COMMITTED; the
+ * loader refuses other isolation levels), so what a load decides from the
+ * ledger includes everything committed before it got the lock.
  *
  * IDENTIFICATION
  *		src/ext/loader_ledger.c
@@ -17,14 +27,17 @@
 #include "compat.h"
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/timestamp.h"
 
 #include "loader.h"
 
-#define MAX_ARGS 16
+#define MAX_ARGS 24
 
 /* a statement being assembled: its parameters */
 typedef struct Params
@@ -117,6 +130,24 @@ first_int8(void)
 	}
 }
 
+/* add a timestamptz parameter (NULL when !known) */
+static void
+p_tstz(Params *p, TimestampTz t, bool known)
+{
+	p->types[p->n] = TIMESTAMPTZOID;
+	p->values[p->n] = TimestampTzGetDatum(t);
+	p->nulls[p->n++] = known ? ' ' : 'n';
+}
+
+/* the first column of the first result row as text, or NULL */
+static char *
+first_text(int col)
+{
+	if (SPI_processed == 0)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
+}
+
 /* the id of an export folder, registering it on first sight */
 int32
 bc_ledger_export_id(const char *export_path)
@@ -131,27 +162,41 @@ bc_ledger_export_id(const char *export_path)
 	 * resume_export do), and the worker's poll transaction already holds
 	 * export_state, which resume_export updates next: a deadlock.
 	 */
-	run("SELECT export_id FROM bedrock_cost.exports WHERE path = $1", &p, false);
+	run("SELECT e.export_id FROM bedrock_cost.exports AS e "
+		"WHERE e.path OPERATOR(pg_catalog.=) $1", &p, false);
 	if (SPI_processed == 1)
 		return (int32) first_int8();
 	run("INSERT INTO bedrock_cost.exports (path) VALUES ($1) "
 		"ON CONFLICT (path) DO NOTHING", &p, false);
-	run("SELECT export_id FROM bedrock_cost.exports WHERE path = $1", &p, false);
+	run("SELECT e.export_id FROM bedrock_cost.exports AS e "
+		"WHERE e.path OPERATOR(pg_catalog.=) $1", &p, false);
 	return (int32) first_int8();
+}
+
+/* "YYYY-MM-DD" of a date, whatever DateStyle says */
+static char *
+period_text(DateADT period)
+{
+	int			y,
+				m,
+				d;
+
+	j2date(period + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+	return psprintf("%04d-%02d-%02d", y, m, d);
 }
 
 /*
  * Serialise loads of one (export, period): a transaction-scoped advisory
- * lock on a hash of both, held until the caller's transaction ends.
+ * lock on a hash of both, held until the caller's transaction ends.  The
+ * key does not depend on any setting of the session (DateStyle), so every
+ * loader, the worker and the client API wait for each other.
  */
 void
 bc_ledger_lock_period(BcDelivery *d)
 {
 	Params		p = {0};
 
-	p_text(&p, psprintf("bedrock_cost load %s %s", d->export_path,
-						DatumGetCString(DirectFunctionCall1(date_out,
-															DateADTGetDatum(d->period)))));
+	p_text(&p, psprintf("bedrock_cost load %s %s", d->export_path, period_text(d->period)));
 	run("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 0))",
 		&p, false);
 }
@@ -165,33 +210,74 @@ bc_ledger_next_id(void)
 	return first_int8();
 }
 
-/* true when a successful load of this period already had this execution id */
-bool
-bc_ledger_execution_seen(BcDelivery *d)
+/*
+ * What the ledger says of d's period, read after its period lock, each
+ * statement with a fresh snapshot: the current load of the export, and
+ * whether the execution id is in the period's ledger of any export.
+ */
+void
+bc_ledger_look(BcDelivery *d, BcLook *look)
 {
 	Params		p = {0};
+	char	   *v;
 
+	memset(look, 0, sizeof(*look));
+	look->current_id = -1;
 	p_int4(&p, d->export_id);
 	p_date(&p, d->period, true);
+	run("SELECT l.load_id, l.delivery_key, l.delivered_at, l.manifest_path, "
+		"l.loaded_via OPERATOR(pg_catalog.<>) 'client', l.rows_loaded "
+		"FROM bedrock_cost.loads AS l "
+		"WHERE l.export_id OPERATOR(pg_catalog.=) $1 AND l.billing_period OPERATOR(pg_catalog.=) $2 "
+		"AND l.status OPERATOR(pg_catalog.=) 'done'", &p, false);
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		at;
+
+		look->current_id = first_int8();
+		v = first_text(2);
+		strlcpy(look->current_key, v ? v : "", sizeof(look->current_key));
+		at = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
+		look->current_delivered_known = !isnull;
+		if (!isnull)
+			look->current_delivered_at = DatumGetTimestampTz(at);
+		v = first_text(4);
+		look->current_manifest = v ? pstrdup(v) : NULL;
+		look->current_by_server = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+															 SPI_tuptable->tupdesc, 5, &isnull));
+		look->current_rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+														 SPI_tuptable->tupdesc, 6, &isnull));
+	}
+	if (d->execution_id == NULL)
+		return;
+	p.n = 0;
+	p_date(&p, d->period, true);
 	p_text(&p, d->execution_id);
-	run("SELECT 1 FROM bedrock_cost.loads WHERE export_id = $1 AND billing_period = $2 "
-		"AND execution_id IS NOT DISTINCT FROM $3 AND status IN ('done', 'superseded', 'running') LIMIT 1",
-		&p, true);
-	return SPI_processed > 0;
+	run("SELECT 1 FROM bedrock_cost.loads AS l "
+		"WHERE l.billing_period OPERATOR(pg_catalog.=) $1 "
+		"AND l.execution_id OPERATOR(pg_catalog.=) $2 "
+		"AND l.status OPERATOR(pg_catalog.=) ANY ('{done,superseded,running}'::pg_catalog.text[]) "
+		"LIMIT 1", &p, false);
+	look->execution_seen = SPI_processed > 0;
 }
 
-/* the newest successful load of the same delivery (same key), or -1 */
+/*
+ * The current load of another export holding the same delivery (same key)
+ * in d's period, or -1: loading it again would count it twice.
+ */
 int64
-bc_ledger_find_same(BcDelivery *d, char key[65])
+bc_ledger_current_elsewhere(BcDelivery *d, const char *key)
 {
 	Params		p = {0};
 
 	p_int4(&p, d->export_id);
 	p_date(&p, d->period, true);
 	p_text(&p, key);
-	run("SELECT load_id FROM bedrock_cost.loads WHERE export_id = $1 AND billing_period = $2 "
-		"AND delivery_key = $3 AND status IN ('done', 'superseded', 'running') "
-		"ORDER BY load_id DESC LIMIT 1", &p, true);
+	run("SELECT l.load_id FROM bedrock_cost.loads AS l "
+		"WHERE l.export_id OPERATOR(pg_catalog.<>) $1 AND l.billing_period OPERATOR(pg_catalog.=) $2 "
+		"AND l.delivery_key OPERATOR(pg_catalog.=) $3 AND l.status OPERATOR(pg_catalog.=) 'done' "
+		"ORDER BY l.load_id DESC LIMIT 1", &p, false);
 	return first_int8();
 }
 
@@ -217,6 +303,7 @@ insert_load(BcDelivery *d, int64 load_id, const char *status, int64 same_as,
 			const char *table, BcLoadStats *stats, const char *error)
 {
 	Params		p = {0};
+	bool		failed = strcmp(status, "failed") == 0;
 
 	p_int8(&p, load_id);
 	p_int4(&p, d->export_id);
@@ -227,19 +314,27 @@ insert_load(BcDelivery *d, int64 load_id, const char *status, int64 same_as,
 	p_text(&p, stats && stats->delivery_key[0] ? stats->delivery_key : NULL);
 	p_text(&p, status);
 	p_int8(&p, stats ? stats->rows_read : 0);
-	p_int8(&p, stats ? stats->rows_loaded : 0);
+	/* a failed delivery stored nothing, whatever it had read */
+	p_int8(&p, stats && !failed ? stats->rows_loaded : 0);
 	p_int8(&p, stats ? stats->rows_rejected : 0);
 	p_int8(&p, stats ? stats->rows_other : 0);
 	p_int8(&p, stats ? stats->bytes_read : 0);
 	p_text(&p, table);
 	p_text(&p, error);
 	p_int8(&p, same_as);
+	p_text(&p, d->loaded_via ? d->loaded_via : "sql");
+	p_text(&p, OidIsValid(d->caller) ? GetUserNameFromId(d->caller, false) : NULL);
+	p_tstz(&p, d->delivered_at, d->delivered_known);
+	p_bool(&p, d->forced);
 	run("INSERT INTO bedrock_cost.loads (load_id, export_id, billing_period, source, "
 		"manifest_path, execution_id, delivery_key, status, started_at, finished_at, "
-		"rows_read, rows_loaded, rows_rejected, rows_other, bytes_read, data_table, error, same_as) "
+		"rows_read, rows_loaded, rows_rejected, rows_other, bytes_read, data_table, error, same_as, "
+		"loaded_via, current_user_name, delivered_at, forced) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, pg_catalog.statement_timestamp(), "
-		"CASE WHEN $8 = 'running' THEN NULL ELSE pg_catalog.clock_timestamp() END, "
-		"$9, $10, $11, $12, $13, $14, $15, NULLIF($16, -1))",
+		"CASE WHEN $8 OPERATOR(pg_catalog.=) 'running' THEN NULL ELSE pg_catalog.clock_timestamp() END, "
+		"$9, $10, $11, $12, $13, $14, $15, "
+		"CASE WHEN $16 OPERATOR(pg_catalog.>) 0 THEN $16 END, "
+		"$17, $18, $19, $20)",
 		&p, false);
 }
 
@@ -284,9 +379,12 @@ insert_totals(int64 load_id, BcLoadStats *stats)
 		p_int8(&p, t->rejected_rows);
 		p_text(&p, t->unblended);
 		p_text(&p, t->net_present ? t->net : NULL);
+		p_text(&p, t->rejected ? t->rejected : "0");
+		p_bool(&p, stats->declared);
 		run("INSERT INTO bedrock_cost.load_totals (load_id, line_item_type, is_bedrock, rows, "
-			"rejected_rows, unblended_cost, net_unblended_cost) "
-			"VALUES ($1, $2, $3, $4, $5, $6::numeric, $7::numeric)", &p, false);
+			"rejected_rows, unblended_cost, net_unblended_cost, rejected_unblended_cost, declared) "
+			"VALUES ($1, $2, $3, $4, $5, $6::pg_catalog.numeric, $7::pg_catalog.numeric, "
+			"$8::pg_catalog.numeric, $9)", &p, false);
 	}
 }
 
@@ -305,7 +403,8 @@ insert_error(int64 load_id, int error_no, BcRowError *e)
 	p_text(&p, e->reason);
 	p_text(&p, e->raw);
 	run("INSERT INTO bedrock_cost.load_errors (load_id, error_no, file, line, column_name, value, reason, raw) "
-		"VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6, $7, $8)", &p, false);
+		"VALUES ($1, $2, $3, CASE WHEN $4 OPERATOR(pg_catalog.>) 0 THEN $4 END, $5, $6, $7, $8)",
+		&p, false);
 }
 
 /* insert the rejected rows of a delivery; returns how many */
@@ -320,11 +419,19 @@ insert_rejects(int64 load_id, BcLoadStats *stats)
 	return n;
 }
 
-/* record a noop: the delivery is the one load same_as already loaded */
+/*
+ * Record a delivery that is not loaded because of another load, same_as:
+ * noop (that load is the same delivery, current), stale (that current
+ * load is newer), duplicate (that load of another export is the same
+ * delivery).
+ */
 void
-bc_ledger_noop(BcDelivery *d, int64 load_id, int64 same_as, BcLoadStats *stats)
+bc_ledger_record(BcDelivery *d, int64 load_id, const char *status, int64 same_as,
+				 BcLoadStats *stats)
 {
-	insert_load(d, load_id, "noop", same_as, NULL, stats, NULL);
+	insert_load(d, load_id, status, same_as, NULL, stats, NULL);
+	if (strcmp(status, "noop") != 0)
+		insert_files(d, load_id);
 }
 
 /*
@@ -382,10 +489,24 @@ bc_ledger_swap_failed(int64 load_id, const char *message)
 
 	p_int8(&p, load_id);
 	p_text(&p, message);
-	run("UPDATE bedrock_cost.loads SET status = 'failed', error = $2, data_table = NULL, "
-		"finished_at = pg_catalog.clock_timestamp() WHERE load_id = $1", &p, false);
+	run("UPDATE bedrock_cost.loads AS l SET status = 'failed', error = $2, data_table = NULL, "
+		"rows_loaded = 0, finished_at = pg_catalog.clock_timestamp() "
+		"WHERE l.load_id OPERATOR(pg_catalog.=) $1", &p, false);
 	p.n = 1;
 	run("SELECT bedrock_cost._drop_load_table($1)", &p, false);
+}
+
+/* an audit_log row (bedrock_cost._audit) for an action of the loader */
+void
+bc_ledger_audit(const char *action, const char *object, const char *detail_json)
+{
+	Params		p = {0};
+
+	p_text(&p, action);
+	p_text(&p, object);
+	p_text(&p, detail_json);
+	run("SELECT bedrock_cost._audit($1, $2, NULL::pg_catalog.jsonb, $3::pg_catalog.jsonb)",
+		&p, false);
 }
 
 /* a text[] Datum of a list of C strings */
@@ -418,6 +539,7 @@ bc_ledger_usage_types(List *usage_types, List *products)
 	p.n = 2;
 	run("INSERT INTO bedrock_cost.usage_types "
 		"SELECT u.ut, u.pn, p.* FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(ut, pn), "
-		"LATERAL bedrock_cost.parse_usage_type(u.ut, NULLIF(u.pn, '')) AS p "
+		"LATERAL bedrock_cost.parse_usage_type(u.ut, "
+		"CASE WHEN u.pn OPERATOR(pg_catalog.=) '' THEN NULL ELSE u.pn END) AS p "
 		"ON CONFLICT (usage_type, product_name) DO NOTHING", &p, false);
 }

@@ -53,6 +53,7 @@
 #include "utils/timestamp.h"
 
 #include "guc.h"
+#include "loader.h"
 #include "worker.h"
 
 PG_FUNCTION_INFO_V1(bedrock_cost_poll_now);
@@ -563,9 +564,19 @@ load_export_folder(void *arg)
 	uint64		i;
 
 	SPI_connect();
-	spi_run("SELECT load_id, billing_period, execution_id, status, rows_loaded,"
-			" rows_rejected, error FROM bedrock_cost.load_export($1)",
-			1, &lc->exportdir, SPI_OK_SELECT);
+	/* the ledger says the worker loaded (loads.loaded_via) */
+	bc_loading_for_worker = true;
+	PG_TRY();
+	{
+		spi_run("SELECT load_id, billing_period, execution_id, status, rows_loaded,"
+				" rows_rejected, error FROM bedrock_cost.load_export($1)",
+				1, &lc->exportdir, SPI_OK_SELECT);
+	}
+	PG_FINALLY();
+	{
+		bc_loading_for_worker = false;
+	}
+	PG_END_TRY();
 	for (i = 0; i < SPI_processed; i++)
 	{
 		LoaderRow  *r = MemoryContextAllocZero(lc->cxt, sizeof(LoaderRow));

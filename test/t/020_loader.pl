@@ -103,20 +103,25 @@ cmp_ok($listed, '<', $stale, "stale chunks on disk ($stale files) are not loaded
 
 # load_file: one file as the whole delivery of its period
 my $one = "$ow/acme/data/BILLING_PERIOD=2026-05/acme-00001.csv.gz";
-is(sql("SELECT status || ' ' || billing_period FROM bedrock_cost.load_file('$one')"),
-	'done 2026-05-01', 'load_file loads one file as the period\'s delivery');
+like(sql("SELECT status || ' ' || billing_period || ' ' || error FROM bedrock_cost.load_file('$one')"),
+	qr/^failed 2026-05-01 "[^"]+acme-00001\.csv\.gz" is one file of a delivery: loading it alone would replace the whole billing period with it\nDETAIL: manifest "[^"]+BILLING_PERIOD=2026-05\/acme-Manifest\.json" lists \d+ other files? of this delivery \("[^"]+acme-00002\.csv\.gz"/,
+	'load_file refuses one file of a delivery the manifest lists with others');
+is(sql("SELECT status || ' ' || billing_period FROM bedrock_cost.load_file('$one', complete => true)"),
+	'done 2026-05-01', 'load_file loads one file as the period\'s delivery when told it is complete');
+is(sql("SELECT action || ' ' || (new_value->>'complete') FROM bedrock_cost.audit_log ORDER BY audit_id DESC LIMIT 1"),
+	'load_single_file true', 'and the audit log says so');
 is(sql("SELECT count(*) FROM bedrock_cost.line_items li JOIN bedrock_cost.loads l USING (load_id) "
 	  . "WHERE l.source = 'file' AND li.billing_period = '2026-05-01'"),
-	sql("SELECT rows_loaded FROM bedrock_cost.loads WHERE source = 'file'"),
+	sql("SELECT rows_loaded FROM bedrock_cost.loads WHERE source = 'file' AND status = 'done'"),
 	'the period now holds exactly that file\'s rows');
-is(sql("SELECT status FROM bedrock_cost.load_file('$one')"), 'noop', 'the same file again is a no-op');
+is(sql("SELECT status FROM bedrock_cost.load_file('$one', complete => true)"), 'noop', 'the same file again is a no-op');
 
 # history_retention: keep only the newest superseded delivery of a period
 $node->append_conf('postgresql.conf', 'bedrock_cost.history_retention = 1');
 $node->reload;
 my $export_05 = sql("SELECT load_id FROM bedrock_cost.loads WHERE source = 'export' AND billing_period = '2026-05-01' AND status = 'superseded'");
 my $two = "$ow/acme/data/BILLING_PERIOD=2026-05/acme-00002.csv.gz";
-is(sql("SELECT status FROM bedrock_cost.load_file('$two')"), 'done', 'another file restates the period again');
+is(sql("SELECT status FROM bedrock_cost.load_file('$two', complete => true)"), 'done', 'another file restates the period again');
 isnt(sql("SELECT data_dropped_at FROM bedrock_cost.loads WHERE load_id = $export_05"), '',
 	'history_retention dropped the oldest superseded delivery');
 is(sql("SELECT count(*) FROM pg_class WHERE relname = 'line_items_l$export_05'"), '0', 'its table is gone');
@@ -135,7 +140,8 @@ my $cn_first = sql("SELECT min(l.load_id) FROM bedrock_cost.loads l JOIN bedrock
 	  . "WHERE e.path = '$cn/newco'");
 is(sql("SELECT status FROM bedrock_cost.loads WHERE load_id = $cn_first"), 'superseded',
 	'create-new: the older delivery is history');
-like(load_export("$cn/newco"), qr/^noop:\d+$/, 'create-new: re-running loads nothing');
+is(load_export("$cn/newco"), 'noop:2 stale:1',
+	'create-new: re-running loads nothing: the current deliveries are noops, the older one of the restated period is stale');
 
 # ---------------------------------------------------------------------
 # no manifest yet: the period is not loaded

@@ -153,8 +153,8 @@ same_in_both('SELECT * FROM bedrock_cost.usage_types', 'usage_types');
 ($rc, $out, $err) = client('--json', '-d', $cli_conn, $export);
 is($rc, 0, 'second run exits 0');
 my $summary = decode_json($out);
-is(join(',', map { $_->{status} } @{ $summary->{deliveries} }), 'noop,noop,noop',
-	'second run: every delivery is a noop');
+is(join(',', map { $_->{status} } @{ $summary->{deliveries} }), 'stale,noop,noop',
+	'second run: the current deliveries are noops, the restated one is older than the current one (stale)');
 is($node->safe_psql('cli', "SELECT count(*) FROM bedrock_cost.loads WHERE status = 'done'"), '2',
 	'second run: current deliveries unchanged');
 

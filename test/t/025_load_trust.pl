@@ -1,0 +1,273 @@
+# 025_load_trust.pl: loads that cannot produce wrong numbers, tried as a
+# finance team and an auditor would.  Two sessions loading the same new
+# delivery at once: one done, one noop, one copy in history; the same race
+# in the create-new layout: the newer restatement stays current, the older
+# delivery is stale; the same export synced into a second folder is a
+# duplicate, never counted twice; a superseded delivery restored and a
+# forced reload, both audited; a delivery without Bedrock rows does not
+# empty a period; a failed delivery reports 0 rows loaded; loads refuse
+# REPEATABLE READ; a swap gives way to a long reader instead of queuing
+# every other reader behind it; and the reconciliation, checked against
+# the generator's ground truth, never reads 0 when the stored rows differ.
+use strict;
+use warnings;
+use File::Copy qw(copy);
+use File::Path qw(make_path remove_tree);
+use IO::Compress::Gzip qw(gzip $GzipError);
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+my $node = PostgreSQL::Test::Cluster->new('load_trust');
+$node->init;
+$node->append_conf('postgresql.conf', "log_min_messages = log\n");
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
+
+sub sql { return $node->safe_psql('postgres', $_[0]); }
+
+sub tool
+{
+	my ($name) = @_;
+	return "./$name" if -x "./$name";
+	my $bindir = `pg_config --bindir`;
+	chomp $bindir;
+	return "$bindir/$name";
+}
+
+sub gen
+{
+	my ($out, @args) = @_;
+	system_or_bail(tool('bedrock-cost-gen'), '--out', $out, '--quiet', @args);
+}
+
+# the generator's ground truth: one measure of one delivery (latest by default)
+sub truth
+{
+	my ($dir, $period, $measure, $col, $delivery) = @_;
+	my @lines = split /\n/, slurp_file("$dir/ground_truth/summary.csv");
+	my @head = split /,/, shift @lines;
+	my %ix;
+	@ix{@head} = (0 .. $#head);
+	foreach my $l (@lines)
+	{
+		my @f = split /,/, $l;
+		next unless $f[ $ix{billing_period} ] eq $period && $f[ $ix{measure} ] eq $measure;
+		next if defined $delivery ? $f[ $ix{delivery} ] ne $delivery : $f[ $ix{latest} ] ne 't';
+		return $f[ $ix{$col} ];
+	}
+	die "no truth for $period $measure";
+}
+
+# status:count of a load_export call, in status order
+sub load_export
+{
+	my ($path, $extra) = @_;
+	$extra //= '';
+	return sql("SELECT string_agg(status || ':' || n, ' ' ORDER BY status) FROM "
+		  . "(SELECT status, count(*) AS n FROM bedrock_cost.load_export('$path'$extra) GROUP BY 1) s");
+}
+
+# start "BEGIN; load_export(...)" in one session, then a second load_export of
+# the same folder that waits for the first, then commit the first
+sub race
+{
+	my ($path) = @_;
+	my $first = $node->background_psql('postgres');
+	$first->query_safe("BEGIN");
+	my $r1 = $first->query_safe("SELECT string_agg(status, ',' ORDER BY load_id) FROM bedrock_cost.load_export('$path')");
+	my ($out, $err) = ('', '');
+	my $second = IPC::Run::start(
+		[ 'psql', '-XAtq', '-d', $node->connstr('postgres'), '-c',
+		  "SELECT string_agg(status, ',' ORDER BY load_id) FROM bedrock_cost.load_export('$path')" ],
+		'>', \$out, '2>', \$err, IPC::Run::timeout(180));
+	# it waits for the first: on the new export's row, or on the period's lock
+	$node->poll_query_until('postgres', "SELECT count(*) > 0 FROM pg_locks WHERE NOT granted")
+	  or die 'the second load never waited for the first';
+	$first->query_safe('COMMIT');
+	$first->quit;
+	$second->finish;
+	chomp $out;
+	return ($r1, $out, $err);
+}
+
+# ---------------------------------------------------------------------
+# 1. two sessions load the same new delivery at once
+my $ow = "$tmp/ow";
+gen($ow, '--export', 'acme', '--rows', '1200', '--periods', '1', '--seed', '31', '--chunk-rows', '500');
+my ($r1, $r2, $e2) = race("$ow/acme");
+is($r1, 'done', 'the first session loads the delivery');
+is($r2, 'noop', 'the second, having waited for the lock, finds it current: noop');
+is(sql("SELECT string_agg(status, ',' ORDER BY load_id) FROM bedrock_cost.loads"), 'done,noop',
+	'one copy in the ledger, no fake restatement in history');
+is(sql("SELECT count(*) FROM bedrock_cost.line_items"), truth("$ow/acme", '2026-04-01', 'bedrock', 'line_items'),
+	'line_items holds the delivery once');
+is(sql("SELECT count(*) FROM bedrock_cost.line_items_history"), '0', 'and history nothing');
+
+# ---------------------------------------------------------------------
+# 2. the same race in the create-new layout, with a restatement
+my $cn = "$tmp/cn";
+gen($cn, '--export', 'newco', '--rows', '900', '--periods', '1', '--seed', '32',
+	'--restate', '--mode', 'create-new', '--chunk-rows', '300');
+($r1, $r2, $e2) = race("$cn/newco");
+is($r1, 'done,done', 'the first session loads both deliveries, oldest first');
+is($r2, 'stale,noop', 'the second finds the older delivery stale and the newer current');
+my $cn_id = sql("SELECT export_id FROM bedrock_cost.exports WHERE path LIKE '%/newco'");
+is(sql("SELECT count(*) FROM bedrock_cost.line_items WHERE export_id = $cn_id"),
+	truth("$cn/newco", '2026-04-01', 'bedrock', 'line_items'),
+	'the newer restatement stays current');
+is(load_export("$cn/newco"), 'noop:1 stale:1', 'and a later load_export changes nothing');
+is(sql("SELECT string_agg(status, ',' ORDER BY load_id) FROM bedrock_cost.loads WHERE export_id = $cn_id"),
+	'superseded,done,stale,noop,stale,noop', 'the ledger tells it all');
+
+# ---------------------------------------------------------------------
+# 3. the same export synced into a second folder
+system("cp -a '$ow/acme' '$tmp/acme-copy'") == 0 or die;
+is(load_export("$tmp/acme-copy"), 'duplicate:1', 'the second copy of the export is a duplicate');
+is(sql("SELECT same_as = (SELECT load_id FROM bedrock_cost.loads WHERE status = 'done' AND export_id = 1) "
+	  . "FROM bedrock_cost.loads WHERE status = 'duplicate'"), 't', 'pointing at the load already current');
+sql('SELECT bedrock_cost.refresh_chargeback()');
+is(sql("SELECT sum(cost) FROM bedrock_cost.chargeback_by_principal WHERE billing_period = '2026-04-01' AND export_id = 1"),
+	sql("SELECT sum(cost) FROM bedrock_cost.chargeback_by_principal WHERE billing_period = '2026-04-01' AND export_id IN (SELECT export_id FROM bedrock_cost.exports WHERE path LIKE '%acme%')"),
+	'the chargeback counts the bill once');
+
+# ---------------------------------------------------------------------
+# 4. a restatement, then the superseded delivery restored, then a forced reload
+my $v2 = "$tmp/v2";
+gen($v2, '--export', 'acme', '--rows', '700', '--periods', '1', '--seed', '33', '--chunk-rows', '500');
+remove_tree("$ow/acme/data", "$ow/acme/metadata");
+system("cp -a '$v2/acme/data' '$v2/acme/metadata' '$ow/acme/'") == 0 or die;
+is(load_export("$ow/acme"), 'done:1', 'a restatement replaces the period');
+my $first_load = sql("SELECT min(load_id) FROM bedrock_cost.loads WHERE export_id = 1");
+is(sql("SELECT status FROM bedrock_cost.loads WHERE load_id = $first_load"), 'superseded', 'the first delivery is history');
+my $restored = sql("SELECT bedrock_cost.restore_load($first_load)");
+is(sql("SELECT status || ' ' || loaded_via || ' ' || same_as FROM bedrock_cost.loads WHERE load_id = $restored"),
+	"done restore $first_load", 'restore_load makes it current again as a new load');
+is(sql("SELECT count(*) FROM bedrock_cost.line_items WHERE export_id = 1"),
+	truth("$tmp/acme-copy", '2026-04-01', 'bedrock', 'line_items'), 'with the rows it had');
+is(sql("SELECT action || ' ' || (new_value->>'restores') FROM bedrock_cost.audit_log WHERE action = 'restore_load'"),
+	"restore_load $first_load", 'the restore is audited');
+is(load_export("$ow/acme"), 'stale:1',
+	'the delivery on disk came before the restore: stale, the restore stands');
+is(load_export("$ow/acme", ', force => true'), 'done:1', 'force => true loads it again');
+is(sql("SELECT forced FROM bedrock_cost.loads ORDER BY load_id DESC LIMIT 1"), 't', 'the ledger says it was forced');
+is(sql("SELECT count(*) FROM bedrock_cost.audit_log WHERE action = 'force_load'"), '1', 'and the audit log too');
+is(sql("SELECT count(*) FROM bedrock_cost.line_items WHERE export_id = 1"),
+	truth("$v2/acme", '2026-04-01', 'bedrock', 'line_items'), 'the restatement is current again');
+
+# ---------------------------------------------------------------------
+# 5. a delivery without Bedrock rows does not empty a period
+my @cols = qw(bill_billing_entity bill_payer_account_id bill_billing_period_start_date
+  line_item_line_item_type line_item_usage_start_date line_item_usage_end_date
+  line_item_usage_account_id line_item_product_code line_item_usage_type
+  line_item_usage_amount line_item_unblended_cost pricing_unit tags product);
+my %row = (
+	bill_billing_entity => 'AWS', bill_payer_account_id => '999988887777',
+	bill_billing_period_start_date => '2026-04-01T00:00:00Z', line_item_line_item_type => 'Usage',
+	line_item_usage_start_date => '2026-04-02T00:00:00Z', line_item_usage_end_date => '2026-04-03T00:00:00Z',
+	line_item_usage_account_id => '111122223333', line_item_product_code => 'AmazonEC2',
+	line_item_usage_type => 'USE1-BoxUsage', line_item_usage_amount => '1',
+	line_item_unblended_cost => '2.5', pricing_unit => 'Hrs', tags => '{}', product => '{}');
+my $ec2 = "$tmp/ec2";
+make_path("$ec2/data/BILLING_PERIOD=2026-04", "$ec2/metadata/BILLING_PERIOD=2026-04");
+my $text = join(',', @cols) . "\n" . join(',', map { $row{$_} } @cols) . "\n";
+gzip(\$text => "$ec2/data/BILLING_PERIOD=2026-04/ec2-00001.csv.gz") or die $GzipError;
+my $n_before = sql("SELECT count(*) FROM bedrock_cost.line_items WHERE export_id = 1");
+# the export of the first folder, now holding only non-Bedrock rows
+remove_tree("$ow/acme/data", "$ow/acme/metadata");
+make_path("$ow/acme/data/BILLING_PERIOD=2026-04", "$ow/acme/metadata/BILLING_PERIOD=2026-04");
+copy("$ec2/data/BILLING_PERIOD=2026-04/ec2-00001.csv.gz", "$ow/acme/data/BILLING_PERIOD=2026-04/acme-00001.csv.gz") or die;
+open(my $fh, '>', "$ow/acme/metadata/BILLING_PERIOD=2026-04/acme-Manifest.json") or die;
+print $fh '{"executionId": "ec2-only", "billingPeriod": {"start": "2026-04-01T00:00:00.000Z"}, '
+  . '"dataFiles": ["data/BILLING_PERIOD=2026-04/acme-00001.csv.gz"]}';
+close $fh;
+like(sql("SELECT status || '|' || error FROM bedrock_cost.load_export('$ow/acme')"),
+	qr/^failed\|the delivery has no Amazon Bedrock rows: it would empty billing period 2026-04-01 of export "[^"]+\/ow\/acme", which holds \d+ rows/,
+	'a delivery without Bedrock rows is refused');
+is(sql("SELECT count(*) FROM bedrock_cost.line_items WHERE export_id = 1"), $n_before, 'the period keeps its rows');
+is(sql("SET bedrock_cost.allow_empty_period = on; SELECT status FROM bedrock_cost.load_export('$ow/acme')"),
+	'done', 'bedrock_cost.allow_empty_period lets it through');
+is(sql("SELECT count(*) FROM bedrock_cost.line_items WHERE export_id = 1"), '0', 'and the period is empty');
+
+# ---------------------------------------------------------------------
+# 6. a failed delivery stored nothing: 0 rows loaded
+my $bad = "$tmp/bad";
+gen($bad, '--export', 'bad', '--rows', '800', '--periods', '1', '--seed', '34', '--fault', 'bad-number');
+is(sql("SELECT status || ' ' || rows_loaded FROM bedrock_cost.load_export('$bad/bad')"), 'failed 0',
+	'the call reports 0 rows loaded');
+is(sql("SELECT rows_loaded FROM bedrock_cost.loads WHERE status = 'failed' ORDER BY load_id DESC LIMIT 1"), '0',
+	'and so does the ledger, whatever was read before the bad row');
+
+# ---------------------------------------------------------------------
+# 7. REPEATABLE READ would decide from a snapshot taken before the lock
+my ($rc, $out, $err) = $node->psql('postgres',
+	"BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT * FROM bedrock_cost.load_export('$cn/newco'); COMMIT");
+like($err, qr/ERROR:  bedrock_cost\.load_export\(\) must run at the READ COMMITTED isolation level/,
+	'loads refuse REPEATABLE READ');
+
+# ---------------------------------------------------------------------
+# 8. a swap gives way to a long reader instead of queuing the others
+my $rs = "$tmp/rs";
+gen($rs, '--export', 'rs', '--rows', '300', '--periods', '1', '--seed', '35');
+is(load_export("$rs/rs"), 'done:1', 'an export to restate');
+gen("$tmp/rs2", '--export', 'rs', '--rows', '350', '--periods', '1', '--seed', '36');
+remove_tree("$rs/rs/data", "$rs/rs/metadata");
+system("cp -a '$tmp/rs2/rs/data' '$tmp/rs2/rs/metadata' '$rs/rs/'") == 0 or die;
+my $reader = $node->background_psql('postgres');
+$reader->query_safe('BEGIN; SELECT count(*) FROM bedrock_cost.line_items');
+my ($lout, $lerr) = ('', '');
+my $loader = IPC::Run::start(
+	[ 'psql', '-XAtq', '-d', $node->connstr('postgres'), '-c',
+	  "SET bedrock_cost.swap_lock_timeout = 200; SET bedrock_cost.swap_retries = 1000; "
+	  . "SELECT status FROM bedrock_cost.load_export('$rs/rs')" ],
+	'>', \$lout, '2>', \$lerr, IPC::Run::timeout(300));
+$node->wait_for_log(qr/load \d+ gave way to readers of bedrock_cost\.line_items \(attempt 2 of 1001\)/);
+# a new reader is not queued behind the swap for good: it answers while the long reader still holds
+is($node->safe_psql('postgres', 'SET statement_timeout = 60000; SELECT count(*) > 0 FROM bedrock_cost.line_items'),
+	't', 'a new reader gets through while the swap waits its turn');
+$reader->query_safe('COMMIT');
+$reader->quit;
+$loader->finish;
+chomp $lout;
+is($lout, 'done', 'once the long reader is gone, the swap goes through');
+is(sql("SELECT count(*) FROM bedrock_cost.line_items l JOIN bedrock_cost.exports e USING (export_id) WHERE e.path LIKE '%/rs'"),
+	truth("$tmp/rs2/rs", '2026-04-01', 'bedrock', 'line_items'), 'with the restatement');
+# and with no retries left, the delivery fails and the period keeps its data
+gen("$tmp/rs3", '--export', 'rs', '--rows', '320', '--periods', '1', '--seed', '37');
+remove_tree("$rs/rs/data", "$rs/rs/metadata");
+system("cp -a '$tmp/rs3/rs/data' '$tmp/rs3/rs/metadata' '$rs/rs/'") == 0 or die;
+$reader = $node->background_psql('postgres');
+$reader->query_safe('BEGIN; SELECT count(*) FROM bedrock_cost.line_items');
+like(sql("SET bedrock_cost.swap_lock_timeout = 100; SET bedrock_cost.swap_retries = 2; "
+	  . "SELECT status || '|' || error FROM bedrock_cost.load_export('$rs/rs')"),
+	qr/^failed\|could not swap the delivery in: bedrock_cost\.line_items stayed locked by other sessions through 3 attempts of 100 ms/,
+	'out of retries, the delivery fails');
+$reader->query_safe('COMMIT');
+$reader->quit;
+is(sql("SELECT count(*) FROM bedrock_cost.line_items l JOIN bedrock_cost.exports e USING (export_id) WHERE e.path LIKE '%/rs'"),
+	truth("$tmp/rs2/rs", '2026-04-01', 'bedrock', 'line_items'), 'and the period keeps its data');
+is(sql("SELECT rows_loaded FROM bedrock_cost.loads ORDER BY load_id DESC LIMIT 1"), '0', 'recorded with 0 rows loaded');
+
+# ---------------------------------------------------------------------
+# 9. the reconciliation against the generator's truth, and against tampering
+sql('SELECT bedrock_cost.refresh_chargeback()');
+my $cn_total = truth("$cn/newco", '2026-04-01', 'bedrock', 'cost');
+is(sql("SELECT sum(file_total) = $cn_total AND sum(loaded_total) = $cn_total AND bool_and(difference = 0) "
+	  . "FROM bedrock_cost.reconciliation WHERE export_id = $cn_id"), 't',
+	'the create-new export reconciles with the generator\'s truth after the races');
+is(sql("SELECT count(*) FROM bedrock_cost.reconciliation WHERE difference <> 0 OR net_difference <> 0"), '0',
+	'every current delivery reconciles');
+# rows that vanish from storage, and rows the files never had, show
+my $part = sql("SELECT data_table FROM bedrock_cost.loads WHERE export_id = $cn_id AND status = 'done'");
+sql("DELETE FROM bedrock_cost.$part WHERE ctid IN (SELECT ctid FROM bedrock_cost.$part LIMIT 1)");
+is(sql("SELECT count(*) FROM bedrock_cost.reconciliation WHERE export_id = $cn_id AND difference <> 0"), '1',
+	'a row gone from storage shows as a difference');
+sql("UPDATE bedrock_cost.$part SET line_item_type = 'Forged' WHERE ctid IN (SELECT ctid FROM bedrock_cost.$part LIMIT 1)");
+is(sql("SELECT file_total || ' ' || (loaded_total <> 0) FROM bedrock_cost.reconciliation "
+	  . "WHERE export_id = $cn_id AND line_item_type = 'Forged'"), '0 true',
+	'a line item type the files never had shows too');
+
+$node->stop;
+done_testing();
