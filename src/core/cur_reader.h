@@ -3,15 +3,15 @@
  * cur_reader.h
  *		Streaming reader of AWS CUR 2.0 CSV exports (gzip or plain CSV).
  *
- * The reader pulls bytes from a source (a file, a memory buffer or a
- * caller-supplied read callback), inflates them with zlib when they are
- * gzip (detected by the magic bytes, several concatenated members are
- * allowed), splits them into CSV records with libcsv (RFC 4180 quoting,
- * quoted fields may hold commas, doubled quotes, CR and LF), and maps
- * the columns it knows by header NAME, in any order.  Unknown columns
- * are ignored (but still validated); an optional column missing from the
- * header is reported as absent; a missing required column is an error
- * naming it.
+ * The reader pulls bytes from a source (a file, an open descriptor, a
+ * memory buffer or a caller-supplied read callback), inflates them with
+ * zlib when they are gzip (detected by the magic bytes, several
+ * concatenated members are allowed), splits them into CSV records with
+ * libcsv (RFC 4180 quoting, quoted fields may hold commas, doubled quotes,
+ * CR and LF), and maps the columns it knows by header NAME, in any order.
+ * Unknown columns are ignored (but still validated); an optional column
+ * missing from the header is reported as absent; a missing required
+ * column is an error naming it.
  *
  * Ordinary record lines are split directly, other lines by libcsv, with
  * identical results (see cur_reader.c); BC_CUR_OPT_NO_FAST_PATH forces
@@ -216,6 +216,15 @@ typedef struct bc_cur_reader bc_cur_reader;
  */
 extern bc_cur_status bc_cur_open_file(bc_cur_reader **out, const char *path,
 									  unsigned opts, bc_cur_error *err);
+
+/*
+ * Read a descriptor the caller opened, from its start (offset 0), as
+ * bc_cur_open_file reads a file; name (a ".gz" name implies
+ * BC_CUR_OPT_EXPECT_GZIP) is quoted in errors.  The reader does not close
+ * fd.
+ */
+extern bc_cur_status bc_cur_open_fd(bc_cur_reader **out, int fd, const char *name,
+									unsigned opts, bc_cur_error *err);
 
 /* open over a memory buffer (not copied: it must outlive the reader) */
 extern bc_cur_status bc_cur_open_memory(bc_cur_reader **out, const void *buf,
