@@ -103,9 +103,10 @@ UNIT_SRCS = $(sort $(wildcard test/unit/*.c))
 test/unit/run_unit: $(UNIT_SRCS) test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h) $(wildcard src/tools/gen_decimal.[ch] src/tools/gen_text.[ch])
 	$(CC) $(CORE_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(srcdir)/test/unit -o $@ $(UNIT_SRCS) $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
 
-# the read-ahead thread's tests again under ThreadSanitizer (data races)
-test/unit/run_unit_tsan: test/unit/main.c test/unit/test_cur_pipe.c test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h)
-	$(CC) $(CORE_CFLAGS) -O1 -fsanitize=thread -I$(srcdir)/test/unit -o $@ test/unit/main.c test/unit/test_cur_pipe.c $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
+# the tests of the read-ahead thread and the delivery stream again under
+# ThreadSanitizer (data races)
+test/unit/run_unit_tsan: test/unit/main.c test/unit/test_cur_pipe.c test/unit/test_cur_stream.c test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(CC) $(CORE_CFLAGS) -O1 -fsanitize=thread -I$(srcdir)/test/unit -o $@ test/unit/main.c test/unit/test_cur_pipe.c test/unit/test_cur_stream.c $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
 
 .PHONY: unit
 unit: test/unit/run_unit test/unit/run_unit_tsan

@@ -6,10 +6,10 @@
  *
  * client_main.c parses the command line and reports; client_delivery.c
  * finds deliveries and their files exactly as the server's loader does;
- * client_load.c reads, checks and transforms them with the core
- * (cur_reader, cur_transform) and commits each one through the
- * extension's client API in one transaction; client_progress.c draws the
- * progress bar.
+ * client_load.c reads, checks and transforms them with the core's
+ * delivery stream (cur_stream, as the server does) and commits each one
+ * through the extension's client API in one transaction;
+ * client_progress.c draws the progress bar.
  *
  * IDENTIFICATION
  *		src/client/client.h

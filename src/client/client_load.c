@@ -14,8 +14,10 @@
  * client_fail_delivery in a transaction of its own (as load_export records
  * its failures).
  *
- * Row handling (classification, checks, COPY text, totals) is the core's
- * cur_transform, so rows, totals and row errors are the server loader's.
+ * Reading a delivery (files opened in turn, rows checked and transformed
+ * into COPY text, sha256 checked, rejected rows, the failure messages) is
+ * the core's cur_stream, the server loader's own, so rows, totals and
+ * errors are those of load_export.
  *
  * IDENTIFICATION
  *		src/client/client_load.c
@@ -36,15 +38,7 @@
 #include <libpq-fe.h>
 
 #include "client.h"
-#include "cur_pipe.h"
-
-/* COPY data sent in chunks of this size */
-#define SEND_CHUNK (256 * 1024)
-/* with the read-ahead thread: bytes per chunk */
-#define PIPE_CHUNK (128 * 1024)
-/* cut stored values and raw rows to this size (as the server does) */
-#define VALUE_MAX 1000
-#define RAW_MAX 10000
+#include "cur_stream.h"
 
 /* the state of one delivery being streamed */
 typedef struct cl_stream
@@ -53,8 +47,6 @@ typedef struct cl_stream
 	PGconn	   *conn;			/* NULL in a dry run */
 	cl_delivery *d;
 	int			max_rejected;
-	bc_buf		out;
-	int64_t		bytes_done;		/* compressed bytes of finished files */
 	int64_t		total_bytes;
 	int64_t		sent_rows;
 } cl_stream;
@@ -370,106 +362,57 @@ cl_delivery_json(const cl_delivery *d, bc_buf *b, bool for_server)
 }
 
 /* ---------------------------------------------------------------------- */
-/* errors while reading */
-
-/* value text as the server keeps it: up to a NUL, at most max bytes */
-static char *
-cut(const char *s, size_t len, size_t max)
-{
-	size_t		n = len < max ? len : max;
-
-	n = strnlen(s, n);
-	return cl_strndup(s, n);
-}
-
-/* a reader error (gzip, CSV, encoding, shape, I/O) fails the delivery */
-static void
-reader_failed(cl_delivery *d, const char *path, bc_cur_status st, const bc_cur_error *e)
-{
-	char		buf[2048];
-
-	d->have_where = true;
-	d->where.file = cl_strdup(path);
-	d->where.line = (int64_t) e->line;
-	d->where.column = e->column[0] ? cl_strdup(e->column) : NULL;
-	d->where.value = e->value[0] ? cl_strdup(e->value) : NULL;
-	if (st == BC_CUR_ERR_IO)
-		cl_fail(d, EXIT_INPUT, "could not read \"%s\": %s", path, strerror(e->sys_errno));
-	else
-		cl_fail(d, EXIT_INPUT, "invalid CUR file \"%s\": %s", path,
-				bc_cur_format_error(e, buf, sizeof(buf)));
-}
-
-/*
- * A bad value: reject the row while max_rejected allows, else fail the
- * delivery with the server's message.  Returns false when it failed.
- */
-static bool
-row_rejected(cl_stream *s, const char *path, const bc_cur_row *row)
-{
-	cl_delivery *d = s->d;
-	bc_xf	   *x = &d->xf;
-	const bc_cur_field *f = &row->f[x->reject_col];
-	const char *colname = bc_cur_columns[x->reject_col].name;
-	char	   *value = cut(f->ptr, f->len, VALUE_MAX);
-	bc_buf		raw;
-
-	bc_buf_init(&raw);
-	bc_xf_raw_row(row, &raw);
-	if (x->rows_rejected < s->max_rejected)
-	{
-		cl_reject  *r;
-
-		d->rejects = realloc(d->rejects, (d->nrejects + 1) * sizeof(cl_reject));
-		if (d->rejects == NULL)
-			exit(EXIT_INPUT);
-		r = &d->rejects[d->nrejects++];
-		r->file = cl_strdup(path);
-		r->line = (int64_t) row->line;
-		r->column = cl_strdup(colname);
-		r->value = value;
-		r->reason = cl_strdup(x->reject_reason);
-		r->raw = raw.data ? raw.data : cl_strdup("{}");
-		bc_xf_reject(x, row);
-		return true;
-	}
-	d->have_where = true;
-	d->where.file = cl_strdup(path);
-	d->where.line = (int64_t) row->line;
-	d->where.column = cl_strdup(colname);
-	d->where.value = cl_strdup(value);
-	d->where.raw = cut(raw.data ? raw.data : "{}", raw.len, RAW_MAX);
-	bc_buf_free(&raw);
-	if (s->max_rejected > 0)
-		cl_fail(d, EXIT_INPUT,
-				"more than %d rejected rows (bedrock_cost.max_rejected_rows)\n"
-				"DETAIL: The last one: %s in \"%s\", line %llu, column %s: \"%s\".",
-				s->max_rejected, x->reject_reason, path,
-				(unsigned long long) row->line, colname, value);
-	else
-		cl_fail(d, EXIT_INPUT, "%s in \"%s\", line %llu, column %s: \"%s\"",
-				x->reject_reason, path, (unsigned long long) row->line, colname, value);
-	free(value);
-	return false;
-}
-
-/* ---------------------------------------------------------------------- */
 /* streaming */
 
-/* send the buffered COPY text; false (failed) when the connection broke */
-static bool
-flush_out(cl_stream *s)
+/* a position (or rejected row) of the core as the client keeps it */
+static void
+keep_where(cl_reject *to, const bc_stream_where *w)
 {
-	if (s->out.len == 0)
+	to->file = w->file ? cl_strdup(w->file) : NULL;
+	to->line = w->line;
+	to->column = w->column ? cl_strdup(w->column) : NULL;
+	to->value = w->value ? cl_strdup(w->value) : NULL;
+	to->reason = w->reason ? cl_strdup(w->reason) : NULL;
+	to->raw = w->raw ? cl_strdup(w->raw) : NULL;
+}
+
+/* the delivery failed on reading it: the core's message (and detail) and position */
+static void
+stream_failed(cl_delivery *d, const bc_stream_error *e)
+{
+	if (e->has_where)
+	{
+		d->have_where = true;
+		keep_where(&d->where, &e->where);
+	}
+	if (e->detail != NULL)
+		cl_fail(d, EXIT_INPUT, "%s\nDETAIL: %s", e->message, e->detail);
+	else
+		cl_fail(d, EXIT_INPUT, "%s", e->message);
+}
+
+/* a tolerated rejected row, kept for the server's load_errors */
+static void
+keep_reject(cl_delivery *d, const bc_stream_where *w)
+{
+	d->rejects = realloc(d->rejects, (d->nrejects + 1) * sizeof(cl_reject));
+	if (d->rejects == NULL)
+		exit(EXIT_INPUT);
+	keep_where(&d->rejects[d->nrejects++], w);
+}
+
+/* send one chunk of COPY data (or nothing in a dry run) */
+static bool
+send_data(cl_stream *s, const char *data, size_t len)
+{
+	if (len == 0 || s->conn == NULL)
 		return true;
-	if (s->conn != NULL &&
-		PQputCopyData(s->conn, s->out.data, (int) s->out.len) != 1)
+	if (PQputCopyData(s->conn, data, (int) len) != 1)
 	{
 		cl_fail(s->d, sql_failure_code(s->conn), "could not send COPY data: %s",
 				chomp(cl_strdup(PQerrorMessage(s->conn))));
 		return false;
 	}
-	bc_buf_reset(&s->out);
 	return true;
 }
 
@@ -496,232 +439,90 @@ debug_pause(cl_stream *s)
 		sleep(3600);
 }
 
-/* open file i of the delivery for the transformation; NULL when it failed */
-static bc_cur_reader *
-open_file(cl_stream *s, int i)
-{
-	cl_delivery *d = s->d;
-	bc_cur_reader *r = NULL;
-	bc_cur_error e;
-	bc_cur_status st;
-
-	memset(&e, 0, sizeof(e));
-	st = bc_cur_open_fd(&r, d->files[i].fd, d->files[i].path, BC_CUR_OPT_SHA256, &e);
-	if (st != BC_CUR_OK)
-	{
-		reader_failed(d, d->files[i].path, st, &e);
-		return NULL;
-	}
-	bc_xf_set_file(&d->xf, d->export_id, d->load_id, i + 1);
-	return r;
-}
-
-/* close file i: bytes, sha256 check; false when the delivery failed */
-static bool
-finish_file(cl_stream *s, cl_file *file, bc_cur_reader *r)
-{
-	cl_delivery *d = s->d;
-	char		hex[65];
-
-	d->bytes_read += (int64_t) bc_cur_bytes_in(r);
-	s->bytes_done += file->size;
-	if (!bc_cur_sha256_hex(r, hex))
-		cl_fail(d, EXIT_INPUT, "could not get the sha256 of \"%s\"", file->path);
-	else if (file->sha256[0] != '\0' && strcmp(file->sha256, hex) != 0)
-		cl_fail(d, EXIT_INPUT, "file \"%s\" changed while it was being loaded", file->path);
-	else
-		memcpy(file->sha256, hex, 65);
-	return d->error == NULL;
-}
-
-/* send one chunk of COPY data (or nothing in a dry run) */
-static bool
-send_data(cl_stream *s, const char *data, size_t len)
-{
-	if (len == 0 || s->conn == NULL)
-		return true;
-	if (PQputCopyData(s->conn, data, (int) len) != 1)
-	{
-		cl_fail(s->d, sql_failure_code(s->conn), "could not send COPY data: %s",
-				chomp(cl_strdup(PQerrorMessage(s->conn))));
-		return false;
-	}
-	return true;
-}
-
 /*
- * Take the read-ahead thread's chunks of file i and send them, handling
- * its stops (end of file, reader error, rejected row) on this thread.
- * Returns true at the end of the file, false when the delivery failed.
+ * Read, check, transform and send the files of the delivery with the
+ * core's stream: with the read-ahead thread, reading and checking overlap
+ * with sending (and with the server's COPY); without it when the debug
+ * pause hook needs an exact row count.  False when the delivery failed.
  */
 static bool
-pump_file(cl_stream *s, cl_file *file, bc_pipe *p, bc_cur_reader *r,
-		  bc_cur_row *row, int64_t read0, int64_t loaded0)
+stream_delivery(cl_stream *s)
 {
 	cl_delivery *d = s->d;
-
-	for (;;)
-	{
-		bc_pipe_chunk *c = bc_pipe_take(p, 1000);
-		bc_pipe_reason stop;
-
-		if (c == NULL)
-			continue;
-		stop = c->stop;
-		file->rows_read = c->rows_read - read0;
-		file->rows_loaded = c->rows_loaded - loaded0;
-		s->sent_rows = c->rows_loaded;
-		if (!send_data(s, c->text.data, c->text.len))
-			return false;
-		if (s->o->progress)
-			cl_progress_update(s->bytes_done + (int64_t) c->bytes_in, c->rows_read);
-		if (stop == BC_PIPE_READ_ERROR)
-		{
-			reader_failed(d, file->path, c->status, bc_cur_error_get(r));
-			return false;
-		}
-		bc_pipe_release(p);
-		if (stop == BC_PIPE_EOF)
-			return true;
-		if (stop == BC_PIPE_NOMEM)
-		{
-			cl_fail(d, EXIT_INPUT, "out of memory");
-			return false;
-		}
-		if (stop == BC_PIPE_REJECT)
-		{
-			if (!row_rejected(s, file->path, row))
-				return false;
-			bc_pipe_feed(p, NULL);
-		}
-	}
-}
-
-/*
- * Read, transform and send one file with the read-ahead thread: reading
- * and checking overlap with sending (and with the server's COPY).  Used
- * unless the debug pause hook needs an exact row count.
- */
-static bool
-stream_file_piped(cl_stream *s, int i)
-{
-	cl_delivery *d = s->d;
-	cl_file    *file = &d->files[i];
-	bc_cur_reader *r = open_file(s, i);
-	bc_cur_row	row;
-	bc_pipe		p;
-	bool		ok;
+	bc_stream_file *files = calloc(d->nfiles > 0 ? d->nfiles : 1, sizeof(bc_stream_file));
+	bool		pause = s->o->debug_pause_after > 0;
+	bc_stream	st;
 	int			rc;
 
-	if (r == NULL)
-		return false;
-	if ((rc = bc_pipe_start(&p, &d->xf, &row, PIPE_CHUNK)) != 0)
-	{
+	if (files == NULL)
+		exit(EXIT_INPUT);
+	for (int i = 0; i < d->nfiles; i++)
+		bc_stream_file_set(&files[i], d->files[i].fd, d->files[i].path, d->files[i].sha256);
+	rc = bc_stream_start(&st, files, d->nfiles, &d->xf, d->export_id, d->load_id, !pause);
+	if (rc != 0)
 		cl_fail(d, EXIT_INPUT, "could not start the read-ahead thread: %s", strerror(rc));
-		bc_cur_close(r);
-		return false;
-	}
-	bc_pipe_feed(&p, r);
-	ok = pump_file(s, file, &p, r, &row, d->xf.rows_read, d->xf.rows_loaded);
-	/* the thread is parked after a stop, or still reading after a send failure */
-	bc_pipe_stop(&p);
-	if (ok)
-		ok = finish_file(s, file, r);
-	bc_cur_close(r);
-	return ok;
-}
-
-/* read, transform and send one file; false when the delivery failed */
-static bool
-stream_file(cl_stream *s, int i)
-{
-	cl_delivery *d = s->d;
-	cl_file    *file = &d->files[i];
-	bc_cur_reader *r = open_file(s, i);
-	bc_cur_status st;
-	bc_cur_row	row;
-	unsigned	tick = 0;
-
-	if (r == NULL)
-		return false;
-	while ((st = bc_cur_next(r, &row)) == BC_CUR_ROW)
+	if (pause)
+		bc_stream_set_mark(&st, s->o->debug_pause_after);
+	while (d->error == NULL)
 	{
-		bc_xf_result xr;
+		bc_stream_chunk c;
+		bc_stream_event ev = bc_stream_next(&st, 1000, &c);
 
-		file->rows_read++;
-		xr = bc_xf_row(&d->xf, &row, &s->out);
-		if (xr == BC_XF_EMITTED)
+		if (ev == BC_STREAM_WAIT)
+			continue;
+		if (c.file >= 0)
 		{
-			file->rows_loaded++;
-			s->sent_rows++;
-			if (s->o->debug_pause_after > 0 && s->sent_rows == s->o->debug_pause_after)
-			{
-				if (!flush_out(s))
-					break;
-				debug_pause(s);
-			}
+			d->files[c.file].rows_read = files[c.file].rows_read;
+			d->files[c.file].rows_loaded = files[c.file].rows_loaded;
 		}
-		else if (xr == BC_XF_REJECT)
-		{
-			if (!row_rejected(s, file->path, &row))
-				break;
-		}
-		else if (xr == BC_XF_NOMEM)
-		{
-			cl_fail(d, EXIT_INPUT, "out of memory");
+		d->bytes_read = (int64_t) c.bytes_finished;
+		s->sent_rows = c.rows_loaded;
+		if (!send_data(s, c.data, c.len))
 			break;
+		if (s->o->progress)
+			cl_progress_update((int64_t) c.bytes_read, c.rows_read);
+		if (pause && c.rows_loaded == s->o->debug_pause_after)
+		{
+			debug_pause(s);
+			pause = false;
 		}
-		if (s->out.len >= SEND_CHUNK && !flush_out(s))
+		if (ev == BC_STREAM_FILE_DONE)
+			memcpy(d->files[c.file].sha256, files[c.file].sha256, 65);
+		else if (ev == BC_STREAM_REJECT)
+		{
+			if (bc_stream_tolerate(&st, s->max_rejected))
+				keep_reject(d, &st.reject);
+			else
+				stream_failed(d, &st.error);
+		}
+		else if (ev == BC_STREAM_ERROR)
+			stream_failed(d, &st.error);
+		else if (ev == BC_STREAM_END)
 			break;
-		if (s->o->progress && (++tick & 4095) == 0)
-			cl_progress_update(s->bytes_done + (int64_t) bc_cur_bytes_in(r), d->xf.rows_read);
 	}
-	if (d->error == NULL && st != BC_CUR_EOF)
-		reader_failed(d, file->path, st, bc_cur_error_get(r));
-	if (d->error == NULL)
-		(void) finish_file(s, file, r);
-	bc_cur_close(r);
+	bc_stream_close(&st);
+	free(files);
 	return d->error == NULL;
 }
 
-/* the billing period of a file delivery, from its first row (bc_peek_period) */
+/* the billing period of a file delivery, from its first row (as the server's) */
 static bool
 peek_period(cl_delivery *d)
 {
-	const char *path = d->files[0].path;
-	bc_cur_reader *r = NULL;
-	bc_cur_error e;
-	bc_cur_status st;
-	bc_cur_row	row;
+	bc_stream_file f;
+	bc_stream_error e;
+	char		period[11];
 
-	memset(&e, 0, sizeof(e));
-	st = bc_cur_open_fd(&r, d->files[0].fd, path, BC_CUR_OPT_SHA256, &e);
-	if (st != BC_CUR_OK)
+	bc_stream_file_set(&f, d->files[0].fd, d->files[0].path, d->files[0].sha256);
+	if (!bc_stream_peek_period(&f, period, &e))
 	{
-		reader_failed(d, path, st, &e);
+		stream_failed(d, &e);
+		bc_stream_error_free(&e);
+		d->period[0] = '\0';
 		return false;
 	}
-	st = bc_cur_next(r, &row);
-	if (st == BC_CUR_EOF)
-		cl_fail(d, EXIT_INPUT, "\"%s\" has no data rows, so its billing period is unknown", path);
-	else if (st != BC_CUR_ROW)
-		reader_failed(d, path, st, bc_cur_error_get(r));
-	else if (!bc_xf_row_period(&row, d->period))
-	{
-		const bc_cur_field *f = &row.f[BC_COL_BILL_BILLING_PERIOD_START_DATE];
-
-		d->have_where = true;
-		d->where.file = cl_strdup(path);
-		d->where.line = (int64_t) row.line;
-		d->where.column = cl_strdup("bill_billing_period_start_date");
-		d->where.value = cut(f->ptr, f->len, VALUE_MAX);
-		cl_fail(d, EXIT_INPUT,
-				"invalid billing period start in \"%s\", line %llu, column bill_billing_period_start_date: \"%s\"",
-				path, (unsigned long long) row.line, d->where.value);
-		d->period[0] = '\0';
-	}
-	bc_cur_close(r);
-	return d->error == NULL;
+	memcpy(d->period, period, sizeof(period));
+	return true;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -929,7 +730,6 @@ cl_load_delivery(const cl_options *o, PGconn *conn, cl_delivery *d)
 	s.conn = conn;
 	s.d = d;
 	s.max_rejected = o->max_rejected;
-	bc_buf_init(&s.out);
 
 	if (d->from_manifest ? !cl_read_manifest(d) : !peek_period(d))
 		goto failed;
@@ -954,16 +754,7 @@ cl_load_delivery(const cl_options *o, PGconn *conn, cl_delivery *d)
 	snprintf(label, sizeof(label), "%.7s", d->period);
 	if (o->progress)
 		cl_progress_start(o, label, s.total_bytes);
-	for (int i = 0; i < d->nfiles; i++)
-	{
-		bool		ok = (o->debug_pause_after > 0) ? stream_file(&s, i) :
-			stream_file_piped(&s, i);
-
-		if (!ok)
-			break;
-	}
-	if (d->error == NULL)
-		(void) flush_out(&s);
+	(void) stream_delivery(&s);
 	if (o->progress)
 	{
 		cl_progress_update(s.total_bytes, d->xf.rows_read);
@@ -994,6 +785,5 @@ failed:
 	}
 out:
 	free(staging);
-	bc_buf_free(&s.out);
 	d->seconds = now() - t0;
 }

@@ -3,11 +3,12 @@
  * copy_binary.c
  *		Values in PostgreSQL's binary COPY format (see copy_binary.h).
  *
- * The numeric conversion follows numeric_in (set_var_from_str): the
- * decimal digits are placed so that the first base-10000 digit is
- * aligned, the display scale is the number of fraction digits minus the
- * exponent (at least 0), and leading/trailing zero digits are dropped
- * (make_result does the same on receipt, zero becomes positive).
+ * The numeric conversion follows numeric_in (set_var_from_str) on the
+ * parts bc_decimal_scan finds (the one decimal grammar): the decimal
+ * digits are placed so that the first base-10000 digit is aligned, the
+ * display scale is the number of fraction digits minus the exponent (at
+ * least 0), and leading/trailing zero digits are dropped (make_result
+ * does the same on receipt, zero becomes positive).
  *
  * IDENTIFICATION
  *		src/core/copy_binary.c
@@ -23,8 +24,6 @@
 #define USECS_PER_SEC 1000000LL
 #define NUMERIC_NEG 0x4000
 #define DEC_DIGITS 4
-/* bc_xf_decimal_check allows at most 1000 digits */
-#define MAX_DEC_DIGITS 1000
 
 const char	bc_cb_header[BC_CB_HEADER_LEN] = {
 	'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0',
@@ -172,65 +171,15 @@ bc_cb_timestamp(bc_buf *out, const char *s, size_t len)
 	return true;
 }
 
-/*
- * The decimal digits, point position and exponent of a checked decimal;
- * -1 when there are more than MAX_DEC_DIGITS digits (never for a checked
- * one, but the array must not overflow).
- */
-static int
-split_decimal(const char *s, size_t len, uint8_t *dig, bool *neg,
-			  int *intdigits, int *frac, long *exp10)
-{
-	size_t		i = 0;
-	int			nd = 0;
-
-	*neg = false;
-	*intdigits = 0;
-	*frac = 0;
-	*exp10 = 0;
-	if (i < len && (s[i] == '+' || s[i] == '-'))
-		*neg = (s[i++] == '-');
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-	{
-		if (nd == MAX_DEC_DIGITS)
-			return -1;
-		dig[nd++] = (uint8_t) (s[i] - '0');
-		(*intdigits)++;
-	}
-	if (i < len && s[i] == '.')
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-		{
-			if (nd == MAX_DEC_DIGITS)
-				return -1;
-			dig[nd++] = (uint8_t) (s[i] - '0');
-			(*frac)++;
-		}
-	if (i < len && (s[i] == 'e' || s[i] == 'E'))
-	{
-		bool		eneg = false;
-
-		i++;
-		if (i < len && (s[i] == '+' || s[i] == '-'))
-			eneg = (s[i++] == '-');
-		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-			if (*exp10 <= 1000)
-				*exp10 = *exp10 * 10 + (s[i] - '0');
-		if (eneg)
-			*exp10 = -*exp10;
-	}
-	return nd;
-}
-
 /* a numeric value: decimal text times 10^shift */
 bool
 bc_cb_numeric(bc_buf *out, const char *s, size_t len, int shift)
 {
-	uint8_t		dig[MAX_DEC_DIGITS];
-	int16_t		nbase[MAX_DEC_DIGITS / DEC_DIGITS + 2];
+	uint8_t		dig[BC_DECIMAL_MAX_DIGITS];
+	int16_t		nbase[BC_DECIMAL_MAX_DIGITS / DEC_DIGITS + 2];
+	bc_decimal_parts p;
 	bool		neg;
-	int			intdigits,
-				frac,
-				nd,
+	int			nd,
 				dweight,
 				dscale,
 				weight,
@@ -240,13 +189,19 @@ bc_cb_numeric(bc_buf *out, const char *s, size_t len, int shift)
 				last;
 	long		exp10;
 
-	nd = split_decimal(s, len, dig, &neg, &intdigits, &frac, &exp10);
-	if (nd <= 0)
+	if (!bc_decimal_scan(s, len, &p))
 		return false;
-	exp10 += shift;
+	/* the digits, integer part then fraction (at most BC_DECIMAL_MAX_DIGITS) */
+	nd = (int) (p.int_len + p.frac_len);
+	for (int i = 0; i < (int) p.int_len; i++)
+		dig[i] = (uint8_t) (s[p.int_pos + i] - '0');
+	for (int i = 0; i < (int) p.frac_len; i++)
+		dig[p.int_len + i] = (uint8_t) (s[p.frac_pos + i] - '0');
+	neg = p.neg;
+	exp10 = p.exp10 + shift;
 	/* weight of the first decimal digit, and the display scale */
-	dweight = intdigits - 1 + (int) exp10;
-	dscale = frac - (int) exp10;
+	dweight = (int) p.int_len - 1 + (int) exp10;
+	dscale = (int) p.frac_len - (int) exp10;
 	if (dscale < 0)
 		dscale = 0;
 	/* base-10000 weight, and zeros before the first digit to align it */

@@ -52,9 +52,9 @@ extern void bc_cb_date(bc_buf *out, int year, int month, int day);
 extern bool bc_cb_timestamp(bc_buf *out, const char *s, size_t len);
 
 /*
- * numeric from a decimal text bc_xf_decimal_check accepted, times
- * 10^shift.  The text is not checked again (the row transformation did):
- * only an empty or overlong text is refused (false).
+ * numeric from a decimal text (bc_decimal_scan's grammar, as the row
+ * transformation checked it), times 10^shift; false when the text is not
+ * one.
  */
 extern bool bc_cb_numeric(bc_buf *out, const char *s, size_t len, int shift);
 

@@ -22,16 +22,22 @@
 #include <string.h>
 #include <time.h>
 
-/* read rows into chunk c until it is long enough, has enough rows, or a stop */
-static void
-fill_chunk(bc_pipe *p, bc_pipe_chunk *c)
+/*
+ * The loop of a load: read rows with the reader and transform them into
+ * chunk c until its text reaches target bytes, BC_PIPE_CHUNK_ROWS rows
+ * were read, rows_loaded reaches mark (when > 0) or a stop.  The read-ahead
+ * thread runs it; cur_stream.c runs it on the caller's thread without one.
+ */
+void
+bc_pipe_fill(bc_cur_reader *reader, bc_cur_row *row, bc_xf *xf, size_t target,
+			 int64_t mark, bc_pipe_chunk *c)
 {
 	bc_buf_reset(&c->text);
 	c->stop = BC_PIPE_MORE;
 	c->status = BC_CUR_ROW;
 	for (int n = 0; n < BC_PIPE_CHUNK_ROWS; n++)
 	{
-		bc_cur_status st = bc_cur_next(p->reader, p->row);
+		bc_cur_status st = bc_cur_next(reader, row);
 		bc_xf_result r;
 
 		if (st != BC_CUR_ROW)
@@ -40,7 +46,7 @@ fill_chunk(bc_pipe *p, bc_pipe_chunk *c)
 			c->status = st;
 			break;
 		}
-		r = bc_xf_row(p->xf, p->row, &c->text);
+		r = bc_xf_row(xf, row, &c->text);
 		if (r == BC_XF_REJECT)
 		{
 			c->stop = BC_PIPE_REJECT;
@@ -51,13 +57,13 @@ fill_chunk(bc_pipe *p, bc_pipe_chunk *c)
 			c->stop = BC_PIPE_NOMEM;
 			break;
 		}
-		if (c->text.len >= p->target)
+		if (c->text.len >= target || (r == BC_XF_EMITTED && xf->rows_loaded == mark))
 			break;
 	}
-	c->rows_read = p->xf->rows_read;
-	c->rows_loaded = p->xf->rows_loaded;
-	c->rows_other = p->xf->rows_other;
-	c->bytes_in = bc_cur_bytes_in(p->reader);
+	c->rows_read = xf->rows_read;
+	c->rows_loaded = xf->rows_loaded;
+	c->rows_other = xf->rows_other;
+	c->bytes_in = bc_cur_bytes_in(reader);
 }
 
 /* the thread: fill free chunks while not parked, until cancelled */
@@ -78,7 +84,7 @@ pipe_main(void *arg)
 		}
 		c = &p->chunks[(p->head + p->count) % BC_PIPE_NCHUNKS];
 		pthread_mutex_unlock(&p->mu);
-		fill_chunk(p, c);
+		bc_pipe_fill(p->reader, p->row, p->xf, p->target, 0, c);
 		pthread_mutex_lock(&p->mu);
 		p->count++;
 		if (c->stop != BC_PIPE_MORE)

@@ -10,7 +10,8 @@
  * they become; on a machine with two cores doing them side by side
  * nearly halves a load.
  *
- * The thread runs only this file's loop over bc_cur_next and bc_xf_row:
+ * The thread runs only this file's loop over bc_cur_next and bc_xf_row
+ * (bc_pipe_fill, which cur_stream.c also runs without the thread):
  * plain C, malloc, no PostgreSQL code, all signals blocked.  It fills a
  * ring of chunks (COPY text plus the counters after it) and parks itself
  * after any chunk ending in a stop: end of file, reader error, rejected
@@ -106,5 +107,14 @@ extern void bc_pipe_release(bc_pipe *p);
 
 /* cancel the thread, wait for it and free the chunks; idempotent */
 extern void bc_pipe_stop(bc_pipe *p);
+
+/*
+ * The thread's loop, for running it without the thread: read and transform
+ * rows into c until its text is target bytes long, BC_PIPE_CHUNK_ROWS rows
+ * were read, a stop, or (mark > 0) right after the row that makes
+ * xf->rows_loaded reach mark.
+ */
+extern void bc_pipe_fill(bc_cur_reader *reader, bc_cur_row *row, bc_xf *xf,
+						 size_t target, int64_t mark, bc_pipe_chunk *c);
 
 #endif							/* BC_CUR_PIPE_H */

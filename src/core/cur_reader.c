@@ -119,8 +119,8 @@ static const struct
 
 typedef enum src_kind
 {
-	SRC_FILE,					/* a file opened by path: the reader closes it */
-	SRC_FD,						/* a descriptor the caller owns */
+	SRC_FILE,					/* a file the reader opened (and closes) */
+	SRC_FD,						/* a descriptor the caller opened (and closes) */
 	SRC_MEMORY,
 	SRC_CALLBACK
 } src_kind;
@@ -1339,48 +1339,10 @@ bad:
 	return st;
 }
 
-/* open a file */
-bc_cur_status
-bc_cur_open_file(bc_cur_reader **out, const char *path, unsigned opts, bc_cur_error *err)
-{
-	bc_cur_reader *r = reader_alloc();
-	size_t		plen = strlen(path);
-
-	*out = NULL;
-	if (r == NULL)
-	{
-		if (err)
-		{
-			memset(err, 0, sizeof(*err));
-			err->status = BC_CUR_ERR_NOMEM;
-			err->column_index = -1;
-			err->message = status_text[BC_CUR_ERR_NOMEM].message;
-		}
-		return BC_CUR_ERR_NOMEM;
-	}
-	if (plen >= 3 && strcmp(path + plen - 3, ".gz") == 0)
-		opts |= BC_CUR_OPT_EXPECT_GZIP;
-	r->kind = SRC_FILE;
-	r->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0)
-	{
-		int			e = errno;
-
-		fail(r, BC_CUR_ERR_IO, 0, 0, -1);
-		r->err.sys_errno = e;
-		set_err_value(&r->err, path, plen);
-		if (err)
-			*err = r->err;
-		bc_cur_close(r);
-		return BC_CUR_ERR_IO;
-	}
-	return open_common(r, out, opts, err);
-}
-
-/* open over a descriptor the caller owns, from its start */
-bc_cur_status
-bc_cur_open_fd(bc_cur_reader **out, int fd, const char *name, unsigned opts,
-			   bc_cur_error *err)
+/* open a file, or read the caller's descriptor fd when path is NULL */
+static bc_cur_status
+open_fd_or_file(bc_cur_reader **out, int fd, const char *path, const char *name,
+				unsigned opts, bc_cur_error *err)
 {
 	bc_cur_reader *r = reader_alloc();
 	size_t		nlen = strlen(name);
@@ -1399,20 +1361,44 @@ bc_cur_open_fd(bc_cur_reader **out, int fd, const char *name, unsigned opts,
 	}
 	if (nlen >= 3 && strcmp(name + nlen - 3, ".gz") == 0)
 		opts |= BC_CUR_OPT_EXPECT_GZIP;
-	r->kind = SRC_FD;
-	r->fd = fd;
-	if (lseek(fd, 0, SEEK_SET) < 0)
+	if (path != NULL)
+	{
+		r->kind = SRC_FILE;
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	else
+	{
+		r->kind = SRC_FD;
+		r->fd = lseek(fd, 0, SEEK_SET) == 0 ? fd : -1;
+	}
+	if (r->fd < 0)
 	{
 		int			e = errno;
 
 		fail(r, BC_CUR_ERR_IO, 0, 0, -1);
 		r->err.sys_errno = e;
+		set_err_value(&r->err, name, nlen);
 		if (err)
 			*err = r->err;
 		bc_cur_close(r);
 		return BC_CUR_ERR_IO;
 	}
 	return open_common(r, out, opts, err);
+}
+
+/* open a file */
+bc_cur_status
+bc_cur_open_file(bc_cur_reader **out, const char *path, unsigned opts, bc_cur_error *err)
+{
+	return open_fd_or_file(out, -1, path, path, opts, err);
+}
+
+/* read an open descriptor from its start */
+bc_cur_status
+bc_cur_open_fd(bc_cur_reader **out, int fd, const char *name, unsigned opts,
+			   bc_cur_error *err)
+{
+	return open_fd_or_file(out, fd, NULL, name, opts, err);
 }
 
 /* open over memory */

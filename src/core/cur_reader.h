@@ -3,15 +3,15 @@
  * cur_reader.h
  *		Streaming reader of AWS CUR 2.0 CSV exports (gzip or plain CSV).
  *
- * The reader pulls bytes from a source (a file, a memory buffer or a
- * caller-supplied read callback), inflates them with zlib when they are
- * gzip (detected by the magic bytes, several concatenated members are
- * allowed), splits them into CSV records with libcsv (RFC 4180 quoting,
- * quoted fields may hold commas, doubled quotes, CR and LF), and maps
- * the columns it knows by header NAME, in any order.  Unknown columns
- * are ignored (but still validated); an optional column missing from the
- * header is reported as absent; a missing required column is an error
- * naming it.
+ * The reader pulls bytes from a source (a file, an open descriptor, a
+ * memory buffer or a caller-supplied read callback), inflates them with
+ * zlib when they are gzip (detected by the magic bytes, several
+ * concatenated members are allowed), splits them into CSV records with
+ * libcsv (RFC 4180 quoting, quoted fields may hold commas, doubled quotes,
+ * CR and LF), and maps the columns it knows by header NAME, in any order.
+ * Unknown columns are ignored (but still validated); an optional column
+ * missing from the header is reported as absent; a missing required
+ * column is an error naming it.
  *
  * Ordinary record lines are split directly, other lines by libcsv, with
  * identical results (see cur_reader.c); BC_CUR_OPT_NO_FAST_PATH forces
@@ -218,10 +218,10 @@ extern bc_cur_status bc_cur_open_file(bc_cur_reader **out, const char *path,
 									  unsigned opts, bc_cur_error *err);
 
 /*
- * Open over a descriptor the caller owns (and closes after bc_cur_close),
- * reading it from offset 0; name (for ".gz" and nothing else) is the
- * file's name.  The loader and the client read every CUR file this way,
- * from the descriptor the delivery layer opened (delivery.h).
+ * Read a descriptor the caller opened, from its start (offset 0), as
+ * bc_cur_open_file reads a file; name (a ".gz" name implies
+ * BC_CUR_OPT_EXPECT_GZIP) is quoted in errors.  The reader does not close
+ * fd.
  */
 extern bc_cur_status bc_cur_open_fd(bc_cur_reader **out, int fd, const char *name,
 									unsigned opts, bc_cur_error *err);

@@ -37,9 +37,6 @@
 /* wide sums: digit i weighs 10^(i - WIDE_OFF); ten's complement */
 #define WIDE_DIGITS 4100
 #define WIDE_OFF 2020
-/* cut stored values and raw rows to this size (as the server does) */
-#define VALUE_MAX 1000
-#define RAW_MAX 10000
 
 const char	bc_xf_copy_columns[] =
 "billing_period, export_id, load_id, file_no, line_number, usage_start, "
@@ -192,41 +189,46 @@ bc_buf_put_json_string(bc_buf *b, const char *s, size_t len)
 /* decimals (what numeric_in accepts, less NaN and Infinity) */
 
 /*
- * Parse a CUR decimal: [+-]digits[.digits][(e|E)[+-]digits], or
- * [+-].digits; at most 1000 digits and an exponent within +-990.  Sets
- * *units to value * 10^SUM_SCALE when exact and small (*exact), else
- * *exact false.  False when the text is not a decimal.
+ * Scan a decimal: see cur_transform.h for the grammar.  The leading
+ * significant digits go into p->mant while there are at most
+ * BC_DECIMAL_MANT_DIGITS of them; an integer digit beyond that, or a
+ * non-zero fraction digit, sets p->big (trailing fraction zeros past the
+ * limit change nothing).  One pass: the checks of every row call it.
  */
-static bool
-parse_decimal(const char *s, size_t len, __int128 *units, bool *exact)
+bool
+bc_decimal_scan(const char *s, size_t len, bc_decimal_parts *p)
 {
 	size_t		i = 0;
-	bool		neg = false;
 	__int128	mant = 0;
-	int			ndigits = 0,
-				frac = 0,
+	int			frac = 0,
 				sig = 0;
-	long		exp10 = 0;
 	bool		big = false;
+	size_t		ndigits;
 
+	p->neg = false;
+	p->exp10 = 0;
 	if (i < len && (s[i] == '+' || s[i] == '-'))
-		neg = (s[i++] == '-');
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, ndigits++)
+		p->neg = (s[i++] == '-');
+	p->int_pos = i;
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
 	{
 		if (sig > 0 || s[i] != '0')
 			sig++;
-		if (sig > 36)
+		if (sig > BC_DECIMAL_MANT_DIGITS)
 			big = true;
 		else
 			mant = mant * 10 + (s[i] - '0');
 	}
+	p->int_len = i - p->int_pos;
+	p->frac_pos = i;
 	if (i < len && s[i] == '.')
 	{
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, ndigits++)
+		p->frac_pos = ++i;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
 		{
 			if (sig > 0 || s[i] != '0')
 				sig++;
-			if (sig > 36)
+			if (sig > BC_DECIMAL_MANT_DIGITS)
 			{
 				if (s[i] != '0')
 					big = true;
@@ -236,82 +238,77 @@ parse_decimal(const char *s, size_t len, __int128 *units, bool *exact)
 			frac++;
 		}
 	}
-	if (ndigits == 0 || ndigits > 1000)
+	p->frac_len = i - p->frac_pos;
+	p->mant_end = i;
+	ndigits = p->int_len + p->frac_len;
+	if (ndigits == 0 || ndigits > BC_DECIMAL_MAX_DIGITS)
 		return false;
 	if (i < len && (s[i] == 'e' || s[i] == 'E'))
 	{
 		bool		eneg = false;
-		int			edigits = 0;
+		size_t		estart;
+		long		exp10 = 0;
 
 		i++;
 		if (i < len && (s[i] == '+' || s[i] == '-'))
 			eneg = (s[i++] == '-');
-		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, edigits++)
+		for (estart = i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
 		{
-			if (exp10 <= 1000)
+			if (exp10 <= BC_DECIMAL_MAX_EXP)
 				exp10 = exp10 * 10 + (s[i] - '0');
 		}
-		if (edigits == 0)
+		if (i == estart || exp10 > BC_DECIMAL_MAX_EXP)
 			return false;
-		if (exp10 > 990)
-			return false;
-		if (eneg)
-			exp10 = -exp10;
+		p->exp10 = eneg ? -exp10 : exp10;
 	}
 	if (i != len)
 		return false;
+	p->mant = mant;
+	p->mant_frac = frac;
+	p->big = big;
+	return true;
+}
 
-	*exact = false;
-	if (!big)
+/*
+ * The value of a scanned decimal as a count of 10^-SUM_SCALE units when
+ * that is exact and small (true), else false.
+ */
+static bool
+decimal_units(const bc_decimal_parts *p, __int128 *units)
+{
+	long		shift = p->exp10 - p->mant_frac + SUM_SCALE;
+	__int128	v = p->mant;
+
+	if (p->big)
+		return false;
+	if (v == 0)
 	{
-		long		shift = exp10 - frac + SUM_SCALE;
-
-		if (mant == 0)
+		*units = 0;
+		return true;
+	}
+	if (shift >= 0 && shift <= 38)
+	{
+		for (long k = 0; k < shift; k++)
 		{
-			*units = 0;
-			*exact = true;
+			if (v > SUM_LIMIT / 10)
+				return false;
+			v *= 10;
 		}
-		else if (shift >= 0 && shift <= 38)
+		if (v >= SUM_LIMIT)
+			return false;
+	}
+	else if (shift < 0 && shift >= -38)
+	{
+		for (long k = 0; k < -shift; k++)
 		{
-			__int128	v = mant;
-			bool		ok = true;
-
-			for (long k = 0; k < shift; k++)
-			{
-				if (v > SUM_LIMIT / 10)
-				{
-					ok = false;
-					break;
-				}
-				v *= 10;
-			}
-			if (ok && v < SUM_LIMIT)
-			{
-				*units = neg ? -v : v;
-				*exact = true;
-			}
-		}
-		else if (shift < 0 && shift >= -38)
-		{
-			__int128	v = mant;
-			bool		ok = true;
-
-			for (long k = 0; k < -shift; k++)
-			{
-				if (v % 10 != 0)
-				{
-					ok = false;
-					break;
-				}
-				v /= 10;
-			}
-			if (ok)
-			{
-				*units = neg ? -v : v;
-				*exact = true;
-			}
+			if (v % 10 != 0)
+				return false;
+			v /= 10;
 		}
 	}
+	else
+		return false;
+	*units = p->neg ? -v : v;
 	return true;
 }
 
@@ -319,10 +316,9 @@ parse_decimal(const char *s, size_t len, __int128 *units, bool *exact)
 bool
 bc_xf_decimal_check(const char *txt, size_t len)
 {
-	__int128	u;
-	bool		exact;
+	bc_decimal_parts p;
 
-	return parse_decimal(txt, len, &u, &exact);
+	return bc_decimal_scan(txt, len, &p);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -392,46 +388,22 @@ wide_of_units(__int128 units, int8_t *d)
 		wide_negate(d);
 }
 
-/* the wide form of a checked decimal text */
+/* the wide form of a scanned decimal text */
 static void
-wide_of_text(const char *s, size_t len, int8_t *d)
+wide_of_text(const char *s, const bc_decimal_parts *p, int8_t *d)
 {
-	size_t		i = 0,
-				mstart,
-				mend;
-	bool		neg = false;
-	long		exp10 = 0;
-	long		intdigits = 0;
-	long		pos;
+	/* the first integer digit weighs 10^(int_len - 1 + exp10) */
+	long		pos = (long) p->int_len - 1 + p->exp10;
 
 	memset(d, 0, WIDE_DIGITS);
-	if (s[i] == '+' || s[i] == '-')
-		neg = (s[i++] == '-');
-	mstart = i;
-	while (i < len && s[i] != 'e' && s[i] != 'E')
+	for (size_t i = 0; i < p->int_len + p->frac_len; i++, pos--)
 	{
-		if (s[i] >= '0' && s[i] <= '9')
-			intdigits++;
-		else if (s[i] == '.')
-			break;
-		i++;
-	}
-	while (i < len && s[i] != 'e' && s[i] != 'E')
-		i++;
-	mend = i;
-	if (i < len)
-		exp10 = strtol(s + i + 1, NULL, 10);
-	/* the first mantissa digit weighs 10^(intdigits - 1 + exp10) */
-	pos = intdigits - 1 + exp10;
-	for (i = mstart; i < mend; i++)
-	{
-		if (s[i] == '.')
-			continue;
+		char		c = i < p->int_len ? s[p->int_pos + i] : s[p->frac_pos + i - p->int_len];
+
 		if (WIDE_OFF + pos >= 0 && WIDE_OFF + pos < WIDE_DIGITS)
-			d[WIDE_OFF + pos] = (int8_t) (s[i] - '0');
-		pos--;
+			d[WIDE_OFF + pos] = (int8_t) (c - '0');
 	}
-	if (neg)
+	if (p->neg)
 		wide_negate(d);
 }
 
@@ -439,12 +411,14 @@ wide_of_text(const char *s, size_t len, int8_t *d)
 bool
 bc_xsum_add(bc_xsum *s, const char *txt, size_t len)
 {
-	__int128	u;
+	bc_decimal_parts p;
+	__int128	u = 0;
 	bool		exact;
 	int8_t	   *tmp;
 
-	if (!parse_decimal(txt, len, &u, &exact))
+	if (!bc_decimal_scan(txt, len, &p))
 		return false;
+	exact = decimal_units(&p, &u);
 	if (!s->wide && exact &&
 		((u >= 0 && s->units < SUM_LIMIT - u) ||
 		 (u < 0 && s->units > -SUM_LIMIT - u)))
@@ -464,7 +438,7 @@ bc_xsum_add(bc_xsum *s, const char *txt, size_t len)
 		s->wide = true;
 		s->units = 0;
 	}
-	wide_of_text(txt, len, tmp);
+	wide_of_text(txt, &p, tmp);
 	wide_add(s->digits, tmp);
 	free(tmp);
 	return true;
@@ -986,27 +960,19 @@ put_field(bc_buf *out, const bc_cur_field *f)
 	bc_buf_putc(out, '\t');
 }
 
-/* txt * 10^shift as text numeric_in reads exactly (bc_decimal_shift_text) */
+/* a checked decimal txt * 10^shift as text numeric_in reads exactly */
 static void
 put_shifted(bc_buf *out, const char *txt, size_t len, int shift)
 {
-	const char *e = memchr(txt, 'e', len);
-	long		exp10 = 0;
+	bc_decimal_parts p;
 
-	if (e == NULL)
-		e = memchr(txt, 'E', len);
-	if (shift == 0)
+	if (shift == 0 || !bc_decimal_scan(txt, len, &p))
 	{
 		bc_buf_put(out, txt, len);
 		return;
 	}
-	if (e != NULL)
-	{
-		exp10 = strtol(e + 1, NULL, 10);
-		len = e - txt;
-	}
-	bc_buf_put(out, txt, len);
-	bc_buf_printf(out, "e%ld", exp10 + shift);
+	bc_buf_put(out, txt, p.mant_end);
+	bc_buf_printf(out, "e%ld", p.exp10 + shift);
 }
 
 /*
@@ -1315,13 +1281,13 @@ bc_xf_raw_row(const bc_cur_row *row, bc_buf *b)
 			bc_buf_put(b, "null", 4);
 		else
 		{
-			size_t		n = f->len < VALUE_MAX ? f->len : VALUE_MAX;
+			size_t		n = f->len < BC_XF_VALUE_MAX ? f->len : BC_XF_VALUE_MAX;
 
 			/* pnstrdup stops at a NUL */
 			n = strnlen(f->ptr, n);
 			bc_buf_put_json_string(b, f->ptr, n);
 		}
-		if (b->len - start > RAW_MAX)
+		if (b->len - start > BC_XF_RAW_MAX)
 			break;
 	}
 	bc_buf_putc(b, '}');

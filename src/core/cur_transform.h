@@ -17,10 +17,11 @@
  *	  the reason; the caller applies its rejection policy (bc_xf_reject
  *	  counts a tolerated reject in the totals like the server does).
  *
- * Decimal checks accept what numeric_in accepts (up to 1000 digits,
- * exponents within +-990); sums are exact: an __int128 count of 10^-18
- * units, falling back to a wide fixed-point decimal when a value has more
- * decimals or the sum grows too large.  No floating point anywhere.
+ * Decimal checks accept what numeric_in accepts (bc_decimal_scan: up to
+ * 1000 digits, exponents within +-990); sums are exact: an __int128 count
+ * of 10^-18 units, falling back to a wide fixed-point decimal when a
+ * value has more decimals or the sum grows too large.  No floating point
+ * anywhere.
  *
  * Memory: bc_xf owns malloc'd tables; bc_xf_free releases them.
  * Allocation failure sets x->nomem and makes bc_xf_row return BC_XF_NOMEM.
@@ -45,6 +46,9 @@
 #define BC_XF_REASON_MAX 512
 /* longest usage type + product name pair kept for the dimension (as the server) */
 #define BC_XF_USAGE_KEY_LEN 512
+/* bytes of a value, and of a raw row (bc_xf_raw_row), kept for load_errors */
+#define BC_XF_VALUE_MAX 1000
+#define BC_XF_RAW_MAX 10000
 
 /* a growable byte buffer (COPY text, JSON) */
 typedef struct bc_buf
@@ -172,6 +176,36 @@ extern void bc_xf_raw_row(const bc_cur_row *row, bc_buf *b);
  * (must be a month's first day at midnight); false when it is not one.
  */
 extern bool bc_xf_row_period(const bc_cur_row *row, char out[11]);
+
+/*
+ * The one scanner of decimal texts: the grammar numeric_in accepts, less
+ * NaN and Infinity, within the limits above: [+-]digits[.digits] or
+ * [+-][digits].digits, BC_DECIMAL_MAX_DIGITS digits at most, then
+ * optionally (e|E)[+-]digits with a value within +-BC_DECIMAL_MAX_EXP.
+ * Nothing else, no spaces.  On success it reports where the digits are,
+ * the exponent, and the leading BC_DECIMAL_MANT_DIGITS significant digits
+ * as an integer (for exact arithmetic without another pass).
+ */
+#define BC_DECIMAL_MAX_DIGITS 1000
+#define BC_DECIMAL_MAX_EXP 990
+#define BC_DECIMAL_MANT_DIGITS 36
+
+typedef struct bc_decimal_parts
+{
+	bool		neg;			/* a leading '-' */
+	size_t		int_pos;		/* integer digits: s[int_pos, int_pos + int_len) */
+	size_t		int_len;
+	size_t		frac_pos;		/* fraction digits: s[frac_pos, frac_pos + frac_len) */
+	size_t		frac_len;
+	size_t		mant_end;		/* where the exponent starts (or the length) */
+	long		exp10;			/* the exponent, 0 when none */
+	__int128	mant;			/* the digits up to the last one kept, as an integer */
+	int			mant_frac;		/* how many of those are fraction digits */
+	bool		big;			/* a digit of the integer part, or a non-zero one,
+								 * beyond BC_DECIMAL_MANT_DIGITS significant */
+} bc_decimal_parts;
+
+extern bool bc_decimal_scan(const char *s, size_t len, bc_decimal_parts *p);
 
 /* value checks (also used by the server for the billing period it peeks at) */
 extern bool bc_xf_decimal_check(const char *txt, size_t len);

@@ -10,7 +10,7 @@
  * Reads every file (or every data file of the manifest, mapped under
  * EXPORT_DIR), counts rows and sums line_item_unblended_cost and
  * line_item_net_unblended_cost exactly.  With --full it also does the
- * per-row work the loader does in the core: canonical decimals for usage
+ * per-row work the loader does in the core: decimal checks of usage
  * amount and costs, canonical timestamps, billing period, validation of
  * the tags map and lookup of product_name in product.
  *
@@ -32,30 +32,27 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "cur_decimal.h"
 #include "cur_json.h"
 #include "cur_reader.h"
 #include "cur_time.h"
+#include "cur_transform.h"
 #include "manifest.h"
 
 static bool full;
 static long nrows;
 static long nbad;
-static bc_decimal total_cost;
-static bc_decimal total_net;
+static bc_xsum total_cost;
+static bc_xsum total_net;
 static unsigned long long bytes_in;
 static unsigned long long bytes_out;
 
 /* add a cost field to a total */
 static void
-add_field(const bc_cur_field *f, bc_decimal *total)
+add_field(const bc_cur_field *f, bc_xsum *total)
 {
-	bc_decimal	d;
-
 	if (f->null || f->len == 0)
 		return;
-	if (bc_dec_parse(f->ptr, f->len, &d, NULL) != BC_DEC_OK ||
-		bc_dec_add(total, &d, total) != BC_DEC_OK)
+	if (!bc_xsum_add(total, f->ptr, f->len))
 		nbad++;
 }
 
@@ -63,7 +60,6 @@ add_field(const bc_cur_field *f, bc_decimal *total)
 static void
 full_row(const bc_cur_row *row)
 {
-	char		b[BC_DEC_FORMAT_MAX];
 	char		t[BC_TIME_FORMAT_MAX];
 	char		p[11];
 	char		name[256];
@@ -78,7 +74,7 @@ full_row(const bc_cur_row *row)
 	{
 		const bc_cur_field *f = &row->f[nums[i]];
 
-		if (!f->null && bc_dec_canonical(f->ptr, f->len, b, &n, NULL) != BC_DEC_OK)
+		if (!f->null && !bc_xf_decimal_check(f->ptr, f->len))
 			nbad++;
 	}
 	for (int i = 0; i < 2; i++)
@@ -185,14 +181,14 @@ main(int argc, char **argv)
 	struct timespec t0,
 				t1;
 	double		secs;
-	char		b1[BC_DEC_FORMAT_MAX];
-	char		b2[BC_DEC_FORMAT_MAX];
+	bc_buf		b1,
+				b2;
 	int			rc = 0;
 
 	if (argc == 4 && strcmp(argv[1], "--generate") == 0)
 		return generate(atol(argv[2]), argv[3]);
-	bc_dec_zero(&total_cost);
-	bc_dec_zero(&total_net);
+	bc_xsum_init(&total_cost);
+	bc_xsum_init(&total_net);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 1; i < argc; i++)
 	{
@@ -226,9 +222,15 @@ main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	bc_dec_format(&total_cost, b1);
-	bc_dec_format(&total_net, b2);
-	printf("rows %ld  bad %ld  unblended %s  net %s\n", nrows, nbad, b1, b2);
+	bc_buf_init(&b1);
+	bc_buf_init(&b2);
+	bc_xsum_text(&total_cost, &b1);
+	bc_xsum_text(&total_net, &b2);
+	printf("rows %ld  bad %ld  unblended %s  net %s\n", nrows, nbad, b1.data, b2.data);
+	bc_buf_free(&b1);
+	bc_buf_free(&b2);
+	bc_xsum_free(&total_cost);
+	bc_xsum_free(&total_net);
 	printf("%.3f s  %.0f rows/s  %.1f MB/s uncompressed  (%llu bytes in, %llu out)\n",
 		   secs, nrows / secs, bytes_out / secs / 1e6, bytes_in, bytes_out);
 	return rc;
