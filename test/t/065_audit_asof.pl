@@ -90,7 +90,7 @@ is(sql(q{SELECT sum(cost) FROM bedrock_cost.chargeback_by_principal_as_of(3)}), 
 # ---------------------------------------------------------------------
 # history pruned: a third April delivery drops the first (retention 1)
 my ($file) = glob("$acme/data/BILLING_PERIOD=2026-04/acme-00001.csv.gz");
-is(sql("SELECT status FROM bedrock_cost.load_file('$file')"), 'done', 'a third April delivery');
+is(sql("SELECT status FROM bedrock_cost.load_file('$file', complete => true)"), 'done', 'a third April delivery');
 isnt(sql('SELECT data_dropped_at FROM bedrock_cost.loads WHERE load_id = 1'), '', 'retention dropped load 1');
 my ($rc, $out, $err) = $node->psql('postgres',
 	q{SELECT billing_period, count(*) FROM bedrock_cost.chargeback_by_principal_as_of(2) GROUP BY 1});
