@@ -99,6 +99,7 @@ typedef struct cl_delivery
 	bool		xf_ready;
 	cl_reject  *rejects;
 	int			nrejects;
+	bool		complete;		/* one file, said to be its period's whole delivery */
 	double		seconds;
 } cl_delivery;
 
@@ -110,6 +111,7 @@ typedef struct cl_options
 	const char *port;
 	const char *user;
 	bool		dry_run;
+	bool		complete;		/* --complete: one file is its period's whole delivery */
 	bool		quiet;
 	bool		json;
 	bool		progress;		/* a terminal and not quiet */
@@ -123,6 +125,7 @@ extern int	cl_find_deliveries(const char *export_dir, cl_delivery ***out, int *n
 extern cl_delivery *cl_file_delivery(const char *path, char **error, int *code);
 extern bool cl_read_manifest(cl_delivery *d);
 extern bool cl_is_latest_copy(const cl_delivery *d);
+extern bool cl_check_single_file(const cl_options *o, cl_delivery *d);
 extern const char *cl_delivered_at(const cl_delivery *d, char *buf, size_t cap);
 extern bool cl_hash_files(cl_delivery *d);
 extern void cl_fail(cl_delivery *d, int code, const char *fmt,...)

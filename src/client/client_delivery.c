@@ -264,6 +264,39 @@ cl_read_manifest(cl_delivery *d)
 }
 
 /*
+ * One file given as its period's complete delivery (d->period known): the
+ * server's rule, with the core's check: refused when the period's manifest
+ * lists other files, unless --complete.  False (delivery failed) when
+ * refused.
+ */
+bool
+cl_check_single_file(const cl_options *o, cl_delivery *d)
+{
+	bc_derror	err = {0};
+	char	   *others = NULL;
+	char	   *main;
+	int			n = 0;
+
+	if (d->from_manifest || o->complete)
+		return true;
+	if (!bc_delivery_others(d->run->loc.exportfd, d->run->loc.export_path, d->period,
+							d->run->loc.file_rel, &others, &n, &err))
+	{
+		cl_fail(d, EXIT_INPUT, "%s", err.message ? err.message : "out of memory");
+		bc_derror_clear(&err);
+		return false;
+	}
+	if (n == 0)
+		return true;
+	main = bc_delivery_partial_message(d->files[0].path);
+	cl_fail(d, EXIT_INPUT, "%s\nDETAIL: %s.\nHINT: Load the export folder, or pass --complete if this file really is the whole delivery.",
+			main ? main : "out of memory", others);
+	free(main);
+	free(others);
+	return false;
+}
+
+/*
  * When the delivery came, as the server's ledger orders deliveries: the
  * manifest's modification time (the file's, for one file), as an ISO
  * timestamp in UTC with microseconds into buf; NULL when not known yet.

@@ -271,6 +271,8 @@ cl_delivery_json(const cl_delivery *d, bc_buf *b, bool for_server)
 	json_str(b, "export", d->export_path, false);
 	json_str(b, "billing_period", d->period[0] ? d->period : NULL, true);
 	json_str(b, "source", d->from_manifest ? "export" : "file", true);
+	if (d->complete)
+		bc_buf_puts(b, ", \"complete\": true");
 	json_str(b, "manifest_path", d->manifest_path, true);
 	json_str(b, "execution_id", d->execution_id, true);
 	if (for_server)
@@ -731,7 +733,7 @@ cl_load_delivery(const cl_options *o, PGconn *conn, cl_delivery *d)
 	s.d = d;
 	s.max_rejected = o->max_rejected;
 
-	if (d->from_manifest ? !cl_read_manifest(d) : !peek_period(d))
+	if (d->from_manifest ? !cl_read_manifest(d) : (!peek_period(d) || !cl_check_single_file(o, d)))
 		goto failed;
 	if (!bc_xf_init(&d->xf, d->period))
 		exit(EXIT_INPUT);

@@ -58,6 +58,8 @@ usage(FILE *fp)
 			"  -p, --port=PORT         server port\n"
 			"  -U, --username=USER     user name\n"
 			"  -n, --dry-run           check the files and print their totals; no connection\n"
+			"      --complete          FILE is its period's whole delivery, although the\n"
+			"                          period's manifest lists other files (recorded)\n"
 			"      --max-rejected-rows=N  with --dry-run: rows that may be rejected (default 0;\n"
 			"                          a real load uses bedrock_cost.max_rejected_rows)\n"
 			"  -q, --quiet             no progress bar, no per-delivery lines\n"
@@ -159,6 +161,7 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 3},
 		{"max-rejected-rows", required_argument, NULL, 4},
 		{"debug-pause-after", required_argument, NULL, 5},	/* test only */
+		{"complete", no_argument, NULL, 6},
 		{NULL, 0, NULL, 0}
 	};
 	cl_options o;
@@ -211,6 +214,9 @@ main(int argc, char **argv)
 			case 5:
 				o.debug_pause_after = atoll(optarg);
 				break;
+			case 6:
+				o.complete = true;
+				break;
 			default:
 				fprintf(stderr, "Try \"%s --help\" for more information.\n", progname);
 				return EXIT_USAGE;
@@ -244,6 +250,7 @@ main(int argc, char **argv)
 			if (d == NULL)
 				die(stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? EXIT_USAGE : code,
 					error);
+			d->complete = o.complete;
 			ds[nd++] = d;
 		}
 	}

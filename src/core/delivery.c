@@ -819,6 +819,17 @@ bc_delivery_others(int exportfd, const char *export_path, const char *period,
 	return true;
 }
 
+char *
+bc_delivery_partial_message(const char *file_path)
+{
+	char	   *s = NULL;
+
+	if (asprintf(&s, "%s is one file of a delivery: loading it alone would replace the whole billing period with it",
+				 q(0, file_path)) < 0)
+		return NULL;
+	return s;
+}
+
 bool
 bc_delivery_is_copy(bc_delivery *const *deliveries, int i)
 {

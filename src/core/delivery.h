@@ -160,6 +160,12 @@ extern bool bc_delivery_others(int exportfd, const char *export_path, const char
 							   bc_derror *err);
 
 /*
+ * The refusal of one file loaded alone when bc_delivery_others found
+ * others (malloc'd; NULL on OOM): the same text whoever loads.
+ */
+extern char *bc_delivery_partial_message(const char *file_path);
+
+/*
  * Whether deliveries[i] is AWS's latest copy (a top-level manifest) of a
  * delivery listed before it in the same period (same executionId).  Both
  * must be open.

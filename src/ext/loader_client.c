@@ -254,6 +254,7 @@ delivery_of(Jsonb *jb)
 	}
 	d->loaded_via = "client";
 	d->caller = GetUserId();
+	d->complete = jbool(c, "complete");
 	files = jarray(c, "files");
 	d->nfiles = files ? JsonContainerSize(files) : 0;
 	d->files = palloc0(sizeof(BcLoadFile) * Max(d->nfiles, 1));
@@ -744,6 +745,10 @@ bedrock_cost_client_finish(PG_FUNCTION_ARGS)
 	check_table(load_id, table, stats);
 	bc_load_key(d, stats->delivery_key);
 	bc_ledger_loaded(d, load_id, table, stats);
+	if (!d->from_manifest && d->complete)
+		bc_ledger_audit("load_single_file", psprintf("load " INT64_FORMAT, load_id),
+						psprintf("{\"load_id\": " INT64_FORMAT ", \"complete\": true, \"via\": \"client\"}",
+								 load_id));
 	error = bc_swap_in_retrying(load_id, CurrentMemoryContext);
 	if (error != NULL)
 		ereport(ERROR,

@@ -196,14 +196,16 @@ check_single_file(BcDelivery *d)
 		bc_raise_derror(&err);
 	if (n > 0)
 	{
-		char	   *msg = pstrdup(others);
+		char	   *detail = pstrdup(others);
+		char	   *main = bc_delivery_partial_message(d->files[0].path);
+		char	   *msg = pstrdup(main ? main : "out of memory");
 
 		free(others);
+		free(main);
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("\"%s\" is one file of a delivery: loading it alone would replace the whole billing period with it",
-						d->files[0].path),
-				 errdetail("%s.", msg),
+				 errmsg_internal("%s", msg),
+				 errdetail("%s.", detail),
 				 errhint("Load the export with bedrock_cost.load_export(), or pass complete => true if this file really is the whole delivery.")));
 	}
 }

@@ -181,6 +181,25 @@ is(rows_of("($dry_values) EXCEPT ($gt_totals)") . '/' . rows_of("($gt_totals) EX
 is(scalar(@{ $summary->{deliveries} }), 3, 'dry run: three deliveries (top-level copies skipped)');
 
 # ---------------------------------------------------------------------------
+# one file of a delivery alone: refused as load_file refuses it, unless --complete
+
+gen('--out', "$tmp/single", '--export', 'ex', '--rows', '3000', '--chunk-rows', '1000', '--seed', '7');
+my $chunk = "$tmp/single/ex/data/BILLING_PERIOD=2026-04/ex-00001.csv.gz";
+($rc, $out, $err) = client('-q', '-d', $cli_conn, $chunk);
+is($rc, 3, 'one file of a three-file delivery: exit 3');
+like($err, qr/error: "\Q$chunk\E" is one file of a delivery: loading it alone would replace the whole billing period with it\nDETAIL: manifest "[^"]+ex-Manifest\.json" lists 2 other files of this delivery \("[^"]+ex-00002\.csv\.gz", "[^"]+ex-00003\.csv\.gz"\)\./,
+	'with the server\'s reason, naming the other files');
+my ($src, $sout, $serr) = $node->psql('srv', "SELECT error FROM bedrock_cost.load_file('$chunk')");
+is((split /\n/, $sout)[0], ($err =~ /error: (.*)/)[0], 'the same words as load_file');
+($rc, $out, $err) = client('-q', '--complete', '-d', $cli_conn, $chunk);
+is($rc, 0, 'with --complete the file loads') or diag($err);
+is($node->safe_psql('cli', "SELECT l.status || ' ' || l.loaded_via || ' ' || l.source FROM bedrock_cost.loads l "
+	  . "JOIN bedrock_cost.exports e USING (export_id) WHERE e.path = '$tmp/single/ex' AND l.status = 'done'"),
+	'done client file', 'as a client load of one file');
+is($node->safe_psql('cli', "SELECT count(*) FROM bedrock_cost.audit_log WHERE action = 'load_single_file' "
+	  . "AND new_value->>'via' = 'client'"), '1', 'and audited');
+
+# ---------------------------------------------------------------------------
 # damaged files: the server's errors, exactly
 
 for my $fault (qw(bad-number bad-arn bad-timestamp ragged-row truncated-gzip missing-file non-utf8))
