@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quote.h"
+
 /* the message when even a message cannot be allocated (never freed) */
 static char oom_text[] = "out of memory";
 
@@ -142,6 +144,7 @@ note_reject(bc_stream *s)
 	r->line = (int64_t) s->row.line;
 	r->column = strdup(bc_cur_columns[x->reject_col].name);
 	r->value = cut(f->ptr, f->len, BC_XF_VALUE_MAX);
+	r->value_len = f->len;
 	r->reason = strdup(x->reject_reason);
 	r->raw = raw.data;
 	if (raw.nomem || !r->file || !r->column || !r->value || !r->reason || !r->raw)
@@ -160,7 +163,11 @@ reject_fails(bc_stream *s, int max_rejected)
 {
 	bc_stream_error *e = &s->error;
 	bc_stream_where *r = &s->reject;
+	char		shown[BC_QUOTE_BUFSIZE];
 
+	/* the message shows the value bounded and escaped; load_errors keeps more of it */
+	bc_quote(r->value, r->value_len > strlen(r->value) && strlen(r->value) > BC_QUOTE_SHOWN ?
+			 r->value_len : strlen(r->value), shown);
 	e->has_where = true;
 	e->where = *r;
 	e->where.reason = NULL;
@@ -171,8 +178,8 @@ reject_fails(bc_stream *s, int max_rejected)
 		bc_buf		detail;
 
 		bc_buf_init(&detail);
-		bc_buf_printf(&detail, "The last one: %s in \"%s\", line %llu, column %s: \"%s\".",
-					  r->reason, r->file, (unsigned long long) r->line, r->column, r->value);
+		bc_buf_printf(&detail, "The last one: %s in \"%s\", line %llu, column %s: %s.",
+					  r->reason, r->file, (unsigned long long) r->line, r->column, shown);
 		if (detail.nomem)
 			bc_buf_free(&detail);
 		e->detail = detail.data;
@@ -180,8 +187,8 @@ reject_fails(bc_stream *s, int max_rejected)
 				  "more than %d rejected rows (bedrock_cost.max_rejected_rows)", max_rejected);
 	}
 	else
-		fail_with(e, BC_STREAM_ERR_ROW, "%s in \"%s\", line %llu, column %s: \"%s\"",
-				  r->reason, r->file, (unsigned long long) r->line, r->column, r->value);
+		fail_with(e, BC_STREAM_ERR_ROW, "%s in \"%s\", line %llu, column %s: %s",
+				  r->reason, r->file, (unsigned long long) r->line, r->column, shown);
 	free(r->reason);
 	memset(r, 0, sizeof(*r));
 	s->state = BC_STREAM_FAILED;

@@ -93,6 +93,7 @@ typedef struct bc_stream_where
 	int64_t		line;			/* 0 when not about a line */
 	char	   *column;
 	char	   *value;			/* at most BC_XF_VALUE_MAX bytes */
+	size_t		value_len;		/* the whole value's length, for messages */
 	char	   *reason;			/* of a rejected row */
 	char	   *raw;			/* the row as JSON (bc_xf_raw_row); at most
 								 * BC_XF_RAW_MAX bytes where it failed a

@@ -137,9 +137,9 @@ my @cases = (
 	['bad ARN partition', { line_item_iam_principal => 'arn:aws-moon:iam::111122223333:user/x' },
 		qr/^failed\|invalid IAM principal ARN \(.*\) in "[^"]+", line 2, column line_item_iam_principal: "arn:aws-moon:iam::111122223333:user\/x"$/],
 	['tags not an object', { tags => '["a"]' },
-		qr/^failed\|invalid tags map \(The value is not a JSON object\.\) in "[^"]+", line 2, column tags: "\["a"\]"$/],
+		qr/^failed\|invalid tags map \(The value is not a JSON object\.\) in "[^"]+", line 2, column tags: "\[\\"a\\"\]"$/],
 	['tags not JSON', { tags => '{"a":}' },
-		qr/^failed\|invalid tags map \(.*\) in "[^"]+", line 2, column tags: "\{"a":\}"$/],
+		qr/^failed\|invalid tags map \(.*\) in "[^"]+", line 2, column tags: "\{\\"a\\":\}"$/],
 	['tags with \u0000', { tags => '{"a":"\u0000"}' },
 		qr/^failed\|invalid tags map \(.*0000.*\) in "[^"]+", line 2, column tags:/],
 	['row of another billing period', [ {}, { bill_billing_period_start_date => '2025-02-01T00:00:00Z' } ],
@@ -187,6 +187,16 @@ my $locked = mk('locked', \@cols, {});
 chmod 0000, $locked;
 (my $lrc, my $lout, my $lerr) = $node->psql('postgres', "SELECT * FROM " . lf($locked));
 like($lerr, qr/ERROR:  could not access "[^"]+locked\.csv\.gz": Permission denied/, 'an unreadable file is refused when it is opened');
+
+# a bad value is shown bounded and escaped: it cannot flood or forge the log
+my $forge = mk('forge', \@cols, { line_item_unblended_cost => "1\nLOG:  forged line" });
+fails('a value with a newline', lf($forge),
+	qr/^failed\|invalid number in "[^"]+forge\.csv\.gz", line 2, column line_item_unblended_cost: "1\\nLOG:  forged line"$/);
+my $huge = mk('huge', \@cols, { line_item_iam_principal => 'arn:aws:iam::111122223333:user/' . ('x' x 200000) . '!' });
+my $hres = sql("SELECT error FROM " . lf($huge));
+like($hres, qr/column line_item_iam_principal: "arn:aws:iam::111122223333:user\/x+"\.\.\. \(200032 bytes\)$/,
+	'a 200 kB value is shown cut, with its length');
+cmp_ok(length($hres), '<', 600, 'and the message stays short');
 
 # path checks are refused before anything is recorded
 my ($rc, $out, $err) = $node->psql('postgres', "SELECT * FROM " . lf("$hd/../hand/good.csv.gz"));
