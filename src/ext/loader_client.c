@@ -56,16 +56,16 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
+#include "utils/date.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
-#include "utils/date.h"
 
 #include "cur_transform.h"
 #include "export_fs.h"
-#include "manifest.h"
-#include "quote.h"
 #include "guc.h"
 #include "loader.h"
+#include "manifest.h"
+#include "quote.h"
 
 PG_FUNCTION_INFO_V1(bedrock_cost_client_begin);
 PG_FUNCTION_INFO_V1(bedrock_cost_client_finish);

@@ -27,8 +27,8 @@
 #include "compat.h"
 
 #include "catalog/pg_type.h"
-#include "miscadmin.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
