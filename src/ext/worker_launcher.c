@@ -33,6 +33,13 @@
  * starts.  bedrock_cost.poll_now() runs the same steps in the caller's
  * transaction.
  *
+ * search_path.  Right after connecting, before any SQL, the launcher pins
+ * search_path to "pg_catalog, pg_temp" at PGC_S_OVERRIDE, above any ALTER
+ * DATABASE or ALTER ROLE default, so that neither the database's owner
+ * nor anyone with CREATE on a schema can put an operator, function or type
+ * in the way of the worker's SQL (which also qualifies every one of them,
+ * see worker_poll.c).
+ *
  * Memory.  The launcher keeps nothing across polls except its settings.
  * Lists that must outlive a step's transaction (the exports, the
  * deliveries of the export to load) live in "bedrock_cost poll", a child of
@@ -67,6 +74,7 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -212,6 +220,13 @@ bc_launcher_main(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 
 	BackgroundWorkerInitializeConnection(bc_database, NULL, 0);
+
+	/*
+	 * Before any SQL: the database's and the role's defaults (ALTER
+	 * DATABASE/ROLE ... SET search_path) were applied when connecting; this
+	 * overrides them for the life of the process.
+	 */
+	SetConfigOption("search_path", BC_SAFE_SEARCH_PATH, PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname(BC_LAUNCHER_TYPE);
 	bc_in_launcher = true;
 	ereport(LOG,
