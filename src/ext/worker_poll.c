@@ -36,8 +36,8 @@
  * OPERATOR(pg_catalog.=), $1::pg_catalog.int4, pg_catalog.clock_timestamp(),
  * and joins use ON, not USING (which looks "=" up in the search_path).
  * LEAST is spelt pg_catalog.int4smaller/float8smaller.  The worker runs
- * as the bootstrap superuser, and nothing a database owner or schema
- * creator puts on the path may run in its place.
+ * as the bootstrap superuser or as bedrock_cost.worker_role, and nothing
+ * a database owner or schema creator puts on the path may run in its place.
  * test/t/064_sql_qualified.pl checks these texts mechanically.
  *
  * IDENTIFICATION
@@ -266,16 +266,23 @@ backoff_args(char base[16], char cap[16])
  * ---------------------------------------------------------------------
  */
 
-/* whether the extension is installed in this database */
+/*
+ * Whether the extension is installed in this database.  Read from the
+ * catalogs, which need no privilege: to_regclass() would raise for a
+ * worker role without USAGE on the schema yet.
+ */
 bool
 bc_extension_ready(void)
 {
 	bool		ready;
 
 	SPI_connect();
-	spi_run("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension"
-			"  WHERE extname OPERATOR(pg_catalog.=) 'bedrock_cost')"
-			" AND pg_catalog.to_regclass('bedrock_cost.export_deliveries') IS NOT NULL",
+	spi_run("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension x"
+			"  WHERE x.extname OPERATOR(pg_catalog.=) 'bedrock_cost')"
+			" AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+			"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+			"  WHERE n.nspname OPERATOR(pg_catalog.=) 'bedrock_cost'"
+			"  AND c.relname OPERATOR(pg_catalog.=) 'export_deliveries')",
 			0, NULL, SPI_OK_SELECT);
 	ready = spi_bool(0, 1);
 	SPI_finish();
@@ -919,27 +926,26 @@ bedrock_cost_poll_now(PG_FUNCTION_ARGS)
 }
 
 /*
- * Loads a crashed or killed process left 'running' in the ledger.  The
- * loader writes 'running' only inside its loading transaction, so a
- * committed 'running' row cannot belong to a live load; rows of loads in
- * progress are not visible here.  Run when the launcher starts.
+ * Loads a crashed or killed process left 'running' in the ledger, marked
+ * failed by bedrock_cost._fix_stale_loads() (SECURITY DEFINER: the worker
+ * role may not write the ledger itself).  The loader writes 'running' only
+ * inside its loading transaction, so a committed 'running' row cannot
+ * belong to a live load; rows of loads in progress are not visible here.
+ * Run when the launcher starts.
  */
 void
 bc_fix_stale_loads(void)
 {
+	bool		isnull;
+	int64		fixed;
+
 	SPI_connect();
-	spi_run("SELECT pg_catalog.to_regclass('bedrock_cost.loads') IS NOT NULL", 0, NULL,
-			SPI_OK_SELECT);
-	if (spi_bool(0, 1))
-	{
-		spi_run("UPDATE bedrock_cost.loads SET status = 'failed',"
-				" finished_at = pg_catalog.clock_timestamp(),"
-				" error = 'interrupted: the loading process ended before its transaction committed'"
-				" WHERE status OPERATOR(pg_catalog.=) 'running'", 0, NULL, SPI_OK_UPDATE);
-		if (SPI_processed > 0)
-			ereport(LOG,
-					(errmsg("bedrock_cost: marked " UINT64_FORMAT " interrupted loads as failed",
-							SPI_processed)));
-	}
+	spi_run("SELECT bedrock_cost._fix_stale_loads()", 0, NULL, SPI_OK_SELECT);
+	fixed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+										&isnull));
+	if (!isnull && fixed > 0)
+		ereport(LOG,
+				(errmsg("bedrock_cost: marked " INT64_FORMAT " interrupted loads as failed",
+						fixed)));
 	SPI_finish();
 }

@@ -256,6 +256,8 @@ is($node->safe_psql('finops',
 	'launcher: the stale ledger row was marked failed at start');
 ok($node->log_contains('bedrock_cost: marked 1 interrupted loads as failed'),
 	'launcher: and that is logged');
+ok($node->log_contains('bedrock_cost launcher started in database "finops" as the bootstrap superuser'),
+	'launcher: it runs as the bootstrap superuser (worker_role is empty)');
 
 $node->stop;
 done_testing();
