@@ -47,10 +47,17 @@ SELECT p.oid::regprocedure AS admin_function
    AND has_function_privilege('bedrock_cost_admin', p.oid, 'EXECUTE')
    AND NOT has_function_privilege('public', p.oid, 'EXECUTE')
  ORDER BY p.oid::regprocedure::text COLLATE "C";
+SELECT p.oid::regprocedure AS worker_function
+  FROM pg_proc p
+ WHERE p.pronamespace = 'bedrock_cost'::regnamespace
+   AND has_function_privilege('bedrock_cost_worker', p.oid, 'EXECUTE')
+   AND NOT has_function_privilege('bedrock_cost_admin', p.oid, 'EXECUTE')
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT p.oid::regprocedure AS superuser_only_function
   FROM pg_proc p
  WHERE p.pronamespace = 'bedrock_cost'::regnamespace
    AND NOT has_function_privilege('bedrock_cost_admin', p.oid, 'EXECUTE')
+   AND NOT has_function_privilege('bedrock_cost_worker', p.oid, 'EXECUTE')
  ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT p.oid::regprocedure AS public_function, p.provolatile
   FROM pg_proc p
@@ -67,6 +74,13 @@ SELECT table_name, privilege_type FROM information_schema.role_table_grants
 SELECT column_name, privilege_type FROM information_schema.column_privileges
  WHERE grantee = 'bedrock_cost_admin' AND table_name = 'model_aliases'
    AND privilege_type <> 'SELECT' ORDER BY 1, 2;
+-- the worker group: a member of the admin, plus its own state
+SELECT m.member::regrole AS member, m.roleid::regrole AS member_of
+  FROM pg_auth_members m
+ WHERE m.member IN ('bedrock_cost_admin'::regrole, 'bedrock_cost_reader'::regrole,
+					'bedrock_cost_worker'::regrole) ORDER BY 1, 2;
+SELECT table_name, privilege_type FROM information_schema.role_table_grants
+ WHERE grantee = 'bedrock_cost_worker' ORDER BY 1, 2;
 
 CREATE ROLE regress_cb_ds;
 CREATE ROLE regress_cb_web;

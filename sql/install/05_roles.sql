@@ -1,9 +1,13 @@
 /*
- * 05_roles.sql: the two roles the extension grants to, created here and
+ * 05_roles.sql: the three roles the extension grants to, created here and
  * nowhere else (their privileges: 80_security.sql).
  *
  *   bedrock_cost_admin   loads, configures, refreshes
  *   bedrock_cost_reader  reads the bi_* views
+ *   bedrock_cost_worker  what the background worker needs when it runs as
+ *                        bedrock_cost.worker_role: a member of
+ *                        bedrock_cost_admin (the loader requires it), plus
+ *                        the worker's state tables and the stale-load fix
  *
  * Roles are cluster-wide, so a role of that name may exist already: made
  * by this script in another database of the cluster, or by someone else.
@@ -26,7 +30,7 @@ DECLARE
 	has text[];
 	fix text[];
 BEGIN
-	FOREACH rn IN ARRAY ARRAY['bedrock_cost_admin', 'bedrock_cost_reader']
+	FOREACH rn IN ARRAY ARRAY['bedrock_cost_admin', 'bedrock_cost_reader', 'bedrock_cost_worker']
 	LOOP
 		SELECT a.rolcanlogin, a.rolpassword IS NOT NULL AS haspassword, a.rolsuper,
 			   a.rolcreatedb, a.rolcreaterole, a.rolreplication, a.rolbypassrls
@@ -73,5 +77,11 @@ BEGIN
 											   rn, pg_catalog.array_to_string(fix, ' '));
 		END IF;
 	END LOOP;
+	-- the worker loads and refreshes with the admin's rights (granted once per cluster)
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m
+					WHERE m.roleid OPERATOR(pg_catalog.=) 'bedrock_cost_admin'::pg_catalog.regrole
+					  AND m.member OPERATOR(pg_catalog.=) 'bedrock_cost_worker'::pg_catalog.regrole) THEN
+		GRANT bedrock_cost_admin TO bedrock_cost_worker;
+	END IF;
 END
 $$;

@@ -282,6 +282,36 @@ $$;
 COMMENT ON FUNCTION bedrock_cost._create_load_table(bigint, date, integer) IS
   'internal: creates the standalone table a delivery is loaded into, with the CHECK constraint that makes ATTACH skip its validation scan';
 
+-- what a delivery table holds per line item type (the client API checks it)
+CREATE FUNCTION bedrock_cost._count_load_table(p_load_id bigint,
+	OUT line_item_type text, OUT line_items bigint, OUT unblended_cost numeric)
+RETURNS SETOF record
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN QUERY EXECUTE format('SELECT t.line_item_type, count(*), sum(t.unblended_cost) '
+								'FROM bedrock_cost.%I AS t GROUP BY 1', 'line_items_l' || p_load_id);
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._count_load_table(bigint) IS
+  'internal: rows and unblended cost per line item type of the table of delivery p_load_id, counted by the server (the client API checks a client''s declared totals against it)';
+
+-- let the caller of the client API insert into its delivery table, or no longer
+CREATE FUNCTION bedrock_cost._grant_load_table(p_load_id bigint, p_role oid, p_grant boolean)
+RETURNS void
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	EXECUTE format(CASE WHEN p_grant THEN 'GRANT INSERT ON bedrock_cost.%I TO %I'
+						ELSE 'REVOKE INSERT ON bedrock_cost.%I FROM %I' END,
+				   'line_items_l' || p_load_id, pg_get_userbyid(p_role));
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._grant_load_table(bigint, oid, boolean) IS
+  'internal: GRANTs (or REVOKEs) INSERT on the table of delivery p_load_id to the role streaming it through the client API, and nothing more';
+
 -- drop the table of a delivery that could not be swapped in
 CREATE FUNCTION bedrock_cost._drop_load_table(p_load_id bigint)
 RETURNS void
@@ -438,6 +468,8 @@ REVOKE ALL ON FUNCTION bedrock_cost._create_load_table(bigint, date, integer) FR
 REVOKE ALL ON FUNCTION bedrock_cost._swap_in(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._drop_load_table(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._prune_history(integer, date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost._count_load_table(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost._grant_load_table(bigint, oid, boolean) FROM PUBLIC;
 
 -- ------------------------------------------------------------------------
 -- the loader entry points

@@ -207,6 +207,24 @@ REVOKE ALL ON FUNCTION bedrock_cost.export_abspath(text), bedrock_cost.add_expor
   bedrock_cost.remove_export(text), bedrock_cost.pause_export(text),
   bedrock_cost.resume_export(text), bedrock_cost.poll_now() FROM PUBLIC;
 
+-- the stale-load fix the launcher runs at start: the ledger is written by the
+-- loader only, so the worker role gets this function, not UPDATE on loads
+CREATE FUNCTION bedrock_cost._fix_stale_loads()
+RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH f AS (
+    UPDATE bedrock_cost.loads l SET status = 'failed', finished_at = pg_catalog.clock_timestamp(),
+           error = 'interrupted: the loading process ended before its transaction committed'
+     WHERE l.status OPERATOR(pg_catalog.=) 'running'
+    RETURNING 1)
+  SELECT pg_catalog.count(*) FROM f
+$$;
+COMMENT ON FUNCTION bedrock_cost._fix_stale_loads() IS
+  'internal: marks failed the ledger rows a crashed or killed loader left ''running'' (the loader writes ''running'' only inside its transaction, so no live load is touched); run by the background worker when it starts; returns how many (EXECUTE: bedrock_cost_worker)';
+REVOKE ALL ON FUNCTION bedrock_cost._fix_stale_loads() FROM PUBLIC;
+
 CREATE VIEW bedrock_cost.export_status AS
 SELECT e.export_name,
        e.export_id,

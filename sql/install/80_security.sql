@@ -11,11 +11,18 @@
  *                        view, writes to chargeback_settings, team_access
  *                        and the user rows of model_aliases, and EXECUTE on
  *                        the functions listed below, nothing else.
+ *   bedrock_cost_worker  the background worker's role when
+ *                        bedrock_cost.worker_role is set: a member of
+ *                        bedrock_cost_admin (05_roles.sql; the loader
+ *                        requires it), plus SELECT, INSERT, UPDATE on the
+ *                        worker's state (export_state, export_deliveries)
+ *                        and EXECUTE on _fix_stale_loads(), nothing else.
  *   superusers           everything else: registering exports for the
  *                        background worker (add_export and friends,
- *                        poll_now, export_abspath) and the internal _name
- *                        functions.  The worker reads and loads on its own
- *                        as the bootstrap superuser, so only a superuser
+ *                        poll_now, export_abspath) and the other internal
+ *                        _name functions.  The worker reads and loads on
+ *                        its own (as the bootstrap superuser, or as
+ *                        bedrock_cost.worker_role), so only a superuser
  *                        decides what it follows.
  * The roles are created (or an existing plain role adopted) by
  * 05_roles.sql, before any fragment grants to them.
@@ -32,7 +39,7 @@
  *		sql/install/80_security.sql
  */
 
-GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_reader, bedrock_cost_admin;
+GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_reader, bedrock_cost_admin, bedrock_cost_worker;
 
 -- admin: reads everything, configures the chargeback (loads go through the
 -- loader's functions, refresh through refresh_chargeback: REFRESH needs ownership)
@@ -44,6 +51,11 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON bedrock_cost.team_access TO bedrock_cost
 -- 20_usage_type.sql keeps the seeded rows read-only
 GRANT INSERT (alias, model_key, vendor, note), UPDATE (alias, model_key, vendor, note), DELETE
 	ON bedrock_cost.model_aliases TO bedrock_cost_admin;
+
+-- worker: its own state and the stale-load fix (it loads as a member of the admin)
+GRANT SELECT, INSERT, UPDATE ON bedrock_cost.export_state, bedrock_cost.export_deliveries
+	TO bedrock_cost_worker;
+GRANT EXECUTE ON FUNCTION bedrock_cost._fix_stale_loads() TO bedrock_cost_worker;
 
 -- reader: the BI views only
 DO $$

@@ -19,6 +19,7 @@
 #include "guc.h"
 
 char	   *bc_database = NULL;
+char	   *bc_worker_role = NULL;
 char	   *bc_export_root = NULL;
 int			bc_poll_interval = 60;
 bool		bc_enabled = true;
@@ -53,10 +54,17 @@ void
 bc_define_gucs(bool preloading)
 {
 	if (preloading)
+	{
 		DefineCustomStringVariable("bedrock_cost.database",
 								   gettext_noop("Database the bedrock_cost worker connects to."),
 								   NULL, &bc_database, "postgres",
 								   PGC_POSTMASTER, 0, NULL, NULL, NULL);
+		DefineCustomStringVariable("bedrock_cost.worker_role",
+								   gettext_noop("Role the bedrock_cost worker connects as."),
+								   gettext_noop("Empty means the bootstrap superuser; otherwise a LOGIN role, member of bedrock_cost_worker."),
+								   &bc_worker_role, "",
+								   PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	}
 	DefineCustomStringVariable("bedrock_cost.export_root",
 							   gettext_noop("Folder under which every registered CUR export must live; the worker reads nothing outside it."),
 							   gettext_noop("Empty means the worker loads nothing."),

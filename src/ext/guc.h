@@ -12,6 +12,7 @@
 #define BC_GUC_H
 
 extern char *bc_database;
+extern char *bc_worker_role;
 extern char *bc_export_root;
 extern int	bc_poll_interval;
 extern bool bc_enabled;

@@ -48,6 +48,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -532,18 +533,19 @@ require_sha256(BcDelivery *d)
  * the server's count of the stored rows (stats->rows_loaded).
  */
 static void
-check_table(int64 load_id, const char *table, BcLoadStats *stats)
+check_table(int64 load_id, BcLoadStats *stats)
 {
-	char	   *sql = psprintf("SELECT t.line_item_type, pg_catalog.count(*), "
-							   "pg_catalog.sum(t.unblended_cost)::pg_catalog.text "
-							   "FROM bedrock_cost.%s AS t GROUP BY 1", quote_identifier(table));
+	Oid			argtype = INT8OID;
+	Datum		arg = Int64GetDatum(load_id);
 	int64		total = 0;
 	int			matched = 0;
 	int			declared = 0;
 	ListCell   *lc;
 
-	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the delivery table %s", table);
+	if (SPI_execute_with_args("SELECT c.line_item_type, c.line_items, c.unblended_cost::pg_catalog.text "
+							  "FROM bedrock_cost._count_load_table($1) AS c",
+							  1, &argtype, &arg, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not count the delivery table of load %lld", (long long) load_id);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -593,16 +595,20 @@ check_table(int64 load_id, const char *table, BcLoadStats *stats)
 
 /* GRANT (or REVOKE) INSERT on the delivery table to the caller, not a superuser */
 static void
-grant_insert(const char *table, Oid caller, bool grant)
+grant_insert(int64 load_id, Oid caller, bool grant)
 {
-	char	   *sql;
+	Oid			argtypes[3] = {INT8OID, OIDOID, BOOLOID};
+	Datum		args[3];
 
 	if (superuser_arg(caller))
 		return;
-	sql = psprintf(grant ? "GRANT INSERT ON bedrock_cost.%s TO %s" : "REVOKE INSERT ON bedrock_cost.%s FROM %s",
-				   quote_identifier(table), quote_identifier(GetUserNameFromId(caller, false)));
-	if (SPI_execute(sql, false, 0) < 0)
-		elog(ERROR, "could not change the privileges on the delivery table");
+	args[0] = Int64GetDatum(load_id);
+	args[1] = ObjectIdGetDatum(caller);
+	args[2] = BoolGetDatum(grant);
+	if (SPI_execute_with_args("SELECT bedrock_cost._grant_load_table($1, $2, $3)",
+							  3, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not change the privileges on the delivery table of load %lld",
+			 (long long) load_id);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -672,7 +678,7 @@ bedrock_cost_client_begin(PG_FUNCTION_ARGS)
 		status = "loading";
 		table = bc_ledger_create_table(d, load_id);
 		/* the caller streams the rows: let it insert, nothing more, until finish */
-		grant_insert(table, scope.caller, true);
+		grant_insert(load_id, scope.caller, true);
 		pending_add(load_id);
 	}
 	bc_owner_leave(&scope);
@@ -737,12 +743,12 @@ bedrock_cost_client_finish(PG_FUNCTION_ARGS)
 	require_sha256(d);
 
 	bc_owner_enter(&scope);
-	grant_insert(table, scope.caller, false);
+	grant_insert(load_id, scope.caller, false);
 	d->export_id = bc_ledger_export_id(d->export_path);
 	bc_ledger_lock_period(d);
 	bc_ledger_look(d, &look);
 	check_may_replace(d, &look);
-	check_table(load_id, table, stats);
+	check_table(load_id, stats);
 	bc_load_key(d, stats->delivery_key);
 	bc_ledger_loaded(d, load_id, table, stats);
 	if (!d->from_manifest && d->complete)

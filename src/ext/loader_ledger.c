@@ -257,7 +257,8 @@ bc_ledger_look(BcDelivery *d, BcLook *look)
 	run("SELECT 1 FROM bedrock_cost.loads AS l "
 		"WHERE l.billing_period OPERATOR(pg_catalog.=) $1 "
 		"AND l.execution_id OPERATOR(pg_catalog.=) $2 "
-		"AND l.status OPERATOR(pg_catalog.=) ANY ('{done,superseded,running}'::pg_catalog.text[]) "
+		"AND (l.status OPERATOR(pg_catalog.=) 'done' OR l.status OPERATOR(pg_catalog.=) 'superseded' "
+		"OR l.status OPERATOR(pg_catalog.=) 'running') "
 		"LIMIT 1", &p, false);
 	look->execution_seen = SPI_processed > 0;
 }

@@ -33,6 +33,19 @@
  * starts.  bedrock_cost.poll_now() runs the same steps in the caller's
  * transaction.
  *
+ * Role.  The launcher connects as bedrock_cost.worker_role, or as the
+ * bootstrap superuser when that is empty.  A role that is not a superuser
+ * polls only once it has the privileges of bedrock_cost_worker and,
+ * through it, of bedrock_cost_admin (the loader's requirement); until then
+ * the launcher logs it once and waits, as it waits for CREATE EXTENSION.
+ *
+ * search_path.  Right after connecting, before any SQL, the launcher pins
+ * search_path to "pg_catalog, pg_temp" at PGC_S_OVERRIDE, above any ALTER
+ * DATABASE or ALTER ROLE default, so that neither the database's owner
+ * nor anyone with CREATE on a schema can put an operator, function or type
+ * in the way of the worker's SQL (which also qualifies every one of them,
+ * see worker_poll.c).
+ *
  * Memory.  The launcher keeps nothing across polls except its settings.
  * Lists that must outlive a step's transaction (the exports, the
  * deliveries of the export to load) live in "bedrock_cost poll", a child of
@@ -67,6 +80,9 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -75,6 +91,14 @@
 
 /* seconds before the postmaster restarts a launcher that exited with an error */
 #define BC_RESTART_S 5
+
+/* what the launcher has logged or done once, across iterations */
+typedef struct LauncherState
+{
+	bool		waiting_logged; /* "extension not installed" logged */
+	bool		role_logged;	/* "role lacks privileges" logged */
+	bool		stale_fixed;	/* stale loads marked failed */
+} LauncherState;
 
 PGDLLEXPORT void bc_launcher_main(Datum main_arg);
 
@@ -113,6 +137,13 @@ bc_register_launcher(void)
 	RegisterBackgroundWorker(&worker);
 }
 
+/* bedrock_cost.worker_role, or NULL when empty (the bootstrap superuser) */
+static const char *
+configured_role(void)
+{
+	return (bc_worker_role != NULL && bc_worker_role[0] != '\0') ? bc_worker_role : NULL;
+}
+
 /* run fn in a transaction of its own; true when it committed */
 static bool
 in_transaction(bool (*fn) (void), bool *result)
@@ -142,6 +173,25 @@ in_transaction(bool (*fn) (void), bool *result)
 	return ok;
 }
 
+/*
+ * Whether the role the launcher runs as may poll: a superuser, or a role
+ * with the privileges of bedrock_cost_worker (the worker's state, the
+ * stale-load fix) and of bedrock_cost_admin (the loader checks it).  As a
+ * transaction body.
+ */
+static bool
+role_may_poll(void)
+{
+	Oid			worker = get_role_oid(BC_WORKER_GROUP, true);
+	Oid			admin = get_role_oid("bedrock_cost_admin", true);
+
+	if (superuser())
+		return true;
+	return OidIsValid(worker) && OidIsValid(admin) &&
+		has_privs_of_role(GetUserId(), worker) &&
+		has_privs_of_role(GetUserId(), admin);
+}
+
 /* fix stale ledger rows; as a transaction body */
 static bool
 fix_stale_loads(void)
@@ -163,36 +213,52 @@ report_idle(uint64 cycle, const char *what)
 }
 
 /*
- * One iteration of the loop: poll if enabled and installed.  Returns what
- * to show in pg_stat_activity until the next one.
+ * One iteration of the loop: poll if enabled, installed and privileged.
+ * Returns what to show in pg_stat_activity until the next one.
  */
 static const char *
-launcher_iteration(MemoryContext pollcxt, bool *waiting_logged, bool *stale_fixed)
+launcher_iteration(MemoryContext pollcxt, LauncherState *st)
 {
-	bool		ready = false;
+	bool		ok = false;
 
 	if (!bc_enabled)
 		return "disabled (bedrock_cost.enabled = off)";
 	if (bc_export_root == NULL || bc_export_root[0] == '\0')
 		return "idle, bedrock_cost.export_root is not set";
-	if (!in_transaction(bc_extension_ready, &ready) || !ready)
+	if (!in_transaction(bc_extension_ready, &ok) || !ok)
 	{
-		if (!*waiting_logged)
+		if (!st->waiting_logged)
 			ereport(LOG,
 					(errmsg("bedrock_cost launcher: extension bedrock_cost is not installed in database \"%s\", waiting",
 							bc_database),
 					 errhint("Run CREATE EXTENSION bedrock_cost in that database.")));
-		*waiting_logged = true;
-		*stale_fixed = false;
+		st->waiting_logged = true;
+		st->stale_fixed = false;
 		return "waiting for CREATE EXTENSION bedrock_cost";
 	}
-	if (*waiting_logged)
+	if (st->waiting_logged)
 		ereport(LOG,
 				(errmsg("bedrock_cost launcher: extension bedrock_cost found in database \"%s\"",
 						bc_database)));
-	*waiting_logged = false;
-	if (!*stale_fixed)
-		*stale_fixed = in_transaction(fix_stale_loads, &ready);
+	st->waiting_logged = false;
+	if (!in_transaction(role_may_poll, &ok) || !ok)
+	{
+		if (!st->role_logged)
+			ereport(LOG,
+					(errmsg("bedrock_cost launcher: role \"%s\" does not have the privileges of "
+							BC_WORKER_GROUP " and bedrock_cost_admin, waiting", bc_worker_role),
+					 errhint("Run: GRANT " BC_WORKER_GROUP " TO %s;",
+							 quote_identifier(bc_worker_role))));
+		st->role_logged = true;
+		return "waiting for the privileges of " BC_WORKER_GROUP;
+	}
+	if (st->role_logged)
+		ereport(LOG,
+				(errmsg("bedrock_cost launcher: role \"%s\" has the privileges of " BC_WORKER_GROUP,
+						bc_worker_role)));
+	st->role_logged = false;
+	if (!st->stale_fixed)
+		st->stale_fixed = in_transaction(fix_stale_loads, &ok);
 	(void) bc_poll_once(true, pollcxt);
 	MemoryContextSwitchTo(pollcxt);
 	return "idle";
@@ -203,19 +269,31 @@ void
 bc_launcher_main(Datum main_arg)
 {
 	MemoryContext pollcxt;
-	bool		waiting_logged = false;
-	bool		stale_fixed = false;
+	LauncherState st = {0};
 	uint64		cycle = 0;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	BackgroundWorkerInitializeConnection(bc_database, NULL, 0);
+	BackgroundWorkerInitializeConnection(bc_database, configured_role(), 0);
+
+	/*
+	 * Before any SQL: the database's and the role's defaults (ALTER
+	 * DATABASE/ROLE ... SET search_path) were applied when connecting; this
+	 * overrides them for the life of the process.
+	 */
+	SetConfigOption("search_path", BC_SAFE_SEARCH_PATH, PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname(BC_LAUNCHER_TYPE);
 	bc_in_launcher = true;
-	ereport(LOG,
-			(errmsg("bedrock_cost launcher started in database \"%s\"", bc_database)));
+	if (configured_role() != NULL)
+		ereport(LOG,
+				(errmsg("bedrock_cost launcher started in database \"%s\" as role \"%s\"",
+						bc_database, bc_worker_role)));
+	else
+		ereport(LOG,
+				(errmsg("bedrock_cost launcher started in database \"%s\" as the bootstrap superuser",
+						bc_database)));
 
 	pollcxt = AllocSetContextCreate(TopMemoryContext, "bedrock_cost poll",
 									ALLOCSET_DEFAULT_SIZES);
@@ -232,7 +310,7 @@ bc_launcher_main(Datum main_arg)
 		MemoryContextReset(pollcxt);
 		MemoryContextSwitchTo(pollcxt);
 		cycle++;
-		what = launcher_iteration(pollcxt, &waiting_logged, &stale_fixed);
+		what = launcher_iteration(pollcxt, &st);
 		report_idle(cycle, what);
 
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,

@@ -30,6 +30,16 @@
  * dies with its process leaves a committed loading marker, which a later
  * scan turns into an 'interrupted' failure.
  *
+ * Every SQL text here runs under search_path "pg_catalog, pg_temp" (the
+ * launcher pins it for its process, poll_now for its own duration) and
+ * also names every operator, type and function with its schema:
+ * OPERATOR(pg_catalog.=), $1::pg_catalog.int4, pg_catalog.clock_timestamp(),
+ * and joins use ON, not USING (which looks "=" up in the search_path).
+ * LEAST is spelt pg_catalog.int4smaller/float8smaller.  The worker runs
+ * as the bootstrap superuser or as bedrock_cost.worker_role, and nothing
+ * a database owner or schema creator puts on the path may run in its place.
+ * test/t/066_sql_qualified.pl checks these texts mechanically.
+ *
  * IDENTIFICATION
  *		src/ext/worker_poll.c
  *
@@ -47,6 +57,7 @@
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
@@ -247,23 +258,32 @@ backoff_args(char base[16], char cap[16])
 
 /* SQL for the next attempt after failure number (failures + 1), $base and $cap */
 #define BACKOFF_SQL(failures, base, cap) \
-	"pg_catalog.clock_timestamp() + pg_catalog.make_interval(secs => least(" \
-	cap "::float8, " base "::float8 * pg_catalog.power(2, least(" failures ", 30))))"
+	"pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+) pg_catalog.make_interval(secs =>" \
+	" pg_catalog.float8smaller(" cap "::pg_catalog.float8, " base "::pg_catalog.float8" \
+	" OPERATOR(pg_catalog.*) pg_catalog.power(2, pg_catalog.int4smaller(" failures ", 30))))"
 
 /* ---------------------------------------------------------------------
  * the extension, the exports
  * ---------------------------------------------------------------------
  */
 
-/* whether the extension is installed in this database */
+/*
+ * Whether the extension is installed in this database.  Read from the
+ * catalogs, which need no privilege: to_regclass() would raise for a
+ * worker role without USAGE on the schema yet.
+ */
 bool
 bc_extension_ready(void)
 {
 	bool		ready;
 
 	SPI_connect();
-	spi_run("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'bedrock_cost')"
-			" AND pg_catalog.to_regclass('bedrock_cost.export_deliveries') IS NOT NULL",
+	spi_run("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension x"
+			"  WHERE x.extname OPERATOR(pg_catalog.=) 'bedrock_cost')"
+			" AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+			"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+			"  WHERE n.nspname OPERATOR(pg_catalog.=) 'bedrock_cost'"
+			"  AND c.relname OPERATOR(pg_catalog.=) 'export_deliveries')",
 			0, NULL, SPI_OK_SELECT);
 	ready = spi_bool(0, 1);
 	SPI_finish();
@@ -314,20 +334,22 @@ claim_export(PollExport *e)
 	const char *args[1] = {e->id};
 
 	spi_run("SELECT pg_catalog.pg_try_advisory_xact_lock("
-			"pg_catalog.hashtext('bedrock_cost export'), $1::integer)",
+			"pg_catalog.hashtext('bedrock_cost export'), $1::pg_catalog.int4)",
 			1, args, SPI_OK_SELECT);
 	if (!spi_bool(0, 1))
 		return false;
 	spi_run("SELECT s.scan_next_attempt IS NULL"
-			"  OR s.scan_next_attempt <= pg_catalog.clock_timestamp()"
+			"  OR s.scan_next_attempt OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp()"
 			" FROM bedrock_cost.exports e"
-			" LEFT JOIN bedrock_cost.export_state s USING (export_id)"
-			" WHERE e.export_id = $1::integer AND e.export_name IS NOT NULL AND NOT e.paused",
+			" LEFT JOIN bedrock_cost.export_state s"
+			"  ON s.export_id OPERATOR(pg_catalog.=) e.export_id"
+			" WHERE e.export_id OPERATOR(pg_catalog.=) $1::pg_catalog.int4"
+			"  AND e.export_name IS NOT NULL AND NOT e.paused",
 			1, args, SPI_OK_SELECT);
 	if (SPI_processed != 1 || !spi_bool(0, 1))
 		return false;
 	spi_run("INSERT INTO bedrock_cost.export_state AS s (export_id, last_poll)"
-			" VALUES ($1::integer, pg_catalog.clock_timestamp()) ON CONFLICT (export_id)"
+			" VALUES ($1::pg_catalog.int4, pg_catalog.clock_timestamp()) ON CONFLICT (export_id)"
 			" DO UPDATE SET last_poll = excluded.last_poll",
 			1, args, SPI_OK_INSERT);
 	return true;
@@ -343,7 +365,8 @@ static void
 record_export_error(PollExport *e, const char *err)
 {
 	spi_run("UPDATE bedrock_cost.export_state SET last_error = $2,"
-			" last_error_at = pg_catalog.clock_timestamp() WHERE export_id = $1::integer",
+			" last_error_at = pg_catalog.clock_timestamp()"
+			" WHERE export_id OPERATOR(pg_catalog.=) $1::pg_catalog.int4",
 			2, (const char *[]) {e->id, err}, SPI_OK_UPDATE);
 }
 
@@ -355,10 +378,11 @@ record_scan_failure(PollExport *e, const char *err)
 	char		cap[16];
 
 	backoff_args(base, cap);
-	spi_run("UPDATE bedrock_cost.export_state SET scan_failures = scan_failures + 1,"
+	spi_run("UPDATE bedrock_cost.export_state"
+			" SET scan_failures = scan_failures OPERATOR(pg_catalog.+) 1,"
 			" scan_next_attempt = " BACKOFF_SQL("scan_failures", "$3", "$4") ","
 			" last_error = $2, last_error_at = pg_catalog.clock_timestamp()"
-			" WHERE export_id = $1::integer",
+			" WHERE export_id OPERATOR(pg_catalog.=) $1::pg_catalog.int4",
 			4, (const char *[]) {e->id, err, base, cap}, SPI_OK_UPDATE);
 	ereport(LOG,
 			(errmsg("bedrock_cost: could not scan export \"%s\": %s", e->name, err)));
@@ -375,15 +399,18 @@ record_delivery_failure(PollExport *e, const BcWorkerDelivery *dl, const char *e
 	spi_run("INSERT INTO bedrock_cost.export_deliveries AS d (export_id, manifest,"
 			" billing_period, execution_id, fingerprint, first_seen, status, failures,"
 			" next_attempt, last_error, last_attempt)"
-			" VALUES ($1::integer, $2, $3::date, $4, $5, pg_catalog.clock_timestamp(), 'failed', 1, "
+			" VALUES ($1::pg_catalog.int4, $2, $3::pg_catalog.date, $4, $5,"
+			" pg_catalog.clock_timestamp(), 'failed', 1, "
 			BACKOFF_SQL("0", "$7", "$8") ", $6, pg_catalog.clock_timestamp())"
 			" ON CONFLICT (export_id, manifest) DO UPDATE SET"
 			" billing_period = excluded.billing_period, execution_id = excluded.execution_id,"
-			" first_seen = CASE WHEN d.fingerprint = excluded.fingerprint THEN d.first_seen"
-			"   ELSE excluded.first_seen END,"
+			" first_seen = CASE WHEN d.fingerprint OPERATOR(pg_catalog.=) excluded.fingerprint"
+			"   THEN d.first_seen ELSE excluded.first_seen END,"
 			" fingerprint = excluded.fingerprint, status = 'failed', detail = NULL,"
-			" failures = CASE WHEN d.status = 'failed' THEN d.failures + 1 ELSE 1 END,"
-			" next_attempt = " BACKOFF_SQL("CASE WHEN d.status = 'failed' THEN d.failures ELSE 0 END", "$7", "$8") ","
+			" failures = CASE WHEN d.status OPERATOR(pg_catalog.=) 'failed'"
+			"   THEN d.failures OPERATOR(pg_catalog.+) 1 ELSE 1 END,"
+			" next_attempt = " BACKOFF_SQL("CASE WHEN d.status OPERATOR(pg_catalog.=) 'failed'"
+										  " THEN d.failures ELSE 0 END", "$7", "$8") ","
 			" last_error = excluded.last_error, last_attempt = excluded.last_attempt,"
 			" loading_since = NULL, loading_pid = NULL",
 			8, (const char *[]) {e->id, dl->manifest, dl->period, dl->execution_id,
@@ -401,7 +428,8 @@ record_new_fingerprint(PollExport *e, const BcWorkerDelivery *dl)
 {
 	spi_run("INSERT INTO bedrock_cost.export_deliveries AS d (export_id, manifest,"
 			" billing_period, execution_id, fingerprint, first_seen, status, detail)"
-			" VALUES ($1::integer, $2, $3::date, $4, $5, pg_catalog.clock_timestamp(), $6, $7)"
+			" VALUES ($1::pg_catalog.int4, $2, $3::pg_catalog.date, $4, $5,"
+			" pg_catalog.clock_timestamp(), $6, $7)"
 			" ON CONFLICT (export_id, manifest) DO UPDATE SET"
 			" billing_period = excluded.billing_period, execution_id = excluded.execution_id,"
 			" fingerprint = excluded.fingerprint, first_seen = excluded.first_seen,"
@@ -426,14 +454,18 @@ reconcile_delivery(PollExport *e, const BcWorkerDelivery *dl, TimestampTz poll_s
 	bool		loading;
 	bool		interrupted;
 
-	spi_run("SELECT fingerprint = $3, status, first_seen < $4::timestamptz,"
-			" next_attempt IS NULL OR next_attempt <= pg_catalog.clock_timestamp(),"
+	spi_run("SELECT fingerprint OPERATOR(pg_catalog.=) $3, status,"
+			" first_seen OPERATOR(pg_catalog.<) $4::pg_catalog.timestamptz,"
+			" next_attempt IS NULL"
+			"  OR next_attempt OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp(),"
 			" loading_pid IS NOT NULL,"
-			" loading_pid = pg_catalog.pg_backend_pid() OR NOT EXISTS (SELECT 1"
-			"  FROM pg_catalog.pg_stat_activity a"
-			"  WHERE a.pid = loading_pid AND a.backend_start <= loading_since)"
+			" loading_pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"
+			"  OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
+			"   WHERE a.pid OPERATOR(pg_catalog.=) loading_pid"
+			"   AND a.backend_start OPERATOR(pg_catalog.<=) loading_since)"
 			" FROM bedrock_cost.export_deliveries"
-			" WHERE export_id = $1::integer AND manifest = $2",
+			" WHERE export_id OPERATOR(pg_catalog.=) $1::pg_catalog.int4"
+			" AND manifest OPERATOR(pg_catalog.=) $2",
 			4, (const char *[]) {e->id, dl->manifest, dl->fingerprint,
 			timestamptz_to_str(poll_start)}, SPI_OK_SELECT);
 	same = SPI_processed == 1 && spi_bool(0, 1);
@@ -479,13 +511,15 @@ record_delivery_loaded(PollExport *e, const BcWorkerDelivery *dl, const LoaderRo
 			" failures = 0, next_attempt = NULL, last_error = NULL,"
 			" last_attempt = pg_catalog.clock_timestamp(),"
 			" loaded_at = pg_catalog.clock_timestamp(),"
-			" load_id = $3::bigint, rows_loaded = $4::bigint,"
+			" load_id = $3::pg_catalog.int8, rows_loaded = $4::pg_catalog.int8,"
 			" loading_since = NULL, loading_pid = NULL"
-			" WHERE export_id = $1::integer AND manifest = $2",
+			" WHERE export_id OPERATOR(pg_catalog.=) $1::pg_catalog.int4"
+			" AND manifest OPERATOR(pg_catalog.=) $2",
 			4, (const char *[]) {e->id, dl->manifest, r->load_id, r->rows_loaded},
 			SPI_OK_UPDATE);
 	spi_run("UPDATE bedrock_cost.export_state SET last_success = pg_catalog.clock_timestamp()"
-			" WHERE export_id = $1::integer", 1, (const char *[]) {e->id}, SPI_OK_UPDATE);
+			" WHERE export_id OPERATOR(pg_catalog.=) $1::pg_catalog.int4",
+			1, (const char *[]) {e->id}, SPI_OK_UPDATE);
 }
 
 /* ---------------------------------------------------------------------
@@ -542,9 +576,10 @@ notify_load(LoadCall *lc, LoaderRow *r)
 
 	snprintf(ms, sizeof(ms), "%ld", lc->duration_ms);
 	spi_run("SELECT pg_catalog.pg_notify('" BC_NOTIFY_CHANNEL "', pg_catalog.json_build_object("
-			"'export', $1, 'export_id', $2::integer, 'billing_period', $3::date,"
-			" 'execution_id', $4, 'load_id', $5::bigint, 'rows_loaded', $6::bigint,"
-			" 'rows_rejected', $7::bigint, 'duration_ms', $8::bigint)::text)",
+			"'export', $1, 'export_id', $2::pg_catalog.int4, 'billing_period', $3::pg_catalog.date,"
+			" 'execution_id', $4, 'load_id', $5::pg_catalog.int8, 'rows_loaded', $6::pg_catalog.int8,"
+			" 'rows_rejected', $7::pg_catalog.int8, 'duration_ms', $8::pg_catalog.int8)"
+			"::pg_catalog.text)",
 			8, (const char *[]) {lc->export->name, lc->export->id, r->period,
 			r->execution_id, r->load_id, r->rows_loaded, r->rows_rejected, ms},
 			SPI_OK_SELECT);
@@ -637,9 +672,15 @@ record_load(LoadCall *lc, List *deliveries, const char *err)
 		BcWorkerDelivery *dl = lfirst(c);
 		LoaderRow  *r = err ? NULL : row_for(lc, dl);
 
-		/* a noop of a delivery already loaded is not news */
+		/*
+		 * Settled: loaded now, or the loader found nothing to load (the same
+		 * delivery is current: noop; an older one: stale; current under
+		 * another export: duplicate); the latter are not news
+		 */
 		if (r && (strcmp(r->status, "done") == 0 ||
-				  (dl->ready && strcmp(r->status, "noop") == 0)))
+				  (dl->ready && (strcmp(r->status, "noop") == 0 ||
+								 strcmp(r->status, "stale") == 0 ||
+								 strcmp(r->status, "duplicate") == 0))))
 			record_delivery_loaded(lc->export, dl, r);
 		else if (dl->ready)
 			record_delivery_failure(lc->export, dl,
@@ -742,7 +783,8 @@ mark_loading(PollExport *e, List *deliveries)
 					" loading_since = pg_catalog.clock_timestamp(),"
 					" loading_pid = pg_catalog.pg_backend_pid(),"
 					" last_attempt = pg_catalog.clock_timestamp()"
-					" WHERE export_id = $1::integer AND manifest = $2",
+					" WHERE export_id OPERATOR(pg_catalog.=) $1::pg_catalog.int4"
+					" AND manifest OPERATOR(pg_catalog.=) $2",
 					2, (const char *[]) {e->id, dl->manifest}, SPI_OK_UPDATE);
 	}
 }
@@ -772,7 +814,8 @@ scan_export(void *arg)
 		return;
 	}
 	spi_run("UPDATE bedrock_cost.export_state SET scan_failures = 0, scan_next_attempt = NULL"
-			" WHERE export_id = $1::integer AND scan_failures > 0",
+			" WHERE export_id OPERATOR(pg_catalog.=) $1::pg_catalog.int4"
+			" AND scan_failures OPERATOR(pg_catalog.>) 0",
 			1, (const char *[]) {ep->export->id}, SPI_OK_UPDATE);
 
 	foreach(c, ep->deliveries)
@@ -820,8 +863,8 @@ load_export(void *arg)
 	{
 		/* paused or removed since the scan, or busy: no load, no markers */
 		spi_run("UPDATE bedrock_cost.export_deliveries SET loading_since = NULL,"
-				" loading_pid = NULL WHERE export_id = $1::integer"
-				" AND loading_pid = pg_catalog.pg_backend_pid()",
+				" loading_pid = NULL WHERE export_id OPERATOR(pg_catalog.=) $1::pg_catalog.int4"
+				" AND loading_pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()",
 				1, (const char *[]) {ep->export->id}, SPI_OK_UPDATE);
 		SPI_finish();
 		return;
@@ -874,36 +917,52 @@ bc_poll_once(bool own_xacts, MemoryContext pollcxt)
 	return loaded;
 }
 
-/* SQL: bedrock_cost.poll_now() returns integer, one poll in this session */
+/*
+ * SQL: bedrock_cost.poll_now() returns integer, one poll in this session.
+ * The poll runs under search_path "pg_catalog, pg_temp", set as a function's
+ * SET clause would be: the caller's search_path (which may put someone
+ * else's schema first) is restored when the call returns, and an error
+ * rolls it back with the transaction.
+ */
 Datum
 bedrock_cost_poll_now(PG_FUNCTION_ARGS)
 {
+	int			nestlevel;
+	int			loaded;
+
 	PreventCommandIfReadOnly("bedrock_cost.poll_now()");
-	PG_RETURN_INT32(bc_poll_once(false, CurrentMemoryContext));
+	nestlevel = NewGUCNestLevel();
+	if (set_config_option("search_path", BC_SAFE_SEARCH_PATH, PGC_USERSET, PGC_S_SESSION,
+						  GUC_ACTION_SAVE, true, 0, false) <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("bedrock_cost.poll_now() could not set search_path")));
+	loaded = bc_poll_once(false, CurrentMemoryContext);
+	AtEOXact_GUC(true, nestlevel);
+	PG_RETURN_INT32(loaded);
 }
 
 /*
- * Loads a crashed or killed process left 'running' in the ledger.  The
- * loader writes 'running' only inside its loading transaction, so a
- * committed 'running' row cannot belong to a live load; rows of loads in
- * progress are not visible here.  Run when the launcher starts.
+ * Loads a crashed or killed process left 'running' in the ledger, marked
+ * failed by bedrock_cost._fix_stale_loads() (SECURITY DEFINER: the worker
+ * role may not write the ledger itself).  The loader writes 'running' only
+ * inside its loading transaction, so a committed 'running' row cannot
+ * belong to a live load; rows of loads in progress are not visible here.
+ * Run when the launcher starts.
  */
 void
 bc_fix_stale_loads(void)
 {
+	bool		isnull;
+	int64		fixed;
+
 	SPI_connect();
-	spi_run("SELECT pg_catalog.to_regclass('bedrock_cost.loads') IS NOT NULL", 0, NULL,
-			SPI_OK_SELECT);
-	if (spi_bool(0, 1))
-	{
-		spi_run("UPDATE bedrock_cost.loads SET status = 'failed',"
-				" finished_at = pg_catalog.clock_timestamp(),"
-				" error = 'interrupted: the loading process ended before its transaction committed'"
-				" WHERE status = 'running'", 0, NULL, SPI_OK_UPDATE);
-		if (SPI_processed > 0)
-			ereport(LOG,
-					(errmsg("bedrock_cost: marked " UINT64_FORMAT " interrupted loads as failed",
-							SPI_processed)));
-	}
+	spi_run("SELECT bedrock_cost._fix_stale_loads()", 0, NULL, SPI_OK_SELECT);
+	fixed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+										&isnull));
+	if (!isnull && fixed > 0)
+		ereport(LOG,
+				(errmsg("bedrock_cost: marked " INT64_FORMAT " interrupted loads as failed",
+						fixed)));
 	SPI_finish();
 }

@@ -1,7 +1,8 @@
 # 060_roles.pl: CREATE EXTENSION refuses to adopt a squatted role.
 #
-# bedrock_cost_admin and bedrock_cost_reader are cluster-wide and receive
-# the extension's grants.  A role of that name that exists before the
+# bedrock_cost_admin, bedrock_cost_reader and bedrock_cost_worker are
+# cluster-wide and receive the extension's grants (the worker group also
+# membership in bedrock_cost_admin).  A role of that name that exists before the
 # install is adopted only when it is a plain NOLOGIN role without a
 # password or special attributes; otherwise CREATE EXTENSION fails with
 # duplicate_object, names what the role has and hints how to fix it.  The
@@ -46,6 +47,8 @@ my @squats = (
 	[ 'bedrock_cost_admin', 'BYPASSRLS', 'BYPASSRLS', 'NOBYPASSRLS' ],
 	[ 'bedrock_cost_reader', "LOGIN PASSWORD 'squat'", 'LOGIN, a password', 'NOLOGIN PASSWORD NULL' ],
 	[ 'bedrock_cost_reader', 'BYPASSRLS', 'BYPASSRLS', 'NOBYPASSRLS' ],
+	[ 'bedrock_cost_worker', "LOGIN PASSWORD 'squat'", 'LOGIN, a password', 'NOLOGIN PASSWORD NULL' ],
+	[ 'bedrock_cost_worker', 'SUPERUSER', 'SUPERUSER', 'NOSUPERUSER' ],
 );
 
 foreach my $s (@squats)
@@ -78,16 +81,22 @@ is($rc, 0, 'after the hint\'s ALTER ROLE the extension installs') or diag($err);
 $node->safe_psql('postgres', 'DROP EXTENSION bedrock_cost');
 $node->safe_psql('postgres', 'DROP ROLE bedrock_cost_admin');
 $node->safe_psql('postgres', 'DROP ROLE bedrock_cost_reader');
+$node->safe_psql('postgres', 'DROP ROLE bedrock_cost_worker');
 
-# a fresh cluster: the extension creates both roles, plain
+# a fresh cluster: the extension creates the three roles, plain
 ($rc, $err) = install('postgres');
 is($rc, 0, 'CREATE EXTENSION creates the roles') or diag($err);
 is($node->safe_psql('postgres', q{
 	SELECT string_agg(format('%s %s %s %s %s %s %s %s', rolname, rolcanlogin, rolpassword IS NULL,
 							 rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls), E'\n' ORDER BY rolname)
 	  FROM pg_authid WHERE rolname LIKE 'bedrock\_cost\_%'}),
-	"bedrock_cost_admin f t f f f f f\nbedrock_cost_reader f t f f f f f",
-	'both roles: NOLOGIN, no password, no special attribute');
+	"bedrock_cost_admin f t f f f f f\nbedrock_cost_reader f t f f f f f\nbedrock_cost_worker f t f f f f f",
+	'the three roles: NOLOGIN, no password, no special attribute');
+is($node->safe_psql('postgres', q{
+	SELECT string_agg(m.member::regrole || ' ' || m.roleid::regrole, ', ' ORDER BY 1)
+	  FROM pg_auth_members m
+	 WHERE m.member::regrole::text LIKE 'bedrock\_cost\_%'}),
+	'bedrock_cost_worker bedrock_cost_admin', 'the worker group is a member of the admin role');
 
 # a second database of the cluster adopts the roles the first one created
 $node->safe_psql('postgres', 'CREATE DATABASE second');
@@ -97,6 +106,12 @@ is(installed('second'), '1', 'installed in the second database');
 is($node->safe_psql('second',
 		"SELECT has_function_privilege('bedrock_cost_admin', 'bedrock_cost.load_export(text, boolean)', 'EXECUTE')"),
 	't', 'the adopted admin role received the second database\'s grants');
+is($node->safe_psql('second',
+		"SELECT has_function_privilege('bedrock_cost_worker', 'bedrock_cost._fix_stale_loads()', 'EXECUTE')"),
+	't', 'so did the adopted worker role');
+is($node->safe_psql('postgres',
+		"SELECT count(*) FROM pg_auth_members WHERE member = 'bedrock_cost_worker'::regrole"),
+	'1', 'its membership in the admin role is granted once');
 
 # a NOINHERIT group role made by hand is plain too
 $node->safe_psql('postgres', 'CREATE DATABASE third');

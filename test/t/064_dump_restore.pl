@@ -189,10 +189,16 @@ sql('dst', "ALTER TABLE bedrock_cost.line_items_history DETACH PARTITION bedrock
 my ($rc, $o, $e) = $node->psql('dst', 'SELECT bedrock_cost.after_restore()');
 like($e, qr/ERROR:  the restored ledger does not match the restored delivery tables\nDETAIL:  load $first \(superseded\): table line_items_l$first is missing or not attached/,
 	'after_restore() names a delivery table that is not attached');
-# and only superusers run it
+# and only superusers run it: EXECUTE is not granted (80_security.sql), and
+# the function checks it again should it be granted
 sql('dst', 'CREATE ROLE adm IN ROLE bedrock_cost_admin');
 ($rc, $o, $e) = $node->psql('dst', 'SET ROLE adm; SELECT bedrock_cost.after_restore()');
-like($e, qr/ERROR:  permission denied for function after_restore/, 'only superusers run after_restore()');
+like($e, qr/ERROR:  permission denied for function after_restore/,
+	'only superusers may execute after_restore()');
+sql('dst', 'GRANT EXECUTE ON FUNCTION bedrock_cost.after_restore() TO adm');
+($rc, $o, $e) = $node->psql('dst', 'SET ROLE adm; SELECT bedrock_cost.after_restore()');
+like($e, qr/only superusers may run bedrock_cost\.after_restore\(\)/,
+	'granted EXECUTE, a non-superuser is still refused');
 
 $node->stop;
 done_testing();
