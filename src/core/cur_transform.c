@@ -30,6 +30,7 @@
 #include "arn.h"
 #include "copy_binary.h"
 #include "cur_json.h"
+#include "cur_time.h"
 #include "usage_type.h"
 
 #define SUM_SCALE 18
@@ -479,100 +480,18 @@ bc_xsum_text(const bc_xsum *s, bc_buf *b)
 }
 
 /* ---------------------------------------------------------------------- */
-/* timestamps (also the check of the billing period the loader peeks at) */
-
-/* days in a month of the proleptic Gregorian calendar */
-static int
-days_in_month(int y, int m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
-/* n decimal digits at s, as an int, or -1 */
-static int
-digits_at(const char *s, int n)
-{
-	int			v = 0;
-
-	for (int i = 0; i < n; i++)
-	{
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/*
- * Check a CUR UTC timestamp YYYY-MM-DDTHH:MM:SS[.fraction]Z (fraction 1-6
- * digits) with a real calendar date.
- */
-bool
-bc_xf_timestamp_check(const char *s, size_t len, int *year, int *month, int *day,
-					  bool *midnight)
-{
-	int			y,
-				mo,
-				d,
-				h,
-				mi,
-				se;
-	size_t		i;
-	bool		zero_frac = true;
-
-	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-		s[13] != ':' || s[16] != ':')
-		return false;
-	y = digits_at(s, 4);
-	mo = digits_at(s + 5, 2);
-	d = digits_at(s + 8, 2);
-	h = digits_at(s + 11, 2);
-	mi = digits_at(s + 14, 2);
-	se = digits_at(s + 17, 2);
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
-		mi < 0 || mi > 59 || se < 0 || se > 59 || d > days_in_month(y, mo))
-		return false;
-	i = 19;
-	if (s[i] == '.')
-	{
-		size_t		start = ++i;
-
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-		{
-			if (s[i] != '0')
-				zero_frac = false;
-			i++;
-		}
-		if (i == start || i - start > 6)
-			return false;
-	}
-	if (i != len - 1 || s[i] != 'Z')
-		return false;
-	*year = y;
-	*month = mo;
-	*day = d;
-	*midnight = (h == 0 && mi == 0 && se == 0 && zero_frac);
-	return true;
-}
+/* the billing period */
 
 /* the billing period of a row, "YYYY-MM-01" */
 bool
 bc_xf_row_period(const bc_cur_row *row, char out[11])
 {
 	const bc_cur_field *f = &row->f[BC_COL_BILL_BILLING_PERIOD_START_DATE];
-	int			y,
-				m,
-				d;
-	bool		midnight;
+	bc_time		t;
 
-	if (!bc_xf_timestamp_check(f->ptr, f->len, &y, &m, &d, &midnight) ||
-		d != 1 || !midnight)
+	if (!bc_time_parse_cur(f->ptr, f->len, &t) || !bc_time_is_month_start(&t))
 		return false;
-	snprintf(out, 11, "%04d-%02d-01", y, m);
+	snprintf(out, 11, "%04d-%02d-01", t.year, t.month);
 	return true;
 }
 
@@ -585,6 +504,9 @@ bc_xf_init(bc_xf *x, const char *period_text)
 {
 	memset(x, 0, sizeof(*x));
 	snprintf(x->period_text, sizeof(x->period_text), "%s", period_text);
+	x->period_year = atoi(x->period_text);
+	x->period_month = atoi(x->period_text + 5);
+	x->period_seen_len = -1;
 	x->last_total = -1;
 	x->usage_cap = 1024;
 	x->usage = calloc(x->usage_cap, sizeof(char *));
@@ -833,17 +755,13 @@ check_decimal(bc_xf *x, const bc_cur_row *row, int col, bool allow_empty)
 	return true;
 }
 
-/* a timestamp column */
+/* a timestamp column, its parts into *t */
 static bool
-check_timestamp(bc_xf *x, const bc_cur_row *row, int col)
+check_timestamp(bc_xf *x, const bc_cur_row *row, int col, bc_time *t)
 {
 	const bc_cur_field *f = &row->f[col];
-	int			y,
-				m,
-				d;
-	bool		midnight;
 
-	if (!bc_xf_timestamp_check(f->ptr, f->len, &y, &m, &d, &midnight))
+	if (!bc_time_parse_cur(f->ptr, f->len, t))
 		return reject(x, col, "invalid timestamp");
 	return true;
 }
@@ -1048,11 +966,12 @@ bin_numeric(bc_buf *out, const bc_cur_field *f, int shift)
 /*
  * Append the binary COPY row of a checked Bedrock row: the same values as
  * emit_text, in the same order (every value was checked, so the
- * conversions cannot fail).
+ * conversions cannot fail); the usage dates as the checks parsed them
+ * (epoch microseconds).
  */
 static void
 emit_binary(bc_xf *x, const bc_cur_row *row, const char *product_name,
-			int tokens_shift, bc_buf *out)
+			int tokens_shift, int64_t usage_start, int64_t usage_end, bc_buf *out)
 {
 	const bc_cur_field *f = row->f;
 	const bc_cur_field *amount = &f[BC_COL_LINE_ITEM_USAGE_AMOUNT];
@@ -1062,10 +981,8 @@ emit_binary(bc_xf *x, const bc_cur_row *row, const char *product_name,
 
 	bc_buf_put(out, x->prefix, x->prefix_len);
 	bc_cb_int8(out, (int64_t) row->line);
-	(void) bc_cb_timestamp(out, f[BC_COL_LINE_ITEM_USAGE_START_DATE].ptr,
-						   f[BC_COL_LINE_ITEM_USAGE_START_DATE].len);
-	(void) bc_cb_timestamp(out, f[BC_COL_LINE_ITEM_USAGE_END_DATE].ptr,
-						   f[BC_COL_LINE_ITEM_USAGE_END_DATE].len);
+	bc_cb_timestamp(out, usage_start);
+	bc_cb_timestamp(out, usage_end);
 	bc_cb_text(out, f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].ptr, f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].len);
 	bc_cb_text(out, f[BC_COL_BILL_PAYER_ACCOUNT_ID].ptr, f[BC_COL_BILL_PAYER_ACCOUNT_ID].len);
 	bc_cb_text(out, f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].ptr, f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].len);
@@ -1109,20 +1026,35 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	int64_t		scale = 1;
 	bool		is_tokens = false;
 	int			shift = 0;
-	int			y,
-				m,
-				d;
-	bool		midnight;
+	bc_time		t,
+				start,
+				end;
+	int64_t		start_usec,
+				end_usec;
 
-	if (!bc_xf_timestamp_check(bp->ptr, bp->len, &y, &m, &d, &midnight))
-		return reject(x, BC_COL_BILL_BILLING_PERIOD_START_DATE, "invalid timestamp");
-	if (bp->len < 10 || memcmp(bp->ptr, x->period_text, 10) != 0 || !midnight)
-		return reject(x, BC_COL_BILL_BILLING_PERIOD_START_DATE,
-					  "row of another billing period (the delivery is for %s)",
-					  x->period_text);
-	if (!check_timestamp(x, row, BC_COL_LINE_ITEM_USAGE_START_DATE) ||
-		!check_timestamp(x, row, BC_COL_LINE_ITEM_USAGE_END_DATE) ||
-		!check_decimal(x, row, BC_COL_LINE_ITEM_USAGE_AMOUNT, true))
+	/* every row of a file spells its billing period alike: parse it once */
+	if ((int) bp->len != x->period_seen_len ||
+		memcmp(bp->ptr, x->period_seen, bp->len) != 0)
+	{
+		if (!bc_time_parse_cur(bp->ptr, bp->len, &t))
+			return reject(x, BC_COL_BILL_BILLING_PERIOD_START_DATE, "invalid timestamp");
+		if (t.year != x->period_year || t.month != x->period_month ||
+			!bc_time_is_month_start(&t))
+			return reject(x, BC_COL_BILL_BILLING_PERIOD_START_DATE,
+						  "row of another billing period (the delivery is for %s)",
+						  x->period_text);
+		if (bp->len <= sizeof(x->period_seen))
+		{
+			memcpy(x->period_seen, bp->ptr, bp->len);
+			x->period_seen_len = (int) bp->len;
+		}
+	}
+	if (!check_timestamp(x, row, BC_COL_LINE_ITEM_USAGE_START_DATE, &start) ||
+		!check_timestamp(x, row, BC_COL_LINE_ITEM_USAGE_END_DATE, &end))
+		return false;
+	start_usec = bc_time_epoch_usec(&start);
+	end_usec = bc_time_epoch_usec(&end);
+	if (!check_decimal(x, row, BC_COL_LINE_ITEM_USAGE_AMOUNT, true))
 		return false;
 	if (!principal->null && principal->len > 0)
 	{
@@ -1165,7 +1097,7 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 						  (long long) scale);
 	}
 	if (x->binary)
-		emit_binary(x, row, product_name, is_tokens ? shift : -1, out);
+		emit_binary(x, row, product_name, is_tokens ? shift : -1, start_usec, end_usec, out);
 	else
 		emit_text(x, row, product_name, is_tokens ? shift : -1, out);
 	note_usage_type(x, &f[BC_COL_LINE_ITEM_USAGE_TYPE], product_name);

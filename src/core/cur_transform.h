@@ -110,6 +110,11 @@ typedef enum bc_xf_result
 typedef struct bc_xf
 {
 	char		period_text[11];	/* YYYY-MM-01 of the delivery */
+	int			period_year;
+	int			period_month;
+	char		period_seen[32];	/* the last bill_billing_period_start_date
+									 * text found to be the period's start */
+	int			period_seen_len;	/* its length, -1 when none */
 	char		prefix[128];	/* constant leading columns of every line */
 	int			prefix_len;
 
@@ -207,10 +212,8 @@ typedef struct bc_decimal_parts
 
 extern bool bc_decimal_scan(const char *s, size_t len, bc_decimal_parts *p);
 
-/* value checks (also used by the server for the billing period it peeks at) */
+/* true when txt is a decimal bc_decimal_scan accepts */
 extern bool bc_xf_decimal_check(const char *txt, size_t len);
-extern bool bc_xf_timestamp_check(const char *s, size_t len, int *year, int *month,
-								  int *day, bool *midnight);
 
 /* columns the COPY lines fill, in order, comma-separated */
 extern const char bc_xf_copy_columns[];

@@ -11,7 +11,7 @@
  * EXPORT_DIR), counts rows and sums line_item_unblended_cost and
  * line_item_net_unblended_cost exactly.  With --full it also does the
  * per-row work the loader does in the core: decimal checks of usage
- * amount and costs, canonical timestamps, billing period, validation of
+ * amount and costs, timestamps parsed, billing period, validation of
  * the tags map and lookup of product_name in product.
  *
  * With --transform every row goes through the loader's row transformation
@@ -72,7 +72,7 @@ add_field(const bc_cur_field *f, bc_xsum *total)
 static void
 full_row(const bc_cur_row *row)
 {
-	char		t[BC_TIME_FORMAT_MAX];
+	bc_time		t;
 	char		p[11];
 	char		name[256];
 	size_t		n;
@@ -93,11 +93,10 @@ full_row(const bc_cur_row *row)
 	{
 		const bc_cur_field *f = &row->f[times[i]];
 
-		if (bc_time_canonical(f->ptr, f->len, t, &n, NULL) != BC_TIME_OK)
+		if (!bc_time_parse_cur(f->ptr, f->len, &t))
 			nbad++;
 	}
-	if (bc_time_billing_period(row->f[BC_COL_BILL_BILLING_PERIOD_START_DATE].ptr,
-							   row->f[BC_COL_BILL_BILLING_PERIOD_START_DATE].len, p, NULL) != BC_TIME_OK)
+	if (!bc_xf_row_period(row, p))
 		nbad++;
 	if (bc_json_map_validate(row->f[BC_COL_TAGS].ptr, row->f[BC_COL_TAGS].len, NULL) != BC_JSON_OK)
 		nbad++;

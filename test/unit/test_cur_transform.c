@@ -2,8 +2,8 @@
  *
  * test_cur_transform.c
  *		Unit tests of the core row transformation: exact sums (narrow and
- *		wide), decimal and timestamp checks, one Bedrock row's COPY line,
- *		non-Bedrock counting and row rejection.
+ *		wide), decimal checks, one Bedrock row's COPY line, non-Bedrock
+ *		counting and row rejection.
  *
  * IDENTIFICATION
  *		test/unit/test_cur_transform.c
@@ -61,20 +61,11 @@ UNIT_TEST(xsum_wide)
 
 UNIT_TEST(xf_checks)
 {
-	int			y, m, d;
-	bool		mid;
-
 	CHECK(bc_xf_decimal_check("12.5", 4));
 	CHECK(bc_xf_decimal_check(".5", 2));
 	CHECK(!bc_xf_decimal_check("12.3.4e", 7));
 	CHECK(!bc_xf_decimal_check("1e991", 5));
 	CHECK(!bc_xf_decimal_check("NaN", 3));
-	CHECK(bc_xf_timestamp_check("2026-04-01T00:00:00Z", 20, &y, &m, &d, &mid));
-	CHECK(mid);
-	CHECK(bc_xf_timestamp_check("2026-04-01T10:00:00.123Z", 24, &y, &m, &d, &mid));
-	CHECK(!mid);
-	CHECK(!bc_xf_timestamp_check("2025-13-45T99:61:00Z", 20, &y, &m, &d, &mid));
-	CHECK(!bc_xf_timestamp_check("2026-04-01 00:00:00Z", 20, &y, &m, &d, &mid));
 }
 
 static const char csv[] =
