@@ -313,6 +313,28 @@ decimal_units(const bc_decimal_parts *p, __int128 *units)
 	return true;
 }
 
+/*
+ * |value| < 10^n: the weight of the first non-zero digit (the power of ten
+ * it stands for) is below n.  Without an exponent, n integer digits or
+ * fewer settle it without looking at them.
+ */
+bool
+bc_decimal_below_pow10(const char *s, const bc_decimal_parts *p, int n)
+{
+	size_t		nd = p->int_len + p->frac_len;
+
+	if (p->exp10 == 0 && p->int_len <= (size_t) n)
+		return true;
+	for (size_t k = 0; k < nd; k++)
+	{
+		char		c = k < p->int_len ? s[p->int_pos + k] : s[p->frac_pos + k - p->int_len];
+
+		if (c != '0')
+			return (long) p->int_len - 1 - (long) k + p->exp10 < n;
+	}
+	return true;				/* zero */
+}
+
 /* true when txt is a decimal numeric_in accepts (no NaN, no Infinity) */
 bool
 bc_xf_decimal_check(const char *txt, size_t len)
@@ -502,10 +524,19 @@ bc_xf_row_period(const bc_cur_row *row, char out[11])
 bool
 bc_xf_init(bc_xf *x, const char *period_text)
 {
+	int			ny,
+				nm;
+
 	memset(x, 0, sizeof(*x));
 	snprintf(x->period_text, sizeof(x->period_text), "%s", period_text);
 	x->period_year = atoi(x->period_text);
 	x->period_month = atoi(x->period_text + 5);
+	ny = x->period_year + (x->period_month == 12);
+	nm = x->period_month % 12 + 1;
+	snprintf(x->period_end_text, sizeof(x->period_end_text), "%04d-%02d-01", ny, nm);
+	x->usage_min = (bc_time_days(x->period_year, x->period_month, 1) -
+					BC_XF_USAGE_SLACK_DAYS) * BC_TIME_USEC_PER_DAY;
+	x->usage_max = (bc_time_days(ny, nm, 1) + BC_XF_USAGE_SLACK_DAYS) * BC_TIME_USEC_PER_DAY;
 	x->period_seen_len = -1;
 	x->last_total = -1;
 	x->usage_cap = 1024;
@@ -528,6 +559,7 @@ bc_xf_free(bc_xf *x)
 		free(x->totals[i].line_item_type);
 		bc_xsum_free(&x->totals[i].unblended);
 		bc_xsum_free(&x->totals[i].net);
+		bc_xsum_free(&x->totals[i].rejected);
 	}
 	free(x->totals);
 	for (int i = 0; i < x->nusage; i++)
@@ -624,6 +656,7 @@ total_for(bc_xf *x, const char *type, size_t len, bool is_bedrock)
 	t->is_bedrock = is_bedrock;
 	bc_xsum_init(&t->unblended);
 	bc_xsum_init(&t->net);
+	bc_xsum_init(&t->rejected);
 	x->last_total = x->ntotals++;
 	return t;
 }
@@ -738,11 +771,16 @@ reject(bc_xf *x, int col, const char *fmt,...)
 	return false;
 }
 
-/* a decimal column; empty allowed only when allow_empty */
+/*
+ * A decimal column (a cost or an amount): a number, below
+ * 10^BC_XF_MAX_MAGNITUDE in absolute value; empty allowed only when
+ * allow_empty.
+ */
 static bool
 check_decimal(bc_xf *x, const bc_cur_row *row, int col, bool allow_empty)
 {
 	const bc_cur_field *f = &row->f[col];
+	bc_decimal_parts p;
 
 	if (f->null || f->len == 0)
 	{
@@ -750,8 +788,13 @@ check_decimal(bc_xf *x, const bc_cur_row *row, int col, bool allow_empty)
 			return true;
 		return reject(x, col, "missing number");
 	}
-	if (!bc_xf_decimal_check(f->ptr, f->len))
+	if (!bc_decimal_scan(f->ptr, f->len, &p))
 		return reject(x, col, "invalid number");
+	/* bc_decimal_below_pow10's shortcut, here: most costs take it */
+	if ((p.exp10 != 0 || p.int_len > BC_XF_MAX_MAGNITUDE) &&
+		!bc_decimal_below_pow10(f->ptr, &p, BC_XF_MAX_MAGNITUDE))
+		return reject(x, col, "number out of range (absolute value must be below 10^%d)",
+					  BC_XF_MAX_MAGNITUDE);
 	return true;
 }
 
@@ -763,6 +806,27 @@ check_timestamp(bc_xf *x, const bc_cur_row *row, int col, bc_time *t)
 
 	if (!bc_time_parse_cur(f->ptr, f->len, t))
 		return reject(x, col, "invalid timestamp");
+	return true;
+}
+
+/*
+ * The usage dates of a row (start and end as epoch microseconds): the end
+ * not before the start, both within BC_XF_USAGE_SLACK_DAYS of the billing
+ * period.
+ */
+static bool
+check_usage_dates(bc_xf *x, int64_t start, int64_t end)
+{
+	if (end < start)
+		return reject(x, BC_COL_LINE_ITEM_USAGE_END_DATE, "usage end before usage start");
+	if (start < x->usage_min)
+		return reject(x, BC_COL_LINE_ITEM_USAGE_START_DATE,
+					  "usage date outside the billing period (%s to %s, %d days of slack)",
+					  x->period_text, x->period_end_text, BC_XF_USAGE_SLACK_DAYS);
+	if (end > x->usage_max)
+		return reject(x, BC_COL_LINE_ITEM_USAGE_END_DATE,
+					  "usage date outside the billing period (%s to %s, %d days of slack)",
+					  x->period_text, x->period_end_text, BC_XF_USAGE_SLACK_DAYS);
 	return true;
 }
 
@@ -1054,7 +1118,8 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 		return false;
 	start_usec = bc_time_epoch_usec(&start);
 	end_usec = bc_time_epoch_usec(&end);
-	if (!check_decimal(x, row, BC_COL_LINE_ITEM_USAGE_AMOUNT, true))
+	if (!check_usage_dates(x, start_usec, end_usec) ||
+		!check_decimal(x, row, BC_COL_LINE_ITEM_USAGE_AMOUNT, true))
 		return false;
 	if (!principal->null && principal->len > 0)
 	{
@@ -1179,15 +1244,22 @@ bc_xf_reject(bc_xf *x, const bc_cur_row *row)
 	const bc_cur_field *t = &row->f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE];
 	const bc_cur_field *pc = &row->f[BC_COL_LINE_ITEM_PRODUCT_CODE];
 	const bc_cur_field *be = &row->f[BC_COL_BILL_BILLING_ENTITY];
+	const bc_cur_field *cost = &row->f[BC_COL_LINE_ITEM_UNBLENDED_COST];
+	bc_decimal_parts p;
 	bc_xf_total *tot;
 
 	x->rows_rejected++;
 	tot = total_for(x, t->ptr, t->len,
 					bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len, NULL, 0));
 	if (tot == NULL)
+	{
 		x->nomem = true;
-	else
-		tot->rejected_rows++;
+		return;
+	}
+	tot->rejected_rows++;
+	if (!cost->null && cost->len > 0 && bc_decimal_scan(cost->ptr, cost->len, &p) &&
+		bc_decimal_below_pow10(cost->ptr, &p, BC_XF_MAX_MAGNITUDE))
+		(void) bc_xsum_add(&tot->rejected, cost->ptr, cost->len);
 }
 
 /* the known columns of a row as JSON (the server's raw_row) */
