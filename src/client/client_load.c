@@ -331,6 +331,9 @@ cl_delivery_json(const cl_delivery *d, bc_buf *b, bool for_server)
 		if (tot->net_present)
 			bc_xsum_text(&tot->net, &t);
 		json_str(b, "net_unblended_cost", tot->net_present ? t.data : NULL, true);
+		bc_buf_reset(&t);
+		bc_xsum_text(&tot->rejected, &t);
+		json_str(b, "rejected_unblended_cost", t.data, true);
 		bc_buf_putc(b, '}');
 	}
 	bc_buf_putc(b, ']');

@@ -114,13 +114,15 @@ report(const cl_options *o, const cl_delivery *d)
 				   (long long) d->xf.rows_rejected, (long long) d->xf.rows_other, where);
 		if (!o->dry_run)
 			return;
-		printf("  %-20s %-7s %10s %9s %24s %24s\n", "line_item_type", "bedrock",
-			   "rows", "rejected", "unblended_cost", "net_unblended_cost");
+		printf("  %-20s %-7s %10s %9s %24s %24s %24s\n", "line_item_type", "bedrock",
+			   "rows", "rejected", "unblended_cost", "net_unblended_cost",
+			   "rejected_unblended_cost");
 		bc_buf_init(&t);
 		for (int i = 0; i < d->xf.ntotals; i++)
 		{
 			const bc_xf_total *x = &d->xf.totals[i];
 			char		net[64] = "";
+			char		rejected[64];
 
 			bc_buf_reset(&t);
 			if (x->net_present)
@@ -129,10 +131,13 @@ report(const cl_options *o, const cl_delivery *d)
 				snprintf(net, sizeof(net), "%s", t.data);
 				bc_buf_reset(&t);
 			}
+			bc_xsum_text(&x->rejected, &t);
+			snprintf(rejected, sizeof(rejected), "%s", t.data);
+			bc_buf_reset(&t);
 			bc_xsum_text(&x->unblended, &t);
-			printf("  %-20s %-7s %10lld %9lld %24s %24s\n", x->line_item_type,
+			printf("  %-20s %-7s %10lld %9lld %24s %24s %24s\n", x->line_item_type,
 				   x->is_bedrock ? "yes" : "no", (long long) x->rows,
-				   (long long) x->rejected_rows, t.data, net);
+				   (long long) x->rejected_rows, t.data, net, rejected);
 		}
 		bc_buf_free(&t);
 	}

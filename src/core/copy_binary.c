@@ -19,9 +19,10 @@
 
 #include <string.h>
 
+#include "cur_time.h"
+
 /* PostgreSQL's epoch, 2000-01-01, in days since 1970-01-01 */
 #define PG_EPOCH_DAYS 10957
-#define USECS_PER_SEC 1000000LL
 #define NUMERIC_NEG 0x4000
 #define DEC_DIGITS 4
 
@@ -108,67 +109,20 @@ bc_cb_versioned_text(bc_buf *out, const char *s, size_t len)
 		bc_buf_put(out, s, len);
 }
 
-/* days since 1970-01-01 (H. Hinnant's days_from_civil) */
-int64_t
-bc_cb_days(int year, int month, int day)
-{
-	int64_t		y = year - (month <= 2);
-	int64_t		era = (y >= 0 ? y : y - 399) / 400;
-	unsigned	yoe = (unsigned) (y - era * 400);
-	unsigned	doy = (153 * (unsigned) (month > 2 ? month - 3 : month + 9) + 2) / 5 +
-		(unsigned) day - 1;
-	unsigned	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t) doe - 719468;
-}
-
 /* a date value */
 void
 bc_cb_date(bc_buf *out, int year, int month, int day)
 {
 	put_i32(out, 4);
-	put_i32(out, (int32_t) (bc_cb_days(year, month, day) - PG_EPOCH_DAYS));
+	put_i32(out, (int32_t) (bc_time_days(year, month, day) - PG_EPOCH_DAYS));
 }
 
-/* n digits at s as an int (the caller checked they are digits) */
-static int
-num_at(const char *s, int n)
+/* a timestamptz value from microseconds since 1970-01-01 00:00 UTC */
+void
+bc_cb_timestamp(bc_buf *out, int64_t epoch_usec)
 {
-	int			v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-/* a timestamptz value from a checked CUR UTC timestamp */
-bool
-bc_cb_timestamp(bc_buf *out, const char *s, size_t len)
-{
-	int			y,
-				m,
-				d;
-	bool		midnight;
-	int64_t		secs;
-	int64_t		usecs = 0;
-
-	if (!bc_xf_timestamp_check(s, len, &y, &m, &d, &midnight))
-		return false;
-	secs = (bc_cb_days(y, m, d) - PG_EPOCH_DAYS) * 86400 +
-		num_at(s + 11, 2) * 3600 + num_at(s + 14, 2) * 60 + num_at(s + 17, 2);
-	if (s[19] == '.')
-	{
-		/* 1 to 6 digits, then Z: scale to microseconds */
-		int			n = (int) len - 21;
-		int64_t		f = num_at(s + 20, n);
-
-		for (int k = n; k < 6; k++)
-			f *= 10;
-		usecs = f;
-	}
 	put_i32(out, 8);
-	put_i64(out, secs * USECS_PER_SEC + usecs);
-	return true;
+	put_i64(out, epoch_usec - PG_EPOCH_DAYS * BC_TIME_USEC_PER_DAY);
 }
 
 /* a numeric value: decimal text times 10^shift */

@@ -46,10 +46,10 @@ extern void bc_cb_versioned_text(bc_buf *out, const char *s, size_t len);
 extern void bc_cb_date(bc_buf *out, int year, int month, int day);
 
 /*
- * timestamptz from YYYY-MM-DDTHH:MM:SS[.1-6 digits]Z (as
- * bc_xf_timestamp_check accepts it); false when it is not one.
+ * timestamptz from microseconds since 1970-01-01 00:00 UTC (the
+ * bc_time_epoch_usec of a timestamp cur_time.c parsed)
  */
-extern bool bc_cb_timestamp(bc_buf *out, const char *s, size_t len);
+extern void bc_cb_timestamp(bc_buf *out, int64_t epoch_usec);
 
 /*
  * numeric from a decimal text (bc_decimal_scan's grammar, as the row
@@ -57,8 +57,5 @@ extern bool bc_cb_timestamp(bc_buf *out, const char *s, size_t len);
  * one.
  */
 extern bool bc_cb_numeric(bc_buf *out, const char *s, size_t len, int shift);
-
-/* days since 1970-01-01 of a proleptic Gregorian date (for tests too) */
-extern int64_t bc_cb_days(int year, int month, int day);
 
 #endif							/* BC_COPY_BINARY_H */

@@ -1,7 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * cur_time.c
- *		CUR timestamp parsing, calendar checks and canonical output.
+ *		CUR timestamps: the strict row form, the manifest's billing period
+ *		forms, calendar checks and epoch arithmetic (see cur_time.h).
+ *
+ * The row form is parsed for every timestamp of every Bedrock row (three
+ * per row), so it is read at fixed offsets in one pass; its parts feed the
+ * row checks and the binary COPY values without another reading of the
+ * digits.
  *
  * IDENTIFICATION
  *		src/core/cur_time.c
@@ -10,8 +16,99 @@
  */
 #include "cur_time.h"
 
-#include <stdbool.h>
 #include <string.h>
+
+/* leap year of the proleptic Gregorian calendar */
+static bool
+is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* days in a month (m 1-12) */
+static int
+month_days(int y, int m)
+{
+	static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	return (m == 2 && is_leap(y)) ? 29 : d[m - 1];
+}
+
+/* true when the parts form a real date and time */
+static bool
+valid_parts(const bc_time *t)
+{
+	return t->year >= 1 && t->month >= 1 && t->month <= 12 && t->day >= 1 &&
+		t->hour >= 0 && t->hour <= 23 && t->minute >= 0 && t->minute <= 59 &&
+		t->second >= 0 && t->second <= 59 && t->day <= month_days(t->year, t->month);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the row form */
+
+/* n decimal digits at s, as an int, or -1 */
+static int
+digits_at(const char *s, int n)
+{
+	int			v = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z */
+bool
+bc_time_parse_cur(const char *s, size_t len, bc_time *t)
+{
+	size_t		i;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+		s[13] != ':' || s[16] != ':')
+		return false;
+	t->year = digits_at(s, 4);
+	t->month = digits_at(s + 5, 2);
+	t->day = digits_at(s + 8, 2);
+	t->hour = digits_at(s + 11, 2);
+	t->minute = digits_at(s + 14, 2);
+	t->second = digits_at(s + 17, 2);
+	t->usec = 0;
+	/* valid_parts, spelt out: it runs for every timestamp of every row */
+	if (t->year < 1 || t->month < 1 || t->month > 12 || t->day < 1 ||
+		t->hour < 0 || t->hour > 23 || t->minute < 0 || t->minute > 59 ||
+		t->second < 0 || t->second > 59 || t->day > month_days(t->year, t->month))
+		return false;
+	i = 19;
+	if (s[i] == '.')
+	{
+		size_t		start = ++i;
+		int			u = 0;
+
+		while (i < len && s[i] >= '0' && s[i] <= '9' && i - start < 6)
+			u = u * 10 + (s[i++] - '0');
+		if (i == start || (i < len && s[i] >= '0' && s[i] <= '9'))
+			return false;
+		for (size_t n = i - start; n < 6; n++)
+			u *= 10;
+		t->usec = u;
+	}
+	return i == len - 1 && s[i] == 'Z';
+}
+
+/* the first day of a month at midnight */
+bool
+bc_time_is_month_start(const bc_time *t)
+{
+	return t->day == 1 && t->hour == 0 && t->minute == 0 && t->second == 0 &&
+		t->usec == 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the manifest forms */
 
 /* read exactly n digits at s[*i]; false if not all digits */
 static bool
@@ -40,92 +137,64 @@ expect(const char *s, size_t len, size_t *i, char c)
 	return true;
 }
 
-/* leap year */
-static bool
-is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* days in a month */
-static int
-month_days(int y, int m)
-{
-	static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	return (m == 2 && is_leap(y)) ? 29 : d[m - 1];
-}
-
 /* the zone suffix at s[i..len): UTC forms only */
-static bc_time_status
-parse_zone(const char *s, size_t len, size_t *i)
+static bool
+utc_zone(const char *s, size_t len, size_t i)
 {
 	int			hh;
 	int			mm = 0;
 
-	if (*i == len)
-		return BC_TIME_OK;
-	if (s[*i] == 'Z' || s[*i] == 'z')
+	if (i == len)
+		return true;
+	if (s[i] == 'Z' || s[i] == 'z')
+		return i + 1 == len;
+	if (s[i] != '+' && s[i] != '-')
+		return false;
+	i++;
+	if (!digits(s, len, &i, 2, &hh))
+		return false;
+	if (i < len)
 	{
-		(*i)++;
-		return *i == len ? BC_TIME_OK : BC_TIME_SYNTAX;
+		if (s[i] == ':')
+			i++;
+		if (!digits(s, len, &i, 2, &mm))
+			return false;
 	}
-	if (s[*i] != '+' && s[*i] != '-')
-		return BC_TIME_SYNTAX;
-	(*i)++;
-	if (!digits(s, len, i, 2, &hh))
-		return BC_TIME_SYNTAX;
-	if (*i < len)
-	{
-		if (s[*i] == ':')
-			(*i)++;
-		if (!digits(s, len, i, 2, &mm))
-			return BC_TIME_SYNTAX;
-	}
-	if (*i != len)
-		return BC_TIME_SYNTAX;
-	return (hh == 0 && mm == 0) ? BC_TIME_OK : BC_TIME_ZONE;
+	return i == len && hh == 0 && mm == 0;
 }
 
-/* parse */
-bc_time_status
-bc_time_parse(const char *s, size_t len, bc_time *t, size_t *errpos)
+/* a timestamp in any of the manifest forms */
+static bool
+parse_manifest_form(const char *s, size_t len, bc_time *t)
 {
 	size_t		i = 0;
-	size_t		dummy;
-	bc_time_status st;
 	bool		compact;
 
-	if (errpos == NULL)
-		errpos = &dummy;
-	*errpos = 0;
-	if (len == 0)
-		return BC_TIME_EMPTY;
 	memset(t, 0, sizeof(*t));
 	if (!digits(s, len, &i, 4, &t->year))
-		goto syntax;
+		return false;
 	compact = (i < len && s[i] != '-');
 	if (!compact && !expect(s, len, &i, '-'))
-		goto syntax;
+		return false;
 	if (!digits(s, len, &i, 2, &t->month))
-		goto syntax;
+		return false;
 	if (!compact && !expect(s, len, &i, '-'))
-		goto syntax;
+		return false;
 	if (!digits(s, len, &i, 2, &t->day))
-		goto syntax;
+		return false;
 	if (i >= len || (s[i] != 'T' && (compact || s[i] != ' ')))
-		goto syntax;
+		return false;
 	i++;
 	if (!digits(s, len, &i, 2, &t->hour))
-		goto syntax;
+		return false;
 	if (!compact && !expect(s, len, &i, ':'))
-		goto syntax;
+		return false;
 	if (!digits(s, len, &i, 2, &t->minute))
-		goto syntax;
+		return false;
 	if (!compact && !expect(s, len, &i, ':'))
-		goto syntax;
+		return false;
 	if (!digits(s, len, &i, 2, &t->second))
-		goto syntax;
+		return false;
 	if (i < len && s[i] == '.')
 	{
 		int			nd = 0;
@@ -136,40 +205,20 @@ bc_time_parse(const char *s, size_t len, bc_time *t, size_t *errpos)
 			if (nd < 6)
 				t->usec = t->usec * 10 + (s[i] - '0');
 			else if (s[i] != '0')
-			{
-				*errpos = i;
-				return BC_TIME_PRECISION;
-			}
+				return false;
 			nd++;
 			i++;
 		}
 		if (nd == 0 || nd > 9)
-			goto syntax;
+			return false;
 		for (; nd < 6; nd++)
 			t->usec *= 10;
 	}
-	{
-		size_t		zstart = i;
-
-		st = parse_zone(s, len, &i);
-		if (st != BC_TIME_OK)
-		{
-			*errpos = st == BC_TIME_ZONE ? zstart : i;
-			return st;
-		}
-	}
-	if (t->year < 1 || t->month < 1 || t->month > 12 || t->day < 1 ||
-		t->day > month_days(t->year, t->month) || t->hour > 23 ||
-		t->minute > 59 || t->second > 59)
-		return BC_TIME_RANGE;
-	return BC_TIME_OK;
-syntax:
-	*errpos = i;
-	return BC_TIME_SYNTAX;
+	return utc_zone(s, len, i) && valid_parts(t);
 }
 
 /* write n digits of v, zero padded */
-static size_t
+static void
 put_digits(char *buf, int v, int n)
 {
 	for (int k = n - 1; k >= 0; k--)
@@ -177,174 +226,47 @@ put_digits(char *buf, int v, int n)
 		buf[k] = (char) ('0' + v % 10);
 		v /= 10;
 	}
-	return n;
 }
 
-/* canonical text */
-size_t
-bc_time_format(const bc_time *t, char *buf)
-{
-	size_t		o = 0;
-
-	o += put_digits(buf + o, t->year, 4);
-	buf[o++] = '-';
-	o += put_digits(buf + o, t->month, 2);
-	buf[o++] = '-';
-	o += put_digits(buf + o, t->day, 2);
-	buf[o++] = ' ';
-	o += put_digits(buf + o, t->hour, 2);
-	buf[o++] = ':';
-	o += put_digits(buf + o, t->minute, 2);
-	buf[o++] = ':';
-	o += put_digits(buf + o, t->second, 2);
-	if (t->usec)
-	{
-		int			n = 6;
-		int			u = t->usec;
-
-		while (u % 10 == 0)
-		{
-			u /= 10;
-			n--;
-		}
-		buf[o++] = '.';
-		o += put_digits(buf + o, u, n);
-	}
-	memcpy(buf + o, "+00", 4);
-	return o + 3;
-}
-
-/* parse + format */
-bc_time_status
-bc_time_canonical(const char *s, size_t len, char *buf, size_t *outlen, size_t *errpos)
+/* billing period date of a manifest's billingPeriod.start */
+bool
+bc_time_billing_period(const char *s, size_t len, char out[11])
 {
 	bc_time		t;
-	bc_time_status st = bc_time_parse(s, len, &t, errpos);
-	size_t		n = 0;
-
-	buf[0] = '\0';
-	if (st == BC_TIME_OK)
-		n = bc_time_format(&t, buf);
-	if (outlen)
-		*outlen = n;
-	return st;
-}
-
-/* billing period date */
-bc_time_status
-bc_time_billing_period(const char *s, size_t len, char out[11], size_t *errpos)
-{
-	bc_time		t;
-	bc_time_status st = bc_time_parse(s, len, &t, errpos);
 
 	out[0] = '\0';
-	if (st != BC_TIME_OK)
-		return st;
-	if (t.day != 1 || t.hour || t.minute || t.second || t.usec)
-		return BC_TIME_NOT_PERIOD_START;
+	if (len == 0 || !parse_manifest_form(s, len, &t) || !bc_time_is_month_start(&t))
+		return false;
 	put_digits(out, t.year, 4);
 	out[4] = '-';
 	put_digits(out + 5, t.month, 2);
 	memcpy(out + 7, "-01", 4);
-	return BC_TIME_OK;
+	return true;
 }
 
-/* START/END interval */
-bc_time_status
-bc_time_interval(const char *s, size_t len, bc_time *start, bc_time *end, size_t *errpos)
+/* ---------------------------------------------------------------------- */
+/* arithmetic */
+
+/* days from 1970-01-01 to y-m-d (H. Hinnant's days_from_civil) */
+int64_t
+bc_time_days(int year, int month, int day)
 {
-	const char *slash = memchr(s, '/', len);
-	size_t		dummy;
-	size_t		a;
-	bc_time_status st;
+	int64_t		y = year - (month <= 2);
+	int64_t		era = (y >= 0 ? y : y - 399) / 400;
+	unsigned	yoe = (unsigned) (y - era * 400);
+	unsigned	doy = (153 * (unsigned) (month > 2 ? month - 3 : month + 9) + 2) / 5 +
+		(unsigned) day - 1;
+	unsigned	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
-	if (errpos == NULL)
-		errpos = &dummy;
-	*errpos = 0;
-	if (len == 0)
-		return BC_TIME_EMPTY;
-	if (slash == NULL)
-	{
-		*errpos = len;
-		return BC_TIME_SYNTAX;
-	}
-	a = (size_t) (slash - s);
-	st = bc_time_parse(s, a, start, errpos);
-	if (st == BC_TIME_EMPTY)
-		st = BC_TIME_SYNTAX;
-	if (st != BC_TIME_OK)
-		return st;
-	st = bc_time_parse(slash + 1, len - a - 1, end, errpos);
-	*errpos += a + 1;
-	if (st == BC_TIME_EMPTY)
-		st = BC_TIME_SYNTAX;
-	if (st != BC_TIME_OK)
-		return st;
-	*errpos = 0;
-	if (bc_time_cmp(start, end) >= 0)
-		return BC_TIME_ORDER;
-	return BC_TIME_OK;
-}
-
-/* compare */
-int
-bc_time_cmp(const bc_time *a, const bc_time *b)
-{
-	int64_t		x = bc_time_epoch_usec(a);
-	int64_t		y = bc_time_epoch_usec(b);
-
-	return x < y ? -1 : x > y;
-}
-
-/* days from 1970-01-01 to y-m-d (civil calendar algorithm) */
-static int64_t
-days_from_civil(int y, int m, int d)
-{
-	int64_t		era;
-	int64_t		yoe;
-	int64_t		doy;
-	int64_t		doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return era * 146097 + (int64_t) doe - 719468;
 }
 
 /* epoch microseconds */
 int64_t
 bc_time_epoch_usec(const bc_time *t)
 {
-	int64_t		days = days_from_civil(t->year, t->month, t->day);
-	int64_t		secs = days * 86400 + t->hour * 3600 + t->minute * 60 + t->second;
+	int64_t		secs = bc_time_days(t->year, t->month, t->day) * 86400 +
+		t->hour * 3600 + t->minute * 60 + t->second;
 
 	return secs * 1000000 + t->usec;
-}
-
-/* message */
-const char *
-bc_time_strerror(bc_time_status st)
-{
-	switch (st)
-	{
-		case BC_TIME_OK:
-			return "no error";
-		case BC_TIME_EMPTY:
-			return "empty timestamp";
-		case BC_TIME_SYNTAX:
-			return "invalid timestamp syntax (expected YYYY-MM-DDTHH:MM:SS[.fff]Z)";
-		case BC_TIME_RANGE:
-			return "timestamp is not a valid calendar date and time";
-		case BC_TIME_ZONE:
-			return "timestamp has a non-UTC offset";
-		case BC_TIME_PRECISION:
-			return "timestamp has precision below microseconds";
-		case BC_TIME_NOT_PERIOD_START:
-			return "billing period start is not the first day of a month at 00:00:00";
-		case BC_TIME_ORDER:
-			return "time interval end is not after its start";
-	}
-	return "unknown timestamp status";
 }

@@ -1,21 +1,25 @@
 /*-------------------------------------------------------------------------
  *
  * cur_time.h
- *		Validation and normalisation of CUR timestamps (always UTC).
+ *		The one parser of CUR timestamps (always UTC), for the rows and for
+ *		the manifest's billing period.
  *
- * Accepted (strict, no surrounding whitespace):
- *		YYYY-MM-DD{T| }HH:MM:SS[.f...][zone]
- *		YYYYMMDDTHHMMSS[.f...][zone]		(compact form seen in manifests)
- * with 1 to 9 fractional digits (digits past the 6th, microseconds, must
- * be zero), and zone one of: nothing (taken as UTC), "Z", "z", "+00",
- * "+0000", "+00:00", "-00", "-0000", "-00:00".  A non-zero offset is
- * BC_TIME_ZONE (CUR is UTC by definition; we do not convert).  Fields must
- * form a real calendar date and time: year 0001-9999, hour 00-23, minute
- * and second 00-59 (no leap second, no 24:00).
+ * Two grammars, both of real calendar dates and times (year 0001-9999,
+ * hour 00-23, minute and second 00-59: no leap second, no 24:00):
  *
- * Output is canonical text for COPY into timestamptz:
- *		"YYYY-MM-DD HH:MM:SS[.ffffff]+00"
- * with the fraction only when non-zero and without trailing zeros.
+ *	- the row form, strict, of every timestamp column of a CUR 2.0 row
+ *	  (bc_time_parse_cur): YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z, nothing else;
+ *
+ *	- the forms of a manifest's billingPeriod.start
+ *	  (bc_time_billing_period), more lenient because manifests have been
+ *	  seen in several: YYYY-MM-DD{T| }HH:MM:SS[.f...][zone] and the compact
+ *	  YYYYMMDDTHHMMSS[.f...][zone], with 1 to 9 fractional digits (those
+ *	  past the 6th, below microseconds, must be zero) and zone one of:
+ *	  nothing (taken as UTC), "Z", "z", "+00", "+0000", "+00:00", "-00",
+ *	  "-0000", "-00:00" (CUR is UTC by definition; no offset is converted).
+ *
+ * The row form is a subset of the manifest forms: what bc_time_parse_cur
+ * accepts, the manifest grammar accepts with the same parts.
  *
  * IDENTIFICATION
  *		src/core/cur_time.h
@@ -25,68 +29,46 @@
 #ifndef BC_CUR_TIME_H
 #define BC_CUR_TIME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* longest text bc_time_format writes, with the NUL */
-#define BC_TIME_FORMAT_MAX 40
+#define BC_TIME_USEC_PER_DAY INT64_C(86400000000)
 
+/* the parts of a parsed timestamp (UTC) */
 typedef struct bc_time
 {
-	int			year;
+	int			year;			/* 1-9999 */
 	int			month;			/* 1-12 */
 	int			day;			/* 1-31 */
-	int			hour;
-	int			minute;
-	int			second;
+	int			hour;			/* 0-23 */
+	int			minute;			/* 0-59 */
+	int			second;			/* 0-59 */
 	int			usec;			/* 0-999999 */
 } bc_time;
 
-typedef enum bc_time_status
-{
-	BC_TIME_OK = 0,
-	BC_TIME_EMPTY,				/* zero-length input */
-	BC_TIME_SYNTAX,				/* not of the accepted shape */
-	BC_TIME_RANGE,				/* not a real date/time (2026-02-30, 25:00) */
-	BC_TIME_ZONE,				/* offset other than UTC */
-	BC_TIME_PRECISION,			/* non-zero digits below microseconds */
-	BC_TIME_NOT_PERIOD_START,	/* billing period start not a month start */
-	BC_TIME_ORDER				/* interval end not after start */
-} bc_time_status;
+/*
+ * A timestamp of a CUR row, s[0..len): YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z with
+ * a real date and time.  True with its parts in *t; false when it is not
+ * one (*t is then undefined).
+ */
+extern bool bc_time_parse_cur(const char *s, size_t len, bc_time *t);
 
-/* parse s[0..len); *errpos (may be NULL) = offset of the offending byte */
-extern bc_time_status bc_time_parse(const char *s, size_t len, bc_time *t,
-									size_t *errpos);
-
-/* canonical text into buf[BC_TIME_FORMAT_MAX]; returns the length */
-extern size_t bc_time_format(const bc_time *t, char *buf);
-
-/* parse and format in one call */
-extern bc_time_status bc_time_canonical(const char *s, size_t len, char *buf,
-										size_t *outlen, size_t *errpos);
+/* true when t is the first day of a month at 00:00:00.000000 */
+extern bool bc_time_is_month_start(const bc_time *t);
 
 /*
- * Billing period from bill_billing_period_start_date: the timestamp must
- * be the first day of a month at 00:00:00 UTC; writes "YYYY-MM-01" (date
- * text for COPY) into out[11].
+ * The billing period of a manifest's billingPeriod.start, s[0..len), in
+ * any of the manifest forms above: it must be the first day of a month at
+ * 00:00:00 UTC.  Writes "YYYY-MM-01" (date text) into out[11]; false (and
+ * out "") when s is not such a timestamp.
  */
-extern bc_time_status bc_time_billing_period(const char *s, size_t len, char out[11],
-											 size_t *errpos);
+extern bool bc_time_billing_period(const char *s, size_t len, char out[11]);
 
-/*
- * identity_time_interval "START/END": both timestamps, END after START.
- * *errpos is relative to s.
- */
-extern bc_time_status bc_time_interval(const char *s, size_t len, bc_time *start,
-									   bc_time *end, size_t *errpos);
+/* days from 1970-01-01 to a date of the proleptic Gregorian calendar */
+extern int64_t bc_time_days(int year, int month, int day);
 
-/* -1, 0, 1 */
-extern int	bc_time_cmp(const bc_time *a, const bc_time *b);
-
-/* microseconds since 1970-01-01 00:00:00 UTC (proleptic Gregorian) */
+/* microseconds since 1970-01-01 00:00:00 UTC */
 extern int64_t bc_time_epoch_usec(const bc_time *t);
-
-/* static lower-case message for a status */
-extern const char *bc_time_strerror(bc_time_status st);
 
 #endif							/* BC_CUR_TIME_H */

@@ -30,6 +30,7 @@
 #include "arn.h"
 #include "copy_binary.h"
 #include "cur_json.h"
+#include "cur_time.h"
 #include "usage_type.h"
 
 #define SUM_SCALE 18
@@ -312,6 +313,28 @@ decimal_units(const bc_decimal_parts *p, __int128 *units)
 	return true;
 }
 
+/*
+ * |value| < 10^n: the weight of the first non-zero digit (the power of ten
+ * it stands for) is below n.  Without an exponent, n integer digits or
+ * fewer settle it without looking at them.
+ */
+bool
+bc_decimal_below_pow10(const char *s, const bc_decimal_parts *p, int n)
+{
+	size_t		nd = p->int_len + p->frac_len;
+
+	if (p->exp10 == 0 && p->int_len <= (size_t) n)
+		return true;
+	for (size_t k = 0; k < nd; k++)
+	{
+		char		c = k < p->int_len ? s[p->int_pos + k] : s[p->frac_pos + k - p->int_len];
+
+		if (c != '0')
+			return (long) p->int_len - 1 - (long) k + p->exp10 < n;
+	}
+	return true;				/* zero */
+}
+
 /* true when txt is a decimal numeric_in accepts (no NaN, no Infinity) */
 bool
 bc_xf_decimal_check(const char *txt, size_t len)
@@ -479,100 +502,18 @@ bc_xsum_text(const bc_xsum *s, bc_buf *b)
 }
 
 /* ---------------------------------------------------------------------- */
-/* timestamps (also the check of the billing period the loader peeks at) */
-
-/* days in a month of the proleptic Gregorian calendar */
-static int
-days_in_month(int y, int m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
-/* n decimal digits at s, as an int, or -1 */
-static int
-digits_at(const char *s, int n)
-{
-	int			v = 0;
-
-	for (int i = 0; i < n; i++)
-	{
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/*
- * Check a CUR UTC timestamp YYYY-MM-DDTHH:MM:SS[.fraction]Z (fraction 1-6
- * digits) with a real calendar date.
- */
-bool
-bc_xf_timestamp_check(const char *s, size_t len, int *year, int *month, int *day,
-					  bool *midnight)
-{
-	int			y,
-				mo,
-				d,
-				h,
-				mi,
-				se;
-	size_t		i;
-	bool		zero_frac = true;
-
-	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-		s[13] != ':' || s[16] != ':')
-		return false;
-	y = digits_at(s, 4);
-	mo = digits_at(s + 5, 2);
-	d = digits_at(s + 8, 2);
-	h = digits_at(s + 11, 2);
-	mi = digits_at(s + 14, 2);
-	se = digits_at(s + 17, 2);
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
-		mi < 0 || mi > 59 || se < 0 || se > 59 || d > days_in_month(y, mo))
-		return false;
-	i = 19;
-	if (s[i] == '.')
-	{
-		size_t		start = ++i;
-
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-		{
-			if (s[i] != '0')
-				zero_frac = false;
-			i++;
-		}
-		if (i == start || i - start > 6)
-			return false;
-	}
-	if (i != len - 1 || s[i] != 'Z')
-		return false;
-	*year = y;
-	*month = mo;
-	*day = d;
-	*midnight = (h == 0 && mi == 0 && se == 0 && zero_frac);
-	return true;
-}
+/* the billing period */
 
 /* the billing period of a row, "YYYY-MM-01" */
 bool
 bc_xf_row_period(const bc_cur_row *row, char out[11])
 {
 	const bc_cur_field *f = &row->f[BC_COL_BILL_BILLING_PERIOD_START_DATE];
-	int			y,
-				m,
-				d;
-	bool		midnight;
+	bc_time		t;
 
-	if (!bc_xf_timestamp_check(f->ptr, f->len, &y, &m, &d, &midnight) ||
-		d != 1 || !midnight)
+	if (!bc_time_parse_cur(f->ptr, f->len, &t) || !bc_time_is_month_start(&t))
 		return false;
-	snprintf(out, 11, "%04d-%02d-01", y, m);
+	snprintf(out, 11, "%04d-%02d-01", t.year, t.month);
 	return true;
 }
 
@@ -583,8 +524,20 @@ bc_xf_row_period(const bc_cur_row *row, char out[11])
 bool
 bc_xf_init(bc_xf *x, const char *period_text)
 {
+	int			ny,
+				nm;
+
 	memset(x, 0, sizeof(*x));
 	snprintf(x->period_text, sizeof(x->period_text), "%s", period_text);
+	x->period_year = atoi(x->period_text);
+	x->period_month = atoi(x->period_text + 5);
+	ny = x->period_year + (x->period_month == 12);
+	nm = x->period_month % 12 + 1;
+	snprintf(x->period_end_text, sizeof(x->period_end_text), "%04d-%02d-01", ny, nm);
+	x->usage_min = (bc_time_days(x->period_year, x->period_month, 1) -
+					BC_XF_USAGE_SLACK_DAYS) * BC_TIME_USEC_PER_DAY;
+	x->usage_max = (bc_time_days(ny, nm, 1) + BC_XF_USAGE_SLACK_DAYS) * BC_TIME_USEC_PER_DAY;
+	x->period_seen_len = -1;
 	x->last_total = -1;
 	x->usage_cap = 1024;
 	x->usage = calloc(x->usage_cap, sizeof(char *));
@@ -606,6 +559,7 @@ bc_xf_free(bc_xf *x)
 		free(x->totals[i].line_item_type);
 		bc_xsum_free(&x->totals[i].unblended);
 		bc_xsum_free(&x->totals[i].net);
+		bc_xsum_free(&x->totals[i].rejected);
 	}
 	free(x->totals);
 	for (int i = 0; i < x->nusage; i++)
@@ -702,6 +656,7 @@ total_for(bc_xf *x, const char *type, size_t len, bool is_bedrock)
 	t->is_bedrock = is_bedrock;
 	bc_xsum_init(&t->unblended);
 	bc_xsum_init(&t->net);
+	bc_xsum_init(&t->rejected);
 	x->last_total = x->ntotals++;
 	return t;
 }
@@ -816,11 +771,16 @@ reject(bc_xf *x, int col, const char *fmt,...)
 	return false;
 }
 
-/* a decimal column; empty allowed only when allow_empty */
+/*
+ * A decimal column (a cost or an amount): a number, below
+ * 10^BC_XF_MAX_MAGNITUDE in absolute value; empty allowed only when
+ * allow_empty.
+ */
 static bool
 check_decimal(bc_xf *x, const bc_cur_row *row, int col, bool allow_empty)
 {
 	const bc_cur_field *f = &row->f[col];
+	bc_decimal_parts p;
 
 	if (f->null || f->len == 0)
 	{
@@ -828,23 +788,45 @@ check_decimal(bc_xf *x, const bc_cur_row *row, int col, bool allow_empty)
 			return true;
 		return reject(x, col, "missing number");
 	}
-	if (!bc_xf_decimal_check(f->ptr, f->len))
+	if (!bc_decimal_scan(f->ptr, f->len, &p))
 		return reject(x, col, "invalid number");
+	/* bc_decimal_below_pow10's shortcut, here: most costs take it */
+	if ((p.exp10 != 0 || p.int_len > BC_XF_MAX_MAGNITUDE) &&
+		!bc_decimal_below_pow10(f->ptr, &p, BC_XF_MAX_MAGNITUDE))
+		return reject(x, col, "number out of range (absolute value must be below 10^%d)",
+					  BC_XF_MAX_MAGNITUDE);
 	return true;
 }
 
-/* a timestamp column */
+/* a timestamp column, its parts into *t */
 static bool
-check_timestamp(bc_xf *x, const bc_cur_row *row, int col)
+check_timestamp(bc_xf *x, const bc_cur_row *row, int col, bc_time *t)
 {
 	const bc_cur_field *f = &row->f[col];
-	int			y,
-				m,
-				d;
-	bool		midnight;
 
-	if (!bc_xf_timestamp_check(f->ptr, f->len, &y, &m, &d, &midnight))
+	if (!bc_time_parse_cur(f->ptr, f->len, t))
 		return reject(x, col, "invalid timestamp");
+	return true;
+}
+
+/*
+ * The usage dates of a row (start and end as epoch microseconds): the end
+ * not before the start, both within BC_XF_USAGE_SLACK_DAYS of the billing
+ * period.
+ */
+static bool
+check_usage_dates(bc_xf *x, int64_t start, int64_t end)
+{
+	if (end < start)
+		return reject(x, BC_COL_LINE_ITEM_USAGE_END_DATE, "usage end before usage start");
+	if (start < x->usage_min)
+		return reject(x, BC_COL_LINE_ITEM_USAGE_START_DATE,
+					  "usage date outside the billing period (%s to %s, %d days of slack)",
+					  x->period_text, x->period_end_text, BC_XF_USAGE_SLACK_DAYS);
+	if (end > x->usage_max)
+		return reject(x, BC_COL_LINE_ITEM_USAGE_END_DATE,
+					  "usage date outside the billing period (%s to %s, %d days of slack)",
+					  x->period_text, x->period_end_text, BC_XF_USAGE_SLACK_DAYS);
 	return true;
 }
 
@@ -1048,11 +1030,12 @@ bin_numeric(bc_buf *out, const bc_cur_field *f, int shift)
 /*
  * Append the binary COPY row of a checked Bedrock row: the same values as
  * emit_text, in the same order (every value was checked, so the
- * conversions cannot fail).
+ * conversions cannot fail); the usage dates as the checks parsed them
+ * (epoch microseconds).
  */
 static void
 emit_binary(bc_xf *x, const bc_cur_row *row, const char *product_name,
-			int tokens_shift, bc_buf *out)
+			int tokens_shift, int64_t usage_start, int64_t usage_end, bc_buf *out)
 {
 	const bc_cur_field *f = row->f;
 	const bc_cur_field *amount = &f[BC_COL_LINE_ITEM_USAGE_AMOUNT];
@@ -1062,10 +1045,8 @@ emit_binary(bc_xf *x, const bc_cur_row *row, const char *product_name,
 
 	bc_buf_put(out, x->prefix, x->prefix_len);
 	bc_cb_int8(out, (int64_t) row->line);
-	(void) bc_cb_timestamp(out, f[BC_COL_LINE_ITEM_USAGE_START_DATE].ptr,
-						   f[BC_COL_LINE_ITEM_USAGE_START_DATE].len);
-	(void) bc_cb_timestamp(out, f[BC_COL_LINE_ITEM_USAGE_END_DATE].ptr,
-						   f[BC_COL_LINE_ITEM_USAGE_END_DATE].len);
+	bc_cb_timestamp(out, usage_start);
+	bc_cb_timestamp(out, usage_end);
 	bc_cb_text(out, f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].ptr, f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].len);
 	bc_cb_text(out, f[BC_COL_BILL_PAYER_ACCOUNT_ID].ptr, f[BC_COL_BILL_PAYER_ACCOUNT_ID].len);
 	bc_cb_text(out, f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].ptr, f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].len);
@@ -1109,19 +1090,35 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	int64_t		scale = 1;
 	bool		is_tokens = false;
 	int			shift = 0;
-	int			y,
-				m,
-				d;
-	bool		midnight;
+	bc_time		t,
+				start,
+				end;
+	int64_t		start_usec,
+				end_usec;
 
-	if (!bc_xf_timestamp_check(bp->ptr, bp->len, &y, &m, &d, &midnight))
-		return reject(x, BC_COL_BILL_BILLING_PERIOD_START_DATE, "invalid timestamp");
-	if (bp->len < 10 || memcmp(bp->ptr, x->period_text, 10) != 0 || !midnight)
-		return reject(x, BC_COL_BILL_BILLING_PERIOD_START_DATE,
-					  "row of another billing period (the delivery is for %s)",
-					  x->period_text);
-	if (!check_timestamp(x, row, BC_COL_LINE_ITEM_USAGE_START_DATE) ||
-		!check_timestamp(x, row, BC_COL_LINE_ITEM_USAGE_END_DATE) ||
+	/* every row of a file spells its billing period alike: parse it once */
+	if ((int) bp->len != x->period_seen_len ||
+		memcmp(bp->ptr, x->period_seen, bp->len) != 0)
+	{
+		if (!bc_time_parse_cur(bp->ptr, bp->len, &t))
+			return reject(x, BC_COL_BILL_BILLING_PERIOD_START_DATE, "invalid timestamp");
+		if (t.year != x->period_year || t.month != x->period_month ||
+			!bc_time_is_month_start(&t))
+			return reject(x, BC_COL_BILL_BILLING_PERIOD_START_DATE,
+						  "row of another billing period (the delivery is for %s)",
+						  x->period_text);
+		if (bp->len <= sizeof(x->period_seen))
+		{
+			memcpy(x->period_seen, bp->ptr, bp->len);
+			x->period_seen_len = (int) bp->len;
+		}
+	}
+	if (!check_timestamp(x, row, BC_COL_LINE_ITEM_USAGE_START_DATE, &start) ||
+		!check_timestamp(x, row, BC_COL_LINE_ITEM_USAGE_END_DATE, &end))
+		return false;
+	start_usec = bc_time_epoch_usec(&start);
+	end_usec = bc_time_epoch_usec(&end);
+	if (!check_usage_dates(x, start_usec, end_usec) ||
 		!check_decimal(x, row, BC_COL_LINE_ITEM_USAGE_AMOUNT, true))
 		return false;
 	if (!principal->null && principal->len > 0)
@@ -1165,7 +1162,7 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 						  (long long) scale);
 	}
 	if (x->binary)
-		emit_binary(x, row, product_name, is_tokens ? shift : -1, out);
+		emit_binary(x, row, product_name, is_tokens ? shift : -1, start_usec, end_usec, out);
 	else
 		emit_text(x, row, product_name, is_tokens ? shift : -1, out);
 	note_usage_type(x, &f[BC_COL_LINE_ITEM_USAGE_TYPE], product_name);
@@ -1247,15 +1244,22 @@ bc_xf_reject(bc_xf *x, const bc_cur_row *row)
 	const bc_cur_field *t = &row->f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE];
 	const bc_cur_field *pc = &row->f[BC_COL_LINE_ITEM_PRODUCT_CODE];
 	const bc_cur_field *be = &row->f[BC_COL_BILL_BILLING_ENTITY];
+	const bc_cur_field *cost = &row->f[BC_COL_LINE_ITEM_UNBLENDED_COST];
+	bc_decimal_parts p;
 	bc_xf_total *tot;
 
 	x->rows_rejected++;
 	tot = total_for(x, t->ptr, t->len,
 					bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len, NULL, 0));
 	if (tot == NULL)
+	{
 		x->nomem = true;
-	else
-		tot->rejected_rows++;
+		return;
+	}
+	tot->rejected_rows++;
+	if (!cost->null && cost->len > 0 && bc_decimal_scan(cost->ptr, cost->len, &p) &&
+		bc_decimal_below_pow10(cost->ptr, &p, BC_XF_MAX_MAGNITUDE))
+		(void) bc_xsum_add(&tot->rejected, cost->ptr, cost->len);
 }
 
 /* the known columns of a row as JSON (the server's raw_row) */

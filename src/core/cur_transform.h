@@ -10,12 +10,16 @@
  * rows, the same totals and the same row errors as load_export:
  *
  *	- every row is counted in the totals of (line item type, Bedrock or not);
+ *	- the costs of every row are checked (decimals below BC_XF_MAX_MAGNITUDE);
  *	- a Bedrock row (bc_is_bedrock_line, Marketplace rows by product name)
- *	  is checked (billing period, timestamps, numbers, ARN, tags map) and
- *	  appended to the output as one COPY text line of the delivery table;
+ *	  is checked (billing period, usage dates in order and within
+ *	  BC_XF_USAGE_SLACK_DAYS of the billing period, usage amount, ARN,
+ *	  tags map) and appended to the output as one COPY text line of the
+ *	  delivery table;
  *	- a bad value makes bc_xf_row return BC_XF_REJECT with the column and
  *	  the reason; the caller applies its rejection policy (bc_xf_reject
- *	  counts a tolerated reject in the totals like the server does).
+ *	  counts a tolerated reject in the totals like the server does, its
+ *	  unblended cost in the rejected sum when it is a number in range).
  *
  * Decimal checks accept what numeric_in accepts (bc_decimal_scan: up to
  * 1000 digits, exponents within +-990); sums are exact: an __int128 count
@@ -49,6 +53,17 @@
 /* bytes of a value, and of a raw row (bc_xf_raw_row), kept for load_errors */
 #define BC_XF_VALUE_MAX 1000
 #define BC_XF_RAW_MAX 10000
+
+/*
+ * Data-quality bounds (README, "Errors and rejected rows"): the unblended
+ * and net unblended cost of every row, and the usage amount of a Bedrock
+ * row, must be below 10^BC_XF_MAX_MAGNITUDE in absolute value; the usage
+ * dates of a Bedrock row may lie at most BC_XF_USAGE_SLACK_DAYS days
+ * before the first day of the billing period (usage start) or after the
+ * first day of the next month (usage end).
+ */
+#define BC_XF_MAX_MAGNITUDE 15
+#define BC_XF_USAGE_SLACK_DAYS 31
 
 /* a growable byte buffer (COPY text, JSON) */
 typedef struct bc_buf
@@ -95,6 +110,8 @@ typedef struct bc_xf_total
 	bc_xsum		unblended;
 	bc_xsum		net;
 	bool		net_present;
+	bc_xsum		rejected;		/* unblended cost of the rejected rows whose
+								 * cost is a number below the bound */
 } bc_xf_total;
 
 /* what bc_xf_row did with a row */
@@ -110,6 +127,14 @@ typedef enum bc_xf_result
 typedef struct bc_xf
 {
 	char		period_text[11];	/* YYYY-MM-01 of the delivery */
+	char		period_end_text[16];	/* YYYY-MM-01 of the next month */
+	int			period_year;
+	int			period_month;
+	int64_t		usage_min;		/* earliest usage start allowed (epoch usec) */
+	int64_t		usage_max;		/* latest usage end allowed (epoch usec) */
+	char		period_seen[32];	/* the last bill_billing_period_start_date
+									 * text found to be the period's start */
+	int			period_seen_len;	/* its length, -1 when none */
 	char		prefix[128];	/* constant leading columns of every line */
 	int			prefix_len;
 
@@ -164,7 +189,8 @@ extern bc_xf_result bc_xf_row(bc_xf *x, const bc_cur_row *row, bc_buf *out);
 /*
  * Count a tolerated rejected row (after BC_XF_REJECT) the way the server
  * does: in the rejected_rows of its line item type, classified without the
- * product name.
+ * product name, and its line_item_unblended_cost in the rejected sum when
+ * that is a number below 10^BC_XF_MAX_MAGNITUDE.
  */
 extern void bc_xf_reject(bc_xf *x, const bc_cur_row *row);
 
@@ -207,10 +233,14 @@ typedef struct bc_decimal_parts
 
 extern bool bc_decimal_scan(const char *s, size_t len, bc_decimal_parts *p);
 
-/* value checks (also used by the server for the billing period it peeks at) */
+/*
+ * True when the decimal s (scanned into *p) is below 10^n in absolute
+ * value.
+ */
+extern bool bc_decimal_below_pow10(const char *s, const bc_decimal_parts *p, int n);
+
+/* true when txt is a decimal bc_decimal_scan accepts */
 extern bool bc_xf_decimal_check(const char *txt, size_t len);
-extern bool bc_xf_timestamp_check(const char *s, size_t len, int *year, int *month,
-								  int *day, bool *midnight);
 
 /* columns the COPY lines fill, in order, comma-separated */
 extern const char bc_xf_copy_columns[];

@@ -387,7 +387,7 @@ bc_manifest_parse(const char *json, size_t len, bc_manifest **out, bc_manifest_e
 		bc_manifest_free(m);
 		return merr(err, BC_MANIFEST_MISSING_KEY, period.offset, "billingPeriod.start");
 	}
-	if (bc_time_billing_period(m->period_start, strlen(m->period_start), m->billing_period, NULL) != BC_TIME_OK)
+	if (!bc_time_billing_period(m->period_start, strlen(m->period_start), m->billing_period))
 	{
 		st = merr(err, BC_MANIFEST_BAD_PERIOD, period.offset, m->period_start);
 		bc_manifest_free(m);

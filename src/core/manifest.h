@@ -13,7 +13,7 @@
  *						control characters
  *		billingPeriod	object with "start" (required) and "end" (optional)
  *						timestamps; "start" must be a month start, in any
- *						form bc_time_parse accepts, e.g. 20260401T000000.000Z
+ *						form bc_time_billing_period accepts, e.g. 20260401T000000.000Z
  *		dataFiles		array of strings, required (legacy "reportKeys"
  *						accepted, not both): s3://bucket/key URIs or
  *						relative keys

@@ -28,7 +28,8 @@
  *	 "execution_id", "files": [{"path", "size", "sha256", "rows_read",
  *	 "rows_loaded"}], "rows_read", "rows_loaded", "rows_rejected",
  *	 "rows_other", "bytes_read", "totals": [{"line_item_type", "is_bedrock",
- *	 "rows", "rejected_rows", "unblended_cost", "net_unblended_cost"}],
+ *	 "rows", "rejected_rows", "unblended_cost", "net_unblended_cost",
+ *	 "rejected_unblended_cost"}],
  *	 "usage_types": [...], "usage_products": [...] (pairs, "" for none),
  *	 "rejects": [{"file", "line", "column", "value",
  *	 "reason", "raw"}]}
@@ -353,6 +354,7 @@ stats_of(Jsonb *jb)
 			JsonbContainer *t = jelem_object(arr, i, "totals");
 			BcTotal    *tot = palloc0(sizeof(BcTotal));
 			char	   *net = jtext(t, "net_unblended_cost");
+			char	   *rejected = jtext(t, "rejected_unblended_cost");
 
 			tot->line_item_type = jtext_req(t, "line_item_type");
 			tot->is_bedrock = jbool(t, "is_bedrock");
@@ -364,6 +366,8 @@ stats_of(Jsonb *jb)
 				tot->net = decimal_total(net, "net_unblended_cost");
 				tot->net_present = true;
 			}
+			if (rejected != NULL)
+				tot->rejected = decimal_total(rejected, "rejected_unblended_cost");
 			st->totals = lappend(st->totals, tot);
 		}
 	}

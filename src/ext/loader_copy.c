@@ -288,6 +288,9 @@ collect_totals(BcCopyState *cs)
 			bc_xsum_text(&xt->net, &b);
 			t->net = pnstrdup(b.data ? b.data : "0", b.len);
 		}
+		bc_buf_reset(&b);
+		bc_xsum_text(&xt->rejected, &b);
+		t->rejected = pnstrdup(b.data ? b.data : "0", b.len);
 		cs->stats->totals = lappend(cs->stats->totals, t);
 	}
 	bc_buf_free(&b);

@@ -342,6 +342,9 @@ enum gen_fault
 	GF_MISSING_COLUMN,
 	GF_BAD_TIMESTAMP,
 	GF_NUL_BYTE,
+	GF_USAGE_END_BEFORE_START,
+	GF_USAGE_OUTSIDE_PERIOD,
+	GF_HUGE_COST,
 	GF_NFAULT
 };
 extern const char *const bc_gen_fault_names[GF_NFAULT];
@@ -431,7 +434,9 @@ typedef struct gen_rowctx
 	long		nrows;
 	/* the fault to inject into this delivery, row-level faults only */
 	int			fault;
-	long		fault_row;		/* 0-based data row index in the delivery */
+	long		fault_row;		/* 0-based data row index in the delivery (a
+								 * Bedrock-only fault moves it to the first
+								 * Bedrock row from there) */
 	int			fault_col;		/* column the fault touched (enum gen_col), -1 */
 	int			omit_col;		/* column left out of this delivery, -1 */
 	char		fault_note[256];

@@ -476,10 +476,17 @@ write_delivery(delivery *d, const gen_world *w, gen_truth *t)
 					   "column absent from the header and rows of every chunk of the delivery (the manifest still lists it)", NULL);
 			break;
 		default:
-			note_fault(d, rel_first, ctx.fault_row + 2,
-					   ctx.fault_col >= 0 ? bc_gen_columns[ctx.fault_col].name : NULL,
-					   ctx.fault_note, &fault_rt);
-			break;
+			{
+				/* the chunk and line of the row (a Bedrock-only fault may have moved it) */
+				char		rel[1024];
+
+				snprintf(rel, sizeof(rel), "%s/%s-%05d.csv.gz", d->data_rel, cfg->export_name,
+						 (int) (ctx.fault_row / d->chunk_rows) + 1);
+				note_fault(d, rel, ctx.fault_row % d->chunk_rows + 2,
+						   ctx.fault_col >= 0 ? bc_gen_columns[ctx.fault_col].name : NULL,
+						   ctx.fault_note, &fault_rt);
+				break;
+			}
 	}
 
 	write_manifest(d, d->meta_rel, d->nchunks);

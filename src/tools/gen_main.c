@@ -22,7 +22,8 @@ extern void bc_gen_export_run(const gen_config *cfg);
 const char *const bc_gen_fault_names[GF_NFAULT] = {
 	"none", "truncated-gzip", "corrupt-bytes", "missing-file", "ragged-row",
 	"bad-number", "bad-arn", "huge-field", "non-utf8", "bom", "missing-column",
-	"bad-timestamp", "nul-byte"
+	"bad-timestamp", "nul-byte", "usage-end-before-start", "usage-outside-period",
+	"huge-cost"
 };
 
 const char *const bc_gen_fault_docs[GF_NFAULT] = {
@@ -38,7 +39,10 @@ const char *const bc_gen_fault_docs[GF_NFAULT] = {
 	"chunk 1 starts with a UTF-8 byte order mark",
 	"line_item_unblended_cost is absent from every chunk (still in the manifest)",
 	"one row's line_item_usage_start_date is 2025-13-45T99:61:00Z",
-	"one row's description holds a NUL byte"
+	"one row's description holds a NUL byte",
+	"one Bedrock row's usage end date is a day before its start",
+	"one Bedrock row's usage dates are 4 years before the billing period",
+	"one row's line_item_unblended_cost has 39 digits"
 };
 
 /* usage text */
@@ -71,7 +75,7 @@ usage(FILE *f)
 			"  --s3-prefix URL         prefix of manifest dataFiles (default s3://bedrock-cost-example/cur)\n"
 			"  --fault KIND            damage the latest delivery of the last period:\n");
 	for (i = 1; i < GF_NFAULT; i++)
-		fprintf(f, "      %-16s %s\n", bc_gen_fault_names[i], bc_gen_fault_docs[i]);
+		fprintf(f, "      %-22s %s\n", bc_gen_fault_names[i], bc_gen_fault_docs[i]);
 	fprintf(f,
 			"  --quiet                 no progress lines\n"
 			"  --help                  this text\n");

@@ -217,14 +217,60 @@ legal_entity(const gen_sku *s)
 	return "Cohere Inc.";
 }
 
-/* apply this delivery's row-level fault to row i, if it is the target */
-static void
-apply_row_fault(gen_rowctx *ctx, long i, const char **f, size_t *fl)
+/*
+ * The usage dates of a row moved n years (a multiple of 4 keeps 29
+ * February a real date) into the row arena.
+ */
+static const char *
+years_away(const char *stamp, int n)
 {
+	return keepf("%04d%s", atoi(stamp) + n, stamp + 4);
+}
+
+/*
+ * Apply this delivery's row-level fault to row i, if it is the target.
+ * The loader checks usage dates on Bedrock rows only, so those faults go
+ * to the first Bedrock row from the target on (which becomes the target).
+ */
+static void
+apply_row_fault(gen_rowctx *ctx, long i, const char **f, size_t *fl, int bedrock)
+{
+	if ((ctx->fault == GF_USAGE_END_BEFORE_START || ctx->fault == GF_USAGE_OUTSIDE_PERIOD) &&
+		i == ctx->fault_row && !bedrock && ctx->fault_col < 0)
+	{
+		ctx->fault_row = i + 1;
+		return;
+	}
 	if (i != ctx->fault_row)
 		return;
 	switch (ctx->fault)
 	{
+		case GF_USAGE_END_BEFORE_START:
+			{
+				const char *start = f[C_line_item_usage_start_date];
+
+				f[C_line_item_usage_start_date] = f[C_line_item_usage_end_date];
+				f[C_line_item_usage_end_date] = start;
+				ctx->fault_col = C_line_item_usage_end_date;
+				snprintf(ctx->fault_note, sizeof(ctx->fault_note),
+						 "usage end date %s is a day before the usage start date %s",
+						 f[C_line_item_usage_end_date], f[C_line_item_usage_start_date]);
+				break;
+			}
+		case GF_USAGE_OUTSIDE_PERIOD:
+			f[C_line_item_usage_start_date] = years_away(f[C_line_item_usage_start_date], -4);
+			f[C_line_item_usage_end_date] = years_away(f[C_line_item_usage_end_date], -4);
+			ctx->fault_col = C_line_item_usage_start_date;
+			snprintf(ctx->fault_note, sizeof(ctx->fault_note),
+					 "usage dates %s to %s, 4 years before the billing period",
+					 f[C_line_item_usage_start_date], f[C_line_item_usage_end_date]);
+			break;
+		case GF_HUGE_COST:
+			f[C_line_item_unblended_cost] = "123456789012345678901234567890123456789";
+			ctx->fault_col = C_line_item_unblended_cost;
+			snprintf(ctx->fault_note, sizeof(ctx->fault_note),
+					 "unblended cost is 123456789012345678901234567890123456789 (39 digits)");
+			break;
 		case GF_BAD_NUMBER:
 			f[C_line_item_unblended_cost] = "12.3.4e";
 			ctx->fault_col = C_line_item_unblended_cost;
@@ -446,7 +492,7 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 		f[C_discount] = "{}";
 		t->cost = cost;
 		t->net = net;
-		apply_row_fault(ctx, i, f, fl);
+		apply_row_fault(ctx, i, f, fl, t->bedrock);
 		return;
 	}
 
@@ -546,5 +592,5 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 	f[C_tags] = tags_map(r, p, s->bedrock);
 	t->cost = cost;
 	t->net = net;
-	apply_row_fault(ctx, i, f, fl);
+	apply_row_fault(ctx, i, f, fl, t->bedrock);
 }

@@ -4,15 +4,22 @@
  *		Throughput of the core CUR reader on real files, and an exact
  *		cross-check of totals.
  *
- *	 bench_reader [--full] [--manifest M EXPORT_DIR] [FILE...]
+ *	 bench_reader [--full | --transform [--text]] [--manifest M EXPORT_DIR] [FILE...]
  *	 bench_reader --generate N FILE.csv.gz
  *
  * Reads every file (or every data file of the manifest, mapped under
  * EXPORT_DIR), counts rows and sums line_item_unblended_cost and
  * line_item_net_unblended_cost exactly.  With --full it also does the
  * per-row work the loader does in the core: decimal checks of usage
- * amount and costs, canonical timestamps, billing period, validation of
+ * amount and costs, timestamps parsed, billing period, validation of
  * the tags map and lookup of product_name in product.
+ *
+ * With --transform every row goes through the loader's row transformation
+ * (bc_xf_row, as load_export and bedrock-cost-load run it: binary COPY
+ * rows, or text lines with --text; a rejected row counted by
+ * bc_xf_reject), in the billing period of the first row read; the
+ * transformation's counters are printed.  Its instruction count under
+ * valgrind --tool=callgrind is a deterministic measure of the row path.
  *
  * --generate writes a synthetic CUR-like gzip file of N rows (131 columns,
  * JSON map fields, a quoted comma field, about 600 bytes a row) so the
@@ -39,6 +46,11 @@
 #include "manifest.h"
 
 static bool full;
+static bool transform;
+static bool text_rows;
+static bool xf_ready;
+static bc_xf xf;
+static bc_buf xf_out;
 static long nrows;
 static long nbad;
 static bc_xsum total_cost;
@@ -60,7 +72,7 @@ add_field(const bc_cur_field *f, bc_xsum *total)
 static void
 full_row(const bc_cur_row *row)
 {
-	char		t[BC_TIME_FORMAT_MAX];
+	bc_time		t;
 	char		p[11];
 	char		name[256];
 	size_t		n;
@@ -81,17 +93,50 @@ full_row(const bc_cur_row *row)
 	{
 		const bc_cur_field *f = &row->f[times[i]];
 
-		if (bc_time_canonical(f->ptr, f->len, t, &n, NULL) != BC_TIME_OK)
+		if (!bc_time_parse_cur(f->ptr, f->len, &t))
 			nbad++;
 	}
-	if (bc_time_billing_period(row->f[BC_COL_BILL_BILLING_PERIOD_START_DATE].ptr,
-							   row->f[BC_COL_BILL_BILLING_PERIOD_START_DATE].len, p, NULL) != BC_TIME_OK)
+	if (!bc_xf_row_period(row, p))
 		nbad++;
 	if (bc_json_map_validate(row->f[BC_COL_TAGS].ptr, row->f[BC_COL_TAGS].len, NULL) != BC_JSON_OK)
 		nbad++;
 	if (bc_json_map_get(row->f[BC_COL_PRODUCT].ptr, row->f[BC_COL_PRODUCT].len, "product_name", 12,
 						name, sizeof(name), &n, &found, &isnull, NULL) != BC_JSON_OK)
 		nbad++;
+}
+
+/* the loader's row transformation of one row */
+static void
+transform_row(const bc_cur_row *row)
+{
+	if (!xf_ready)
+	{
+		char		period[11];
+
+		if (!bc_xf_row_period(row, period) || !bc_xf_init(&xf, period))
+		{
+			fprintf(stderr, "no billing period in the first row\n");
+			exit(1);
+		}
+		bc_xf_set_binary(&xf, !text_rows);
+		bc_xf_set_file(&xf, 1, 1, 1);
+		bc_buf_init(&xf_out);
+		xf_ready = true;
+	}
+	switch (bc_xf_row(&xf, row, &xf_out))
+	{
+		case BC_XF_REJECT:
+			bc_xf_reject(&xf, row);
+			break;
+		case BC_XF_NOMEM:
+			fprintf(stderr, "out of memory\n");
+			exit(1);
+		default:
+			break;
+	}
+	/* hand the data on in chunks, as the delivery stream does */
+	if (xf_out.len >= 131072)
+		bc_buf_reset(&xf_out);
 }
 
 /* read one file; false on error */
@@ -119,6 +164,8 @@ read_file(const char *path)
 		add_field(&row.f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST], &total_net);
 		if (full)
 			full_row(&row);
+		if (transform)
+			transform_row(&row);
 	}
 	bytes_in += bc_cur_bytes_in(r);
 	bytes_out += bc_cur_bytes_out(r);
@@ -126,6 +173,43 @@ read_file(const char *path)
 		fprintf(stderr, "%s: %s\n", path, bc_cur_format_error(bc_cur_error_get(r), msg, sizeof(msg)));
 	bc_cur_close(r);
 	return st == BC_CUR_EOF;
+}
+
+/* the whole of a (small) file, malloc'd; false when it cannot be read */
+static bool
+slurp(const char *path, char **text, size_t *len)
+{
+	FILE	   *f = fopen(path, "rb");
+	size_t		cap = 65536;
+	size_t		n = 0;
+	char	   *b = malloc(cap);
+
+	if (f == NULL || b == NULL)
+	{
+		if (f)
+			fclose(f);
+		free(b);
+		return false;
+	}
+	for (;;)
+	{
+		size_t		got = fread(b + n, 1, cap - n, f);
+
+		n += got;
+		if (n < cap)
+			break;
+		cap *= 2;
+		b = realloc(b, cap);
+		if (b == NULL)
+		{
+			fclose(f);
+			return false;
+		}
+	}
+	fclose(f);
+	*text = b;
+	*len = n;
+	return true;
 }
 
 /* write a synthetic file of n rows; returns 0 on success */
@@ -194,16 +278,28 @@ main(int argc, char **argv)
 	{
 		if (strcmp(argv[i], "--full") == 0)
 			full = true;
+		else if (strcmp(argv[i], "--transform") == 0)
+			transform = true;
+		else if (strcmp(argv[i], "--text") == 0)
+			text_rows = true;
 		else if (strcmp(argv[i], "--manifest") == 0 && i + 2 < argc)
 		{
 			bc_manifest *m;
 			bc_manifest_error e;
+			char	   *text;
+			size_t		len;
 
-			if (bc_manifest_load(argv[i + 1], &m, &e) != BC_MANIFEST_OK)
+			if (!slurp(argv[i + 1], &text, &len))
+			{
+				fprintf(stderr, "%s: could not read it\n", argv[i + 1]);
+				return 1;
+			}
+			if (bc_manifest_parse(text, len, &m, &e) != BC_MANIFEST_OK)
 			{
 				fprintf(stderr, "%s: %s: %s\n", argv[i + 1], e.message, e.detail);
 				return 1;
 			}
+			free(text);
 			printf("manifest %s period %s files %d columns %d\n", m->execution_id, m->billing_period,
 				   m->nfiles, m->ncolumns);
 			for (int f = 0; f < m->nfiles; f++)
@@ -227,6 +323,14 @@ main(int argc, char **argv)
 	bc_xsum_text(&total_cost, &b1);
 	bc_xsum_text(&total_net, &b2);
 	printf("rows %ld  bad %ld  unblended %s  net %s\n", nrows, nbad, b1.data, b2.data);
+	if (xf_ready)
+	{
+		printf("transform: %lld loaded, %lld other, %lld rejected\n",
+			   (long long) xf.rows_loaded, (long long) xf.rows_other,
+			   (long long) xf.rows_rejected);
+		bc_buf_free(&xf_out);
+		bc_xf_free(&xf);
+	}
 	bc_buf_free(&b1);
 	bc_buf_free(&b2);
 	bc_xsum_free(&total_cost);

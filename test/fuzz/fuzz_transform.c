@@ -4,7 +4,7 @@
  *		libFuzzer harness of the core row transformation: the input is a
  *		CUR CSV file (header and rows); every row the reader returns goes
  *		through bc_xf_row, rejects through bc_xf_reject and bc_xf_raw_row,
- *		and the totals are formatted.  Checks that emitted COPY lines have
+ *		and the totals (the rejected rows' sums too) are formatted.  Checks that emitted COPY lines have
  *		23 tab-separated fields and end in a newline, and that the same
  *		rows in binary mode give the same results and well-formed binary
  *		rows (23 fields whose lengths add up, numerics with base-10000
@@ -151,6 +151,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bc_buf_reset(&tmp);
 		bc_xsum_text(&x.totals[i].unblended, &tmp);
 		bc_xsum_text(&x.totals[i].net, &tmp);
+		bc_xsum_text(&x.totals[i].rejected, &tmp);
 	}
 	bc_buf_free(&out);
 	bc_buf_free(&outb);

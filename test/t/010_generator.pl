@@ -317,7 +317,8 @@ for my $cs ([ 'default', 117 ], [ 'minimal', 114 ])
 	is(scalar(@c), $cs->[1], "--columns $cs->[0]: $cs->[1] columns");
 }
 for my $fault (qw(truncated-gzip corrupt-bytes missing-file ragged-row bad-number bad-arn
-	huge-field non-utf8 bom missing-column bad-timestamp nul-byte))
+	huge-field non-utf8 bom missing-column bad-timestamp nul-byte usage-end-before-start
+	usage-outside-period huge-cost))
 {
 	my $dir = "$tmp/f_$fault";
 	gen('--out', $dir, '--export', 'e', '--rows', '1200', '--chunk-rows', '500', '--fault', $fault);
@@ -352,12 +353,28 @@ for my $fault (qw(truncated-gzip corrupt-bytes missing-file ragged-row bad-numbe
 		'missing-column' => qr/^(?!.*line_item_unblended_cost)/,
 		'bad-timestamp' => qr/,2025-13-45T99:61:00Z,/,
 		'nul-byte' => qr/before\0after/,
+		'huge-cost' => qr/,123456789012345678901234567890123456789,/,
 	);
 	if ($fault eq 'ragged-row')
 	{
 		my $hdr = () = $l[0] =~ /,/g;
 		my $row = () = $bad =~ /,(?=(?:[^"]*"[^"]*")*[^"]*$)/g;
 		is($row, $hdr - 3, 'ragged-row: 3 fields fewer on the documented line');
+	}
+	elsif ($fault =~ /^usage-/)
+	{
+		# line_item_usage_end_date, then line_item_usage_start_date: the last
+		# two adjacent timestamps of the row (the billing period's come first)
+		my ($end, $start) = $bad =~ /.*,(\d{4}-\d\d-\d\dT[\d:.]+Z),(\d{4}-\d\d-\d\dT[\d:.]+Z),/;
+		if ($fault eq 'usage-end-before-start')
+		{
+			cmp_ok($end // '', 'lt', $start // '', "$fault: the documented line $line ends before it starts");
+		}
+		else
+		{
+			like("$start $end", qr/^2022-04-\S+ 2022-0[45]-/, "$fault: the documented line $line is 4 years away");
+		}
+		like($bad, qr/,AmazonBedrock[A-Za-z]*,|Amazon Bedrock Edition|,AWS Marketplace,/, "$fault: on a Bedrock row");
 	}
 	elsif ($fault eq 'huge-field')
 	{

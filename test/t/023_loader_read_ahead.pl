@@ -7,6 +7,7 @@
 use strict;
 use warnings;
 use IO::Compress::Gzip qw(gzip $GzipError);
+use List::Util qw(min max);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -137,11 +138,13 @@ foreach my $fault ('bad-number', 'ragged-row', 'truncated-gzip', 'bad-arn')
 	  line_item_usage_account_id line_item_product_code line_item_usage_type
 	  line_item_usage_amount line_item_unblended_cost line_item_net_unblended_cost
 	  line_item_iam_principal pricing_unit tags identity_line_item_id line_item_operation);
+	# magnitudes below the bound of the row checks (10^15)
 	my @amounts = ('12.5', '0', '-0.00', '1e3', '1.5E-7', '.5', '+3', '0012.3400', '-7e+2',
-		'123456789012345678901234567890.123456789012345678901234567890', '1e-30', '9e990',
+		'123456789012345.123456789012345678901234567890123456789012345', '1e-30', '9.99e14',
 		'0.000000000000000000000000000001', '42', '1.0000', '-99999.9999', '5E0');
-	my @stamps = ('2026-11-02T00:00:00Z', '2026-11-02T10:11:12.1Z', '2026-11-02T10:11:12.123456Z',
-		'2026-11-30T23:59:59.999999Z', '2026-11-01T00:00:00.000Z');
+	# in time order, so that a row's end is never before its start
+	my @stamps = ('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00Z', '2026-11-02T10:11:12.1Z',
+		'2026-11-02T10:11:12.123456Z', '2026-11-30T23:59:59.999999Z');
 	my @units = ('1K tokens', '1M tokens', 'Units', 'Hrs', '');
 	my @principals = ('arn:aws:iam::111122223333:user/alice',
 		'arn:aws:sts::111122223333:assumed-role/Dev-Role/s.e@x', '',
@@ -157,8 +160,8 @@ foreach my $fault ('bad-number', 'ragged-row', 'truncated-gzip', 'bad-arn')
 			$n++;
 			my %v = (bill_billing_entity => ($n % 4 ? 'AWS' : ''), bill_payer_account_id => '999988887777',
 				bill_billing_period_start_date => '2026-11-01T00:00:00Z', line_item_line_item_type => 'Usage',
-				line_item_usage_start_date => $stamps[$n % @stamps],
-				line_item_usage_end_date => $stamps[($n + 1) % @stamps],
+				line_item_usage_start_date => $stamps[min($n % @stamps, ($n + 1) % @stamps)],
+				line_item_usage_end_date => $stamps[max($n % @stamps, ($n + 1) % @stamps)],
 				line_item_usage_account_id => '111122223333', line_item_product_code => 'AmazonBedrock',
 				line_item_usage_type => 'USE1-Claude4.6Sonnet-input-tokens',
 				line_item_usage_amount => ($n % 9 ? $a : ''), line_item_unblended_cost => $c,

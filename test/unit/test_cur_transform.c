@@ -2,8 +2,10 @@
  *
  * test_cur_transform.c
  *		Unit tests of the core row transformation: exact sums (narrow and
- *		wide), decimal and timestamp checks, one Bedrock row's COPY line,
- *		non-Bedrock counting and row rejection.
+ *		wide), decimal checks, one Bedrock row's COPY line, non-Bedrock
+ *		counting, row rejection, the data-quality checks (usage dates in
+ *		order and near the billing period, magnitudes of costs and amounts)
+ *		and the sums of the rejected rows.
  *
  * IDENTIFICATION
  *		test/unit/test_cur_transform.c
@@ -61,20 +63,269 @@ UNIT_TEST(xsum_wide)
 
 UNIT_TEST(xf_checks)
 {
-	int			y, m, d;
-	bool		mid;
-
 	CHECK(bc_xf_decimal_check("12.5", 4));
 	CHECK(bc_xf_decimal_check(".5", 2));
 	CHECK(!bc_xf_decimal_check("12.3.4e", 7));
 	CHECK(!bc_xf_decimal_check("1e991", 5));
 	CHECK(!bc_xf_decimal_check("NaN", 3));
-	CHECK(bc_xf_timestamp_check("2026-04-01T00:00:00Z", 20, &y, &m, &d, &mid));
-	CHECK(mid);
-	CHECK(bc_xf_timestamp_check("2026-04-01T10:00:00.123Z", 24, &y, &m, &d, &mid));
-	CHECK(!mid);
-	CHECK(!bc_xf_timestamp_check("2025-13-45T99:61:00Z", 20, &y, &m, &d, &mid));
-	CHECK(!bc_xf_timestamp_check("2026-04-01 00:00:00Z", 20, &y, &m, &d, &mid));
+}
+
+/* bc_decimal_below_pow10(s, 15) of a decimal text, or -1 when not one */
+static int
+below15(const char *s)
+{
+	bc_decimal_parts p;
+
+	if (!bc_decimal_scan(s, strlen(s), &p))
+		return -1;
+	return bc_decimal_below_pow10(s, &p, 15);
+}
+
+UNIT_TEST(xf_decimal_magnitude)
+{
+	CHECK_INT_EQ(below15("0"), 1);
+	CHECK_INT_EQ(below15("-0.00e990"), 1);
+	CHECK_INT_EQ(below15("0.0375"), 1);
+	CHECK_INT_EQ(below15("999999999999999"), 1);
+	CHECK_INT_EQ(below15("-999999999999999.999999999999"), 1);
+	CHECK_INT_EQ(below15("000000000000000000000000001.5"), 1);
+	CHECK_INT_EQ(below15("1e14"), 1);
+	CHECK_INT_EQ(below15("9.99e14"), 1);
+	CHECK_INT_EQ(below15("0.00001e19"), 1);
+	CHECK_INT_EQ(below15("1e-990"), 1);
+	CHECK_INT_EQ(below15("1000000000000000"), 0);
+	CHECK_INT_EQ(below15("-1000000000000000"), 0);
+	CHECK_INT_EQ(below15("1e15"), 0);
+	CHECK_INT_EQ(below15("0.0001e19"), 0);
+	CHECK_INT_EQ(below15("000001000000000000000.0"), 0);
+	CHECK_INT_EQ(below15("123456789012345678901234567890123456789"), 0);
+	CHECK_INT_EQ(below15("9e990"), 0);
+	CHECK_INT_EQ(below15("-9E+990"), 0);
+	CHECK_INT_EQ(below15("9e991"), -1);
+}
+
+/*
+ * Rows of a small CSV (header csv_dq_header, period 2026-04-01 unless the
+ * caller's xf says otherwise) through bc_xf_row, rejects counted by
+ * bc_xf_reject; what happened to each, one "line: result" per row.
+ */
+static const char csv_dq_header[] =
+"bill_billing_entity,bill_payer_account_id,bill_billing_period_start_date,"
+"line_item_line_item_type,line_item_usage_start_date,line_item_usage_end_date,"
+"line_item_usage_account_id,line_item_product_code,line_item_usage_type,"
+"line_item_usage_amount,line_item_unblended_cost,line_item_net_unblended_cost,pricing_unit\n";
+
+static const char *
+run_rows(bc_xf *x, const char *rows)
+{
+	static char out[8192];
+	size_t		o = 0;
+	char	   *csv = malloc(strlen(csv_dq_header) + strlen(rows) + 1);
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	bc_cur_row	row;
+	bc_buf		b;
+
+	strcpy(csv, csv_dq_header);
+	strcat(csv, rows);
+	out[0] = '\0';
+	bc_buf_init(&b);
+	if (bc_cur_open_memory(&r, csv, strlen(csv), 0, &e) != BC_CUR_OK)
+	{
+		free(csv);
+		return "open failed";
+	}
+	while (bc_cur_next(r, &row) == BC_CUR_ROW)
+	{
+		bc_xf_result xr = bc_xf_row(x, &row, &b);
+
+		if (xr == BC_XF_REJECT)
+		{
+			o += snprintf(out + o, sizeof(out) - o, "%llu: %s: %s\n",
+						  (unsigned long long) row.line,
+						  bc_cur_columns[x->reject_col].name, x->reject_reason);
+			bc_xf_reject(x, &row);
+		}
+		else
+			o += snprintf(out + o, sizeof(out) - o, "%llu: %s\n", (unsigned long long) row.line,
+						  xr == BC_XF_EMITTED ? "emitted" : xr == BC_XF_OTHER ? "other" : "nomem");
+		bc_buf_reset(&b);
+	}
+	bc_buf_free(&b);
+	bc_cur_close(r);
+	free(csv);
+	return out;
+}
+
+/* a row of csv_dq_header: product code, usage start and end, amount, cost, net */
+#define DQ_ROW(type, pc, start, end, amount, cost, net) \
+	"AWS,1,2026-04-01T00:00:00Z," type "," start "," end ",1," pc ",USE1-X," amount "," cost "," net ",1K tokens\n"
+
+UNIT_TEST(xf_usage_dates)
+{
+	bc_xf		x;
+
+	CHECK(bc_xf_init(&x, "2026-04-01"));
+	CHECK_STR_EQ(run_rows(&x,
+						  /* 2: end before start, by a microsecond */
+						  DQ_ROW("Usage", "AmazonBedrock", "2026-04-02T00:00:00.000001Z", "2026-04-02T00:00:00Z", "1", "1", "")
+						  /* 3: end equal to start is fine */
+						  DQ_ROW("Usage", "AmazonBedrock", "2026-04-02T00:00:00Z", "2026-04-02T00:00:00.000Z", "1", "1", "")
+						  /* 4: a non-Bedrock row's dates are not checked */
+						  DQ_ROW("Usage", "AmazonEC2", "2026-04-03T00:00:00Z", "2026-04-02T00:00:00Z", "1", "1", "")
+						  /* 5-6: 31 days before the period, 31 days after its end: the limits */
+						  DQ_ROW("Tax", "AmazonBedrock", "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "0", "1", "")
+						  DQ_ROW("Credit", "AmazonBedrock", "2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z", "0", "-1", "")
+						  /* 7-8: a microsecond beyond them */
+						  DQ_ROW("Tax", "AmazonBedrock", "2026-02-28T23:59:59.999999Z", "2026-04-01T00:00:00Z", "0", "1", "")
+						  DQ_ROW("Credit", "AmazonBedrock", "2026-05-01T00:00:00Z", "2026-06-01T00:00:00.000001Z", "0", "-1", "")
+						  /* 9-10: years away */
+						  DQ_ROW("Usage", "AmazonBedrock", "2031-04-02T00:00:00Z", "2031-04-02T01:00:00Z", "1", "1", "")
+						  DQ_ROW("Usage", "AmazonBedrock", "2019-04-02T00:00:00Z", "2019-04-02T01:00:00Z", "1", "1", "")
+						  /* 11: both wrong: the order is named first */
+						  DQ_ROW("Usage", "AmazonBedrock", "2031-04-02T00:00:00Z", "2019-04-02T01:00:00Z", "1", "1", "")
+						  /* 12: not Bedrock, years away: not checked */
+						  DQ_ROW("Usage", "AmazonEC2", "2031-04-02T00:00:00Z", "2031-04-02T01:00:00Z", "1", "1", "")),
+				 "2: line_item_usage_end_date: usage end before usage start\n"
+				 "3: emitted\n"
+				 "4: other\n"
+				 "5: emitted\n"
+				 "6: emitted\n"
+				 "7: line_item_usage_start_date: usage date outside the billing period (2026-04-01 to 2026-05-01, 31 days of slack)\n"
+				 "8: line_item_usage_end_date: usage date outside the billing period (2026-04-01 to 2026-05-01, 31 days of slack)\n"
+				 "9: line_item_usage_end_date: usage date outside the billing period (2026-04-01 to 2026-05-01, 31 days of slack)\n"
+				 "10: line_item_usage_start_date: usage date outside the billing period (2026-04-01 to 2026-05-01, 31 days of slack)\n"
+				 "11: line_item_usage_end_date: usage end before usage start\n"
+				 "12: other\n");
+	bc_xf_free(&x);
+
+	/* December: the period ends with the next year */
+	CHECK(bc_xf_init(&x, "2025-12-01"));
+	CHECK_STR_EQ(run_rows(&x,
+						  "AWS,1,2025-12-01T00:00:00Z,Usage,2026-01-31T00:00:00Z,2026-02-01T00:00:00Z,1,AmazonBedrock,USE1-X,1,1,,Units\n"
+						  "AWS,1,2025-12-01T00:00:00Z,Usage,2026-01-31T00:00:00Z,2026-02-01T00:00:01Z,1,AmazonBedrock,USE1-X,1,1,,Units\n"
+						  "AWS,1,2025-12-01T00:00:00Z,Usage,2025-10-31T00:00:00Z,2025-12-01T00:00:00Z,1,AmazonBedrock,USE1-X,1,1,,Units\n"
+						  "AWS,1,2025-12-01T00:00:00Z,Usage,2025-10-30T23:59:59Z,2025-12-01T00:00:00Z,1,AmazonBedrock,USE1-X,1,1,,Units\n"),
+				 "2: emitted\n"
+				 "3: line_item_usage_end_date: usage date outside the billing period (2025-12-01 to 2026-01-01, 31 days of slack)\n"
+				 "4: emitted\n"
+				 "5: line_item_usage_start_date: usage date outside the billing period (2025-12-01 to 2026-01-01, 31 days of slack)\n");
+	bc_xf_free(&x);
+}
+
+UNIT_TEST(xf_magnitudes)
+{
+	bc_xf		x;
+	const char *why = "number out of range (absolute value must be below 10^15)";
+	char		want[2048];
+
+	CHECK(bc_xf_init(&x, "2026-04-01"));
+	snprintf(want, sizeof(want),
+			 "2: emitted\n"
+			 "3: line_item_unblended_cost: %s\n"
+			 "4: line_item_unblended_cost: %s\n"
+			 "5: line_item_unblended_cost: %s\n"
+			 "6: other\n"
+			 "7: line_item_net_unblended_cost: %s\n"
+			 "8: line_item_usage_amount: %s\n"
+			 "9: other\n"
+			 "10: line_item_usage_amount: %s\n"
+			 "11: line_item_unblended_cost: %s\n",
+			 why, why, why, why, why, why, why);
+	CHECK_STR_EQ(run_rows(&x,
+	/* 2: the largest values below the bound */
+						  DQ_ROW("Usage", "AmazonBedrock", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z",
+								 "999999999999999.9", "-999999999999999.999999", "99999999999999e0")
+	/* 3: a 39-digit cost */
+						  DQ_ROW("Usage", "AmazonBedrock", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z",
+								 "1", "123456789012345678901234567890123456789", "")
+	/* 4-5: 9e990 and -1e15 on a non-Bedrock row: costs are checked on every row */
+						  DQ_ROW("Usage", "AmazonEC2", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z",
+								 "1", "9e990", "")
+						  DQ_ROW("Refund", "AmazonEC2", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z",
+								 "1", "-1e15", "")
+	/* 6: a non-Bedrock row below the bound */
+						  DQ_ROW("Usage", "AmazonEC2", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z",
+								 "1", "0.00001e19", "")
+	/* 7: the net cost */
+						  DQ_ROW("Usage", "AmazonEC2", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z",
+								 "1", "1", "0.0001e19")
+	/* 8: the usage amount of a Bedrock row */
+						  DQ_ROW("Usage", "AmazonBedrock", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z",
+								 "1000000000000000", "1", "")
+	/* 9: the usage amount of other rows is not checked */
+						  DQ_ROW("Usage", "AmazonEC2", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z",
+								 "1000000000000000", "1", "")
+						  DQ_ROW("Usage", "AmazonBedrock", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z",
+								 "-9e990", "1", "")
+	/* 11: a cost out of range on a Bedrock row whose dates are also wrong: cost first */
+						  DQ_ROW("Usage", "AmazonBedrock", "2026-04-03T00:00:00Z", "2026-04-02T01:00:00Z",
+								 "1", "1e16", "")),
+				 want);
+	CHECK_INT_EQ((int) x.rows_loaded, 1);
+	CHECK_INT_EQ((int) x.rows_other, 2);
+	CHECK_INT_EQ((int) x.rows_rejected, 7);
+	bc_xf_free(&x);
+}
+
+/* the exact text of a sum */
+static const char *
+xsum_str(const bc_xsum *s)
+{
+	static char out[8192];
+	bc_buf		b;
+
+	bc_buf_init(&b);
+	bc_xsum_text(s, &b);
+	snprintf(out, sizeof(out), "%s", b.data ? b.data : "");
+	bc_buf_free(&b);
+	return out;
+}
+
+/* the totals as "type bedrock rows rejected_rows unblended rejected" lines */
+static const char *
+totals_str(const bc_xf *x)
+{
+	static char out[8192];
+	size_t		o = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < x->ntotals; i++)
+	{
+		const bc_xf_total *t = &x->totals[i];
+
+		o += snprintf(out + o, sizeof(out) - o, "%s %s %lld %lld %s", t->line_item_type,
+					  t->is_bedrock ? "t" : "f", (long long) t->rows,
+					  (long long) t->rejected_rows, xsum_str(&t->unblended));
+		o += snprintf(out + o, sizeof(out) - o, " %s\n", xsum_str(&t->rejected));
+	}
+	return out;
+}
+
+UNIT_TEST(xf_rejected_sums)
+{
+	bc_xf		x;
+
+	CHECK(bc_xf_init(&x, "2026-04-01"));
+	(void) run_rows(&x,
+	/* Usage, Bedrock: 1.5 accepted; 1.25, 1e-22 (wide) and 2 rejected */
+					DQ_ROW("Usage", "AmazonBedrock", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z", "1", "1.5", "")
+					DQ_ROW("Usage", "AmazonBedrock", "2026-04-03T00:00:00Z", "2026-04-02T01:00:00Z", "1", "1.25", "")
+					DQ_ROW("Usage", "AmazonBedrock", "2031-04-02T00:00:00Z", "2031-04-02T01:00:00Z", "1", "0.0000000000000000000001", "")
+					DQ_ROW("Usage", "AmazonBedrock", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z", "1e15", "2", "")
+	/* rejected for their cost: not a number, or out of range: not summed */
+					DQ_ROW("Usage", "AmazonBedrock", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z", "1", "x1", "")
+					DQ_ROW("Usage", "AmazonBedrock", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z", "1", "1e15", "")
+					DQ_ROW("Usage", "AmazonBedrock", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z", "1", "", "")
+	/* Tax, not Bedrock: 9e990 not summed, -3.5 (bad net) summed; 10 accepted */
+					DQ_ROW("Tax", "AmazonEC2", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z", "0", "9e990", "")
+					DQ_ROW("Tax", "AmazonEC2", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z", "0", "-3.5", "1e15")
+					DQ_ROW("Tax", "AmazonEC2", "2026-04-02T00:00:00Z", "2026-04-02T01:00:00Z", "0", "10", ""));
+	CHECK_INT_EQ((int) x.rows_rejected, 8);
+	CHECK_STR_EQ(totals_str(&x),
+				 "Usage t 1 6 1.5 3.2500000000000000000001\n"
+				 "Tax f 1 2 10 -3.5\n");
+	bc_xf_free(&x);
 }
 
 static const char csv[] =
