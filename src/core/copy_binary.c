@@ -21,8 +21,6 @@
 
 #include "cur_time.h"
 
-/* PostgreSQL's epoch, 2000-01-01, in days since 1970-01-01 */
-#define PG_EPOCH_DAYS 10957
 #define NUMERIC_NEG 0x4000
 #define DEC_DIGITS 4
 
@@ -113,8 +111,15 @@ bc_cb_versioned_text(bc_buf *out, const char *s, size_t len)
 void
 bc_cb_date(bc_buf *out, int year, int month, int day)
 {
+	bc_cb_date_days(out, (int32_t) (bc_time_days(year, month, day) - BC_TIME_PG_EPOCH_DAYS));
+}
+
+/* a date value of days since 2000-01-01 */
+void
+bc_cb_date_days(bc_buf *out, int32_t pg_days)
+{
 	put_i32(out, 4);
-	put_i32(out, (int32_t) (bc_time_days(year, month, day) - PG_EPOCH_DAYS));
+	put_i32(out, pg_days);
 }
 
 /* a timestamptz value from microseconds since 1970-01-01 00:00 UTC */
@@ -122,7 +127,7 @@ void
 bc_cb_timestamp(bc_buf *out, int64_t epoch_usec)
 {
 	put_i32(out, 8);
-	put_i64(out, epoch_usec - PG_EPOCH_DAYS * BC_TIME_USEC_PER_DAY);
+	put_i64(out, epoch_usec - BC_TIME_PG_EPOCH_DAYS * BC_TIME_USEC_PER_DAY);
 }
 
 /* a numeric value: decimal text times 10^shift */
@@ -152,12 +157,11 @@ bc_cb_numeric(bc_buf *out, const char *s, size_t len, int shift)
 	for (int i = 0; i < (int) p.frac_len; i++)
 		dig[p.int_len + i] = (uint8_t) (s[p.frac_pos + i] - '0');
 	neg = p.neg;
-	exp10 = p.exp10 + shift;
+	p.exp10 += shift;
+	exp10 = p.exp10;
 	/* weight of the first decimal digit, and the display scale */
 	dweight = (int) p.int_len - 1 + (int) exp10;
-	dscale = (int) p.frac_len - (int) exp10;
-	if (dscale < 0)
-		dscale = 0;
+	dscale = bc_decimal_dscale(&p);
 	/* base-10000 weight, and zeros before the first digit to align it */
 	weight = dweight >= 0 ? dweight / DEC_DIGITS : -((-dweight - 1) / DEC_DIGITS + 1);
 	offset = (weight + 1) * DEC_DIGITS - (dweight + 1);

@@ -42,8 +42,10 @@ extern void bc_cb_null(bc_buf *out);
 extern void bc_cb_text(bc_buf *out, const char *s, size_t len);
 /* a type whose binary form is a version byte 1 and its text (jsonb, iam_arn) */
 extern void bc_cb_versioned_text(bc_buf *out, const char *s, size_t len);
-/* date: days since 2000-01-01 */
+/* date of a calendar day */
 extern void bc_cb_date(bc_buf *out, int year, int month, int day);
+/* date of a day counted from 2000-01-01 (PostgreSQL's form of a date) */
+extern void bc_cb_date_days(bc_buf *out, int32_t pg_days);
 
 /*
  * timestamptz from microseconds since 1970-01-01 00:00 UTC (the

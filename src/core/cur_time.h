@@ -34,6 +34,8 @@
 #include <stdint.h>
 
 #define BC_TIME_USEC_PER_DAY INT64_C(86400000000)
+/* PostgreSQL's epoch, 2000-01-01, in days since 1970-01-01 */
+#define BC_TIME_PG_EPOCH_DAYS 10957
 
 /* the parts of a parsed timestamp (UTC) */
 typedef struct bc_time

@@ -36,7 +36,7 @@
 #define SUM_SCALE 18
 #define SUM_LIMIT ((__int128) 1 << 120)
 /* wide sums: digit i weighs 10^(i - WIDE_OFF); ten's complement */
-#define WIDE_DIGITS 4100
+#define WIDE_DIGITS BC_XSUM_WIDE_BYTES
 #define WIDE_OFF 2020
 
 const char	bc_xf_copy_columns[] =
@@ -344,6 +344,15 @@ bc_xf_decimal_check(const char *txt, size_t len)
 	return bc_decimal_scan(txt, len, &p);
 }
 
+/* numeric_in's display scale: fraction digits less the exponent, >= 0 */
+int
+bc_decimal_dscale(const bc_decimal_parts *p)
+{
+	long		dscale = (long) p->frac_len - p->exp10;
+
+	return dscale > 0 ? (int) dscale : 0;
+}
+
 /* ---------------------------------------------------------------------- */
 /* exact sums */
 
@@ -430,57 +439,109 @@ wide_of_text(const char *s, const bc_decimal_parts *p, int8_t *d)
 		wide_negate(d);
 }
 
+/* add a scanned decimal to a count of 10^-SUM_SCALE units, when it fits */
+bool
+bc_xsum_units_add(__int128 *units, const bc_decimal_parts *p)
+{
+	__int128	u;
+
+	if (!decimal_units(p, &u))
+		return false;
+	if ((u >= 0 && *units < SUM_LIMIT - u) || (u < 0 && *units > -SUM_LIMIT - u))
+	{
+		*units += u;
+		return true;
+	}
+	return false;
+}
+
+/* add a scanned decimal to a sum; false (unchanged) when out of memory */
+bool
+bc_xsum_add_parts(bc_xsum *sum, const char *s, const bc_decimal_parts *p)
+{
+	int8_t		tmp[WIDE_DIGITS];
+
+	if (!sum->wide && bc_xsum_units_add(&sum->units, p))
+		return true;
+	if (!sum->wide)
+	{
+		sum->digits = malloc(WIDE_DIGITS);
+		if (sum->digits == NULL)
+			return false;
+		wide_of_units(sum->units, sum->digits);
+		sum->wide = true;
+		sum->units = 0;
+	}
+	wide_of_text(s, p, tmp);
+	wide_add(sum->digits, tmp);
+	return true;
+}
+
 /* add a decimal text to a sum; false (unchanged) when not a decimal */
 bool
 bc_xsum_add(bc_xsum *s, const char *txt, size_t len)
 {
 	bc_decimal_parts p;
-	__int128	u = 0;
-	bool		exact;
-	int8_t	   *tmp;
 
 	if (!bc_decimal_scan(txt, len, &p))
 		return false;
-	exact = decimal_units(&p, &u);
-	if (!s->wide && exact &&
-		((u >= 0 && s->units < SUM_LIMIT - u) ||
-		 (u < 0 && s->units > -SUM_LIMIT - u)))
-	{
-		s->units += u;
-		return true;
-	}
-	tmp = malloc(WIDE_DIGITS);
-	if (tmp == NULL)
+	if (!bc_xsum_add_parts(s, txt, &p))
 		abort();
-	if (!s->wide)
-	{
-		s->digits = malloc(WIDE_DIGITS);
-		if (s->digits == NULL)
-			abort();
-		wide_of_units(s->units, s->digits);
-		s->wide = true;
-		s->units = 0;
-	}
-	wide_of_text(txt, &p, tmp);
-	wide_add(s->digits, tmp);
-	free(tmp);
 	return true;
 }
 
-/* exact decimal text of a sum, fraction zeros trimmed */
-void
-bc_xsum_text(const bc_xsum *s, bc_buf *b)
+/*
+ * The digits of a narrow sum's absolute value, SUM_SCALE of them fraction
+ * digits and at least one integer digit, most significant first, into
+ * buf (NUL-terminated); returns their count.
+ */
+static int
+units_digits(__int128 units, char buf[48])
 {
-	int8_t	   *d = malloc(WIDE_DIGITS);
-	int			hi,
-				lo;
+	unsigned __int128 u = units < 0 ? -(unsigned __int128) units : (unsigned __int128) units;
+	char		rev[48];
+	int			n = 0;
 
-	if (d == NULL)
-		abort();
-	if (s->wide)
-		memcpy(d, s->digits, WIDE_DIGITS);
-	else
-		wide_of_units(s->units, d);
+	do
+	{
+		rev[n++] = (char) ('0' + (int) (u % 10));
+		u /= 10;
+	} while (u != 0 || n <= SUM_SCALE);
+	for (int i = 0; i < n; i++)
+		buf[i] = rev[n - 1 - i];
+	buf[n] = '\0';
+	return n;
+}
+
+/* the text of a narrow sum with exactly dscale fraction digits */
+static void
+units_text_scale(__int128 units, int dscale, bc_buf *b)
+{
+	char		d[48];
+	int			n = units_digits(units, d);
+	int			first = 0;
+
+	if (units < 0)
+		bc_buf_putc(b, '-');
+	while (first < n - SUM_SCALE - 1 && d[first] == '0')
+		first++;
+	bc_buf_put(b, d + first, n - SUM_SCALE - first);
+	if (dscale == 0)
+		return;
+	bc_buf_putc(b, '.');
+	bc_buf_put(b, d + n - SUM_SCALE, dscale < SUM_SCALE ? dscale : SUM_SCALE);
+	for (int i = SUM_SCALE; i < dscale; i++)
+		bc_buf_putc(b, '0');
+}
+
+/* the text of a wide sum with exactly dscale fraction digits */
+static void
+wide_text_scale(const int8_t *digits, int dscale, bc_buf *b)
+{
+	int8_t		d[WIDE_DIGITS];
+	int			hi;
+
+	memcpy(d, digits, WIDE_DIGITS);
 	if (d[WIDE_DIGITS - 1] >= 5)
 	{
 		bc_buf_putc(b, '-');
@@ -488,17 +549,52 @@ bc_xsum_text(const bc_xsum *s, bc_buf *b)
 	}
 	for (hi = WIDE_DIGITS - 1; hi > WIDE_OFF && d[hi] == 0; hi--)
 		;
-	for (lo = 0; lo < WIDE_OFF && d[lo] == 0; lo++)
-		;
 	for (int i = hi; i >= WIDE_OFF; i--)
 		bc_buf_putc(b, (char) ('0' + d[i]));
-	if (lo < WIDE_OFF)
-	{
+	if (dscale > 0)
 		bc_buf_putc(b, '.');
-		for (int i = WIDE_OFF - 1; i >= lo; i--)
-			bc_buf_putc(b, (char) ('0' + d[i]));
+	for (int i = WIDE_OFF - 1; i >= WIDE_OFF - dscale; i--)
+		bc_buf_putc(b, (char) ('0' + (i >= 0 ? d[i] : 0)));
+}
+
+/* exact decimal text of a sum with exactly dscale fraction digits */
+void
+bc_xsum_text_scale(const bc_xsum *s, int dscale, bc_buf *b)
+{
+	if (s->wide)
+		wide_text_scale(s->digits, dscale, b);
+	else
+		units_text_scale(s->units, dscale, b);
+}
+
+/* the fraction digits a sum needs: down to its last non-zero one */
+static int
+xsum_natural_scale(const bc_xsum *s)
+{
+	int			lo;
+
+	if (!s->wide)
+	{
+		__int128	u = s->units;
+		int			scale = SUM_SCALE;
+
+		while (scale > 0 && u % 10 == 0)
+		{
+			u /= 10;
+			scale--;
+		}
+		return scale;
 	}
-	free(d);
+	for (lo = 0; lo < WIDE_OFF && s->digits[lo] == 0; lo++)
+		;
+	return WIDE_OFF - lo;
+}
+
+/* exact decimal text of a sum, fraction zeros trimmed */
+void
+bc_xsum_text(const bc_xsum *s, bc_buf *b)
+{
+	bc_xsum_text_scale(s, xsum_natural_scale(s), b);
 }
 
 /* ---------------------------------------------------------------------- */

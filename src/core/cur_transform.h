@@ -93,12 +93,22 @@ typedef struct bc_xsum
 	int8_t	   *digits;			/* wide: ten's complement digits, see .c */
 } bc_xsum;
 
+/* heap bytes of a sum once wide (its digits) */
+#define BC_XSUM_WIDE_BYTES 4100
+
 extern void bc_xsum_init(bc_xsum *s);
 extern void bc_xsum_free(bc_xsum *s);
 /* add a decimal text; false (sum unchanged) when it is not a decimal */
 extern bool bc_xsum_add(bc_xsum *s, const char *txt, size_t len);
 /* exact text of the sum (trailing fraction zeros trimmed) into b */
 extern void bc_xsum_text(const bc_xsum *s, bc_buf *b);
+
+/*
+ * Exact text of the sum with exactly dscale fraction digits (zeros padded)
+ * into b.  The sum must have no non-zero digit below 10^-dscale (a sum of
+ * values whose bc_decimal_dscale is at most dscale has none).
+ */
+extern void bc_xsum_text_scale(const bc_xsum *s, int dscale, bc_buf *b);
 
 /* totals of one (line item type, Bedrock or not) */
 typedef struct bc_xf_total
@@ -232,6 +242,27 @@ typedef struct bc_decimal_parts
 } bc_decimal_parts;
 
 extern bool bc_decimal_scan(const char *s, size_t len, bc_decimal_parts *p);
+
+/*
+ * The display scale numeric_in gives a scanned decimal: its fraction
+ * digits less its exponent, at least 0 ("1.50" 2, "1.5e3" 0, "15e-3" 3).
+ * A decimal times 10^k is the same parts with exp10 + k.
+ */
+extern int	bc_decimal_dscale(const bc_decimal_parts *p);
+
+/*
+ * Add a scanned decimal (the text s it was scanned from, parts *p) to a
+ * sum; false (sum unchanged) only when the sum had to turn wide and its
+ * digits could not be allocated.
+ */
+extern bool bc_xsum_add_parts(bc_xsum *sum, const char *s, const bc_decimal_parts *p);
+
+/*
+ * Add a scanned decimal to a count of 10^-18 units (a narrow bc_xsum's
+ * units); false (count unchanged) when the value has digits below 10^-18
+ * or the count would leave the narrow range: the sum must then turn wide.
+ */
+extern bool bc_xsum_units_add(__int128 *units, const bc_decimal_parts *p);
 
 /*
  * True when the decimal s (scanned into *p) is below 10^n in absolute

@@ -61,6 +61,72 @@ UNIT_TEST(xsum_wide)
 	CHECK_STR_EQ(sum_of(c, 2), "0");
 }
 
+/* a sum of texts as text with exactly dscale fraction digits (static buffer) */
+static const char *
+sum_scaled(const char *const *v, int n, int dscale)
+{
+	static char out[8192];
+	bc_xsum		s;
+	bc_buf		b;
+
+	bc_xsum_init(&s);
+	bc_buf_init(&b);
+	for (int i = 0; i < n; i++)
+		bc_xsum_add(&s, v[i], strlen(v[i]));
+	bc_xsum_text_scale(&s, dscale, &b);
+	snprintf(out, sizeof(out), "%s", b.data ? b.data : "");
+	bc_buf_free(&b);
+	bc_xsum_free(&s);
+	return out;
+}
+
+UNIT_TEST(xsum_text_scale)
+{
+	const char *a[] = {"1.5"};
+	const char *z[] = {"-1.50", "1.5"};
+	const char *neg[] = {"-0.25"};
+	const char *big[] = {"123456789012345678.5", "-1"};
+	const char *w[] = {"1e-25", "-2"};
+	const char *wb[] = {"1e30", "0.5"};
+
+	CHECK_STR_EQ(sum_scaled(a, 1, 1), "1.5");
+	CHECK_STR_EQ(sum_scaled(a, 1, 3), "1.500");
+	CHECK_STR_EQ(sum_scaled(a, 1, 20), "1.50000000000000000000");
+	CHECK_STR_EQ(sum_scaled(z, 2, 0), "0");
+	CHECK_STR_EQ(sum_scaled(z, 2, 2), "0.00");
+	CHECK_STR_EQ(sum_scaled(neg, 1, 4), "-0.2500");
+	CHECK_STR_EQ(sum_scaled(big, 2, 1), "123456789012345677.5");
+	/* wide sums */
+	CHECK_STR_EQ(sum_scaled(w, 2, 25), "-1.9999999999999999999999999");
+	CHECK_STR_EQ(sum_scaled(w, 2, 27), "-1.999999999999999999999999900");
+	CHECK_STR_EQ(sum_scaled(wb, 2, 1), "1000000000000000000000000000000.5");
+	CHECK_STR_EQ(sum_scaled(wb, 2, 3), "1000000000000000000000000000000.500");
+}
+
+/* bc_decimal_dscale of a decimal text, -1 when not one */
+static int
+dscale_of(const char *s)
+{
+	bc_decimal_parts p;
+
+	if (!bc_decimal_scan(s, strlen(s), &p))
+		return -1;
+	return bc_decimal_dscale(&p);
+}
+
+UNIT_TEST(decimal_dscale)
+{
+	CHECK_INT_EQ(dscale_of("1.50"), 2);
+	CHECK_INT_EQ(dscale_of("2"), 0);
+	CHECK_INT_EQ(dscale_of("1.5e3"), 0);
+	CHECK_INT_EQ(dscale_of("15e-3"), 3);
+	CHECK_INT_EQ(dscale_of("-.5E+1"), 0);
+	CHECK_INT_EQ(dscale_of("5."), 0);
+	CHECK_INT_EQ(dscale_of("0.000"), 3);
+	CHECK_INT_EQ(dscale_of("1.25e1"), 1);
+	CHECK_INT_EQ(dscale_of("1e-990"), 990);
+}
+
 UNIT_TEST(xf_checks)
 {
 	CHECK(bc_xf_decimal_check("12.5", 4));
