@@ -1,0 +1,761 @@
+/*-------------------------------------------------------------------------
+ *
+ * cur_summary.c
+ *		The per-delivery chargeback summary, without PostgreSQL (see
+ *		cur_summary.h).
+ *
+ * It runs for every Bedrock row in the loader's read-ahead thread, so the
+ * row path is short and the memory per group small:
+ *
+ *	- the texts of a row (payer, account, line item type, product name,
+ *	  usage type, principal, tags) are drawn from small sets: each is
+ *	  interned once in one string dictionary and a group is keyed by the
+ *	  usage day and seven 32-bit ids (id 0: none).  A last-value cache per
+ *	  column makes interning a length check and a memcmp on runs of equal
+ *	  values;
+ *	- a group is 128 bytes: the key, the two counts, four exact sums kept
+ *	  as counts of 10^-18 units (bc_xsum_units_add) and their display
+ *	  scales.  A sum that leaves that range turns into a malloc'd bc_xsum
+ *	  (bc_xsum_add_parts), whose pointer takes the place of the units;
+ *	- groups live in fixed chunks (no copying as they grow), found through
+ *	  an open-addressing table of group numbers, after a check of the
+ *	  previous row's group;
+ *	- every allocation is counted in used before it is made; past
+ *	  max_bytes everything is freed and the summary only says so.
+ *
+ * IDENTIFICATION
+ *		src/core/cur_summary.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cur_summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "copy_binary.h"
+
+/* interned columns of the key, in bc_sum_copy_columns order */
+#define NSTR 7
+#define K_PAYER 0
+#define K_ACCOUNT 1
+#define K_TYPE 2
+#define K_PRODUCT 3
+#define K_USAGE_TYPE 4
+#define K_PRINCIPAL 5
+#define K_TAGS 6
+
+/* sums of a group, in bc_sum_copy_columns order */
+#define NSUMS 4
+#define S_UNBLENDED 0
+#define S_NET 1
+#define S_TOKENS 2
+#define S_AMOUNT 3
+
+/* groups per chunk (a power of two) */
+#define CHUNK_SHIFT 8
+#define CHUNK_GROUPS (1 << CHUNK_SHIFT)
+/* dictionary text blocks: the first one, and the largest size they grow to */
+#define BLOCK_MIN 4096
+#define BLOCK_MAX 65536
+/* first size of the hash tables (a power of two) */
+#define TABLE_MIN 64
+
+const char	bc_sum_copy_columns[] =
+"billing_period, export_id, load_id, usage_date, payer_account_id, "
+"usage_account_id, line_item_type, product_name, usage_type, principal, "
+"tags, line_items, unblended_cost, net_unblended_cost, net_rows, tokens, "
+"usage_amount";
+
+/* a group's key: the usage day and the ids of its texts (no padding) */
+typedef struct sum_key
+{
+	int32_t		usage_date;
+	uint32_t	id[NSTR];
+} sum_key;
+
+/* an exact sum: narrow units, or (wide bit set) the bc_xsum it became */
+typedef union sum_value
+{
+	__int128	units;
+	bc_xsum    *wide;
+} sum_value;
+
+typedef struct sum_group
+{
+	sum_value	v[NSUMS];
+	int64_t		line_items;
+	int64_t		net_rows;
+	sum_key		key;
+	int16_t		dscale[NSUMS];	/* -1: nothing added (NULL) */
+	uint8_t		wide;			/* bit i: v[i] is wide */
+} sum_group;
+
+/* an interned text */
+typedef struct sum_str
+{
+	const char *ptr;
+	uint32_t	len;
+	uint32_t	hash;
+} sum_str;
+
+/* a block of interned text bytes */
+typedef struct sum_block
+{
+	struct sum_block *next;
+	size_t		used;
+	size_t		cap;
+	char		data[];
+} sum_block;
+
+struct bc_sum
+{
+	size_t		max_bytes;
+	size_t		used;			/* bytes held, this struct included */
+	bool		overflowed;
+	bool		nomem;
+
+	/* the dictionary: strs[1..nstrs) (0 is "none"), found through stab */
+	sum_str    *strs;
+	uint32_t	nstrs;
+	uint32_t	cap_strs;
+	uint32_t   *stab;			/* string ids, 0 empty */
+	uint32_t	stab_mask;
+	sum_block  *blocks;
+	uint32_t	last_id[NSTR];	/* the previous row's id of each column */
+
+	/* the groups: chunks[n >> CHUNK_SHIFT][n & (CHUNK_GROUPS - 1)] */
+	sum_group **chunks;
+	size_t		nchunks;
+	size_t		cap_chunks;
+	int64_t		ngroups;
+	int64_t		nwide;			/* wide sums held */
+	uint32_t   *gtab;			/* group numbers + 1, 0 empty */
+	uint32_t	gtab_mask;
+	int64_t		last_group;		/* the previous row's group, -1 none */
+};
+
+/* ---------------------------------------------------------------------- */
+/* memory */
+
+/* free every group, text and table; the summary holds nothing after */
+static void
+drop_all(bc_sum *s)
+{
+	for (int64_t n = 0; s->nwide > 0 && n < s->ngroups; n++)
+	{
+		sum_group  *g = &s->chunks[n >> CHUNK_SHIFT][n & (CHUNK_GROUPS - 1)];
+
+		for (int i = 0; i < NSUMS; i++)
+		{
+			if (g->wide & (1 << i))
+			{
+				bc_xsum_free(g->v[i].wide);
+				free(g->v[i].wide);
+			}
+		}
+	}
+	for (size_t c = 0; c < s->nchunks; c++)
+		free(s->chunks[c]);
+	free(s->chunks);
+	free(s->gtab);
+	while (s->blocks != NULL)
+	{
+		sum_block  *next = s->blocks->next;
+
+		free(s->blocks);
+		s->blocks = next;
+	}
+	free(s->strs);
+	free(s->stab);
+	s->strs = NULL;
+	s->nstrs = s->cap_strs = 0;
+	s->stab = NULL;
+	s->stab_mask = 0;
+	memset(s->last_id, 0, sizeof(s->last_id));
+	s->chunks = NULL;
+	s->nchunks = s->cap_chunks = 0;
+	s->ngroups = s->nwide = 0;
+	s->gtab = NULL;
+	s->gtab_mask = 0;
+	s->last_group = -1;
+	s->used = sizeof(bc_sum);
+}
+
+/* past the budget (or a row it cannot take): give up; always false */
+static bool
+overflow(bc_sum *s)
+{
+	drop_all(s);
+	s->overflowed = true;
+	return false;
+}
+
+/*
+ * Count n more bytes against max_bytes before allocating them; false (and
+ * the summary given up) when they do not fit.
+ */
+static bool
+reserve(bc_sum *s, size_t n)
+{
+	if (n > s->max_bytes || s->used > s->max_bytes - n)
+		return overflow(s);
+	s->used += n;
+	return true;
+}
+
+/* an allocation failed: give up; always false */
+static bool
+out_of_memory(bc_sum *s)
+{
+	drop_all(s);
+	s->nomem = true;
+	return false;
+}
+
+/* n bytes (zeroed when zero), counted; NULL when over budget or out of memory */
+static void *
+sum_alloc(bc_sum *s, size_t n, bool zero)
+{
+	void	   *p;
+
+	if (!reserve(s, n))
+		return NULL;
+	p = zero ? calloc(1, n) : malloc(n);
+	if (p == NULL)
+		(void) out_of_memory(s);
+	return p;
+}
+
+/* resize an array of old_n to new_n elements of size elt, counted */
+static void *
+sum_realloc(bc_sum *s, void *p, size_t old_n, size_t new_n, size_t elt)
+{
+	void	   *q;
+
+	if (!reserve(s, (new_n - old_n) * elt))
+		return NULL;
+	q = realloc(p, new_n * elt);
+	if (q == NULL)
+		(void) out_of_memory(s);
+	return q;
+}
+
+/* ---------------------------------------------------------------------- */
+/* hashing */
+
+/* a 64-bit mix of a word into a hash */
+static inline uint64_t
+mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+	return h ^ (h >> 32);
+}
+
+/* hash of a text, eight bytes at a time */
+static uint32_t
+text_hash(const char *p, size_t len)
+{
+	uint64_t	h = UINT64_C(0x9e3779b97f4a7c15) ^ len;
+	uint64_t	w = 0;
+
+	for (; len >= 8; p += 8, len -= 8)
+	{
+		memcpy(&w, p, 8);
+		h = mix(h, w);
+	}
+	w = 0;
+	memcpy(&w, p, len);
+	h = mix(h, w);
+	return (uint32_t) (h ^ (h >> 29));
+}
+
+/* hash of a group key */
+static uint32_t
+key_hash(const sum_key *k)
+{
+	uint64_t	h = mix(UINT64_C(0x9e3779b97f4a7c15), (uint32_t) k->usage_date);
+
+	for (int i = 0; i < NSTR; i += 2)
+		h = mix(h, (uint64_t) k->id[i] << 32 | (i + 1 < NSTR ? k->id[i + 1] : 0));
+	return (uint32_t) (h ^ (h >> 29));
+}
+
+/* a zeroed table of cap (a power of two) slots, counted */
+static uint32_t *
+table_new(bc_sum *s, uint32_t cap)
+{
+	return sum_alloc(s, (size_t) cap * sizeof(uint32_t), true);
+}
+
+/* release a table of cap slots and its count */
+static void
+table_free(bc_sum *s, uint32_t *tab, uint32_t cap)
+{
+	free(tab);
+	s->used -= (size_t) cap * sizeof(uint32_t);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the dictionary */
+
+/* a copy of len bytes in the text blocks; NULL when given up */
+static const char *
+text_copy(bc_sum *s, const char *p, size_t len)
+{
+	sum_block  *b = s->blocks;
+	char	   *dst;
+
+	if (b == NULL || b->cap - b->used < len)
+	{
+		size_t		cap = b == NULL ? BLOCK_MIN : (b->cap < BLOCK_MAX ? b->cap * 2 : BLOCK_MAX);
+
+		if (cap < len)
+			cap = len;
+		b = sum_alloc(s, sizeof(sum_block) + cap, false);
+		if (b == NULL)
+			return NULL;
+		b->next = s->blocks;
+		b->used = 0;
+		b->cap = cap;
+		s->blocks = b;
+	}
+	dst = b->data + b->used;
+	if (len > 0)
+		memcpy(dst, p, len);
+	b->used += len;
+	return dst;
+}
+
+/* double the string table; false when given up */
+static bool
+stab_grow(bc_sum *s)
+{
+	uint32_t	cap = s->stab_mask ? (s->stab_mask + 1) * 2 : TABLE_MIN;
+	uint32_t   *tab = table_new(s, cap);
+
+	if (tab == NULL)
+		return false;
+	for (uint32_t id = 1; id < s->nstrs; id++)
+	{
+		uint32_t	i = s->strs[id].hash & (cap - 1);
+
+		while (tab[i] != 0)
+			i = (i + 1) & (cap - 1);
+		tab[i] = id;
+	}
+	if (s->stab != NULL)
+		table_free(s, s->stab, s->stab_mask + 1);
+	s->stab = tab;
+	s->stab_mask = cap - 1;
+	return true;
+}
+
+/* add a new text to the dictionary; its id, 0 when given up */
+static uint32_t
+str_add(bc_sum *s, const char *p, size_t len, uint32_t hash)
+{
+	sum_str    *e;
+	uint32_t	i;
+
+	if (s->nstrs == s->cap_strs)
+	{
+		uint32_t	cap = s->cap_strs ? s->cap_strs * 2 : 64;
+		sum_str    *n = sum_realloc(s, s->strs, s->cap_strs, cap, sizeof(sum_str));
+
+		if (n == NULL)
+			return 0;
+		s->strs = n;
+		s->cap_strs = cap;
+		if (s->nstrs == 0)
+			s->nstrs = 1;		/* id 0 is "none" */
+	}
+	if ((s->nstrs + 1) * 2 > s->stab_mask + 1 && !stab_grow(s))
+		return 0;
+	e = &s->strs[s->nstrs];
+	e->ptr = text_copy(s, p, len);
+	if (e->ptr == NULL)
+		return 0;
+	e->len = (uint32_t) len;
+	e->hash = hash;
+	for (i = hash & s->stab_mask; s->stab[i] != 0; i = (i + 1) & s->stab_mask)
+		;
+	s->stab[i] = s->nstrs;
+	return s->nstrs++;
+}
+
+/*
+ * The id of a text of column col (NULL: 0), interned on first sight;
+ * false when the summary gave up.
+ */
+static bool
+intern(bc_sum *s, int col, const char *p, size_t len, uint32_t *id)
+{
+	uint32_t	last = s->last_id[col];
+	uint32_t	hash;
+
+	if (p == NULL)
+	{
+		*id = 0;
+		return true;
+	}
+	if (last != 0 && s->strs[last].len == len && memcmp(s->strs[last].ptr, p, len) == 0)
+	{
+		*id = last;
+		return true;
+	}
+	if (len > UINT32_MAX)
+		return overflow(s);
+	hash = text_hash(p, len);
+	if (s->stab != NULL)
+	{
+		for (uint32_t i = hash & s->stab_mask; s->stab[i] != 0; i = (i + 1) & s->stab_mask)
+		{
+			const sum_str *e = &s->strs[s->stab[i]];
+
+			if (e->hash == hash && e->len == len && memcmp(e->ptr, p, len) == 0)
+			{
+				*id = s->last_id[col] = s->stab[i];
+				return true;
+			}
+		}
+	}
+	*id = str_add(s, p, len, hash);
+	s->last_id[col] = *id;
+	return *id != 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* groups */
+
+/* group number n */
+static inline sum_group *
+group_at(const bc_sum *s, int64_t n)
+{
+	return &s->chunks[n >> CHUNK_SHIFT][n & (CHUNK_GROUPS - 1)];
+}
+
+/* double the group table; false when given up */
+static bool
+gtab_grow(bc_sum *s)
+{
+	uint32_t	cap = s->gtab_mask ? (s->gtab_mask + 1) * 2 : TABLE_MIN;
+	uint32_t   *tab;
+
+	if (cap == 0)
+		return overflow(s);		/* 2^31 groups */
+	tab = table_new(s, cap);
+	if (tab == NULL)
+		return false;
+	for (int64_t n = 0; n < s->ngroups; n++)
+	{
+		uint32_t	i = key_hash(&group_at(s, n)->key) & (cap - 1);
+
+		while (tab[i] != 0)
+			i = (i + 1) & (cap - 1);
+		tab[i] = (uint32_t) n + 1;
+	}
+	if (s->gtab != NULL)
+		table_free(s, s->gtab, s->gtab_mask + 1);
+	s->gtab = tab;
+	s->gtab_mask = cap - 1;
+	return true;
+}
+
+/* a new group of key k (hash: key_hash(k)); NULL when given up */
+static sum_group *
+group_add(bc_sum *s, const sum_key *k, uint32_t hash)
+{
+	sum_group  *g;
+	uint32_t	i;
+
+	if (s->ngroups % CHUNK_GROUPS == 0)
+	{
+		if (s->nchunks == s->cap_chunks)
+		{
+			size_t		cap = s->cap_chunks ? s->cap_chunks * 2 : 16;
+			sum_group **n = sum_realloc(s, s->chunks, s->cap_chunks, cap, sizeof(sum_group *));
+
+			if (n == NULL)
+				return NULL;
+			s->chunks = n;
+			s->cap_chunks = cap;
+		}
+		s->chunks[s->nchunks] = sum_alloc(s, CHUNK_GROUPS * sizeof(sum_group), false);
+		if (s->chunks[s->nchunks] == NULL)
+			return NULL;
+		s->nchunks++;
+	}
+	if ((uint64_t) (s->ngroups + 1) * 2 > (uint64_t) s->gtab_mask + 1 && !gtab_grow(s))
+		return NULL;
+	g = group_at(s, s->ngroups);
+	memset(g, 0, sizeof(*g));
+	g->key = *k;
+	for (int j = 0; j < NSUMS; j++)
+		g->dscale[j] = -1;
+	for (i = hash & s->gtab_mask; s->gtab[i] != 0; i = (i + 1) & s->gtab_mask)
+		;
+	s->gtab[i] = (uint32_t) ++s->ngroups;
+	s->last_group = s->ngroups - 1;
+	return g;
+}
+
+/* the group of key k, created on first sight; NULL when given up */
+static sum_group *
+group_for(bc_sum *s, const sum_key *k)
+{
+	uint32_t	hash;
+
+	if (s->last_group >= 0)
+	{
+		sum_group  *g = group_at(s, s->last_group);
+
+		if (memcmp(&g->key, k, sizeof(*k)) == 0)
+			return g;
+	}
+	hash = key_hash(k);
+	if (s->gtab != NULL)
+	{
+		for (uint32_t i = hash & s->gtab_mask; s->gtab[i] != 0; i = (i + 1) & s->gtab_mask)
+		{
+			sum_group  *g = group_at(s, s->gtab[i] - 1);
+
+			if (memcmp(&g->key, k, sizeof(*k)) == 0)
+			{
+				s->last_group = s->gtab[i] - 1;
+				return g;
+			}
+		}
+	}
+	return group_add(s, k, hash);
+}
+
+/*
+ * Add a scanned decimal (text txt) to sum i of a group, its display scale
+ * to the sum's; false when the summary gave up.
+ */
+static bool
+group_sum(bc_sum *s, sum_group *g, int i, const char *txt, const bc_decimal_parts *p)
+{
+	int			dscale = bc_decimal_dscale(p);
+	bc_xsum    *w;
+
+	if (dscale > g->dscale[i])
+		g->dscale[i] = (int16_t) dscale;
+	if (g->wide & (1 << i))
+		return bc_xsum_add_parts(g->v[i].wide, txt, p) || out_of_memory(s);
+	if (bc_xsum_units_add(&g->v[i].units, p))
+		return true;
+	/* the sum leaves the narrow range: it becomes a bc_xsum */
+	w = sum_alloc(s, sizeof(bc_xsum) + BC_XSUM_WIDE_BYTES, false);
+	if (w == NULL)
+		return false;
+	bc_xsum_init(w);
+	w->units = g->v[i].units;
+	if (!bc_xsum_add_parts(w, txt, p))
+	{
+		free(w);
+		return out_of_memory(s);
+	}
+	g->v[i].wide = w;
+	g->wide |= (uint8_t) (1 << i);
+	s->nwide++;
+	return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the interface */
+
+/* an empty summary of at most max_bytes */
+bc_sum *
+bc_sum_create(size_t max_bytes)
+{
+	bc_sum	   *s = calloc(1, sizeof(bc_sum));
+
+	if (s == NULL)
+		return NULL;
+	s->max_bytes = max_bytes;
+	s->used = sizeof(bc_sum);
+	s->last_group = -1;
+	return s;
+}
+
+/* release a summary */
+void
+bc_sum_free(bc_sum *s)
+{
+	if (s == NULL)
+		return;
+	drop_all(s);
+	free(s);
+}
+
+/* scan a decimal text of a row; false (the summary given up) when it is not one */
+static bool
+scan(bc_sum *s, const char *txt, size_t len, bc_decimal_parts *p)
+{
+	return bc_decimal_scan(txt, len, p) || overflow(s);
+}
+
+/* the group key of a row; false when the summary gave up */
+static bool
+row_key(bc_sum *s, const bc_sum_row *r, sum_key *k)
+{
+	k->usage_date = r->usage_date;
+	return intern(s, K_PAYER, r->payer, r->payer_len, &k->id[K_PAYER]) &&
+		intern(s, K_ACCOUNT, r->account, r->account_len, &k->id[K_ACCOUNT]) &&
+		intern(s, K_TYPE, r->line_item_type, r->line_item_type_len, &k->id[K_TYPE]) &&
+		intern(s, K_PRODUCT, r->product_name, r->product_name_len, &k->id[K_PRODUCT]) &&
+		intern(s, K_USAGE_TYPE, r->usage_type, r->usage_type_len, &k->id[K_USAGE_TYPE]) &&
+		intern(s, K_PRINCIPAL, r->principal, r->principal_len, &k->id[K_PRINCIPAL]) &&
+		intern(s, K_TAGS, r->tags, r->tags_len, &k->id[K_TAGS]);
+}
+
+/* add one row to its group */
+bool
+bc_sum_add(bc_sum *s, const bc_sum_row *r)
+{
+	bc_decimal_parts cost,
+				net,
+				amount;
+	sum_key		k;
+	sum_group  *g;
+
+	if (s->overflowed || s->nomem)
+		return false;
+	if (!scan(s, r->unblended, r->unblended_len, &cost) ||
+		(r->net != NULL && !scan(s, r->net, r->net_len, &net)) ||
+		(r->usage_amount != NULL && !scan(s, r->usage_amount, r->usage_amount_len, &amount)))
+		return false;
+	if (!row_key(s, r, &k) || (g = group_for(s, &k)) == NULL)
+		return false;
+	g->line_items++;
+	if (!group_sum(s, g, S_UNBLENDED, r->unblended, &cost))
+		return false;
+	if (r->net != NULL)
+	{
+		g->net_rows++;
+		if (!group_sum(s, g, S_NET, r->net, &net))
+			return false;
+	}
+	else if (!group_sum(s, g, S_NET, r->unblended, &cost))
+		return false;
+	if (r->usage_amount == NULL)
+		return true;
+	if (!group_sum(s, g, S_AMOUNT, r->usage_amount, &amount))
+		return false;
+	if (r->tokens_shift < 0)
+		return true;
+	amount.exp10 += r->tokens_shift;
+	return group_sum(s, g, S_TOKENS, r->usage_amount, &amount);
+}
+
+bool
+bc_sum_overflowed(const bc_sum *s)
+{
+	return s->overflowed;
+}
+
+bool
+bc_sum_nomem(const bc_sum *s)
+{
+	return s->nomem;
+}
+
+int64_t
+bc_sum_groups(const bc_sum *s)
+{
+	return s->ngroups;
+}
+
+size_t
+bc_sum_bytes(const bc_sum *s)
+{
+	return s->used;
+}
+
+/* ---------------------------------------------------------------------- */
+/* binary COPY rows */
+
+/* a text of the dictionary (id 0: NULL) */
+static void
+emit_str(const bc_sum *s, uint32_t id, bool versioned, bc_buf *out)
+{
+	const sum_str *e = &s->strs[id];
+
+	if (id == 0)
+		bc_cb_null(out);
+	else if (versioned)
+		bc_cb_versioned_text(out, e->ptr, e->len);
+	else
+		bc_cb_text(out, e->ptr, e->len);
+}
+
+/* sum i of a group as a numeric (NULL when nothing was added) */
+static void
+emit_sum(const sum_group *g, int i, bc_buf *scratch, bc_buf *out)
+{
+	bc_xsum		narrow;
+
+	if (g->dscale[i] < 0)
+	{
+		bc_cb_null(out);
+		return;
+	}
+	bc_buf_reset(scratch);
+	if (g->wide & (1 << i))
+		bc_xsum_text_scale(g->v[i].wide, g->dscale[i], scratch);
+	else
+	{
+		bc_xsum_init(&narrow);
+		narrow.units = g->v[i].units;
+		bc_xsum_text_scale(&narrow, g->dscale[i], scratch);
+	}
+	if (scratch->nomem)
+		out->nomem = true;
+	else
+		(void) bc_cb_numeric(out, scratch->data, scratch->len, 0);
+}
+
+/* the binary COPY row of a group, after the constant columns */
+static void
+emit_group(const bc_sum *s, const sum_group *g, bc_buf *scratch, bc_buf *out)
+{
+	bc_cb_date_days(out, g->key.usage_date);
+	emit_str(s, g->key.id[K_PAYER], false, out);
+	emit_str(s, g->key.id[K_ACCOUNT], false, out);
+	emit_str(s, g->key.id[K_TYPE], false, out);
+	emit_str(s, g->key.id[K_PRODUCT], false, out);
+	emit_str(s, g->key.id[K_USAGE_TYPE], false, out);
+	emit_str(s, g->key.id[K_PRINCIPAL], true, out);
+	emit_str(s, g->key.id[K_TAGS], true, out);
+	bc_cb_int8(out, g->line_items);
+	emit_sum(g, S_UNBLENDED, scratch, out);
+	emit_sum(g, S_NET, scratch, out);
+	bc_cb_int8(out, g->net_rows);
+	emit_sum(g, S_TOKENS, scratch, out);
+	emit_sum(g, S_AMOUNT, scratch, out);
+}
+
+/* append the rows of the groups from *cursor on, up to max_bytes */
+bool
+bc_sum_emit(const bc_sum *s, size_t *cursor, int period_year, int period_month,
+			int32_t export_id, int64_t load_id, bc_buf *out, size_t max_bytes)
+{
+	bc_buf		scratch;
+
+	if (*cursor >= (size_t) s->ngroups)
+		return false;
+	bc_buf_init(&scratch);
+	while (*cursor < (size_t) s->ngroups && out->len < max_bytes && !out->nomem)
+	{
+		bc_cb_i16(out, BC_SUM_COPY_NCOLUMNS);
+		bc_cb_date(out, period_year, period_month, 1);
+		bc_cb_int4(out, export_id);
+		bc_cb_int8(out, load_id);
+		emit_group(s, group_at(s, (int64_t) *cursor), &scratch, out);
+		(*cursor)++;
+	}
+	bc_buf_free(&scratch);
+	return true;
+}

@@ -1,0 +1,138 @@
+/*-------------------------------------------------------------------------
+ *
+ * cur_summary.h
+ *		The PostgreSQL-free chargeback summary of one delivery: its Amazon
+ *		Bedrock rows summed, exactly, per usage day, accounts, line item
+ *		type, product name, usage type, principal and tags map, while the
+ *		rows stream through the row transformation.
+ *
+ * The grain is that of bedrock_cost.usage_summary (sql/install/40_loader.sql)
+ * and of the chargeback views that read it: a group is the byte-exact
+ * values of
+ *
+ *	 usage_date (the UTC day of line_item_usage_start_date), payer account,
+ *	 usage account, line item type, product name (or none), usage type,
+ *	 principal (or none), tags map text ("{}" when empty)
+ *
+ * and holds
+ *
+ *	 line_items		rows
+ *	 unblended		sum of line_item_unblended_cost
+ *	 net			sum of line_item_net_unblended_cost where the row has one,
+ *					else of its unblended cost
+ *	 net_rows		rows with a net unblended cost
+ *	 tokens			sum of usage_amount * 10^tokens_shift over the rows with
+ *					tokens (NULL when none has)
+ *	 usage_amount	sum of line_item_usage_amount over the rows with one
+ *					(NULL when none has)
+ *
+ * Sums are exact (bc_xsum) and keep the display scale PostgreSQL's sum()
+ * over the stored numeric values would have: the largest scale of the
+ * values added, so a summary row reads exactly like the same sum over
+ * line_items.  Two groups whose tags maps are the same jsonb but different
+ * text are two summary rows; readers sum over the summary, so that only
+ * makes the summary a little finer.
+ *
+ * Memory is bounded: every byte it allocates (string dictionary, groups,
+ * tables, wide sums) counts against max_bytes; past it the summary gives
+ * up (drops its groups, ignores further rows, bc_sum_overflowed() is true)
+ * and the caller computes the summary another way
+ * (bedrock_cost._summarize_load_table).  An allocation failure gives up
+ * the same way with bc_sum_nomem() true.  A group takes about 140 bytes
+ * (cur_summary.c), plus the texts the first time they are seen.
+ *
+ * Not thread-safe: one thread adds, then (or later) one thread emits.
+ *
+ * IDENTIFICATION
+ *		src/core/cur_summary.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BC_CUR_SUMMARY_H
+#define BC_CUR_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cur_transform.h"
+
+/* columns of a summary COPY row (bc_sum_copy_columns) */
+#define BC_SUM_COPY_NCOLUMNS 17
+
+/* the values of one accepted Bedrock row, as the transformation checked them */
+typedef struct bc_sum_row
+{
+	int32_t		usage_date;		/* days since 2000-01-01 (UTC day of usage start) */
+	const char *payer;
+	size_t		payer_len;
+	const char *account;
+	size_t		account_len;
+	const char *line_item_type;
+	size_t		line_item_type_len;
+	const char *product_name;	/* NULL: the row has none */
+	size_t		product_name_len;
+	const char *usage_type;
+	size_t		usage_type_len;
+	const char *principal;		/* NULL: the row has none */
+	size_t		principal_len;
+	const char *tags;			/* the tags map text, "{}" when empty */
+	size_t		tags_len;
+	const char *unblended;		/* decimal text (bc_decimal_scan's grammar) */
+	size_t		unblended_len;
+	const char *net;			/* NULL: the row has no net unblended cost */
+	size_t		net_len;
+	const char *usage_amount;	/* NULL: the row has no usage amount */
+	size_t		usage_amount_len;
+	int			tokens_shift;	/* -1: not tokens; else tokens = usage_amount
+								 * * 10^tokens_shift (when usage_amount is
+								 * not NULL) */
+} bc_sum_row;
+
+typedef struct bc_sum bc_sum;
+
+/*
+ * A summary that holds at most max_bytes of groups (keys, sums, table);
+ * NULL on allocation failure.
+ */
+extern bc_sum *bc_sum_create(size_t max_bytes);
+extern void bc_sum_free(bc_sum *s);
+
+/*
+ * Add one row.  Returns false when the summary is (or just became)
+ * overflowed or out of memory; the caller then stops relying on it.  The
+ * decimal texts must be ones bc_decimal_scan accepts (the transformation
+ * checked them); one that is not makes the summary give up as on overflow.
+ */
+extern bool bc_sum_add(bc_sum *s, const bc_sum_row *r);
+
+extern bool bc_sum_overflowed(const bc_sum *s);
+extern bool bc_sum_nomem(const bc_sum *s);
+/* groups held */
+extern int64_t bc_sum_groups(const bc_sum *s);
+/* bytes held, counted against max_bytes (the bc_sum itself included) */
+extern size_t bc_sum_bytes(const bc_sum *s);
+
+/*
+ * Append the binary COPY rows (copy_binary.h; no file header, no trailer)
+ * of the groups from *cursor on to out, in the column order of
+ * bc_sum_copy_columns, until out->len reaches max_bytes or every group is
+ * written; advances *cursor (start with 0).  Returns false when there was
+ * no group left to write.  The constant columns: billing period
+ * (period_year, period_month, day 1), export_id, load_id.  Groups come
+ * in the order their first rows were added.  On allocation failure
+ * out->nomem is set (and *cursor no longer advances): check it.
+ */
+extern bool bc_sum_emit(const bc_sum *s, size_t *cursor, int period_year, int period_month,
+						int32_t export_id, int64_t load_id, bc_buf *out, size_t max_bytes);
+
+/*
+ * The columns of a summary COPY row, comma-separated:
+ * billing_period, export_id, load_id, usage_date, payer_account_id,
+ * usage_account_id, line_item_type, product_name, usage_type, principal,
+ * tags, line_items, unblended_cost, net_unblended_cost, net_rows, tokens,
+ * usage_amount
+ */
+extern const char bc_sum_copy_columns[];
+
+#endif							/* BC_CUR_SUMMARY_H */

@@ -1,0 +1,805 @@
+/*-------------------------------------------------------------------------
+ *
+ * test_cur_summary.c
+ *		Unit tests of the chargeback summary (cur_summary.c): grouping,
+ *		display scales of the sums, net and token columns, exact sums past
+ *		10^-18 and past __int128, the memory bound, chunked emission and a
+ *		randomized comparison with a naive reference.
+ *
+ * The summary is read back from its binary COPY rows with a decoder of
+ * this file (numeric included), so every check is of what PostgreSQL
+ * would store.
+ *
+ * IDENTIFICATION
+ *		test/unit/test_cur_summary.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+#include "cur_summary.h"
+
+/* days since 2000-01-01 of 2026-04-01 */
+#define APR1 9587
+
+/* ---------------------------------------------------------------------- */
+/* reading binary COPY rows back */
+
+typedef struct reader
+{
+	const unsigned char *p;
+	size_t		len;
+	size_t		pos;
+	bool		bad;
+} reader;
+
+/* a big-endian integer of n bytes */
+static int64_t
+rd_be(reader *r, int n)
+{
+	uint64_t	v = 0;
+
+	if (r->pos + n > r->len)
+	{
+		r->bad = true;
+		return 0;
+	}
+	for (int i = 0; i < n; i++)
+		v = v << 8 | r->p[r->pos++];
+	if (n == 2)
+		return (int16_t) v;
+	if (n == 4)
+		return (int32_t) v;
+	return (int64_t) v;
+}
+
+/* append printf text to out[*o] */
+static void
+put(char *out, size_t cap, size_t *o, const char *fmt,...)
+			__attribute__((format(printf, 4, 5)));
+
+static void
+put(char *out, size_t cap, size_t *o, const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	if (*o < cap)
+		*o += vsnprintf(out + *o, cap - *o, fmt, ap);
+	va_end(ap);
+}
+
+/* YYYY-MM-DD of days since 2000-01-01 (civil-from-days) */
+static void
+put_date(char *out, size_t cap, size_t *o, int32_t pg_days)
+{
+	int64_t		z = (int64_t) pg_days + 10957 + 719468;
+	int64_t		era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t		doe = z - era * 146097;
+	int64_t		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t		mp = (5 * doy + 2) / 153;
+	int64_t		d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t		m = mp < 10 ? mp + 3 : mp - 9;
+
+	put(out, cap, o, "%04lld-%02lld-%02lld", (long long) (yoe + era * 400 + (m <= 2)),
+		(long long) m, (long long) d);
+}
+
+/* a numeric value (numeric_send's form) as numeric_out's text */
+static void
+put_numeric(reader *r, int32_t len, char *out, size_t cap, size_t *o)
+{
+	int			ndigits = (int) rd_be(r, 2);
+	int			weight = (int) rd_be(r, 2);
+	int			sign = (int) rd_be(r, 2) & 0xffff;
+	int			dscale = (int) rd_be(r, 2);
+	int			dig[4096];
+
+	if (len != 8 + 2 * ndigits || ndigits > 4096)
+	{
+		r->bad = true;
+		return;
+	}
+	for (int i = 0; i < ndigits; i++)
+		dig[i] = (int) rd_be(r, 2);
+	if (sign == 0x4000)
+		put(out, cap, o, "-");
+	else if (sign != 0)
+		r->bad = true;
+	if (weight < 0)
+		put(out, cap, o, "0");
+	for (int w = weight; w >= 0; w--)
+	{
+		int			idx = weight - w;
+		int			v = idx < ndigits ? dig[idx] : 0;
+
+		put(out, cap, o, w == weight ? "%d" : "%04d", v);
+	}
+	if (dscale > 0)
+		put(out, cap, o, ".");
+	for (int k = 1; dscale > 0; k++)
+	{
+		int			idx = weight + k;
+		int			v = idx >= 0 && idx < ndigits ? dig[idx] : 0;
+		char		four[5];
+
+		snprintf(four, sizeof(four), "%04d", v);
+		put(out, cap, o, "%.*s", dscale < 4 ? dscale : 4, four);
+		dscale -= 4;
+	}
+}
+
+/* column kinds of a summary row */
+enum
+{
+	C_DATE, C_INT4, C_INT8, C_TEXT, C_VTEXT, C_NUMERIC
+};
+
+static const int col_kind[BC_SUM_COPY_NCOLUMNS] = {
+	C_DATE, C_INT4, C_INT8, C_DATE, C_TEXT, C_TEXT, C_TEXT, C_TEXT, C_TEXT,
+	C_VTEXT, C_VTEXT, C_INT8, C_NUMERIC, C_NUMERIC, C_INT8, C_NUMERIC, C_NUMERIC
+};
+
+/*
+ * The rows of binary COPY data as lines of '|'-separated values (NULL for
+ * a null), from column `from` (0: all); "BAD" when the data is not 17
+ * well-formed columns a row.
+ */
+static char *
+decode(const char *data, size_t len, int from)
+{
+	size_t		cap = 1 << 20;
+	char	   *out = malloc(cap);
+	size_t		o = 0;
+	reader		r = {(const unsigned char *) data, len, 0, false};
+
+	out[0] = '\0';
+	while (r.pos < len && !r.bad)
+	{
+		if (rd_be(&r, 2) != BC_SUM_COPY_NCOLUMNS)
+			r.bad = true;
+		for (int c = 0; c < BC_SUM_COPY_NCOLUMNS && !r.bad; c++)
+		{
+			int32_t		flen = (int32_t) rd_be(&r, 4);
+			size_t		start = o;
+
+			if (c > from)
+				put(out, cap, &o, "|");
+			if (flen < 0)
+				put(out, cap, &o, "NULL");
+			else if (r.pos + flen > len)
+				r.bad = true;
+			else if (col_kind[c] == C_DATE)
+				put_date(out, cap, &o, (int32_t) rd_be(&r, 4));
+			else if (col_kind[c] == C_INT4)
+				put(out, cap, &o, "%d", (int) rd_be(&r, 4));
+			else if (col_kind[c] == C_INT8)
+				put(out, cap, &o, "%lld", (long long) rd_be(&r, 8));
+			else if (col_kind[c] == C_NUMERIC)
+				put_numeric(&r, flen, out, cap, &o);
+			else
+			{
+				int			skip = col_kind[c] == C_VTEXT ? 1 : 0;
+
+				if (skip && (flen < 1 || r.p[r.pos] != 1))
+					r.bad = true;
+				put(out, cap, &o, "%.*s", (int) (flen - skip), (const char *) r.p + r.pos + skip);
+				r.pos += flen;
+			}
+			if (c < from)
+				o = start;
+		}
+		put(out, cap, &o, "\n");
+	}
+	if (r.bad || o >= cap)
+		snprintf(out, cap, "BAD");
+	return out;
+}
+
+/* the summary's rows (from usage_date on), malloc'd */
+static char *
+lines_of(const bc_sum *s)
+{
+	bc_buf		b;
+	size_t		cursor = 0;
+	char	   *out;
+
+	bc_buf_init(&b);
+	while (bc_sum_emit(s, &cursor, 2026, 4, 7, 42, &b, SIZE_MAX))
+		;
+	out = decode(b.data, b.len, 3);
+	bc_buf_free(&b);
+	return out;
+}
+
+#define CHECK_LINES(s, want) \
+	do { char *l_ = lines_of(s); CHECK_STR_EQ(l_, want); free(l_); } while (0)
+
+/* ---------------------------------------------------------------------- */
+/* rows */
+
+/* a row of payer 1, account 2, Usage, usage type U */
+static bc_sum_row
+row_of(int32_t date, const char *product, const char *principal, const char *tags,
+	   const char *cost, const char *net, const char *amount, int shift)
+{
+	bc_sum_row	r;
+
+	memset(&r, 0, sizeof(r));
+	r.usage_date = date;
+	r.payer = "1";
+	r.payer_len = 1;
+	r.account = "2";
+	r.account_len = 1;
+	r.line_item_type = "Usage";
+	r.line_item_type_len = 5;
+	r.product_name = product;
+	r.product_name_len = product ? strlen(product) : 0;
+	r.usage_type = "U";
+	r.usage_type_len = 1;
+	r.principal = principal;
+	r.principal_len = principal ? strlen(principal) : 0;
+	r.tags = tags;
+	r.tags_len = strlen(tags);
+	r.unblended = cost;
+	r.unblended_len = strlen(cost);
+	r.net = net;
+	r.net_len = net ? strlen(net) : 0;
+	r.usage_amount = amount;
+	r.usage_amount_len = amount ? strlen(amount) : 0;
+	r.tokens_shift = shift;
+	return r;
+}
+
+/* add a row_of row; the result of bc_sum_add */
+static bool
+add(bc_sum *s, int32_t date, const char *product, const char *principal, const char *tags,
+	const char *cost, const char *net, const char *amount, int shift)
+{
+	bc_sum_row	r = row_of(date, product, principal, tags, cost, net, amount, shift);
+
+	return bc_sum_add(s, &r);
+}
+
+#define ALICE "arn:aws:iam::111122223333:user/alice"
+#define PB "Amazon Bedrock"
+
+UNIT_TEST(sum_groups)
+{
+	bc_sum	   *s = bc_sum_create(1 << 20);
+
+	CHECK(s != NULL);
+	CHECK(add(s, APR1, PB, ALICE, "{}", "1", NULL, NULL, -1));
+	CHECK(add(s, APR1 + 1, PB, ALICE, "{}", "2", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, NULL, "{}", "3", NULL, NULL, -1));
+	CHECK(add(s, APR1, NULL, ALICE, "{}", "4", NULL, NULL, -1));
+	CHECK(add(s, APR1, "", ALICE, "{}", "5", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, ALICE, "{\"a\":\"1\"}", "6", NULL, NULL, -1));
+	/* the same jsonb, another text: another group */
+	CHECK(add(s, APR1, PB, ALICE, "{\"a\": \"1\"}", "7", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, ALICE, "{}", "10", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, NULL, "{}", "30", NULL, NULL, -1));
+	CHECK_INT_EQ(bc_sum_groups(s), 7);
+	CHECK_LINES(s,
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|" ALICE "|{}|2|11|11|0|NULL|NULL\n"
+				"2026-04-02|1|2|Usage|Amazon Bedrock|U|" ALICE "|{}|1|2|2|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|NULL|{}|2|33|33|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|NULL|U|" ALICE "|{}|1|4|4|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage||U|" ALICE "|{}|1|5|5|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|" ALICE "|{\"a\":\"1\"}|1|6|6|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|" ALICE "|{\"a\": \"1\"}|1|7|7|0|NULL|NULL\n");
+	CHECK(!bc_sum_overflowed(s));
+	CHECK(!bc_sum_nomem(s));
+	bc_sum_free(s);
+}
+
+UNIT_TEST(sum_key_columns)
+{
+	bc_sum	   *s = bc_sum_create(1 << 20);
+	bc_sum_row	r = row_of(-1, PB, NULL, "{}", "1", NULL, NULL, -1);
+	bc_buf		b;
+	size_t		cursor = 0;
+	char	   *lines;
+
+	/* each key column makes its own group; the same text in two columns */
+	CHECK(bc_sum_add(s, &r));
+	r.payer = "2";
+	CHECK(bc_sum_add(s, &r));
+	r.account = "1";
+	CHECK(bc_sum_add(s, &r));
+	r.line_item_type = "Credit";
+	r.line_item_type_len = 6;
+	CHECK(bc_sum_add(s, &r));
+	r.usage_type = "Usage";
+	r.usage_type_len = 5;
+	CHECK(bc_sum_add(s, &r));
+	CHECK(bc_sum_add(s, &r));
+	CHECK_INT_EQ(bc_sum_groups(s), 5);
+	bc_buf_init(&b);
+	CHECK(bc_sum_emit(s, &cursor, 2025, 12, -3, INT64_C(5000000000), &b, SIZE_MAX));
+	CHECK(!bc_sum_emit(s, &cursor, 2025, 12, -3, INT64_C(5000000000), &b, SIZE_MAX));
+	lines = decode(b.data, b.len, 0);
+	CHECK_STR_EQ(lines,
+				 "2025-12-01|-3|5000000000|1999-12-31|1|2|Usage|Amazon Bedrock|U|NULL|{}|1|1|1|0|NULL|NULL\n"
+				 "2025-12-01|-3|5000000000|1999-12-31|2|2|Usage|Amazon Bedrock|U|NULL|{}|1|1|1|0|NULL|NULL\n"
+				 "2025-12-01|-3|5000000000|1999-12-31|2|1|Usage|Amazon Bedrock|U|NULL|{}|1|1|1|0|NULL|NULL\n"
+				 "2025-12-01|-3|5000000000|1999-12-31|2|1|Credit|Amazon Bedrock|U|NULL|{}|1|1|1|0|NULL|NULL\n"
+				 "2025-12-01|-3|5000000000|1999-12-31|2|1|Credit|Amazon Bedrock|Usage|NULL|{}|2|2|2|0|NULL|NULL\n");
+	free(lines);
+	bc_buf_free(&b);
+	bc_sum_free(s);
+}
+
+UNIT_TEST(sum_dscale)
+{
+	bc_sum	   *s = bc_sum_create(1 << 20);
+
+	/* 1.50 + 2: the larger scale */
+	CHECK(add(s, APR1, PB, "a", "{}", "1.50", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, "a", "{}", "2", NULL, NULL, -1));
+	/* exponents: 1.5e3 scale 0, 15e-3 scale 3 */
+	CHECK(add(s, APR1, PB, "b", "{}", "1.5e3", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, "c", "{}", "15e-3", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, "c", "{}", "+.5E+1", NULL, NULL, -1));
+	/* trailing zeros beyond 18 decimals keep their scale */
+	CHECK(add(s, APR1, PB, "d", "{}", "2.500000000000000000000", NULL, NULL, -1));
+	/* tokens: 1.5 * 10^3 is 1500, scale 0; 0.0000015 * 10^6 is 1.5 */
+	CHECK(add(s, APR1, PB, "e", "{}", "0", NULL, "1.5", 3));
+	CHECK(add(s, APR1, PB, "f", "{}", "0", NULL, "0.0000015", 6));
+	CHECK(add(s, APR1, PB, "f", "{}", "0", NULL, "2", 6));
+	CHECK(add(s, APR1, PB, "g", "{}", "0", NULL, "2.25", 0));
+	CHECK_LINES(s,
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|a|{}|2|3.50|3.50|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|b|{}|1|1500|1500|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|c|{}|2|5.015|5.015|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|d|{}|1|2.500000000000000000000|2.500000000000000000000|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|e|{}|1|0|0|0|1500|1.5\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|f|{}|2|0|0|0|2000001.5|2.0000015\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|g|{}|1|0|0|0|2.25|2.25\n");
+	bc_sum_free(s);
+}
+
+UNIT_TEST(sum_net_tokens_amount)
+{
+	bc_sum	   *s = bc_sum_create(1 << 20);
+
+	/* net: coalesce(net, unblended), scale of what was added; net_rows */
+	CHECK(add(s, APR1, PB, "a", "{}", "1.00", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, "a", "{}", "2", "1.5", NULL, -1));
+	CHECK(add(s, APR1, PB, "a", "{}", "3", "-0.125", NULL, -1));
+	/* no row with an amount: tokens and amount NULL */
+	CHECK(add(s, APR1, PB, "b", "{}", "1", NULL, NULL, -1));
+	/* amounts but not tokens: tokens NULL */
+	CHECK(add(s, APR1, PB, "c", "{}", "1", NULL, "10", -1));
+	CHECK(add(s, APR1, PB, "c", "{}", "1", NULL, NULL, -1));
+	/* one row of tokens among others */
+	CHECK(add(s, APR1, PB, "d", "{}", "1", NULL, "10", -1));
+	CHECK(add(s, APR1, PB, "d", "{}", "1", NULL, "0.75", 3));
+	CHECK(add(s, APR1, PB, "d", "{}", "1", NULL, NULL, -1));
+	/* tokens of zero are tokens */
+	CHECK(add(s, APR1, PB, "e", "{}", "1", NULL, "0", 0));
+	CHECK_LINES(s,
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|a|{}|3|6.00|2.375|2|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|b|{}|1|1|1|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|c|{}|2|2|2|0|NULL|10\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|d|{}|3|3|3|0|750|10.75\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|e|{}|1|1|1|0|0|0\n");
+	bc_sum_free(s);
+}
+
+UNIT_TEST(sum_negative)
+{
+	bc_sum	   *s = bc_sum_create(1 << 20);
+
+	CHECK(add(s, APR1, PB, "a", "{}", "-1.25", "-1", NULL, -1));
+	CHECK(add(s, APR1, PB, "a", "{}", "0.5", "-0.5", NULL, -1));
+	CHECK(add(s, APR1, PB, "b", "{}", "-1.50", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, "b", "{}", "1.5", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, "c", "{}", "-0.001", NULL, "-3", 3));
+	CHECK_LINES(s,
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|a|{}|2|-0.75|-1.5|2|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|b|{}|2|0.00|0.00|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|c|{}|1|-0.001|-0.001|0|-3000|-3\n");
+	bc_sum_free(s);
+}
+
+UNIT_TEST(sum_wide)
+{
+	bc_sum	   *s = bc_sum_create(1 << 20);
+	size_t		before;
+
+	/* 25 decimals: below 10^-18, exact */
+	CHECK(add(s, APR1, PB, "a", "{}", "0.0000000000000000000000001", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, "a", "{}", "1", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, "a", "{}", "-0.0000000000000000000000003", NULL, NULL, -1));
+	/* past __int128: narrow first, then wide */
+	CHECK(add(s, APR1, PB, "b", "{}", "1.5", NULL, NULL, -1));
+	before = bc_sum_bytes(s);
+	CHECK(add(s, APR1, PB, "b", "{}", "1e30", NULL, NULL, -1));
+	CHECK(bc_sum_bytes(s) >= before + BC_XSUM_WIDE_BYTES);
+	CHECK(add(s, APR1, PB, "b", "{}", "-3e30", NULL, NULL, -1));
+	/* tokens wide through their shift */
+	CHECK(add(s, APR1, PB, "c", "{}", "0", NULL, "123456789012345678901234", 6));
+	CHECK(add(s, APR1, PB, "c", "{}", "0", NULL, "1", 6));
+	CHECK_LINES(s,
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|a|{}|3|0.9999999999999999999999998|0.9999999999999999999999998|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|b|{}|3|-1999999999999999999999999999998.5|-1999999999999999999999999999998.5|0|NULL|NULL\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|c|{}|2|0|0|0|123456789012345678901235000000|123456789012345678901235\n");
+	bc_sum_free(s);
+}
+
+UNIT_TEST(sum_overflow)
+{
+	bc_sum	   *s = bc_sum_create(100);
+	size_t		cursor = 0;
+	bc_buf		b;
+	char		p[32];
+	int			n;
+
+	CHECK(!add(s, APR1, PB, "a", "{}", "1", NULL, NULL, -1));
+	CHECK(bc_sum_overflowed(s));
+	CHECK(!bc_sum_nomem(s));
+	CHECK_INT_EQ(bc_sum_groups(s), 0);
+	CHECK(!add(s, APR1, PB, "a", "{}", "1", NULL, NULL, -1));
+	bc_buf_init(&b);
+	CHECK(!bc_sum_emit(s, &cursor, 2026, 4, 1, 1, &b, SIZE_MAX));
+	CHECK_INT_EQ(b.len, 0);
+	bc_sum_free(s);
+
+	/* a budget some thousands of groups fill: never exceeded */
+	s = bc_sum_create(256 * 1024);
+	for (n = 0; n < 100000; n++)
+	{
+		snprintf(p, sizeof(p), "principal-%d", n);
+		if (!add(s, APR1 + n % 30, PB, p, "{}", "1", NULL, NULL, -1))
+			break;
+		CHECK(bc_sum_bytes(s) <= 256 * 1024);
+	}
+	CHECK(n > 1000 && n < 2000);
+	CHECK(bc_sum_overflowed(s));
+	CHECK_INT_EQ(bc_sum_groups(s), 0);
+	CHECK(bc_sum_bytes(s) < 1024);
+	CHECK(!bc_sum_emit(s, &cursor, 2026, 4, 1, 1, &b, SIZE_MAX));
+	bc_sum_free(s);
+	bc_buf_free(&b);
+}
+
+UNIT_TEST(sum_emit_chunks)
+{
+	bc_sum	   *s = bc_sum_create(16 << 20);
+	bc_buf		whole,
+				parts,
+				chunk;
+	size_t		cursor = 0;
+	int			calls = 0;
+	char		p[32];
+
+	for (int n = 0; n < 3000; n++)
+	{
+		snprintf(p, sizeof(p), "principal-%d", n % 700);
+		CHECK(add(s, APR1 + n % 5, n % 3 ? PB : NULL, n % 11 ? p : NULL, "{}",
+				  n % 97 == 0 ? "-2e-20" : n % 2 ? "1.25" : "-2.5", n % 3 ? "1" : NULL,
+				  n % 4 ? "7.5" : NULL,
+				  n % 4 == 1 ? 3 : -1));
+	}
+	CHECK_INT_EQ(bc_sum_groups(s), 1374);
+	bc_buf_init(&whole);
+	bc_buf_init(&parts);
+	bc_buf_init(&chunk);
+	CHECK(bc_sum_emit(s, &cursor, 2026, 4, 1, 2, &whole, SIZE_MAX));
+	CHECK_INT_EQ(cursor, 1374);
+	cursor = 0;
+	while (bc_sum_emit(s, &cursor, 2026, 4, 1, 2, &chunk, 1000))
+	{
+		calls++;
+		CHECK(chunk.len < 1000 + 400);
+		bc_buf_put(&parts, chunk.data, chunk.len);
+		bc_buf_reset(&chunk);
+	}
+	CHECK(calls > 100);
+	CHECK_INT_EQ(parts.len, whole.len);
+	CHECK(parts.len == whole.len && memcmp(parts.data, whole.data, whole.len) == 0);
+	bc_buf_free(&whole);
+	bc_buf_free(&parts);
+	bc_buf_free(&chunk);
+	bc_sum_free(s);
+}
+
+/* ---------------------------------------------------------------------- */
+/* randomized, against a naive reference */
+
+/*
+ * The reference: a linear list of groups with their key texts, each sum
+ * an __int128 count of 10^-REF_SCALE units and the largest display scale
+ * of what was written, computed from how each value was written.
+ */
+#define REF_SCALE 22
+#define REF_MAX 1024
+
+typedef struct ref_sum
+{
+	__int128	units;
+	int			dscale;			/* -1: none */
+} ref_sum;
+
+typedef struct ref_group
+{
+	int32_t		date;
+	const char *key[7];
+	long long	line_items;
+	long long	net_rows;
+	ref_sum		sums[4];		/* unblended, net, tokens, amount */
+} ref_group;
+
+static uint64_t rng_state;
+
+static uint32_t
+rng(uint32_t n)
+{
+	rng_state = rng_state * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+	return (uint32_t) (rng_state >> 33) % n;
+}
+
+/* a written decimal: its text, value m * 10^-k, written display scale */
+typedef struct ref_value
+{
+	char		text[96];
+	long		m;
+	int			k;
+	int			frac;			/* fraction digits written */
+	int			exp;			/* exponent written */
+} ref_value;
+
+/* write m * 10^-k in one of the forms numeric_in reads */
+static void
+ref_write(ref_value *v, long m, int k)
+{
+	int			z = (int) rng(3);
+	char		digits[64];
+	int			nd,
+				f,
+				e = rng(5) < 3 ? 0 : (int) rng(9) - 4;
+	size_t		o = 0;
+	long		am = m < 0 ? -m : m;
+
+	v->m = m;
+	v->k = k;
+	/* the digits of |m| with z trailing zeros: |m| 10^z * 10^-(k + z) */
+	nd = snprintf(digits, sizeof(digits), "%ld", am);
+	for (int i = 0; i < z; i++)
+		digits[nd++] = '0';
+	digits[nd] = '\0';
+	f = k + z + e;
+	while (f < 0)
+	{
+		digits[nd++] = '0';
+		digits[nd] = '\0';
+		f++;
+	}
+	while (nd < f + (int) rng(2))
+	{
+		memmove(digits + 1, digits, nd + 1);
+		digits[0] = '0';
+		nd++;
+	}
+	if (m < 0)
+		v->text[o++] = '-';
+	else if (rng(8) == 0)
+		v->text[o++] = '+';
+	memcpy(v->text + o, digits, nd - f);
+	o += nd - f;
+	if (f > 0 || rng(10) == 0)
+		v->text[o++] = '.';
+	memcpy(v->text + o, digits + nd - f, f);
+	o += f;
+	v->text[o] = '\0';
+	if (e != 0 || rng(10) == 0)
+		snprintf(v->text + o, sizeof(v->text) - o, "%s%s%d", rng(2) ? "e" : "E",
+				 e >= 0 && rng(2) ? "+" : "", e);
+	v->frac = f;
+	v->exp = e;
+}
+
+/* a random value: small integers, cents, long fractions, exponents */
+static void
+ref_random(ref_value *v)
+{
+	long		m = (long) rng(100000) - (rng(4) == 0 ? 50000 : 0);
+
+	ref_write(v, m, (int) rng(25) - 2);
+}
+
+/* add v * 10^shift to a reference sum */
+static void
+ref_add(ref_sum *s, const ref_value *v, int shift)
+{
+	__int128	u = v->m;
+	int			scale = v->frac - v->exp - shift;
+
+	for (int i = 0; i < REF_SCALE - v->k + shift; i++)
+		u *= 10;
+	s->units += u;
+	if (scale < 0)
+		scale = 0;
+	if (scale > s->dscale)
+		s->dscale = scale;
+}
+
+/* a reference sum as text with its display scale */
+static void
+ref_put_sum(const ref_sum *s, char *out, size_t cap, size_t *o)
+{
+	unsigned __int128 u = s->units < 0 ? -(unsigned __int128) s->units : (unsigned __int128) s->units;
+	char		d[64];
+	int			n = 0;
+
+	if (s->dscale < 0)
+	{
+		put(out, cap, o, "NULL");
+		return;
+	}
+	for (int i = 0; i < REF_SCALE; i++, u /= 10)
+		d[i] = (char) ('0' + (int) (u % 10));
+	/* d[0..REF_SCALE) fraction digits, least significant first */
+	for (int i = 0; i < REF_SCALE - s->dscale; i++)
+		if (d[i] != '0')
+			put(out, cap, o, "(digit beyond the scale)");
+	if (s->units < 0)
+		put(out, cap, o, "-");
+	{
+		char		ip[64];
+
+		do
+		{
+			ip[n++] = (char) ('0' + (int) (u % 10));
+			u /= 10;
+		} while (u != 0);
+		while (n > 0)
+			put(out, cap, o, "%c", ip[--n]);
+	}
+	if (s->dscale > 0)
+		put(out, cap, o, ".");
+	for (int i = 1; i <= s->dscale; i++)
+		put(out, cap, o, "%c", i <= REF_SCALE ? d[REF_SCALE - i] : '0');
+}
+
+/* the same texts (NULL only equal to NULL) */
+static bool
+same_key(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : (b != NULL && strcmp(a, b) == 0);
+}
+
+UNIT_TEST(sum_random_vs_reference)
+{
+	static const char *const payers[] = {"111", "222"};
+	static const char *const accounts[] = {"111", "333", "444"};
+	static const char *const types[] = {"Usage", "Credit", "Tax"};
+	static const char *const products[] = {NULL, "Amazon Bedrock", "", "Claude (Amazon Bedrock Edition)"};
+	static const char *const utypes[] = {"USE1-A-input-tokens", "USE1-A-output-tokens"};
+	static const char *const principals[] = {NULL, "arn:aws:iam::1:user/a", "arn:aws:iam::1:user/b",
+	"arn:aws:sts::1:assumed-role/r/s"};
+	static const char *const tagss[] = {"{}", "{\"a\":\"1\"}", "{\"a\": \"1\"}"};
+	static const int shifts[] = {-1, 0, 3, 6};
+	static ref_group refs[REF_MAX];
+
+	for (int round = 0; round < 30; round++)
+	{
+		bc_sum	   *s = bc_sum_create(64 << 20);
+		int			nrefs = 0;
+		int			nrows;
+		char	   *want = malloc(1 << 20);
+		size_t		o = 0;
+		char	   *got;
+
+		rng_state = (uint64_t) round * 7919 + 1;
+		nrows = 50 + (int) rng(600);
+		for (int n = 0; n < nrows; n++)
+		{
+			bc_sum_row r;
+			ref_group  *g = NULL;
+			ref_value	cost,
+						net,
+						amount;
+			const char *key[7];
+			int32_t		date = APR1 + (int) rng(3) - 1;
+			bool		has_net = rng(3) != 0;
+			bool		has_amount = rng(4) != 0;
+			int			shift = shifts[rng(4)];
+
+			/* runs of equal keys, as exports have them, and changes */
+			key[0] = payers[rng(2)];
+			key[1] = accounts[rng(3)];
+			key[2] = types[rng(3)];
+			key[3] = products[rng(4)];
+			key[4] = utypes[rng(2)];
+			key[5] = principals[rng(4)];
+			key[6] = tagss[rng(3)];
+			ref_random(&cost);
+			ref_random(&net);
+			ref_random(&amount);
+			memset(&r, 0, sizeof(r));
+			r.usage_date = date;
+			r.payer = key[0];
+			r.payer_len = strlen(key[0]);
+			r.account = key[1];
+			r.account_len = strlen(key[1]);
+			r.line_item_type = key[2];
+			r.line_item_type_len = strlen(key[2]);
+			r.product_name = key[3];
+			r.product_name_len = key[3] ? strlen(key[3]) : 0;
+			r.usage_type = key[4];
+			r.usage_type_len = strlen(key[4]);
+			r.principal = key[5];
+			r.principal_len = key[5] ? strlen(key[5]) : 0;
+			r.tags = key[6];
+			r.tags_len = strlen(key[6]);
+			r.unblended = cost.text;
+			r.unblended_len = strlen(cost.text);
+			r.net = has_net ? net.text : NULL;
+			r.net_len = has_net ? strlen(net.text) : 0;
+			r.usage_amount = has_amount ? amount.text : NULL;
+			r.usage_amount_len = has_amount ? strlen(amount.text) : 0;
+			r.tokens_shift = shift;
+			CHECK(bc_sum_add(s, &r));
+
+			/* the reference: find the group by comparing every text */
+			for (int i = 0; i < nrefs && g == NULL; i++)
+			{
+				bool		same = refs[i].date == date;
+
+				for (int c = 0; c < 7 && same; c++)
+					same = same_key(refs[i].key[c], key[c]);
+				if (same)
+					g = &refs[i];
+			}
+			if (g == NULL)
+			{
+				g = &refs[nrefs++];
+				memset(g, 0, sizeof(*g));
+				g->date = date;
+				memcpy(g->key, key, sizeof(key));
+				for (int i = 0; i < 4; i++)
+					g->sums[i].dscale = -1;
+			}
+			g->line_items++;
+			ref_add(&g->sums[0], &cost, 0);
+			ref_add(&g->sums[1], has_net ? &net : &cost, 0);
+			g->net_rows += has_net;
+			if (has_amount)
+			{
+				ref_add(&g->sums[3], &amount, 0);
+				if (shift >= 0)
+					ref_add(&g->sums[2], &amount, shift);
+			}
+		}
+		for (int i = 0; i < nrefs; i++)
+		{
+			ref_group  *g = &refs[i];
+
+			put_date(want, 1 << 20, &o, g->date);
+			for (int c = 0; c < 7; c++)
+				put(want, 1 << 20, &o, "|%s", g->key[c] ? g->key[c] : "NULL");
+			put(want, 1 << 20, &o, "|%lld|", g->line_items);
+			ref_put_sum(&g->sums[0], want, 1 << 20, &o);
+			put(want, 1 << 20, &o, "|");
+			ref_put_sum(&g->sums[1], want, 1 << 20, &o);
+			put(want, 1 << 20, &o, "|%lld|", g->net_rows);
+			ref_put_sum(&g->sums[2], want, 1 << 20, &o);
+			put(want, 1 << 20, &o, "|");
+			ref_put_sum(&g->sums[3], want, 1 << 20, &o);
+			put(want, 1 << 20, &o, "\n");
+		}
+		CHECK_INT_EQ(bc_sum_groups(s), nrefs);
+		got = lines_of(s);
+		CHECK_STR_EQ(got, want);
+		free(got);
+		free(want);
+		bc_sum_free(s);
+	}
+}
