@@ -30,6 +30,7 @@
 #include "arn.h"
 #include "copy_binary.h"
 #include "cur_json.h"
+#include "cur_summary.h"
 #include "cur_time.h"
 #include "usage_type.h"
 
@@ -669,7 +670,24 @@ bc_xf_free(bc_xf *x)
 	free(x->usage_types);
 	free(x->usage_products);
 	free(x->scratch);
+	bc_sum_free(x->sum);
 	memset(x, 0, sizeof(*x));
+}
+
+/* keep the delivery's summary */
+bool
+bc_xf_set_summary(bc_xf *x, size_t max_bytes)
+{
+	bc_sum_free(x->sum);
+	x->sum = bc_sum_create(max_bytes);
+	return x->sum != NULL;
+}
+
+/* the delivery's summary, NULL when none */
+bc_sum *
+bc_xf_summary(const bc_xf *x)
+{
+	return x->sum;
 }
 
 /* leading columns of the next file's lines (or binary rows) */
@@ -1173,6 +1191,50 @@ emit_binary(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	bin_field(out, &f[BC_COL_IDENTITY_LINE_ITEM_ID]);
 }
 
+/*
+ * Add an emitted Bedrock row to the summary: the values emit_text and
+ * emit_binary stored (usage_start as parsed, epoch microseconds).  A
+ * summary that gives up does not concern the row.
+ */
+static void
+summarize_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
+			  int tokens_shift, int64_t usage_start)
+{
+	const bc_cur_field *f = row->f;
+	const bc_cur_field *principal = &f[BC_COL_LINE_ITEM_IAM_PRINCIPAL];
+	const bc_cur_field *tags = &f[BC_COL_TAGS];
+	const bc_cur_field *net = &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST];
+	const bc_cur_field *amount = &f[BC_COL_LINE_ITEM_USAGE_AMOUNT];
+	int64_t		day = usage_start / BC_TIME_USEC_PER_DAY;
+	bc_sum_row	r;
+
+	if (usage_start % BC_TIME_USEC_PER_DAY < 0)
+		day--;
+	r.usage_date = (int32_t) (day - BC_TIME_PG_EPOCH_DAYS);
+	r.payer = f[BC_COL_BILL_PAYER_ACCOUNT_ID].ptr;
+	r.payer_len = f[BC_COL_BILL_PAYER_ACCOUNT_ID].len;
+	r.account = f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].ptr;
+	r.account_len = f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_ID].len;
+	r.line_item_type = f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].ptr;
+	r.line_item_type_len = f[BC_COL_LINE_ITEM_LINE_ITEM_TYPE].len;
+	r.product_name = product_name;
+	r.product_name_len = product_name != NULL ? strlen(product_name) : 0;
+	r.usage_type = f[BC_COL_LINE_ITEM_USAGE_TYPE].ptr;
+	r.usage_type_len = f[BC_COL_LINE_ITEM_USAGE_TYPE].len;
+	r.principal = principal->null || principal->len == 0 ? NULL : principal->ptr;
+	r.principal_len = principal->len;
+	r.tags = tags->null || tags->len == 0 ? "{}" : tags->ptr;
+	r.tags_len = tags->null || tags->len == 0 ? 2 : tags->len;
+	r.unblended = f[BC_COL_LINE_ITEM_UNBLENDED_COST].ptr;
+	r.unblended_len = f[BC_COL_LINE_ITEM_UNBLENDED_COST].len;
+	r.net = net->null || net->len == 0 ? NULL : net->ptr;
+	r.net_len = net->len;
+	r.usage_amount = amount->null || amount->len == 0 ? NULL : amount->ptr;
+	r.usage_amount_len = amount->len;
+	r.tokens_shift = tokens_shift;
+	(void) bc_sum_add(x->sum, &r);
+}
+
 /* check and append the COPY line of a Bedrock row; false when rejected */
 static bool
 emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
@@ -1262,6 +1324,8 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	else
 		emit_text(x, row, product_name, is_tokens ? shift : -1, out);
 	note_usage_type(x, &f[BC_COL_LINE_ITEM_USAGE_TYPE], product_name);
+	if (x->sum != NULL)
+		summarize_row(x, row, product_name, is_tokens ? shift : -1, start_usec);
 	return true;
 }
 

@@ -20,6 +20,9 @@
  *	  the reason; the caller applies its rejection policy (bc_xf_reject
  *	  counts a tolerated reject in the totals like the server does, its
  *	  unblended cost in the rejected sum when it is a number in range).
+ *	- with bc_xf_set_summary, every emitted Bedrock row is also added to
+ *	  the delivery's chargeback summary (cur_summary.h), with the values
+ *	  its COPY row stores.
  *
  * Decimal checks accept what numeric_in accepts (bc_decimal_scan: up to
  * 1000 digits, exponents within +-990); sums are exact: an __int128 count
@@ -174,6 +177,9 @@ typedef struct bc_xf
 
 	bool		binary;			/* binary COPY rows instead of text lines */
 	bool		nomem;
+
+	struct bc_sum *sum;			/* the delivery's summary (cur_summary.h), or
+								 * NULL */
 } bc_xf;
 
 /*
@@ -189,6 +195,17 @@ extern void bc_xf_free(bc_xf *x);
  * bc_xf_set_file.
  */
 extern void bc_xf_set_binary(bc_xf *x, bool binary);
+
+/*
+ * Keep the chargeback summary of the delivery's emitted rows
+ * (cur_summary.h), within max_bytes.  After bc_xf_init; false on
+ * allocation failure.  A summary that overflows or runs out of memory
+ * later neither rejects a row nor fails the load: it only becomes
+ * unusable (bc_sum_overflowed, bc_sum_nomem).
+ */
+extern bool bc_xf_set_summary(bc_xf *x, size_t max_bytes);
+/* the summary bc_xf_set_summary made, NULL when none; freed by bc_xf_free */
+extern struct bc_sum *bc_xf_summary(const bc_xf *x);
 
 /* set the constant leading columns for the next file (period, ids, file_no) */
 extern void bc_xf_set_file(bc_xf *x, int32_t export_id, int64_t load_id, int file_no);

@@ -3,8 +3,9 @@
  * test_cur_summary.c
  *		Unit tests of the chargeback summary (cur_summary.c): grouping,
  *		display scales of the sums, net and token columns, exact sums past
- *		10^-18 and past __int128, the memory bound, chunked emission and a
- *		randomized comparison with a naive reference.
+ *		10^-18 and past __int128, the memory bound, chunked emission, a
+ *		randomized comparison with a naive reference, and the summary the
+ *		row transformation keeps (text and binary rows).
  *
  * The summary is read back from its binary COPY rows with a decoder of
  * this file (numeric included), so every check is of what PostgreSQL
@@ -802,4 +803,139 @@ UNIT_TEST(sum_random_vs_reference)
 		free(want);
 		bc_sum_free(s);
 	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* the summary of the row transformation */
+
+static const char csv_sum[] =
+"bill_billing_entity,bill_payer_account_id,bill_billing_period_start_date,"
+"line_item_line_item_type,line_item_usage_start_date,line_item_usage_end_date,"
+"line_item_usage_account_id,line_item_product_code,line_item_usage_type,"
+"line_item_usage_amount,line_item_unblended_cost,line_item_net_unblended_cost,"
+"line_item_iam_principal,line_item_line_item_description,pricing_unit,product,tags\n"
+/* 2-3: one group, the day's first and last microsecond; tokens 1K */
+"AWS,111,2026-04-01T00:00:00Z,Usage,2026-04-02T00:00:00Z,2026-04-02T01:00:00Z,222,AmazonBedrock,"
+"USE1-X-input-tokens,1.5,0.0045,0.004," ALICE ",in,1K tokens,"
+"\"{\"\"product_name\"\":\"\"Amazon Bedrock\"\"}\",\"{\"\"team\"\":\"\"a\"\"}\"\n"
+"AWS,111,2026-04-01T00:00:00Z,Usage,2026-04-02T23:59:59.999999Z,2026-04-03T00:00:00Z,222,AmazonBedrock,"
+"USE1-X-input-tokens,2,0.006,," ALICE ",in,1K tokens,"
+"\"{\"\"product_name\"\":\"\"Amazon Bedrock\"\"}\",\"{\"\"team\"\":\"\"a\"\"}\"\n"
+/* 4: the next day */
+"AWS,111,2026-04-01T00:00:00Z,Usage,2026-04-03T00:00:00Z,2026-04-03T01:00:00Z,222,AmazonBedrock,"
+"USE1-X-input-tokens,1,0.003,0.0030," ALICE ",in,1K tokens,"
+"\"{\"\"product_name\"\":\"\"Amazon Bedrock\"\"}\",\"{\"\"team\"\":\"\"a\"\"}\"\n"
+/* 5: no principal, no tags, no product map, not tokens */
+"AWS,111,2026-04-01T00:00:00Z,Usage,2026-04-02T10:00:00Z,2026-04-02T11:00:00Z,222,AmazonBedrock,"
+"USE1-X-images,3,0.12,,,img,Images,,\n"
+/* 6: rejected (cost), 7: not Bedrock */
+"AWS,111,2026-04-01T00:00:00Z,Usage,2026-04-02T10:00:00Z,2026-04-02T11:00:00Z,222,AmazonBedrock,"
+"USE1-X-images,3,x,,,img,Images,,\n"
+"AWS,111,2026-04-01T00:00:00Z,Usage,2026-04-02T10:00:00Z,2026-04-02T11:00:00Z,222,AmazonEC2,"
+"BoxUsage,3,5,,,box,Hrs,,\n"
+/* 8: a credit before the period, no amount */
+"AWS,111,2026-04-01T00:00:00Z,Credit,2026-03-31T23:00:00Z,2026-04-01T00:00:00Z,222,AmazonBedrock,"
+"USE1-X-input-tokens,,-0.01,-0.01," ALICE ",credit,,,\n";
+
+/* what a run of csv_sum through bc_xf_row left */
+typedef struct xf_run
+{
+	int64_t		groups;
+	bool		overflowed;
+	int64_t		loaded;
+	int64_t		rejected;
+	size_t		out_len;		/* bytes of COPY rows */
+	uint32_t	out_hash;		/* and their FNV-1a */
+} xf_run;
+
+/*
+ * The summary (its lines, malloc'd) of csv_sum through bc_xf_row, text or
+ * binary rows, with a summary of max_bytes (0: none, NULL returned)
+ */
+static char *
+transform_summary(bool binary, size_t max_bytes, xf_run *run)
+{
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	bc_cur_row	row;
+	bc_xf		x;
+	bc_buf		out;
+	char	   *lines = NULL;
+
+	memset(run, 0, sizeof(*run));
+	run->out_hash = 2166136261u;
+	if (bc_cur_open_memory(&r, csv_sum, sizeof(csv_sum) - 1, 0, &e) != BC_CUR_OK ||
+		!bc_xf_init(&x, "2026-04-01"))
+		return strdup("setup failed");
+	bc_xf_set_binary(&x, binary);
+	if (bc_xf_summary(&x) != NULL || (max_bytes > 0 && !bc_xf_set_summary(&x, max_bytes)))
+		return strdup("no summary");
+	bc_xf_set_file(&x, 7, 42, 1);
+	bc_buf_init(&out);
+	while (bc_cur_next(r, &row) == BC_CUR_ROW)
+	{
+		if (bc_xf_row(&x, &row, &out) == BC_XF_REJECT)
+			bc_xf_reject(&x, &row);
+	}
+	for (size_t i = 0; i < out.len; i++)
+		run->out_hash = (run->out_hash ^ (unsigned char) out.data[i]) * 16777619u;
+	run->out_len = out.len;
+	run->loaded = x.rows_loaded;
+	run->rejected = x.rows_rejected;
+	if (max_bytes > 0)
+	{
+		run->groups = bc_sum_groups(bc_xf_summary(&x));
+		run->overflowed = bc_sum_overflowed(bc_xf_summary(&x));
+		lines = lines_of(bc_xf_summary(&x));
+	}
+	bc_buf_free(&out);
+	bc_xf_free(&x);
+	bc_cur_close(r);
+	return lines;
+}
+
+UNIT_TEST(sum_transform)
+{
+	const char *want =
+	"2026-04-02|111|222|Usage|Amazon Bedrock|USE1-X-input-tokens|" ALICE "|{\"team\":\"a\"}|2|0.0105|0.010|1|3500|3.5\n"
+	"2026-04-03|111|222|Usage|Amazon Bedrock|USE1-X-input-tokens|" ALICE "|{\"team\":\"a\"}|1|0.003|0.0030|1|1000|1\n"
+	"2026-04-02|111|222|Usage|NULL|USE1-X-images|NULL|{}|1|0.12|0.12|0|NULL|3\n"
+	"2026-03-31|111|222|Credit|NULL|USE1-X-input-tokens|" ALICE "|{}|1|-0.01|-0.01|1|NULL|NULL\n";
+
+	for (int binary = 0; binary < 2; binary++)
+	{
+		xf_run		run,
+					bare;
+		char	   *got = transform_summary(binary, 1 << 20, &run);
+
+		CHECK_STR_EQ(got, want);
+		CHECK_INT_EQ(run.groups, 4);
+		CHECK_INT_EQ(run.loaded, 5);
+		CHECK_INT_EQ(run.rejected, 1);
+		free(got);
+
+		/* the summary changes nothing of the rows */
+		CHECK(transform_summary(binary, 0, &bare) == NULL);
+		CHECK_INT_EQ(bare.out_len, run.out_len);
+		CHECK(bare.out_hash == run.out_hash);
+		CHECK_INT_EQ(bare.loaded, 5);
+	}
+}
+
+UNIT_TEST(sum_transform_overflow)
+{
+	xf_run		run,
+				bare;
+	char	   *got = transform_summary(true, 64, &run);
+
+	/* a summary past its budget neither rejects a row nor fails the load */
+	CHECK_STR_EQ(got, "");
+	CHECK(run.overflowed);
+	CHECK_INT_EQ(run.groups, 0);
+	CHECK_INT_EQ(run.loaded, 5);
+	CHECK_INT_EQ(run.rejected, 1);
+	CHECK(transform_summary(true, 0, &bare) == NULL);
+	CHECK_INT_EQ(bare.out_len, run.out_len);
+	CHECK(bare.out_hash == run.out_hash);
+	free(got);
 }
