@@ -14,12 +14,15 @@
  *	  column makes interning a length check and a memcmp on runs of equal
  *	  values;
  *	- a group is 128 bytes: the key, the two counts, four exact sums kept
- *	  as counts of 10^-18 units (bc_xsum_units_add) and their display
- *	  scales.  A sum that leaves that range turns into a malloc'd bc_xsum
+ *	  as counts of 10^-18 units (bc_decimal_units, bc_xsum_units_add) and
+ *	  their display scales; each decimal of a row is converted once, and
+ *	  the loader hands over the decimals it scanned (bc_sum_add_scanned).  A sum that leaves that range turns into a malloc'd bc_xsum
  *	  (bc_xsum_add_parts), whose pointer takes the place of the units;
  *	- groups live in fixed chunks (no copying as they grow), found through
- *	  an open-addressing table of group numbers, after a check of the
- *	  previous row's group;
+ *	  an open-addressing table of group numbers and key hashes (a probe
+ *	  reads a group only when the hash matches: most rows of a large
+ *	  delivery miss the cache on the table slot and on their group, and
+ *	  no more), after a check of the previous row's group;
  *	- every allocation is counted in used before it is made; past
  *	  max_bytes everything is freed and the summary only says so.
  *
@@ -67,7 +70,7 @@ const char	bc_sum_copy_columns[] =
 "tags, line_items, unblended_cost, net_unblended_cost, net_rows, tokens, "
 "usage_amount";
 
-/* a group's key: the usage day and the ids of its texts (no padding) */
+/* a group's key: the usage day and the ids of its texts (32 bytes, no padding) */
 typedef struct sum_key
 {
 	int32_t		usage_date;
@@ -90,6 +93,13 @@ typedef struct sum_group
 	int16_t		dscale[NSUMS];	/* -1: nothing added (NULL) */
 	uint8_t		wide;			/* bit i: v[i] is wide */
 } sum_group;
+
+/* a slot of the group table */
+typedef struct sum_slot
+{
+	uint32_t	n;				/* group number + 1, 0 empty */
+	uint32_t	hash;			/* key_hash of its key */
+} sum_slot;
 
 /* an interned text */
 typedef struct sum_str
@@ -130,7 +140,7 @@ struct bc_sum
 	size_t		cap_chunks;
 	int64_t		ngroups;
 	int64_t		nwide;			/* wide sums held */
-	uint32_t   *gtab;			/* group numbers + 1, 0 empty */
+	sum_slot   *gtab;
 	uint32_t	gtab_mask;
 	int64_t		last_group;		/* the previous row's group, -1 none */
 };
@@ -281,19 +291,31 @@ key_hash(const sum_key *k)
 	return (uint32_t) (h ^ (h >> 29));
 }
 
-/* a zeroed table of cap (a power of two) slots, counted */
-static uint32_t *
-table_new(bc_sum *s, uint32_t cap)
+/* two keys are equal (four 8-byte words, no padding) */
+static inline bool
+key_eq(const sum_key *a, const sum_key *b)
 {
-	return sum_alloc(s, (size_t) cap * sizeof(uint32_t), true);
+	uint64_t	wa[4],
+				wb[4];
+
+	memcpy(wa, a, sizeof(wa));
+	memcpy(wb, b, sizeof(wb));
+	return ((wa[0] ^ wb[0]) | (wa[1] ^ wb[1]) | (wa[2] ^ wb[2]) | (wa[3] ^ wb[3])) == 0;
 }
 
-/* release a table of cap slots and its count */
+/* a zeroed table of cap (a power of two) slots of elt bytes, counted */
+static void *
+table_new(bc_sum *s, uint32_t cap, size_t elt)
+{
+	return sum_alloc(s, (size_t) cap * elt, true);
+}
+
+/* release a table of cap slots of elt bytes and its count */
 static void
-table_free(bc_sum *s, uint32_t *tab, uint32_t cap)
+table_free(bc_sum *s, void *tab, uint32_t cap, size_t elt)
 {
 	free(tab);
-	s->used -= (size_t) cap * sizeof(uint32_t);
+	s->used -= (size_t) cap * elt;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -332,7 +354,7 @@ static bool
 stab_grow(bc_sum *s)
 {
 	uint32_t	cap = s->stab_mask ? (s->stab_mask + 1) * 2 : TABLE_MIN;
-	uint32_t   *tab = table_new(s, cap);
+	uint32_t   *tab = table_new(s, cap, sizeof(uint32_t));
 
 	if (tab == NULL)
 		return false;
@@ -345,7 +367,7 @@ stab_grow(bc_sum *s)
 		tab[i] = id;
 	}
 	if (s->stab != NULL)
-		table_free(s, s->stab, s->stab_mask + 1);
+		table_free(s, s->stab, s->stab_mask + 1, sizeof(uint32_t));
 	s->stab = tab;
 	s->stab_mask = cap - 1;
 	return true;
@@ -440,23 +462,25 @@ static bool
 gtab_grow(bc_sum *s)
 {
 	uint32_t	cap = s->gtab_mask ? (s->gtab_mask + 1) * 2 : TABLE_MIN;
-	uint32_t   *tab;
+	sum_slot   *tab;
 
 	if (cap == 0)
 		return overflow(s);		/* 2^31 groups */
-	tab = table_new(s, cap);
+	tab = table_new(s, cap, sizeof(sum_slot));
 	if (tab == NULL)
 		return false;
-	for (int64_t n = 0; n < s->ngroups; n++)
+	for (uint32_t j = 0; s->gtab != NULL && j <= s->gtab_mask; j++)
 	{
-		uint32_t	i = key_hash(&group_at(s, n)->key) & (cap - 1);
+		uint32_t	i = s->gtab[j].hash & (cap - 1);
 
-		while (tab[i] != 0)
+		if (s->gtab[j].n == 0)
+			continue;
+		while (tab[i].n != 0)
 			i = (i + 1) & (cap - 1);
-		tab[i] = (uint32_t) n + 1;
+		tab[i] = s->gtab[j];
 	}
 	if (s->gtab != NULL)
-		table_free(s, s->gtab, s->gtab_mask + 1);
+		table_free(s, s->gtab, s->gtab_mask + 1, sizeof(sum_slot));
 	s->gtab = tab;
 	s->gtab_mask = cap - 1;
 	return true;
@@ -493,36 +517,47 @@ group_add(bc_sum *s, const sum_key *k, uint32_t hash)
 	g->key = *k;
 	for (int j = 0; j < NSUMS; j++)
 		g->dscale[j] = -1;
-	for (i = hash & s->gtab_mask; s->gtab[i] != 0; i = (i + 1) & s->gtab_mask)
+	for (i = hash & s->gtab_mask; s->gtab[i].n != 0; i = (i + 1) & s->gtab_mask)
 		;
-	s->gtab[i] = (uint32_t) ++s->ngroups;
+	s->gtab[i].n = (uint32_t) ++s->ngroups;
+	s->gtab[i].hash = hash;
 	s->last_group = s->ngroups - 1;
 	return g;
 }
 
-/* the group of key k, created on first sight; NULL when given up */
-static sum_group *
-group_for(bc_sum *s, const sum_key *k)
+/* start loading the table slot of a key hash (the lookup comes later) */
+static inline void
+group_prefetch(const bc_sum *s, uint32_t hash)
 {
-	uint32_t	hash;
+#if defined(__GNUC__)
+	if (s->gtab != NULL)
+		__builtin_prefetch(&s->gtab[hash & s->gtab_mask]);
+#endif
+}
 
+/* the group of key k (hash: key_hash(k)), created on first sight; NULL when given up */
+static sum_group *
+group_for(bc_sum *s, const sum_key *k, uint32_t hash)
+{
 	if (s->last_group >= 0)
 	{
 		sum_group  *g = group_at(s, s->last_group);
 
-		if (memcmp(&g->key, k, sizeof(*k)) == 0)
+		if (key_eq(&g->key, k))
 			return g;
 	}
-	hash = key_hash(k);
 	if (s->gtab != NULL)
 	{
-		for (uint32_t i = hash & s->gtab_mask; s->gtab[i] != 0; i = (i + 1) & s->gtab_mask)
+		for (uint32_t i = hash & s->gtab_mask; s->gtab[i].n != 0; i = (i + 1) & s->gtab_mask)
 		{
-			sum_group  *g = group_at(s, s->gtab[i] - 1);
+			sum_group  *g;
 
-			if (memcmp(&g->key, k, sizeof(*k)) == 0)
+			if (s->gtab[i].hash != hash)
+				continue;
+			g = group_at(s, s->gtab[i].n - 1);
+			if (key_eq(&g->key, k))
 			{
-				s->last_group = s->gtab[i] - 1;
+				s->last_group = s->gtab[i].n - 1;
 				return g;
 			}
 		}
@@ -530,37 +565,60 @@ group_for(bc_sum *s, const sum_key *k)
 	return group_add(s, k, hash);
 }
 
-/*
- * Add a scanned decimal (text txt) to sum i of a group, its display scale
- * to the sum's; false when the summary gave up.
- */
-static bool
-group_sum(bc_sum *s, sum_group *g, int i, const char *txt, const bc_decimal_parts *p)
+/* a decimal of a row, scanned, with what every sum of it needs */
+typedef struct sum_val
 {
-	int			dscale = bc_decimal_dscale(p);
-	bc_xsum    *w;
+	const char *txt;
+	const bc_decimal_parts *p;
+	__int128	units;			/* its 10^-18 units, when narrow */
+	bool		narrow;			/* bc_decimal_units succeeded */
+	int16_t		dscale;
+} sum_val;
 
-	if (dscale > g->dscale[i])
-		g->dscale[i] = (int16_t) dscale;
-	if (g->wide & (1 << i))
-		return bc_xsum_add_parts(g->v[i].wide, txt, p) || out_of_memory(s);
-	if (bc_xsum_units_add(&g->v[i].units, p))
-		return true;
-	/* the sum leaves the narrow range: it becomes a bc_xsum */
-	w = sum_alloc(s, sizeof(bc_xsum) + BC_XSUM_WIDE_BYTES, false);
+/* the sum_val of a scanned decimal */
+static void
+val_of(sum_val *v, const char *txt, const bc_decimal_parts *p)
+{
+	v->txt = txt;
+	v->p = p;
+	v->narrow = bc_decimal_units(p, &v->units);
+	v->dscale = (int16_t) bc_decimal_dscale(p);
+}
+
+/* sum i of a group turns into a bc_xsum; false when the summary gave up */
+static bool
+group_widen(bc_sum *s, sum_group *g, int i)
+{
+	bc_xsum    *w = sum_alloc(s, sizeof(bc_xsum) + BC_XSUM_WIDE_BYTES, false);
+
 	if (w == NULL)
 		return false;
 	bc_xsum_init(w);
 	w->units = g->v[i].units;
-	if (!bc_xsum_add_parts(w, txt, p))
-	{
-		free(w);
-		return out_of_memory(s);
-	}
 	g->v[i].wide = w;
 	g->wide |= (uint8_t) (1 << i);
 	s->nwide++;
 	return true;
+}
+
+/*
+ * Add a value to sum i of a group, its display scale to the sum's; false
+ * when the summary gave up.
+ */
+static bool
+group_sum(bc_sum *s, sum_group *g, int i, const sum_val *v)
+{
+	if (v->dscale > g->dscale[i])
+		g->dscale[i] = v->dscale;
+	if (!(g->wide & (1 << i)))
+	{
+		if (v->narrow && bc_xsum_units_add(&g->v[i].units, v->units))
+			return true;
+		/* the sum leaves the narrow range */
+		if (!group_widen(s, g, i))
+			return false;
+	}
+	return bc_xsum_add_parts(g->v[i].wide, v->txt, v->p) || out_of_memory(s);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -618,8 +676,6 @@ bc_sum_add(bc_sum *s, const bc_sum_row *r)
 	bc_decimal_parts cost,
 				net,
 				amount;
-	sum_key		k;
-	sum_group  *g;
 
 	if (s->overflowed || s->nomem)
 		return false;
@@ -627,27 +683,51 @@ bc_sum_add(bc_sum *s, const bc_sum_row *r)
 		(r->net != NULL && !scan(s, r->net, r->net_len, &net)) ||
 		(r->usage_amount != NULL && !scan(s, r->usage_amount, r->usage_amount_len, &amount)))
 		return false;
-	if (!row_key(s, r, &k) || (g = group_for(s, &k)) == NULL)
+	return bc_sum_add_scanned(s, r, &cost, &net, &amount);
+}
+
+/* add one row whose decimals are scanned already */
+bool
+bc_sum_add_scanned(bc_sum *s, const bc_sum_row *r, const bc_decimal_parts *unblended,
+				   const bc_decimal_parts *net, const bc_decimal_parts *usage_amount)
+{
+	sum_key		k;
+	uint32_t	hash;
+	sum_group  *g;
+	sum_val		v[NSUMS];
+	bc_decimal_parts tokens;
+
+	if (s->overflowed || s->nomem || !row_key(s, r, &k))
+		return false;
+	/* the slot loads while the values are converted */
+	hash = key_hash(&k);
+	group_prefetch(s, hash);
+	val_of(&v[S_UNBLENDED], r->unblended, unblended);
+	if (r->net != NULL)
+		val_of(&v[S_NET], r->net, net);
+	else
+		v[S_NET] = v[S_UNBLENDED];
+	if (r->usage_amount != NULL)
+	{
+		val_of(&v[S_AMOUNT], r->usage_amount, usage_amount);
+		if (r->tokens_shift >= 0)
+		{
+			tokens = *usage_amount;
+			tokens.exp10 += r->tokens_shift;
+			val_of(&v[S_TOKENS], r->usage_amount, &tokens);
+		}
+	}
+	if ((g = group_for(s, &k, hash)) == NULL)
 		return false;
 	g->line_items++;
-	if (!group_sum(s, g, S_UNBLENDED, r->unblended, &cost))
-		return false;
-	if (r->net != NULL)
-	{
-		g->net_rows++;
-		if (!group_sum(s, g, S_NET, r->net, &net))
-			return false;
-	}
-	else if (!group_sum(s, g, S_NET, r->unblended, &cost))
+	g->net_rows += r->net != NULL;
+	if (!group_sum(s, g, S_UNBLENDED, &v[S_UNBLENDED]) || !group_sum(s, g, S_NET, &v[S_NET]))
 		return false;
 	if (r->usage_amount == NULL)
 		return true;
-	if (!group_sum(s, g, S_AMOUNT, r->usage_amount, &amount))
+	if (!group_sum(s, g, S_AMOUNT, &v[S_AMOUNT]))
 		return false;
-	if (r->tokens_shift < 0)
-		return true;
-	amount.exp10 += r->tokens_shift;
-	return group_sum(s, g, S_TOKENS, r->usage_amount, &amount);
+	return r->tokens_shift < 0 || group_sum(s, g, S_TOKENS, &v[S_TOKENS]);
 }
 
 bool

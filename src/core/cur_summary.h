@@ -106,6 +106,16 @@ extern void bc_sum_free(bc_sum *s);
  */
 extern bool bc_sum_add(bc_sum *s, const bc_sum_row *r);
 
+/*
+ * bc_sum_add of a row whose decimals were scanned already: the
+ * bc_decimal_scan of r->unblended, of r->net (ignored when that is NULL)
+ * and of r->usage_amount (likewise).
+ */
+extern bool bc_sum_add_scanned(bc_sum *s, const bc_sum_row *r,
+							   const bc_decimal_parts *unblended,
+							   const bc_decimal_parts *net,
+							   const bc_decimal_parts *usage_amount);
+
 extern bool bc_sum_overflowed(const bc_sum *s);
 extern bool bc_sum_nomem(const bc_sum *s);
 /* groups held */

@@ -273,11 +273,20 @@ bc_decimal_scan(const char *s, size_t len, bc_decimal_parts *p)
 
 /*
  * The value of a scanned decimal as a count of 10^-SUM_SCALE units when
- * that is exact and small (true), else false.
+ * that is exact and small (true), else false.  Most values (at most 17
+ * significant digits, none below 10^-SUM_SCALE) take one multiplication.
  */
-static bool
-decimal_units(const bc_decimal_parts *p, __int128 *units)
+bool
+bc_decimal_units(const bc_decimal_parts *p, __int128 *units)
 {
+	static const int64_t pow10[SUM_SCALE + 1] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+		1000000000, INT64_C(10000000000), INT64_C(100000000000),
+		INT64_C(1000000000000), INT64_C(10000000000000),
+		INT64_C(100000000000000), INT64_C(1000000000000000),
+		INT64_C(10000000000000000), INT64_C(100000000000000000),
+		INT64_C(1000000000000000000)
+	};
 	long		shift = p->exp10 - p->mant_frac + SUM_SCALE;
 	__int128	v = p->mant;
 
@@ -288,7 +297,12 @@ decimal_units(const bc_decimal_parts *p, __int128 *units)
 		*units = 0;
 		return true;
 	}
-	if (shift >= 0 && shift <= 38)
+	if (shift >= 0 && shift <= SUM_SCALE && v < pow10[17])
+	{
+		/* below 10^17 * 10^18 < SUM_LIMIT */
+		v *= pow10[shift];
+	}
+	else if (shift >= 0 && shift <= 38)
 	{
 		for (long k = 0; k < shift; k++)
 		{
@@ -440,17 +454,14 @@ wide_of_text(const char *s, const bc_decimal_parts *p, int8_t *d)
 		wide_negate(d);
 }
 
-/* add a scanned decimal to a count of 10^-SUM_SCALE units, when it fits */
+/* add a count of 10^-SUM_SCALE units to a narrow sum's, when it fits */
 bool
-bc_xsum_units_add(__int128 *units, const bc_decimal_parts *p)
+bc_xsum_units_add(__int128 *sum, __int128 units)
 {
-	__int128	u;
-
-	if (!decimal_units(p, &u))
-		return false;
-	if ((u >= 0 && *units < SUM_LIMIT - u) || (u < 0 && *units > -SUM_LIMIT - u))
+	if ((units >= 0 && *sum < SUM_LIMIT - units) ||
+		(units < 0 && *sum > -SUM_LIMIT - units))
 	{
-		*units += u;
+		*sum += units;
 		return true;
 	}
 	return false;
@@ -461,8 +472,9 @@ bool
 bc_xsum_add_parts(bc_xsum *sum, const char *s, const bc_decimal_parts *p)
 {
 	int8_t		tmp[WIDE_DIGITS];
+	__int128	u;
 
-	if (!sum->wide && bc_xsum_units_add(&sum->units, p))
+	if (!sum->wide && bc_decimal_units(p, &u) && bc_xsum_units_add(&sum->units, u))
 		return true;
 	if (!sum->wide)
 	{
@@ -887,14 +899,14 @@ reject(bc_xf *x, int col, const char *fmt,...)
 
 /*
  * A decimal column (a cost or an amount): a number, below
- * 10^BC_XF_MAX_MAGNITUDE in absolute value; empty allowed only when
- * allow_empty.
+ * 10^BC_XF_MAX_MAGNITUDE in absolute value, scanned into *p; empty
+ * allowed only when allow_empty (*p is then not set).
  */
 static bool
-check_decimal(bc_xf *x, const bc_cur_row *row, int col, bool allow_empty)
+check_decimal(bc_xf *x, const bc_cur_row *row, int col, bool allow_empty,
+			  bc_decimal_parts *p)
 {
 	const bc_cur_field *f = &row->f[col];
-	bc_decimal_parts p;
 
 	if (f->null || f->len == 0)
 	{
@@ -902,11 +914,11 @@ check_decimal(bc_xf *x, const bc_cur_row *row, int col, bool allow_empty)
 			return true;
 		return reject(x, col, "missing number");
 	}
-	if (!bc_decimal_scan(f->ptr, f->len, &p))
+	if (!bc_decimal_scan(f->ptr, f->len, p))
 		return reject(x, col, "invalid number");
 	/* bc_decimal_below_pow10's shortcut, here: most costs take it */
-	if ((p.exp10 != 0 || p.int_len > BC_XF_MAX_MAGNITUDE) &&
-		!bc_decimal_below_pow10(f->ptr, &p, BC_XF_MAX_MAGNITUDE))
+	if ((p->exp10 != 0 || p->int_len > BC_XF_MAX_MAGNITUDE) &&
+		!bc_decimal_below_pow10(f->ptr, p, BC_XF_MAX_MAGNITUDE))
 		return reject(x, col, "number out of range (absolute value must be below 10^%d)",
 					  BC_XF_MAX_MAGNITUDE);
 	return true;
@@ -1193,12 +1205,14 @@ emit_binary(bc_xf *x, const bc_cur_row *row, const char *product_name,
 
 /*
  * Add an emitted Bedrock row to the summary: the values emit_text and
- * emit_binary stored (usage_start as parsed, epoch microseconds).  A
- * summary that gives up does not concern the row.
+ * emit_binary stored (usage_start as parsed, epoch microseconds), the
+ * decimals as the checks scanned them (dec: unblended, net, usage amount;
+ * the last two set only when not empty).  A summary that gives up does
+ * not concern the row.
  */
 static void
 summarize_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
-			  int tokens_shift, int64_t usage_start)
+			  int tokens_shift, int64_t usage_start, const bc_decimal_parts *dec)
 {
 	const bc_cur_field *f = row->f;
 	const bc_cur_field *principal = &f[BC_COL_LINE_ITEM_IAM_PRINCIPAL];
@@ -1232,13 +1246,17 @@ summarize_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	r.usage_amount = amount->null || amount->len == 0 ? NULL : amount->ptr;
 	r.usage_amount_len = amount->len;
 	r.tokens_shift = tokens_shift;
-	(void) bc_sum_add(x->sum, &r);
+	(void) bc_sum_add_scanned(x->sum, &r, &dec[0], &dec[1], &dec[2]);
 }
 
-/* check and append the COPY line of a Bedrock row; false when rejected */
+/*
+ * Check and append the COPY line of a Bedrock row; false when rejected.
+ * dec: the scanned unblended and net unblended costs, and room for the
+ * usage amount after them.
+ */
 static bool
 emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
-				 bc_buf *out)
+				 bc_decimal_parts *dec, bc_buf *out)
 {
 	const bc_cur_field *f = row->f;
 	const bc_cur_field *bp = &f[BC_COL_BILL_BILLING_PERIOD_START_DATE];
@@ -1277,7 +1295,7 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	start_usec = bc_time_epoch_usec(&start);
 	end_usec = bc_time_epoch_usec(&end);
 	if (!check_usage_dates(x, start_usec, end_usec) ||
-		!check_decimal(x, row, BC_COL_LINE_ITEM_USAGE_AMOUNT, true))
+		!check_decimal(x, row, BC_COL_LINE_ITEM_USAGE_AMOUNT, true, &dec[2]))
 		return false;
 	if (!principal->null && principal->len > 0)
 	{
@@ -1325,7 +1343,7 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 		emit_text(x, row, product_name, is_tokens ? shift : -1, out);
 	note_usage_type(x, &f[BC_COL_LINE_ITEM_USAGE_TYPE], product_name);
 	if (x->sum != NULL)
-		summarize_row(x, row, product_name, is_tokens ? shift : -1, start_usec);
+		summarize_row(x, row, product_name, is_tokens ? shift : -1, start_usec, dec);
 	return true;
 }
 
@@ -1341,6 +1359,7 @@ bc_xf_row(bc_xf *x, const bc_cur_row *row, bc_buf *out)
 	const bc_cur_field *cost = &f[BC_COL_LINE_ITEM_UNBLENDED_COST];
 	const bc_cur_field *net = &f[BC_COL_LINE_ITEM_NET_UNBLENDED_COST];
 	const char *product_name = NULL;
+	bc_decimal_parts dec[3];	/* unblended, net, usage amount */
 	size_t		before = out->len;
 	bool		is_bedrock;
 	bc_xf_total *t;
@@ -1364,10 +1383,10 @@ bc_xf_row(bc_xf *x, const bc_cur_row *row, bc_buf *out)
 			is_bedrock = bc_is_bedrock_line(pc->ptr, pc->len, be->ptr, be->len,
 											product_name, strlen(product_name));
 	}
-	if (!check_decimal(x, row, BC_COL_LINE_ITEM_UNBLENDED_COST, false) ||
-		!check_decimal(x, row, BC_COL_LINE_ITEM_NET_UNBLENDED_COST, true))
+	if (!check_decimal(x, row, BC_COL_LINE_ITEM_UNBLENDED_COST, false, &dec[0]) ||
+		!check_decimal(x, row, BC_COL_LINE_ITEM_NET_UNBLENDED_COST, true, &dec[1]))
 		return BC_XF_REJECT;
-	if (is_bedrock && !emit_bedrock_row(x, row, product_name, out))
+	if (is_bedrock && !emit_bedrock_row(x, row, product_name, dec, out))
 	{
 		/* a row rejected half way through leaves nothing of itself behind */
 		out->len = before;

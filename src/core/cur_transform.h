@@ -275,11 +275,18 @@ extern int	bc_decimal_dscale(const bc_decimal_parts *p);
 extern bool bc_xsum_add_parts(bc_xsum *sum, const char *s, const bc_decimal_parts *p);
 
 /*
- * Add a scanned decimal to a count of 10^-18 units (a narrow bc_xsum's
- * units); false (count unchanged) when the value has digits below 10^-18
- * or the count would leave the narrow range: the sum must then turn wide.
+ * A scanned decimal as a count of 10^-18 units (what a narrow bc_xsum
+ * holds); false when it has a non-zero digit below 10^-18 or is too large
+ * for the narrow range.
  */
-extern bool bc_xsum_units_add(__int128 *units, const bc_decimal_parts *p);
+extern bool bc_decimal_units(const bc_decimal_parts *p, __int128 *units);
+
+/*
+ * Add a count of 10^-18 units (bc_decimal_units) to a narrow bc_xsum's
+ * units; false (sum unchanged) when the sum would leave the narrow range:
+ * it must then turn wide.
+ */
+extern bool bc_xsum_units_add(__int128 *sum, __int128 units);
 
 /*
  * True when the decimal s (scanned into *p) is below 10^n in absolute

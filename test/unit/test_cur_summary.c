@@ -692,6 +692,7 @@ UNIT_TEST(sum_random_vs_reference)
 	for (int round = 0; round < 30; round++)
 	{
 		bc_sum	   *s = bc_sum_create(64 << 20);
+		bc_sum	   *scanned = bc_sum_create(64 << 20);	/* by bc_sum_add_scanned */
 		int			nrefs = 0;
 		int			nrows;
 		char	   *want = malloc(1 << 20);
@@ -748,6 +749,16 @@ UNIT_TEST(sum_random_vs_reference)
 			r.usage_amount_len = has_amount ? strlen(amount.text) : 0;
 			r.tokens_shift = shift;
 			CHECK(bc_sum_add(s, &r));
+			{
+				bc_decimal_parts pc,
+							pn,
+							pa;
+
+				CHECK(bc_decimal_scan(cost.text, strlen(cost.text), &pc));
+				CHECK(bc_decimal_scan(net.text, strlen(net.text), &pn));
+				CHECK(bc_decimal_scan(amount.text, strlen(amount.text), &pa));
+				CHECK(bc_sum_add_scanned(scanned, &r, &pc, &pn, &pa));
+			}
 
 			/* the reference: find the group by comparing every text */
 			for (int i = 0; i < nrefs && g == NULL; i++)
@@ -800,6 +811,10 @@ UNIT_TEST(sum_random_vs_reference)
 		got = lines_of(s);
 		CHECK_STR_EQ(got, want);
 		free(got);
+		got = lines_of(scanned);
+		CHECK_STR_EQ(got, want);
+		free(got);
+		bc_sum_free(scanned);
 		free(want);
 		bc_sum_free(s);
 	}

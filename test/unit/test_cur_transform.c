@@ -127,6 +127,53 @@ UNIT_TEST(decimal_dscale)
 	CHECK_INT_EQ(dscale_of("1e-990"), 990);
 }
 
+/* bc_decimal_units of a decimal text as text, "none" when not narrow */
+static const char *
+units_of(const char *s)
+{
+	static char out[64];
+	bc_decimal_parts p;
+	__int128	u;
+	unsigned __int128 a;
+	char		rev[64];
+	int			n = 0,
+				o = 0;
+
+	if (!bc_decimal_scan(s, strlen(s), &p) || !bc_decimal_units(&p, &u))
+		return "none";
+	a = u < 0 ? -(unsigned __int128) u : (unsigned __int128) u;
+	do
+	{
+		rev[n++] = (char) ('0' + (int) (a % 10));
+		a /= 10;
+	} while (a != 0);
+	if (u < 0)
+		out[o++] = '-';
+	while (n > 0)
+		out[o++] = rev[--n];
+	out[o] = '\0';
+	return out;
+}
+
+UNIT_TEST(decimal_units)
+{
+	CHECK_STR_EQ(units_of("1.5"), "1500000000000000000");
+	CHECK_STR_EQ(units_of("-0.000000000000000001"), "-1");
+	CHECK_STR_EQ(units_of("0.0000000000000000010"), "1");
+	CHECK_STR_EQ(units_of("1e-19"), "none");
+	CHECK_STR_EQ(units_of("0e-500"), "0");
+	CHECK_STR_EQ(units_of("99999999999999999"), "99999999999999999000000000000000000");
+	CHECK_STR_EQ(units_of("1.5e3"), "1500000000000000000000");
+	/* the narrow range: below 2^120 units */
+	CHECK_STR_EQ(units_of("1329227995784915872"), "1329227995784915872000000000000000000");
+	CHECK_STR_EQ(units_of("1329227995784915873"), "none");
+	CHECK_STR_EQ(units_of("-1329227995784915872.90380706028034457"),
+				 "-1329227995784915872903807060280344570");
+	CHECK_STR_EQ(units_of("1329227995784915872.90380706028034458"), "none");
+	/* more than 36 significant digits: not narrow */
+	CHECK_STR_EQ(units_of("1.000000000000000000000000000000000001"), "none");
+}
+
 UNIT_TEST(xf_checks)
 {
 	CHECK(bc_xf_decimal_check("12.5", 4));
