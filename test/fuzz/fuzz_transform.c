@@ -8,7 +8,8 @@
  *		23 tab-separated fields and end in a newline, and that the same
  *		rows in binary mode give the same results and well-formed binary
  *		rows (23 fields whose lengths add up, numerics with base-10000
- *		digits).
+ *		digits).  Both keep the chargeback summary (cur_summary.h): the
+ *		two must write the same binary rows, of 17 well-formed fields.
  *
  * IDENTIFICATION
  *		test/fuzz/fuzz_transform.c
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "cur_reader.h"
+#include "cur_summary.h"
 #include "cur_transform.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,15 +40,19 @@ be16(const unsigned char *p)
 	return (int16_t) (((unsigned) p[0] << 8) | (unsigned) p[1]);
 }
 
-/* check one binary row of len bytes at p; abort when malformed */
-static void
-check_binary_row(const unsigned char *p, size_t len)
+/*
+ * Check the binary row at p (len bytes available) of nfields fields,
+ * those from num_lo to num_hi numerics; abort when malformed.  Returns its
+ * length.
+ */
+static size_t
+check_binary_row(const unsigned char *p, size_t len, int nfields, int num_lo, int num_hi)
 {
 	size_t		o = 2;
 
-	if (len < 2 || be16(p) != 23)
+	if (len < 2 || be16(p) != nfields)
 		abort();
-	for (int f = 0; f < 23; f++)
+	for (int f = 0; f < nfields; f++)
 	{
 		int32_t		n;
 
@@ -58,7 +64,7 @@ check_binary_row(const unsigned char *p, size_t len)
 			continue;
 		if (n < 0 || o + (size_t) n > len)
 			abort();
-		if (f >= 16 && f <= 19)
+		if (f >= num_lo && f <= num_hi && !(nfields == BC_SUM_COPY_NCOLUMNS && f == 14))
 		{
 			/* numeric: ndigits, weight, sign, dscale, digits */
 			int			nd;
@@ -78,8 +84,34 @@ check_binary_row(const unsigned char *p, size_t len)
 		}
 		o += (size_t) n;
 	}
-	if (o != len)
+	return o;
+}
+
+/* the summaries of the text and the binary transformation: the same, well-formed */
+static void
+check_summaries(const bc_sum *s, const bc_sum *sb)
+{
+	bc_buf		a,
+				b;
+	size_t		ca = 0,
+				cb = 0;
+
+	if (bc_sum_overflowed(s) != bc_sum_overflowed(sb) || bc_sum_groups(s) != bc_sum_groups(sb))
 		abort();
+	bc_buf_init(&a);
+	bc_buf_init(&b);
+	while (bc_sum_emit(s, &ca, 2026, 4, 1, 2, &a, 4096))
+		;
+	while (bc_sum_emit(sb, &cb, 2026, 4, 1, 2, &b, SIZE_MAX))
+		;
+	if (a.len != b.len || (a.len > 0 && memcmp(a.data, b.data, a.len) != 0))
+		abort();
+	/* numerics: unblended, net (then net_rows, an int8), tokens, amount */
+	for (size_t o = 0; o < a.len;)
+		o += check_binary_row((const unsigned char *) a.data + o, a.len - o,
+							  BC_SUM_COPY_NCOLUMNS, 12, 16);
+	bc_buf_free(&a);
+	bc_buf_free(&b);
 }
 
 /* count tab-separated fields of one line */
@@ -113,6 +145,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bc_buf_init(&out);
 	bc_buf_init(&outb);
 	bc_buf_init(&tmp);
+	if (!bc_xf_set_summary(&x, 1 << 20) || !bc_xf_set_summary(&xb, 1 << 20))
+		abort();
 	bc_xf_set_file(&x, 1, 2, 1);
 	bc_xf_set_binary(&xb, true);
 	bc_xf_set_file(&xb, 1, 2, 1);
@@ -125,7 +159,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (xrb != xr)
 			abort();
 		if (xrb == BC_XF_EMITTED)
-			check_binary_row((const unsigned char *) outb.data, outb.len);
+		{
+			if (check_binary_row((const unsigned char *) outb.data, outb.len, 23, 16, 19) != outb.len)
+				abort();
+		}
 		else if (outb.len != 0)
 			abort();
 		bc_buf_reset(&outb);
@@ -146,6 +183,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		bc_buf_reset(&out);
 	}
+	check_summaries(bc_xf_summary(&x), bc_xf_summary(&xb));
 	for (int i = 0; i < x.ntotals; i++)
 	{
 		bc_buf_reset(&tmp);
