@@ -336,6 +336,39 @@ UNIT_TEST(sum_key_columns)
 	bc_sum_free(s);
 }
 
+UNIT_TEST(sum_texts)
+{
+	/*
+	 * texts alike but for one byte, at its start, middle or end, of lengths
+	 * around words, each right after one it differs from (the previous
+	 * row's text is compared first)
+	 */
+	static const char *const texts[] = {
+		"a", "b",
+		"abcdefg", "abcdefh", "abcxefh", "xbcxefh",
+		"abcdefgh", "abcdefgi", "abcxefgi", "xbcxefgi",
+		"abcdefghi", "zbcdefghi", "zbcdxfghi", "zbcdxfghj",
+		"0123456789abcdef", "1123456789abcdef", "1123456789Abcdef", "1123456789Abcdeg",
+		"0123456789abcdefg", "1123456789abcdefg", "1123456x89abcdefg", "1123456x89abcdefh",
+		"arn:aws:iam::1:user/team-1/x@example.com", "brn:aws:iam::1:user/team-1/x@example.com",
+		"brn:aws:iam::1:user/team-2/x@example.com", "brn:aws:iam::1:user/team-2/x@example.con"
+	};
+	int			n = (int) (sizeof(texts) / sizeof(texts[0]));
+	bc_sum	   *s = bc_sum_create(1 << 20);
+	char		want[4096];
+	size_t		o = 0;
+
+	/* twice over, the second time in reverse: each text is its own group */
+	for (int i = 0; i < 2 * n; i++)
+		CHECK(add(s, APR1, PB, texts[i < n ? i : 2 * n - 1 - i], "{}", "1", NULL, NULL, -1));
+	CHECK_INT_EQ(bc_sum_groups(s), n);
+	for (int i = 0; i < n; i++)
+		put(want, sizeof(want), &o, "2026-04-01|1|2|Usage|Amazon Bedrock|U|%s|{}|2|2|2|0|NULL|NULL\n",
+			texts[i]);
+	CHECK_LINES(s, want);
+	bc_sum_free(s);
+}
+
 UNIT_TEST(sum_dscale)
 {
 	bc_sum	   *s = bc_sum_create(1 << 20);
