@@ -4,7 +4,7 @@
  *		Throughput of the core CUR reader on real files, and an exact
  *		cross-check of totals.
  *
- *	 bench_reader [--full | --transform [--text]] [--manifest M EXPORT_DIR] [FILE...]
+ *	 bench_reader [--full | --transform [--text] [--summary]] [--manifest M EXPORT_DIR] [FILE...]
  *	 bench_reader --generate N FILE.csv.gz
  *
  * Reads every file (or every data file of the manifest, mapped under
@@ -20,6 +20,12 @@
  * bc_xf_reject), in the billing period of the first row read; the
  * transformation's counters are printed.  Its instruction count under
  * valgrind --tool=callgrind is a deterministic measure of the row path.
+ * --summary (implies --transform) also keeps the delivery's chargeback
+ * summary (bc_xf_set_summary, cur_summary.h), as the loader does, then
+ * writes its binary COPY rows in 128 KiB chunks; its groups, the bytes it
+ * held and the time and bytes of that writing are printed.  The CPU
+ * seconds of the reading (and transforming and summarizing, not the
+ * writing of the summary) are printed last.
  *
  * --generate writes a synthetic CUR-like gzip file of N rows (131 columns,
  * JSON map fields, a quoted comma field, about 600 bytes a row) so the
@@ -41,6 +47,7 @@
 
 #include "cur_json.h"
 #include "cur_reader.h"
+#include "cur_summary.h"
 #include "cur_time.h"
 #include "cur_transform.h"
 #include "manifest.h"
@@ -48,6 +55,7 @@
 static bool full;
 static bool transform;
 static bool text_rows;
+static bool summary;
 static bool xf_ready;
 static bc_xf xf;
 static bc_buf xf_out;
@@ -119,6 +127,11 @@ transform_row(const bc_cur_row *row)
 			exit(1);
 		}
 		bc_xf_set_binary(&xf, !text_rows);
+		if (summary && !bc_xf_set_summary(&xf, SIZE_MAX))
+		{
+			fprintf(stderr, "out of memory\n");
+			exit(1);
+		}
 		bc_xf_set_file(&xf, 1, 1, 1);
 		bc_buf_init(&xf_out);
 		xf_ready = true;
@@ -137,6 +150,34 @@ transform_row(const bc_cur_row *row)
 	/* hand the data on in chunks, as the delivery stream does */
 	if (xf_out.len >= 131072)
 		bc_buf_reset(&xf_out);
+}
+
+/* print what the summary held, and write its rows */
+static void
+report_summary(const bc_sum *s)
+{
+	struct timespec t0,
+				t1;
+	bc_buf		out;
+	size_t		cursor = 0;
+	size_t		written = 0;
+	int64_t		groups = bc_sum_groups(s);
+
+	printf("summary: %lld groups, %zu bytes, %.1f bytes/group%s%s\n",
+		   (long long) groups, bc_sum_bytes(s),
+		   groups > 0 ? (double) bc_sum_bytes(s) / groups : 0.0,
+		   bc_sum_overflowed(s) ? ", overflowed" : "", bc_sum_nomem(s) ? ", out of memory" : "");
+	bc_buf_init(&out);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (bc_sum_emit(s, &cursor, xf.period_year, xf.period_month, 1, 1, &out, 131072))
+	{
+		written += out.len;
+		bc_buf_reset(&out);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("summary rows: %zu bytes of binary COPY in %.3f s\n", written,
+		   (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	bc_buf_free(&out);
 }
 
 /* read one file; false on error */
@@ -263,7 +304,8 @@ int
 main(int argc, char **argv)
 {
 	struct timespec t0,
-				t1;
+				t1,
+				cpu;
 	double		secs;
 	bc_buf		b1,
 				b2;
@@ -282,6 +324,8 @@ main(int argc, char **argv)
 			transform = true;
 		else if (strcmp(argv[i], "--text") == 0)
 			text_rows = true;
+		else if (strcmp(argv[i], "--summary") == 0)
+			summary = transform = true;
 		else if (strcmp(argv[i], "--manifest") == 0 && i + 2 < argc)
 		{
 			bc_manifest *m;
@@ -317,6 +361,7 @@ main(int argc, char **argv)
 			rc = 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	bc_buf_init(&b1);
 	bc_buf_init(&b2);
@@ -328,6 +373,8 @@ main(int argc, char **argv)
 		printf("transform: %lld loaded, %lld other, %lld rejected\n",
 			   (long long) xf.rows_loaded, (long long) xf.rows_other,
 			   (long long) xf.rows_rejected);
+		if (bc_xf_summary(&xf) != NULL)
+			report_summary(bc_xf_summary(&xf));
 		bc_buf_free(&xf_out);
 		bc_xf_free(&xf);
 	}
@@ -337,5 +384,6 @@ main(int argc, char **argv)
 	bc_xsum_free(&total_net);
 	printf("%.3f s  %.0f rows/s  %.1f MB/s uncompressed  (%llu bytes in, %llu out)\n",
 		   secs, nrows / secs, bytes_out / secs / 1e6, bytes_in, bytes_out);
+	printf("cpu %.3f s\n", cpu.tv_sec + cpu.tv_nsec / 1e9);
 	return rc;
 }
