@@ -11,18 +11,21 @@
  *	  usage type, principal, tags) are drawn from small sets: each is
  *	  interned once in one string dictionary and a group is keyed by the
  *	  usage day and seven 32-bit ids (id 0: none).  A last-value cache per
- *	  column makes interning a length check and a memcmp on runs of equal
- *	  values;
+ *	  column makes interning a length check and a word compare on runs of
+ *	  equal values;
  *	- a group is 128 bytes: the key, the two counts, four exact sums kept
  *	  as counts of 10^-18 units (bc_decimal_units, bc_xsum_units_add) and
- *	  their display scales; each decimal of a row is converted once, and
- *	  the loader hands over the decimals it scanned (bc_sum_add_scanned).  A sum that leaves that range turns into a malloc'd bc_xsum
+ *	  their display scales.  Each decimal of a row is converted once, and
+ *	  the loader hands over the decimals it scanned (bc_sum_add_scanned).
+ *	  A sum that leaves that range turns into a malloc'd bc_xsum
  *	  (bc_xsum_add_parts), whose pointer takes the place of the units;
  *	- groups live in fixed chunks (no copying as they grow), found through
  *	  an open-addressing table of group numbers and key hashes (a probe
  *	  reads a group only when the hash matches: most rows of a large
  *	  delivery miss the cache on the table slot and on their group, and
- *	  no more), after a check of the previous row's group;
+ *	  no more), after a check of the previous row's group.  With the
+ *	  table (8 bytes a slot, at most half full) a group costs about 150
+ *	  bytes;
  *	- every allocation is counted in used before it is made; past
  *	  max_bytes everything is freed and the summary only says so.
  *

@@ -38,7 +38,7 @@
  * up (drops its groups, ignores further rows, bc_sum_overflowed() is true)
  * and the caller computes the summary another way
  * (bedrock_cost._summarize_load_table).  An allocation failure gives up
- * the same way with bc_sum_nomem() true.  A group takes about 140 bytes
+ * the same way with bc_sum_nomem() true.  A group takes about 150 bytes
  * (cur_summary.c), plus the texts the first time they are seen.
  *
  * Not thread-safe: one thread adds, then (or later) one thread emits.

@@ -18,9 +18,13 @@
 #include "unit.h"
 #include "cur_transform.h"
 
-/* sum a list of texts and return the result text (static buffer) */
+/*
+ * Sum a list of texts and return the result text (static buffer), with
+ * exactly dscale fraction digits (bc_xsum_text_scale), or as bc_xsum_text
+ * writes it when dscale is negative.
+ */
 static const char *
-sum_of(const char *const *v, int n)
+sum_scaled(const char *const *v, int n, int dscale)
 {
 	static char out[8192];
 	bc_xsum		s;
@@ -30,11 +34,21 @@ sum_of(const char *const *v, int n)
 	bc_buf_init(&b);
 	for (int i = 0; i < n; i++)
 		bc_xsum_add(&s, v[i], strlen(v[i]));
-	bc_xsum_text(&s, &b);
+	if (dscale < 0)
+		bc_xsum_text(&s, &b);
+	else
+		bc_xsum_text_scale(&s, dscale, &b);
 	snprintf(out, sizeof(out), "%s", b.data ? b.data : "");
 	bc_buf_free(&b);
 	bc_xsum_free(&s);
 	return out;
+}
+
+/* a sum of texts as bc_xsum_text writes it */
+static const char *
+sum_of(const char *const *v, int n)
+{
+	return sum_scaled(v, n, -1);
 }
 
 UNIT_TEST(xsum_narrow)
@@ -59,25 +73,6 @@ UNIT_TEST(xsum_wide)
 	CHECK_STR_EQ(sum_of(a, 3), "1.00000000000000000001");
 	CHECK_STR_EQ(sum_of(b, 3), "1234567890123456789012345678901234567889");
 	CHECK_STR_EQ(sum_of(c, 2), "0");
-}
-
-/* a sum of texts as text with exactly dscale fraction digits (static buffer) */
-static const char *
-sum_scaled(const char *const *v, int n, int dscale)
-{
-	static char out[8192];
-	bc_xsum		s;
-	bc_buf		b;
-
-	bc_xsum_init(&s);
-	bc_buf_init(&b);
-	for (int i = 0; i < n; i++)
-		bc_xsum_add(&s, v[i], strlen(v[i]));
-	bc_xsum_text_scale(&s, dscale, &b);
-	snprintf(out, sizeof(out), "%s", b.data ? b.data : "");
-	bc_buf_free(&b);
-	bc_xsum_free(&s);
-	return out;
 }
 
 UNIT_TEST(xsum_text_scale)
