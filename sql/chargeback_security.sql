@@ -26,6 +26,7 @@ SELECT '2026-06-01', 902, 9101, 1, n + 1, '2026-06-02 10:00Z', '2026-06-02 11:00
 	(4, 'Usage', 'USE1-Claude4.6Sonnet-output-tokens', 10000, 0.15, NULL, '{}'),
 	(5, 'Tax', 'Tax', NULL, 0.37, NULL, '{}')
   ) AS v(n, lit, ut, tok, cost, p, tg);
+SELECT bedrock_cost._summarize_load_table(9101);
 SELECT bedrock_cost._swap_in(9101);
 SELECT bedrock_cost.refresh_chargeback();
 

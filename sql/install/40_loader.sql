@@ -73,7 +73,9 @@ CREATE TABLE bedrock_cost.loads (
 	client_addr		inet DEFAULT pg_catalog.inet_client_addr(),
 	application_name text DEFAULT pg_catalog.current_setting('application_name'),
 	loaded_via		text NOT NULL DEFAULT 'sql'
-		CHECK (loaded_via IN ('sql', 'worker', 'client', 'restore'))
+		CHECK (loaded_via IN ('sql', 'worker', 'client', 'restore')),
+	summary_rows	bigint,
+	summary_via		text CHECK (summary_via IN ('stream', 'sql'))
 );
 CREATE INDEX loads_export_period_idx
 	ON bedrock_cost.loads (export_id, billing_period, load_id);
@@ -105,6 +107,10 @@ COMMENT ON COLUMN bedrock_cost.loads.session_user_name IS 'who loaded: the sessi
 COMMENT ON COLUMN bedrock_cost.loads.current_user_name IS 'who loaded: the role the loading session acted as (SET ROLE, else the session user)';
 COMMENT ON COLUMN bedrock_cost.loads.client_addr IS 'who loaded: the client address of the loading session (NULL over a Unix socket and in the background worker)';
 COMMENT ON COLUMN bedrock_cost.loads.application_name IS 'who loaded: application_name of the loading session';
+COMMENT ON COLUMN bedrock_cost.loads.summary_rows IS
+  'rows of the delivery''s chargeback summary (bedrock_cost.usage_summary), NULL when it stored no rows';
+COMMENT ON COLUMN bedrock_cost.loads.summary_via IS
+  'how the summary was computed: stream (by the loader while the rows streamed through it) or sql (bedrock_cost._summarize_load_table over the stored rows: client deliveries, restores, a database encoding other than UTF-8, or a summary larger than bedrock_cost.summary_memory)';
 COMMENT ON COLUMN bedrock_cost.loads.loaded_via IS
   'what loaded: sql (load_export / load_file called in SQL), worker (the background worker or poll_now), client (bedrock-cost-load: its file totals are declared, not read by the server), restore (bedrock_cost.restore_load made a superseded delivery, same_as, current again)';
 
@@ -244,6 +250,59 @@ COMMENT ON TABLE bedrock_cost.line_items_history IS
   'rows of superseded deliveries, one partition per load_id; pruned by bedrock_cost.history_retention';
 
 -- ------------------------------------------------------------------------
+-- the chargeback summary: every delivery's rows summed at the grain of the
+-- chargeback views, stored, swapped and historised with its line items
+
+CREATE TABLE bedrock_cost.usage_summary_template (
+	billing_period		date NOT NULL,
+	export_id			integer NOT NULL,
+	load_id				bigint NOT NULL,
+	usage_date			date NOT NULL,
+	payer_account_id	text NOT NULL,
+	usage_account_id	text NOT NULL,
+	line_item_type		text NOT NULL,
+	product_name		text,
+	usage_type			text NOT NULL,
+	principal			bedrock_cost.iam_arn,
+	tags				jsonb NOT NULL,
+	line_items			bigint NOT NULL,
+	unblended_cost		numeric NOT NULL,
+	net_unblended_cost	numeric NOT NULL,
+	net_rows			bigint NOT NULL,
+	tokens				numeric,
+	usage_amount		numeric
+);
+COMMENT ON TABLE bedrock_cost.usage_summary_template IS
+  'column template of usage_summary: every delivery''s summary table is created LIKE it; always empty';
+
+CREATE TABLE bedrock_cost.usage_summary (LIKE bedrock_cost.usage_summary_template INCLUDING ALL)
+	PARTITION BY RANGE (billing_period, export_id);
+COMMENT ON TABLE bedrock_cost.usage_summary IS
+  'the line items of the current delivery of each billing period summed per UTC usage day, payer and usage account, line item type, product name, usage type, principal and tags map: what the chargeback views read instead of line_items. Computed per delivery (by the loader while the rows stream through it, else by SQL over the stored rows) and swapped in with the delivery''s line items, in the same transaction; one partition per (billing_period, export_id). A group may be split over several rows (the same tags map spelt two ways); always sum';
+COMMENT ON COLUMN bedrock_cost.usage_summary.billing_period IS 'first day of the billing month';
+COMMENT ON COLUMN bedrock_cost.usage_summary.export_id IS 'the export (bedrock_cost.exports)';
+COMMENT ON COLUMN bedrock_cost.usage_summary.load_id IS 'the delivery (bedrock_cost.loads) summed';
+COMMENT ON COLUMN bedrock_cost.usage_summary.usage_date IS 'UTC day of usage_start';
+COMMENT ON COLUMN bedrock_cost.usage_summary.payer_account_id IS 'bill_payer_account_id';
+COMMENT ON COLUMN bedrock_cost.usage_summary.usage_account_id IS 'line_item_usage_account_id';
+COMMENT ON COLUMN bedrock_cost.usage_summary.line_item_type IS 'line_item_line_item_type';
+COMMENT ON COLUMN bedrock_cost.usage_summary.product_name IS 'product_name from the product map (NULL when none)';
+COMMENT ON COLUMN bedrock_cost.usage_summary.usage_type IS 'line_item_usage_type';
+COMMENT ON COLUMN bedrock_cost.usage_summary.principal IS 'line_item_iam_principal (NULL when none)';
+COMMENT ON COLUMN bedrock_cost.usage_summary.tags IS 'the tags map of the rows';
+COMMENT ON COLUMN bedrock_cost.usage_summary.line_items IS 'rows summed';
+COMMENT ON COLUMN bedrock_cost.usage_summary.unblended_cost IS 'sum of unblended_cost, exact';
+COMMENT ON COLUMN bedrock_cost.usage_summary.net_unblended_cost IS 'sum of net_unblended_cost where the row has one, else of unblended_cost, exact';
+COMMENT ON COLUMN bedrock_cost.usage_summary.net_rows IS 'rows with a net_unblended_cost';
+COMMENT ON COLUMN bedrock_cost.usage_summary.tokens IS 'sum of tokens (NULL when no row has tokens)';
+COMMENT ON COLUMN bedrock_cost.usage_summary.usage_amount IS 'sum of usage_amount (NULL when no row has one)';
+
+CREATE TABLE bedrock_cost.usage_summary_history (LIKE bedrock_cost.usage_summary_template INCLUDING ALL)
+	PARTITION BY LIST (load_id);
+COMMENT ON TABLE bedrock_cost.usage_summary_history IS
+  'the summaries of superseded deliveries, one partition per load_id, kept and pruned with line_items_history (the as-of chargeback reads them)';
+
+-- ------------------------------------------------------------------------
 -- usage type dimension, filled with the distinct usage types of each load
 
 CREATE TABLE bedrock_cost.usage_types AS
@@ -270,17 +329,51 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	t text := 'line_items_l' || p_load_id;
+	s text := 'usage_summary_l' || p_load_id;
 BEGIN
 	EXECUTE format('CREATE TABLE bedrock_cost.%I (LIKE bedrock_cost.line_items_template INCLUDING ALL, '
 				   'CONSTRAINT %I CHECK (billing_period = %L::date AND export_id = %s AND load_id = %s))',
 				   t, t || '_delivery', p_period, p_export_id, p_load_id);
 	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', t,
 				   format('rows of delivery %s (bedrock_cost.loads), billing period %s', p_load_id, p_period));
+	EXECUTE format('CREATE TABLE bedrock_cost.%I (LIKE bedrock_cost.usage_summary_template INCLUDING ALL, '
+				   'CONSTRAINT %I CHECK (billing_period = %L::date AND export_id = %s AND load_id = %s))',
+				   s, s || '_delivery', p_period, p_export_id, p_load_id);
+	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', s,
+				   format('chargeback summary of delivery %s (bedrock_cost.loads), billing period %s', p_load_id, p_period));
 	RETURN t;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._create_load_table(bigint, date, integer) IS
-  'internal: creates the standalone table a delivery is loaded into, with the CHECK constraint that makes ATTACH skip its validation scan';
+  'internal: creates the standalone tables a delivery is loaded into (line_items_l<load_id>) and summarised into (usage_summary_l<load_id>), with the CHECK constraints that make ATTACH skip its validation scan';
+
+-- the summary of a delivery computed from its stored rows
+CREATE FUNCTION bedrock_cost._summarize_load_table(p_load_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+BEGIN
+	EXECUTE format('TRUNCATE bedrock_cost.%I', 'usage_summary_l' || p_load_id);
+	EXECUTE format('INSERT INTO bedrock_cost.%I (billing_period, export_id, load_id, usage_date, '
+				   'payer_account_id, usage_account_id, line_item_type, product_name, usage_type, '
+				   'principal, tags, line_items, unblended_cost, net_unblended_cost, net_rows, tokens, usage_amount) '
+				   'SELECT li.billing_period, li.export_id, li.load_id, '
+				   '(li.usage_start AT TIME ZONE ''UTC'')::pg_catalog.date, li.payer_account_id, '
+				   'li.usage_account_id, li.line_item_type, li.product_name, li.usage_type, li.principal, li.tags, '
+				   'count(*), sum(li.unblended_cost), sum(coalesce(li.net_unblended_cost, li.unblended_cost)), '
+				   'count(li.net_unblended_cost), sum(li.tokens), sum(li.usage_amount) '
+				   'FROM bedrock_cost.%I AS li GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11',
+				   'usage_summary_l' || p_load_id, 'line_items_l' || p_load_id);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	UPDATE bedrock_cost.loads SET summary_rows = n, summary_via = 'sql' WHERE load_id = p_load_id;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._summarize_load_table(bigint) IS
+  'internal: (re)computes the chargeback summary of delivery p_load_id (usage_summary_l<load_id>) from its stored rows, for the deliveries the loader could not summarise while streaming (client deliveries, restores, non-UTF-8 databases, summaries beyond bedrock_cost.summary_memory); records it in loads; returns the summary rows';
 
 -- what a delivery table holds per line item type (the client API checks it)
 CREATE FUNCTION bedrock_cost._count_load_table(p_load_id bigint,
@@ -320,10 +413,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', 'line_items_l' || p_load_id);
+	EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', 'usage_summary_l' || p_load_id);
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._drop_load_table(bigint) IS
-  'internal: drops the table of a delivery that failed after it was loaded';
+  'internal: drops the tables (rows and summary) of a delivery that failed after it was loaded';
 
 -- make a loaded delivery the current data of its period; the previous one moves to history
 CREATE FUNCTION bedrock_cost._swap_in(p_load_id bigint)
@@ -336,6 +430,11 @@ DECLARE
 	old bedrock_cost.loads;
 BEGIN
 	SELECT * INTO STRICT l FROM bedrock_cost.loads WHERE load_id = p_load_id FOR UPDATE;
+	IF l.summary_via IS NULL THEN
+		RAISE EXCEPTION 'delivery % has no chargeback summary', p_load_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'bedrock_cost._summarize_load_table computes it from the stored rows.';
+	END IF;
 	SELECT * INTO old FROM bedrock_cost.loads
 	 WHERE export_id = l.export_id AND billing_period = l.billing_period
 	   AND status = 'done' AND load_id <> p_load_id
@@ -344,12 +443,20 @@ BEGIN
 		EXECUTE format('ALTER TABLE bedrock_cost.line_items DETACH PARTITION bedrock_cost.%I', old.data_table);
 		EXECUTE format('ALTER TABLE bedrock_cost.line_items_history ATTACH PARTITION bedrock_cost.%I FOR VALUES IN (%s)',
 					   old.data_table, old.load_id);
+		EXECUTE format('ALTER TABLE bedrock_cost.usage_summary DETACH PARTITION bedrock_cost.%I',
+					   'usage_summary_l' || old.load_id);
+		EXECUTE format('ALTER TABLE bedrock_cost.usage_summary_history ATTACH PARTITION bedrock_cost.%I FOR VALUES IN (%s)',
+					   'usage_summary_l' || old.load_id, old.load_id);
 		UPDATE bedrock_cost.loads SET status = 'superseded', superseded_by = p_load_id
 		 WHERE load_id = old.load_id;
 	END IF;
 	EXECUTE format('ALTER TABLE bedrock_cost.line_items ATTACH PARTITION bedrock_cost.%I '
 				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
 				   l.data_table, l.billing_period, l.export_id, l.billing_period, l.export_id + 1);
+	EXECUTE format('ALTER TABLE bedrock_cost.usage_summary ATTACH PARTITION bedrock_cost.%I '
+				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
+				   'usage_summary_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
+				   l.export_id + 1);
 	UPDATE bedrock_cost.loads SET status = 'done', finished_at = clock_timestamp()
 	 WHERE load_id = p_load_id;
 	PERFORM bedrock_cost._prune_history(l.export_id, l.billing_period);
@@ -357,7 +464,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._swap_in(bigint) IS
-  'internal: DETACHes the current partition of the period (to line_items_history) and ATTACHes the new delivery, in the caller''s transaction';
+  'internal: DETACHes the current partitions of the period (line items and summary, to line_items_history and usage_summary_history) and ATTACHes the new delivery''s, in the caller''s transaction';
 
 -- copy a superseded delivery's rows into a new delivery table (bedrock_cost.restore_load)
 CREATE FUNCTION bedrock_cost._prepare_restore(p_load_id bigint)
@@ -415,6 +522,7 @@ BEGIN
 	SELECT new_id, x.line_item_type, x.is_bedrock, x.rows, x.rejected_rows, x.unblended_cost,
 		   x.net_unblended_cost, x.rejected_unblended_cost, x.declared
 	  FROM bedrock_cost.load_totals AS x WHERE x.load_id = p_load_id;
+	PERFORM bedrock_cost._summarize_load_table(new_id);
 	PERFORM bedrock_cost._audit('restore_load', 'load ' || new_id,
 		pg_catalog.jsonb_build_object('load_id', p_load_id, 'status', old.status),
 		pg_catalog.jsonb_build_object('load_id', new_id, 'restores', p_load_id,
@@ -455,6 +563,7 @@ BEGIN
 		 ORDER BY load_id DESC OFFSET keep
 	LOOP
 		EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', r.data_table);
+		EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', 'usage_summary_l' || r.load_id);
 		UPDATE bedrock_cost.loads SET data_dropped_at = clock_timestamp() WHERE load_id = r.load_id;
 		n := n + 1;
 	END LOOP;
@@ -462,13 +571,14 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._prune_history(integer, date) IS
-  'internal: drops the history partitions of a period beyond the newest bedrock_cost.history_retention superseded deliveries';
+  'internal: drops the history partitions (line items and summary) of a period beyond the newest bedrock_cost.history_retention superseded deliveries';
 
 REVOKE ALL ON FUNCTION bedrock_cost._create_load_table(bigint, date, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._swap_in(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._drop_load_table(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._prune_history(integer, date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._count_load_table(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost._summarize_load_table(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._grant_load_table(bigint, oid, boolean) FROM PUBLIC;
 
 -- ------------------------------------------------------------------------
@@ -500,7 +610,8 @@ GRANT EXECUTE ON FUNCTION bedrock_cost.load_file(text, boolean, boolean) TO bedr
 GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_admin;
 GRANT SELECT ON bedrock_cost.exports, bedrock_cost.loads, bedrock_cost.load_files,
 	bedrock_cost.load_totals, bedrock_cost.load_errors, bedrock_cost.line_items,
-	bedrock_cost.line_items_history, bedrock_cost.usage_types TO bedrock_cost_admin;
+	bedrock_cost.line_items_history, bedrock_cost.usage_types, bedrock_cost.usage_summary,
+	bedrock_cost.usage_summary_history TO bedrock_cost_admin;
 
 -- ------------------------------------------------------------------------
 -- history, reconciliation, progress
@@ -521,8 +632,9 @@ $$;
 COMMENT ON FUNCTION bedrock_cost.as_of_deliveries(bigint) IS
   'the deliveries line_items_as_of(p_load_id) reads: for each export and billing period the newest successful load with load_id <= p_load_id; data_dropped_at is set when bedrock_cost.history_retention dropped its rows, so the as-of answer lacks that period';
 
-CREATE FUNCTION bedrock_cost.line_items_as_of(p_load_id bigint)
-RETURNS SETOF bedrock_cost.line_items
+-- the WARNING of an as-of answer that lacks periods dropped by history_retention
+CREATE FUNCTION bedrock_cost._as_of_warn_dropped(p_load_id bigint)
+RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -540,6 +652,18 @@ BEGIN
 			USING ERRCODE = '01000',
 				  HINT = 'bedrock_cost.as_of_deliveries() lists the deliveries an as-of answer reads.';
 	END IF;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._as_of_warn_dropped(bigint) IS
+  'internal: the WARNING of the as-of functions when bedrock_cost.history_retention dropped a delivery they would read';
+
+CREATE FUNCTION bedrock_cost.line_items_as_of(p_load_id bigint)
+RETURNS SETOF bedrock_cost.line_items
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM bedrock_cost._as_of_warn_dropped(p_load_id);
 	RETURN QUERY
 		WITH visible AS (
 			SELECT d.load_id FROM bedrock_cost.as_of_deliveries(p_load_id) AS d
@@ -554,6 +678,28 @@ END
 $$;
 COMMENT ON FUNCTION bedrock_cost.line_items_as_of(bigint) IS
   'line_items as they were right after load p_load_id: for each export and period, the rows of the newest successful delivery with load_id <= p_load_id (bedrock_cost.as_of_deliveries). When bedrock_cost.history_retention dropped one of those deliveries its period is missing and a WARNING names the dropped load ids';
+
+CREATE FUNCTION bedrock_cost.usage_summary_as_of(p_load_id bigint)
+RETURNS SETOF bedrock_cost.usage_summary
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM bedrock_cost._as_of_warn_dropped(p_load_id);
+	RETURN QUERY
+		WITH visible AS (
+			SELECT d.load_id FROM bedrock_cost.as_of_deliveries(p_load_id) AS d
+			 WHERE d.data_dropped_at IS NULL
+		)
+		SELECT s.* FROM bedrock_cost.usage_summary s
+		 WHERE s.load_id IN (SELECT v.load_id FROM visible v)
+		UNION ALL
+		SELECT h.* FROM bedrock_cost.usage_summary_history h
+		 WHERE h.load_id IN (SELECT v.load_id FROM visible v);
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost.usage_summary_as_of(bigint) IS
+  'usage_summary as it was right after load p_load_id (the summaries of the deliveries line_items_as_of reads, from usage_summary and usage_summary_history): what the as-of chargeback functions read. A WARNING names the deliveries bedrock_cost.history_retention dropped';
 
 CREATE VIEW bedrock_cost.current_loads AS
 	SELECT l.*, e.path AS export
@@ -627,7 +773,7 @@ AS $$
 	SELECT p.pid,
 		   p.param20 AS load_id,
 		   CASE p.param16 WHEN 1 THEN 'hashing files' WHEN 2 THEN 'copying'
-				WHEN 3 THEN 'swapping' END AS phase,
+				WHEN 3 THEN 'swapping' WHEN 4 THEN 'summarising' END AS phase,
 		   p.param14 AS file_no,
 		   p.param15 AS files_total,
 		   p.param18 AS bytes_read,
@@ -650,7 +796,7 @@ COMMENT ON FUNCTION bedrock_cost.load_progress_rows() IS
 CREATE VIEW bedrock_cost.load_progress AS
 	SELECT * FROM bedrock_cost.load_progress_rows();
 COMMENT ON VIEW bedrock_cost.load_progress IS
-  'loads running now (the delivery table is not visible to other sessions before commit, so this reads the COPY progress slots the loader fills): phase (hashing files of an execution seen before, copying, swapping), file_no of files_total, bytes_read of bytes_total compressed input and their percent, rows_read from the files, rows_loaded into the delivery table, copy_bytes of transformed rows fed to COPY';
+  'loads running now (the delivery table is not visible to other sessions before commit, so this reads the COPY progress slots the loader fills): phase (hashing files of an execution seen before, copying, summarising: storing the chargeback summary, swapping), file_no of files_total, bytes_read of bytes_total compressed input and their percent, rows_read from the files, rows_loaded into the delivery table, copy_bytes of transformed rows fed to COPY';
 GRANT SELECT ON bedrock_cost.current_loads, bedrock_cost.reconciliation,
 	bedrock_cost.load_progress TO bedrock_cost_admin;
 GRANT EXECUTE ON FUNCTION bedrock_cost.line_items_as_of(bigint),

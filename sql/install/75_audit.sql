@@ -232,6 +232,24 @@ BEGIN
 			bad := bad || format('load %s: table %s holds %s rows, the ledger says %s',
 								 l.load_id, l.data_table, n, l.rows_loaded);
 		END IF;
+		-- its chargeback summary, attached alongside, summing the same rows
+		SELECT i.inhparent::regclass INTO parent
+		  FROM pg_catalog.pg_inherits AS i
+		 WHERE i.inhrelid = pg_catalog.to_regclass(pg_catalog.quote_ident('bedrock_cost') || '.'
+												   || pg_catalog.quote_ident('usage_summary_l' || l.load_id));
+		IF parent IS DISTINCT FROM (CASE l.status WHEN 'done' THEN 'bedrock_cost.usage_summary'
+									ELSE 'bedrock_cost.usage_summary_history' END)::regclass THEN
+			bad := bad || format('load %s (%s): summary table %s is %s', l.load_id, l.status,
+								 'usage_summary_l' || l.load_id,
+								 coalesce('a partition of ' || parent::text, 'missing or not attached'));
+			CONTINUE;
+		END IF;
+		EXECUTE format('SELECT coalesce(sum(line_items), 0) FROM bedrock_cost.%I',
+					   'usage_summary_l' || l.load_id) INTO n;
+		IF n <> l.rows_loaded THEN
+			bad := bad || format('load %s: summary table %s sums %s rows, the ledger says %s',
+								 l.load_id, 'usage_summary_l' || l.load_id, n, l.rows_loaded);
+		END IF;
 		checked := checked + 1;
 	END LOOP;
 	IF cardinality(bad) > 0 THEN
@@ -267,4 +285,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.after_restore() IS
-  'completes a pg_restore of a database using bedrock_cost (superusers only): checks that every delivery the ledger keeps is attached as a partition of line_items (done) or line_items_history (superseded) with the rows it loaded, keeps the identities above the restored ones, refreshes the chargeback views (not dumped with data) and records the restore in audit_log; returns what it checked';
+  'completes a pg_restore of a database using bedrock_cost (superusers only): checks that every delivery the ledger keeps is attached as a partition of line_items (done) or line_items_history (superseded) with the rows it loaded, and its chargeback summary as a partition of usage_summary or usage_summary_history summing those rows, keeps the identities above the restored ones, refreshes the chargeback views (not dumped with data) and records the restore in audit_log; returns what it checked';

@@ -88,6 +88,8 @@ DECLARE
 		'bedrock_cost.refresh_chargeback()',
 		'bedrock_cost.refresh_chargeback(boolean)',
 		'bedrock_cost.line_items_as_of(bigint)',
+		'bedrock_cost.usage_summary_as_of(bigint)',
+		'bedrock_cost._as_of_warn_dropped(bigint)',
 		'bedrock_cost.chargeback_base_as_of(bigint)',
 		'bedrock_cost.chargeback_by_principal_as_of(bigint)',
 		'bedrock_cost.as_of_deliveries(bigint)'
