@@ -30,6 +30,7 @@ int			bc_swap_lock_timeout = 1000;
 int			bc_swap_retries = 10;
 bool		bc_allow_empty_period = false;
 bool		bc_client_replaces_server_loads = false;
+int			bc_summary_memory = 256 * 1024;
 
 /* export_root must be an absolute path (or empty: the worker then loads nothing) */
 static bool
@@ -111,5 +112,10 @@ bc_define_gucs(bool preloading)
 							 gettext_noop("Only a superuser can set it."),
 							 &bc_client_replaces_server_loads, false,
 							 PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("bedrock_cost.summary_memory",
+							gettext_noop("Memory a load may use for the chargeback summary it computes while the rows stream through it."),
+							gettext_noop("Beyond it, or at 0, the summary is computed by SQL over the stored rows after the COPY (slower, same result)."),
+							&bc_summary_memory, 256 * 1024, 0, INT_MAX / 1024,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("bedrock_cost");
 }

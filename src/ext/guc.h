@@ -23,6 +23,7 @@ extern int	bc_swap_lock_timeout;
 extern int	bc_swap_retries;
 extern bool bc_allow_empty_period;
 extern bool bc_client_replaces_server_loads;
+extern int	bc_summary_memory;	/* kB */
 
 extern void bc_define_gucs(bool preloading);
 

@@ -111,6 +111,8 @@ typedef struct BcLoadStats
 	List	   *usage_products;	/* ... these product names (char *, "" if none) */
 	char		delivery_key[65];
 	bool		declared;		/* the totals were declared by bedrock-cost-load */
+	int64		summary_rows;	/* rows of the chargeback summary */
+	const char *summary_via;	/* how it was computed: stream or sql (NULL: none) */
 	MemoryContext cxt;			/* where the lists live; survives an abort */
 } BcLoadStats;
 
@@ -158,7 +160,9 @@ extern void bc_load_key(BcDelivery *d, char key[65]);
 #define BC_PHASE_HASHING 1		/* hashing the files of an execution seen before */
 #define BC_PHASE_COPYING 2		/* reading the files into the delivery table */
 #define BC_PHASE_SWAPPING 3		/* swapping the delivery table in */
+#define BC_PHASE_SUMMARISING 4	/* storing the delivery's chargeback summary */
 extern void bc_progress_phase(const BcDelivery *d, int64 load_id, int phase);
+extern void bc_progress_in_copy(const BcDelivery *d, int64 load_id, int phase);
 extern void bc_progress_file(int file_no, int64 bytes_done);
 extern void bc_progress_rows(int64 rows_read, int64 bytes_done);
 extern void bc_progress_done(void);
@@ -175,6 +179,15 @@ extern void bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 							 BcLoadStats *stats);
 extern void bc_copy_clear_failure(void);
 extern BcRowError *bc_copy_failure(void);
+extern bool bc_copy_binary_possible(void);
+extern uint64 bc_copy_into(const char *table, const char *columns, int ncolumns, bool binary,
+						   int (*data_source) (void *outbuf, int minread, int maxread),
+						   const BcDelivery *d, int64 load_id, int phase);
+
+/* loader_summary.c */
+struct bc_sum;
+extern void bc_summary_store(const struct bc_sum *sum, BcDelivery *d, int64 load_id,
+							 BcLoadStats *stats);
 
 /* loader_ledger.c */
 extern int32 bc_ledger_export_id(const char *export_path);
@@ -190,6 +203,7 @@ extern void bc_ledger_loaded(BcDelivery *d, int64 load_id, const char *table,
 							 BcLoadStats *stats);
 extern void bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
 							 const char *message, BcRowError *where);
+extern int64 bc_ledger_summarize(int64 load_id);
 extern void bc_ledger_swap_in(int64 load_id);
 extern void bc_ledger_swap_failed(int64 load_id, const char *message);
 extern void bc_ledger_usage_types(List *usage_types, List *products);

@@ -705,9 +705,10 @@ bedrock_cost_client_begin(PG_FUNCTION_ARGS)
 /*
  * bedrock_cost.client_finish_delivery(load_id bigint, delivery jsonb):
  * the delivery begun in this transaction: take back the INSERT grant,
- * count the table and check it against the declared totals, record the
- * ledger (rows counted by the server, file totals marked declared), swap
- * the delivery in.
+ * count the table and check it against the declared totals, summarise
+ * it (the server's own sums, never the client's), record the ledger (rows
+ * counted by the server, file totals marked declared), swap the delivery
+ * in.
  */
 Datum
 bedrock_cost_client_finish(PG_FUNCTION_ARGS)
@@ -754,6 +755,9 @@ bedrock_cost_client_finish(PG_FUNCTION_ARGS)
 	check_may_replace(d, &look);
 	check_table(load_id, stats);
 	bc_load_key(d, stats->delivery_key);
+	/* the chargeback summary, computed by the server from the rows it counted */
+	stats->summary_rows = bc_ledger_summarize(load_id);
+	stats->summary_via = "sql";
 	bc_ledger_loaded(d, load_id, table, stats);
 	if (!d->from_manifest && d->complete)
 		bc_ledger_audit("load_single_file", psprintf("load " INT64_FORMAT, load_id),

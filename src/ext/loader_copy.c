@@ -60,6 +60,7 @@
 
 #include "copy_binary.h"
 #include "cur_stream.h"
+#include "cur_summary.h"
 #include "cur_transform.h"
 #include "guc.h"
 #include "loader.h"
@@ -379,20 +380,20 @@ bc_copy_read_cb(void *outbuf, int minread, int maxread)
 /* ---------------------------------------------------------------------- */
 /* the COPY */
 
-/* the columns COPY fills (the core's bc_xf_copy_columns) as a list of names */
+/* a comma-separated column list (the core's) as a list of names */
 static List *
-copy_column_names(void)
+copy_column_names(const char *columns, int ncolumns)
 {
 	List	   *names = NIL;
-	char	   *cols = pstrdup(bc_xf_copy_columns);
+	char	   *cols = pstrdup(columns);
 	char	   *save = NULL;
 
 	for (char *tok = strtok_r(cols, ", ", &save); tok != NULL;
 		 tok = strtok_r(NULL, ", ", &save))
 		names = lappend(names, makeString(tok));
-	if (list_length(names) != BC_XF_COPY_NCOLUMNS)
+	if (list_length(names) != ncolumns)
 		elog(ERROR, "bedrock_cost: %d COPY columns, expected %d",
-			 list_length(names), BC_XF_COPY_NCOLUMNS);
+			 list_length(names), ncolumns);
 	return names;
 }
 
@@ -433,13 +434,51 @@ check_copy_allowed(ParseState *pstate, ParseNamespaceItem *nsitem,
  * database and a UTF-8 (or SQL_ASCII, as in a background worker) client
  * encoding.  Otherwise the text format with COPY's ENCODING 'UTF8' is used.
  */
-static bool
-binary_possible(void)
+bool
+bc_copy_binary_possible(void)
 {
 	int			client = pg_get_client_encoding();
 
 	return GetDatabaseEncoding() == PG_UTF8 &&
 		(client == PG_UTF8 || client == PG_SQL_ASCII);
+}
+
+/*
+ * COPY FROM data_source into bedrock_cost.<table> (columns: the core's
+ * comma-separated list), in binary format or as UTF-8 text, with the
+ * checks DoCopy would make, shown in load_progress as phase of delivery d.
+ * Returns the rows stored.
+ */
+uint64
+bc_copy_into(const char *table, const char *columns, int ncolumns, bool binary,
+			 int (*data_source) (void *outbuf, int minread, int maxread),
+			 const BcDelivery *d, int64 load_id, int phase)
+{
+	Relation	rel;
+	ParseState *pstate;
+	ParseNamespaceItem *nsitem;
+	List	   *attnames;
+	List	   *options;
+	CopyFromState cstate;
+	uint64		rows;
+
+	rel = table_openrv(makeRangeVar("bedrock_cost", pstrdup(table), -1), RowExclusiveLock);
+	pstate = make_parsestate(NULL);
+	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
+	attnames = copy_column_names(columns, ncolumns);
+	check_copy_allowed(pstate, nsitem, rel, attnames);
+	if (binary)
+		options = list_make1(makeDefElem("format", (Node *) makeString("binary"), -1));
+	else
+		options = list_make2(makeDefElem("format", (Node *) makeString("text"), -1),
+							 makeDefElem("encoding", (Node *) makeString("UTF8"), -1));
+	cstate = BC_BeginCopyFrom(pstate, rel, NULL, NULL, false, data_source,
+							  attnames, options);
+	bc_progress_in_copy(d, load_id, phase);
+	rows = CopyFrom(cstate);
+	EndCopyFrom(cstate);
+	table_close(rel, NoLock);
+	return rows;
 }
 
 /*
@@ -457,12 +496,6 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	MemoryContextCallback *cb = palloc0(sizeof(MemoryContextCallback));
 	BcCopyState *cs = palloc0(sizeof(BcCopyState));
-	Relation	rel;
-	ParseState *pstate;
-	ParseNamespaceItem *nsitem;
-	List	   *attnames;
-	List	   *options;
-	CopyFromState cstate;
 	bool		binary = false;
 	char		period_text[11];
 	int			y,
@@ -482,6 +515,12 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
 	cs->xf_ready = true;
+	/* the chargeback summary while streaming, when its rows can be binary */
+	if (bc_copy_binary_possible() && bc_summary_memory > 0 &&
+		!bc_xf_set_summary(&cs->xf, (size_t) bc_summary_memory * 1024))
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
 	cb->func = close_stream_cb;
 	cb->arg = cs;
 	MemoryContextRegisterResetCallback(cxt, cb);
@@ -496,7 +535,7 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 		ereport(LOG,
 				(errmsg("bedrock_cost could not start its read-ahead thread, loading without it: %m")));
 	}
-	if (bc_stream_piped(&cs->stream) && binary_possible())
+	if (bc_stream_piped(&cs->stream) && bc_copy_binary_possible())
 	{
 		binary = true;
 		bc_xf_set_binary(&cs->xf, true);
@@ -506,31 +545,18 @@ bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 		cs->src_pos = 0;
 	}
 
-	rel = table_openrv(makeRangeVar("bedrock_cost", pstrdup(table), -1), RowExclusiveLock);
-	pstate = make_parsestate(NULL);
-	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
-	attnames = copy_column_names();
-	check_copy_allowed(pstate, nsitem, rel, attnames);
 	ereport(DEBUG1,
 			(errmsg_internal("bedrock_cost: load %lld: read-ahead %s, %s COPY rows",
 							 (long long) load_id, bc_stream_piped(&cs->stream) ? "on" : "off",
 							 binary ? "binary" : "text")));
-	if (binary)
-		options = list_make1(makeDefElem("format", (Node *) makeString("binary"), -1));
-	else
-		options = list_make2(makeDefElem("format", (Node *) makeString("text"), -1),
-							 makeDefElem("encoding", (Node *) makeString("UTF8"), -1));
 
 	bc_copy = cs;
-	cstate = BC_BeginCopyFrom(pstate, rel, NULL, NULL, false, bc_copy_read_cb,
-							  attnames, options);
-	bc_progress_phase(d, load_id, BC_PHASE_COPYING);
-	(void) CopyFrom(cstate);
-	EndCopyFrom(cstate);
+	(void) bc_copy_into(table, bc_xf_copy_columns, BC_XF_COPY_NCOLUMNS, binary, bc_copy_read_cb,
+						d, load_id, BC_PHASE_COPYING);
 	bc_copy = NULL;
 	collect_totals(cs);
+	bc_summary_store(bc_xf_summary(&cs->xf), d, load_id, stats);
 
-	table_close(rel, NoLock);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 }

@@ -327,15 +327,17 @@ insert_load(BcDelivery *d, int64 load_id, const char *status, int64 same_as,
 	p_text(&p, OidIsValid(d->caller) ? GetUserNameFromId(d->caller, false) : NULL);
 	p_tstz(&p, d->delivered_at, d->delivered_known);
 	p_bool(&p, d->forced);
+	p_int8(&p, stats && !failed && stats->summary_via ? stats->summary_rows : 0);
+	p_text(&p, stats && !failed ? stats->summary_via : NULL);
 	run("INSERT INTO bedrock_cost.loads (load_id, export_id, billing_period, source, "
 		"manifest_path, execution_id, delivery_key, status, started_at, finished_at, "
 		"rows_read, rows_loaded, rows_rejected, rows_other, bytes_read, data_table, error, same_as, "
-		"loaded_via, current_user_name, delivered_at, forced) "
+		"loaded_via, current_user_name, delivered_at, forced, summary_rows, summary_via) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, pg_catalog.statement_timestamp(), "
 		"CASE WHEN $8 OPERATOR(pg_catalog.=) 'running' THEN NULL ELSE pg_catalog.clock_timestamp() END, "
 		"$9, $10, $11, $12, $13, $14, $15, "
 		"CASE WHEN $16 OPERATOR(pg_catalog.>) 0 THEN $16 END, "
-		"$17, $18, $19, $20)",
+		"$17, $18, $19, $20, CASE WHEN $22 IS NOT NULL THEN $21 END, $22)",
 		&p, false);
 }
 
@@ -470,6 +472,20 @@ bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
 		e = *where;
 	e.reason = unconstify(char *, message);
 	insert_error(load_id, n + 1, &e);
+}
+
+/*
+ * Compute the chargeback summary of a delivery from its stored rows
+ * (bedrock_cost._summarize_load_table); returns the summary rows.
+ */
+int64
+bc_ledger_summarize(int64 load_id)
+{
+	Params		p = {0};
+
+	p_int8(&p, load_id);
+	run("SELECT bedrock_cost._summarize_load_table($1)", &p, false);
+	return first_int8();
 }
 
 /* make the delivery the current data of its period (see _swap_in) */

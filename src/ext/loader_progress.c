@@ -39,7 +39,7 @@ set_delivery(const BcDelivery *d, int64 load_id, int phase)
 	BC_PROGRESS_LOAD_ID};
 	int64		val[lengthof(index)];
 	int64		total = 0;
-	bool		all_done = (phase == BC_PHASE_SWAPPING);
+	bool		all_done = (phase == BC_PHASE_SWAPPING || phase == BC_PHASE_SUMMARISING);
 
 	for (int i = 0; i < d->nfiles; i++)
 		total += d->files[i].size;
@@ -53,15 +53,23 @@ set_delivery(const BcDelivery *d, int64 load_id, int phase)
 }
 
 /*
- * Enter a phase of delivery d (load load_id).  For BC_PHASE_COPYING call
- * it right after BeginCopyFrom, which started COPY's own entry; for the
- * other phases it starts the loader's entry.
+ * Enter a phase of delivery d (load load_id), starting the loader's own
+ * entry.
  */
 void
 bc_progress_phase(const BcDelivery *d, int64 load_id, int phase)
 {
-	if (phase != BC_PHASE_COPYING)
-		pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
+	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
+	set_delivery(d, load_id, phase);
+}
+
+/*
+ * Enter a phase that runs a COPY (copying, or summarising by COPY): call
+ * it right after BeginCopyFrom, which started COPY's own entry.
+ */
+void
+bc_progress_in_copy(const BcDelivery *d, int64 load_id, int phase)
+{
 	set_delivery(d, load_id, phase);
 }
 

@@ -1,0 +1,150 @@
+/*-------------------------------------------------------------------------
+ *
+ * loader_summary.c
+ *		Stores the chargeback summary of a delivery in its summary table.
+ *
+ * While the rows of a delivery stream through the core transformation, the
+ * core sums them at the grain of the chargeback views (cur_summary.c).
+ * After the line-item COPY, this file writes those sums into the
+ * delivery's summary table (bedrock_cost.usage_summary_l<load_id>, created
+ * with its line-item table) with a second, binary COPY.  When the core
+ * could not keep the summary (bedrock_cost.summary_memory exceeded or 0,
+ * or a database whose encoding rules out binary COPY rows) the summary is
+ * computed by SQL over the rows just stored
+ * (bedrock_cost._summarize_load_table): slower, same result.
+ *
+ * The COPY data source callback has no user-data argument, so its state is
+ * the file-static bc_sum_copy (set for the duration of one COPY).
+ *
+ * IDENTIFICATION
+ *		src/ext/loader_summary.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "compat.h"
+
+#include "miscadmin.h"
+#include "utils/datetime.h"
+
+#include "copy_binary.h"
+#include "cur_summary.h"
+#include "loader.h"
+
+/* bytes of COPY rows written per refill */
+#define SUMMARY_CHUNK (256 * 1024)
+
+/* state of the summary COPY in progress */
+typedef struct BcSumCopy
+{
+	const bc_sum *sum;
+	size_t		cursor;			/* next group to write */
+	int			year;
+	int			month;
+	int32		export_id;
+	int64		load_id;
+	bc_buf		buf;			/* COPY data being handed out ... */
+	size_t		pos;			/* ... and how much of it was */
+	bool		done;			/* every group written */
+} BcSumCopy;
+
+static BcSumCopy *bc_sum_copy = NULL;
+
+/* refill the buffer with the next groups */
+static void
+refill(BcSumCopy *sc)
+{
+	bc_buf_reset(&sc->buf);
+	sc->pos = 0;
+	if (!bc_sum_emit(sc->sum, &sc->cursor, sc->year, sc->month, sc->export_id,
+					 sc->load_id, &sc->buf, SUMMARY_CHUNK))
+		sc->done = true;
+	if (sc->buf.nomem)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+}
+
+/* COPY's data source: the summary's binary rows */
+static int
+summary_read_cb(void *outbuf, int minread, int maxread)
+{
+	BcSumCopy  *sc = bc_sum_copy;
+	int			n = 0;
+
+	if (sc == NULL)
+		elog(ERROR, "bedrock_cost summary COPY callback called outside a load");
+	while (n < minread)
+	{
+		int			avail = (int) (sc->buf.len - sc->pos);
+
+		if (avail > 0)
+		{
+			int			take = Min(avail, maxread - n);
+
+			memcpy((char *) outbuf + n, sc->buf.data + sc->pos, take);
+			sc->pos += take;
+			n += take;
+			continue;
+		}
+		if (sc->done)
+			break;
+		CHECK_FOR_INTERRUPTS();
+		refill(sc);
+	}
+	return n;
+}
+
+/* write the core's summary into the delivery's summary table */
+static int64
+copy_summary(const bc_sum *sum, BcDelivery *d, int64 load_id)
+{
+	BcSumCopy	sc = {0};
+	int			day;
+	volatile uint64 rows = 0;
+
+	sc.sum = sum;
+	sc.export_id = d->export_id;
+	sc.load_id = load_id;
+	j2date(d->period + POSTGRES_EPOCH_JDATE, &sc.year, &sc.month, &day);
+	bc_buf_init(&sc.buf);
+	/* the file header first, then the rows */
+	bc_buf_put(&sc.buf, bc_cb_header, BC_CB_HEADER_LEN);
+	bc_sum_copy = &sc;
+	PG_TRY();
+	{
+		rows = bc_copy_into(psprintf("usage_summary_l" INT64_FORMAT, load_id),
+							bc_sum_copy_columns, BC_SUM_COPY_NCOLUMNS, true,
+							summary_read_cb, d, load_id, BC_PHASE_SUMMARISING);
+	}
+	PG_FINALLY();
+	{
+		bc_sum_copy = NULL;
+		bc_buf_free(&sc.buf);
+	}
+	PG_END_TRY();
+	return (int64) rows;
+}
+
+/*
+ * Store the chargeback summary of delivery d (loaded as load_id): the
+ * core's, when it kept one, else computed by SQL from the stored rows.
+ * Records how in stats.
+ */
+void
+bc_summary_store(const bc_sum *sum, BcDelivery *d, int64 load_id, BcLoadStats *stats)
+{
+	if (sum != NULL && !bc_sum_overflowed(sum) && !bc_sum_nomem(sum))
+	{
+		stats->summary_rows = copy_summary(sum, d, load_id);
+		stats->summary_via = "stream";
+		return;
+	}
+	if (sum != NULL)
+		ereport(DEBUG1,
+				(errmsg_internal("bedrock_cost: load %lld: summary beyond bedrock_cost.summary_memory, computed by SQL",
+								 (long long) load_id)));
+	bc_progress_phase(d, load_id, BC_PHASE_SUMMARISING);
+	stats->summary_rows = bc_ledger_summarize(load_id);
+	stats->summary_via = "sql";
+	bc_progress_done();
+}
