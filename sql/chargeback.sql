@@ -32,6 +32,7 @@ BEGIN
 	INSERT INTO bedrock_cost.load_totals (load_id, line_item_type, is_bedrock, rows, unblended_cost, net_unblended_cost)
 	SELECT %s, line_item_type, true, count(*), sum(unblended_cost), sum(net_unblended_cost)
 	  FROM bedrock_cost.line_items_l%s GROUP BY line_item_type$f$, p_load_id, p_load_id);
+	PERFORM bedrock_cost._summarize_load_table(p_load_id);
 	PERFORM bedrock_cost._swap_in(p_load_id);
 END
 $$;
@@ -279,6 +280,16 @@ SELECT c.relname, a.attname
  ORDER BY 1, 2;
 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'bedrock_cost' AND c.relkind IN ('v', 'm') AND obj_description(c.oid, 'pg_class') IS NULL;
+
+-- the bi_* views declare exact types (drivers report precision and scale):
+-- no unconstrained numeric, costs numeric(38,16), tokens and counts bigint
+SELECT format_type(a.atttypid, a.atttypmod) AS type,
+	   string_agg(DISTINCT a.attname, ' ' ORDER BY a.attname) AS columns
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE n.nspname = 'bedrock_cost' AND c.relkind = 'v' AND c.relname LIKE 'bi\_%'
+   AND a.atttypid IN ('numeric'::regtype, 'bigint'::regtype)
+ GROUP BY 1 ORDER BY 1;
 
 -- clean up: the fixture's deliveries leave no rows behind
 SELECT bedrock_cost._prune_history(901, '2026-05-01');

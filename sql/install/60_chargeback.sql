@@ -3,9 +3,15 @@
  * account-level rows, reconciliation, as-of chargeback and the refresh
  * entry point called by the loader and the background worker.
  *
+ * The views read bedrock_cost.usage_summary (40_loader.sql), the per-delivery
+ * sums the loader stores and swaps in with each delivery's line items, never
+ * line_items itself: a refresh costs in proportion to the summary (a few
+ * thousand rows per period), not to the line items, and the periods that did
+ * not change cost no more than that.
+ *
  * Layers (each materialized view has a unique index, so it can be refreshed
  * CONCURRENTLY), refreshed in this order by refresh_chargeback():
- *   chargeback_base          line_items summed per period, export, accounts,
+ *   chargeback_base          the summary summed per period, export, accounts,
  *                            line item type, principal, principal tags and
  *                            usage type (small: no per-line detail)
  *   chargeback_usage_types   the usage types of chargeback_base, parsed once
@@ -27,7 +33,7 @@
  *
  * The queries of chargeback_base and chargeback_by_principal are written
  * once, as templates over a row source, and instantiated twice: over the
- * current data (the materialized views) and over line_items_as_of(load_id)
+ * current data (the materialized views) and over usage_summary_as_of(load_id)
  * (the as-of functions, which report in the cost basis recorded on that
  * load).
  *
@@ -123,16 +129,16 @@ COMMENT ON FUNCTION bedrock_cost.principal_tags(jsonb) IS
 
 DO $do$
 DECLARE
-	-- %1$s: row source with the columns of line_items
+	-- %1$s: row source with the columns of usage_summary
 	base_q text := $q$
 	WITH per_line AS (
 		SELECT li.billing_period, li.export_id, li.payer_account_id, li.usage_account_id,
 			   li.line_item_type, li.principal, li.tags, li.usage_type,
 			   li.product_name,
-			   count(*) AS line_items,
+			   sum(li.line_items) AS line_items,
 			   sum(li.unblended_cost) AS unblended_cost,
-			   sum(coalesce(li.net_unblended_cost, li.unblended_cost)) AS net_unblended_cost,
-			   count(li.net_unblended_cost) AS net_rows,
+			   sum(li.net_unblended_cost) AS net_unblended_cost,
+			   sum(li.net_rows) AS net_rows,
 			   sum(li.tokens) AS tokens,
 			   sum(li.usage_amount) AS usage_amount
 		  FROM %1$s AS li
@@ -201,10 +207,10 @@ DECLARE
 	$q$;
 BEGIN
 	EXECUTE 'CREATE MATERIALIZED VIEW bedrock_cost.chargeback_base AS '
-		|| format(base_q, 'bedrock_cost.line_items');
+		|| format(base_q, 'bedrock_cost.usage_summary');
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_base_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_base LANGUAGE sql STABLE AS $f$'
-		|| format(base_q, 'bedrock_cost.line_items_as_of($1)') || '$f$';
+		|| format(base_q, 'bedrock_cost.usage_summary_as_of($1)') || '$f$';
 	-- the usage types of chargeback_base, each parsed once
 	EXECUTE $v$
 	CREATE MATERIALIZED VIEW bedrock_cost.chargeback_usage_types AS
@@ -252,13 +258,13 @@ COMMENT ON INDEX bedrock_cost.chargeback_by_principal_role IS
   'per-role rollups of one billing period';
 
 COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_base IS
-  'line_items summed per billing period, export, payer and usage account, line item type, principal, principal tags and usage type: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
+  'line items (their summary, bedrock_cost.usage_summary) summed per billing period, export, payer and usage account, line item type, principal, principal tags and usage type: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
 COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_by_principal IS
   'chargeback per billing period, export, payer and usage account, line item type and IAM principal (as billed, with its type, role rollup and person/session label and principal tags). Usage without a principal is its own line (attribution unattributed, principal NULL); Tax, Credit, Refund, discounts and fees are their own lines (attribution account_level). cost is in the basis named by cost_basis. The same bill loaded from two exports appears once per export';
 COMMENT ON FUNCTION bedrock_cost.chargeback_base_as_of(bigint) IS
-  'chargeback_base computed over line_items_as_of(load_id): the data as it stood right after that load';
+  'chargeback_base computed over usage_summary_as_of(load_id): the data as it stood right after that load';
 COMMENT ON FUNCTION bedrock_cost.chargeback_by_principal_as_of(bigint) IS
-  'chargeback_by_principal as it stood right after load load_id (bedrock_cost.loads): for each export and period the newest successful delivery with a load_id <= load_id, superseded deliveries read from line_items_history; cost in the basis in force at that load (loads.cost_basis). A WARNING names the deliveries bedrock_cost.history_retention dropped (their periods are missing)';
+  'chargeback_by_principal as it stood right after load load_id (bedrock_cost.loads): for each export and period the newest successful delivery with a load_id <= load_id, superseded deliveries read from usage_summary_history; cost in the basis in force at that load (loads.cost_basis). A WARNING names the deliveries bedrock_cost.history_retention dropped (their periods are missing)';
 
 -- ------------------------------------------------------------------------
 -- per tag: every iamPrincipal/<key> seen in a period is a dimension
@@ -352,21 +358,21 @@ COMMENT ON MATERIALIZED VIEW bedrock_cost.usage_by_model IS
 -- per day (spikes)
 
 CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
-	-- one aggregation straight over line_items (the biggest view: keep it one pass);
+	-- one aggregation over the summary, which keeps the usage day;
 	-- the raw tags map is kept (its iamPrincipal/ keys filter rows in bi_daily)
 	WITH g AS (
-		SELECT li.billing_period, (li.usage_start AT TIME ZONE 'UTC')::date AS usage_date,
+		SELECT li.billing_period, li.usage_date,
 			   li.export_id, li.payer_account_id, li.usage_account_id,
 			   bedrock_cost.attribution(li.principal::text, li.line_item_type) AS attribution,
 			   li.principal, li.tags, u.model,
 			   sum(li.unblended_cost) AS unblended_cost,
-			   sum(coalesce(li.net_unblended_cost, li.unblended_cost)) AS net_unblended_cost,
+			   sum(li.net_unblended_cost) AS net_unblended_cost,
 			   sum(li.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
 			   sum(li.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
 			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
 			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
-			   count(*) AS line_items
-		  FROM bedrock_cost.line_items AS li
+			   sum(li.line_items)::bigint AS line_items
+		  FROM bedrock_cost.usage_summary AS li
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = li.usage_type AND u.product_name_key = coalesce(li.product_name, '')
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
@@ -506,7 +512,7 @@ CREATE OR REPLACE VIEW bedrock_cost.reconciliation AS
 		 GROUP BY 1, 2, 3
 	  ) AS c USING (billing_period, export_id, line_item_type);
 COMMENT ON VIEW bedrock_cost.reconciliation IS
-  'per billing period, export and line item type of the current deliveries: Bedrock totals summed from the files (file_total) against line_items (loaded_total), difference exactly 0 after a successful load; then the same unblended total split the chargeback way (attributed_total + unattributed_total + account_level_total = chargeback_total, from the chargeback views), chargeback_difference exactly 0 once refresh_chargeback() has run after the load';
+  'per billing period, export and line item type of the current deliveries: Bedrock totals summed from the files (file_total) against line_items (loaded_total), difference exactly 0 after a successful load; then the same unblended total split the chargeback way (attributed_total + unattributed_total + account_level_total = chargeback_total, from the chargeback views), chargeback_difference exactly 0 once refresh_chargeback() has run after the load: the chargeback views read the loader''s summary (usage_summary), so this checks the summary against the stored line items';
 COMMENT ON COLUMN bedrock_cost.reconciliation.attributed_total IS 'unblended cost of the rows with an IAM principal, from chargeback_base';
 COMMENT ON COLUMN bedrock_cost.reconciliation.unattributed_total IS 'unblended cost of usage rows without a principal, from chargeback_base';
 COMMENT ON COLUMN bedrock_cost.reconciliation.account_level_total IS 'unblended cost of account-level rows (Tax, Credit, Refund, discounts, fees) without a principal, from chargeback_base';
