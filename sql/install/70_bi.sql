@@ -3,6 +3,11 @@
  *
  * Every bi_* view has plain SQL column types only (text, date, numeric,
  * bigint, boolean; the ARN as text next to its parts, tags as JSON text),
+ * declared so that drivers report them exactly: costs and usage_amount
+ * numeric(38,16) (exact for every value with at most 16 decimals, which
+ * covers CUR's; a value with more is rounded to 16, half away from zero),
+ * cost_per_million_tokens numeric(38,6), token counts and counts bigint (the
+ * exact sum cast, so a fractional token sum is rounded to a whole token),
  * a comment on the view and on every column, and row-level security: the
  * views are security_barrier views that show a row only when
  * bedrock_cost.team_access maps the current database role to it (materialized
@@ -45,9 +50,13 @@ CREATE VIEW bedrock_cost.bi_chargeback_by_principal WITH (security_barrier) AS
 		   c.principal_arn, c.principal_type, c.principal_account_id, c.role_arn,
 		   c.role_name, c.person,
 		   c.principal_tags::text AS principal_tags_json,
-		   c.cost, c.cost_basis, c.unblended_cost, c.net_unblended_cost,
-		   c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_tokens, c.total_tokens,
-		   c.line_items
+		   c.cost::numeric(38,16) AS cost, c.cost_basis,
+		   c.unblended_cost::numeric(38,16) AS unblended_cost,
+		   c.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
+		   c.input_tokens::bigint AS input_tokens, c.output_tokens::bigint AS output_tokens,
+		   c.cache_read_tokens::bigint AS cache_read_tokens,
+		   c.cache_write_tokens::bigint AS cache_write_tokens, c.total_tokens::bigint AS total_tokens,
+		   c.line_items::bigint AS line_items
 	  FROM bedrock_cost.chargeback_by_principal AS c
 	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
 			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
@@ -63,9 +72,13 @@ CREATE VIEW bedrock_cost.bi_principal_tags WITH (security_barrier) AS
 		   c.payer_account_id, c.usage_account_id, c.attribution, c.line_item_type,
 		   c.principal_arn, c.principal_type, c.role_arn, c.person,
 		   t.key AS tag_key, substr(t.key, length('iamPrincipal/') + 1) AS tag_name, t.value AS tag_value,
-		   c.cost, c.cost_basis, c.unblended_cost, c.net_unblended_cost,
-		   c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_tokens, c.total_tokens,
-		   c.line_items
+		   c.cost::numeric(38,16) AS cost, c.cost_basis,
+		   c.unblended_cost::numeric(38,16) AS unblended_cost,
+		   c.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
+		   c.input_tokens::bigint AS input_tokens, c.output_tokens::bigint AS output_tokens,
+		   c.cache_read_tokens::bigint AS cache_read_tokens,
+		   c.cache_write_tokens::bigint AS cache_write_tokens, c.total_tokens::bigint AS total_tokens,
+		   c.line_items::bigint AS line_items
 	  FROM bedrock_cost.chargeback_by_principal AS c,
 		   LATERAL pg_catalog.jsonb_each_text(c.principal_tags) AS t
 	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
@@ -80,9 +93,13 @@ COMMENT ON VIEW bedrock_cost.bi_principal_tags IS
 CREATE VIEW bedrock_cost.bi_chargeback_by_tag WITH (security_barrier) AS
 	SELECT t.billing_period, t.export_id, t.export_name, t.export,
 		   t.tag_key, t.tag_name, t.tag_value, t.untagged, t.attribution,
-		   t.cost, t.cost_basis, t.unblended_cost, t.net_unblended_cost,
-		   t.input_tokens, t.output_tokens, t.cache_read_tokens, t.cache_write_tokens, t.total_tokens,
-		   t.principals, t.line_items
+		   t.cost::numeric(38,16) AS cost, t.cost_basis,
+		   t.unblended_cost::numeric(38,16) AS unblended_cost,
+		   t.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
+		   t.input_tokens::bigint AS input_tokens, t.output_tokens::bigint AS output_tokens,
+		   t.cache_read_tokens::bigint AS cache_read_tokens,
+		   t.cache_write_tokens::bigint AS cache_write_tokens, t.total_tokens::bigint AS total_tokens,
+		   t.principals::bigint AS principals, t.line_items::bigint AS line_items
 	  FROM bedrock_cost.chargeback_by_tag AS t
 	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
 			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
@@ -96,8 +113,12 @@ COMMENT ON VIEW bedrock_cost.bi_chargeback_by_tag IS
 
 CREATE VIEW bedrock_cost.bi_usage_by_model WITH (security_barrier) AS
 	SELECT m.billing_period, m.export_id, m.export_name, m.export, m.model, m.model_key, m.token_kind, m.tier, m.routing, m.region, m.recognized,
-		   m.tokens, m.usage_amount, m.cost, m.cost_basis, m.unblended_cost, m.net_unblended_cost,
-		   m.cost_per_million_tokens, m.principals, m.line_items
+		   m.tokens::bigint AS tokens, m.usage_amount::numeric(38,16) AS usage_amount,
+		   m.cost::numeric(38,16) AS cost, m.cost_basis,
+		   m.unblended_cost::numeric(38,16) AS unblended_cost,
+		   m.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
+		   m.cost_per_million_tokens::numeric(38,6) AS cost_per_million_tokens,
+		   m.principals::bigint AS principals, m.line_items::bigint AS line_items
 	  FROM bedrock_cost.usage_by_model AS m
 	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
 			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
@@ -109,9 +130,13 @@ CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
 	SELECT d.usage_date, d.billing_period, d.export_id, d.export_name, d.export,
 		   d.payer_account_id, d.usage_account_id, d.attribution,
 		   d.principal_arn, d.role_arn, d.person, d.tags::text AS tags_json,
-		   d.model, d.cost, d.cost_basis, d.unblended_cost, d.net_unblended_cost,
-		   d.input_tokens, d.output_tokens, d.cache_read_tokens, d.cache_write_tokens, d.total_tokens,
-		   d.line_items
+		   d.model, d.cost::numeric(38,16) AS cost, d.cost_basis,
+		   d.unblended_cost::numeric(38,16) AS unblended_cost,
+		   d.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
+		   d.input_tokens::bigint AS input_tokens, d.output_tokens::bigint AS output_tokens,
+		   d.cache_read_tokens::bigint AS cache_read_tokens,
+		   d.cache_write_tokens::bigint AS cache_write_tokens, d.total_tokens::bigint AS total_tokens,
+		   d.line_items::bigint AS line_items
 	  FROM bedrock_cost.chargeback_daily AS d
 	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
 			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
@@ -126,7 +151,9 @@ CREATE VIEW bedrock_cost.bi_chargeback_allocated WITH (security_barrier) AS
 	SELECT a.billing_period, a.export_id, a.export_name, a.export,
 		   a.payer_account_id, a.usage_account_id, a.attribution,
 		   a.principal_arn, a.role_arn, a.person, a.principal_tags::text AS principal_tags_json,
-		   a.usage_cost, a.allocated_cost, a.cost, a.cost_basis, a.allocation_basis, a.line_items
+		   a.usage_cost::numeric(38,16) AS usage_cost, a.allocated_cost::numeric(38,16) AS allocated_cost,
+		   a.cost::numeric(38,16) AS cost, a.cost_basis, a.allocation_basis,
+		   a.line_items::bigint AS line_items
 	  FROM bedrock_cost.chargeback_allocated AS a
 	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
 			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
@@ -144,6 +171,17 @@ DO $do$
 DECLARE
 	d record;
 	rel text;
+	-- what the bi_* views declare, appended to the description of the column there
+	bi_cost text := '; numeric(38,16): exact to 16 decimals, rounded beyond';
+	bi_count text := '; bigint';
+	bi_tokens text := '; bigint: the exact sum, rounded to a whole token';
+	bi_type jsonb := pg_catalog.jsonb_build_object(
+		'cost', bi_cost, 'unblended_cost', bi_cost, 'net_unblended_cost', bi_cost,
+		'usage_cost', bi_cost, 'allocated_cost', bi_cost, 'usage_amount', bi_cost,
+		'cost_per_million_tokens', '; numeric(38,6)',
+		'input_tokens', bi_tokens, 'output_tokens', bi_tokens, 'cache_read_tokens', bi_tokens,
+		'cache_write_tokens', bi_tokens, 'total_tokens', bi_tokens, 'tokens', bi_tokens,
+		'line_items', bi_count, 'principals', bi_count);
 BEGIN
 	FOR d IN SELECT * FROM (VALUES
 		('billing_period', 'first day of the billing month (CUR BILLING_PERIOD)'),
@@ -209,7 +247,8 @@ BEGIN
 			IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
 						WHERE attrelid = ('bedrock_cost.' || rel)::pg_catalog.regclass
 						  AND attname = d.col AND NOT attisdropped) THEN
-				EXECUTE format('COMMENT ON COLUMN bedrock_cost.%I.%I IS %L', rel, d.col, d.doc);
+				EXECUTE format('COMMENT ON COLUMN bedrock_cost.%I.%I IS %L', rel, d.col,
+							   d.doc || CASE WHEN rel LIKE 'bi\_%' THEN coalesce(bi_type ->> d.col, '') ELSE '' END);
 			END IF;
 		END LOOP;
 	END LOOP;

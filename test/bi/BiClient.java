@@ -8,6 +8,8 @@
  * Prints one line per fact, for test/t/041_bi_jdbc.pl to check:
  *   VIEW name has_remarks
  *   COLUMN view column jdbc_type type_name has_remarks
+ *   RESULT view column type_name precision scale   (ResultSetMetaData of
+ *          SELECT * FROM the view, as a dashboard query's result sees it)
  *   ROW query value|value|...
  *
  * IDENTIFICATION
@@ -21,6 +23,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 
 public class BiClient
 {
@@ -58,6 +62,19 @@ public class BiClient
 		}
 	}
 
+	/* the declared type of every result column of a view, as ResultSetMetaData reports it */
+	private static void resultTypes(Connection c, String view) throws Exception
+	{
+		try (PreparedStatement ps = c.prepareStatement("SELECT * FROM bedrock_cost." + view + " WHERE false");
+			 ResultSet rs = ps.executeQuery())
+		{
+			ResultSetMetaData md = rs.getMetaData();
+			for (int i = 1; i <= md.getColumnCount(); i++)
+				System.out.println("RESULT " + view + " " + md.getColumnName(i) + " " + md.getColumnTypeName(i)
+								   + " " + md.getPrecision(i) + " " + md.getScale(i));
+		}
+	}
+
 	public static void main(String[] args) throws Exception
 	{
 		LocalDate period = LocalDate.parse(args[2]);
@@ -66,11 +83,17 @@ public class BiClient
 		{
 			DatabaseMetaData md = c.getMetaData();
 
+			List<String> views = new ArrayList<>();
 			try (ResultSet v = md.getTables(null, "bedrock_cost", "bi\\_%", new String[] {"VIEW"}))
 			{
 				while (v.next())
+				{
+					views.add(v.getString("TABLE_NAME"));
 					System.out.println("VIEW " + v.getString("TABLE_NAME") + " " + has(v.getString("REMARKS")));
+				}
 			}
+			for (String view : views)
+				resultTypes(c, view);
 			try (ResultSet col = md.getColumns(null, "bedrock_cost", "bi\\_%", "%"))
 			{
 				while (col.next())

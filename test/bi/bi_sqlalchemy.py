@@ -8,6 +8,7 @@ Usage: /usr/bin/python3 bi_sqlalchemy.py HOST PORT DBNAME USER PERIOD
 Prints one line per fact, for test/t/042_bi_sqlalchemy.pl to check:
   VIEW name has_comment
   COLUMN view column sqlalchemy_type generic_type has_comment
+  DECLARED view column sqlalchemy_type precision scale   (- when the type has none)
   ROW query value|value|...
 
 IDENTIFICATION
@@ -23,6 +24,11 @@ from sqlalchemy import inspect, text
 def has(s):
     """1 when a comment is present, else 0"""
     return 1 if s else 0
+
+
+def opt(v):
+    """a type attribute, - when absent"""
+    return "-" if v is None else str(v)
 
 
 def query(conn, label, sql, period):
@@ -53,6 +59,9 @@ def main():
                 generic = "NONE"
             print("COLUMN %s %s %s %s %d" % (view, col["name"], t.__class__.__name__, generic,
                                              has(col.get("comment"))))
+            print("DECLARED %s %s %s %s %s" % (view, col["name"], t.__class__.__name__,
+                                                 opt(getattr(t, "precision", None)),
+                                                 opt(getattr(t, "scale", None))))
     with engine.connect() as conn:
         query(conn, "principal",
               "SELECT coalesce(principal_arn, attribution), sum(cost) FROM bedrock_cost.bi_chargeback_by_principal "

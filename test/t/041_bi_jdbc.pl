@@ -3,6 +3,10 @@
 # columns in standard JDBC types and with remarks, and typical dashboard
 # queries with a billing period parameter return the expected numbers, for
 # the unrestricted BI role and for a team role restricted by team_access.
+# ResultSetMetaData reports the declared type of every cost and token column
+# of every view: numeric(38,16) as precision 38 scale 16 (not the 0, 0 of an
+# unconstrained numeric, which leaves Metabase guessing), tokens and counts
+# as int8.
 # Compiles test/bi/BiClient.java with javac at test time; needs a JDK and
 # the PostgreSQL JDBC driver (Debian: default-jdk-headless,
 # libpostgresql-jdbc-java).
@@ -46,12 +50,13 @@ sub client
 	IPC::Run::run([ 'java', '-cp', "$jar:$classes", 'BiClient', $url, $role, '2026-05-01' ],
 		'>', \$o, '2>', \$e)
 	  or die "BiClient failed: $e";
-	my (%views, @cols, %rows);
+	my (%views, @cols, %rows, %result);
 	for my $line (split /\n/, $o)
 	{
 		my ($kind, @f) = split / /, $line, 6;
 		if ($kind eq 'VIEW') { $views{ $f[0] } = $f[1]; }
 		elsif ($kind eq 'COLUMN') { push @cols, [@f]; }
+		elsif ($kind eq 'RESULT') { $result{"$f[0].$f[1]"} = "$f[2] $f[3] $f[4]"; }
 		elsif ($kind eq 'ROW')
 		{
 			my ($q, $rest) = split / /, join(' ', @f), 2;
@@ -59,10 +64,10 @@ sub client
 		}
 	}
 	$rows{$_} = [ sort @{ $rows{$_} } ] for keys %rows;
-	return (\%views, \@cols, \%rows);
+	return (\%views, \@cols, \%rows, \%result);
 }
 
-my ($views, $cols, $rows) = client('regress_bi_reader');
+my ($views, $cols, $rows, $result) = client('regress_bi_reader');
 
 is_deeply([ sort keys %$views ],
 	[qw(bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_tag bi_daily bi_principal_tags bi_usage_by_model)],
@@ -77,6 +82,7 @@ my @bare = map { "$_->[0].$_->[1]" } grep { $_->[4] ne '1' } @$cols;
 is_deeply(\@bare, [], 'every column has remarks');
 my %type = map { ("$_->[0].$_->[1]" => $_->[3]) } @$cols;
 is($type{'bi_chargeback_by_principal.cost'}, 'numeric', 'cost is numeric');
+is($type{'bi_chargeback_by_principal.total_tokens'}, 'int8', 'total_tokens is int8');
 is($type{'bi_chargeback_by_principal.billing_period'}, 'date', 'billing_period is a date');
 is($type{'bi_chargeback_by_principal.principal_arn'}, 'text', 'the ARN is text');
 # every view names the export its rows came from (the same bill synced twice shows twice)
@@ -84,32 +90,61 @@ my @no_export = grep { !exists $type{$_} }
   map { my $v = $_; map { "$v.$_" } qw(export_id export_name export) } sort keys %$views;
 is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export');
 
+# the declared types of the cost and token columns, as a result set reports them
+my @cost = qw(cost unblended_cost net_unblended_cost);
+my @tokens = qw(input_tokens output_tokens cache_read_tokens cache_write_tokens total_tokens);
+my %declared = (
+	bi_chargeback_by_principal => [ \@cost, [], [ @tokens, 'line_items' ] ],
+	bi_principal_tags => [ \@cost, [], [ @tokens, 'line_items' ] ],
+	bi_chargeback_by_tag => [ \@cost, [], [ @tokens, 'principals', 'line_items' ] ],
+	bi_usage_by_model => [ [ 'usage_amount', @cost ], ['cost_per_million_tokens'],
+		[qw(tokens principals line_items)] ],
+	bi_daily => [ \@cost, [], [ @tokens, 'line_items' ] ],
+	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ]);
+my (%want, %got);
+for my $v (keys %declared)
+{
+	my ($money, $per_million, $counts) = @{ $declared{$v} };
+	$want{"$v.$_"} = 'numeric 38 16' for @$money;
+	$want{"$v.$_"} = 'numeric 38 6' for @$per_million;
+	$want{"$v.$_"} = 'int8 19 0' for @$counts;
+}
+$got{$_} = $result->{$_} for keys %want;
+is(scalar(keys %want), 49, 'cost and token columns checked: ' . scalar(keys %want));
+is_deeply(\%got, \%want,
+	'ResultSetMetaData: costs numeric precision 38 scale 16, cost per million tokens scale 6, tokens and counts int8');
+is(scalar(keys %$result), scalar(@$cols), 'every column of every BI view is in a result set');
+my @loose = sort grep { $result->{$_} =~ /^numeric / && !$want{$_} } keys %$result;
+is_deeply(\@loose, [], 'no other numeric column in the BI views');
 
 is_deeply($rows->{principal}, [
-		'account_level|0.50',
-		'arn:aws:iam::222222222222:user/bob|0.75',
-		'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.50',
-		'arn:aws:sts::333333333333:assumed-role/App/session1|0.15',
-		'unattributed|0.25' ],
+		'account_level|0.5000000000000000',
+		'arn:aws:iam::222222222222:user/bob|0.7500000000000000',
+		'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.5000000000000000',
+		'arn:aws:sts::333333333333:assumed-role/App/session1|0.1500000000000000',
+		'unattributed|0.2500000000000000' ],
 	'per-principal dashboard query for May 2026');
-is_deeply($rows->{team}, [ '(untagged)|0.90', 'ds|4.50', 'web|0.75' ],
+is_deeply($rows->{team},
+	[ '(untagged)|0.9000000000000000', 'ds|4.5000000000000000', 'web|0.7500000000000000' ],
 	'per-team dashboard query for May 2026');
 is_deeply($rows->{model}, [
-		'Claude4.6Sonnet|cache_read|500000|0.15',
-		'Claude4.6Sonnet|input|1300000|3.85',
-		'Claude4.6Sonnet|output|110000|1.65' ],
+		'Claude4.6Sonnet|cache_read|500000|0.1500000000000000',
+		'Claude4.6Sonnet|input|1300000|3.8500000000000000',
+		'Claude4.6Sonnet|output|110000|1.6500000000000000' ],
 	'per-model dashboard query for May 2026');
-is_deeply($rows->{daily}, [ '2026-05-01|0.50', '2026-05-03|4.50', '2026-05-04|0.75', '2026-05-05|0.40' ],
+is_deeply($rows->{daily}, [
+		'2026-05-01|0.5000000000000000', '2026-05-03|4.5000000000000000',
+		'2026-05-04|0.7500000000000000', '2026-05-05|0.4000000000000000' ],
 	'daily dashboard query for May 2026');
 
 # the team role (cost-center 12345) sees alice only, and no per-model view
 my (undef, undef, $team) = client('regress_bi_ds');
 is_deeply($team->{principal},
-	[ 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.50' ],
+	[ 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.5000000000000000' ],
 	'team role: its own principal only');
 is($team->{team}, undef, 'team role: no rows of another tag key');
 is($team->{model}, undef, 'team role: no per-model rows');
-is_deeply($team->{daily}, [ '2026-05-03|4.50' ], 'team role: its own days only');
+is_deeply($team->{daily}, [ '2026-05-03|4.5000000000000000' ], 'team role: its own days only');
 
 $node->stop;
 done_testing();

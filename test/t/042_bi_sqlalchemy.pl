@@ -3,6 +3,9 @@
 # bi_* view with its columns in standard SQLAlchemy types and with comments,
 # and typical dashboard queries with a billing period parameter return the
 # expected numbers, for the unrestricted BI role and for a team role.
+# The reflected types of every cost and token column of every view are the
+# declared ones: NUMERIC(38, 16) (NUMERIC(38, 6) for the cost per million
+# tokens), tokens and counts BIGINT.
 # Runs test/bi/bi_sqlalchemy.py with /usr/bin/python3 (Debian:
 # python3-sqlalchemy, python3-psycopg2).
 use strict;
@@ -37,12 +40,17 @@ sub client
 			'postgres', $role, '2026-05-01' ],
 		'>', \$o, '2>', \$e)
 	  or die "bi_sqlalchemy.py failed: $e";
-	my (%views, @cols, %rows);
+	my (%views, @cols, %rows, %declared);
 	for my $line (split /\n/, $o)
 	{
 		my ($kind, $rest) = split / /, $line, 2;
 		if ($kind eq 'VIEW') { my @f = split / /, $rest; $views{ $f[0] } = $f[1]; }
 		elsif ($kind eq 'COLUMN') { push @cols, [ split / /, $rest ]; }
+		elsif ($kind eq 'DECLARED')
+		{
+			my ($v, $c, $t) = split / /, $rest, 3;
+			$declared{"$v.$c"} = $t;
+		}
 		elsif ($kind eq 'ROW')
 		{
 			my ($q, $r) = split / /, $rest, 2;
@@ -50,10 +58,10 @@ sub client
 		}
 	}
 	$rows{$_} = [ sort @{ $rows{$_} } ] for keys %rows;
-	return (\%views, \@cols, \%rows);
+	return (\%views, \@cols, \%rows, \%declared);
 }
 
-my ($views, $cols, $rows) = client('regress_bi_reader');
+my ($views, $cols, $rows, $declared) = client('regress_bi_reader');
 
 is_deeply([ sort keys %$views ],
 	[qw(bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_tag bi_daily bi_principal_tags bi_usage_by_model)],
@@ -73,27 +81,55 @@ my @no_export = grep { !exists $type{$_} }
   map { my $v = $_; map { "$v.$_" } qw(export_id export_name export) } sort keys %$views;
 is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export');
 
+# the reflected types of the cost and token columns
+my @cost = qw(cost unblended_cost net_unblended_cost);
+my @tokens = qw(input_tokens output_tokens cache_read_tokens cache_write_tokens total_tokens);
+my %columns = (
+	bi_chargeback_by_principal => [ \@cost, [], [ @tokens, 'line_items' ] ],
+	bi_principal_tags => [ \@cost, [], [ @tokens, 'line_items' ] ],
+	bi_chargeback_by_tag => [ \@cost, [], [ @tokens, 'principals', 'line_items' ] ],
+	bi_usage_by_model => [ [ 'usage_amount', @cost ], ['cost_per_million_tokens'],
+		[qw(tokens principals line_items)] ],
+	bi_daily => [ \@cost, [], [ @tokens, 'line_items' ] ],
+	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ]);
+my (%want, %got);
+for my $v (keys %columns)
+{
+	my ($money, $per_million, $counts) = @{ $columns{$v} };
+	$want{"$v.$_"} = 'NUMERIC 38 16' for @$money;
+	$want{"$v.$_"} = 'NUMERIC 38 6' for @$per_million;
+	$want{"$v.$_"} = 'BIGINT - -' for @$counts;
+}
+$got{$_} = $declared->{$_} for keys %want;
+is(scalar(keys %want), 49, 'cost and token columns checked: ' . scalar(keys %want));
+is_deeply(\%got, \%want,
+	'reflected types: costs NUMERIC(38, 16), cost per million tokens NUMERIC(38, 6), tokens and counts BIGINT');
+my @loose = sort grep { $declared->{$_} =~ /^NUMERIC / && !$want{$_} } keys %$declared;
+is_deeply(\@loose, [], 'no other NUMERIC column in the BI views');
 
 is_deeply($rows->{principal}, [
-		'account_level|0.50',
-		'arn:aws:iam::222222222222:user/bob|0.75',
-		'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.50',
-		'arn:aws:sts::333333333333:assumed-role/App/session1|0.15',
-		'unattributed|0.25' ],
+		'account_level|0.5000000000000000',
+		'arn:aws:iam::222222222222:user/bob|0.7500000000000000',
+		'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.5000000000000000',
+		'arn:aws:sts::333333333333:assumed-role/App/session1|0.1500000000000000',
+		'unattributed|0.2500000000000000' ],
 	'per-principal dashboard query for May 2026');
-is_deeply($rows->{team}, [ '(untagged)|0.90', 'ds|4.50', 'web|0.75' ],
+is_deeply($rows->{team},
+	[ '(untagged)|0.9000000000000000', 'ds|4.5000000000000000', 'web|0.7500000000000000' ],
 	'per-team dashboard query for May 2026');
 is_deeply($rows->{model}, [
-		'Claude4.6Sonnet|cache_read|500000|0.15',
-		'Claude4.6Sonnet|input|1300000|3.85',
-		'Claude4.6Sonnet|output|110000|1.65' ],
+		'Claude4.6Sonnet|cache_read|500000|0.1500000000000000',
+		'Claude4.6Sonnet|input|1300000|3.8500000000000000',
+		'Claude4.6Sonnet|output|110000|1.6500000000000000' ],
 	'per-model dashboard query for May 2026');
-is_deeply($rows->{daily}, [ '2026-05-01|0.50', '2026-05-03|4.50', '2026-05-04|0.75', '2026-05-05|0.40' ],
+is_deeply($rows->{daily}, [
+		'2026-05-01|0.5000000000000000', '2026-05-03|4.5000000000000000',
+		'2026-05-04|0.7500000000000000', '2026-05-05|0.4000000000000000' ],
 	'daily dashboard query for May 2026');
 
 my (undef, undef, $team) = client('regress_bi_ds');
 is_deeply($team->{principal},
-	[ 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.50' ],
+	[ 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.5000000000000000' ],
 	'team role: its own principal only');
 is($team->{team}, undef, 'team role: no rows of another tag key');
 is($team->{model}, undef, 'team role: no per-model rows');
