@@ -17,6 +17,8 @@ use File::Spec;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use lib dirname(__FILE__);
+use BiColumns qw(bi_declared_types);
 
 my $jar = $ENV{BC_JDBC_JAR} // '/usr/share/java/postgresql.jar';
 my $javac = `command -v javac 2>/dev/null`;
@@ -91,24 +93,8 @@ my @no_export = grep { !exists $type{$_} }
 is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export');
 
 # the declared types of the cost and token columns, as a result set reports them
-my @cost = qw(cost unblended_cost net_unblended_cost);
-my @tokens = qw(input_tokens output_tokens cache_read_tokens cache_write_tokens total_tokens);
-my %declared = (
-	bi_chargeback_by_principal => [ \@cost, [], [ @tokens, 'line_items' ] ],
-	bi_principal_tags => [ \@cost, [], [ @tokens, 'line_items' ] ],
-	bi_chargeback_by_tag => [ \@cost, [], [ @tokens, 'principals', 'line_items' ] ],
-	bi_usage_by_model => [ [ 'usage_amount', @cost ], ['cost_per_million_tokens'],
-		[qw(tokens principals line_items)] ],
-	bi_daily => [ \@cost, [], [ @tokens, 'line_items' ] ],
-	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ]);
-my (%want, %got);
-for my $v (keys %declared)
-{
-	my ($money, $per_million, $counts) = @{ $declared{$v} };
-	$want{"$v.$_"} = 'numeric 38 16' for @$money;
-	$want{"$v.$_"} = 'numeric 38 6' for @$per_million;
-	$want{"$v.$_"} = 'int8 19 0' for @$counts;
-}
+my %want = bi_declared_types('numeric 38 16', 'numeric 38 6', 'int8 19 0');
+my %got;
 $got{$_} = $result->{$_} for keys %want;
 is(scalar(keys %want), 49, 'cost and token columns checked: ' . scalar(keys %want));
 is_deeply(\%got, \%want,

@@ -15,6 +15,8 @@ use File::Spec;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use lib dirname(__FILE__);
+use BiColumns qw(bi_declared_types);
 
 my $python = $ENV{BC_PYTHON} // '/usr/bin/python3';
 if (!(system($python, '-c', 'import sqlalchemy, psycopg2') == 0))
@@ -82,24 +84,8 @@ my @no_export = grep { !exists $type{$_} }
 is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export');
 
 # the reflected types of the cost and token columns
-my @cost = qw(cost unblended_cost net_unblended_cost);
-my @tokens = qw(input_tokens output_tokens cache_read_tokens cache_write_tokens total_tokens);
-my %columns = (
-	bi_chargeback_by_principal => [ \@cost, [], [ @tokens, 'line_items' ] ],
-	bi_principal_tags => [ \@cost, [], [ @tokens, 'line_items' ] ],
-	bi_chargeback_by_tag => [ \@cost, [], [ @tokens, 'principals', 'line_items' ] ],
-	bi_usage_by_model => [ [ 'usage_amount', @cost ], ['cost_per_million_tokens'],
-		[qw(tokens principals line_items)] ],
-	bi_daily => [ \@cost, [], [ @tokens, 'line_items' ] ],
-	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ]);
-my (%want, %got);
-for my $v (keys %columns)
-{
-	my ($money, $per_million, $counts) = @{ $columns{$v} };
-	$want{"$v.$_"} = 'NUMERIC 38 16' for @$money;
-	$want{"$v.$_"} = 'NUMERIC 38 6' for @$per_million;
-	$want{"$v.$_"} = 'BIGINT - -' for @$counts;
-}
+my %want = bi_declared_types('NUMERIC 38 16', 'NUMERIC 38 6', 'BIGINT - -');
+my %got;
 $got{$_} = $declared->{$_} for keys %want;
 is(scalar(keys %want), 49, 'cost and token columns checked: ' . scalar(keys %want));
 is_deeply(\%got, \%want,

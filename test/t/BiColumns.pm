@@ -1,0 +1,39 @@
+# BiColumns.pm: the cost and token columns of the bi_* views and the type a
+# BI client stack must see for each, shared by the JDBC (041) and SQLAlchemy
+# (042) suites so both check the same list.
+package BiColumns;
+use strict;
+use warnings;
+use Exporter 'import';
+our @EXPORT_OK = qw(bi_declared_types);
+
+my @cost = qw(cost unblended_cost net_unblended_cost);
+my @tokens = qw(input_tokens output_tokens cache_read_tokens cache_write_tokens total_tokens);
+
+# per view: [ money columns ], [ per-million rate columns ], [ count columns ]
+my %columns = (
+	bi_chargeback_by_principal => [ \@cost, [], [ @tokens, 'line_items' ] ],
+	bi_principal_tags => [ \@cost, [], [ @tokens, 'line_items' ] ],
+	bi_chargeback_by_tag => [ \@cost, [], [ @tokens, 'principals', 'line_items' ] ],
+	bi_usage_by_model => [ [ 'usage_amount', @cost ], ['cost_per_million_tokens'],
+		[qw(tokens principals line_items)] ],
+	bi_daily => [ \@cost, [], [ @tokens, 'line_items' ] ],
+	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ]);
+
+# "view.column" => the type text a client reports, given the texts it uses
+# for numeric(38,16), numeric(38,6) and bigint
+sub bi_declared_types
+{
+	my ($money_type, $rate_type, $count_type) = @_;
+	my %want;
+	for my $v (keys %columns)
+	{
+		my ($money, $per_million, $counts) = @{ $columns{$v} };
+		$want{"$v.$_"} = $money_type for @$money;
+		$want{"$v.$_"} = $rate_type for @$per_million;
+		$want{"$v.$_"} = $count_type for @$counts;
+	}
+	return %want;
+}
+
+1;
