@@ -40,50 +40,32 @@ source "$QS/env"
 psql -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION bedrock_cost" \
 	-c "ALTER DATABASE postgres SET search_path = \"\$user\", public, bedrock_cost"
 
-has() {
-	case "$1" in
-		*\(*) [ "$(psql -XAtc "SELECT to_regprocedure('$1') IS NOT NULL")" = t ] ;;
-		*) [ "$(psql -XAtc "SELECT to_regclass('$1') IS NOT NULL")" = t ] ;;
-	esac
-}
-
-if [ -d "$SAMPLE" ] && has 'bedrock_cost.load_export(text)'; then
-	step "loading the bundled sample export (2 billing periods, April restated once)"
-	cp -r "$SAMPLE" "$QS/exports/sample"
-	[ "$(id -u)" = 0 ] && chown -R postgres "$QS/exports"
-	psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, status, execution_id, rows_loaded
-		FROM bedrock_cost.load_export('$QS/exports/sample') ORDER BY billing_period"
-	if has 'bedrock_cost.chargeback_by_principal'; then
-		psql -X -q -v ON_ERROR_STOP=1 -c "SELECT bedrock_cost.refresh_chargeback()" >/dev/null
-		step "chargeback by person and role, May 2026 (unblended cost, USD; top 15)"
-		psql -X -v ON_ERROR_STOP=1 -c "SELECT coalesce(person, principal_arn, '(' || attribution || ')') AS person,
-				coalesce(role_name, principal_type) AS role_or_type, round(sum(cost), 2) AS cost,
-				trim_scale(sum(input_tokens)) AS input_tokens, trim_scale(sum(output_tokens)) AS output_tokens
-			FROM bedrock_cost.chargeback_by_principal WHERE billing_period = '2026-05-01'
-			GROUP BY 1, 2 ORDER BY sum(cost) DESC LIMIT 15"
-		step "chargeback by principal tag iamPrincipal/cost-center, May 2026"
-		psql -X -v ON_ERROR_STOP=1 -c "SELECT tag_value, round(sum(cost), 2) AS cost
-			FROM bedrock_cost.chargeback_by_tag
-			WHERE billing_period = '2026-05-01' AND tag_key = 'iamPrincipal/cost-center'
-			GROUP BY 1 ORDER BY 2 DESC"
-		step "usage by model, May 2026 (top 10)"
-		psql -X -v ON_ERROR_STOP=1 -c "SELECT coalesce(model_key, '(unrecognized)') AS model, token_kind,
-				trim_scale(sum(tokens)) AS tokens, round(sum(cost), 2) AS cost
-			FROM bedrock_cost.usage_by_model WHERE billing_period = '2026-05-01'
-			GROUP BY 1, 2 ORDER BY sum(cost) DESC LIMIT 10"
-		step "reconciliation: file totals against loaded totals"
-		psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, line_item_type, file_total, loaded_total, difference
-			FROM bedrock_cost.reconciliation ORDER BY 1, 2"
-	else
-		step "spend by principal from bedrock_cost.line_items"
-		psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, coalesce(principal::text, '(none)') AS principal,
-				sum(unblended_cost) AS cost, count(*) AS line_items
-			FROM bedrock_cost.line_items GROUP BY 1, 2 ORDER BY 1, 3 DESC LIMIT 40"
-	fi
-else
-	step "not built yet: the CUR loader (bedrock_cost.load_export) or the sample export"
-	psql -X -c "SELECT name, setting, unit FROM pg_settings WHERE name LIKE 'bedrock_cost.%' ORDER BY name"
-fi
+[ -d "$SAMPLE" ] || { echo "quickstart: the bundled sample export $SAMPLE is missing" >&2; exit 1; }
+step "loading the bundled sample export (2 billing periods, April restated once)"
+cp -r "$SAMPLE" "$QS/exports/sample"
+[ "$(id -u)" = 0 ] && chown -R postgres "$QS/exports"
+psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, status, execution_id, rows_loaded
+	FROM bedrock_cost.load_export('$QS/exports/sample') ORDER BY billing_period"
+psql -X -q -v ON_ERROR_STOP=1 -c "SELECT bedrock_cost.refresh_chargeback()" >/dev/null
+step "chargeback by person and role, May 2026 (unblended cost, USD; top 15)"
+psql -X -v ON_ERROR_STOP=1 -c "SELECT coalesce(person, principal_arn, '(' || attribution || ')') AS person,
+		coalesce(role_name, principal_type) AS role_or_type, round(sum(cost), 2) AS cost,
+		trim_scale(sum(input_tokens)) AS input_tokens, trim_scale(sum(output_tokens)) AS output_tokens
+	FROM bedrock_cost.chargeback_by_principal WHERE billing_period = '2026-05-01'
+	GROUP BY 1, 2 ORDER BY sum(cost) DESC LIMIT 15"
+step "chargeback by principal tag iamPrincipal/cost-center, May 2026"
+psql -X -v ON_ERROR_STOP=1 -c "SELECT tag_value, round(sum(cost), 2) AS cost
+	FROM bedrock_cost.chargeback_by_tag
+	WHERE billing_period = '2026-05-01' AND tag_key = 'iamPrincipal/cost-center'
+	GROUP BY 1 ORDER BY 2 DESC"
+step "usage by model, May 2026 (top 10)"
+psql -X -v ON_ERROR_STOP=1 -c "SELECT coalesce(model_key, '(unrecognized)') AS model, token_kind,
+		trim_scale(sum(tokens)) AS tokens, round(sum(cost), 2) AS cost
+	FROM bedrock_cost.usage_by_model WHERE billing_period = '2026-05-01'
+	GROUP BY 1, 2 ORDER BY sum(cost) DESC LIMIT 10"
+step "reconciliation: file totals against loaded totals"
+psql -X -v ON_ERROR_STOP=1 -c "SELECT billing_period, line_item_type, file_total, loaded_total, difference
+	FROM bedrock_cost.reconciliation ORDER BY 1, 2"
 
 step "cluster left running"
 echo "connect:  psql -h '$PGHOST' -p $PGPORT -U postgres"

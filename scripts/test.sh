@@ -5,6 +5,8 @@
 #   fuzz   libFuzzer smoke run of every harness    make fuzz-smoke
 #   regress pg_regress on a throwaway cluster      make installcheck
 #   tap    PostgreSQL::Test::Cluster suites        make prove_installcheck
+#   quickstart  the README's main command on a throwaway cluster, its
+#          sample loads and reconciliation checked (quickstart_check below)
 # Select suites with SUITES="unit regress"; FUZZ_SECONDS sets the fuzz time.
 # As root, the server-side suites run as the unprivileged user postgres on a
 # private copy of the tree (PostgreSQL refuses to run as root).
@@ -12,7 +14,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
-SUITES="${SUITES:-unit fuzz regress tap}"
+SUITES="${SUITES:-unit fuzz regress tap quickstart}"
 # every dependency is installed below, so no test may skip for want of one
 export BC_REQUIRE_ALL_TESTS=1
 FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
@@ -53,6 +55,29 @@ server_suites() {
 	done
 }
 
+# the README's main command: the sample export loads and reconciles exactly
+quickstart_check() {
+	local dir out rc=0
+	dir="$(mktemp -d /tmp/bedrock_cost_qs.XXXXXX)"
+	chmod 755 "$dir"
+	out="$(BC_QUICKSTART_DIR="$dir/qs" bash scripts/quickstart.sh 2>&1)" || rc=$?
+	scripts/cluster.sh destroy "$dir/qs" >/dev/null 2>&1 || true
+	rm -rf "$dir"
+	if [ $rc -ne 0 ]; then echo "$out"; echo "quickstart exited $rc"; return 1; fi
+	local want
+	for want in \
+		' 2026-04-01     | done   | 296e94cb-411e-4109-a153-964d84ec1de1 |         529' \
+		' 2026-05-01     | done   | 2e93746c-cdbb-44c7-b313-cf30b79cda0a |         512' \
+		' 2026-04-01     | Usage               |   4578.31698437 | 4578.3169843700 | 0.0000000000' \
+		' 2026-05-01     | Usage               |   5677.22057052 | 5677.2205705200 | 0.0000000000' \
+		'==> chargeback by person and role, May 2026 (unblended cost, USD; top 15)'; do
+		if ! grep -qxF -- "$want" <<<"$out"; then
+			echo "$out"; echo "quickstart: missing line: $want"; return 1
+		fi
+	done
+	echo "quickstart: sample loaded (529 + 512 rows), Usage reconciles to 0"
+}
+
 scripts/deps.sh || exit 1
 make -s -j"$JOBS" WERROR=1 || { echo "build failed"; exit 1; }
 as_root make -s install >/dev/null || { echo "install failed"; exit 1; }
@@ -61,6 +86,7 @@ for s in $SUITES; do
 	case "$s" in
 		unit) run_suite unit make -s unit WERROR=1 ;;
 		fuzz) run_suite fuzz make -s fuzz-smoke FUZZ_SECONDS="$FUZZ_SECONDS" ;;
+		quickstart) run_suite quickstart quickstart_check ;;
 	esac
 done
 
