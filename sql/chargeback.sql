@@ -263,23 +263,24 @@ SELECT line_item_type, file_net_total, loaded_net_total, net_difference
 SELECT count(*) AS unreconciled FROM bedrock_cost.reconciliation
  WHERE difference <> 0 OR net_difference <> 0 OR chargeback_difference <> 0;
 
--- every chargeback materialized view has a unique index (REFRESH CONCURRENTLY)
+-- every chargeback table has a unique index on its grain
 SELECT c.relname,
 	   EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique
 				AND i.indexprs IS NULL AND i.indpred IS NULL) AS has_unique_index
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = 'bedrock_cost' AND c.relkind = 'm' ORDER BY 1;
+ WHERE n.nspname = 'bedrock_cost' AND c.relname = ANY (bedrock_cost._chargeback_tables()) ORDER BY 1;
 
--- every view, materialized view and their columns are documented
+-- every view, chargeback table and their columns are documented
 SELECT c.relname, a.attname
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
- WHERE n.nspname = 'bedrock_cost' AND c.relkind IN ('v', 'm')
+ WHERE n.nspname = 'bedrock_cost' AND c.relkind IN ('v', 'r')
    AND (c.relname LIKE 'bi\_%' OR c.relname LIKE 'chargeback%' OR c.relname = 'usage_by_model')
    AND col_description(c.oid, a.attnum) IS NULL
  ORDER BY 1, 2;
 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = 'bedrock_cost' AND c.relkind IN ('v', 'm') AND obj_description(c.oid, 'pg_class') IS NULL;
+ WHERE n.nspname = 'bedrock_cost' AND c.relkind IN ('v', 'r', 'p') AND obj_description(c.oid, 'pg_class') IS NULL
+   AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e');
 
 -- the bi_* views declare exact types (drivers report precision and scale):
 -- no unconstrained numeric, costs numeric(38,16), tokens and counts bigint

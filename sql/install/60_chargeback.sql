@@ -1,20 +1,30 @@
 /*
- * 60_chargeback.sql: chargeback materialized views, allocation of
- * account-level rows, reconciliation, as-of chargeback and the refresh
- * entry point called by the loader and the background worker.
+ * 60_chargeback.sql: chargeback tables maintained per billing period,
+ * allocation of account-level rows, reconciliation, as-of chargeback and the
+ * refresh entry point called by the loader and the background worker.
  *
- * The views read bedrock_cost.usage_summary (40_loader.sql), the per-delivery
- * sums the loader stores and swaps in with each delivery's line items, never
- * line_items itself: a refresh costs in proportion to the summary (a few
- * thousand rows per period), not to the line items, and the periods that did
- * not change cost no more than that.
+ * The chargeback reads bedrock_cost.usage_summary (40_loader.sql), the
+ * per-delivery sums the loader stores and swaps in with each delivery's line
+ * items, never line_items itself.  Every chargeback relation is per billing
+ * period (billing_period is part of its grain), so it is a plain table
+ * maintained per period rather than a materialized view: a materialized view
+ * can only be recomputed whole, and a refresh would then cost in proportion
+ * to the whole history.  refresh_chargeback() recomputes only the periods
+ * whose current deliveries changed since the last refresh (chargeback_state):
+ * it deletes their rows and inserts them again from _<table>_rows(periods),
+ * in the caller's transaction, so readers keep the old rows until commit and
+ * are never blocked (what REFRESH ... CONCURRENTLY gave, without the whole
+ * recomputation).  A change of an export's name or path recomputes its
+ * periods; a change of the cost basis, of the model aliases or of the
+ * extension version recomputes every period.
  *
- * Layers (each materialized view has a unique index, so it can be refreshed
- * CONCURRENTLY), refreshed in this order by refresh_chargeback():
+ * Layers (each table has a unique index on its grain), computed in this
+ * order by refresh_chargeback():
  *   chargeback_base          the summary summed per period, export, accounts,
  *                            line item type, principal, principal tags and
  *                            usage type (small: no per-line detail)
  *   chargeback_usage_types   the usage types of chargeback_base, parsed once
+ *                            (not per period: kept exact at every refresh)
  *   chargeback_by_principal  per principal (plus unattributed and
  *                            account-level lines), from chargeback_base
  *   chargeback_by_tag        per iamPrincipal/<key> and value, with an
@@ -31,11 +41,11 @@
  * export_name and export (the path), so the same bill loaded from two
  * export folders shows as two exports instead of silently adding up.
  *
- * The queries of chargeback_base and chargeback_by_principal are written
- * once, as templates over a row source, and instantiated twice: over the
- * current data (the materialized views) and over usage_summary_as_of(load_id)
- * (the as-of functions, which report in the cost basis recorded on that
- * load).
+ * Every query is written once, as a template over a row source
+ * (_chargeback_table): the table and its _rows(periods) function come from
+ * it, and the queries of chargeback_base and chargeback_by_principal also
+ * give the as-of functions, over usage_summary_as_of(load_id), which report
+ * in the cost basis recorded on that load.
  *
  * IDENTIFICATION
  *		sql/install/60_chargeback.sql
@@ -125,7 +135,34 @@ COMMENT ON FUNCTION bedrock_cost.principal_tags(jsonb) IS
   'the iamPrincipal/<key> entries (IAM principal and session tags) of a CUR 2.0 tags map, as a jsonb object ({} when none)';
 
 -- ------------------------------------------------------------------------
--- base and per-principal: one template each, instantiated twice
+-- the chargeback tables: each is defined once, by a query over a row source
+-- (%1$s), and gets two things from it: the table (its columns and types from
+-- the query over the whole source) and _<table>_rows(periods), the same query
+-- over the rows of those billing periods only, which refresh_chargeback()
+-- inserts after deleting the periods' old rows.  Install-time only.
+
+CREATE FUNCTION bedrock_cost._chargeback_table(rel text, source text, q text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	fn text := '_' || rel || '_rows';
+BEGIN
+	EXECUTE format('CREATE TABLE bedrock_cost.%I AS %s WITH NO DATA', rel, format(q, source));
+	EXECUTE format('CREATE FUNCTION bedrock_cost.%I(periods date[]) RETURNS SETOF bedrock_cost.%I '
+				   'LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS %L',
+				   fn, rel,
+				   format(q, format('(SELECT * FROM %s AS src WHERE src.billing_period = ANY ($1))', source)));
+	EXECUTE format('COMMENT ON FUNCTION bedrock_cost.%I(date[]) IS %L', fn,
+				   'internal: the rows of bedrock_cost.' || rel || ' for the given billing periods, computed from '
+				   || source || ' (bedrock_cost.refresh_chargeback)');
+	EXECUTE format('REVOKE ALL ON FUNCTION bedrock_cost.%I(date[]) FROM PUBLIC', fn);
+END
+$$;
+
+-- ------------------------------------------------------------------------
+-- base and per-principal: one template each, for the tables and the as-of functions
 
 DO $do$
 DECLARE
@@ -206,24 +243,23 @@ DECLARE
 	 ORDER BY g.billing_period
 	$q$;
 BEGIN
-	EXECUTE 'CREATE MATERIALIZED VIEW bedrock_cost.chargeback_base AS '
-		|| format(base_q, 'bedrock_cost.usage_summary');
+	PERFORM bedrock_cost._chargeback_table('chargeback_base', 'bedrock_cost.usage_summary', base_q);
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_base_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_base LANGUAGE sql STABLE AS $f$'
 		|| format(base_q, 'bedrock_cost.usage_summary_as_of($1)') || '$f$';
 	-- the usage types of chargeback_base, each parsed once
-	EXECUTE $v$
-	CREATE MATERIALIZED VIEW bedrock_cost.chargeback_usage_types AS
+	PERFORM bedrock_cost._chargeback_table('chargeback_usage_types', 'bedrock_cost.chargeback_base', $v$
 		SELECT t.usage_type, t.product_name, coalesce(t.product_name, '') AS product_name_key,
 			   u.model, u.model_key, u.token_kind, u.tier, u.routing, u.region, u.recognized
-		  FROM (SELECT DISTINCT usage_type, product_name FROM bedrock_cost.chargeback_base) AS t,
+		  FROM (SELECT DISTINCT b.usage_type, b.product_name FROM %1$s AS b) AS t,
 			   LATERAL bedrock_cost.parse_usage_type(t.usage_type, t.product_name) AS u
-	$v$;
-	EXECUTE 'CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_principal AS '
-		|| format(principal_q, 'bedrock_cost.chargeback_base',
-				  'LEFT JOIN bedrock_cost.chargeback_usage_types AS u ON u.usage_type = b.usage_type '
-				  'AND u.product_name_key = coalesce(b.product_name, '''')',
-				  'bedrock_cost.chargeback_basis');
+	$v$);
+	-- %1$s stays a placeholder for _chargeback_table
+	PERFORM bedrock_cost._chargeback_table('chargeback_by_principal', 'bedrock_cost.chargeback_base',
+		format(principal_q, '%1$s',
+			   'LEFT JOIN bedrock_cost.chargeback_usage_types AS u ON u.usage_type = b.usage_type '
+			   'AND u.product_name_key = coalesce(b.product_name, '''')',
+			   'bedrock_cost.chargeback_basis'));
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_by_principal_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_by_principal LANGUAGE sql STABLE AS $f$'
 		|| format(principal_q, 'bedrock_cost.chargeback_base_as_of($1)',
@@ -239,27 +275,31 @@ CREATE UNIQUE INDEX chargeback_base_key ON bedrock_cost.chargeback_base
 	(billing_period, export_id, payer_account_id, usage_account_id, line_item_type,
 	 principal_arn, principal_tags, usage_type, product_name);
 COMMENT ON INDEX bedrock_cost.chargeback_base_key IS
-  'the grain of chargeback_base; lets REFRESH ... CONCURRENTLY work';
+  'the grain of chargeback_base';
+CREATE INDEX chargeback_base_usage_type ON bedrock_cost.chargeback_base
+	(usage_type, (coalesce(product_name, '')));
+COMMENT ON INDEX bedrock_cost.chargeback_base_usage_type IS
+  'finds the usage types no period uses any more (refresh_chargeback keeps chargeback_usage_types exact)';
 
 CREATE UNIQUE INDEX chargeback_usage_types_key ON bedrock_cost.chargeback_usage_types
 	(usage_type, product_name_key);
 COMMENT ON INDEX bedrock_cost.chargeback_usage_types_key IS
-  'one row per usage type and product name; lets REFRESH ... CONCURRENTLY work';
-COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_usage_types IS
+  'one row per usage type and product name';
+COMMENT ON TABLE bedrock_cost.chargeback_usage_types IS
   'every usage type (and product name, which names the model of Marketplace rows) of chargeback_base with its parts from bedrock_cost.parse_usage_type, parsed once per refresh';
 
 CREATE UNIQUE INDEX chargeback_by_principal_key ON bedrock_cost.chargeback_by_principal
 	(billing_period, export_id, payer_account_id, usage_account_id, line_item_type, principal_arn, principal_tags);
 COMMENT ON INDEX bedrock_cost.chargeback_by_principal_key IS
-  'the grain of chargeback_by_principal; serves filters on billing_period; lets REFRESH ... CONCURRENTLY work';
+  'the grain of chargeback_by_principal; serves filters on billing_period';
 CREATE INDEX chargeback_by_principal_role ON bedrock_cost.chargeback_by_principal
 	(billing_period, role_arn);
 COMMENT ON INDEX bedrock_cost.chargeback_by_principal_role IS
   'per-role rollups of one billing period';
 
-COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_base IS
+COMMENT ON TABLE bedrock_cost.chargeback_base IS
   'line items (their summary, bedrock_cost.usage_summary) summed per billing period, export, payer and usage account, line item type, principal, principal tags and usage type: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
-COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_by_principal IS
+COMMENT ON TABLE bedrock_cost.chargeback_by_principal IS
   'chargeback per billing period, export, payer and usage account, line item type and IAM principal (as billed, with its type, role rollup and person/session label and principal tags). Usage without a principal is its own line (attribution unattributed, principal NULL); Tax, Credit, Refund, discounts and fees are their own lines (attribution account_level). cost is in the basis named by cost_basis. The same bill loaded from two exports appears once per export';
 COMMENT ON FUNCTION bedrock_cost.chargeback_base_as_of(bigint) IS
   'chargeback_base computed over usage_summary_as_of(load_id): the data as it stood right after that load';
@@ -269,10 +309,10 @@ COMMENT ON FUNCTION bedrock_cost.chargeback_by_principal_as_of(bigint) IS
 -- ------------------------------------------------------------------------
 -- per tag: every iamPrincipal/<key> seen in a period is a dimension
 
-CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_tag AS
+SELECT bedrock_cost._chargeback_table('chargeback_by_tag', 'bedrock_cost.chargeback_base', $q$
 	WITH keys AS (
 		SELECT DISTINCT b.billing_period, k.key AS tag_key
-		  FROM bedrock_cost.chargeback_base AS b,
+		  FROM %1$s AS b,
 			   LATERAL pg_catalog.jsonb_object_keys(b.principal_tags) AS k(key)
 	), g AS (
 		SELECT b.billing_period, b.export_id, k.tag_key,
@@ -288,7 +328,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_tag AS
 			   sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
 			   count(DISTINCT b.principal_arn) AS principals,
 			   sum(b.line_items)::bigint AS line_items
-		  FROM bedrock_cost.chargeback_base AS b
+		  FROM %1$s AS b
 		  JOIN keys AS k USING (billing_period)
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
@@ -307,18 +347,19 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_by_tag AS
 		   coalesce(g.total_tokens, 0) AS total_tokens,
 		   g.principals, g.line_items
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
-	 CROSS JOIN bedrock_cost.chargeback_basis AS s;
+	 CROSS JOIN bedrock_cost.chargeback_basis AS s
+$q$);
 CREATE UNIQUE INDEX chargeback_by_tag_key ON bedrock_cost.chargeback_by_tag
 	(billing_period, tag_key, tag_value, export_id, attribution);
 COMMENT ON INDEX bedrock_cost.chargeback_by_tag_key IS
-  'the grain of chargeback_by_tag; serves filters on billing_period and tag_key; lets REFRESH ... CONCURRENTLY work';
-COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_by_tag IS
+  'the grain of chargeback_by_tag; serves filters on billing_period and tag_key';
+COMMENT ON TABLE bedrock_cost.chargeback_by_tag IS
   'chargeback per billing period, iamPrincipal/<key> tag and value and export, with no configuration: every key seen in the period (in any export) is a dimension. Spend of rows without that key (untagged principals, unattributed usage, account-level rows) is the explicit bucket tag_value (untagged), split by attribution, so for every key the values add up to the whole period';
 
 -- ------------------------------------------------------------------------
 -- per model
 
-CREATE MATERIALIZED VIEW bedrock_cost.usage_by_model AS
+SELECT bedrock_cost._chargeback_table('usage_by_model', 'bedrock_cost.chargeback_base', $q$
 	WITH g AS (
 		SELECT b.billing_period, b.export_id, u.model, u.token_kind, u.tier, u.routing, u.region,
 			   min(u.model_key) AS model_key,
@@ -329,7 +370,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.usage_by_model AS
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
 			   count(DISTINCT b.principal_arn) AS principals,
 			   sum(b.line_items)::bigint AS line_items
-		  FROM bedrock_cost.chargeback_base AS b
+		  FROM %1$s AS b
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
@@ -346,18 +387,19 @@ CREATE MATERIALIZED VIEW bedrock_cost.usage_by_model AS
 		   END AS cost_per_million_tokens,
 		   g.principals, g.line_items
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
-	 CROSS JOIN bedrock_cost.chargeback_basis AS s;
+	 CROSS JOIN bedrock_cost.chargeback_basis AS s
+$q$);
 CREATE UNIQUE INDEX usage_by_model_key ON bedrock_cost.usage_by_model
 	(billing_period, model, token_kind, tier, routing, region, export_id);
 COMMENT ON INDEX bedrock_cost.usage_by_model_key IS
-  'the grain of usage_by_model; serves filters on billing_period and model; lets REFRESH ... CONCURRENTLY work';
-COMMENT ON MATERIALIZED VIEW bedrock_cost.usage_by_model IS
+  'the grain of usage_by_model; serves filters on billing_period and model';
+COMMENT ON TABLE bedrock_cost.usage_by_model IS
   'Bedrock usage (line item types Usage, DiscountedUsage, SavingsPlanCoveredUsage, attributed or not) per billing period, export, model, token kind, tier, routing and region, from bedrock_cost.parse_usage_type; model, token_kind... are NULL for usage types the parser does not recognise (recognized = false), never dropped';
 
 -- ------------------------------------------------------------------------
 -- per day (spikes)
 
-CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
+SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_summary', $q$
 	-- one aggregation over the summary, which keeps the usage day;
 	-- the raw tags map is kept (its iamPrincipal/ keys filter rows in bi_daily)
 	WITH g AS (
@@ -372,7 +414,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
 			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
 			   sum(li.line_items)::bigint AS line_items
-		  FROM bedrock_cost.usage_summary AS li
+		  FROM %1$s AS li
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = li.usage_type AND u.product_name_key = coalesce(li.product_name, '')
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
@@ -395,19 +437,20 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_daily AS
 		   g.line_items
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s
-	 ORDER BY g.billing_period, g.usage_date;	-- a month's rows stored together
+	 ORDER BY g.billing_period, g.usage_date
+$q$);	-- a month's rows stored together
 CREATE UNIQUE INDEX chargeback_daily_key ON bedrock_cost.chargeback_daily
 	(billing_period, usage_date, export_id, payer_account_id, usage_account_id, attribution,
 	 principal_arn, tags, model);
 COMMENT ON INDEX bedrock_cost.chargeback_daily_key IS
-  'the grain of chargeback_daily; serves filters on billing_period and day; lets REFRESH ... CONCURRENTLY work';
-COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_daily IS
+  'the grain of chargeback_daily; serves filters on billing_period and day';
+COMMENT ON TABLE bedrock_cost.chargeback_daily IS
   'daily chargeback per UTC usage day (of line_item_usage_start_date), export, accounts, principal (with the tags map of its rows) and model, for spotting spikes. Account-level rows and unattributed usage are their own lines';
 
 -- ------------------------------------------------------------------------
 -- allocation of account-level rows
 
-CREATE MATERIALIZED VIEW bedrock_cost.chargeback_allocated AS
+SELECT bedrock_cost._chargeback_table('chargeback_allocated', 'bedrock_cost.chargeback_by_principal', $q$
 	WITH lines AS (
 		-- one line per principal (and tag set), one per unattributed, one per account-level pool
 		SELECT c.billing_period, c.export_id, c.payer_account_id, c.usage_account_id,
@@ -416,7 +459,7 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_allocated AS
 			   c.principal_arn, c.principal_tags,
 			   sum(c.cost) AS usage_cost, min(c.cost_basis) AS cost_basis,
 			   sum(c.line_items)::bigint AS line_items
-		  FROM bedrock_cost.chargeback_by_principal AS c
+		  FROM %1$s AS c
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	), pooled AS (
 		-- the account's pool and its usage (the sum of the weights), on every line of the account
@@ -469,12 +512,13 @@ CREATE MATERIALIZED VIEW bedrock_cost.chargeback_allocated AS
 		   a.line_items
 	  FROM allocated AS a
 	  JOIN bedrock_cost.exports AS e ON e.export_id = a.export_id
-	 WHERE NOT (a.is_residue AND a.allocated_cost = 0);
+	 WHERE NOT (a.is_residue AND a.allocated_cost = 0)
+$q$);
 CREATE UNIQUE INDEX chargeback_allocated_key ON bedrock_cost.chargeback_allocated
 	(billing_period, export_id, payer_account_id, usage_account_id, attribution, principal_arn, principal_tags);
 COMMENT ON INDEX bedrock_cost.chargeback_allocated_key IS
-  'the grain of chargeback_allocated; serves filters on billing_period; lets REFRESH ... CONCURRENTLY work';
-COMMENT ON MATERIALIZED VIEW bedrock_cost.chargeback_allocated IS
+  'the grain of chargeback_allocated; serves filters on billing_period';
+COMMENT ON TABLE bedrock_cost.chargeback_allocated IS
   'fully allocated chargeback: per billing period, export, payer and usage account, the account-level pool (Tax, Credit, Refund, discounts, fees; rounded to the cent) is spread over all the usage of the account, the attributed principals and the unattributed usage line alike, pro rata to their usage cost with the largest remainder method, so the shares add up to the pool exactly to the cent and a line goes below zero only when the pool exceeds the account''s usage (or, by sub-cent rounding, by less than a cent). usage_cost, allocated_cost and cost = usage_cost + allocated_cost side by side; a pool with no usage stays one account_level_unallocated line; a sub-cent residue stays on an account_level_rounding line. Sum of cost = sum of chargeback_by_principal.cost, exactly';
 
 -- ------------------------------------------------------------------------
@@ -522,37 +566,158 @@ COMMENT ON COLUMN bedrock_cost.reconciliation.chargeback_difference IS 'loaded_t
 -- ------------------------------------------------------------------------
 -- refresh
 
--- refresh every chargeback materialized view, in dependency order
-CREATE FUNCTION bedrock_cost.refresh_chargeback(concurrent boolean)
+-- what every period's chargeback rows depend on besides its deliveries and
+-- their exports: the cost basis, the model aliases (through
+-- parse_usage_type) and the extension's version (the parser's code)
+CREATE FUNCTION bedrock_cost._chargeback_inputs()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.md5(pg_catalog.concat_ws(E'\n',
+		(SELECT b.cost_basis FROM bedrock_cost.chargeback_basis AS b),
+		(SELECT pg_catalog.string_agg(a::text, E'\n' ORDER BY a.alias, a.seeded)
+		   FROM bedrock_cost.model_aliases AS a),
+		(SELECT x.extversion FROM pg_catalog.pg_extension AS x WHERE x.extname = 'bedrock_cost')))
+$$;
+COMMENT ON FUNCTION bedrock_cost._chargeback_inputs() IS
+  'internal: a digest of what every period of the chargeback tables depends on besides its deliveries (cost basis, model aliases, extension version); when it changes, refresh_chargeback() recomputes every period';
+REVOKE ALL ON FUNCTION bedrock_cost._chargeback_inputs() FROM PUBLIC;
+
+-- per billing period: its current deliveries and a digest of their exports'
+-- ids, names and paths (the views show them)
+CREATE FUNCTION bedrock_cost._chargeback_current(OUT billing_period date, OUT loads bigint[], OUT exports text)
+RETURNS SETOF record
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT l.billing_period, pg_catalog.array_agg(l.load_id ORDER BY l.load_id),
+		   pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(' ', e.export_id, e.export_name, e.path),
+												E'\n' ORDER BY l.load_id))
+	  FROM bedrock_cost.loads AS l
+	  JOIN bedrock_cost.exports AS e ON e.export_id = l.export_id
+	 WHERE l.status = 'done'
+	 GROUP BY l.billing_period
+$$;
+COMMENT ON FUNCTION bedrock_cost._chargeback_current() IS
+  'internal: per billing period, the load_id of every current (done) delivery, all exports, and a digest of their exports'' ids, names and paths';
+REVOKE ALL ON FUNCTION bedrock_cost._chargeback_current() FROM PUBLIC;
+
+CREATE TABLE bedrock_cost.chargeback_state (
+	billing_period	date PRIMARY KEY,
+	loads			bigint[] NOT NULL,
+	exports			text NOT NULL,
+	inputs			text NOT NULL,
+	refreshed_at	timestamptz NOT NULL
+);
+COMMENT ON TABLE bedrock_cost.chargeback_state IS
+  'what the chargeback tables hold for each billing period: the current deliveries, their exports and the inputs they were computed from. refresh_chargeback() recomputes the periods whose deliveries or exports differ from it, and every period when the inputs differ. Not dumped: after a restore it is empty, so the first refresh recomputes every period';
+COMMENT ON COLUMN bedrock_cost.chargeback_state.billing_period IS 'first day of the billing month';
+COMMENT ON COLUMN bedrock_cost.chargeback_state.loads IS 'load_id of every current (done) delivery of the period, all exports, ascending';
+COMMENT ON COLUMN bedrock_cost.chargeback_state.exports IS 'digest of the ids, names and paths of those deliveries'' exports';
+COMMENT ON COLUMN bedrock_cost.chargeback_state.inputs IS 'bedrock_cost._chargeback_inputs() when the period was computed';
+COMMENT ON COLUMN bedrock_cost.chargeback_state.refreshed_at IS 'when the period was last computed';
+
+-- the chargeback tables in dependency order
+CREATE FUNCTION bedrock_cost._chargeback_tables()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal',
+				   'chargeback_by_tag', 'usage_by_model', 'chargeback_daily', 'chargeback_allocated'] $$;
+COMMENT ON FUNCTION bedrock_cost._chargeback_tables() IS
+  'internal: the chargeback tables, in the order refresh_chargeback() computes them (each reads the ones before it)';
+
+-- the periods to recompute: current deliveries or exports differ from the state
+CREATE FUNCTION bedrock_cost._chargeback_stale(OUT periods date[], OUT periods_changed boolean)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.array_agg(coalesce(c.billing_period, s.billing_period)
+								ORDER BY coalesce(c.billing_period, s.billing_period)),
+		   coalesce(pg_catalog.bool_or(c.billing_period IS NULL OR s.billing_period IS NULL), false)
+	  FROM bedrock_cost._chargeback_current() AS c
+	  FULL JOIN bedrock_cost.chargeback_state AS s ON s.billing_period = c.billing_period
+	 WHERE c.loads IS DISTINCT FROM s.loads OR c.exports IS DISTINCT FROM s.exports
+$$;
+COMMENT ON FUNCTION bedrock_cost._chargeback_stale() IS
+  'internal: the billing periods whose chargeback rows are stale (their current deliveries, or those deliveries'' exports, differ from chargeback_state), and whether a period appeared or disappeared';
+REVOKE ALL ON FUNCTION bedrock_cost._chargeback_stale() FROM PUBLIC;
+
+-- recompute the chargeback rows of the stale periods (every period when
+-- incremental is false, or when the inputs changed)
+CREATE FUNCTION bedrock_cost.refresh_chargeback(incremental boolean)
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET work_mem = '256MB'
+SET jit = off	-- compiling the per-period queries costs more than it saves
 AS $$
 DECLARE
-	mv text;
-	populated boolean;
+	v_inputs text;
+	stale record;
+	full_rebuild boolean;
+	rel text;
 BEGIN
-	FOREACH mv IN ARRAY ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal',
-							  'chargeback_by_tag', 'usage_by_model', 'chargeback_daily',
-							  'chargeback_allocated']
+	-- one refresh at a time; readers of the tables are never blocked.  The
+	-- summary first: a load that is swapping a delivery in holds it (and
+	-- then waits for this lock), so waiting for it here first cannot deadlock
+	LOCK TABLE bedrock_cost.usage_summary IN ACCESS SHARE MODE;
+	LOCK TABLE bedrock_cost.chargeback_state IN EXCLUSIVE MODE;
+	v_inputs := bedrock_cost._chargeback_inputs();
+	full_rebuild := NOT incremental
+		OR EXISTS (SELECT 1 FROM bedrock_cost.chargeback_state AS s WHERE s.inputs <> v_inputs);
+	IF full_rebuild THEN
+		DELETE FROM bedrock_cost.chargeback_state;
+	END IF;
+	stale := bedrock_cost._chargeback_stale();
+	IF stale.periods IS NULL AND NOT full_rebuild THEN
+		RETURN;
+	END IF;
+	FOREACH rel IN ARRAY bedrock_cost._chargeback_tables()
 	LOOP
-		SELECT c.relispopulated INTO STRICT populated
-		  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-		 WHERE n.nspname = 'bedrock_cost' AND c.relname = mv;
-		IF concurrent AND populated THEN
-			EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY bedrock_cost.%I', mv);
+		IF rel = 'chargeback_usage_types' THEN
+			-- not per period: the usage types of chargeback_base, kept exact
+			IF full_rebuild THEN
+				DELETE FROM bedrock_cost.chargeback_usage_types;
+			ELSE
+				DELETE FROM bedrock_cost.chargeback_usage_types AS u
+				 WHERE NOT EXISTS (SELECT 1 FROM bedrock_cost.chargeback_base AS b
+									WHERE b.usage_type = u.usage_type
+									  AND coalesce(b.product_name, '') = u.product_name_key);
+			END IF;
+			INSERT INTO bedrock_cost.chargeback_usage_types
+			SELECT * FROM bedrock_cost._chargeback_usage_types_rows(stale.periods)
+			ON CONFLICT (usage_type, product_name_key) DO NOTHING;
 		ELSE
-			EXECUTE format('REFRESH MATERIALIZED VIEW bedrock_cost.%I', mv);
+			IF full_rebuild THEN
+				EXECUTE format('DELETE FROM bedrock_cost.%I', rel);
+			ELSE
+				EXECUTE format('DELETE FROM bedrock_cost.%I AS t WHERE t.billing_period OPERATOR(pg_catalog.=) ANY ($1)', rel)
+					USING stale.periods;
+			END IF;
+			EXECUTE format('INSERT INTO bedrock_cost.%I SELECT * FROM bedrock_cost.%I($1)', rel, '_' || rel || '_rows')
+				USING stale.periods;
 		END IF;
-		-- fresh statistics for the dashboards' plans (allowed in a transaction, unlike VACUUM)
-		EXECUTE format('ANALYZE bedrock_cost.%I', mv);
 	END LOOP;
+	DELETE FROM bedrock_cost.chargeback_state AS s WHERE s.billing_period = ANY (stale.periods);
+	INSERT INTO bedrock_cost.chargeback_state (billing_period, loads, exports, inputs, refreshed_at)
+	SELECT c.billing_period, c.loads, c.exports, v_inputs, clock_timestamp()
+	  FROM bedrock_cost._chargeback_current() AS c
+	 WHERE c.billing_period = ANY (stale.periods);
+	-- fresh statistics for the dashboards' plans when the set of periods
+	-- changed (a new month) or everything was recomputed; a restated period
+	-- changes the distributions little (autovacuum's ANALYZE follows)
+	IF full_rebuild OR stale.periods_changed THEN
+		FOREACH rel IN ARRAY bedrock_cost._chargeback_tables()
+		LOOP
+			EXECUTE format('ANALYZE bedrock_cost.%I', rel);
+		END LOOP;
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.refresh_chargeback(boolean) IS
-  'refreshes every chargeback materialized view in dependency order, in the caller''s transaction (the loader and the background worker call it in the transaction that swaps a delivery in, so chargeback and line_items change together at commit). CONCURRENTLY (the default) keeps readers reading the old contents until commit; false rebuilds faster but blocks readers of the views until commit';
+  'brings the chargeback tables up to date, in the caller''s transaction (the loader and the background worker call it in the transaction that swaps a delivery in, so chargeback and line_items change together at commit). incremental (the default) recomputes only the billing periods whose current deliveries (or their export''s name or path) changed since the last refresh (bedrock_cost.chargeback_state), or every period when the cost basis, the model aliases or the extension version changed; false recomputes every period. Either way readers keep the old rows until commit and are never blocked; concurrent refreshes wait for each other';
 REVOKE ALL ON FUNCTION bedrock_cost.refresh_chargeback(boolean) FROM PUBLIC;
 
 -- the entry point the loader and the background worker look up (to_regprocedure('...refresh_chargeback()'))
@@ -563,8 +728,10 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT bedrock_cost.refresh_chargeback(true) $$;
 COMMENT ON FUNCTION bedrock_cost.refresh_chargeback() IS
-  'refresh_chargeback(true): every chargeback materialized view refreshed CONCURRENTLY (readers keep the old contents until commit), in the caller''s transaction; called by the background worker after each delivery it swaps in';
+  'refresh_chargeback(true): recomputes the billing periods whose deliveries changed (readers keep the old rows until commit), in the caller''s transaction; called by the background worker after each delivery it swaps in';
 REVOKE ALL ON FUNCTION bedrock_cost.refresh_chargeback() FROM PUBLIC;
+
+DROP FUNCTION bedrock_cost._chargeback_table(text, text, text);
 
 -- ------------------------------------------------------------------------
 -- FOCUS 1.2-shaped view

@@ -10,8 +10,8 @@
  * exact sum cast, so a fractional token sum is rounded to a whole token),
  * a comment on the view and on every column, and row-level security: the
  * views are security_barrier views that show a row only when
- * bedrock_cost.team_access maps the current database role to it (materialized
- * views cannot carry RLS policies themselves).
+ * bedrock_cost.team_access maps the current database role to it (the reader
+ * role has no privilege on the chargeback tables themselves).
  *
  * Access rule, with r = current_user (the "sees everything" part is an
  * uncorrelated subquery, evaluated once per query):

@@ -270,7 +270,8 @@ BEGIN
 	  WHERE m > (SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END
 				   FROM bedrock_cost.exports_export_id_seq AS s);
 
-	-- materialized views are not dumped with their data
+	-- the chargeback tables are not dumped with their data (nor their
+	-- state): recompute every period
 	PERFORM bedrock_cost.refresh_chargeback(false);
 
 	summary := jsonb_build_object(
@@ -285,4 +286,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.after_restore() IS
-  'completes a pg_restore of a database using bedrock_cost (superusers only): checks that every delivery the ledger keeps is attached as a partition of line_items (done) or line_items_history (superseded) with the rows it loaded, and its chargeback summary as a partition of usage_summary or usage_summary_history summing those rows, keeps the identities above the restored ones, refreshes the chargeback views (not dumped with data) and records the restore in audit_log; returns what it checked';
+  'completes a pg_restore of a database using bedrock_cost (superusers only): checks that every delivery the ledger keeps is attached as a partition of line_items (done) or line_items_history (superseded) with the rows it loaded, and its chargeback summary as a partition of usage_summary or usage_summary_history summing those rows, keeps the identities above the restored ones, recomputes the chargeback tables (not dumped with data) and records the restore in audit_log; returns what it checked';

@@ -1,4 +1,4 @@
-# 067_chargeback_equality.pl: every chargeback materialized view, every
+# 067_chargeback_equality.pl: every chargeback table, every
 # as-of function and the reconciliation are identical, row for row and as
 # text, to their definitions of 0.1.0 evaluated straight over line_items.
 #
@@ -21,6 +21,12 @@
 # for every load_id in bedrock_cost.loads (and for an id before and after
 # them all).  reconciliation.difference and chargeback_difference are 0 on
 # every row.
+#
+# Each refresh is incremental, and the test checks what it recomputed (the
+# periods with rows it inserted, age(xmin) = 0, in the chargeback tables and
+# in chargeback_state): the restated period only, the client's two periods,
+# every period when the cost basis, a model alias or an export's name
+# changes, none when nothing changed; and a full rebuild gives the same rows.
 use strict;
 use warnings;
 use IPC::Run;
@@ -502,7 +508,26 @@ sub check
 	return;
 }
 
-sub refresh { sql('SELECT bedrock_cost.refresh_chargeback()'); return; }
+# refresh_chargeback() in one transaction with a look at what it wrote: the
+# billing periods that have rows inserted by this transaction (age(xmin) = 0)
+# in any per-period chargeback table, and in chargeback_state; '-' for none
+my @period_tables = qw(chargeback_base chargeback_by_principal chargeback_by_tag usage_by_model chargeback_daily
+  chargeback_allocated);
+my $written_q = 'SELECT coalesce(string_agg(billing_period::text, \',\' ORDER BY billing_period), \'-\') FROM ('
+  . join(' UNION ', map { "SELECT billing_period FROM bedrock_cost.$_ WHERE age(xmin) = 0" } @period_tables)
+  . ') AS p';
+my $state_q = 'SELECT coalesce(string_agg(billing_period::text, \',\' ORDER BY billing_period), \'-\') '
+  . 'FROM bedrock_cost.chargeback_state WHERE age(xmin) = 0';
+
+sub refresh
+{
+	my ($step, $expect) = @_;
+	my (undef, $written, $state) =
+	  split /\n/, sql("BEGIN; SELECT bedrock_cost.refresh_chargeback(); $written_q; $state_q; COMMIT;");
+	is("$written $state", "$expect $expect", "$step: refresh_chargeback() recomputed the periods $expect");
+	return;
+}
+my $all = '2026-04-01,2026-05-01,2026-06-01';
 
 # ---------------------------------------------------------------------------
 # the steps
@@ -515,7 +540,7 @@ is(sql("SELECT string_agg(status, ',' ORDER BY billing_period) FROM bedrock_cost
 	'done,done,done', 'export a: three deliveries loaded');
 is(sql("SELECT string_agg(summary_via, ',' ORDER BY load_id) FROM bedrock_cost.loads"),
 	'stream,stream,stream', 'export a: each summary computed while streaming');
-refresh();
+refresh('first deliveries', $all);
 # what the data covers: all three kinds of spend, the account-level line item types
 is(sql("SELECT string_agg(DISTINCT attribution, ',' ORDER BY attribution) FROM eqref.chargeback_by_principal"),
 	'account_level,attributed,unattributed', 'the data has attributed, unattributed and account-level spend');
@@ -532,8 +557,9 @@ is(sql("SET bedrock_cost.summary_memory = '64kB'; SELECT string_agg(status, ',' 
 	'done,noop,noop', 'export a: the restatement of April loaded (May and June unchanged)');
 is(sql("SELECT summary_via FROM bedrock_cost.loads WHERE status = 'done' AND billing_period = '2026-04-01'"),
 	'sql', 'beyond bedrock_cost.summary_memory the summary was computed by SQL');
-refresh();
+refresh('restated', '2026-04-01');
 check('restated');
+refresh('nothing changed', '-');
 
 # export b (create-new layout, restated), through bedrock-cost-load and the client API
 gen('--out', "$tmp/b", '--export', 'b', '--seed', '68', '--rows', '1500', '--periods', '2',
@@ -547,12 +573,12 @@ is(sql(q{SELECT string_agg(l.status, ',' ORDER BY l.load_id) FROM bedrock_cost.l
 	'superseded,done,done', 'export b: both periods loaded by the client, the first restated');
 is(sql(q{SELECT string_agg(DISTINCT summary_via, ',') FROM bedrock_cost.loads WHERE loaded_via = 'client'}),
 	'sql', 'export b: the server summarised the client deliveries itself');
-refresh();
+refresh('client', '2026-05-01,2026-06-01');
 check('client');
 
 # the net unblended basis
 sql(q{SELECT bedrock_cost.set_cost_basis('net_unblended')});
-refresh();
+refresh('net basis', $all);
 is(sql('SELECT DISTINCT cost_basis FROM bedrock_cost.chargeback_by_principal'), 'net_unblended',
 	'the views are in the net unblended basis');
 check('net basis');
@@ -567,18 +593,37 @@ is(sql("SELECT status || ' ' || loaded_via || ' ' || same_as || ' ' || cost_basi
 is(sql("SELECT summary_via || ' ' || (summary_rows = (SELECT summary_rows FROM bedrock_cost.loads WHERE load_id = $old))
 		 FROM bedrock_cost.loads WHERE load_id = $restored"),
 	'sql true', 'restore_load: the copy summarised by SQL, as many summary rows as the original');
-refresh();
+refresh('restore_load', '2026-04-01');
 check('restore_load');
 
 # back to the unblended basis: the as-of answers of the later loads stay net
 sql(q{SELECT bedrock_cost.set_cost_basis('unblended')});
-refresh();
+refresh('unblended again', $all);
 is(sql('SELECT DISTINCT cost_basis FROM bedrock_cost.chargeback_by_principal'), 'unblended',
 	'the views are in the unblended basis again');
 is(sql("SELECT string_agg(DISTINCT cost_basis, ',' ORDER BY cost_basis) || ' '
 			|| string_agg(DISTINCT loaded_via, ',' ORDER BY loaded_via) FROM bedrock_cost.loads"),
 	'net_unblended,unblended client,restore,sql', 'loads in both bases, by SQL, the client and restore_load');
 check('unblended again');
+
+# a model alias changes the model key of every period's rows
+my $model = sql(q{SELECT min(model) FROM bedrock_cost.chargeback_usage_types WHERE recognized AND model IS NOT NULL});
+sql("INSERT INTO bedrock_cost.model_aliases (alias, model_key) VALUES ('$model', 'eq-test-model')");
+refresh('model alias', $all);
+is(sql(q{SELECT count(*) > 0 FROM bedrock_cost.usage_by_model WHERE model_key = 'eq-test-model'}), 't',
+	'the new alias shows in usage_by_model');
+check('model alias');
+
+# an export renamed: every period shows the new name
+sql(q{UPDATE bedrock_cost.exports SET export_name = 'renamed-a' WHERE path LIKE '%/a'});
+refresh('export renamed', $all);
+is(sql(q{SELECT string_agg(DISTINCT export_name, ',') FROM bedrock_cost.chargeback_daily WHERE export LIKE '%/a'}),
+	'renamed-a', 'chargeback_daily names the export by its new name');
+check('export renamed');
+
+# the full rebuild gives the same rows
+sql('SELECT bedrock_cost.refresh_chargeback(false)');
+check('full rebuild');
 
 $node->stop;
 done_testing();
