@@ -10,12 +10,14 @@
 # roles), 5 usage accounts, 40 usage types, iamPrincipal team / cost-center /
 # project tags (one principal in ten untagged), 5% unattributed usage, Tax
 # and Credit rows.  Then measures:
-#   - the first refresh_chargeback(false) (plain)
+#   - the first refresh_chargeback(false) (every period computed)
 #   - dashboard queries on the bi_* views for one month: EXPLAIN ANALYZE
 #     execution time, best of 5, as the BI role (team_access *) and as a
 #     team role (one cost center)
 #   - reloading one period (a new delivery swapped in) and the refresh after
-#     it, plain, then concurrently (the default, readers not blocked)
+#     it (the default, incremental: that period only), then again with a
+#     full rebuild (refresh_chargeback(false)), and a refresh with nothing
+#     changed
 # Figures are printed as they come.  PG_BINDIR picks the server binaries
 # (scripts/cluster.sh).
 # Prints the figures; nothing is asserted (a benchmark, not a test).
@@ -110,7 +112,7 @@ load_secs=$(timed "FOR i IN 1..$PERIODS LOOP PERFORM bench_load(i, ('2025-07-01'
 "${PSQL[@]}" -c "VACUUM ANALYZE"
 echo "fill line_items (INSERT ... SELECT generate_series): ${load_secs}s"
 echo "line_items: $("${PSQL[@]}" -At -c "SELECT (SELECT count(*) FROM bedrock_cost.line_items) || ' rows, ' || pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_partition_tree('bedrock_cost.line_items') WHERE isleaf")"
-echo "first refresh_chargeback(false) (plain): $(timed "PERFORM bedrock_cost.refresh_chargeback(false)")s"
+echo "first refresh_chargeback(false) (every period): $(timed "PERFORM bedrock_cost.refresh_chargeback(false)")s"
 "${PSQL[@]}" -At -c "SELECT 'rows: ' || string_agg(relname || ' ' || n_live_tup, ', ' ORDER BY relname) FROM pg_stat_user_tables WHERE schemaname = 'bedrock_cost' AND relname IN ('chargeback_base', 'chargeback_by_principal', 'chargeback_by_tag', 'usage_by_model', 'chargeback_daily', 'chargeback_allocated')"
 mid="$(psql -X -At -c "SELECT ('2025-07-01'::date + ($PERIODS / 2) * interval '1 month')::date")"
 # execution time of a query as a role, best of 5
@@ -136,7 +138,8 @@ qtime bench_bi "SELECT usage_account_id, attribution, sum(cost) FROM bedrock_cos
 
 # reload one period (a restatement), then the refresh the loader/worker runs in its transaction
 echo "reload of period $mid ($per rows): $(timed "PERFORM bench_load(1001, '$mid', $per, 77)")s"
-echo "refresh_chargeback(false) after the reload (plain, blocks readers of the views until commit): $(timed "PERFORM bedrock_cost.refresh_chargeback(false)")s"
+echo "refresh_chargeback() after the reload (incremental, the default: that period only): $(timed "PERFORM bedrock_cost.refresh_chargeback()")s"
 echo "check: line items in chargeback_by_principal = line_items: $("${PSQL[@]}" -At -c "SELECT (SELECT sum(line_items) FROM bedrock_cost.chargeback_by_principal) = (SELECT count(*) FROM bedrock_cost.line_items)")"
+echo "refresh_chargeback() with nothing changed: $(timed "PERFORM bedrock_cost.refresh_chargeback()")s"
 echo "reload of period $mid again: $(timed "PERFORM bench_load(1002, '$mid', $per, 78)")s"
-echo "refresh_chargeback() after the reload (concurrent, the default: readers not blocked): $(timed "PERFORM bedrock_cost.refresh_chargeback()")s"
+echo "refresh_chargeback(false) after the reload (every period, the full rebuild): $(timed "PERFORM bedrock_cost.refresh_chargeback(false)")s"

@@ -229,14 +229,16 @@ INSERT INTO naive_li $NAIVE_SELECT;"
 	if [ $loader = 1 ]; then
 		echo "   loader" >&2
 		# the load, then the chargeback refresh the worker runs after it
+		# (the loader's peak RSS is read before the refresh, which has its own work_mem)
 		if timed_session loader "CHECKPOINT;" "SELECT bedrock_cost.load_export('$exp');
 \\! date +%s.%N > '$work/loader.tmid'
+\\! grep VmHWM /proc/\$BPID/status > '$work/loader_only.hwm'
 SELECT bedrock_cost.refresh_chargeback();" >"$work/loader.out" 2>&1; then
 			s_loader=$(secs "$(cat "$work/loader.t0")" "$(cat "$work/loader.tmid")")
 			s_refresh=$(secs "$(cat "$work/loader.tmid")" "$(cat "$work/loader.t1")")
 			s_to_cb=$(secs "$(cat "$work/loader.t0")" "$(cat "$work/loader.t1")")
-			record "$size" "$rows" "$gzmb" "loader" "$s_loader" "$(hwm_mb "$work/loader.hwm")" "${base[@]}"
-			record "$size" "$rows" "$gzmb" "loader + refresh" "$s_to_cb" "" "${base[@]}"
+			record "$size" "$rows" "$gzmb" "loader" "$s_loader" "$(hwm_mb "$work/loader_only.hwm")" "${base[@]}"
+			record "$size" "$rows" "$gzmb" "loader + refresh" "$s_to_cb" "$(hwm_mb "$work/loader.hwm")" "${base[@]}"
 			to_cb+=("$size: load ${s_loader} s + refresh_chargeback() ${s_refresh} s = ${s_to_cb} s: $(awk -v a="$s_to_cb" -v b="$s_loader" 'BEGIN { printf "%.3f", a / b }')x the load alone")
 		else
 			echo "   loader failed: $(tail -3 "$work/loader.out")" >&2
