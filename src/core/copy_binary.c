@@ -201,3 +201,82 @@ bc_cb_numeric(bc_buf *out, const char *s, size_t len, int shift)
 		bc_cb_i16(out, nbase[g]);
 	return true;
 }
+
+/*
+ * The base-10000 groups of the fraction f (scale decimal digits, below
+ * 10^18), most significant first, the last one padded with zeros;
+ * returns their count.
+ */
+static int
+fraction_groups(uint64_t f, int scale, int16_t *g)
+{
+	static const uint64_t pow10[5] = {1, 10, 100, 1000, 10000};
+	int			n = (scale + DEC_DIGITS - 1) / DEC_DIGITS;
+	int			tail = scale - (n - 1) * DEC_DIGITS;	/* digits in the last group */
+
+	if (n == 0)
+		return 0;
+	g[n - 1] = (int16_t) ((f % pow10[tail]) * pow10[DEC_DIGITS - tail]);
+	f /= pow10[tail];
+	for (int i = n - 2; i >= 0; i--)
+	{
+		g[i] = (int16_t) (f % 10000);
+		f /= 10000;
+	}
+	return n;
+}
+
+/* the base-10000 groups of the integer u, most significant first; their count */
+static int
+integer_groups(unsigned __int128 u, int16_t *g)
+{
+	int16_t		rev[12];
+	int			n = 0;
+
+	while (u > UINT64_MAX)
+	{
+		rev[n++] = (int16_t) (u % 10000);
+		u /= 10000;
+	}
+	for (uint64_t v = (uint64_t) u; v != 0; v /= 10000)
+		rev[n++] = (int16_t) (v % 10000);
+	for (int i = 0; i < n; i++)
+		g[i] = rev[n - 1 - i];
+	return n;
+}
+
+void
+bc_cb_numeric_units(bc_buf *out, __int128 units, int scale, int dscale)
+{
+	unsigned __int128 u = units < 0 ? -(unsigned __int128) units : (unsigned __int128) units;
+	uint64_t	div = 1;
+	int16_t		g[12 + 5];
+	int			nint,
+				n,
+				first = 0,
+				last,
+				weight;
+
+	for (int i = 0; i < scale; i++)
+		div *= 10;
+	nint = integer_groups(u / div, g);
+	n = nint + fraction_groups((uint64_t) (u % div), scale, g + nint);
+	weight = nint - 1;
+	while (first < n && g[first] == 0)
+	{
+		first++;
+		weight--;
+	}
+	last = n;
+	while (last > first && g[last - 1] == 0)
+		last--;
+	if (last == first)
+		weight = 0;
+	put_i32(out, 8 + 2 * (last - first));
+	bc_cb_i16(out, (int16_t) (last - first));
+	bc_cb_i16(out, (int16_t) weight);
+	bc_cb_i16(out, (int16_t) (units < 0 && last > first ? NUMERIC_NEG : 0));
+	bc_cb_i16(out, (int16_t) dscale);
+	for (int i = first; i < last; i++)
+		bc_cb_i16(out, g[i]);
+}

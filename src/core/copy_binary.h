@@ -60,4 +60,12 @@ extern void bc_cb_timestamp(bc_buf *out, int64_t epoch_usec);
  */
 extern bool bc_cb_numeric(bc_buf *out, const char *s, size_t len, int shift);
 
+/*
+ * A numeric field for units * 10^-scale (0 <= scale <= 18), shown with
+ * dscale fraction digits, straight from the integer: the same bytes as
+ * bc_cb_numeric of its text with dscale fraction digits, without the text.
+ * units must have no non-zero digit below 10^-dscale.
+ */
+extern void bc_cb_numeric_units(bc_buf *out, __int128 units, int scale, int dscale);
+
 #endif							/* BC_COPY_BINARY_H */

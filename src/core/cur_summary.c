@@ -809,22 +809,19 @@ emit_str(const bc_sum *s, uint32_t id, bool versioned, bc_buf *out)
 static void
 emit_sum(const sum_group *g, int i, bc_buf *scratch, bc_buf *out)
 {
-	bc_xsum		narrow;
-
 	if (g->dscale[i] < 0)
 	{
 		bc_cb_null(out);
 		return;
 	}
-	bc_buf_reset(scratch);
-	if (g->wide & (1 << i))
-		bc_xsum_text_scale(g->v[i].wide, g->dscale[i], scratch);
-	else
+	if (!(g->wide & (1 << i)))
 	{
-		bc_xsum_init(&narrow);
-		narrow.units = g->v[i].units;
-		bc_xsum_text_scale(&narrow, g->dscale[i], scratch);
+		/* straight from the units: no text round trip */
+		bc_cb_numeric_units(out, g->v[i].units, BC_XSUM_SCALE, g->dscale[i]);
+		return;
 	}
+	bc_buf_reset(scratch);
+	bc_xsum_text_scale(g->v[i].wide, g->dscale[i], scratch);
 	if (scratch->nomem)
 		out->nomem = true;
 	else

@@ -34,7 +34,7 @@
 #include "cur_time.h"
 #include "usage_type.h"
 
-#define SUM_SCALE 18
+#define SUM_SCALE BC_XSUM_SCALE
 #define SUM_LIMIT ((__int128) 1 << 120)
 /* wide sums: digit i weighs 10^(i - WIDE_OFF); ten's complement */
 #define WIDE_DIGITS BC_XSUM_WIDE_BYTES

@@ -89,9 +89,10 @@ extern void bc_buf_printf(bc_buf *b, const char *fmt,...)
 extern void bc_buf_put_json_string(bc_buf *b, const char *s, size_t len);
 
 /* an exact running sum of decimal texts */
+#define BC_XSUM_SCALE 18
 typedef struct bc_xsum
 {
-	__int128	units;			/* value * 10^18 while !wide */
+	__int128	units;			/* value * 10^BC_XSUM_SCALE while !wide */
 	bool		wide;			/* switched to the wide digits */
 	int8_t	   *digits;			/* wide: ten's complement digits, see .c */
 } bc_xsum;

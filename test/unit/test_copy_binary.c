@@ -88,6 +88,94 @@ UNIT_TEST(cb_numeric)
 	CHECK_STR_EQ(numeric_hex("", 0), "refused");
 }
 
+/* hex of bc_cb_numeric_units(units, 18, dscale) */
+static const char *
+units_hex(__int128 units, int dscale)
+{
+	bc_buf		b;
+	static char out[4096];
+
+	bc_buf_init(&b);
+	bc_cb_numeric_units(&b, units, 18, dscale);
+	snprintf(out, sizeof(out), "%s", hex_of(&b));
+	bc_buf_free(&b);
+	return out;
+}
+
+/* the decimal text of units * 10^-18 with dscale fraction digits, written here */
+static void
+units_text(__int128 units, int dscale, char *out)
+{
+	unsigned __int128 u = units < 0 ? -(unsigned __int128) units : (unsigned __int128) units;
+	char		d[64];
+	int			n = 0,
+				o = 0;
+
+	do
+	{
+		d[n++] = (char) ('0' + (int) (u % 10));
+		u /= 10;
+	} while (u != 0 || n <= 18);
+	if (units < 0)
+		out[o++] = '-';
+	for (int i = n - 1; i >= 18; i--)
+		out[o++] = d[i];
+	if (dscale > 0)
+		out[o++] = '.';
+	for (int i = 17; i > 17 - dscale; i--)
+		out[o++] = i >= 0 ? d[i] : '0';
+	out[o] = '\0';
+}
+
+UNIT_TEST(cb_numeric_units)
+{
+	static const int64_t p18 = INT64_C(1000000000000000000);
+	uint64_t	seed = 42;
+
+	/* the same bytes as the text checks of cb_numeric */
+	CHECK_STR_EQ(units_hex((__int128) 45 * INT64_C(100000000000000), 4),
+				 "0000000a" "0001" "ffff" "0000" "0004" "002d");
+	CHECK_STR_EQ(units_hex(-(__int128) 1234567891 * INT64_C(1000000000000000), 3),
+				 "0000000e" "0003" "0001" "4000" "0003" "007b" "11d7" "22ce");
+	CHECK_STR_EQ(units_hex(0, 2), "00000008" "0000" "0000" "0000" "0002");
+	CHECK_STR_EQ(units_hex((__int128) 10000 * p18, 0), "0000000a" "0001" "0001" "0000" "0000" "0001");
+	CHECK_STR_EQ(units_hex(1, 18), "0000000a" "0001" "fffb" "0000" "0012" "0064");
+	/* against the text path, for values of every size and display scale */
+	for (int i = 0; i < 20000; i++)
+	{
+		unsigned __int128 r;
+		__int128	units;
+		int			dscale,
+					bits;
+		char		txt[128];
+		char		want[4096];
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		r = (unsigned __int128) seed << 64;
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		r |= seed;
+		bits = (int) (seed >> 58) * 2 + 1;	/* 1..127 bits */
+		r &= ((unsigned __int128) 1 << bits) - 1;
+		dscale = (int) ((seed >> 40) % 23);
+		units = (__int128) r;
+		if (dscale < 18)
+		{
+			__int128	step = 1;
+
+			for (int k = dscale; k < 18; k++)
+				step *= 10;
+			units -= units % step;
+		}
+		if (seed & 1)
+			units = -units;
+		units_text(units, dscale, txt);
+		snprintf(want, sizeof(want), "%s", numeric_hex(txt, 0));
+		if (strcmp(units_hex(units, dscale), want) != 0)
+			UNIT_FAIL("units of %s (dscale %d): %s, the text path gives %s", txt, dscale,
+					  units_hex(units, dscale), want);
+	}
+}
+
 UNIT_TEST(cb_timestamp_date)
 {
 	bc_buf		b;
