@@ -130,6 +130,38 @@ bc_cb_timestamp(bc_buf *out, int64_t epoch_usec)
 	put_i64(out, epoch_usec - BC_TIME_PG_EPOCH_DAYS * BC_TIME_USEC_PER_DAY);
 }
 
+/*
+ * A numeric field from its base-10000 groups g[0..n) (most significant
+ * first, g[0] of weight weight): leading and trailing zero groups dropped,
+ * zero positive with weight 0, as numeric_send writes it.
+ */
+static void
+put_numeric(bc_buf *out, const int16_t *g, int n, int weight, bool neg, int dscale)
+{
+	int			first = 0,
+				last = n;
+
+	while (first < last && g[first] == 0)
+	{
+		first++;
+		weight--;
+	}
+	while (last > first && g[last - 1] == 0)
+		last--;
+	if (last == first)
+	{
+		weight = 0;
+		neg = false;
+	}
+	put_i32(out, 8 + 2 * (last - first));
+	bc_cb_i16(out, (int16_t) (last - first));
+	bc_cb_i16(out, (int16_t) weight);
+	bc_cb_i16(out, (int16_t) (neg ? NUMERIC_NEG : 0));
+	bc_cb_i16(out, (int16_t) dscale);
+	for (int i = first; i < last; i++)
+		bc_cb_i16(out, g[i]);
+}
+
 /* a numeric value: decimal text times 10^shift */
 bool
 bc_cb_numeric(bc_buf *out, const char *s, size_t len, int shift)
@@ -143,9 +175,7 @@ bc_cb_numeric(bc_buf *out, const char *s, size_t len, int shift)
 				dscale,
 				weight,
 				offset,
-				ngroups,
-				first,
-				last;
+				ngroups;
 	long		exp10;
 
 	if (!bc_decimal_scan(s, len, &p))
@@ -178,27 +208,7 @@ bc_cb_numeric(bc_buf *out, const char *s, size_t len, int shift)
 		}
 		nbase[g] = (int16_t) v;
 	}
-	first = 0;
-	while (first < ngroups && nbase[first] == 0)
-	{
-		first++;
-		weight--;
-	}
-	last = ngroups;
-	while (last > first && nbase[last - 1] == 0)
-		last--;
-	if (last == first)
-	{
-		weight = 0;
-		neg = false;
-	}
-	put_i32(out, 8 + 2 * (last - first));
-	bc_cb_i16(out, (int16_t) (last - first));
-	bc_cb_i16(out, (int16_t) weight);
-	bc_cb_i16(out, (int16_t) (neg ? NUMERIC_NEG : 0));
-	bc_cb_i16(out, (int16_t) dscale);
-	for (int g = first; g < last; g++)
-		bc_cb_i16(out, nbase[g]);
+	put_numeric(out, nbase, ngroups, weight, neg, dscale);
 	return true;
 }
 
@@ -252,31 +262,11 @@ bc_cb_numeric_units(bc_buf *out, __int128 units, int scale, int dscale)
 	uint64_t	div = 1;
 	int16_t		g[12 + 5];
 	int			nint,
-				n,
-				first = 0,
-				last,
-				weight;
+				n;
 
 	for (int i = 0; i < scale; i++)
 		div *= 10;
 	nint = integer_groups(u / div, g);
 	n = nint + fraction_groups((uint64_t) (u % div), scale, g + nint);
-	weight = nint - 1;
-	while (first < n && g[first] == 0)
-	{
-		first++;
-		weight--;
-	}
-	last = n;
-	while (last > first && g[last - 1] == 0)
-		last--;
-	if (last == first)
-		weight = 0;
-	put_i32(out, 8 + 2 * (last - first));
-	bc_cb_i16(out, (int16_t) (last - first));
-	bc_cb_i16(out, (int16_t) weight);
-	bc_cb_i16(out, (int16_t) (units < 0 && last > first ? NUMERIC_NEG : 0));
-	bc_cb_i16(out, (int16_t) dscale);
-	for (int i = first; i < last; i++)
-		bc_cb_i16(out, g[i]);
+	put_numeric(out, g, n, nint - 1, units < 0, dscale);
 }
