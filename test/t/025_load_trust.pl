@@ -7,8 +7,10 @@
 # forced reload, both audited; a delivery without Bedrock rows does not
 # empty a period; a failed delivery reports 0 rows loaded; loads refuse
 # REPEATABLE READ; a swap gives way to a long reader instead of queuing
-# every other reader behind it; and the reconciliation, checked against
-# the generator's ground truth, never reads 0 when the stored rows differ.
+# every other reader behind it; the reconciliation, checked against
+# the generator's ground truth, never reads 0 when the stored rows differ;
+# and a refresh on its own waits for a load's transaction without a
+# deadlock.
 use strict;
 use warnings;
 use File::Copy qw(copy);
@@ -268,6 +270,47 @@ sql("UPDATE bedrock_cost.$part SET line_item_type = 'Forged' WHERE ctid IN (SELE
 is(sql("SELECT file_total || ' ' || (loaded_total <> 0) FROM bedrock_cost.reconciliation "
 	  . "WHERE export_id = $cn_id AND line_item_type = 'Forged'"), '0 true',
 	'a line item type the files never had shows too');
+
+# ---------------------------------------------------------------------
+# 10. a refresh on its own waits for a load's transaction, no deadlock: the
+# load swapped a restatement in (its DETACH holds usage_summary) and then
+# refreshes; the lone refresh has work to do (a delivery committed without
+# a refresh), takes usage_summary first and so waits there, not on the
+# chargeback state the load's refresh needs
+my $dl = "$tmp/dl";
+gen($dl, '--export', 'dl', '--rows', '300', '--periods', '1', '--seed', '41');
+is(load_export("$dl/dl"), 'done:1', 'an export to restate under a concurrent refresh');
+sql('SELECT bedrock_cost.refresh_chargeback()');
+gen("$tmp/other", '--export', 'other', '--rows', '200', '--periods', '1', '--seed', '43', '--start', '2026-05');
+is(load_export("$tmp/other/other"), 'done:1', 'another delivery, committed, not yet in the chargeback');
+gen("$tmp/dl2", '--export', 'dl', '--rows', '340', '--periods', '1', '--seed', '42');
+remove_tree("$dl/dl/data", "$dl/dl/metadata");
+system("cp -a '$tmp/dl2/dl/data' '$tmp/dl2/dl/metadata' '$dl/dl/'") == 0 or die;
+my $load_tx = $node->background_psql('postgres');
+$load_tx->query_safe('BEGIN');
+is($load_tx->query_safe("SELECT status FROM bedrock_cost.load_export('$dl/dl')"), 'done',
+	'the restatement is swapped in, not yet committed');
+my ($rout, $rerr) = ('', '');
+my $lone = IPC::Run::start(
+	[ 'psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('postgres'), '-c',
+	  'SELECT bedrock_cost.refresh_chargeback()' ],
+	'>', \$rout, '2>', \$rerr, IPC::Run::timeout(180));
+$node->poll_query_until('postgres',
+	"SELECT count(*) > 0 FROM pg_locks WHERE NOT granted AND relation = 'bedrock_cost.usage_summary'::regclass")
+  or die 'the lone refresh never waited for usage_summary';
+$load_tx->query_safe('SELECT bedrock_cost.refresh_chargeback()');
+$load_tx->query_safe('COMMIT');
+$load_tx->quit;
+$lone->finish;
+is($? >> 8, 0, 'the lone refresh ends once the load commits');
+is($rerr, '', 'neither session was chosen as a deadlock victim');
+my $dl_id = sql("SELECT export_id FROM bedrock_cost.exports WHERE path LIKE '%/dl'");
+is(sql("SELECT sum(line_items) FROM bedrock_cost.chargeback_by_principal WHERE export_id = $dl_id"),
+	truth("$tmp/dl2/dl", '2026-04-01', 'bedrock', 'line_items'),
+	'the chargeback holds the restatement');
+is(sql("SELECT sum(line_items) FROM bedrock_cost.chargeback_by_principal WHERE billing_period = '2026-05-01'"),
+	truth("$tmp/other/other", '2026-05-01', 'bedrock', 'line_items'),
+	'and the other delivery');
 
 $node->stop;
 done_testing();
