@@ -72,6 +72,17 @@ sub load_export
 		  . "(SELECT status, count(*) AS n FROM bedrock_cost.load_export('$path'$extra) GROUP BY 1) s");
 }
 
+# a restatement of export NAME in folder DIR: a new delivery generated into
+# NEW (rows, seed) replaces the folder's data and metadata
+sub restate
+{
+	my ($dir, $name, $new, $rows, $seed) = @_;
+	gen($new, '--export', $name, '--rows', $rows, '--periods', '1', '--seed', $seed);
+	remove_tree("$dir/$name/data", "$dir/$name/metadata");
+	system("cp -a '$new/$name/data' '$new/$name/metadata' '$dir/$name/'") == 0 or die;
+	return;
+}
+
 # start "BEGIN; load_export(...)" in one session, then a second load_export of
 # the same folder that waits for the first, then commit the first
 sub race
@@ -214,9 +225,7 @@ like($err, qr/ERROR:  bedrock_cost\.load_export\(\) must run at the READ COMMITT
 my $rs = "$tmp/rs";
 gen($rs, '--export', 'rs', '--rows', '300', '--periods', '1', '--seed', '35');
 is(load_export("$rs/rs"), 'done:1', 'an export to restate');
-gen("$tmp/rs2", '--export', 'rs', '--rows', '350', '--periods', '1', '--seed', '36');
-remove_tree("$rs/rs/data", "$rs/rs/metadata");
-system("cp -a '$tmp/rs2/rs/data' '$tmp/rs2/rs/metadata' '$rs/rs/'") == 0 or die;
+restate($rs, 'rs', "$tmp/rs2", 350, 36);
 my $reader = $node->background_psql('postgres');
 $reader->query_safe('BEGIN; SELECT count(*) FROM bedrock_cost.line_items');
 my ($lout, $lerr) = ('', '');
@@ -237,9 +246,7 @@ is($lout, 'done', 'once the long reader is gone, the swap goes through');
 is(sql("SELECT count(*) FROM bedrock_cost.line_items l JOIN bedrock_cost.exports e USING (export_id) WHERE e.path LIKE '%/rs'"),
 	truth("$tmp/rs2/rs", '2026-04-01', 'bedrock', 'line_items'), 'with the restatement');
 # and with no retries left, the delivery fails and the period keeps its data
-gen("$tmp/rs3", '--export', 'rs', '--rows', '320', '--periods', '1', '--seed', '37');
-remove_tree("$rs/rs/data", "$rs/rs/metadata");
-system("cp -a '$tmp/rs3/rs/data' '$tmp/rs3/rs/metadata' '$rs/rs/'") == 0 or die;
+restate($rs, 'rs', "$tmp/rs3", 320, 37);
 $reader = $node->background_psql('postgres');
 $reader->query_safe('BEGIN; SELECT count(*) FROM bedrock_cost.line_items');
 like(sql("SET bedrock_cost.swap_lock_timeout = 100; SET bedrock_cost.swap_retries = 2; "
@@ -283,9 +290,7 @@ is(load_export("$dl/dl"), 'done:1', 'an export to restate under a concurrent ref
 sql('SELECT bedrock_cost.refresh_chargeback()');
 gen("$tmp/other", '--export', 'other', '--rows', '200', '--periods', '1', '--seed', '43', '--start', '2026-05');
 is(load_export("$tmp/other/other"), 'done:1', 'another delivery, committed, not yet in the chargeback');
-gen("$tmp/dl2", '--export', 'dl', '--rows', '340', '--periods', '1', '--seed', '42');
-remove_tree("$dl/dl/data", "$dl/dl/metadata");
-system("cp -a '$tmp/dl2/dl/data' '$tmp/dl2/dl/metadata' '$dl/dl/'") == 0 or die;
+restate($dl, 'dl', "$tmp/dl2", 340, 42);
 my $load_tx = $node->background_psql('postgres');
 $load_tx->query_safe('BEGIN');
 is($load_tx->query_safe("SELECT status FROM bedrock_cost.load_export('$dl/dl')"), 'done',
