@@ -107,14 +107,17 @@ SELECT principal_arn, tag_name, tag_value, cost FROM bedrock_cost.bi_principal_t
 SELECT principal_arn, model, cost FROM bedrock_cost.bi_daily ORDER BY 1;
 SELECT principal_arn, usage_cost, allocated_cost, cost FROM bedrock_cost.bi_chargeback_allocated ORDER BY 1;
 SELECT count(*) AS model_rows FROM bedrock_cost.bi_usage_by_model;
+SELECT tag_key, tag_value, vendor, model_key, cost, share_of_team FROM bedrock_cost.bi_team_model_mix ORDER BY 1, 2;
 -- a leaky function sees only the rows the role may see (security_barrier)
 SET client_min_messages = notice;
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_principal WHERE public.regress_cb_leak(principal_arn);
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_tag WHERE public.regress_cb_leak(tag_value);
+SELECT count(*) FROM bedrock_cost.bi_team_model_mix WHERE public.regress_cb_leak(tag_value);
 SET client_min_messages = warning;
 -- no way around the views
 SELECT count(*) FROM bedrock_cost.line_items;
 SELECT count(*) FROM bedrock_cost.chargeback_by_principal;
+SELECT count(*) FROM bedrock_cost.team_model_mix;
 SELECT count(*) FROM bedrock_cost.team_access;
 SELECT count(*) FROM bedrock_cost.focus_bedrock;
 SELECT count(*) FROM bedrock_cost.chargeback_by_principal_as_of(9101);
@@ -135,13 +138,16 @@ RESET ROLE;
 SET ROLE regress_cb_nobody;
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_principal;
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_tag;
+SELECT count(*) FROM bedrock_cost.bi_team_model_mix;
 RESET ROLE;
 
 -- the BI role mapped to * sees every row, including unattributed and account-level
 SET ROLE regress_cb_bi;
 SELECT attribution, principal_arn, cost FROM bedrock_cost.bi_chargeback_by_principal ORDER BY 1, 2;
 SELECT tag_key, tag_value, attribution, cost FROM bedrock_cost.bi_chargeback_by_tag ORDER BY 1, 2, 3;
-SELECT model, token_kind, tokens, cost FROM bedrock_cost.bi_usage_by_model ORDER BY 1, 2;
+SELECT model, vendor, token_kind, tokens, cost FROM bedrock_cost.bi_usage_by_model ORDER BY 1, 3;
+SELECT tag_key, tag_value, vendor, model_key, cost, share_of_team, input_tokens, output_tokens, principals
+  FROM bedrock_cost.bi_team_model_mix ORDER BY 1, 2;
 RESET ROLE;
 
 -- the admin loads, configures, refreshes and sees everything without a mapping

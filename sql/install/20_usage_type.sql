@@ -24,7 +24,7 @@ COMMENT ON COLUMN bedrock_cost.model_aliases.alias IS
 COMMENT ON COLUMN bedrock_cost.model_aliases.model_key IS
   'canonical model key reported by parse_usage_type and model_key, e.g. claude-sonnet-4.6';
 COMMENT ON COLUMN bedrock_cost.model_aliases.vendor IS
-  'model vendor (informational)';
+  'vendor of the model, a lowercase key (anthropic, amazon, meta, ...); when set it is what bedrock_cost.model_vendor reports for the alias, ahead of the built-in rules';
 COMMENT ON COLUMN bedrock_cost.model_aliases.seeded IS
   'true for rows shipped with the extension (not dumped by pg_dump, read-only); false for your own rows (dumped)';
 COMMENT ON COLUMN bedrock_cost.model_aliases.note IS
@@ -201,6 +201,14 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION bedrock_cost.model_key(text, text) IS
   'canonical model key of a model as billed (or, when model is NULL or empty, of a "... (Amazon Bedrock Edition)" product name; NULL when neither): '
   'bedrock_cost.model_aliases matched on the normalised name, else bedrock_cost.model_normalize';
+
+CREATE FUNCTION bedrock_cost.model_vendor(model text, product_name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'bc_sql_model_vendor'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION bedrock_cost.model_vendor(text, text) IS
+  'vendor of a model as billed (or of a "... (Amazon Bedrock Edition)" product name), a lowercase key such as anthropic, amazon, meta, mistral, openai, qwen, deepseek, xai: '
+  'the vendor of its bedrock_cost.model_aliases row when that row names one, else the vendor prefix of a model id (openai.gpt-5.5, us.anthropic.claude-...), else the model family (Claude -> anthropic, Nova and Titan -> amazon, Llama -> meta); NULL when none of them knows the model';
 
 CREATE FUNCTION bedrock_cost.is_bedrock_line(product_code text, billing_entity text, product_name text)
 RETURNS boolean

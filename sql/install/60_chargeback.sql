@@ -30,6 +30,8 @@
  *   chargeback_by_tag        per iamPrincipal/<key> and value, with an
  *                            explicit (untagged) bucket per key
  *   usage_by_model           per model, token kind, tier, routing, region
+ *   team_model_mix           per iamPrincipal/<key> value, vendor and model,
+ *                            with the model's share of the team's cost
  *   chargeback_daily         per usage day, principal and model (spikes)
  *   chargeback_allocated     account-level rows spread pro rata over all
  *                            the usage of the account (attributed and
@@ -250,7 +252,10 @@ BEGIN
 	-- the usage types of chargeback_base, each parsed once
 	PERFORM bedrock_cost._chargeback_table('chargeback_usage_types', 'bedrock_cost.chargeback_base', $v$
 		SELECT t.usage_type, t.product_name, coalesce(t.product_name, '') AS product_name_key,
-			   u.model, u.model_key, u.token_kind, u.tier, u.routing, u.region, u.recognized
+			   u.model, u.model_key, u.token_kind, u.tier, u.routing, u.region, u.recognized,
+			   -- a model's vendor; Bedrock's own features bill no model (aws)
+			   CASE WHEN u.model IS NOT NULL THEN coalesce(bedrock_cost.model_vendor(u.model), 'unknown')
+					WHEN u.recognized THEN 'aws' ELSE 'unknown' END AS vendor
 		  FROM (SELECT DISTINCT b.usage_type, b.product_name FROM %1$s AS b) AS t,
 			   LATERAL bedrock_cost.parse_usage_type(t.usage_type, t.product_name) AS u
 	$v$);
@@ -286,7 +291,7 @@ CREATE UNIQUE INDEX chargeback_usage_types_key ON bedrock_cost.chargeback_usage_
 COMMENT ON INDEX bedrock_cost.chargeback_usage_types_key IS
   'one row per usage type and product name';
 COMMENT ON TABLE bedrock_cost.chargeback_usage_types IS
-  'every usage type (and product name, which names the model of Marketplace rows) of chargeback_base with its parts from bedrock_cost.parse_usage_type, parsed once per refresh';
+  'every usage type (and product name, which names the model of Marketplace rows) of chargeback_base with its parts from bedrock_cost.parse_usage_type and the vendor of its model, parsed once per refresh';
 
 CREATE UNIQUE INDEX chargeback_by_principal_key ON bedrock_cost.chargeback_by_principal
 	(billing_period, export_id, payer_account_id, usage_account_id, line_item_type, principal_arn, principal_tags);
@@ -362,7 +367,7 @@ COMMENT ON TABLE bedrock_cost.chargeback_by_tag IS
 SELECT bedrock_cost._chargeback_table('usage_by_model', 'bedrock_cost.chargeback_base', $q$
 	WITH g AS (
 		SELECT b.billing_period, b.export_id, u.model, u.token_kind, u.tier, u.routing, u.region,
-			   min(u.model_key) AS model_key,
+			   min(u.model_key) AS model_key, min(u.vendor) AS vendor,
 			   bool_and(coalesce(u.recognized, false)) AS recognized,
 			   sum(b.tokens) AS tokens,
 			   sum(b.usage_amount) AS usage_amount,
@@ -376,7 +381,8 @@ SELECT bedrock_cost._chargeback_table('usage_by_model', 'bedrock_cost.chargeback
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	)
-	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export, g.model, g.model_key, g.token_kind, g.tier, g.routing, g.region, g.recognized,
+	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export, g.model, g.model_key, g.vendor,
+		   g.token_kind, g.tier, g.routing, g.region, g.recognized,
 		   coalesce(g.tokens, 0) AS tokens, g.usage_amount,
 		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
 				ELSE g.unblended_cost END AS cost,
@@ -395,6 +401,61 @@ COMMENT ON INDEX bedrock_cost.usage_by_model_key IS
   'the grain of usage_by_model; serves filters on billing_period and model';
 COMMENT ON TABLE bedrock_cost.usage_by_model IS
   'Bedrock usage (line item types Usage, DiscountedUsage, SavingsPlanCoveredUsage, attributed or not) per billing period, export, model, token kind, tier, routing and region, from bedrock_cost.parse_usage_type; model, token_kind... are NULL for usage types the parser does not recognise (recognized = false), never dropped';
+
+-- ------------------------------------------------------------------------
+-- per team and model: which team drives which model
+
+SELECT bedrock_cost._chargeback_table('team_model_mix', 'bedrock_cost.chargeback_base', $q$
+	WITH keys AS (
+		SELECT DISTINCT b.billing_period, k.key AS tag_key
+		  FROM %1$s AS b,
+			   LATERAL pg_catalog.jsonb_object_keys(b.principal_tags) AS k(key)
+	), g AS (
+		SELECT b.billing_period, b.export_id, k.tag_key,
+			   coalesce(b.principal_tags ->> k.tag_key, '(untagged)') AS tag_value,
+			   NOT (b.principal_tags ? k.tag_key) AS untagged,
+			   u.vendor, u.model_key,
+			   sum(b.unblended_cost) AS unblended_cost,
+			   sum(b.net_unblended_cost) AS net_unblended_cost,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
+			   count(DISTINCT b.principal_arn) AS principals,
+			   sum(b.line_items)::bigint AS line_items
+		  FROM %1$s AS b
+		  JOIN keys AS k USING (billing_period)
+		  JOIN bedrock_cost.chargeback_usage_types AS u
+			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
+		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7
+	), c AS (
+		SELECT g.*, s.cost_basis,
+			   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
+					ELSE g.unblended_cost END AS cost
+		  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s
+	)
+	SELECT c.billing_period, c.export_id, e.export_name, e.path AS export, c.tag_key,
+		   substr(c.tag_key, length('iamPrincipal/') + 1) AS tag_name,
+		   c.tag_value, c.untagged, c.vendor, c.model_key,
+		   c.cost, c.cost_basis, c.unblended_cost, c.net_unblended_cost,
+		   round(c.cost / nullif(sum(c.cost) OVER team, 0), 6) AS share_of_team,
+		   coalesce(c.input_tokens, 0) AS input_tokens,
+		   coalesce(c.output_tokens, 0) AS output_tokens,
+		   coalesce(c.cache_read_tokens, 0) AS cache_read_tokens,
+		   coalesce(c.cache_write_tokens, 0) AS cache_write_tokens,
+		   coalesce(c.input_tokens, 0) + coalesce(c.output_tokens, 0)
+			+ coalesce(c.cache_read_tokens, 0) + coalesce(c.cache_write_tokens, 0) AS total_tokens,
+		   c.principals, c.line_items
+	  FROM c JOIN bedrock_cost.exports AS e ON e.export_id = c.export_id
+	WINDOW team AS (PARTITION BY c.billing_period, c.export_id, c.tag_key, c.tag_value)
+$q$);
+CREATE UNIQUE INDEX team_model_mix_key ON bedrock_cost.team_model_mix
+	(billing_period, tag_key, tag_value, export_id, vendor, model_key);
+COMMENT ON INDEX bedrock_cost.team_model_mix_key IS
+  'the grain of team_model_mix; serves filters on billing_period, tag_key and tag_value';
+COMMENT ON TABLE bedrock_cost.team_model_mix IS
+  'Bedrock usage (line item types Usage, DiscountedUsage, SavingsPlanCoveredUsage) per billing period, export, iamPrincipal/<key> tag value, vendor and canonical model, with each model''s share of the team''s cost: which team drives Opus and which Sonnet. Every key seen in the period is a dimension; usage of principals without the key and unattributed usage is the bucket tag_value (untagged), so for one key the values add up to the period''s Bedrock usage. Usage without a model (Guardrails, Data Automation, AgentCore) is vendor aws, model_key NULL';
 
 -- ------------------------------------------------------------------------
 -- per day (spikes)
@@ -623,7 +684,8 @@ CREATE FUNCTION bedrock_cost._chargeback_tables()
 RETURNS text[]
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal',
-				   'chargeback_by_tag', 'usage_by_model', 'chargeback_daily', 'chargeback_allocated'] $$;
+				   'chargeback_by_tag', 'usage_by_model', 'team_model_mix', 'chargeback_daily',
+				   'chargeback_allocated'] $$;
 COMMENT ON FUNCTION bedrock_cost._chargeback_tables() IS
   'internal: the chargeback tables, in the order refresh_chargeback() computes them (each reads the ones before it)';
 

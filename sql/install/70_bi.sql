@@ -112,7 +112,7 @@ COMMENT ON VIEW bedrock_cost.bi_chargeback_by_tag IS
   'Bedrock chargeback per month and iamPrincipal tag (team, cost-center, project...: every key seen is a dimension), with the explicit bucket tag_value = (untagged) per key; for one key the values add up to the whole month. Row-level security by bedrock_cost.team_access';
 
 CREATE VIEW bedrock_cost.bi_usage_by_model WITH (security_barrier) AS
-	SELECT m.billing_period, m.export_id, m.export_name, m.export, m.model, m.model_key, m.token_kind, m.tier, m.routing, m.region, m.recognized,
+	SELECT m.billing_period, m.export_id, m.export_name, m.export, m.model, m.model_key, m.vendor, m.token_kind, m.tier, m.routing, m.region, m.recognized,
 		   m.tokens::bigint AS tokens, m.usage_amount::numeric(38,16) AS usage_amount,
 		   m.cost::numeric(38,16) AS cost, m.cost_basis,
 		   m.unblended_cost::numeric(38,16) AS unblended_cost,
@@ -125,6 +125,28 @@ CREATE VIEW bedrock_cost.bi_usage_by_model WITH (security_barrier) AS
 						   WHERE ta.role_name = current_user AND ta.tag_key = '*'));
 COMMENT ON VIEW bedrock_cost.bi_usage_by_model IS
   'Bedrock usage per month, model, token kind, tier, routing and region with tokens, cost and cost per million tokens. Only roles that see all rows (team_access *) see it: it has no principal to filter on (teams use bi_daily, which has the model)';
+
+CREATE VIEW bedrock_cost.bi_team_model_mix WITH (security_barrier) AS
+	SELECT t.billing_period, t.export_id, t.export_name, t.export,
+		   t.tag_key, t.tag_name, t.tag_value, t.untagged, t.vendor, t.model_key,
+		   t.cost::numeric(38,16) AS cost, t.cost_basis,
+		   t.unblended_cost::numeric(38,16) AS unblended_cost,
+		   t.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
+		   t.share_of_team::numeric(38,6) AS share_of_team,
+		   t.input_tokens::bigint AS input_tokens, t.output_tokens::bigint AS output_tokens,
+		   t.cache_read_tokens::bigint AS cache_read_tokens,
+		   t.cache_write_tokens::bigint AS cache_write_tokens, t.total_tokens::bigint AS total_tokens,
+		   t.principals::bigint AS principals, t.line_items::bigint AS line_items
+	  FROM bedrock_cost.team_model_mix AS t
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR (NOT t.untagged
+			AND EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						 WHERE ta.role_name = current_user
+						   AND ta.tag_key = t.tag_key AND ta.tag_value = t.tag_value));
+COMMENT ON VIEW bedrock_cost.bi_team_model_mix IS
+  'Bedrock usage per month, iamPrincipal tag value (team, cost-center, ...), vendor and canonical model, with the model''s share of the team''s cost and tokens by kind: which department drives Opus and which Sonnet. The bucket tag_value = (untagged) holds usage without the key. Row-level security by bedrock_cost.team_access (a team sees its own tag value)';
 
 CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
 	SELECT d.usage_date, d.billing_period, d.export_id, d.export_name, d.export,
@@ -178,7 +200,7 @@ DECLARE
 	bi_type jsonb := pg_catalog.jsonb_build_object(
 		'cost', bi_cost, 'unblended_cost', bi_cost, 'net_unblended_cost', bi_cost,
 		'usage_cost', bi_cost, 'allocated_cost', bi_cost, 'usage_amount', bi_cost,
-		'cost_per_million_tokens', '; numeric(38,6)',
+		'cost_per_million_tokens', '; numeric(38,6)', 'share_of_team', '; numeric(38,6)',
 		'input_tokens', bi_tokens, 'output_tokens', bi_tokens, 'cache_read_tokens', bi_tokens,
 		'cache_write_tokens', bi_tokens, 'total_tokens', bi_tokens, 'tokens', bi_tokens,
 		'line_items', bi_count, 'principals', bi_count);
@@ -218,6 +240,8 @@ BEGIN
 		('routing', 'in_region, cross_region_geo or cross_region_global'),
 		('region', 'AWS region of the usage type prefix'),
 		('recognized', 'false when the usage type grammar is unknown (kept and counted, with NULL model)'),
+		('vendor', 'vendor of the model (bedrock_cost.model_vendor: anthropic, amazon, meta, mistral, openai, qwen, deepseek, ...; model_aliases.vendor overrides); aws for Bedrock features billed without a model (Guardrails, Data Automation, AgentCore); unknown when no rule knows the model'),
+		('share_of_team', 'this model''s share of the tag value''s cost (cost over the sum of cost of the same period, export, tag key and value), rounded to 6 decimals; NULL when that sum is 0'),
 		('cost', 'chargeback cost in USD, exact, in the basis named by cost_basis'),
 		('cost_basis', 'what cost sums: unblended (line_item_unblended_cost) or net_unblended (line_item_net_unblended_cost where present, else unblended); set in bedrock_cost.chargeback_settings'),
 		('unblended_cost', 'sum of line_item_unblended_cost, USD, exact'),
@@ -239,9 +263,9 @@ BEGIN
 	) AS v(col, doc)
 	LOOP
 		FOREACH rel IN ARRAY ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal', 'chargeback_by_tag',
-								   'usage_by_model', 'chargeback_daily', 'chargeback_allocated',
+								   'usage_by_model', 'team_model_mix', 'chargeback_daily', 'chargeback_allocated',
 								   'bi_chargeback_by_principal', 'bi_principal_tags',
-								   'bi_chargeback_by_tag', 'bi_usage_by_model', 'bi_daily',
+								   'bi_chargeback_by_tag', 'bi_usage_by_model', 'bi_team_model_mix', 'bi_daily',
 								   'bi_chargeback_allocated']
 		LOOP
 			IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute

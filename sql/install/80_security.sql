@@ -114,7 +114,7 @@ BEGIN
 		IF (f.prosecdef OR f.provolatile <> 'i')
 		   AND f.proname NOT IN ('parse_usage_type', 'model_key', 'token_count',
 								 'pricing_unit_scale', 'region_name', 'billing_regions',
-								 'is_bedrock_line', 'model_normalize') THEN
+								 'is_bedrock_line', 'model_normalize', 'model_vendor') THEN
 			EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f.sig);
 		END IF;
 	END LOOP;

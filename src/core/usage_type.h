@@ -168,6 +168,14 @@ extern const char *bc_grammar_name(bc_grammar g);
 extern size_t bc_model_normalize(const char *s, size_t len, char *out, size_t outsz);
 
 /*
+ * The vendor of a model as billed (src/core/model_vendor.c): the vendor
+ * prefix of a model id ("openai.gpt-5.5", "us.anthropic.claude-..."), else
+ * the model family ("Claude4.6Sonnet" -> anthropic, "NovaPro" -> amazon).
+ * A static lowercase name, or NULL when neither is known.
+ */
+extern const char *bc_model_vendor(const char *model, size_t len);
+
+/*
  * The model as billed inside a Marketplace product name: "Claude Sonnet 4.6
  * (Amazon Bedrock Edition)" -> "Claude Sonnet 4.6" (a slice of the input).
  * Returns false (and an empty slice) when the name lacks the suffix.

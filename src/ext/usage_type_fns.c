@@ -31,6 +31,7 @@
 
 PG_FUNCTION_INFO_V1(bc_sql_parse_usage_type);
 PG_FUNCTION_INFO_V1(bc_sql_model_key);
+PG_FUNCTION_INFO_V1(bc_sql_model_vendor);
 PG_FUNCTION_INFO_V1(bc_sql_model_normalize);
 PG_FUNCTION_INFO_V1(bc_sql_is_bedrock_line);
 PG_FUNCTION_INFO_V1(bc_sql_pricing_unit_scale);
@@ -59,6 +60,7 @@ typedef struct alias_entry
 {
 	char		key[ALIAS_KEY_LEN]; /* normalised alias, zero padded */
 	char	   *model_key;
+	char	   *vendor;			/* NULL when the row names none */
 } alias_entry;
 
 /*
@@ -112,7 +114,7 @@ load_aliases(MemoryContext mcxt)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT alias, model_key FROM bedrock_cost.model_aliases "
+	if (SPI_execute("SELECT alias, model_key, vendor FROM bedrock_cost.model_aliases "
 					"ORDER BY seeded DESC, alias", true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read bedrock_cost.model_aliases");
 	for (i = 0; i < SPI_processed; i++)
@@ -121,6 +123,7 @@ load_aliases(MemoryContext mcxt)
 		TupleDesc	td = SPI_tuptable->tupdesc;
 		char	   *alias = SPI_getvalue(tup, td, 1);
 		char	   *mkey = SPI_getvalue(tup, td, 2);
+		char	   *vendor = SPI_getvalue(tup, td, 3);
 		char		norm[ALIAS_KEY_LEN];
 		alias_entry *e;
 
@@ -131,6 +134,7 @@ load_aliases(MemoryContext mcxt)
 			continue;
 		e = (alias_entry *) hash_search(h, norm, HASH_ENTER, NULL);
 		e->model_key = MemoryContextStrdup(mcxt, mkey);
+		e->vendor = vendor != NULL && vendor[0] != '\0' ? MemoryContextStrdup(mcxt, vendor) : NULL;
 	}
 	SPI_finish();
 	return h;
@@ -325,41 +329,84 @@ bc_sql_parse_usage_type(PG_FUNCTION_ARGS)
 }
 
 /*
- * bedrock_cost.model_key(model text, product_name text DEFAULT NULL) RETURNS text
- * The model as billed, or (when it is NULL or empty) the model of a
- * "... (Amazon Bedrock Edition)" product name; NULL when there is neither.
+ * The model named by arguments 0 and 1 of model_key and model_vendor: the
+ * model as billed, or (when it is NULL or empty) the model of a "...
+ * (Amazon Bedrock Edition)" product name.  False when there is neither.
  */
-Datum
-bc_sql_model_key(PG_FUNCTION_ARGS)
+static bool
+model_argument(FunctionCallInfo fcinfo, const char **p, size_t *len)
 {
-	const char *p = NULL;
-	size_t		len = 0;
-	text	   *key;
-
+	*p = NULL;
+	*len = 0;
 	if (!PG_ARGISNULL(0))
 	{
 		text	   *t = PG_GETARG_TEXT_PP(0);
 
-		p = VARDATA_ANY(t);
-		len = VARSIZE_ANY_EXHDR(t);
+		*p = VARDATA_ANY(t);
+		*len = VARSIZE_ANY_EXHDR(t);
 	}
-	if (len == 0 && PG_NARGS() > 1 && !PG_ARGISNULL(1))
+	if (*len == 0 && PG_NARGS() > 1 && !PG_ARGISNULL(1))
 	{
 		text	   *t = PG_GETARG_TEXT_PP(1);
 		bc_slice	m;
 
 		if (bc_marketplace_model(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &m))
 		{
-			p = m.ptr;
-			len = m.len;
+			*p = m.ptr;
+			*len = m.len;
 		}
 	}
-	if (len == 0)
+	return *len > 0;
+}
+
+/*
+ * bedrock_cost.model_key(model text, product_name text DEFAULT NULL) RETURNS text
+ * The canonical key of the model (model_argument); NULL when there is none.
+ */
+Datum
+bc_sql_model_key(PG_FUNCTION_ARGS)
+{
+	const char *p;
+	size_t		len;
+	text	   *key;
+
+	if (!model_argument(fcinfo, &p, &len))
 		PG_RETURN_NULL();
 	key = model_key_of(get_cache(fcinfo, false), p, len);
 	if (key == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(key);
+}
+
+/*
+ * bedrock_cost.model_vendor(model text, product_name text DEFAULT NULL) RETURNS text
+ * The vendor of the model (model_argument): the vendor of its
+ * model_aliases row when that row names one, else bc_model_vendor; NULL
+ * when there is no model or neither knows it.
+ */
+Datum
+bc_sql_model_vendor(PG_FUNCTION_ARGS)
+{
+	const char *p;
+	size_t		len;
+	char		norm[ALIAS_KEY_LEN];
+	const char *v;
+
+	if (!model_argument(fcinfo, &p, &len))
+		PG_RETURN_NULL();
+	memset(norm, 0, sizeof(norm));
+	if (bc_model_normalize(p, len, norm, sizeof(norm)) < sizeof(norm))
+	{
+		alias_entry *e = (alias_entry *) hash_search(get_cache(fcinfo, false)->aliases,
+													 norm, HASH_FIND, NULL);
+
+		if (e != NULL && e->vendor != NULL)
+			PG_RETURN_TEXT_P(cstring_to_text(e->vendor));
+	}
+	v = bc_model_vendor(p, len);
+	if (v == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(v));
 }
 
 /* bedrock_cost.model_normalize(model text) RETURNS text: the C fallback alone */

@@ -389,6 +389,7 @@ typedef struct gen_truth
 	gen_acc    *prin;			/* [nprincipals + 1]; last = unattributed Bedrock usage */
 	gen_acc    *sku_region;		/* [nskus * nregions] Bedrock usage rows */
 	gen_acc    *lit;			/* [nacct_types + 1][2]: line item type x is_bedrock */
+	gen_acc    *prin_sku;		/* [nprincipals + 1][nskus]: Bedrock usage rows */
 	gen_acc		total,
 				attributed,
 				unattributed,

@@ -24,12 +24,13 @@
 enum
 {
 	TF_SUMMARY, TF_PRINCIPAL, TF_ROLE, TF_PERSON, TF_TAG, TF_MODEL,
-	TF_USAGE_TYPE, TF_LIT, TF_N
+	TF_USAGE_TYPE, TF_LIT, TF_TAG_MODEL, TF_N
 };
 
 static const char *const tf_names[TF_N] = {
 	"summary.csv", "by_principal.csv", "by_role.csv", "by_person.csv",
-	"by_tag.csv", "by_model_token.csv", "by_usage_type.csv", "by_line_item_type.csv"
+	"by_tag.csv", "by_model_token.csv", "by_usage_type.csv", "by_line_item_type.csv",
+	"by_tag_model.csv"
 };
 
 #define KEYCOLS "billing_period,delivery,execution_id,latest"
@@ -44,6 +45,7 @@ static const char *const tf_headers[TF_N] = {
 	KEYCOLS ",model,token_kind,line_items,tokens,cost,net_cost",
 	KEYCOLS ",product_code,usage_type,model,token_kind,pricing_unit,line_items,tokens,cost,net_cost",
 	KEYCOLS ",line_item_type,is_bedrock,line_items,cost,net_cost",
+	KEYCOLS ",tag_key,tag_value,untagged,model_key,vendor," SUMCOLS,
 };
 
 static FILE *tf[TF_N];
@@ -57,7 +59,8 @@ bc_gen_truth_init(gen_truth *t, int nprincipals)
 	t->prin = calloc((size_t) nprincipals + 1, sizeof(gen_acc));
 	t->sku_region = calloc((size_t) bc_gen_nskus * bc_gen_nregions, sizeof(gen_acc));
 	t->lit = calloc((size_t) (bc_gen_nacct_types + 1) * 2, sizeof(gen_acc));
-	if (!t->prin || !t->sku_region || !t->lit)
+	t->prin_sku = calloc(((size_t) nprincipals + 1) * bc_gen_nskus, sizeof(gen_acc));
+	if (!t->prin || !t->sku_region || !t->lit || !t->prin_sku)
 		bc_gen_die("out of memory");
 }
 
@@ -68,6 +71,7 @@ bc_gen_truth_reset(gen_truth *t)
 	memset(t->prin, 0, ((size_t) t->nprincipals + 1) * sizeof(gen_acc));
 	memset(t->sku_region, 0, (size_t) bc_gen_nskus * bc_gen_nregions * sizeof(gen_acc));
 	memset(t->lit, 0, (size_t) (bc_gen_nacct_types + 1) * 2 * sizeof(gen_acc));
+	memset(t->prin_sku, 0, ((size_t) t->nprincipals + 1) * bc_gen_nskus * sizeof(gen_acc));
 	memset(&t->total, 0, sizeof(gen_acc) * 7);
 }
 
@@ -118,6 +122,8 @@ bc_gen_truth_add(gen_truth *t, const gen_row_truth *r)
 		return;
 	}
 	acc_add(&t->sku_region[r->sku * bc_gen_nregions + r->region], r, kind);
+	acc_add(&t->prin_sku[(size_t) (r->principal >= 0 ? r->principal : t->nprincipals) * bc_gen_nskus + r->sku],
+			r, kind);
 	if (r->principal >= 0)
 	{
 		acc_add(&t->attributed, r, kind);
@@ -330,6 +336,197 @@ write_tags(const gen_truth *t, const gen_world *w, const char *period,
 	}
 }
 
+/*
+ * The canonical model key and vendor of every model the generator bills,
+ * written out by hand: what a correct chargeback reports for the model
+ * (by_tag_model).  Models as Marketplace rows bill them are the product
+ * name without " (Amazon Bedrock Edition)".  A Bedrock feature billed
+ * without a model (Guardrails, Data Automation) is vendor aws, no model key;
+ * AgentCore's usage types are not a grammar the parser knows (recognized =
+ * false), so their vendor is unknown rather than guessed.
+ */
+typedef struct gen_model_truth
+{
+	const char *model;			/* gen_sku.model */
+	const char *product_name;	/* NULL: any product */
+	const char *model_key;
+	const char *vendor;
+} gen_model_truth;
+
+static const gen_model_truth model_truth[] = {
+	{"", "Amazon Bedrock Agent Core", NULL, "unknown"},
+	{"", NULL, NULL, "aws"},
+	{"Claude4.6Sonnet", NULL, "claude-sonnet-4.6", "anthropic"},
+	{"Claude4.6Opus", NULL, "claude-opus-4.6", "anthropic"},
+	{"Claude4Sonnet", NULL, "claude-sonnet-4", "anthropic"},
+	{"Claude 3.5 Haiku", NULL, "claude-3.5-haiku", "anthropic"},
+	{"Claude Sonnet 4.5", NULL, "claude-sonnet-4.5", "anthropic"},
+	{"Claude Opus 4.7", NULL, "claude-opus-4.7", "anthropic"},
+	{"anthropic.claude-opus-4-8", NULL, "claude-opus-4.8", "anthropic"},
+	{"NovaLite", NULL, "nova-lite", "amazon"},
+	{"Nova2.0Lite", NULL, "nova-2-lite", "amazon"},
+	{"NovaPro", NULL, "nova-pro", "amazon"},
+	{"Nova2.0Pro", NULL, "nova-2-pro", "amazon"},
+	{"NovaSonic", NULL, "nova-sonic", "amazon"},
+	{"NovaCanvas", NULL, "nova-canvas", "amazon"},
+	{"TitanEmbeddingV2-Text", NULL, "titan-embed-text-v2", "amazon"},
+	{"gpt-oss-120b", NULL, "gpt-oss-120b", "openai"},
+	{"openai.gpt-oss-120b", NULL, "gpt-oss-120b", "openai"},
+	{"openai.gpt-5.5", NULL, "gpt-5.5", "openai"},
+	{"openai.gpt-5.6-luna", NULL, "gpt-5.6-luna", "openai"},
+	{"Llama4-Maverick-17B", NULL, "llama4-maverick-17b", "meta"},
+	{"Llama3-1-405B", NULL, "llama3.1-405b", "meta"},
+	{"Llama3-3-70B", NULL, "llama3.3-70b", "meta"},
+	{"Qwen3-VL-235B-A22B", NULL, "qwen3-vl-235b-a22b", "qwen"},
+	{"Qwen3-32B", NULL, "qwen3-32b", "qwen"},
+	{"qwen.qwen3-32b", NULL, "qwen3-32b", "qwen"},
+	{"xai.grok-4.7", NULL, "grok-4.7", "xai"},
+	{"cohere.rerank-english-v3", NULL, "cohere-rerank-english-v3", "cohere"},
+	{"Cohere Rerank v3.5", NULL, "cohere-rerank-v3.5", "cohere"},
+	{"Stable Diffusion 3.5 Large v1.0", NULL, "stable-diffusion-3.5-large", "stability"},
+};
+
+#define N_MODEL_TRUTH ((int) (sizeof(model_truth) / sizeof(model_truth[0])))
+
+/* the index of an SKU's model in model_truth; dies when it is missing */
+static int
+model_truth_of(const gen_sku *s)
+{
+	int			i;
+
+	for (i = 0; i < N_MODEL_TRUTH; i++)
+		if (strcmp(model_truth[i].model, s->model) == 0 &&
+			(model_truth[i].product_name == NULL ||
+			 strcmp(model_truth[i].product_name, s->product_name) == 0))
+			return i;
+	bc_gen_die("no model truth for \"%s\" (gen_truth.c, model_truth)", s->model);
+	return -1;
+}
+
+/* do two model_truth entries report the same model key and vendor? */
+static int
+same_model_group(int a, int b)
+{
+	const gen_model_truth *x = &model_truth[a];
+	const gen_model_truth *y = &model_truth[b];
+
+	if ((x->model_key == NULL) != (y->model_key == NULL))
+		return 0;
+	return (x->model_key == NULL || strcmp(x->model_key, y->model_key) == 0) &&
+		strcmp(x->vendor, y->vendor) == 0;
+}
+
+/* the value of tag key of principal p, NULL when untagged or unattributed */
+static const char *
+tag_value_of(const gen_world *w, int p, const char *key)
+{
+	int			j;
+
+	if (p >= w->nprincipals)
+		return NULL;
+	for (j = 0; j < w->principals[p].ntags; j++)
+		if (strcmp(w->principals[p].tag_key[j], key) == 0)
+			return w->principals[p].tag_val[j];
+	return NULL;
+}
+
+/* the sums of one tag value (NULL: untagged) and model group (entries of the same key and vendor) */
+static gen_acc
+tag_model_sum(const gen_truth *t, const gen_world *w, const char *key,
+			  const char *val, int model)
+{
+	gen_acc		a = {0};
+	int			p,
+				k;
+
+	for (p = 0; p <= w->nprincipals; p++)
+	{
+		const char *v = tag_value_of(w, p, key);
+
+		if ((v == NULL) != (val == NULL) || (v != NULL && strcmp(v, val) != 0))
+			continue;
+		for (k = 0; k < bc_gen_nskus; k++)
+			if (bc_gen_skus[k].bedrock && same_model_group(model_truth_of(&bc_gen_skus[k]), model))
+				acc_merge(&a, &t->prin_sku[(size_t) p * bc_gen_nskus + k]);
+	}
+	return a;
+}
+
+/* one by_tag_model line per model group with rows, for one tag value */
+static void
+write_tag_value_models(const gen_truth *t, const gen_world *w, const char *key,
+					   const char *val, const char *period, int delivery,
+					   const char *exec_id, int latest)
+{
+	FILE	   *f = tf[TF_TAG_MODEL];
+	int			m;
+
+	for (m = 0; m < N_MODEL_TRUTH; m++)
+	{
+		gen_acc		a;
+		int			first;
+
+		for (first = 0; !same_model_group(first, m); first++)
+			;
+		if (first < m)
+			continue;			/* the group was written at its first entry */
+		a = tag_model_sum(t, w, key, val, m);
+		if (a.rows == 0)
+			continue;
+		put_key(f, period, delivery, exec_id, latest);
+		fprintf(f, "%s,", key);
+		put_text(f, val);
+		fprintf(f, ",%s,", val ? "f" : "t");
+		put_text(f, model_truth[m].model_key);
+		fprintf(f, ",%s,", model_truth[m].vendor);
+		put_sums(f, &a);
+	}
+}
+
+/*
+ * by_tag_model: Bedrock usage per iamPrincipal key present, value (and the
+ * untagged bucket, which holds unattributed usage) and canonical model
+ */
+static void
+write_tag_models(const gen_truth *t, const gen_world *w, const char *period,
+				 int delivery, const char *exec_id, int latest)
+{
+	static const char *const keys[] = {"cost-center", "project", "team", "tenant"};
+	int			ki,
+				p,
+				q,
+				n = w->nprincipals;
+
+	for (ki = 0; ki < 4; ki++)
+	{
+		int			present = 0;
+
+		for (p = 0; p < n; p++)
+			if (t->prin[p].rows > 0 && tag_value_of(w, p, keys[ki]) != NULL)
+				present = 1;
+		if (!present)
+			continue;
+		for (p = 0; p < n; p++)
+		{
+			const char *v = tag_value_of(w, p, keys[ki]);
+			int			first = 1;
+
+			if (v == NULL)
+				continue;
+			for (q = 0; q < p; q++)
+			{
+				const char *v2 = tag_value_of(w, q, keys[ki]);
+
+				if (v2 != NULL && strcmp(v, v2) == 0)
+					first = 0;
+			}
+			if (first)
+				write_tag_value_models(t, w, keys[ki], v, period, delivery, exec_id, latest);
+		}
+		write_tag_value_models(t, w, keys[ki], NULL, period, delivery, exec_id, latest);
+	}
+}
+
 /* by_model_token: group SKUs (over regions) by model and token kind */
 static void
 write_models(const gen_truth *t, const char *period, int delivery,
@@ -452,6 +649,7 @@ bc_gen_truth_write(const gen_truth *t, const gen_world *w, const char *period,
 	write_grouped(tf[TF_ROLE], t, w, 1, period, delivery, exec_id, latest);
 	write_grouped(tf[TF_PERSON], t, w, 0, period, delivery, exec_id, latest);
 	write_tags(t, w, period, delivery, exec_id, latest);
+	write_tag_models(t, w, period, delivery, exec_id, latest);
 	write_models(t, period, delivery, exec_id, latest);
 	write_usage_types(t, period, delivery, exec_id, latest);
 	for (i = 0; i <= bc_gen_nacct_types; i++)

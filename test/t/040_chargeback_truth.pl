@@ -4,7 +4,8 @@
 # refreshes the views, the ground-truth CSVs are COPYed in, and every view
 # is compared to the cent (exactly, in fact: 1e-10 USD) with zero mismatches
 # and a non-zero number of compared rows: per principal, role, person, tag
-# (with the untagged bucket), usage type, model and token kind, line item
+# (with the untagged bucket), tag value x vendor x model (team_model_mix),
+# vendor, usage type, model and token kind, line item
 # type, unattributed, allocation over all usage (shares add up to each pool,
 # pro rata within a cent, unattributed usage takes its share, nothing negative
 # unless the pool exceeds the usage), daily, reconciliation, and as-of the
@@ -58,6 +59,7 @@ my %tables = (
 	by_role => "role text, $sums",
 	by_person => "person text, $sums",
 	by_tag => "tag_key text, tag_value text, untagged boolean, $sums",
+	by_tag_model => "tag_key text, tag_value text, untagged boolean, model_key text, vendor text, $sums",
 	by_model_token => 'model text, token_kind text, line_items bigint, tokens numeric, cost numeric, net_cost numeric',
 	by_usage_type => 'product_code text, usage_type text, model text, token_kind text, pricing_unit text, '
 	  . 'line_items bigint, tokens numeric, cost numeric, net_cost numeric',
@@ -117,6 +119,25 @@ check('untagged buckets present',
 	"SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM bedrock_cost.chargeback_by_tag c
 			WHERE c.billing_period = t.billing_period AND c.tag_name = t.tag_key AND c.untagged)), count(*)
 	   FROM truth.by_tag t WHERE latest AND untagged");
+check('team model mix: per tag value (and untagged bucket), vendor and canonical model',
+	$cmp->("SELECT billing_period, tag_name, CASE WHEN untagged THEN NULL ELSE tag_value END AS tag_value, untagged,
+				   model_key, vendor, $tok
+			  FROM bedrock_cost.team_model_mix GROUP BY 1, 2, 3, 4, 5, 6",
+		"SELECT * FROM truth.by_tag_model WHERE latest",
+		'm.billing_period = t.billing_period AND m.tag_name = t.tag_key
+		 AND m.tag_value IS NOT DISTINCT FROM t.tag_value AND m.untagged = t.untagged
+		 AND m.model_key IS NOT DISTINCT FROM t.model_key AND m.vendor = t.vendor', $tokdiff));
+check('team model mix: the shares of each team add up to 1 (6 decimals each)',
+	"SELECT count(*) FILTER (WHERE abs(s - 1) > 0.000001 * n), count(*)
+	   FROM (SELECT sum(share_of_team) AS s, count(*) AS n FROM bedrock_cost.team_model_mix
+			  GROUP BY billing_period, export_id, tag_key, tag_value) x");
+check('per vendor: every usage row has a vendor, totals equal the generator\'s',
+	$cmp->("SELECT billing_period, vendor, sum(unblended_cost) AS cost, sum(line_items) AS n
+			  FROM bedrock_cost.usage_by_model GROUP BY 1, 2",
+		"SELECT billing_period, vendor, sum(cost) AS cost, sum(line_items) AS line_items
+		   FROM truth.by_tag_model WHERE latest AND tag_key = 'team' GROUP BY 1, 2",
+		'm.billing_period = t.billing_period AND m.vendor IS NOT DISTINCT FROM t.vendor',
+		'(m.cost, m.n) IS DISTINCT FROM (t.cost, t.line_items)'));
 check('per usage type',
 	$cmp->("SELECT b.billing_period, b.usage_type, sum(b.line_items) AS n,
 				   coalesce(sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')), 0) AS tokens,

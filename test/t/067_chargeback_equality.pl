@@ -6,7 +6,8 @@
 # (and of the loader's reconciliation, sql/install/40_loader.sql) as they
 # were when the views aggregated bedrock_cost.line_items themselves: plain
 # views in the schema eqref over line_items, and the as-of queries over
-# line_items_as_of(load_id).  Whatever the views are computed from, they must
+# line_items_as_of(load_id).  Relations added since (the vendor columns,
+# team_model_mix) are defined the same way, over eqref.chargeback_base.  Whatever the views are computed from, they must
 # give the same multiset of rows, compared as row::text (so a different
 # numeric display scale, a jsonb or a NULL differs too), with explicit column
 # lists on both sides, the same row count, and a non-empty result.
@@ -154,7 +155,9 @@ sql('CREATE VIEW eqref.chargeback_base AS ' . base_q('bedrock_cost.line_items'))
 sql(q{
 CREATE VIEW eqref.chargeback_usage_types AS
 	SELECT t.usage_type, t.product_name, coalesce(t.product_name, '') AS product_name_key,
-		   u.model, u.model_key, u.token_kind, u.tier, u.routing, u.region, u.recognized
+		   u.model, u.model_key, u.token_kind, u.tier, u.routing, u.region, u.recognized,
+		   CASE WHEN u.model IS NOT NULL THEN coalesce(bedrock_cost.model_vendor(u.model), 'unknown')
+				WHEN u.recognized THEN 'aws' ELSE 'unknown' END AS vendor
 	  FROM (SELECT DISTINCT usage_type, product_name FROM eqref.chargeback_base) AS t,
 		   LATERAL bedrock_cost.parse_usage_type(t.usage_type, t.product_name) AS u});
 sql('CREATE VIEW eqref.chargeback_by_principal AS '
@@ -206,7 +209,7 @@ sql(q{
 CREATE VIEW eqref.usage_by_model AS
 	WITH g AS (
 		SELECT b.billing_period, b.export_id, u.model, u.token_kind, u.tier, u.routing, u.region,
-			   min(u.model_key) AS model_key,
+			   min(u.model_key) AS model_key, min(u.vendor) AS vendor,
 			   bool_and(coalesce(u.recognized, false)) AS recognized,
 			   sum(b.tokens) AS tokens,
 			   sum(b.usage_amount) AS usage_amount,
@@ -220,7 +223,8 @@ CREATE VIEW eqref.usage_by_model AS
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	)
-	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export, g.model, g.model_key, g.token_kind, g.tier, g.routing, g.region, g.recognized,
+	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export, g.model, g.model_key, g.vendor,
+		   g.token_kind, g.tier, g.routing, g.region, g.recognized,
 		   coalesce(g.tokens, 0) AS tokens, g.usage_amount,
 		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
 				ELSE g.unblended_cost END AS cost,
@@ -232,6 +236,44 @@ CREATE VIEW eqref.usage_by_model AS
 		   g.principals, g.line_items
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s});
+sql(q{
+CREATE VIEW eqref.team_model_mix AS
+	WITH keys AS (
+		SELECT DISTINCT b.billing_period, k.key AS tag_key
+		  FROM eqref.chargeback_base AS b, jsonb_object_keys(b.principal_tags) AS k(key)
+	), g AS (
+		SELECT b.billing_period, b.export_id, k.tag_key,
+			   coalesce(b.principal_tags ->> k.tag_key, '(untagged)') AS tag_value,
+			   NOT (b.principal_tags ? k.tag_key) AS untagged, u.vendor, u.model_key,
+			   sum(b.unblended_cost) AS unblended_cost, sum(b.net_unblended_cost) AS net_unblended_cost,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
+			   count(DISTINCT b.principal_arn) AS principals, sum(b.line_items)::bigint AS line_items
+		  FROM eqref.chargeback_base AS b
+		  JOIN keys AS k USING (billing_period)
+		  JOIN eqref.chargeback_usage_types AS u
+			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
+		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7
+	), c AS (
+		SELECT g.*, s.cost_basis,
+			   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost ELSE g.unblended_cost END AS cost
+		  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s
+	)
+	SELECT c.billing_period, c.export_id, e.export_name, e.path AS export, c.tag_key,
+		   substr(c.tag_key, length('iamPrincipal/') + 1) AS tag_name, c.tag_value, c.untagged,
+		   c.vendor, c.model_key, c.cost, c.cost_basis, c.unblended_cost, c.net_unblended_cost,
+		   round(c.cost / nullif(sum(c.cost) OVER (PARTITION BY c.billing_period, c.export_id,
+												   c.tag_key, c.tag_value), 0), 6) AS share_of_team,
+		   coalesce(c.input_tokens, 0) AS input_tokens, coalesce(c.output_tokens, 0) AS output_tokens,
+		   coalesce(c.cache_read_tokens, 0) AS cache_read_tokens,
+		   coalesce(c.cache_write_tokens, 0) AS cache_write_tokens,
+		   coalesce(c.input_tokens, 0) + coalesce(c.output_tokens, 0)
+			+ coalesce(c.cache_read_tokens, 0) + coalesce(c.cache_write_tokens, 0) AS total_tokens,
+		   c.principals, c.line_items
+	  FROM c JOIN bedrock_cost.exports AS e ON e.export_id = c.export_id});
 sql(q{
 CREATE VIEW eqref.chargeback_daily AS
 	WITH g AS (
@@ -403,7 +445,7 @@ my %columns = (
 	  . 'principal_arn, principal_tags, usage_type, product_name, line_items, unblended_cost, '
 	  . 'net_unblended_cost, net_rows, tokens, usage_amount',
 	chargeback_usage_types => 'usage_type, product_name, product_name_key, model, model_key, token_kind, '
-	  . 'tier, routing, region, recognized',
+	  . 'tier, routing, region, recognized, vendor',
 	chargeback_by_principal => 'billing_period, export_id, export_name, export, payer_account_id, '
 	  . 'usage_account_id, attribution, line_item_type, principal, principal_arn, principal_type, '
 	  . 'principal_account_id, role_arn, role_name, person, principal_tags, cost, cost_basis, '
@@ -412,9 +454,12 @@ my %columns = (
 	chargeback_by_tag => 'billing_period, export_id, export_name, export, tag_key, tag_name, tag_value, '
 	  . 'untagged, attribution, cost, cost_basis, unblended_cost, net_unblended_cost, input_tokens, '
 	  . 'output_tokens, cache_read_tokens, cache_write_tokens, total_tokens, principals, line_items',
-	usage_by_model => 'billing_period, export_id, export_name, export, model, model_key, token_kind, tier, '
+	usage_by_model => 'billing_period, export_id, export_name, export, model, model_key, vendor, token_kind, tier, '
 	  . 'routing, region, recognized, tokens, usage_amount, cost, cost_basis, unblended_cost, '
 	  . 'net_unblended_cost, cost_per_million_tokens, principals, line_items',
+	team_model_mix => 'billing_period, export_id, export_name, export, tag_key, tag_name, tag_value, untagged, '
+	  . 'vendor, model_key, cost, cost_basis, unblended_cost, net_unblended_cost, share_of_team, input_tokens, '
+	  . 'output_tokens, cache_read_tokens, cache_write_tokens, total_tokens, principals, line_items',
 	chargeback_daily => 'billing_period, usage_date, export_id, export_name, export, payer_account_id, '
 	  . 'usage_account_id, attribution, principal_arn, role_arn, person, tags, model, cost, cost_basis, '
 	  . 'unblended_cost, net_unblended_cost, input_tokens, output_tokens, cache_read_tokens, '
@@ -427,7 +472,7 @@ my %columns = (
 	  . 'rejected_rows, rejected_total, other_rows, other_total, totals_declared, attributed_total, '
 	  . 'unattributed_total, account_level_total, chargeback_total, chargeback_difference');
 my @views = qw(chargeback_base chargeback_usage_types chargeback_by_principal chargeback_by_tag
-  usage_by_model chargeback_daily chargeback_allocated reconciliation);
+  usage_by_model team_model_mix chargeback_daily chargeback_allocated reconciliation);
 
 # the same multiset of rows as text, the same number of rows; returns that number
 sub same_rows
@@ -511,8 +556,8 @@ sub check
 # refresh_chargeback() in one transaction with a look at what it wrote: the
 # billing periods that have rows inserted by this transaction (age(xmin) = 0)
 # in any per-period chargeback table, and in chargeback_state; '-' for none
-my @period_tables = qw(chargeback_base chargeback_by_principal chargeback_by_tag usage_by_model chargeback_daily
-  chargeback_allocated);
+my @period_tables = qw(chargeback_base chargeback_by_principal chargeback_by_tag usage_by_model team_model_mix
+  chargeback_daily chargeback_allocated);
 my $written_q = 'SELECT coalesce(string_agg(billing_period::text, \',\' ORDER BY billing_period), \'-\') FROM ('
   . join(' UNION ', map { "SELECT billing_period FROM bedrock_cost.$_ WHERE age(xmin) = 0" } @period_tables)
   . ') AS p';

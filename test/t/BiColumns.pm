@@ -10,13 +10,14 @@ our @EXPORT_OK = qw(bi_declared_types);
 my @cost = qw(cost unblended_cost net_unblended_cost);
 my @tokens = qw(input_tokens output_tokens cache_read_tokens cache_write_tokens total_tokens);
 
-# per view: [ money columns ], [ per-million rate columns ], [ count columns ]
+# per view: [ money columns ], [ numeric(38,6) columns: rates, shares ], [ count columns ]
 my %columns = (
 	bi_chargeback_by_principal => [ \@cost, [], [ @tokens, 'line_items' ] ],
 	bi_principal_tags => [ \@cost, [], [ @tokens, 'line_items' ] ],
 	bi_chargeback_by_tag => [ \@cost, [], [ @tokens, 'principals', 'line_items' ] ],
 	bi_usage_by_model => [ [ 'usage_amount', @cost ], ['cost_per_million_tokens'],
 		[qw(tokens principals line_items)] ],
+	bi_team_model_mix => [ \@cost, ['share_of_team'], [ @tokens, 'principals', 'line_items' ] ],
 	bi_daily => [ \@cost, [], [ @tokens, 'line_items' ] ],
 	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ]);
 

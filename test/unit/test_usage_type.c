@@ -304,3 +304,43 @@ UNIT_TEST(model_normalize)
 	CHECK_INT_EQ(n, 0);
 	CHECK_STR_EQ(buf, "");
 }
+
+/* vendor of a billed model: id prefix first, then the family */
+#define CHECK_VENDOR(m, v) \
+	do { \
+		const char *got_ = bc_model_vendor((m), strlen(m)); \
+		CHECK_STR_EQ(got_ ? got_ : "(null)", (v)); \
+	} while (0)
+
+UNIT_TEST(model_vendor)
+{
+	CHECK_VENDOR("Claude4.6Sonnet", "anthropic");
+	CHECK_VENDOR("Claude Opus 4.7 (Amazon Bedrock Edition)", "anthropic");
+	CHECK_VENDOR("anthropic.claude-opus-4-8", "anthropic");
+	CHECK_VENDOR("us.anthropic.claude-opus-4-8", "anthropic");
+	CHECK_VENDOR("global.anthropic.claude-sonnet-4-6", "anthropic");
+	CHECK_VENDOR("NovaPro", "amazon");
+	CHECK_VENDOR("Nova2.0Lite", "amazon");
+	CHECK_VENDOR("TitanEmbeddingV2-Text", "amazon");
+	CHECK_VENDOR("Llama4-Maverick-17B", "meta");
+	CHECK_VENDOR("openai.gpt-5.6-luna", "openai");
+	CHECK_VENDOR("gpt-oss-120b", "openai");
+	CHECK_VENDOR("qwen.qwen3-32b", "qwen");
+	CHECK_VENDOR("Qwen3-VL-235B-A22B", "qwen");
+	CHECK_VENDOR("xai.grok-4.7", "xai");
+	CHECK_VENDOR("cohere.rerank-english-v3", "cohere");
+	CHECK_VENDOR("Cohere Rerank v3.5", "cohere");
+	CHECK_VENDOR("Stable Diffusion 3.5 Large v1.0", "stability");
+	CHECK_VENDOR("DeepSeek-R1", "deepseek");
+	CHECK_VENDOR("deepseek.v3-v1", "deepseek");
+	CHECK_VENDOR("Mistral-Large-2407", "mistral");
+	CHECK_VENDOR("Pixtral-Large-2502", "mistral");
+	CHECK_VENDOR("moonshotai.kimi-k2-thinking", "moonshot");
+	CHECK_VENDOR("Jamba 1.5 Large", "ai21");
+	CHECK_VENDOR("Palmyra X5", "writer");
+	/* unknown vendor word and unknown family: NULL, never a guess */
+	CHECK_VENDOR("acme.widget-1", "(null)");
+	CHECK_VENDOR("Widget9000", "(null)");
+	CHECK_VENDOR("", "(null)");
+	CHECK_INT_EQ(bc_model_vendor(NULL, 5) == NULL, 1);
+}

@@ -1,0 +1,76 @@
+-- insights.sql: the answers finance asks for, on a small hand-made delivery
+-- whose every number is checked by hand: the vendor of every model
+-- (model_vendor, its alias override), team model mix with each model's share
+-- of the team's cost
+CREATE EXTENSION IF NOT EXISTS bedrock_cost;
+SET client_min_messages = warning;
+
+-- vendors: the id prefix, then the model family; NULL when unknown
+SELECT m, bedrock_cost.model_vendor(m) AS vendor
+  FROM (VALUES ('Claude4.6Opus'), ('us.anthropic.claude-opus-4-8'), ('openai.gpt-5.5'), ('gpt-oss-120b'),
+			   ('NovaPro'), ('Llama4-Maverick-17B'), ('qwen.qwen3-32b'), ('DeepSeek-R1'),
+			   ('Mistral-Large-2407'), ('xai.grok-4.7'), ('acme.widget-1'), ('Widget9000'), (NULL)) AS v(m);
+-- a Marketplace product name names the model when the model is NULL
+SELECT bedrock_cost.model_vendor(NULL, 'Claude Opus 4.7 (Amazon Bedrock Edition)') AS marketplace_vendor;
+-- a model_aliases row with a vendor wins over the rules
+INSERT INTO bedrock_cost.model_aliases (alias, model_key, vendor) VALUES ('Widget9000', 'widget-9000', 'acme');
+SELECT bedrock_cost.model_vendor('Widget9000') AS aliased, bedrock_cost.model_vendor('widget9000') AS normalised;
+DELETE FROM bedrock_cost.model_aliases WHERE alias = 'Widget9000';
+
+-- a July delivery: alice (team ds) on Opus and Sonnet, bob (team web) on
+-- Sonnet and Nova, carol (untagged) on gpt-oss, unattributed Guardrails, Tax
+INSERT INTO bedrock_cost.exports (export_id, path) VALUES (903, '/test/insights');
+INSERT INTO bedrock_cost.loads (load_id, export_id, billing_period, source, status, started_at, data_table)
+VALUES (9201, 903, '2026-07-01', 'file', 'running', now(), 'line_items_l9201');
+SELECT bedrock_cost._create_load_table(9201, '2026-07-01', 903);
+INSERT INTO bedrock_cost.line_items_l9201
+	(billing_period, export_id, load_id, file_no, line_number, usage_start, usage_end, line_item_type,
+	 payer_account_id, usage_account_id, billing_entity, product_code, usage_type, usage_amount, tokens,
+	 unblended_cost, principal, tags)
+SELECT '2026-07-01', 903, 9201, 1, n, '2026-07-02 10:00Z', '2026-07-02 11:00Z', lit,
+	   '111111111111', '222222222222', 'AWS', 'AmazonBedrock', ut, tok / 1000.0, tok, cost,
+	   p::bedrock_cost.iam_arn, tg::jsonb
+  FROM (VALUES
+	(1, 'Usage', 'USE1-Claude4.6Opus-input-tokens', 400000, 6.00,
+	 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org', '{"iamPrincipal/team":"ds"}'),
+	(2, 'Usage', 'USE1-Claude4.6Sonnet-output-tokens', 50000, 2.00,
+	 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org', '{"iamPrincipal/team":"ds"}'),
+	(3, 'Usage', 'USE1-Claude4.6Sonnet-input-tokens', 300000, 1.00,
+	 'arn:aws:iam::222222222222:user/bob', '{"iamPrincipal/team":"web"}'),
+	(4, 'Usage', 'USE1-NovaPro-output-tokens', 100000, 0.50,
+	 'arn:aws:iam::222222222222:user/bob', '{"iamPrincipal/team":"web"}'),
+	(5, 'Usage', 'USE1-gpt-oss-120b-output-tokens', 20000, 0.25,
+	 'arn:aws:sts::222222222222:assumed-role/App/carol', '{}'),
+	(6, 'Usage', 'USE1-Guardrail-ContentPolicyUnitsConsumed', NULL, 0.10, NULL, '{}'),
+	(7, 'Tax', 'Tax', NULL, 0.30, NULL, '{}')
+  ) AS v(n, lit, ut, tok, cost, p, tg);
+SELECT bedrock_cost._summarize_load_table(9201);
+SELECT bedrock_cost._swap_in(9201);
+SELECT bedrock_cost.refresh_chargeback();
+
+-- per vendor, nothing lost: 9.85 of usage (the Tax is account-level)
+SELECT vendor, sum(cost) AS cost FROM bedrock_cost.usage_by_model
+ WHERE billing_period = '2026-07-01' GROUP BY 1 ORDER BY 1;
+
+-- team model mix: ds 6.00 Opus (0.75) and 2.00 Sonnet (0.25); web 1.00
+-- Sonnet (2/3) and 0.50 Nova (1/3); the (untagged) bucket holds carol's
+-- 0.25 of gpt-oss (0.25 / 0.35) and the unattributed 0.10 of Guardrails
+SELECT tag_value, untagged, vendor, model_key, cost, share_of_team, input_tokens, output_tokens,
+	   total_tokens, principals, line_items
+  FROM bedrock_cost.team_model_mix
+ WHERE billing_period = '2026-07-01' AND tag_key = 'iamPrincipal/team'
+ ORDER BY 1, 5 DESC;
+-- which team drives Opus and which Sonnet (the README's query)
+SELECT tag_value AS team,
+	   sum(cost) FILTER (WHERE model_key LIKE 'claude-opus%') AS opus,
+	   sum(cost) FILTER (WHERE model_key LIKE 'claude-sonnet%') AS sonnet
+  FROM bedrock_cost.bi_team_model_mix
+ WHERE tag_name = 'team' AND billing_period = '2026-07-01'
+ GROUP BY 1 ORDER BY 1;
+
+-- clean up: the fixture leaves no rows behind
+DROP TABLE bedrock_cost.line_items_l9201;
+DELETE FROM bedrock_cost.loads WHERE export_id = 903;
+DELETE FROM bedrock_cost.exports WHERE export_id = 903;
+SELECT bedrock_cost.refresh_chargeback();
+SELECT count(*) AS leftover FROM bedrock_cost.team_model_mix;
