@@ -108,11 +108,13 @@ SELECT principal_arn, model, cost FROM bedrock_cost.bi_daily ORDER BY 1;
 SELECT principal_arn, usage_cost, allocated_cost, cost FROM bedrock_cost.bi_chargeback_allocated ORDER BY 1;
 SELECT count(*) AS model_rows FROM bedrock_cost.bi_usage_by_model;
 SELECT tag_key, tag_value, vendor, model_key, cost, share_of_team FROM bedrock_cost.bi_team_model_mix ORDER BY 1, 2;
+SELECT scope, principal_arn, tag_key, tag_value, cost, workload FROM bedrock_cost.bi_usage_profile ORDER BY 1, 2, 3;
 -- a leaky function sees only the rows the role may see (security_barrier)
 SET client_min_messages = notice;
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_principal WHERE public.regress_cb_leak(principal_arn);
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_tag WHERE public.regress_cb_leak(tag_value);
 SELECT count(*) FROM bedrock_cost.bi_team_model_mix WHERE public.regress_cb_leak(tag_value);
+SELECT count(*) FROM bedrock_cost.bi_usage_profile WHERE public.regress_cb_leak(principal_arn);
 SET client_min_messages = warning;
 -- no way around the views
 SELECT count(*) FROM bedrock_cost.line_items;
@@ -131,6 +133,7 @@ RESET ROLE;
 -- team web (team = web): bob only
 SET ROLE regress_cb_web;
 SELECT principal_arn, cost FROM bedrock_cost.bi_chargeback_by_principal ORDER BY 1;
+SELECT scope, principal_arn, tag_key, tag_value, cost FROM bedrock_cost.bi_usage_profile ORDER BY 1, 2, 3;
 SELECT tag_key, tag_value, cost FROM bedrock_cost.bi_chargeback_by_tag ORDER BY 1, 2;
 RESET ROLE;
 
@@ -139,6 +142,7 @@ SET ROLE regress_cb_nobody;
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_principal;
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_tag;
 SELECT count(*) FROM bedrock_cost.bi_team_model_mix;
+SELECT count(*) FROM bedrock_cost.bi_usage_profile;
 RESET ROLE;
 
 -- the BI role mapped to * sees every row, including unattributed and account-level

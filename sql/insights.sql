@@ -1,7 +1,7 @@
 -- insights.sql: the answers finance asks for, on a small hand-made delivery
 -- whose every number is checked by hand: the vendor of every model
 -- (model_vendor, its alias override), team model mix with each model's share
--- of the team's cost
+-- of the team's cost, usage profiles (ratios, dominant model, workload)
 CREATE EXTENSION IF NOT EXISTS bedrock_cost;
 SET client_min_messages = warning;
 
@@ -39,6 +39,8 @@ SELECT '2026-07-01', 903, 9201, 1, n, '2026-07-02 10:00Z', '2026-07-02 11:00Z', 
 	 'arn:aws:iam::222222222222:user/bob', '{"iamPrincipal/team":"web"}'),
 	(4, 'Usage', 'USE1-NovaPro-output-tokens', 100000, 0.50,
 	 'arn:aws:iam::222222222222:user/bob', '{"iamPrincipal/team":"web"}'),
+	(8, 'Usage', 'USE1-Claude4.6Sonnet-cache-read-input-token-count', 100000, 0.03,
+	 'arn:aws:iam::222222222222:user/bob', '{"iamPrincipal/team":"web"}'),
 	(5, 'Usage', 'USE1-gpt-oss-120b-output-tokens', 20000, 0.25,
 	 'arn:aws:sts::222222222222:assumed-role/App/carol', '{}'),
 	(6, 'Usage', 'USE1-Guardrail-ContentPolicyUnitsConsumed', NULL, 0.10, NULL, '{}'),
@@ -48,13 +50,14 @@ SELECT bedrock_cost._summarize_load_table(9201);
 SELECT bedrock_cost._swap_in(9201);
 SELECT bedrock_cost.refresh_chargeback();
 
--- per vendor, nothing lost: 9.85 of usage (the Tax is account-level)
+-- per vendor, nothing lost: 9.88 of usage (the Tax is account-level)
 SELECT vendor, sum(cost) AS cost FROM bedrock_cost.usage_by_model
  WHERE billing_period = '2026-07-01' GROUP BY 1 ORDER BY 1;
 
--- team model mix: ds 6.00 Opus (0.75) and 2.00 Sonnet (0.25); web 1.00
--- Sonnet (2/3) and 0.50 Nova (1/3); the (untagged) bucket holds carol's
--- 0.25 of gpt-oss (0.25 / 0.35) and the unattributed 0.10 of Guardrails
+-- team model mix: ds 6.00 Opus (0.75) and 2.00 Sonnet (0.25); web 1.03
+-- Sonnet (1.03 / 1.53 = 0.673203) and 0.50 Nova (0.326797); the (untagged)
+-- bucket holds carol's 0.25 of gpt-oss (0.25 / 0.35) and the unattributed
+-- 0.10 of Guardrails
 SELECT tag_value, untagged, vendor, model_key, cost, share_of_team, input_tokens, output_tokens,
 	   total_tokens, principals, line_items
   FROM bedrock_cost.team_model_mix
@@ -68,9 +71,25 @@ SELECT tag_value AS team,
  WHERE tag_name = 'team' AND billing_period = '2026-07-01'
  GROUP BY 1 ORDER BY 1;
 
+-- usage profiles (prompt = input + cache read + cache write):
+--   alice: prompt 400000, output 50000: 0.125, document-heavy (50000 * 5 <=
+--     400000); 8.00 for 450000 tokens: 17.777778 per million; Opus 6.00 / 8.00
+--   bob: prompt 400000, output 100000: 0.25, balanced; cache hit 100000 /
+--     (300000 + 100000) = 0.25; 1.53 for 500000: 3.06; Sonnet 1.03 / 1.53
+--   carol: output only: generation-heavy, no ratio; 0.25 for 20000: 12.5
+--   unattributed: Guardrails only, no tokens: no ratio, no model, no label
+SELECT coalesce(person, '(unattributed)') AS who, cost, input_tokens, output_tokens, cache_read_tokens,
+	   output_input_ratio, cache_hit_ratio, cost_per_million_tokens, dominant_model, dominant_model_share, workload
+  FROM bedrock_cost.usage_profile
+ WHERE billing_period = '2026-07-01' AND scope = 'principal' ORDER BY 1;
+-- per team: ds as alice; web as bob; (untagged) = carol + unattributed
+SELECT tag_value, cost, output_input_ratio, cost_per_million_tokens, dominant_model, workload
+  FROM bedrock_cost.bi_usage_profile
+ WHERE billing_period = '2026-07-01' AND scope = 'tag' AND tag_name = 'team' ORDER BY 1;
+
 -- clean up: the fixture leaves no rows behind
 DROP TABLE bedrock_cost.line_items_l9201;
 DELETE FROM bedrock_cost.loads WHERE export_id = 903;
 DELETE FROM bedrock_cost.exports WHERE export_id = 903;
 SELECT bedrock_cost.refresh_chargeback();
-SELECT count(*) AS leftover FROM bedrock_cost.team_model_mix;
+SELECT (SELECT count(*) FROM bedrock_cost.team_model_mix) + (SELECT count(*) FROM bedrock_cost.usage_profile) AS leftover;

@@ -32,6 +32,8 @@
  *   usage_by_model           per model, token kind, tier, routing, region
  *   team_model_mix           per iamPrincipal/<key> value, vendor and model,
  *                            with the model's share of the team's cost
+ *   usage_profile            per principal and per tag value: token mix,
+ *                            ratios, dominant model, workload label
  *   chargeback_daily         per usage day, principal and model (spikes)
  *   chargeback_allocated     account-level rows spread pro rata over all
  *                            the usage of the account (attributed and
@@ -458,6 +460,97 @@ COMMENT ON TABLE bedrock_cost.team_model_mix IS
   'Bedrock usage (line item types Usage, DiscountedUsage, SavingsPlanCoveredUsage) per billing period, export, iamPrincipal/<key> tag value, vendor and canonical model, with each model''s share of the team''s cost: which team drives Opus and which Sonnet. Every key seen in the period is a dimension; usage of principals without the key and unattributed usage is the bucket tag_value (untagged), so for one key the values add up to the period''s Bedrock usage. Usage without a model (Guardrails, Data Automation, AgentCore) is vendor aws, model_key NULL';
 
 -- ------------------------------------------------------------------------
+-- usage profile: what kind of work a principal or a team does
+
+SELECT bedrock_cost._chargeback_table('usage_profile', 'bedrock_cost.chargeback_base', $q$
+	WITH u AS (
+		SELECT b.billing_period, b.export_id, b.principal_arn, b.principal_tags, t.model_key, t.token_kind,
+			   b.tokens, b.unblended_cost, b.net_unblended_cost, b.line_items
+		  FROM %1$s AS b
+		  JOIN bedrock_cost.chargeback_usage_types AS t
+			ON t.usage_type = b.usage_type AND t.product_name_key = coalesce(b.product_name, '')
+		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
+	), keys AS (
+		SELECT DISTINCT u.billing_period, k.key AS tag_key
+		  FROM u, LATERAL pg_catalog.jsonb_object_keys(u.principal_tags) AS k(key)
+	), subject AS (
+		-- every usage row once per principal (NULL: unattributed) and once per tag key of its period
+		SELECT u.billing_period, u.export_id, 'principal' AS scope, u.principal_arn, u.principal_tags,
+			   NULL::text AS tag_key, NULL::text AS tag_value, NULL::boolean AS untagged,
+			   u.model_key, u.token_kind, u.tokens, u.unblended_cost, u.net_unblended_cost, u.line_items
+		  FROM u
+		UNION ALL
+		SELECT u.billing_period, u.export_id, 'tag', NULL, NULL, k.tag_key,
+			   coalesce(u.principal_tags ->> k.tag_key, '(untagged)'), NOT (u.principal_tags ? k.tag_key),
+			   u.model_key, u.token_kind, u.tokens, u.unblended_cost, u.net_unblended_cost, u.line_items
+		  FROM u JOIN keys AS k USING (billing_period)
+	), per_model AS (
+		SELECT s.billing_period, s.export_id, s.scope, s.principal_arn, s.principal_tags,
+			   s.tag_key, s.tag_value, s.untagged, s.model_key,
+			   sum(s.tokens) FILTER (WHERE s.token_kind = 'input') AS input_tokens,
+			   sum(s.tokens) FILTER (WHERE s.token_kind = 'output') AS output_tokens,
+			   sum(s.tokens) FILTER (WHERE s.token_kind = 'cache_read') AS cache_read_tokens,
+			   sum(s.tokens) FILTER (WHERE s.token_kind = 'cache_write') AS cache_write_tokens,
+			   sum(s.unblended_cost) AS unblended_cost, sum(s.net_unblended_cost) AS net_unblended_cost,
+			   sum(s.line_items) AS line_items
+		  FROM subject AS s
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+	), ranked AS (
+		SELECT m.*, c.cost_basis,
+			   CASE c.cost_basis WHEN 'net_unblended' THEN m.net_unblended_cost ELSE m.unblended_cost END AS cost,
+			   pg_catalog.row_number() OVER (
+				   PARTITION BY m.billing_period, m.export_id, m.scope, m.principal_arn, m.principal_tags,
+								m.tag_key, m.tag_value
+				   ORDER BY m.model_key IS NULL,
+							CASE c.cost_basis WHEN 'net_unblended' THEN m.net_unblended_cost ELSE m.unblended_cost END DESC,
+							m.model_key) AS model_rank
+		  FROM per_model AS m CROSS JOIN bedrock_cost.chargeback_basis AS c
+	), g AS (
+		SELECT r.billing_period, r.export_id, r.scope, r.principal_arn, r.principal_tags,
+			   r.tag_key, r.tag_value, r.untagged, min(r.cost_basis) AS cost_basis,
+			   sum(r.cost) AS cost, sum(r.unblended_cost) AS unblended_cost,
+			   sum(r.net_unblended_cost) AS net_unblended_cost,
+			   coalesce(sum(r.input_tokens), 0) AS input_tokens,
+			   coalesce(sum(r.output_tokens), 0) AS output_tokens,
+			   coalesce(sum(r.cache_read_tokens), 0) AS cache_read_tokens,
+			   coalesce(sum(r.cache_write_tokens), 0) AS cache_write_tokens,
+			   min(r.model_key) FILTER (WHERE r.model_rank = 1) AS dominant_model,
+			   sum(r.cost) FILTER (WHERE r.model_rank = 1 AND r.model_key IS NOT NULL) AS dominant_cost,
+			   sum(r.line_items)::bigint AS line_items
+		  FROM ranked AS r
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+	), p AS (
+		SELECT g.*,
+			   g.input_tokens + g.output_tokens + g.cache_read_tokens + g.cache_write_tokens AS total_tokens,
+			   g.input_tokens + g.cache_read_tokens + g.cache_write_tokens AS prompt_tokens
+		  FROM g
+	)
+	SELECT p.billing_period, p.export_id, e.export_name, e.path AS export, p.scope,
+		   p.principal_arn, bedrock_cost.person(p.principal_arn::bedrock_cost.iam_arn) AS person,
+		   bedrock_cost.role_arn(p.principal_arn::bedrock_cost.iam_arn)::text AS role_arn, p.principal_tags,
+		   p.tag_key, substr(p.tag_key, length('iamPrincipal/') + 1) AS tag_name, p.tag_value, p.untagged,
+		   p.cost, p.cost_basis, p.unblended_cost, p.net_unblended_cost,
+		   p.input_tokens, p.output_tokens, p.cache_read_tokens, p.cache_write_tokens, p.total_tokens,
+		   round(p.output_tokens / nullif(p.prompt_tokens, 0), 4) AS output_input_ratio,
+		   round(p.cache_read_tokens / nullif(p.input_tokens + p.cache_read_tokens, 0), 4) AS cache_hit_ratio,
+		   round(p.cost * 1000000 / nullif(p.total_tokens, 0), 6) AS cost_per_million_tokens,
+		   p.dominant_model,
+		   round(p.dominant_cost / nullif(p.cost, 0), 4) AS dominant_model_share,
+		   CASE WHEN p.prompt_tokens + p.output_tokens = 0 THEN NULL
+				WHEN p.output_tokens >= p.prompt_tokens THEN 'generation-heavy'
+				WHEN p.output_tokens * 5 <= p.prompt_tokens THEN 'document-heavy'
+				ELSE 'balanced' END AS workload,
+		   p.line_items
+	  FROM p JOIN bedrock_cost.exports AS e ON e.export_id = p.export_id
+$q$);
+CREATE UNIQUE INDEX usage_profile_key ON bedrock_cost.usage_profile
+	(billing_period, scope, tag_key, tag_value, principal_arn, principal_tags, export_id);
+COMMENT ON INDEX bedrock_cost.usage_profile_key IS
+  'the grain of usage_profile; serves filters on billing_period, scope and tag_key';
+COMMENT ON TABLE bedrock_cost.usage_profile IS
+  'what kind of work each principal (scope principal, one row per principal and tag set; principal_arn NULL for unattributed usage) and each iamPrincipal/<key> value (scope tag, with the (untagged) bucket) does per billing period and export: tokens by kind, output per prompt token, cache hit ratio, cost per million tokens, the model it spends most on, and a workload label: generation-heavy when output tokens >= prompt tokens (input + cache read + cache write), document-heavy when output * 5 <= prompt tokens, balanced in between. Usage line item types only';
+
+-- ------------------------------------------------------------------------
 -- per day (spikes)
 
 SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_summary', $q$
@@ -684,8 +777,8 @@ CREATE FUNCTION bedrock_cost._chargeback_tables()
 RETURNS text[]
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal',
-				   'chargeback_by_tag', 'usage_by_model', 'team_model_mix', 'chargeback_daily',
-				   'chargeback_allocated'] $$;
+				   'chargeback_by_tag', 'usage_by_model', 'team_model_mix', 'usage_profile',
+				   'chargeback_daily', 'chargeback_allocated'] $$;
 COMMENT ON FUNCTION bedrock_cost._chargeback_tables() IS
   'internal: the chargeback tables, in the order refresh_chargeback() computes them (each reads the ones before it)';
 

@@ -148,6 +148,36 @@ CREATE VIEW bedrock_cost.bi_team_model_mix WITH (security_barrier) AS
 COMMENT ON VIEW bedrock_cost.bi_team_model_mix IS
   'Bedrock usage per month, iamPrincipal tag value (team, cost-center, ...), vendor and canonical model, with the model''s share of the team''s cost and tokens by kind: which department drives Opus and which Sonnet. The bucket tag_value = (untagged) holds usage without the key. Row-level security by bedrock_cost.team_access (a team sees its own tag value)';
 
+CREATE VIEW bedrock_cost.bi_usage_profile WITH (security_barrier) AS
+	SELECT p.billing_period, p.export_id, p.export_name, p.export, p.scope,
+		   p.principal_arn, p.person, p.role_arn, p.principal_tags::text AS principal_tags_json,
+		   p.tag_key, p.tag_name, p.tag_value, p.untagged,
+		   p.cost::numeric(38,16) AS cost, p.cost_basis,
+		   p.unblended_cost::numeric(38,16) AS unblended_cost,
+		   p.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
+		   p.input_tokens::bigint AS input_tokens, p.output_tokens::bigint AS output_tokens,
+		   p.cache_read_tokens::bigint AS cache_read_tokens,
+		   p.cache_write_tokens::bigint AS cache_write_tokens, p.total_tokens::bigint AS total_tokens,
+		   p.output_input_ratio::numeric(38,6) AS output_input_ratio,
+		   p.cache_hit_ratio::numeric(38,6) AS cache_hit_ratio,
+		   p.cost_per_million_tokens::numeric(38,6) AS cost_per_million_tokens,
+		   p.dominant_model, p.dominant_model_share::numeric(38,6) AS dominant_model_share,
+		   p.workload, p.line_items::bigint AS line_items
+	  FROM bedrock_cost.usage_profile AS p
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR (p.scope = 'principal'
+			AND EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						 WHERE ta.role_name = current_user AND ta.tag_key <> '*'
+						   AND (p.principal_tags ->> ta.tag_key) = ta.tag_value))
+		OR (p.scope = 'tag' AND NOT p.untagged
+			AND EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						 WHERE ta.role_name = current_user
+						   AND ta.tag_key = p.tag_key AND ta.tag_value = p.tag_value));
+COMMENT ON VIEW bedrock_cost.bi_usage_profile IS
+  'usage profile per month of each principal (scope principal) and each iamPrincipal tag value (scope tag): tokens by kind, output per prompt token, cache hit ratio, cost per million tokens, dominant model and a workload label (document-heavy, balanced, generation-heavy). Row-level security by bedrock_cost.team_access: a team sees its principals and its own tag value';
+
 CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
 	SELECT d.usage_date, d.billing_period, d.export_id, d.export_name, d.export,
 		   d.payer_account_id, d.usage_account_id, d.attribution,
@@ -201,6 +231,8 @@ DECLARE
 		'cost', bi_cost, 'unblended_cost', bi_cost, 'net_unblended_cost', bi_cost,
 		'usage_cost', bi_cost, 'allocated_cost', bi_cost, 'usage_amount', bi_cost,
 		'cost_per_million_tokens', '; numeric(38,6)', 'share_of_team', '; numeric(38,6)',
+		'output_input_ratio', '; numeric(38,6)', 'cache_hit_ratio', '; numeric(38,6)',
+		'dominant_model_share', '; numeric(38,6)',
 		'input_tokens', bi_tokens, 'output_tokens', bi_tokens, 'cache_read_tokens', bi_tokens,
 		'cache_write_tokens', bi_tokens, 'total_tokens', bi_tokens, 'tokens', bi_tokens,
 		'line_items', bi_count, 'principals', bi_count);
@@ -241,6 +273,12 @@ BEGIN
 		('region', 'AWS region of the usage type prefix'),
 		('recognized', 'false when the usage type grammar is unknown (kept and counted, with NULL model)'),
 		('vendor', 'vendor of the model (bedrock_cost.model_vendor: anthropic, amazon, meta, mistral, openai, qwen, deepseek, ...; model_aliases.vendor overrides); aws for Bedrock features billed without a model (Guardrails, Data Automation, AgentCore); unknown when no rule knows the model'),
+		('scope', 'principal: one row per principal (and tag set; NULL principal for unattributed usage); tag: one row per iamPrincipal/<key> value, with the (untagged) bucket'),
+		('output_input_ratio', 'output tokens per prompt token (input + cache read + cache write), rounded to 4 decimals; NULL without prompt tokens'),
+		('cache_hit_ratio', 'cache read tokens over input + cache read tokens, rounded to 4 decimals; NULL when both are 0'),
+		('dominant_model', 'the canonical model (model_key) with the largest cost; NULL when the usage has no model'),
+		('dominant_model_share', 'the dominant model''s share of cost, rounded to 4 decimals'),
+		('workload', 'generation-heavy when output tokens >= prompt tokens (input + cache read + cache write), document-heavy when output tokens * 5 <= prompt tokens, balanced in between; NULL without tokens'),
 		('share_of_team', 'this model''s share of the tag value''s cost (cost over the sum of cost of the same period, export, tag key and value), rounded to 6 decimals; NULL when that sum is 0'),
 		('cost', 'chargeback cost in USD, exact, in the basis named by cost_basis'),
 		('cost_basis', 'what cost sums: unblended (line_item_unblended_cost) or net_unblended (line_item_net_unblended_cost where present, else unblended); set in bedrock_cost.chargeback_settings'),
@@ -263,9 +301,10 @@ BEGIN
 	) AS v(col, doc)
 	LOOP
 		FOREACH rel IN ARRAY ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal', 'chargeback_by_tag',
-								   'usage_by_model', 'team_model_mix', 'chargeback_daily', 'chargeback_allocated',
-								   'bi_chargeback_by_principal', 'bi_principal_tags',
-								   'bi_chargeback_by_tag', 'bi_usage_by_model', 'bi_team_model_mix', 'bi_daily',
+								   'usage_by_model', 'team_model_mix', 'usage_profile', 'chargeback_daily',
+								   'chargeback_allocated', 'bi_chargeback_by_principal', 'bi_principal_tags',
+								   'bi_chargeback_by_tag', 'bi_usage_by_model', 'bi_team_model_mix',
+								   'bi_usage_profile', 'bi_daily',
 								   'bi_chargeback_allocated']
 		LOOP
 			IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute

@@ -24,13 +24,13 @@
 enum
 {
 	TF_SUMMARY, TF_PRINCIPAL, TF_ROLE, TF_PERSON, TF_TAG, TF_MODEL,
-	TF_USAGE_TYPE, TF_LIT, TF_TAG_MODEL, TF_N
+	TF_USAGE_TYPE, TF_LIT, TF_TAG_MODEL, TF_PRINCIPAL_MODEL, TF_N
 };
 
 static const char *const tf_names[TF_N] = {
 	"summary.csv", "by_principal.csv", "by_role.csv", "by_person.csv",
 	"by_tag.csv", "by_model_token.csv", "by_usage_type.csv", "by_line_item_type.csv",
-	"by_tag_model.csv"
+	"by_tag_model.csv", "by_principal_model.csv"
 };
 
 #define KEYCOLS "billing_period,delivery,execution_id,latest"
@@ -46,6 +46,7 @@ static const char *const tf_headers[TF_N] = {
 	KEYCOLS ",product_code,usage_type,model,token_kind,pricing_unit,line_items,tokens,cost,net_cost",
 	KEYCOLS ",line_item_type,is_bedrock,line_items,cost,net_cost",
 	KEYCOLS ",tag_key,tag_value,untagged,model_key,vendor," SUMCOLS,
+	KEYCOLS ",principal,model_key,vendor," SUMCOLS,
 };
 
 static FILE *tf[TF_N];
@@ -527,6 +528,43 @@ write_tag_models(const gen_truth *t, const gen_world *w, const char *period,
 	}
 }
 
+/*
+ * by_principal_model: Bedrock usage per principal (empty: unattributed) and
+ * canonical model group
+ */
+static void
+write_principal_models(const gen_truth *t, const gen_world *w, const char *period,
+					   int delivery, const char *exec_id, int latest)
+{
+	FILE	   *f = tf[TF_PRINCIPAL_MODEL];
+	int			p,
+				m,
+				k,
+				first;
+
+	for (p = 0; p <= w->nprincipals; p++)
+		for (m = 0; m < N_MODEL_TRUTH; m++)
+		{
+			gen_acc		a = {0};
+
+			for (first = 0; !same_model_group(first, m); first++)
+				;
+			if (first < m)
+				continue;
+			for (k = 0; k < bc_gen_nskus; k++)
+				if (bc_gen_skus[k].bedrock && same_model_group(model_truth_of(&bc_gen_skus[k]), m))
+					acc_merge(&a, &t->prin_sku[(size_t) p * bc_gen_nskus + k]);
+			if (a.rows == 0)
+				continue;
+			put_key(f, period, delivery, exec_id, latest);
+			put_text(f, p < w->nprincipals ? w->principals[p].arn : NULL);
+			fputc(',', f);
+			put_text(f, model_truth[m].model_key);
+			fprintf(f, ",%s,", model_truth[m].vendor);
+			put_sums(f, &a);
+		}
+}
+
 /* by_model_token: group SKUs (over regions) by model and token kind */
 static void
 write_models(const gen_truth *t, const char *period, int delivery,
@@ -650,6 +688,7 @@ bc_gen_truth_write(const gen_truth *t, const gen_world *w, const char *period,
 	write_grouped(tf[TF_PERSON], t, w, 0, period, delivery, exec_id, latest);
 	write_tags(t, w, period, delivery, exec_id, latest);
 	write_tag_models(t, w, period, delivery, exec_id, latest);
+	write_principal_models(t, w, period, delivery, exec_id, latest);
 	write_models(t, period, delivery, exec_id, latest);
 	write_usage_types(t, period, delivery, exec_id, latest);
 	for (i = 0; i <= bc_gen_nacct_types; i++)

@@ -152,6 +152,7 @@ my %gt_tables = (
 	by_person => "$keys, person text, $sums",
 	by_tag => "$keys, tag_key text, tag_value text, untagged boolean, $sums",
 	by_tag_model => "$keys, tag_key text, tag_value text, untagged boolean, model_key text, vendor text, $sums",
+	by_principal_model => "$keys, principal text, model_key text, vendor text, $sums",
 	by_model_token => "$keys, model text, token_kind text, line_items bigint, tokens numeric, cost numeric, net_cost numeric",
 	by_usage_type => "$keys, product_code text, usage_type text, model text, token_kind text, pricing_unit text, line_items bigint, tokens numeric, cost numeric, net_cost numeric",
 	by_line_item_type => "$keys, line_item_type text, is_bedrock boolean, line_items bigint, cost numeric, net_cost numeric",
@@ -275,6 +276,13 @@ same('by_tag_model, summed over models',
 	 FROM gt_by_tag_model GROUP BY $k, tag_key, tag_value, untagged",
 	"SELECT $k, tag_key, tag_value, untagged, line_items, cost, net_cost, input_tokens, output_tokens,
 	        cache_read_tokens, cache_write_tokens FROM gt_by_tag");
+# by_principal_model likewise: summed over the models it is the per-principal
+# sums of the CSV text (principal NULL: the unattributed Bedrock usage)
+same('by_principal_model, summed over models',
+	"SELECT $k, principal, sum(line_items), sum(cost), sum(net_cost), sum(input_tokens), sum(output_tokens),
+	        sum(cache_read_tokens), sum(cache_write_tokens)
+	 FROM gt_by_principal_model GROUP BY $k, principal",
+	"SELECT $k, principal, $agg FROM r WHERE is_bedrock AND lit = 'Usage' GROUP BY $k, principal");
 same('by_model_token',
 	"SELECT $k, model, token_kind, line_items, tokens, cost, net_cost FROM gt_by_model_token",
 	"SELECT $k, model, token_kind, count(*), sum(tokens), sum(cost), sum(net) FROM r

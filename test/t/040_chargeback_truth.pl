@@ -5,6 +5,8 @@
 # is compared to the cent (exactly, in fact: 1e-10 USD) with zero mismatches
 # and a non-zero number of compared rows: per principal, role, person, tag
 # (with the untagged bucket), tag value x vendor x model (team_model_mix),
+# usage profiles (ratios and workload by the documented formulas, dominant
+# model from the truth per principal and model),
 # vendor, usage type, model and token kind, line item
 # type, unattributed, allocation over all usage (shares add up to each pool,
 # pro rata within a cent, unattributed usage takes its share, nothing negative
@@ -60,6 +62,7 @@ my %tables = (
 	by_person => "person text, $sums",
 	by_tag => "tag_key text, tag_value text, untagged boolean, $sums",
 	by_tag_model => "tag_key text, tag_value text, untagged boolean, model_key text, vendor text, $sums",
+	by_principal_model => "principal text, model_key text, vendor text, $sums",
 	by_model_token => 'model text, token_kind text, line_items bigint, tokens numeric, cost numeric, net_cost numeric',
 	by_usage_type => 'product_code text, usage_type text, model text, token_kind text, pricing_unit text, '
 	  . 'line_items bigint, tokens numeric, cost numeric, net_cost numeric',
@@ -138,6 +141,48 @@ check('per vendor: every usage row has a vendor, totals equal the generator\'s',
 		   FROM truth.by_tag_model WHERE latest AND tag_key = 'team' GROUP BY 1, 2",
 		'm.billing_period = t.billing_period AND m.vendor IS NOT DISTINCT FROM t.vendor',
 		'(m.cost, m.n) IS DISTINCT FROM (t.cost, t.line_items)'));
+# usage_profile: the sums, then the documented formulas applied to the
+# truth's own numbers (prompt = input + cache read + cache write)
+my $profile = sub {
+	my ($t) = @_;
+	return "round($t.output_tokens / nullif($t.input_tokens + $t.cache_read_tokens + $t.cache_write_tokens, 0), 4) AS oir,
+			round($t.cache_read_tokens / nullif($t.input_tokens + $t.cache_read_tokens, 0), 4) AS chr,
+			round($t.cost * 1000000 / nullif($t.input_tokens + $t.output_tokens + $t.cache_read_tokens
+											 + $t.cache_write_tokens, 0), 6) AS cpm,
+			CASE WHEN $t.input_tokens + $t.output_tokens + $t.cache_read_tokens + $t.cache_write_tokens = 0 THEN NULL
+				 WHEN $t.output_tokens >= $t.input_tokens + $t.cache_read_tokens + $t.cache_write_tokens
+				 THEN 'generation-heavy'
+				 WHEN $t.output_tokens * 5 <= $t.input_tokens + $t.cache_read_tokens + $t.cache_write_tokens
+				 THEN 'document-heavy'
+				 ELSE 'balanced' END AS workload";
+};
+my $mine_profile = 'sum(line_items) AS n, sum(unblended_cost) AS cost, sum(net_unblended_cost) AS net, '
+  . 'sum(input_tokens) AS i, sum(output_tokens) AS o, sum(cache_read_tokens) AS cr, sum(cache_write_tokens) AS cw, '
+  . 'min(output_input_ratio) AS oir, min(cache_hit_ratio) AS chr, min(cost_per_million_tokens) AS cpm, '
+  . 'min(workload) AS workload, min(dominant_model) AS dominant_model, min(dominant_model_share) AS dshare';
+my $profdiff = "$tokdiff OR (m.oir, m.chr, m.cpm, m.workload) IS DISTINCT FROM (t.oir, t.chr, t.cpm, t.workload)";
+check('usage profile per principal: sums, ratios, workload and dominant model',
+	$cmp->("SELECT billing_period, principal_arn AS principal, $mine_profile
+			  FROM bedrock_cost.usage_profile WHERE scope = 'principal' AND principal_arn IS NOT NULL GROUP BY 1, 2",
+		"SELECT t.*, " . $profile->('t') . ",
+				(SELECT pm.model_key FROM truth.by_principal_model pm
+				  WHERE pm.latest AND pm.billing_period = t.billing_period AND pm.principal = t.principal
+					AND pm.model_key IS NOT NULL ORDER BY pm.cost DESC, pm.model_key LIMIT 1) AS dominant_model,
+				round((SELECT max(pm.cost) FROM truth.by_principal_model pm
+						WHERE pm.latest AND pm.billing_period = t.billing_period AND pm.principal = t.principal
+						  AND pm.model_key IS NOT NULL) / nullif(t.cost, 0), 4) AS dshare
+		   FROM truth.by_principal t WHERE latest",
+		'm.billing_period = t.billing_period AND m.principal = t.principal',
+		"$profdiff OR (m.dominant_model, m.dshare) IS DISTINCT FROM (t.dominant_model, t.dshare)"));
+check('usage profile per tag value: sums, ratios and workload',
+	$cmp->("SELECT billing_period, tag_name, CASE WHEN untagged THEN NULL ELSE tag_value END AS tag_value, untagged,
+				   $mine_profile
+			  FROM bedrock_cost.usage_profile WHERE scope = 'tag' GROUP BY 1, 2, 3, 4",
+		"SELECT t.*, " . $profile->('t') . " FROM truth.by_tag t WHERE latest",
+		'm.billing_period = t.billing_period AND m.tag_name = t.tag_key
+		 AND m.tag_value IS NOT DISTINCT FROM t.tag_value AND m.untagged = t.untagged', $profdiff));
+check('usage profile: every workload label occurs in the data',
+	"SELECT 3 - count(DISTINCT workload), 3 FROM bedrock_cost.usage_profile WHERE workload IS NOT NULL");
 check('per usage type',
 	$cmp->("SELECT b.billing_period, b.usage_type, sum(b.line_items) AS n,
 				   coalesce(sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')), 0) AS tokens,

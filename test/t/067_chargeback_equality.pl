@@ -7,7 +7,8 @@
 # were when the views aggregated bedrock_cost.line_items themselves: plain
 # views in the schema eqref over line_items, and the as-of queries over
 # line_items_as_of(load_id).  Relations added since (the vendor columns,
-# team_model_mix) are defined the same way, over eqref.chargeback_base.  Whatever the views are computed from, they must
+# team_model_mix) are defined the same way, over eqref.chargeback_base;
+# usage_profile is compared with its own query computed afresh.  Whatever the views are computed from, they must
 # give the same multiset of rows, compared as row::text (so a different
 # numeric display scale, a jsonb or a NULL differs too), with explicit column
 # lists on both sides, the same row count, and a non-empty result.
@@ -521,6 +522,14 @@ sub check
 			"SELECT $columns{$v} FROM bedrock_cost.$v");
 		cmp_ok($n, '>', 0, "$step: $v is not empty");
 	}
+	# usage_profile (added since) is checked against its own query computed
+	# afresh over every period of chargeback_base, which is checked above:
+	# what the incremental refreshes left equals a full computation
+	my $n = same_rows("$step: usage_profile",
+		"SELECT * FROM bedrock_cost._usage_profile_rows("
+		  . '(SELECT array_agg(DISTINCT billing_period) FROM bedrock_cost.chargeback_base))',
+		'SELECT * FROM bedrock_cost.usage_profile');
+	cmp_ok($n, '>', 0, "$step: usage_profile is not empty");
 	is(sql('SELECT count(*) FROM bedrock_cost.reconciliation WHERE difference <> 0 OR chargeback_difference <> 0'),
 		'0', "$step: reconciliation difference and chargeback_difference are 0 everywhere");
 
@@ -557,7 +566,7 @@ sub check
 # billing periods that have rows inserted by this transaction (age(xmin) = 0)
 # in any per-period chargeback table, and in chargeback_state; '-' for none
 my @period_tables = qw(chargeback_base chargeback_by_principal chargeback_by_tag usage_by_model team_model_mix
-  chargeback_daily chargeback_allocated);
+  usage_profile chargeback_daily chargeback_allocated);
 my $written_q = 'SELECT coalesce(string_agg(billing_period::text, \',\' ORDER BY billing_period), \'-\') FROM ('
   . join(' UNION ', map { "SELECT billing_period FROM bedrock_cost.$_ WHERE age(xmin) = 0" } @period_tables)
   . ') AS p';

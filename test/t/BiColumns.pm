@@ -18,6 +18,9 @@ my %columns = (
 	bi_usage_by_model => [ [ 'usage_amount', @cost ], ['cost_per_million_tokens'],
 		[qw(tokens principals line_items)] ],
 	bi_team_model_mix => [ \@cost, ['share_of_team'], [ @tokens, 'principals', 'line_items' ] ],
+	bi_usage_profile => [ \@cost,
+		[qw(output_input_ratio cache_hit_ratio cost_per_million_tokens dominant_model_share)],
+		[ @tokens, 'line_items' ] ],
 	bi_daily => [ \@cost, [], [ @tokens, 'line_items' ] ],
 	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ]);
 
