@@ -231,6 +231,7 @@ DECLARE
 		   bedrock_cost.role_arn(g.principal_arn::bedrock_cost.iam_arn)::text AS role_arn,
 		   bedrock_cost.role_name(g.principal_arn::bedrock_cost.iam_arn) AS role_name,
 		   bedrock_cost.person(g.principal_arn::bedrock_cost.iam_arn) AS person,
+		   coalesce(bedrock_cost.is_bedrock_api_key(g.principal_arn::bedrock_cost.iam_arn), false) AS is_api_key,
 		   g.principal_tags,
 		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
 				ELSE g.unblended_cost END AS cost,

@@ -183,6 +183,12 @@ check('usage profile per tag value: sums, ratios and workload',
 		 AND m.tag_value IS NOT DISTINCT FROM t.tag_value AND m.untagged = t.untagged', $profdiff));
 check('usage profile: every workload label occurs in the data',
 	"SELECT 3 - count(DISTINCT workload), 3 FROM bedrock_cost.usage_profile WHERE workload IS NOT NULL");
+check('Bedrock API keys: exactly the truth\'s BedrockAPIKey- users, with their cost',
+	$cmp->("SELECT billing_period, principal_arn AS principal, sum(unblended_cost) AS cost
+			  FROM bedrock_cost.chargeback_by_principal WHERE is_api_key GROUP BY 1, 2",
+		"SELECT billing_period, principal, cost FROM truth.by_principal
+		  WHERE latest AND principal ~ '^arn:aws[a-z-]*:iam::[0-9]{12}:user/(.*/)?BedrockAPIKey-[^/]+\$'",
+		'm.billing_period = t.billing_period AND m.principal = t.principal', 'm.cost <> t.cost'));
 check('per usage type',
 	$cmp->("SELECT b.billing_period, b.usage_type, sum(b.line_items) AS n,
 				   coalesce(sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')), 0) AS tokens,
