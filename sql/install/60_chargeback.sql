@@ -763,7 +763,8 @@ CREATE TABLE bedrock_cost.chargeback_state (
 	loads			bigint[] NOT NULL,
 	exports			text NOT NULL,
 	inputs			text NOT NULL,
-	refreshed_at	timestamptz NOT NULL
+	refreshed_at	timestamptz NOT NULL,
+	data_through	date
 );
 COMMENT ON TABLE bedrock_cost.chargeback_state IS
   'what the chargeback tables hold for each billing period: the current deliveries, their exports and the inputs they were computed from. refresh_chargeback() recomputes the periods whose deliveries or exports differ from it, and every period when the inputs differ. Not dumped: after a restore it is empty, so the first refresh recomputes every period';
@@ -772,6 +773,7 @@ COMMENT ON COLUMN bedrock_cost.chargeback_state.loads IS 'load_id of every curre
 COMMENT ON COLUMN bedrock_cost.chargeback_state.exports IS 'digest of the ids, names and paths of those deliveries'' exports';
 COMMENT ON COLUMN bedrock_cost.chargeback_state.inputs IS 'bedrock_cost._chargeback_inputs() when the period was computed';
 COMMENT ON COLUMN bedrock_cost.chargeback_state.refreshed_at IS 'when the period was last computed';
+COMMENT ON COLUMN bedrock_cost.chargeback_state.data_through IS 'the last usage day (UTC) in the period''s rows, from chargeback_daily; NULL when the period has none (budget_status counts the days elapsed to it)';
 
 -- the chargeback tables in dependency order
 CREATE FUNCTION bedrock_cost._chargeback_tables()
@@ -857,10 +859,14 @@ BEGIN
 		END IF;
 	END LOOP;
 	DELETE FROM bedrock_cost.chargeback_state AS s WHERE s.billing_period = ANY (stale.periods);
-	INSERT INTO bedrock_cost.chargeback_state (billing_period, loads, exports, inputs, refreshed_at)
-	SELECT c.billing_period, c.loads, c.exports, v_inputs, clock_timestamp()
+	INSERT INTO bedrock_cost.chargeback_state (billing_period, loads, exports, inputs, refreshed_at, data_through)
+	SELECT c.billing_period, c.loads, c.exports, v_inputs, clock_timestamp(),
+		   (SELECT max(d.usage_date) FROM bedrock_cost.chargeback_daily AS d
+			 WHERE d.billing_period = c.billing_period)
 	  FROM bedrock_cost._chargeback_current() AS c
 	 WHERE c.billing_period = ANY (stale.periods);
+	-- budgets whose state changed in these periods: one NOTIFY each, at commit
+	PERFORM bedrock_cost._budget_notify(stale.periods);
 	-- fresh statistics for the dashboards' plans when the set of periods
 	-- changed (a new month) or everything was recomputed; a restated period
 	-- changes the distributions little (autovacuum's ANALYZE follows)
@@ -873,7 +879,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.refresh_chargeback(boolean) IS
-  'brings the chargeback tables up to date, in the caller''s transaction (the loader and the background worker call it in the transaction that swaps a delivery in, so chargeback and line_items change together at commit). incremental (the default) recomputes only the billing periods whose current deliveries (or their export''s name or path) changed since the last refresh (bedrock_cost.chargeback_state), or every period when the cost basis, the model aliases or the extension version changed; false recomputes every period. Either way readers keep the old rows until commit and are never blocked; concurrent refreshes wait for each other';
+  'brings the chargeback tables up to date, in the caller''s transaction (the loader and the background worker call it in the transaction that swaps a delivery in, so chargeback and line_items change together at commit), then announces the budgets whose state changed in the recomputed periods (NOTIFY bedrock_cost_budget, sent at commit). incremental (the default) recomputes only the billing periods whose current deliveries (or their export''s name or path) changed since the last refresh (bedrock_cost.chargeback_state), or every period when the cost basis, the model aliases or the extension version changed; false recomputes every period. Either way readers keep the old rows until commit and are never blocked; concurrent refreshes wait for each other';
 REVOKE ALL ON FUNCTION bedrock_cost.refresh_chargeback(boolean) FROM PUBLIC;
 
 -- the entry point the loader and the background worker look up (to_regprocedure('...refresh_chargeback()'))

@@ -178,6 +178,44 @@ CREATE VIEW bedrock_cost.bi_usage_profile WITH (security_barrier) AS
 COMMENT ON VIEW bedrock_cost.bi_usage_profile IS
   'usage profile per month of each principal (scope principal) and each iamPrincipal tag value (scope tag): tokens by kind, output per prompt token, cache hit ratio, cost per million tokens, dominant model and a workload label (document-heavy, balanced, generation-heavy). Row-level security by bedrock_cost.team_access: a team sees its principals and its own tag value';
 
+CREATE VIEW bedrock_cost.bi_budget_status WITH (security_barrier) AS
+	SELECT s.name, s.scope, s.tag_key, s.tag_value, s.principal_arn, s.role_arn, s.account_id,
+		   s.billing_period, s.export_id, s.export_name, s.export,
+		   s.monthly_amount::numeric(38,16) AS monthly_amount,
+		   s.warning_percent::numeric(38,6) AS warning_percent,
+		   s.spent::numeric(38,16) AS spent, s.data_through,
+		   s.days_elapsed, s.days_in_month,
+		   s.daily_run_rate::numeric(38,16) AS daily_run_rate,
+		   s.forecast::numeric(38,16) AS forecast,
+		   s.percent_used::numeric(38,6) AS percent_used, s.state
+	  FROM bedrock_cost.budget_status AS s
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR (s.scope = 'tag'
+			AND EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						 WHERE ta.role_name = current_user
+						   AND ta.tag_key = s.tag_key AND ta.tag_value = s.tag_value));
+COMMENT ON VIEW bedrock_cost.bi_budget_status IS
+  'budgets per month: spent to date, daily run rate, month-end forecast, percent used and state (ok, warning, forecast_over, over); see bedrock_cost.budget_status for the formula. Row-level security by bedrock_cost.team_access: a team sees the budgets of its own tag value';
+-- its columns say what budget_status's say, and the type declared here
+DO $do$
+DECLARE
+	a record;
+BEGIN
+	FOR a IN SELECT v.attname, pg_catalog.format_type(v.atttypid, v.atttypmod) AS typ,
+					pg_catalog.col_description(s.attrelid, s.attnum) AS doc
+			   FROM pg_catalog.pg_attribute AS v
+			   JOIN pg_catalog.pg_attribute AS s
+				 ON s.attrelid = 'bedrock_cost.budget_status'::pg_catalog.regclass AND s.attname = v.attname
+			  WHERE v.attrelid = 'bedrock_cost.bi_budget_status'::pg_catalog.regclass AND v.attnum > 0
+	LOOP
+		EXECUTE pg_catalog.format('COMMENT ON COLUMN bedrock_cost.bi_budget_status.%I IS %L', a.attname,
+								  a.doc || CASE WHEN a.typ LIKE 'numeric(%' THEN '; ' || a.typ ELSE '' END);
+	END LOOP;
+END
+$do$;
+
 CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
 	SELECT d.usage_date, d.billing_period, d.export_id, d.export_name, d.export,
 		   d.payer_account_id, d.usage_account_id, d.attribution,

@@ -5,7 +5,7 @@
  * bedrock_cost.audit_log gets one row per change, with who made it (session
  * user, the role the session acted as, client address, application) and the
  * row before and after as jsonb:
- *   chargeback_settings, team_access, model_aliases (user rows)
+ *   chargeback_settings, team_access, model_aliases (user rows), budgets
  *                      insert / update / delete, by row triggers
  *   exports            add_export, remove_export, pause_export,
  *                      resume_export, update_export, delete_export, by a row
@@ -42,7 +42,7 @@ CREATE TABLE bedrock_cost.audit_log (
 SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.audit_log_audit_id_seq', '');
 COMMENT ON TABLE bedrock_cost.audit_log IS
-  'append-only log of configuration changes (cost basis, team_access, model_aliases user rows, export registrations), restores and the loader''s own events, with who made them; kept by pg_dump; UPDATE, DELETE and TRUNCATE are refused';
+  'append-only log of configuration changes (cost basis, team_access, model_aliases user rows, budgets, export registrations), restores and the loader''s own events, with who made them; kept by pg_dump; UPDATE, DELETE and TRUNCATE are refused';
 COMMENT ON COLUMN bedrock_cost.audit_log.audit_id IS 'order of the changes';
 COMMENT ON COLUMN bedrock_cost.audit_log.logged_at IS 'when the change was made (clock time)';
 COMMENT ON COLUMN bedrock_cost.audit_log.session_user_name IS 'the session user (login role) that made the change';
@@ -52,7 +52,7 @@ COMMENT ON COLUMN bedrock_cost.audit_log.application_name IS 'application_name o
 COMMENT ON COLUMN bedrock_cost.audit_log.action IS
   'insert, update, delete (table rows); add_export, remove_export, pause_export, resume_export, update_export, delete_export (exports); restore (after_restore); or an event the loader records';
 COMMENT ON COLUMN bedrock_cost.audit_log.object IS
-  'what changed: the table (chargeback_settings, team_access, model_aliases, exports) or the object of the event';
+  'what changed: the table (chargeback_settings, team_access, model_aliases, budgets, exports) or the object of the event';
 COMMENT ON COLUMN bedrock_cost.audit_log.old_value IS 'the row (or value) before the change; NULL for an insert';
 COMMENT ON COLUMN bedrock_cost.audit_log.new_value IS 'the row (or value) after the change; NULL for a delete';
 
@@ -140,6 +140,8 @@ CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON bedrock_cost.chargeback
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON bedrock_cost.team_access
 	FOR EACH ROW EXECUTE FUNCTION bedrock_cost._audit_row();
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON bedrock_cost.model_aliases
+	FOR EACH ROW EXECUTE FUNCTION bedrock_cost._audit_row();
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON bedrock_cost.budgets
 	FOR EACH ROW EXECUTE FUNCTION bedrock_cost._audit_row();
 
 -- export registrations

@@ -8,8 +8,8 @@
  *                        tables, no load, refresh or SECURITY DEFINER
  *                        function.
  *   bedrock_cost_admin   load, configure, refresh: SELECT on every table and
- *                        view, writes to chargeback_settings, team_access
- *                        and the user rows of model_aliases, and EXECUTE on
+ *                        view, writes to chargeback_settings, team_access,
+ *                        budgets and the user rows of model_aliases, and EXECUTE on
  *                        the functions listed below, nothing else.
  *   bedrock_cost_worker  the background worker's role when
  *                        bedrock_cost.worker_role is set: a member of
@@ -46,6 +46,7 @@ GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_reader, bedrock_cost_admin, b
 GRANT SELECT ON ALL TABLES IN SCHEMA bedrock_cost TO bedrock_cost_admin;
 GRANT INSERT, UPDATE ON bedrock_cost.chargeback_settings TO bedrock_cost_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON bedrock_cost.team_access TO bedrock_cost_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON bedrock_cost.budgets TO bedrock_cost_admin;
 -- model aliases: the admin adds, edits and deletes its own rows; it cannot
 -- write the seeded column (its rows are seeded = false), and the trigger of
 -- 20_usage_type.sql keeps the seeded rows read-only

@@ -372,6 +372,7 @@ typedef struct gen_config
 	int			crlf;
 	const char *s3_prefix;
 	int			quiet;
+	int			through_day;	/* >0: the last period's usage days are 1..N */
 } gen_config;
 
 /* ---------- ground truth ---------- */
@@ -397,6 +398,7 @@ typedef struct gen_truth
 				non_bedrock,
 				bedrock_all,
 				marketplace;
+	int			last_day;		/* largest 0-based usage day of the delivery, -1 */
 } gen_truth;
 
 /* one generated row, as the truth sees it */
@@ -408,6 +410,7 @@ typedef struct gen_row_truth
 	int			lit;			/* 0 = Usage, 1.. = bc_gen_acct_types[lit-1] */
 	int			bedrock;
 	int			marketplace;
+	int			day;			/* 0-based usage day in the month */
 	int64_t		cost;
 	int64_t		net;
 	int64_t		tokens;
@@ -420,6 +423,8 @@ extern void bc_gen_truth_open(const char *dir);
 extern void bc_gen_truth_write(const gen_truth *t, const gen_world *w,
 							   const char *period, const char *exec_id,
 							   int delivery, int latest);
+extern void bc_gen_truth_budgets(const gen_truth *t, const gen_world *w, const char *period,
+								 int days_in_month);
 extern void bc_gen_truth_close(void);
 
 /* ---------- row generation ---------- */
@@ -429,7 +434,8 @@ typedef struct gen_rowctx
 	const gen_world *world;
 	int			year,
 				month,
-				ndays;
+				ndays,
+				usage_days;		/* days with usage: ndays, or through_day */
 	int			bill_ms;		/* bill dates with milliseconds */
 	int			final_invoice;	/* bill_invoice_id set */
 	long		nrows;

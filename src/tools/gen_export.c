@@ -90,7 +90,17 @@ typedef struct delivery
 	int			order[GEN_NCOL];	/* header order: column ids present */
 	int			ncols;
 	int			fault;			/* fault injected into this delivery */
+	int			last_period;	/* of the last billing period (--through-day) */
 } delivery;
+
+/* days of a month */
+static int
+days_in_month(int year, int month)
+{
+	static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	return md[month - 1] + (month == 2 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0));
+}
 
 /* choose the columns of the export and their order for one delivery */
 static void
@@ -341,11 +351,8 @@ write_delivery(delivery *d, const gen_world *w, gen_truth *t)
 	ctx.world = w;
 	ctx.year = d->year;
 	ctx.month = d->month;
-	{
-		static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-		ctx.ndays = md[d->month - 1] + (d->month == 2 && d->year % 4 == 0 && (d->year % 100 != 0 || d->year % 400 == 0));
-	}
+	ctx.ndays = days_in_month(d->year, d->month);
+	ctx.usage_days = d->last_period && cfg->through_day > 0 ? cfg->through_day : ctx.ndays;
 	ctx.nrows = d->nrows;
 	ctx.bill_ms = (int) gen_below(&r, 2);
 	ctx.final_invoice = !d->latest ? 0 : (d->seq > 1);
@@ -566,8 +573,12 @@ bc_gen_export_run(const gen_config *cfg)
 					d.chunk_rows = 1;
 			}
 			d.fault = (p == cfg->periods - 1 && d.latest) ? cfg->fault : GF_NONE;
+			d.last_period = p == cfg->periods - 1;
 			write_delivery(&d, &w, &t);
 		}
+		/* the budgets are planted against the last period's final delivery */
+		if (p == cfg->periods - 1)
+			bc_gen_truth_budgets(&t, &w, d.period, days_in_month(d.year, d.month));
 	}
 	bc_gen_truth_close();
 	free(t.prin);

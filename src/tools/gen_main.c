@@ -67,6 +67,7 @@ usage(FILE *f)
 			"  --restate               the first period gets two deliveries; the second\n"
 			"                          restates it with other totals and fewer chunks\n"
 			"  --initial-only          with --restate: stop before the restatement\n"
+			"  --through-day N         the last period is in progress: usage on days 1..N only\n"
 			"  --columns full|default|minimal   131, 117 or 114 columns (default full)\n"
 			"  --shuffle-columns       shuffle the column order of every delivery\n"
 			"  --chunk-rows N          rows per gzip chunk (default 100000)\n"
@@ -109,6 +110,7 @@ main(int argc, char **argv)
 		{"mode", required_argument, NULL, 'm'},
 		{"restate", no_argument, NULL, 'R'},
 		{"initial-only", no_argument, NULL, 'I'},
+		{"through-day", required_argument, NULL, 'T'},
 		{"columns", required_argument, NULL, 'c'},
 		{"shuffle-columns", no_argument, NULL, 'X'},
 		{"fault", required_argument, NULL, 'f'},
@@ -183,6 +185,9 @@ main(int argc, char **argv)
 				break;
 			case 'I':
 				cfg.initial_only = 1;
+				break;
+			case 'T':
+				cfg.through_day = (int) parse_long("--through-day", optarg, 1, 28);
 				break;
 			case 'c':
 				if (strcmp(optarg, "full") == 0)

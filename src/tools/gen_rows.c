@@ -413,7 +413,7 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 	if (s && s->region_lock >= 0 && acct->partition == 0)
 		region = s->region_lock;
 	g = &bc_gen_regions[region];
-	day = (int) gen_below(r, (uint64_t) ctx->ndays);
+	day = (int) gen_below(r, (uint64_t) ctx->usage_days);
 	add_days(ctx->year, ctx->month, day, &y1, &m1, &d1);
 	add_days(ctx->year, ctx->month, day + 1, &y2, &m2, &d2);
 	ms = gen_chance(r, 300);
@@ -421,6 +421,7 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 
 	memset(t, 0, sizeof(*t));
 	t->principal = prin;
+	t->day = day;
 	t->sku = sku;
 	t->region = region;
 

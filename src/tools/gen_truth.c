@@ -24,13 +24,14 @@
 enum
 {
 	TF_SUMMARY, TF_PRINCIPAL, TF_ROLE, TF_PERSON, TF_TAG, TF_MODEL,
-	TF_USAGE_TYPE, TF_LIT, TF_TAG_MODEL, TF_PRINCIPAL_MODEL, TF_N
+	TF_USAGE_TYPE, TF_LIT, TF_TAG_MODEL, TF_PRINCIPAL_MODEL, TF_BUDGETS,
+	TF_BUDGET_STATUS, TF_N
 };
 
 static const char *const tf_names[TF_N] = {
 	"summary.csv", "by_principal.csv", "by_role.csv", "by_person.csv",
 	"by_tag.csv", "by_model_token.csv", "by_usage_type.csv", "by_line_item_type.csv",
-	"by_tag_model.csv", "by_principal_model.csv"
+	"by_tag_model.csv", "by_principal_model.csv", "budgets.csv", "budget_status.csv"
 };
 
 #define KEYCOLS "billing_period,delivery,execution_id,latest"
@@ -47,6 +48,8 @@ static const char *const tf_headers[TF_N] = {
 	KEYCOLS ",line_item_type,is_bedrock,line_items,cost,net_cost",
 	KEYCOLS ",tag_key,tag_value,untagged,model_key,vendor," SUMCOLS,
 	KEYCOLS ",principal,model_key,vendor," SUMCOLS,
+	"name,scope,tag_key,tag_value,principal_arn,role_arn,account_id,monthly_amount,warning_percent",
+	"name,billing_period,spent,days_elapsed,days_in_month,daily_run_rate,forecast,percent_used,state",
 };
 
 static FILE *tf[TF_N];
@@ -74,6 +77,7 @@ bc_gen_truth_reset(gen_truth *t)
 	memset(t->lit, 0, (size_t) (bc_gen_nacct_types + 1) * 2 * sizeof(gen_acc));
 	memset(t->prin_sku, 0, ((size_t) t->nprincipals + 1) * bc_gen_nskus * sizeof(gen_acc));
 	memset(&t->total, 0, sizeof(gen_acc) * 7);
+	t->last_day = -1;
 }
 
 /* add one row to an accumulator */
@@ -106,6 +110,8 @@ bc_gen_truth_add(gen_truth *t, const gen_row_truth *r)
 {
 	int			kind = r->sku >= 0 ? bc_gen_skus[r->sku].kind : -1;
 
+	if (r->day > t->last_day)
+		t->last_day = r->day;
 	acc_add(&t->total, r, kind);
 	acc_add(&t->lit[r->lit * 2 + r->bedrock], r, kind);
 	if (r->bedrock)
@@ -706,4 +712,169 @@ bc_gen_truth_write(const gen_truth *t, const gen_world *w, const char *period,
 			put_money(tf[TF_LIT], a->net);
 			fputc('\n', tf[TF_LIT]);
 		}
+}
+
+/* ---------- budgets with known outcomes ---------- */
+
+/* a / b rounded half away from zero, b > 0 (PostgreSQL's round of numeric) */
+static bc_gen_i128
+div_round(bc_gen_i128 a, bc_gen_i128 b)
+{
+	bc_gen_i128 q = a / b;
+	bc_gen_i128 r = a % b;
+
+	if (r < 0)
+		r = -r;
+	if (2 * r >= b)
+		q += a < 0 ? -1 : 1;
+	return q;
+}
+
+/* what a budget is planted to show */
+enum budget_intent
+{
+	BI_OVER, BI_FORECAST_OVER, BI_WARNING, BI_OK
+};
+
+/*
+ * One budget of the last period: its row in budgets.csv (amount chosen from
+ * the exact spend to show the intent) and its expected status in
+ * budget_status.csv, by the documented formula (README, Budgets), exactly:
+ * over when spent > amount, forecast_over when spent * D > amount * N (the
+ * month-end forecast spent / N * D exceeds the amount), warning when
+ * spent * 100 >= amount * warning_percent, else ok; N the days elapsed, D
+ * the days of the month.
+ */
+static void
+write_budget(const char *name, const char *scope, const char *tag_value,
+			 const char *principal, const char *role, bc_gen_i128 spent,
+			 int intent, const char *period, int n, int d)
+{
+	FILE	   *f = tf[TF_BUDGETS];
+	FILE	   *g = tf[TF_BUDGET_STATUS];
+	bc_gen_i128 amount;
+	int			wp = 80;
+	const char *state;
+	char		b[BC_GEN_DEC_BUFSZ];
+
+	switch (intent)
+	{
+		case BI_OVER:
+			amount = div_round(spent * 9, 10);
+			break;
+		case BI_FORECAST_OVER:
+			amount = div_round(spent * (d + n), 2 * (bc_gen_i128) n);
+			break;
+		case BI_WARNING:
+			amount = (spent * d + n - 1) / n;
+			wp = 100 * n / d - 5 > 1 ? 100 * n / d - 5 : 1;
+			break;
+		default:
+			amount = div_round(spent * d * 2, n);
+			break;
+	}
+	if (spent > amount)
+		state = "over";
+	else if (spent * d > amount * n)
+		state = "forecast_over";
+	else if (spent * 100 >= amount * wp)
+		state = "warning";
+	else
+		state = "ok";
+
+	put_text(f, name);
+	fprintf(f, ",%s,%s,", scope, tag_value ? "iamPrincipal/team" : "");
+	put_text(f, tag_value);
+	fputc(',', f);
+	put_text(f, principal);
+	fputc(',', f);
+	put_text(f, role);
+	fputs(",,", f);
+	put_money(f, amount);
+	fprintf(f, ",%d\n", wp);
+
+	put_text(g, name);
+	fprintf(g, ",%s-01,", period);
+	put_money(g, spent);
+	fprintf(g, ",%d,%d,", n, d);
+	put_money(g, div_round(spent, n));
+	fputc(',', g);
+	put_money(g, div_round(spent * d, n));
+	bc_gen_fmt_decimal(b, div_round(spent * 10000, amount), 2, BC_GEN_DEC_FIXED);
+	fprintf(g, ",%s,%s\n", b, state);
+}
+
+/*
+ * budgets.csv and budget_status.csv: budgets planted against the final
+ * delivery of the last period (t): the whole bill (over, ok), every team
+ * value (over, forecast_over, warning, ok in turn), the principal that
+ * spends most (over) and the role of the first assumed-role principal
+ * (warning).  With --through-day the month is in progress, so the forecast
+ * exceeds the spend and forecast_over can happen.
+ */
+void
+bc_gen_truth_budgets(const gen_truth *t, const gen_world *w, const char *period,
+					 int days_in_month)
+{
+	int			n = t->last_day + 1,
+				d = days_in_month,
+				i,
+				j,
+				nteam = 0,
+				top = -1;
+	char		name[256];
+
+	if (n <= 0)
+		return;
+	write_budget("bill-over", "bill", NULL, NULL, NULL, t->bedrock_all.cost, BI_OVER, period, n, d);
+	write_budget("bill-ok", "bill", NULL, NULL, NULL, t->bedrock_all.cost, BI_OK, period, n, d);
+	for (i = 0; i < w->nprincipals; i++)
+	{
+		const char *v = tag_value_of(w, i, "team");
+		int			first = 1;
+		bc_gen_i128 spent = 0;
+
+		if (v == NULL)
+			continue;
+		for (j = 0; j < i; j++)
+		{
+			const char *v2 = tag_value_of(w, j, "team");
+
+			if (v2 != NULL && strcmp(v, v2) == 0)
+				first = 0;
+		}
+		if (!first)
+			continue;
+		for (j = 0; j < w->nprincipals; j++)
+		{
+			const char *v2 = tag_value_of(w, j, "team");
+
+			if (v2 != NULL && strcmp(v, v2) == 0)
+				spent += t->prin[j].cost;
+		}
+		if (spent <= 0)
+			continue;
+		snprintf(name, sizeof(name), "team %s", v);
+		write_budget(name, "tag", v, NULL, NULL, spent, nteam++ % 4, period, n, d);
+	}
+	for (i = 0; i < w->nprincipals; i++)
+		if (t->prin[i].cost > 0 && (top < 0 || t->prin[i].cost > t->prin[top].cost))
+			top = i;
+	if (top >= 0)
+		write_budget("top principal", "principal", NULL, w->principals[top].arn, NULL,
+					 t->prin[top].cost, BI_OVER, period, n, d);
+	for (i = 0; i < w->nprincipals; i++)
+	{
+		const char *role = w->principals[i].role;
+		bc_gen_i128 spent = 0;
+
+		if (strcmp(w->principals[i].type, "assumed-role") != 0 || !role[0])
+			continue;
+		for (j = 0; j < w->nprincipals; j++)
+			if (strcmp(w->principals[j].role, role) == 0)
+				spent += t->prin[j].cost;
+		if (spent > 0)
+			write_budget("first role", "role", NULL, NULL, role, spent, BI_WARNING, period, n, d);
+		break;
+	}
 }

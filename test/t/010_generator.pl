@@ -153,6 +153,8 @@ my %gt_tables = (
 	by_tag => "$keys, tag_key text, tag_value text, untagged boolean, $sums",
 	by_tag_model => "$keys, tag_key text, tag_value text, untagged boolean, model_key text, vendor text, $sums",
 	by_principal_model => "$keys, principal text, model_key text, vendor text, $sums",
+	budget_status => 'name text, billing_period date, spent numeric, days_elapsed int, days_in_month int, '
+	  . 'daily_run_rate numeric, forecast numeric, percent_used numeric, state text',
 	by_model_token => "$keys, model text, token_kind text, line_items bigint, tokens numeric, cost numeric, net_cost numeric",
 	by_usage_type => "$keys, product_code text, usage_type text, model text, token_kind text, pricing_unit text, line_items bigint, tokens numeric, cost numeric, net_cost numeric",
 	by_line_item_type => "$keys, line_item_type text, is_bedrock boolean, line_items bigint, cost numeric, net_cost numeric",
@@ -283,6 +285,15 @@ same('by_principal_model, summed over models',
 	        sum(cache_read_tokens), sum(cache_write_tokens)
 	 FROM gt_by_principal_model GROUP BY $k, principal",
 	"SELECT $k, principal, $agg FROM r WHERE is_bedrock AND lit = 'Usage' GROUP BY $k, principal");
+# the budgets are planted on the last period: a whole-bill budget's spend is
+# every Bedrock row of its final delivery, in the CSV text
+same('budget_status: spend of the whole-bill budgets',
+	"SELECT billing_period, spent FROM gt_budget_status WHERE name LIKE 'bill-%'",
+	"SELECT billing_period, sum(cost) FROM r WHERE is_bedrock AND latest
+	   AND billing_period = (SELECT max(billing_period) FROM r) GROUP BY 1
+	 UNION ALL
+	 SELECT billing_period, sum(cost) FROM r WHERE is_bedrock AND latest
+	   AND billing_period = (SELECT max(billing_period) FROM r) GROUP BY 1");
 same('by_model_token',
 	"SELECT $k, model, token_kind, line_items, tokens, cost, net_cost FROM gt_by_model_token",
 	"SELECT $k, model, token_kind, count(*), sum(tokens), sum(cost), sum(net) FROM r

@@ -1,7 +1,8 @@
 # 064_dump_restore.pl: pg_dump -Fc / pg_restore keeps everything users keep.
 # A database with two exports loaded by hand and one registered with the
 # worker (poll_now), a restatement (history), a delivery with rejected rows,
-# a failed delivery, cost basis, team_access, model_aliases and audit rows is
+# a failed delivery, cost basis, team_access, model_aliases, budgets (and the
+# states they announced) and audit rows is
 # dumped and restored into a new database as the same superuser; both tools
 # exit 0 and print nothing; after bedrock_cost.after_restore() every table,
 # view, materialized view and as-of answer is identical row for row; then
@@ -50,6 +51,8 @@ sql('src', 'CREATE EXTENSION bedrock_cost');
 sql('src', q{
 	INSERT INTO bedrock_cost.team_access VALUES ('lead_ds', 'iamPrincipal/team', 'ds'), ('bi', '*', '*');
 	INSERT INTO bedrock_cost.model_aliases (alias, model_key, note) VALUES ('MyFineTune-7B', 'my-finetune', 'ours');
+	INSERT INTO bedrock_cost.budgets (name, scope, monthly_amount, warning_percent)
+	VALUES ('whole bill', 'bill', 1, 50), ('roomy', 'bill', 1000000000, 80);
 });
 
 # acme: first deliveries, then April restated (history)
@@ -83,7 +86,10 @@ is(sql('src', q{SELECT string_agg(status || ':' || n, ' ' ORDER BY status)
 	'done:5 failed:1 noop:3 superseded:2', 'the source ledger');
 is(sql('src', 'SELECT sum(rows_rejected) FROM bedrock_cost.loads'), '1', 'one rejected row');
 is(sql('src', q{SELECT string_agg(action, ',' ORDER BY audit_id) FROM bedrock_cost.audit_log}),
-	'insert,insert,insert,insert,add_export,pause_export,resume_export', 'the source audit log');
+	'insert,insert,insert,insert,insert,insert,add_export,pause_export,resume_export', 'the source audit log');
+is(sql('src', q{SELECT string_agg(name || ':' || state, ',' ORDER BY name, billing_period) FROM bedrock_cost.budget_state}),
+	'whole bill:over,whole bill:over,whole bill:over,whole bill:over,whole bill:over',
+	'the source announced its budget states, per period and export (budget_state)');
 
 # ---------------------------------------------------------------------
 # dump, restore into a new database as the same superuser
@@ -101,7 +107,11 @@ is($err, '', 'pg_restore prints nothing on stderr (no error)');
 # materialized views are not dumped with data: empty until after_restore()
 is(sql('dst', 'SELECT count(*) FROM bedrock_cost.chargeback_by_principal'), '0',
 	'the chargeback views are empty before after_restore()');
-my $summary = sql('dst', 'SELECT bedrock_cost.after_restore()');
+# after_restore() recomputes every period in a session that listens: the
+# budget states were kept, so nothing is announced again
+my $summary = sql('dst', 'LISTEN bedrock_cost_budget; SELECT bedrock_cost.after_restore()');
+unlike($summary, qr/Asynchronous notification/, 'after_restore() announces no budget state again');
+($summary) = $summary =~ /^(\{.*\})$/m;
 is(sql('dst', qq{SELECT j ->> 'database', j ->> 'loads', j ->> 'deliveries_checked',
 					   (j ->> 'max_load_id')::bigint = (SELECT max(load_id) FROM bedrock_cost.loads),
 					   (j ->> 'line_items')::bigint = (SELECT count(*) FROM bedrock_cost.line_items),
@@ -122,8 +132,11 @@ my @relations = qw(
   bedrock_cost.chargeback_base bedrock_cost.chargeback_usage_types bedrock_cost.chargeback_by_principal
   bedrock_cost.chargeback_by_tag bedrock_cost.usage_by_model bedrock_cost.chargeback_daily
   bedrock_cost.chargeback_allocated bedrock_cost.focus_bedrock
+  bedrock_cost.team_model_mix bedrock_cost.usage_profile
+  bedrock_cost.budgets bedrock_cost.budget_state bedrock_cost.budget_status
   bedrock_cost.bi_chargeback_by_principal bedrock_cost.bi_principal_tags bedrock_cost.bi_chargeback_by_tag
-  bedrock_cost.bi_usage_by_model bedrock_cost.bi_daily bedrock_cost.bi_chargeback_allocated);
+  bedrock_cost.bi_usage_by_model bedrock_cost.bi_daily bedrock_cost.bi_chargeback_allocated
+  bedrock_cost.bi_team_model_mix bedrock_cost.bi_usage_profile bedrock_cost.bi_budget_status);
 my %queries = map { ($_ => table_snapshot($_)) } @relations;
 $queries{'model_aliases (user rows)'} = table_snapshot('(SELECT * FROM bedrock_cost.model_aliases WHERE NOT seeded)');
 $queries{'audit_log (before the restore)'} = table_snapshot("(SELECT * FROM bedrock_cost.audit_log WHERE action <> 'restore')");

@@ -21,6 +21,7 @@ my %columns = (
 	bi_usage_profile => [ \@cost,
 		[qw(output_input_ratio cache_hit_ratio cost_per_million_tokens dominant_model_share)],
 		[ @tokens, 'line_items' ] ],
+	bi_budget_status => [ [qw(monthly_amount spent daily_run_rate forecast)], [qw(warning_percent percent_used)], [] ],
 	bi_daily => [ \@cost, [], [ @tokens, 'line_items' ] ],
 	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ]);
 
