@@ -41,7 +41,7 @@ SELECT p.oid::regprocedure AS secdef_function, p.proconfig,
  WHERE n.nspname = 'bedrock_cost' AND p.prosecdef ORDER BY 1;
 -- who may execute what (README "Security" lists the same): the admin's
 -- functions beyond PUBLIC's, the superusers' only, the non-IMMUTABLE
--- functions PUBLIC keeps; the reader has exactly PUBLIC's
+-- functions PUBLIC keeps; the reader has PUBLIC's and bi_what_if
 SELECT p.oid::regprocedure AS admin_function
   FROM pg_proc p
  WHERE p.pronamespace = 'bedrock_cost'::regnamespace
@@ -109,6 +109,14 @@ SELECT principal_arn, usage_cost, allocated_cost, cost FROM bedrock_cost.bi_char
 SELECT count(*) AS model_rows FROM bedrock_cost.bi_usage_by_model;
 SELECT tag_key, tag_value, vendor, model_key, cost, share_of_team FROM bedrock_cost.bi_team_model_mix ORDER BY 1, 2;
 SELECT scope, principal_arn, tag_key, tag_value, cost, workload FROM bedrock_cost.bi_usage_profile ORDER BY 1, 2, 3;
+-- what-if of its own usage (repriced as itself: the same cost), without the
+-- whole bill's volumes behind the price; another team's usage is refused
+SELECT token_kind, tokens, cost, what_if_cost, difference, price_per_million_tokens,
+	   price_line_items, price_tokens, price_cost
+  FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'claude-sonnet-4.6', NULL, 'iamPrincipal/cost-center', '12345');
+SELECT count(*) FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'claude-sonnet-4.6', NULL, 'iamPrincipal/team', 'web');
+SELECT count(*) FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'claude-sonnet-4.6');
+SELECT count(*) FROM bedrock_cost.what_if('claude-sonnet-4.6', 'claude-sonnet-4.6');
 -- a leaky function sees only the rows the role may see (security_barrier)
 SET client_min_messages = notice;
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_principal WHERE public.regress_cb_leak(principal_arn);
@@ -150,6 +158,8 @@ SET ROLE regress_cb_bi;
 SELECT attribution, principal_arn, cost FROM bedrock_cost.bi_chargeback_by_principal ORDER BY 1, 2;
 SELECT tag_key, tag_value, attribution, cost FROM bedrock_cost.bi_chargeback_by_tag ORDER BY 1, 2, 3;
 SELECT model, vendor, token_kind, tokens, cost FROM bedrock_cost.bi_usage_by_model ORDER BY 1, 3;
+SELECT token_kind, tokens, cost, what_if_cost, price_line_items, price_tokens, price_cost
+  FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'claude-sonnet-4.6', '2026-06-01') ORDER BY 1;
 SELECT tag_key, tag_value, vendor, model_key, cost, share_of_team, input_tokens, output_tokens, principals
   FROM bedrock_cost.bi_team_model_mix ORDER BY 1, 2;
 RESET ROLE;

@@ -2,11 +2,12 @@
  * 80_security.sql: privileges.  The last fragment, so it sees every object
  * of the extension.  README.md, "Security", lists the same.
  *
- *   bedrock_cost_reader  BI tools and team leads: USAGE on the schema and
- *                        SELECT on the bi_* views only (rows filtered by
- *                        bedrock_cost.team_access); no line items, no
- *                        tables, no load, refresh or SECURITY DEFINER
- *                        function.
+ *   bedrock_cost_reader  BI tools and team leads: USAGE on the schema,
+ *                        SELECT on the bi_* views (rows filtered by
+ *                        bedrock_cost.team_access) and EXECUTE on
+ *                        bi_what_if (SECURITY DEFINER: it checks the same
+ *                        access itself, 66_what_if.sql); no line items, no
+ *                        tables, no load or refresh.
  *   bedrock_cost_admin   load, configure, refresh: SELECT on every table and
  *                        view, writes to chargeback_settings, team_access,
  *                        budgets and the user rows of model_aliases, and EXECUTE on
@@ -93,7 +94,10 @@ DECLARE
 		'bedrock_cost._as_of_warn_dropped(bigint)',
 		'bedrock_cost.chargeback_base_as_of(bigint)',
 		'bedrock_cost.chargeback_by_principal_as_of(bigint)',
-		'bedrock_cost.as_of_deliveries(bigint)'
+		'bedrock_cost.as_of_deliveries(bigint)',
+		-- what-if repricing
+		'bedrock_cost.what_if(text, text, date, text, text, text, text, text)',
+		'bedrock_cost.bi_what_if(text, text, date, text, text)'
 	]::pg_catalog.regprocedure[];
 	f record;
 BEGIN

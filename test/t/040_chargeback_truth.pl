@@ -189,6 +189,44 @@ check('Bedrock API keys: exactly the truth\'s BedrockAPIKey- users, with their c
 		"SELECT billing_period, principal, cost FROM truth.by_principal
 		  WHERE latest AND principal ~ '^arn:aws[a-z-]*:iam::[0-9]{12}:user/(.*/)?BedrockAPIKey-[^/]+\$'",
 		'm.billing_period = t.billing_period AND m.principal = t.principal', 'm.cost <> t.cost'));
+# what-if: Claude Sonnet 4.6's tokens priced as Nova Lite, by hand from the
+# generator's own rates (Nova Lite input 0.00006 and output 0.00024 USD per
+# 1K tokens): tokens x rate / 1000 where the bill has Nova Lite in that
+# period, region and kind; NULL elsewhere, and for the cache kinds Nova Lite
+# does not have
+my $by_region = "SELECT billing_period, bedrock_cost.region_name(split_part(usage_type, '-', 1)) AS region, model,
+						token_kind, sum(tokens) AS tokens, sum(cost) AS cost
+				   FROM truth.by_usage_type WHERE latest AND model IN ('Claude4.6Sonnet', 'NovaLite') GROUP BY 1, 2, 3, 4";
+check('what-if: Sonnet 4.6 repriced as Nova Lite equals the hand computation from the generator\'s rates',
+	$cmp->("SELECT billing_period, token_kind, region, tokens, cost, what_if_cost, difference
+			  FROM bedrock_cost.what_if('claude-sonnet-4.6', 'nova-lite')",
+		"WITH t AS ($by_region)
+		 SELECT s.billing_period, s.token_kind, s.region, s.tokens, s.cost,
+				CASE WHEN n.tokens > 0 THEN s.tokens * CASE s.token_kind WHEN 'input' THEN 0.00006
+																	   WHEN 'output' THEN 0.00024 END / 1000 END AS wi
+		   FROM t s LEFT JOIN t n ON n.model = 'NovaLite' AND n.billing_period = s.billing_period
+								 AND n.region = s.region AND n.token_kind = s.token_kind
+		  WHERE s.model = 'Claude4.6Sonnet'",
+		'm.billing_period = t.billing_period AND m.token_kind = t.token_kind AND m.region = t.region',
+		'(m.tokens, m.cost, m.what_if_cost, m.difference) IS DISTINCT FROM (t.tokens, t.cost, t.wi, t.wi - t.cost)'));
+is($node->safe_psql('postgres', q{SELECT count(*) FILTER (WHERE what_if_cost IS NULL) > 0, count(*) FILTER (WHERE what_if_cost > 0) > 0,
+		count(*) FILTER (WHERE what_if_cost IS NULL AND token_kind LIKE 'cache%') = count(*) FILTER (WHERE token_kind LIKE 'cache%')
+	  FROM bedrock_cost.what_if('claude-sonnet-4.6', 'nova-lite')}), 't|t|t',
+	'what-if: priced rows and NULL rows, every cache kind NULL');
+check('what-if scoped to a team: its tokens are the team\'s Sonnet 4.6 tokens per kind',
+	$cmp->("SELECT t0.tag_value, w.billing_period, w.token_kind, sum(w.tokens) AS tokens
+			  FROM truth.by_tag_model t0, LATERAL bedrock_cost.what_if('claude-sonnet-4.6', 'nova-lite',
+					tag_key => 'iamPrincipal/team', tag_value => t0.tag_value, period => t0.billing_period) w
+			 WHERE t0.latest AND t0.tag_key = 'team' AND NOT t0.untagged AND t0.model_key = 'claude-sonnet-4.6'
+			 GROUP BY 1, 2, 3",
+		"SELECT tag_value, billing_period, k.kind AS token_kind, sum(k.tokens) AS tokens
+		   FROM truth.by_tag_model,
+				LATERAL (VALUES ('input', input_tokens), ('output', output_tokens), ('cache_read', cache_read_tokens),
+							   ('cache_write', cache_write_tokens)) AS k(kind, tokens)
+		  WHERE latest AND tag_key = 'team' AND NOT untagged AND model_key = 'claude-sonnet-4.6' AND k.tokens > 0
+		  GROUP BY 1, 2, 3",
+		'm.tag_value = t.tag_value AND m.billing_period = t.billing_period AND m.token_kind = t.token_kind',
+		'm.tokens <> t.tokens'));
 check('per usage type',
 	$cmp->("SELECT b.billing_period, b.usage_type, sum(b.line_items) AS n,
 				   coalesce(sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')), 0) AS tokens,
