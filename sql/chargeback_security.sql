@@ -117,6 +117,12 @@ SELECT token_kind, tokens, cost, what_if_cost, difference, price_per_million_tok
 SELECT count(*) FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'claude-sonnet-4.6', NULL, 'iamPrincipal/team', 'web');
 SELECT count(*) FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'claude-sonnet-4.6');
 SELECT count(*) FROM bedrock_cost.what_if('claude-sonnet-4.6', 'claude-sonnet-4.6');
+-- spikes (low thresholds: this one-day fixture has nothing above 10 USD): its principal's only
+RESET ROLE;
+SELECT bedrock_cost.set_spike_thresholds(3, 0.5, 1000000000);
+SELECT bedrock_cost.refresh_chargeback();
+SET ROLE regress_cb_ds;
+SELECT principal_arn, tags_text, model, token_kind, cost, spike_on FROM bedrock_cost.bi_spikes ORDER BY 1, 4;
 -- a leaky function sees only the rows the role may see (security_barrier)
 SET client_min_messages = notice;
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_principal WHERE public.regress_cb_leak(principal_arn);
@@ -158,6 +164,7 @@ SET ROLE regress_cb_bi;
 SELECT attribution, principal_arn, cost FROM bedrock_cost.bi_chargeback_by_principal ORDER BY 1, 2;
 SELECT tag_key, tag_value, attribution, cost FROM bedrock_cost.bi_chargeback_by_tag ORDER BY 1, 2, 3;
 SELECT model, vendor, token_kind, tokens, cost FROM bedrock_cost.bi_usage_by_model ORDER BY 1, 3;
+SELECT principal_arn, model, token_kind, cost, spike_on FROM bedrock_cost.bi_spikes ORDER BY 1, 3;
 SELECT token_kind, tokens, cost, what_if_cost, price_line_items, price_tokens, price_cost
   FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'claude-sonnet-4.6', '2026-06-01') ORDER BY 1;
 SELECT tag_key, tag_value, vendor, model_key, cost, share_of_team, input_tokens, output_tokens, principals
@@ -200,6 +207,7 @@ SELECT bedrock_cost.export_abspath('regress');
 RESET ROLE;
 
 -- clean up
+SELECT bedrock_cost.set_spike_thresholds(3, 10, 10000000);
 DROP FUNCTION public.regress_cb_leak(text);
 DELETE FROM bedrock_cost.team_access WHERE role_name LIKE 'regress\_cb\_%';
 DROP ROLE regress_cb_ds, regress_cb_web, regress_cb_bi, regress_cb_nobody, regress_cb_admin;

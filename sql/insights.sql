@@ -1,7 +1,8 @@
 -- insights.sql: the answers finance asks for, on a small hand-made delivery
 -- whose every number is checked by hand: the vendor of every model
 -- (model_vendor, its alias override), team model mix with each model's share
--- of the team's cost, usage profiles (ratios, dominant model, workload)
+-- of the team's cost, usage profiles (ratios, dominant model, workload),
+-- spikes (the median of the days before)
 CREATE EXTENSION IF NOT EXISTS bedrock_cost;
 SET client_min_messages = warning;
 
@@ -86,6 +87,20 @@ SELECT coalesce(person, '(unattributed)') AS who, cost, input_tokens, output_tok
 SELECT tag_value, cost, output_input_ratio, cost_per_million_tokens, dominant_model, workload
   FROM bedrock_cost.bi_usage_profile
  WHERE billing_period = '2026-07-01' AND scope = 'tag' AND tag_name = 'team' ORDER BY 1;
+
+-- spikes: the median of the 14 days before, days without usage counting as 0
+SELECT bedrock_cost._median_of_days('{5,1}', 14) AS two_days,
+	   bedrock_cost._median_of_days('{8,7,6,5,4,3,2,1}', 14) AS eight_days,
+	   bedrock_cost._median_of_days('{1,2,3,4,5,6,7,8,9,10,11,12,13,14}', 14) AS fourteen_days,
+	   bedrock_cost._median_of_days('{}', 14) AS no_day,
+	   bedrock_cost._median_of_days('{3,1,2}', 3) AS odd;
+-- a first day of use above the minimum is a spike (its baseline is 0)
+SELECT bedrock_cost.set_spike_thresholds(3, 1, 100000);
+SELECT bedrock_cost.refresh_chargeback();
+SELECT usage_date, coalesce(person, '(unattributed)') AS who, tags_text, model, token_kind, cost, baseline_cost,
+	   cost_ratio, tokens, spike_on
+  FROM bedrock_cost.spikes WHERE billing_period = '2026-07-01' ORDER BY 2, 4, 5;
+SELECT bedrock_cost.set_spike_thresholds(3, 10, 10000000);
 
 -- clean up: the fixture leaves no rows behind
 DROP TABLE bedrock_cost.line_items_l9201;

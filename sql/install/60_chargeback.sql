@@ -34,7 +34,10 @@
  *                            with the model's share of the team's cost
  *   usage_profile            per principal and per tag value: token mix,
  *                            ratios, dominant model, workload label
- *   chargeback_daily         per usage day, principal and model (spikes)
+ *   chargeback_daily         per usage day, principal and model, cost and
+ *                            tokens per token kind
+ *   spikes                   principal x model x token kind x day far above
+ *                            the median of its 14 days before
  *   chargeback_allocated     account-level rows spread pro rata over all
  *                            the usage of the account (attributed and
  *                            unattributed), largest remainder to the cent
@@ -61,7 +64,10 @@
 CREATE TABLE bedrock_cost.chargeback_settings (
 	singleton	boolean PRIMARY KEY DEFAULT true CHECK (singleton),
 	cost_basis	text NOT NULL DEFAULT 'unblended'
-		CHECK (cost_basis IN ('unblended', 'net_unblended'))
+		CHECK (cost_basis IN ('unblended', 'net_unblended')),
+	spike_factor	numeric NOT NULL DEFAULT 3 CHECK (spike_factor >= 1),
+	spike_min_cost	numeric NOT NULL DEFAULT 10 CHECK (spike_min_cost >= 0),
+	spike_min_tokens numeric NOT NULL DEFAULT 10000000 CHECK (spike_min_tokens >= 0)
 );
 -- No seed row: a row is a user's choice, so pg_dump keeps it and a restore
 -- (which reruns this script) cannot collide with a seeded copy of it.
@@ -71,6 +77,36 @@ COMMENT ON TABLE bedrock_cost.chargeback_settings IS
 COMMENT ON COLUMN bedrock_cost.chargeback_settings.singleton IS 'always true: the table has at most one row';
 COMMENT ON COLUMN bedrock_cost.chargeback_settings.cost_basis IS
   'what the column cost of the chargeback views sums: unblended (line_item_unblended_cost, the default, what AWS''s own Bedrock chargeback examples use) or net_unblended (line_item_net_unblended_cost where the row has it, else the unblended cost: discounts passed on)';
+
+COMMENT ON COLUMN bedrock_cost.chargeback_settings.spike_factor IS
+  'a day is a spike when its cost (or tokens) exceeds spike_factor times the median of the 14 days before it (default 3); set with bedrock_cost.set_spike_thresholds()';
+COMMENT ON COLUMN bedrock_cost.chargeback_settings.spike_min_cost IS
+  'and the day''s cost is at least this many USD (default 10): small amounts are never spikes';
+COMMENT ON COLUMN bedrock_cost.chargeback_settings.spike_min_tokens IS
+  'for a spike in tokens: the day''s tokens are at least this many (default 10,000,000)';
+
+CREATE VIEW bedrock_cost.spike_settings AS
+SELECT coalesce((SELECT s.spike_factor FROM bedrock_cost.chargeback_settings AS s), 3) AS factor,
+	   coalesce((SELECT s.spike_min_cost FROM bedrock_cost.chargeback_settings AS s), 10) AS min_cost,
+	   coalesce((SELECT s.spike_min_tokens FROM bedrock_cost.chargeback_settings AS s), 10000000) AS min_tokens;
+COMMENT ON VIEW bedrock_cost.spike_settings IS
+  'the spike thresholds in force (chargeback_settings, or the defaults 3, 10 USD and 10,000,000 tokens when no setting was made)';
+COMMENT ON COLUMN bedrock_cost.spike_settings.factor IS 'k: a spike exceeds k times its trailing 14-day median';
+COMMENT ON COLUMN bedrock_cost.spike_settings.min_cost IS 'the least cost of a day that is a spike in cost, USD';
+COMMENT ON COLUMN bedrock_cost.spike_settings.min_tokens IS 'the least tokens of a day that is a spike in tokens';
+
+CREATE FUNCTION bedrock_cost.set_spike_thresholds(factor numeric, min_cost numeric, min_tokens numeric)
+RETURNS void
+LANGUAGE sql VOLATILE STRICT
+AS $$
+	INSERT INTO bedrock_cost.chargeback_settings AS s (singleton, spike_factor, spike_min_cost, spike_min_tokens)
+	VALUES (true, $1, $2, $3)
+	ON CONFLICT (singleton) DO UPDATE
+	   SET spike_factor = excluded.spike_factor, spike_min_cost = excluded.spike_min_cost,
+		   spike_min_tokens = excluded.spike_min_tokens
+$$;
+COMMENT ON FUNCTION bedrock_cost.set_spike_thresholds(numeric, numeric, numeric) IS
+  'sets the spike thresholds (factor k, least cost in USD, least tokens); takes effect at the next refresh_chargeback(), which then recomputes every period';
 
 CREATE VIEW bedrock_cost.chargeback_basis AS
 SELECT coalesce((SELECT cost_basis FROM bedrock_cost.chargeback_settings), 'unblended') AS cost_basis;
@@ -557,21 +593,31 @@ COMMENT ON TABLE bedrock_cost.usage_profile IS
 SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_summary', $q$
 	-- one aggregation over the summary, which keeps the usage day;
 	-- the raw tags map is kept (its iamPrincipal/ keys filter rows in bi_daily)
-	WITH g AS (
-		SELECT li.billing_period, li.usage_date,
-			   li.export_id, li.payer_account_id, li.usage_account_id,
-			   bedrock_cost.attribution(li.principal::text, li.line_item_type) AS attribution,
-			   li.principal, li.tags, u.model,
-			   sum(li.unblended_cost) AS unblended_cost,
-			   sum(li.net_unblended_cost) AS net_unblended_cost,
-			   sum(li.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
-			   sum(li.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
-			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
-			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
-			   sum(li.line_items)::bigint AS line_items
+	WITH r AS (
+		SELECT li.*, u.model, u.token_kind,
+			   CASE s.cost_basis WHEN 'net_unblended' THEN li.net_unblended_cost
+					ELSE li.unblended_cost END AS cost
 		  FROM %1$s AS li
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = li.usage_type AND u.product_name_key = coalesce(li.product_name, '')
+		 CROSS JOIN bedrock_cost.chargeback_basis AS s
+	), g AS (
+		SELECT r.billing_period, r.usage_date,
+			   r.export_id, r.payer_account_id, r.usage_account_id,
+			   bedrock_cost.attribution(r.principal::text, r.line_item_type) AS attribution,
+			   r.principal, r.tags, r.model,
+			   sum(r.unblended_cost) AS unblended_cost,
+			   sum(r.net_unblended_cost) AS net_unblended_cost,
+			   sum(r.tokens) FILTER (WHERE r.token_kind = 'input') AS input_tokens,
+			   sum(r.tokens) FILTER (WHERE r.token_kind = 'output') AS output_tokens,
+			   sum(r.tokens) FILTER (WHERE r.token_kind = 'cache_read') AS cache_read_tokens,
+			   sum(r.tokens) FILTER (WHERE r.token_kind = 'cache_write') AS cache_write_tokens,
+			   sum(r.cost) FILTER (WHERE r.token_kind = 'input') AS input_cost,
+			   sum(r.cost) FILTER (WHERE r.token_kind = 'output') AS output_cost,
+			   sum(r.cost) FILTER (WHERE r.token_kind = 'cache_read') AS cache_read_cost,
+			   sum(r.cost) FILTER (WHERE r.token_kind = 'cache_write') AS cache_write_cost,
+			   sum(r.line_items)::bigint AS line_items
+		  FROM r
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 	)
 	SELECT g.billing_period, g.usage_date, g.export_id, e.export_name, e.path AS export,
@@ -589,6 +635,10 @@ SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_su
 		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
 		   coalesce(g.input_tokens, 0) + coalesce(g.output_tokens, 0)
 			+ coalesce(g.cache_read_tokens, 0) + coalesce(g.cache_write_tokens, 0) AS total_tokens,
+		   coalesce(g.input_cost, 0) AS input_cost,
+		   coalesce(g.output_cost, 0) AS output_cost,
+		   coalesce(g.cache_read_cost, 0) AS cache_read_cost,
+		   coalesce(g.cache_write_cost, 0) AS cache_write_cost,
 		   g.line_items
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s
@@ -601,6 +651,131 @@ COMMENT ON INDEX bedrock_cost.chargeback_daily_key IS
   'the grain of chargeback_daily; serves filters on billing_period and day';
 COMMENT ON TABLE bedrock_cost.chargeback_daily IS
   'daily chargeback per UTC usage day (of line_item_usage_start_date), export, accounts, principal (with the tags map of its rows) and model, for spotting spikes. Account-level rows and unattributed usage are their own lines';
+
+-- ------------------------------------------------------------------------
+-- spikes: a principal x model x token kind x day far above its recent days
+
+-- the median of a day's 14 days before, days without usage counting as zero
+CREATE FUNCTION bedrock_cost._median_of_days(vals numeric[], days integer)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN s.n % 2 = 1 THEN s.a[(s.n + 1) / 2] ELSE pg_catalog.trim_scale((s.a[s.n / 2] + s.a[s.n / 2 + 1]) / 2) END
+	  FROM (SELECT pg_catalog.array_agg(v.x ORDER BY v.x) AS a, count(*)::integer AS n
+			  FROM (SELECT u.x FROM pg_catalog.unnest($1) AS u(x)
+					UNION ALL
+					SELECT 0 FROM pg_catalog.generate_series(1, $2 - coalesce(pg_catalog.cardinality($1), 0))) AS v) AS s
+$$;
+COMMENT ON FUNCTION bedrock_cost._median_of_days(numeric[], integer) IS
+  'internal: the median of the values of the days of a window of days (days), the days missing from vals counting as 0; the mean of the two middle values for an even count; exact';
+
+CREATE TABLE bedrock_cost.spikes (
+	billing_period	date NOT NULL,
+	export_id		integer NOT NULL,
+	export_name		text,
+	export			text NOT NULL,
+	usage_date		date NOT NULL,
+	principal_arn	text,
+	person			text,
+	role_arn		text,
+	principal_tags	jsonb,
+	tags_text		text,
+	model			text,
+	token_kind		text NOT NULL,
+	cost			numeric NOT NULL,
+	baseline_cost	numeric NOT NULL,
+	cost_ratio		numeric,
+	tokens			numeric NOT NULL,
+	baseline_tokens	numeric NOT NULL,
+	tokens_ratio	numeric,
+	spike_on		text NOT NULL,
+	factor			numeric NOT NULL,
+	min_cost		numeric NOT NULL,
+	min_tokens		numeric NOT NULL,
+	cost_basis		text NOT NULL
+);
+CREATE UNIQUE INDEX spikes_key ON bedrock_cost.spikes
+	(billing_period, usage_date, export_id, principal_arn, model, token_kind);
+COMMENT ON INDEX bedrock_cost.spikes_key IS 'the grain of spikes; serves filters on billing_period and day';
+COMMENT ON TABLE bedrock_cost.spikes IS
+  'days on which a principal (NULL: unattributed usage) spent on a model and token kind far more than usual: cost > factor x baseline_cost and cost >= min_cost (spike_on cost), or tokens > factor x baseline_tokens and tokens >= min_tokens (spike_on tokens); the baseline is the median of the 14 days before, days without usage counting as 0 (so a first day of use above the minimum is a spike). Thresholds from spike_settings; refreshed with the chargeback (a restated month also recomputes the next month''s spikes, whose baselines reach back into it)';
+
+CREATE FUNCTION bedrock_cost._spikes_rows(periods date[])
+RETURNS SETOF bedrock_cost.spikes
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH t AS (
+		SELECT * FROM bedrock_cost.spike_settings
+	), day AS (
+		-- each series' value per day, in the periods and the month before each
+		SELECT d.billing_period, d.export_id, d.usage_date, d.principal_arn, d.model, k.kind,
+			   sum(k.cost) AS cost, sum(k.tokens) AS tokens
+		  FROM bedrock_cost.chargeback_daily AS d
+		 CROSS JOIN LATERAL (VALUES ('input', d.input_cost, d.input_tokens),
+									('output', d.output_cost, d.output_tokens),
+									('cache_read', d.cache_read_cost, d.cache_read_tokens),
+									('cache_write', d.cache_write_cost, d.cache_write_tokens)) AS k(kind, cost, tokens)
+		 WHERE (d.billing_period = ANY ($1)
+				OR (d.billing_period + interval '1 month')::date = ANY ($1))
+		   AND d.attribution <> 'account_level'
+		   AND (k.cost <> 0 OR k.tokens <> 0)
+		 GROUP BY 1, 2, 3, 4, 5, 6
+	), candidate AS (
+		-- series with a day above a minimum in the periods
+		SELECT DISTINCT d.export_id, coalesce(d.principal_arn, '') AS who, coalesce(d.model, '') AS what, d.kind
+		  FROM day AS d CROSS JOIN t
+		 WHERE d.billing_period = ANY ($1) AND (d.cost >= t.min_cost OR d.tokens >= t.min_tokens)
+	), w AS (
+		SELECT d.*,
+			   pg_catalog.array_agg(d.cost) OVER win AS before_cost,
+			   pg_catalog.array_agg(d.tokens) OVER win AS before_tokens
+		  FROM day AS d
+		  JOIN candidate AS c
+			ON c.export_id = d.export_id AND c.who = coalesce(d.principal_arn, '')
+		   AND c.what = coalesce(d.model, '') AND c.kind = d.kind
+		WINDOW win AS (PARTITION BY d.export_id, d.principal_arn, d.model, d.kind ORDER BY d.usage_date
+					   RANGE BETWEEN '14 days' PRECEDING AND '1 day' PRECEDING)
+	), m AS (
+		SELECT w.*, t.factor, t.min_cost, t.min_tokens,
+			   bedrock_cost._median_of_days(w.before_cost, 14) AS baseline_cost,
+			   bedrock_cost._median_of_days(w.before_tokens, 14) AS baseline_tokens
+		  FROM w CROSS JOIN t
+		 WHERE w.billing_period = ANY ($1) AND (w.cost >= t.min_cost OR w.tokens >= t.min_tokens)
+	), s AS (
+		SELECT m.*,
+			   pg_catalog.concat_ws(',',
+					CASE WHEN m.cost >= m.min_cost AND m.cost > m.factor * m.baseline_cost THEN 'cost' END,
+					CASE WHEN m.tokens >= m.min_tokens AND m.tokens > m.factor * m.baseline_tokens THEN 'tokens' END)
+				AS spike_on
+		  FROM m
+	)
+	SELECT s.billing_period, s.export_id, e.export_name, e.path, s.usage_date,
+		   s.principal_arn, bedrock_cost.person(s.principal_arn::bedrock_cost.iam_arn),
+		   bedrock_cost.role_arn(s.principal_arn::bedrock_cost.iam_arn)::text,
+		   pt.tags, (SELECT pg_catalog.string_agg(substr(j.key, length('iamPrincipal/') + 1) || '=' || j.value,
+												  ', ' ORDER BY j.key)
+					   FROM pg_catalog.jsonb_each_text(pt.tags) AS j),
+		   s.model, s.kind, s.cost, s.baseline_cost, round(s.cost / nullif(s.baseline_cost, 0), 4),
+		   s.tokens, s.baseline_tokens, round(s.tokens / nullif(s.baseline_tokens, 0), 4),
+		   s.spike_on, s.factor, s.min_cost, s.min_tokens, b.cost_basis
+	  FROM s
+	  JOIN bedrock_cost.exports AS e ON e.export_id = s.export_id
+	 CROSS JOIN bedrock_cost.chargeback_basis AS b
+	 CROSS JOIN LATERAL (
+		-- the principal's tags on that day (of its largest row)
+		SELECT bedrock_cost.principal_tags(d.tags) AS tags
+		  FROM bedrock_cost.chargeback_daily AS d
+		 WHERE d.billing_period = s.billing_period AND d.usage_date = s.usage_date
+		   AND d.export_id = s.export_id AND d.principal_arn IS NOT DISTINCT FROM s.principal_arn
+		   AND d.model IS NOT DISTINCT FROM s.model AND d.attribution <> 'account_level'
+		 ORDER BY d.cost DESC LIMIT 1) AS pt
+	 WHERE s.spike_on <> ''
+$$;
+COMMENT ON FUNCTION bedrock_cost._spikes_rows(date[]) IS
+  'internal: the rows of bedrock_cost.spikes for the given billing periods, from chargeback_daily of those periods and the month before each (refresh_chargeback)';
+REVOKE ALL ON FUNCTION bedrock_cost._spikes_rows(date[]) FROM PUBLIC;
 
 -- ------------------------------------------------------------------------
 -- allocation of account-level rows
@@ -731,12 +906,13 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT pg_catalog.md5(pg_catalog.concat_ws(E'\n',
 		(SELECT b.cost_basis FROM bedrock_cost.chargeback_basis AS b),
+		(SELECT t::text FROM bedrock_cost.spike_settings AS t),
 		(SELECT pg_catalog.string_agg(a::text, E'\n' ORDER BY a.alias, a.seeded)
 		   FROM bedrock_cost.model_aliases AS a),
 		(SELECT x.extversion FROM pg_catalog.pg_extension AS x WHERE x.extname = 'bedrock_cost')))
 $$;
 COMMENT ON FUNCTION bedrock_cost._chargeback_inputs() IS
-  'internal: a digest of what every period of the chargeback tables depends on besides its deliveries (cost basis, model aliases, extension version); when it changes, refresh_chargeback() recomputes every period';
+  'internal: a digest of what every period of the chargeback tables depends on besides its deliveries (cost basis, spike thresholds, model aliases, extension version); when it changes, refresh_chargeback() recomputes every period';
 REVOKE ALL ON FUNCTION bedrock_cost._chargeback_inputs() FROM PUBLIC;
 
 -- per billing period: its current deliveries and a digest of their exports'
@@ -781,7 +957,7 @@ RETURNS text[]
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal',
 				   'chargeback_by_tag', 'usage_by_model', 'team_model_mix', 'usage_profile',
-				   'chargeback_daily', 'chargeback_allocated'] $$;
+				   'chargeback_daily', 'spikes', 'chargeback_allocated'] $$;
 COMMENT ON FUNCTION bedrock_cost._chargeback_tables() IS
   'internal: the chargeback tables, in the order refresh_chargeback() computes them (each reads the ones before it)';
 
@@ -816,6 +992,7 @@ DECLARE
 	stale record;
 	full_rebuild boolean;
 	rel text;
+	spike_periods date[];
 BEGIN
 	-- one refresh at a time; readers of the tables are never blocked.  The
 	-- summary first: a load that is swapping a delivery in holds it (and
@@ -847,6 +1024,18 @@ BEGIN
 			INSERT INTO bedrock_cost.chargeback_usage_types
 			SELECT * FROM bedrock_cost._chargeback_usage_types_rows(stale.periods)
 			ON CONFLICT (usage_type, product_name_key) DO NOTHING;
+		ELSIF rel = 'spikes' AND NOT full_rebuild THEN
+			-- a month's spikes look 14 days back: the month after a recomputed one too
+			spike_periods := ARRAY(
+				SELECT DISTINCT p.p
+				  FROM (SELECT x.p FROM pg_catalog.unnest(stale.periods) AS x(p)
+						UNION
+						SELECT (x.p + interval '1 month')::date FROM pg_catalog.unnest(stale.periods) AS x(p)) AS p
+				 WHERE EXISTS (SELECT 1 FROM bedrock_cost.chargeback_daily AS d WHERE d.billing_period = p.p)
+					OR p.p = ANY (stale.periods)
+				 ORDER BY 1);
+			DELETE FROM bedrock_cost.spikes AS t WHERE t.billing_period = ANY (spike_periods);
+			INSERT INTO bedrock_cost.spikes SELECT * FROM bedrock_cost._spikes_rows(spike_periods);
 		ELSE
 			IF full_rebuild THEN
 				EXECUTE format('DELETE FROM bedrock_cost.%I', rel);

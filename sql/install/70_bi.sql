@@ -216,6 +216,26 @@ BEGIN
 END
 $do$;
 
+CREATE VIEW bedrock_cost.bi_spikes WITH (security_barrier) AS
+	SELECT p.usage_date, p.billing_period, p.export_id, p.export_name, p.export,
+		   p.principal_arn, p.person, p.role_arn, p.principal_tags::text AS principal_tags_json, p.tags_text,
+		   p.model, p.token_kind,
+		   p.cost::numeric(38,16) AS cost, p.baseline_cost::numeric(38,16) AS baseline_cost,
+		   p.cost_ratio::numeric(38,6) AS cost_ratio,
+		   p.tokens::bigint AS tokens, p.baseline_tokens::numeric(38,6) AS baseline_tokens,
+		   p.tokens_ratio::numeric(38,6) AS tokens_ratio, p.spike_on,
+		   p.factor::numeric(38,6) AS factor, p.min_cost::numeric(38,16) AS min_cost,
+		   p.min_tokens::bigint AS min_tokens, p.cost_basis
+	  FROM bedrock_cost.spikes AS p
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
+					  AND (p.principal_tags ->> ta.tag_key) = ta.tag_value);
+COMMENT ON VIEW bedrock_cost.bi_spikes IS
+  'days on which a principal spent on a model and token kind far more than the median of its 14 days before (see bedrock_cost.spikes), with the principal''s tags as text (tags_text: team=search, cost-center=12345). Row-level security by bedrock_cost.team_access';
+
 CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
 	SELECT d.usage_date, d.billing_period, d.export_id, d.export_name, d.export,
 		   d.payer_account_id, d.usage_account_id, d.attribution,
@@ -226,6 +246,9 @@ CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
 		   d.input_tokens::bigint AS input_tokens, d.output_tokens::bigint AS output_tokens,
 		   d.cache_read_tokens::bigint AS cache_read_tokens,
 		   d.cache_write_tokens::bigint AS cache_write_tokens, d.total_tokens::bigint AS total_tokens,
+		   d.input_cost::numeric(38,16) AS input_cost, d.output_cost::numeric(38,16) AS output_cost,
+		   d.cache_read_cost::numeric(38,16) AS cache_read_cost,
+		   d.cache_write_cost::numeric(38,16) AS cache_write_cost,
 		   d.line_items::bigint AS line_items
 	  FROM bedrock_cost.chargeback_daily AS d
 	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
@@ -271,6 +294,10 @@ DECLARE
 		'cost_per_million_tokens', '; numeric(38,6)', 'share_of_team', '; numeric(38,6)',
 		'output_input_ratio', '; numeric(38,6)', 'cache_hit_ratio', '; numeric(38,6)',
 		'dominant_model_share', '; numeric(38,6)',
+		'input_cost', bi_cost, 'output_cost', bi_cost, 'cache_read_cost', bi_cost, 'cache_write_cost', bi_cost,
+		'baseline_cost', bi_cost, 'min_cost', bi_cost, 'cost_ratio', '; numeric(38,6)',
+		'tokens_ratio', '; numeric(38,6)', 'baseline_tokens', '; numeric(38,6)', 'factor', '; numeric(38,6)',
+		'min_tokens', bi_count,
 		'input_tokens', bi_tokens, 'output_tokens', bi_tokens, 'cache_read_tokens', bi_tokens,
 		'cache_write_tokens', bi_tokens, 'total_tokens', bi_tokens, 'tokens', bi_tokens,
 		'line_items', bi_count, 'principals', bi_count);
@@ -318,6 +345,19 @@ BEGIN
 		('dominant_model', 'the canonical model (model_key) with the largest cost; NULL when the usage has no model'),
 		('dominant_model_share', 'the dominant model''s share of cost, rounded to 4 decimals'),
 		('workload', 'generation-heavy when output tokens >= prompt tokens (input + cache read + cache write), document-heavy when output tokens * 5 <= prompt tokens, balanced in between; NULL without tokens'),
+		('input_cost', 'cost of input tokens (cost basis)'),
+		('output_cost', 'cost of output tokens (cost basis)'),
+		('cache_read_cost', 'cost of prompt-cache read tokens (cost basis)'),
+		('cache_write_cost', 'cost of prompt-cache write tokens (cost basis)'),
+		('baseline_cost', 'the median cost of the 14 days before (days without usage count as 0)'),
+		('cost_ratio', 'cost / baseline_cost, 4 decimals; NULL when the baseline is 0'),
+		('baseline_tokens', 'the median tokens of the 14 days before (days without usage count as 0)'),
+		('tokens_ratio', 'tokens / baseline_tokens, 4 decimals; NULL when the baseline is 0'),
+		('spike_on', 'what spiked: cost, tokens, or cost,tokens'),
+		('factor', 'the spike factor k in force when the row was computed (spike_settings)'),
+		('min_cost', 'the least cost of a spike in cost, USD, in force when the row was computed'),
+		('min_tokens', 'the least tokens of a spike in tokens, in force when the row was computed'),
+		('tags_text', 'the principal''s iamPrincipal tags as text, key=value, sorted by key, without the prefix (cost-center=12345, team=search)'),
 		('share_of_team', 'this model''s share of the tag value''s cost (cost over the sum of cost of the same period, export, tag key and value), rounded to 6 decimals; NULL when that sum is 0'),
 		('cost', 'chargeback cost in USD, exact, in the basis named by cost_basis'),
 		('cost_basis', 'what cost sums: unblended (line_item_unblended_cost) or net_unblended (line_item_net_unblended_cost where present, else unblended); set in bedrock_cost.chargeback_settings'),
@@ -341,9 +381,9 @@ BEGIN
 	LOOP
 		FOREACH rel IN ARRAY ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal', 'chargeback_by_tag',
 								   'usage_by_model', 'team_model_mix', 'usage_profile', 'chargeback_daily',
-								   'chargeback_allocated', 'bi_chargeback_by_principal', 'bi_principal_tags',
+								   'spikes', 'chargeback_allocated', 'bi_chargeback_by_principal', 'bi_principal_tags',
 								   'bi_chargeback_by_tag', 'bi_usage_by_model', 'bi_team_model_mix',
-								   'bi_usage_profile', 'bi_daily',
+								   'bi_usage_profile', 'bi_spikes', 'bi_daily',
 								   'bi_chargeback_allocated']
 		LOOP
 			IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute

@@ -87,6 +87,7 @@ DECLARE
 		'bedrock_cost.load_progress_rows()',
 		-- the chargeback: settings, refresh, as-of
 		'bedrock_cost.set_cost_basis(text)',
+		'bedrock_cost.set_spike_thresholds(numeric, numeric, numeric)',
 		'bedrock_cost.refresh_chargeback()',
 		'bedrock_cost.refresh_chargeback(boolean)',
 		'bedrock_cost.line_items_as_of(bigint)',

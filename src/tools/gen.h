@@ -315,12 +315,24 @@ extern const int bc_gen_nacct_types;
 typedef struct gen_world
 {
 	gen_principal *principals;
-	int			nprincipals;
+	int			nprincipals;	/* all, the planted ones last */
+	int			nplanted;		/* principals used by planted spike series only */
 	uint64_t	principal_wsum;
 	uint64_t	sku_wsum;
 } gen_world;
 
-extern void bc_gen_world_build(gen_world *w, uint64_t seed, int nprincipals);
+extern void bc_gen_world_build(gen_world *w, uint64_t seed, int nprincipals, int nplanted);
+
+/*
+ * Planted spikes (--spikes N): series j < N is principal
+ * nprincipals - nplanted + j on SKU GEN_SPIKE_SKU in USE1, one row every
+ * day of every period with GEN_SPIKE_TOKENS tokens, GEN_SPIKE_FACTOR times
+ * as many on one day of the last period (bc_gen_spike_day).
+ */
+#define GEN_SPIKE_SKU 1			/* Claude4.6Sonnet-output-tokens */
+#define GEN_SPIKE_TOKENS 2000000000LL
+#define GEN_SPIKE_FACTOR 5
+extern int	bc_gen_spike_day(int j, int usage_days);
 extern int	bc_gen_pick_principal(const gen_world *w, gen_rng *r);
 extern int	bc_gen_pick_sku(const gen_world *w, gen_rng *r);
 extern int	bc_gen_pick_region(gen_rng *r, int partition);
@@ -373,6 +385,7 @@ typedef struct gen_config
 	const char *s3_prefix;
 	int			quiet;
 	int			through_day;	/* >0: the last period's usage days are 1..N */
+	int			spikes;			/* planted spike series (--spikes) */
 } gen_config;
 
 /* ---------- ground truth ---------- */
@@ -399,6 +412,12 @@ typedef struct gen_truth
 				bedrock_all,
 				marketplace;
 	int			last_day;		/* largest 0-based usage day of the delivery, -1 */
+	/* with --spikes: per random principal (+ unattributed) x SKU model x kind x day */
+	bc_gen_i128 *series_cost;
+	bc_gen_i128 *series_tokens;
+	bc_gen_i128 max_cost;		/* largest series-day of the latest deliveries */
+	bc_gen_i128 max_tokens;
+	int			nrandom;		/* principals of the random rows */
 } gen_truth;
 
 /* one generated row, as the truth sees it */
@@ -416,7 +435,10 @@ typedef struct gen_row_truth
 	int64_t		tokens;
 } gen_row_truth;
 
-extern void bc_gen_truth_init(gen_truth *t, int nprincipals);
+extern void bc_gen_truth_init(gen_truth *t, int nprincipals, int nplanted);
+extern void bc_gen_truth_series_end(gen_truth *t, int latest);
+extern void bc_gen_truth_spikes(const gen_truth *t, const gen_world *w, const char *period,
+								int usage_days);
 extern void bc_gen_truth_reset(gen_truth *t);
 extern void bc_gen_truth_add(gen_truth *t, const gen_row_truth *r);
 extern void bc_gen_truth_open(const char *dir);
@@ -447,6 +469,9 @@ typedef struct gen_rowctx
 	int			fault_col;		/* column the fault touched (enum gen_col), -1 */
 	int			omit_col;		/* column left out of this delivery, -1 */
 	char		fault_note[256];
+	int			last_period;	/* the delivery is of the last period */
+	int			planted_day;	/* set by choose_row for a planted row, else -1 */
+	int64_t		planted_tokens;
 } gen_rowctx;
 
 /* generate row i of a delivery into fields; returns its truth */

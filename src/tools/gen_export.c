@@ -353,6 +353,10 @@ write_delivery(delivery *d, const gen_world *w, gen_truth *t)
 	ctx.month = d->month;
 	ctx.ndays = days_in_month(d->year, d->month);
 	ctx.usage_days = d->last_period && cfg->through_day > 0 ? cfg->through_day : ctx.ndays;
+	ctx.last_period = d->last_period;
+	if (w->nplanted > 0 && d->nrows < (long) w->nplanted * ctx.usage_days + 200)
+		bc_gen_die("--spikes %d needs at least %ld rows per delivery", w->nplanted,
+				   (long) w->nplanted * ctx.usage_days + 200);
 	ctx.nrows = d->nrows;
 	ctx.bill_ms = (int) gen_below(&r, 2);
 	ctx.final_invoice = !d->latest ? 0 : (d->seq > 1);
@@ -526,8 +530,8 @@ bc_gen_export_run(const gen_config *cfg)
 				path[4200];
 	int			p;
 
-	bc_gen_world_build(&w, cfg->seed, cfg->principals);
-	bc_gen_truth_init(&t, w.nprincipals);
+	bc_gen_world_build(&w, cfg->seed, cfg->principals, cfg->spikes);
+	bc_gen_truth_init(&t, w.nprincipals, w.nplanted);
 	snprintf(dir, sizeof(dir), "%s/%s/ground_truth", cfg->out, cfg->export_name);
 	bc_gen_truth_open(dir);
 	snprintf(path, sizeof(path), "%s/deliveries.csv", dir);
@@ -576,14 +580,22 @@ bc_gen_export_run(const gen_config *cfg)
 			d.last_period = p == cfg->periods - 1;
 			write_delivery(&d, &w, &t);
 		}
-		/* the budgets are planted against the last period's final delivery */
+		/* the budgets and spikes are planted in the last period's final delivery */
 		if (p == cfg->periods - 1)
-			bc_gen_truth_budgets(&t, &w, d.period, days_in_month(d.year, d.month));
+		{
+			int			ndays = days_in_month(d.year, d.month);
+
+			bc_gen_truth_budgets(&t, &w, d.period, ndays);
+			bc_gen_truth_spikes(&t, &w, d.period, cfg->through_day > 0 ? cfg->through_day : ndays);
+		}
 	}
 	bc_gen_truth_close();
 	free(t.prin);
 	free(t.sku_region);
 	free(t.lit);
+	free(t.prin_sku);
+	free(t.series_cost);
+	free(t.series_tokens);
 	free(w.principals);
 	if (fclose(deliveries_csv) != 0 || fclose(faults_csv) != 0)
 		bc_gen_die("error writing %s", dir);

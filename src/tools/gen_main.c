@@ -68,6 +68,9 @@ usage(FILE *f)
 			"                          restates it with other totals and fewer chunks\n"
 			"  --initial-only          with --restate: stop before the restatement\n"
 			"  --through-day N         the last period is in progress: usage on days 1..N only\n"
+			"  --spikes N              plant N spike series (1..8, needs --periods >= 2): a pipeline\n"
+			"                          job steady every day, 5x on one day of the last period;\n"
+			"                          ground_truth/spikes.csv and spike_settings.csv\n"
 			"  --columns full|default|minimal   131, 117 or 114 columns (default full)\n"
 			"  --shuffle-columns       shuffle the column order of every delivery\n"
 			"  --chunk-rows N          rows per gzip chunk (default 100000)\n"
@@ -111,6 +114,7 @@ main(int argc, char **argv)
 		{"restate", no_argument, NULL, 'R'},
 		{"initial-only", no_argument, NULL, 'I'},
 		{"through-day", required_argument, NULL, 'T'},
+		{"spikes", required_argument, NULL, 'K'},
 		{"columns", required_argument, NULL, 'c'},
 		{"shuffle-columns", no_argument, NULL, 'X'},
 		{"fault", required_argument, NULL, 'f'},
@@ -189,6 +193,9 @@ main(int argc, char **argv)
 			case 'T':
 				cfg.through_day = (int) parse_long("--through-day", optarg, 1, 28);
 				break;
+			case 'K':
+				cfg.spikes = (int) parse_long("--spikes", optarg, 1, 8);
+				break;
 			case 'c':
 				if (strcmp(optarg, "full") == 0)
 					cfg.colset = 0;
@@ -240,6 +247,8 @@ main(int argc, char **argv)
 		bc_gen_die("invalid export name \"%s\"", cfg.export_name);
 	if (cfg.initial_only && !cfg.restate)
 		bc_gen_die("--initial-only needs --restate");
+	if (cfg.spikes > 0 && cfg.periods < 2)
+		bc_gen_die("--spikes needs --periods 2 or more (a spike is measured against the 14 days before it)");
 	bc_gen_export_run(&cfg);
 	return 0;
 }

@@ -331,6 +331,25 @@ choose_row(gen_rowctx *ctx, gen_rng *r, long i, int *acct_type, int *sku, int *p
 	*acct_type = -1;
 	*sku = -1;
 	*prin = -1;
+	ctx->planted_day = -1;
+	/* the last rows are the planted spike series: one per series and day */
+	if (w->nplanted > 0)
+	{
+		long		first = ctx->nrows - (long) w->nplanted * ctx->usage_days;
+
+		if (i >= first)
+		{
+			int			j = (int) ((i - first) % w->nplanted);
+
+			*prin = w->nprincipals - w->nplanted + j;
+			*sku = GEN_SPIKE_SKU;
+			ctx->planted_day = (int) ((i - first) / w->nplanted);
+			ctx->planted_tokens = GEN_SPIKE_TOKENS;
+			if (ctx->last_period && ctx->planted_day == bc_gen_spike_day(j, ctx->usage_days))
+				ctx->planted_tokens *= GEN_SPIKE_FACTOR;
+			return;
+		}
+	}
 	/* the first rows cover every account-level type, SKU and principal */
 	if (coverage && k < bc_gen_nacct_types)
 	{
@@ -346,7 +365,7 @@ choose_row(gen_rowctx *ctx, gen_rng *r, long i, int *acct_type, int *sku, int *p
 		return;
 	}
 	k -= bc_gen_nskus;
-	if (coverage && k >= 0 && k < w->nprincipals)
+	if (coverage && k >= 0 && k < w->nprincipals - w->nplanted)
 	{
 		*prin = (int) k;
 		do
@@ -412,8 +431,12 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 	region = bc_gen_pick_region(r, acct->partition);
 	if (s && s->region_lock >= 0 && acct->partition == 0)
 		region = s->region_lock;
+	if (ctx->planted_day >= 0)
+		region = 0;				/* USE1 */
 	g = &bc_gen_regions[region];
 	day = (int) gen_below(r, (uint64_t) ctx->usage_days);
+	if (ctx->planted_day >= 0)
+		day = ctx->planted_day;
 	add_days(ctx->year, ctx->month, day, &y1, &m1, &d1);
 	add_days(ctx->year, ctx->month, day + 1, &y2, &m2, &d2);
 	ms = gen_chance(r, 300);
@@ -500,6 +523,8 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 	/* usage row */
 	bc_gen_usage_type(ut, sizeof(ut), s, g);
 	U = quantity(r, s->kind != GK_OTHER, s->uscale);
+	if (ctx->planted_day >= 0)
+		U = ctx->planted_tokens;	/* 1K-token SKU, usage scale 3: U is the tokens */
 	cost = U * s->rate * pow10i(GEN_COST_SCALE - s->uscale - s->rscale);
 	net = cost;
 	t->bedrock = s->bedrock;

@@ -25,13 +25,14 @@ enum
 {
 	TF_SUMMARY, TF_PRINCIPAL, TF_ROLE, TF_PERSON, TF_TAG, TF_MODEL,
 	TF_USAGE_TYPE, TF_LIT, TF_TAG_MODEL, TF_PRINCIPAL_MODEL, TF_BUDGETS,
-	TF_BUDGET_STATUS, TF_N
+	TF_BUDGET_STATUS, TF_SPIKES, TF_SPIKE_SETTINGS, TF_N
 };
 
 static const char *const tf_names[TF_N] = {
 	"summary.csv", "by_principal.csv", "by_role.csv", "by_person.csv",
 	"by_tag.csv", "by_model_token.csv", "by_usage_type.csv", "by_line_item_type.csv",
-	"by_tag_model.csv", "by_principal_model.csv", "budgets.csv", "budget_status.csv"
+	"by_tag_model.csv", "by_principal_model.csv", "budgets.csv", "budget_status.csv",
+	"spikes.csv", "spike_settings.csv"
 };
 
 #define KEYCOLS "billing_period,delivery,execution_id,latest"
@@ -50,16 +51,47 @@ static const char *const tf_headers[TF_N] = {
 	KEYCOLS ",principal,model_key,vendor," SUMCOLS,
 	"name,scope,tag_key,tag_value,principal_arn,role_arn,account_id,monthly_amount,warning_percent",
 	"name,billing_period,spent,days_elapsed,days_in_month,daily_run_rate,forecast,percent_used,state",
+	"billing_period,principal,model,token_kind,usage_date,cost,tokens,baseline_cost,baseline_tokens",
+	"factor,min_cost,min_tokens",
 };
 
 static FILE *tf[TF_N];
 
+/* series-day accumulators: random principals and unattributed x SKU model x 4 kinds x 31 days */
+#define SERIES_DAYS 31
+static int *model_of_sku;		/* the first SKU billing the same model */
+
+static size_t
+series_size(const gen_truth *t)
+{
+	return ((size_t) t->nrandom + 1) * bc_gen_nskus * GK_OTHER * SERIES_DAYS;
+}
+
 /* allocate the accumulators */
 void
-bc_gen_truth_init(gen_truth *t, int nprincipals)
+bc_gen_truth_init(gen_truth *t, int nprincipals, int nplanted)
 {
 	memset(t, 0, sizeof(*t));
 	t->nprincipals = nprincipals;
+	t->nrandom = nprincipals - nplanted;
+	if (nplanted > 0)
+	{
+		int			i,
+					j;
+
+		t->series_cost = calloc(series_size(t), sizeof(bc_gen_i128));
+		t->series_tokens = calloc(series_size(t), sizeof(bc_gen_i128));
+		model_of_sku = calloc((size_t) bc_gen_nskus, sizeof(int));
+		if (!t->series_cost || !t->series_tokens || !model_of_sku)
+			bc_gen_die("out of memory");
+		for (i = 0; i < bc_gen_nskus; i++)
+			for (j = 0; j <= i; j++)
+				if (strcmp(bc_gen_skus[j].model, bc_gen_skus[i].model) == 0)
+				{
+					model_of_sku[i] = j;
+					break;
+				}
+	}
 	t->prin = calloc((size_t) nprincipals + 1, sizeof(gen_acc));
 	t->sku_region = calloc((size_t) bc_gen_nskus * bc_gen_nregions, sizeof(gen_acc));
 	t->lit = calloc((size_t) (bc_gen_nacct_types + 1) * 2, sizeof(gen_acc));
@@ -78,6 +110,11 @@ bc_gen_truth_reset(gen_truth *t)
 	memset(t->prin_sku, 0, ((size_t) t->nprincipals + 1) * bc_gen_nskus * sizeof(gen_acc));
 	memset(&t->total, 0, sizeof(gen_acc) * 7);
 	t->last_day = -1;
+	if (t->series_cost)
+	{
+		memset(t->series_cost, 0, series_size(t) * sizeof(bc_gen_i128));
+		memset(t->series_tokens, 0, series_size(t) * sizeof(bc_gen_i128));
+	}
 }
 
 /* add one row to an accumulator */
@@ -131,6 +168,15 @@ bc_gen_truth_add(gen_truth *t, const gen_row_truth *r)
 	acc_add(&t->sku_region[r->sku * bc_gen_nregions + r->region], r, kind);
 	acc_add(&t->prin_sku[(size_t) (r->principal >= 0 ? r->principal : t->nprincipals) * bc_gen_nskus + r->sku],
 			r, kind);
+	/* the random rows' series: what a spike threshold must stay above */
+	if (t->series_cost && kind >= 0 && kind < GK_OTHER && r->principal < t->nrandom)
+	{
+		size_t		x = ((((size_t) (r->principal >= 0 ? r->principal : t->nrandom) * bc_gen_nskus
+						   + model_of_sku[r->sku]) * GK_OTHER + kind) * SERIES_DAYS) + r->day;
+
+		t->series_cost[x] += r->cost;
+		t->series_tokens[x] += r->tokens;
+	}
 	if (r->principal >= 0)
 	{
 		acc_add(&t->attributed, r, kind);
@@ -659,6 +705,19 @@ bc_gen_truth_write(const gen_truth *t, const gen_world *w, const char *period,
 	int			i,
 				b;
 
+	/* the largest series-day of the random rows, over the latest deliveries */
+	if (t->series_cost && latest)
+	{
+		size_t		x;
+
+		for (x = 0; x < series_size(t); x++)
+		{
+			if (t->series_cost[x] > t->max_cost)
+				((gen_truth *) t)->max_cost = t->series_cost[x];
+			if (t->series_tokens[x] > t->max_tokens)
+				((gen_truth *) t)->max_tokens = t->series_tokens[x];
+		}
+	}
 	put_measure("total", &t->total, period, delivery, exec_id, latest);
 	put_measure("bedrock", &t->bedrock_all, period, delivery, exec_id, latest);
 	{
@@ -876,5 +935,59 @@ bc_gen_truth_budgets(const gen_truth *t, const gen_world *w, const char *period,
 		if (spent > 0)
 			write_budget("first role", "role", NULL, NULL, role, spent, BI_WARNING, period, n, d);
 		break;
+	}
+}
+
+/* ---------- planted spikes ---------- */
+
+/*
+ * spikes.csv: the planted spikes (series j's day in the last period, at
+ * GEN_SPIKE_FACTOR times its steady daily value, which is also its median
+ * of the 14 days before); spike_settings.csv: thresholds for which they are
+ * exactly the spikes of the data: factor 3, and least cost and tokens just
+ * above both the largest day of any random series (principal or
+ * unattributed x model x token kind, latest deliveries) and the planted
+ * steady day, so that no random day and no steady day qualifies.
+ */
+void
+bc_gen_truth_spikes(const gen_truth *t, const gen_world *w, const char *period, int usage_days)
+{
+	const gen_sku *s = &bc_gen_skus[GEN_SPIKE_SKU];
+	bc_gen_i128 steady_tokens = GEN_SPIKE_TOKENS;
+	bc_gen_i128 steady_cost = steady_tokens * s->rate;	/* uscale + rscale = 10 */
+	bc_gen_i128 min_cost,
+				min_tokens;
+	int			j;
+
+	if (w->nplanted == 0)
+		return;
+	if (s->uscale + s->rscale != GEN_COST_SCALE || s->kind != GK_OUTPUT)
+		bc_gen_die("GEN_SPIKE_SKU must be an output-token SKU with usage and rate scales adding to 10");
+	min_cost = (t->max_cost > steady_cost ? t->max_cost : steady_cost);
+	min_cost = (min_cost / 100000000 + 1) * 100000000;	/* the next whole cent above */
+	min_tokens = (t->max_tokens > steady_tokens ? t->max_tokens : steady_tokens) + 1;
+	if (steady_cost * GEN_SPIKE_FACTOR < min_cost || steady_tokens * GEN_SPIKE_FACTOR < min_tokens)
+		bc_gen_die("the planted spikes do not stand out of this data (use fewer rows per period)");
+	fputs("3,", tf[TF_SPIKE_SETTINGS]);
+	put_money(tf[TF_SPIKE_SETTINGS], min_cost);
+	fputc(',', tf[TF_SPIKE_SETTINGS]);
+	put_int(tf[TF_SPIKE_SETTINGS], min_tokens);
+	fputc('\n', tf[TF_SPIKE_SETTINGS]);
+	for (j = 0; j < w->nplanted; j++)
+	{
+		FILE	   *f = tf[TF_SPIKES];
+		int			day = bc_gen_spike_day(j, usage_days);
+
+		fprintf(f, "%s-01,", period);
+		put_text(f, w->principals[w->nprincipals - w->nplanted + j].arn);
+		fprintf(f, ",\"%s\",output,%s-%02d,", s->model, period, day + 1);
+		put_money(f, steady_cost * GEN_SPIKE_FACTOR);
+		fputc(',', f);
+		put_int(f, steady_tokens * GEN_SPIKE_FACTOR);
+		fputc(',', f);
+		put_money(f, steady_cost);
+		fputc(',', f);
+		put_int(f, steady_tokens);
+		fputc('\n', f);
 	}
 }

@@ -346,7 +346,7 @@ hash_str(const char *s)
 
 /* build the principals of the world; every ARN is distinct */
 void
-bc_gen_world_build(gen_world *w, uint64_t seed, int nprincipals)
+bc_gen_world_build(gen_world *w, uint64_t seed, int nprincipals, int nplanted)
 {
 	gen_rng		r;
 	int			i;
@@ -354,8 +354,9 @@ bc_gen_world_build(gen_world *w, uint64_t seed, int nprincipals)
 	int		   *slots = malloc(nslots * sizeof(int));
 
 	gen_rng_seed(&r, seed ^ 0x5052494e43495041ULL);
-	w->nprincipals = nprincipals;
-	w->principals = calloc((size_t) nprincipals, sizeof(gen_principal));
+	w->nprincipals = nprincipals + nplanted;
+	w->nplanted = nplanted;
+	w->principals = calloc((size_t) (nprincipals + nplanted), sizeof(gen_principal));
 	if (!w->principals || !slots)
 		bc_gen_die("out of memory");
 	for (i = 0; i < (int) nslots; i++)
@@ -383,6 +384,18 @@ bc_gen_world_build(gen_world *w, uint64_t seed, int nprincipals)
 		w->principal_wsum += p->weight;
 	}
 	free(slots);
+	/* the planted spike series' own principals: a nightly pipeline's jobs, never picked */
+	for (i = 0; i < nplanted; i++)
+	{
+		gen_principal *p = &w->principals[nprincipals + i];
+		char		job[32];
+
+		snprintf(job, sizeof(job), "job-%d", i);
+		set_session(p, "aws", bc_gen_accounts[0].id, "NightlyPipeline", job);
+		add_tag(p, "team", "pipelines");
+		p->account = 0;
+		p->weight = 0;
+	}
 	w->sku_wsum = 0;
 	for (i = 0; i < bc_gen_nskus; i++)
 		if (bc_gen_skus[i].bedrock)
@@ -396,13 +409,20 @@ bc_gen_pick_principal(const gen_world *w, gen_rng *r)
 	uint64_t	x = gen_below(r, w->principal_wsum);
 	int			i;
 
-	for (i = 0; i < w->nprincipals; i++)
+	for (i = 0; i < w->nprincipals - w->nplanted; i++)
 	{
 		if (x < w->principals[i].weight)
 			return i;
 		x -= w->principals[i].weight;
 	}
-	return w->nprincipals - 1;
+	return w->nprincipals - w->nplanted - 1;
+}
+
+/* the 0-based day of the last period on which planted series j spikes */
+int
+bc_gen_spike_day(int j, int usage_days)
+{
+	return 14 + j < usage_days ? 14 + j : usage_days - 1;
 }
 
 /* a Bedrock SKU, by weight */

@@ -22,7 +22,9 @@ my %columns = (
 		[qw(output_input_ratio cache_hit_ratio cost_per_million_tokens dominant_model_share)],
 		[ @tokens, 'line_items' ] ],
 	bi_budget_status => [ [qw(monthly_amount spent daily_run_rate forecast)], [qw(warning_percent percent_used)], [] ],
-	bi_daily => [ \@cost, [], [ @tokens, 'line_items' ] ],
+	bi_spikes => [ [qw(cost baseline_cost min_cost)], [qw(cost_ratio baseline_tokens tokens_ratio factor)],
+		[qw(tokens min_tokens)] ],
+	bi_daily => [ [ @cost, qw(input_cost output_cost cache_read_cost cache_write_cost) ], [], [ @tokens, 'line_items' ] ],
 	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ]);
 
 # "view.column" => the type text a client reports, given the texts it uses

@@ -1,0 +1,101 @@
+# 069_spikes.pl: spikes against the generator's planted ones.
+#
+# bedrock-cost-gen --spikes 2 adds two pipeline jobs (their own principals)
+# that bill the same Claude Sonnet 4.6 output tokens every day of every
+# month, five times as many on one day of the last month; spikes.csv lists
+# those days, spike_settings.csv thresholds (factor 3, least cost and
+# tokens just above any random day and above the steady day) for which
+# they are exactly the spikes of the data.  --through-day 5 puts both
+# spikes on May 5, so their 14 days before reach back into April.
+#   - with those thresholds, spikes holds exactly the planted days: cost,
+#     tokens, baseline (the median of the 14 days before), spike_on, and
+#     the principal's tags as text;
+#   - April restated: the refresh recomputes May's spikes too (their
+#     baselines reach into April), and they stay the same;
+#   - a threshold change recomputes every period and is audited;
+#   - with the defaults, the random usage has spikes of its own (days far
+#     above a median of mostly empty days), and of the planted series'
+#     steady days exactly the first seven are (their median is 0).
+use strict;
+use warnings;
+use File::Basename qw(dirname);
+use File::Spec;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $top = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
+my $gen_bin = -x "$top/bedrock-cost-gen" ? "$top/bedrock-cost-gen" : 'bedrock-cost-gen';
+my $root = PostgreSQL::Test::Utils::tempdir();
+my @gen = ($gen_bin, '--out', $root, '--export', 'cur', '--seed', '91', '--rows', '4000',
+	'--periods', '2', '--start', '2026-04', '--principals', '40', '--restate', '--through-day', '5',
+	'--spikes', '2', '--quiet');
+my $export = "$root/cur";
+my $truth = "$export/ground_truth";
+
+my $node = PostgreSQL::Test::Cluster->new('spikes');
+$node->init;
+$node->start;
+sub sql { return $node->safe_psql('postgres', $_[0]); }
+sql('CREATE EXTENSION bedrock_cost');
+
+system_or_bail(@gen, '--initial-only');
+is(sql("SELECT string_agg(status, ',' ORDER BY billing_period) FROM bedrock_cost.load_export('$export')"),
+	'done,done', 'two months loaded');
+sql('SELECT bedrock_cost.refresh_chargeback()');
+
+# with the defaults: the random usage's own spikes; of the pipelines' steady
+# days, exactly their first seven (a median over 14 days of which 8 or more
+# had no usage is 0; from the 8th day it is half the steady value or more)
+my $defaults = sql(q{SELECT count(*) FILTER (WHERE principal_arn NOT LIKE '%NightlyPipeline%' OR principal_arn IS NULL) > 0,
+						   count(*) FILTER (WHERE principal_arn LIKE '%NightlyPipeline%'
+											  AND usage_date BETWEEN '2026-04-01' AND '2026-04-07'
+											  AND baseline_cost = 0),
+						   count(*) FILTER (WHERE principal_arn LIKE '%NightlyPipeline%'
+											  AND usage_date > '2026-04-07' AND usage_date <> '2026-05-05')
+					  FROM bedrock_cost.spikes});
+is($defaults, 't|14|0', 'default thresholds: random spikes, and each pipeline\'s first seven days only');
+
+# the generator's thresholds
+sql(q{CREATE TABLE planted (billing_period date, principal text, model text, token_kind text, usage_date date,
+							cost numeric, tokens numeric, baseline_cost numeric, baseline_tokens numeric);
+	  CREATE TABLE settings (factor numeric, min_cost numeric, min_tokens numeric)});
+sql("COPY planted FROM '$truth/spikes.csv' (FORMAT csv, HEADER); COPY settings FROM '$truth/spike_settings.csv' (FORMAT csv, HEADER)");
+is(sql('SELECT count(*) FROM planted'), '2', 'two planted spikes');
+sql('SELECT bedrock_cost.set_spike_thresholds(factor, min_cost, min_tokens) FROM settings');
+is(sql(q{SELECT action FROM bedrock_cost.audit_log WHERE object = 'chargeback_settings' ORDER BY audit_id DESC LIMIT 1}),
+	'insert', 'the threshold setting is audited');
+my ($written) = split /\n/, sql(q{BEGIN; SELECT bedrock_cost.refresh_chargeback();
+	SELECT string_agg(DISTINCT billing_period::text, ',') FROM bedrock_cost.chargeback_by_principal WHERE age(xmin) = 0;
+	COMMIT;});
+is(sql(q{SELECT string_agg(DISTINCT billing_period::text, ',' ORDER BY billing_period::text)
+		   FROM bedrock_cost.chargeback_state WHERE refreshed_at > now() - interval '1 hour'}), '2026-04-01,2026-05-01',
+	'a threshold change recomputes every period');
+
+my $found = q{SELECT billing_period, principal_arn, model, token_kind, usage_date, cost, tokens, baseline_cost,
+					 baseline_tokens FROM bedrock_cost.spikes};
+my $same = sub {
+	my ($name) = @_;
+	is(sql("SELECT count(*) FROM (($found) EXCEPT ALL (SELECT * FROM planted)) d"), '0', "$name: no spike but the planted");
+	is(sql("SELECT count(*) FROM ((SELECT * FROM planted) EXCEPT ALL ($found)) d"), '0', "$name: every planted spike found");
+};
+$same->('generator thresholds');
+is(sql(q{SELECT string_agg(DISTINCT spike_on || ' ' || tags_text || ' ' || person || ' ' || cost_ratio || ' ' || tokens_ratio, ';')
+		   FROM bedrock_cost.spikes}), 'cost,tokens team=pipelines job-0 5.0000 5.0000;cost,tokens team=pipelines job-1 5.0000 5.0000',
+	'each spike: on cost and tokens, five times its baseline, with the principal\'s tags and person');
+
+# April restated: May's spikes are recomputed with it (their window reaches into April)
+system_or_bail(@gen);
+is(sql("SELECT string_agg(status, ',' ORDER BY billing_period) FROM bedrock_cost.load_export('$export')"),
+	'done,noop', 'April restated');
+my $out = sql(q{BEGIN; SELECT bedrock_cost.refresh_chargeback();
+	SELECT string_agg(DISTINCT billing_period::text, ',') FROM bedrock_cost.chargeback_by_principal WHERE age(xmin) = 0;
+	SELECT count(*) FROM bedrock_cost.spikes WHERE age(xmin) = 0 AND billing_period = '2026-05-01';
+	COMMIT;});
+my (undef, $periods, $may) = split /\n/, $out;
+is($periods, '2026-04-01', 'the restatement recomputes April only');
+is($may, '2', "and May's spikes, which look back into April");
+$same->('after the restatement');
+
+$node->stop;
+done_testing();
