@@ -79,42 +79,15 @@ COMMENT ON COLUMN bedrock_cost.budget_state.export_id IS 'the export (bedrock_co
 COMMENT ON COLUMN bedrock_cost.budget_state.state IS 'ok, warning, forecast_over or over';
 COMMENT ON COLUMN bedrock_cost.budget_state.changed_at IS 'when the state was last recorded as changed';
 
--- the spend of every budget in every period and export, one equality join per scope
+-- the spend of every budget in every period and export: one scan of that
+-- period's chargeback_by_principal rows (its index) per budget and period
 CREATE VIEW bedrock_cost.budget_status AS
-	WITH spend AS (
-		SELECT c.billing_period, c.export_id, b.name, pg_catalog.sum(c.cost) AS spent
-		  FROM bedrock_cost.budgets AS b
-		  JOIN bedrock_cost.chargeback_by_principal AS c ON b.scope = 'bill'
-		 GROUP BY 1, 2, 3
-		UNION ALL
-		SELECT c.billing_period, c.export_id, b.name, pg_catalog.sum(c.cost)
-		  FROM bedrock_cost.chargeback_by_principal AS c,
-			   LATERAL pg_catalog.jsonb_each_text(c.principal_tags) AS t
-		  JOIN bedrock_cost.budgets AS b
-			ON b.scope = 'tag' AND b.tag_key = t.key AND b.tag_value = t.value
-		 GROUP BY 1, 2, 3
-		UNION ALL
-		SELECT c.billing_period, c.export_id, b.name, pg_catalog.sum(c.cost)
-		  FROM bedrock_cost.budgets AS b
-		  JOIN bedrock_cost.chargeback_by_principal AS c
-			ON b.scope = 'principal' AND c.principal_arn = b.principal_arn
-		 GROUP BY 1, 2, 3
-		UNION ALL
-		SELECT c.billing_period, c.export_id, b.name, pg_catalog.sum(c.cost)
-		  FROM bedrock_cost.budgets AS b
-		  JOIN bedrock_cost.chargeback_by_principal AS c ON b.scope = 'role' AND c.role_arn = b.role_arn
-		 GROUP BY 1, 2, 3
-		UNION ALL
-		SELECT c.billing_period, c.export_id, b.name, pg_catalog.sum(c.cost)
-		  FROM bedrock_cost.budgets AS b
-		  JOIN bedrock_cost.chargeback_by_principal AS c
-			ON b.scope = 'account' AND c.usage_account_id = b.account_id
-		 GROUP BY 1, 2, 3
-	), months AS (
+	WITH months AS (
 		-- every period and export the chargeback holds, with the period's last usage day
-		SELECT DISTINCT c.billing_period, c.export_id, st.data_through
-		  FROM bedrock_cost.chargeback_by_principal AS c
-		  JOIN bedrock_cost.chargeback_state AS st ON st.billing_period = c.billing_period
+		SELECT m.billing_period, m.export_id, st.data_through
+		  FROM (SELECT DISTINCT c.billing_period, c.export_id
+				  FROM bedrock_cost.chargeback_by_principal AS c) AS m
+		  JOIN bedrock_cost.chargeback_state AS st ON st.billing_period = m.billing_period
 		 WHERE st.data_through IS NOT NULL
 	), s AS (
 		SELECT b.name, b.scope, b.tag_key, b.tag_value, b.principal_arn, b.role_arn, b.account_id,
@@ -126,8 +99,17 @@ CREATE VIEW bedrock_cost.budget_status AS
 		  FROM bedrock_cost.budgets AS b
 		 CROSS JOIN months AS m
 		  JOIN bedrock_cost.exports AS e ON e.export_id = m.export_id
-		  LEFT JOIN spend AS sp
-			ON sp.name = b.name AND sp.billing_period = m.billing_period AND sp.export_id = m.export_id
+		 CROSS JOIN LATERAL (
+			SELECT pg_catalog.sum(c.cost) AS spent
+			  FROM bedrock_cost.chargeback_by_principal AS c
+			 WHERE c.billing_period = m.billing_period AND c.export_id = m.export_id
+			   AND CASE b.scope
+					   WHEN 'bill' THEN true
+					   WHEN 'tag' THEN (c.principal_tags ->> b.tag_key) = b.tag_value
+					   WHEN 'principal' THEN c.principal_arn = b.principal_arn
+					   WHEN 'role' THEN c.role_arn = b.role_arn
+					   ELSE c.usage_account_id = b.account_id
+				   END) AS sp
 	)
 	SELECT s.name, s.scope, s.tag_key, s.tag_value, s.principal_arn, s.role_arn, s.account_id,
 		   s.billing_period, s.export_id, s.export_name, s.export,

@@ -11,9 +11,10 @@
 # project tags (one principal in ten untagged), 5% unattributed usage, Tax
 # and Credit rows.  Then measures:
 #   - the first refresh_chargeback(false) (every period computed)
-#   - dashboard queries on the bi_* views for one month: EXPLAIN ANALYZE
-#     execution time, best of 5, as the BI role (team_access *) and as a
-#     team role (one cost center)
+#   - dashboard queries on the bi_* views for one month (chargeback, team
+#     model mix, usage profile, budget status, spikes, what-if): EXPLAIN
+#     ANALYZE execution time, best of 5, as the BI role (team_access *) and
+#     as a team role (one cost center)
 #   - reloading one period (a new delivery swapped in) and the refresh after
 #     it (the default, incremental: that period only), then again with a
 #     full rebuild (refresh_chargeback(false)), and a refresh with nothing
@@ -104,6 +105,12 @@ $$;
 CREATE ROLE bench_bi LOGIN IN ROLE bedrock_cost_reader;
 CREATE ROLE bench_team LOGIN IN ROLE bedrock_cost_reader;
 INSERT INTO bedrock_cost.team_access VALUES ('bench_bi', '*', '*'), ('bench_team', 'iamPrincipal/cost-center', '00007');
+INSERT INTO bedrock_cost.budgets (name, scope, tag_key, tag_value, principal_arn, role_arn, monthly_amount) VALUES
+	('bill', 'bill', NULL, NULL, NULL, NULL, 1000000),
+	('team7', 'tag', 'iamPrincipal/team', 'team7', NULL, NULL, 5000),
+	('cc7', 'tag', 'iamPrincipal/cost-center', '00007', NULL, NULL, 5000),
+	('role7', 'role', NULL, NULL, NULL, 'arn:aws:iam::777788889999:role/Role7', 2000),
+	('svc0', 'principal', NULL, NULL, 'arn:aws:iam::111122223333:user/svc0', NULL, 100);
 SQL
 
 per=$((ROWS / PERIODS))
@@ -113,7 +120,7 @@ load_secs=$(timed "FOR i IN 1..$PERIODS LOOP PERFORM bench_load(i, ('2025-07-01'
 echo "fill line_items (INSERT ... SELECT generate_series): ${load_secs}s"
 echo "line_items: $("${PSQL[@]}" -At -c "SELECT (SELECT count(*) FROM bedrock_cost.line_items) || ' rows, ' || pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_partition_tree('bedrock_cost.line_items') WHERE isleaf")"
 echo "first refresh_chargeback(false) (every period): $(timed "PERFORM bedrock_cost.refresh_chargeback(false)")s"
-"${PSQL[@]}" -At -c "SELECT 'rows: ' || string_agg(relname || ' ' || n_live_tup, ', ' ORDER BY relname) FROM pg_stat_user_tables WHERE schemaname = 'bedrock_cost' AND relname IN ('chargeback_base', 'chargeback_by_principal', 'chargeback_by_tag', 'usage_by_model', 'chargeback_daily', 'chargeback_allocated')"
+"${PSQL[@]}" -At -c "SELECT 'rows: ' || string_agg(relname || ' ' || n_live_tup, ', ' ORDER BY relname) FROM pg_stat_user_tables WHERE schemaname = 'bedrock_cost' AND relname IN ('chargeback_base', 'chargeback_by_principal', 'chargeback_by_tag', 'usage_by_model', 'team_model_mix', 'usage_profile', 'chargeback_daily', 'spikes', 'chargeback_allocated')"
 mid="$(psql -X -At -c "SELECT ('2025-07-01'::date + ($PERIODS / 2) * interval '1 month')::date")"
 # execution time of a query as a role, best of 5
 qtime() {
@@ -135,6 +142,15 @@ qtime bench_bi "SELECT usage_date, sum(cost) FROM bedrock_cost.bi_daily WHERE bi
 qtime bench_bi "SELECT usage_date, sum(cost) FROM bedrock_cost.bi_daily WHERE billing_period = '$mid' AND model = 'Claude4.6Sonnet' GROUP BY 1 ORDER BY 1" "per day for one model, BI role"
 qtime bench_team "SELECT usage_date, principal_arn, sum(cost) FROM bedrock_cost.bi_daily WHERE billing_period = '$mid' GROUP BY 1, 2" "per day and principal, team role"
 qtime bench_bi "SELECT usage_account_id, attribution, sum(cost) FROM bedrock_cost.bi_chargeback_allocated WHERE billing_period = '$mid' GROUP BY 1, 2" "allocated per account, BI role"
+qtime bench_bi "SELECT tag_value, vendor, model_key, cost, share_of_team FROM bedrock_cost.bi_team_model_mix WHERE billing_period = '$mid' AND tag_key = 'iamPrincipal/team' ORDER BY 1, 4 DESC" "team model mix, BI role"
+qtime bench_team "SELECT vendor, model_key, cost, share_of_team FROM bedrock_cost.bi_team_model_mix WHERE billing_period = '$mid' AND tag_key = 'iamPrincipal/cost-center'" "team model mix, team role"
+qtime bench_bi "SELECT person, workload, output_input_ratio, cache_hit_ratio, dominant_model, cost FROM bedrock_cost.bi_usage_profile WHERE billing_period = '$mid' AND scope = 'principal' ORDER BY cost DESC LIMIT 50" "usage profile, top 50 principals, BI role"
+qtime bench_bi "SELECT tag_value, workload, cost FROM bedrock_cost.bi_usage_profile WHERE billing_period = '$mid' AND scope = 'tag' AND tag_key = 'iamPrincipal/team'" "usage profile per team, BI role"
+qtime bench_bi "SELECT name, spent, forecast, percent_used, state FROM bedrock_cost.bi_budget_status WHERE billing_period = '$mid'" "budget status, BI role"
+qtime bench_team "SELECT name, spent, forecast, state FROM bedrock_cost.bi_budget_status WHERE billing_period = '$mid'" "budget status, team role"
+qtime bench_bi "SELECT usage_date, person, tags_text, model, token_kind, cost, cost_ratio FROM bedrock_cost.bi_spikes WHERE billing_period = '$mid' ORDER BY cost DESC LIMIT 50" "spikes of the month, BI role"
+qtime bench_bi "SELECT sum(cost), sum(what_if_cost) FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'nova-2-pro', '$mid')" "what-if Sonnet 4.6 as Nova 2 Pro for the month, BI role"
+qtime bench_team "SELECT sum(cost), sum(what_if_cost) FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'nova-2-pro', '$mid', 'iamPrincipal/cost-center', '00007')" "what-if for its cost center, team role"
 
 # reload one period (a restatement), then the refresh the loader/worker runs in its transaction
 echo "reload of period $mid ($per rows): $(timed "PERFORM bench_load(1001, '$mid', $per, 77)")s"
