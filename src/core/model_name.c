@@ -17,6 +17,7 @@
  */
 #include <string.h>
 
+#include "ascii.h"
 #include "usage_type.h"
 
 #define MP_SUFFIX "(amazon bedrock edition)"
@@ -29,12 +30,6 @@ is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* ASCII lowercase of one character */
-static int
-lower_ascii(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
 
 /* trim blanks at both ends */
 static void
@@ -58,7 +53,7 @@ strip_edition(const char *p, size_t *len)
 	if (*len < MP_SUFFIX_LEN)
 		return;
 	for (i = 0; i < MP_SUFFIX_LEN; i++)
-		if (lower_ascii((unsigned char) p[*len - MP_SUFFIX_LEN + i]) != MP_SUFFIX[i])
+		if (bc_lower_ascii((unsigned char) p[*len - MP_SUFFIX_LEN + i]) != MP_SUFFIX[i])
 			return;
 	*len -= MP_SUFFIX_LEN;
 	while (*len > 0 && is_blank(p[*len - 1]))
@@ -78,8 +73,8 @@ strip_prefixes(const char **p, size_t *len)
 		while (i < *len && (*p)[i] >= 'a' && (*p)[i] <= 'z')
 			i++;
 		if (i < 2 || i + 1 >= *len || (*p)[i] != '.' ||
-			lower_ascii((unsigned char) (*p)[i + 1]) < 'a' ||
-			lower_ascii((unsigned char) (*p)[i + 1]) > 'z')
+			bc_lower_ascii((unsigned char) (*p)[i + 1]) < 'a' ||
+			bc_lower_ascii((unsigned char) (*p)[i + 1]) > 'z')
 			return;
 		*p += i + 1;
 		*len -= i + 1;
@@ -116,7 +111,7 @@ bc_model_normalize(const char *s, size_t len, char *out, size_t outsz)
 		}
 		in_sep = false;
 		if (n + 1 < outsz)
-			out[n] = (char) lower_ascii((unsigned char) c);
+			out[n] = (char) bc_lower_ascii((unsigned char) c);
 		n++;
 	}
 	if (outsz > 0)

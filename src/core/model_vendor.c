@@ -22,6 +22,7 @@
  */
 #include <string.h>
 
+#include "ascii.h"
 #include "usage_type.h"
 
 typedef struct vendor_rule
@@ -69,26 +70,6 @@ static const vendor_rule family_vendors[] = {
 
 #define NRULES(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ASCII lowercase of one character */
-static int
-lower_ascii(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/* does s[0..len) equal the lowercase word w, ignoring ASCII case? */
-static bool
-word_equals(const char *s, size_t len, const char *w)
-{
-	size_t		i;
-
-	if (strlen(w) != len)
-		return false;
-	for (i = 0; i < len; i++)
-		if (lower_ascii((unsigned char) s[i]) != w[i])
-			return false;
-	return true;
-}
 
 /* length of the leading "word." of s (letters, digits, '-'), 0 when none */
 static size_t
@@ -116,10 +97,10 @@ id_vendor(const char *s, size_t len)
 		if (w == 0)
 			return NULL;
 		for (i = 0; i < NRULES(id_vendors); i++)
-			if (word_equals(s, w, id_vendors[i].prefix))
+			if (bc_ieq_lit(s, w, id_vendors[i].prefix))
 				return id_vendors[i].vendor;
 		for (i = 0; i < NRULES(geo_prefixes); i++)
-			if (word_equals(s, w, geo_prefixes[i]))
+			if (bc_ieq_lit(s, w, geo_prefixes[i]))
 				geo = true;
 		if (!geo)
 			return NULL;

@@ -16,6 +16,7 @@
  */
 #include <string.h>
 
+#include "ascii.h"
 #include "usage_type.h"
 
 /* units that count something other than tokens, compared case-insensitively */
@@ -33,26 +34,6 @@ static const char *const non_token_words[] = {
 	"minute", "page", "document",
 };
 
-/* ASCII lowercase of one character */
-static int
-lower_ascii(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/* case-insensitive equality of (p, len) and the lowercase literal lit */
-static bool
-ieq(const char *p, size_t len, const char *lit)
-{
-	size_t		i;
-
-	if (strlen(lit) != len)
-		return false;
-	for (i = 0; i < len; i++)
-		if (lower_ascii((unsigned char) p[i]) != lit[i])
-			return false;
-	return true;
-}
 
 /* case-insensitive search of the lowercase literal lit in (p, len) */
 static bool
@@ -67,7 +48,7 @@ icontains(const char *p, size_t len, const char *lit)
 	for (i = 0; i + n <= len; i++)
 	{
 		for (j = 0; j < n; j++)
-			if (lower_ascii((unsigned char) p[i + j]) != lit[j])
+			if (bc_lower_ascii((unsigned char) p[i + j]) != lit[j])
 				break;
 		if (j == n)
 			return true;
@@ -113,13 +94,13 @@ parse_token_unit(const char *p, size_t len, int64_t *scale)
 		return false;
 	if (i < len)
 	{
-		int			c = lower_ascii((unsigned char) p[i]);
+		int			c = bc_lower_ascii((unsigned char) p[i]);
 
 		if (c == 'k' || c == 'm' || c == 'b')
 		{
 			/* a multiplier letter only when a blank or "token" follows */
 			if (i + 1 < len && (p[i + 1] == ' ' ||
-								lower_ascii((unsigned char) p[i + 1]) == 't'))
+								bc_lower_ascii((unsigned char) p[i + 1]) == 't'))
 			{
 				mult = c == 'k' ? 1000 : c == 'm' ? 1000000 : 1000000000;
 				i++;
@@ -128,7 +109,7 @@ parse_token_unit(const char *p, size_t len, int64_t *scale)
 	}
 	while (i < len && p[i] == ' ')
 		i++;
-	if (!ieq(p + i, len - i, "tokens") && !ieq(p + i, len - i, "token"))
+	if (!bc_ieq_lit(p + i, len - i, "tokens") && !bc_ieq_lit(p + i, len - i, "token"))
 		return false;
 	*scale = (digits ? n : 1) * mult;
 	return true;
@@ -192,10 +173,10 @@ bc_pricing_unit_scale(const char *unit, size_t ulen,
 		*is_tokens = true;
 		return BC_UNIT_OK;
 	}
-	if (ieq(unit, ulen, "units") || ieq(unit, ulen, "unit"))
+	if (bc_ieq_lit(unit, ulen, "units") || bc_ieq_lit(unit, ulen, "unit"))
 		return units_scale(description, dlen, scale, is_tokens);
 	for (i = 0; i < sizeof(non_token_units) / sizeof(non_token_units[0]); i++)
-		if (ieq(unit, ulen, non_token_units[i]))
+		if (bc_ieq_lit(unit, ulen, non_token_units[i]))
 			return BC_UNIT_OK;
 	return BC_UNIT_UNKNOWN;
 }
