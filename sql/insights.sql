@@ -93,7 +93,8 @@ SELECT bedrock_cost._median_of_days('{5,1}', 14) AS two_days,
 	   bedrock_cost._median_of_days('{8,7,6,5,4,3,2,1}', 14) AS eight_days,
 	   bedrock_cost._median_of_days('{1,2,3,4,5,6,7,8,9,10,11,12,13,14}', 14) AS fourteen_days,
 	   bedrock_cost._median_of_days('{}', 14) AS no_day,
-	   bedrock_cost._median_of_days('{3,1,2}', 3) AS odd;
+	   bedrock_cost._median_of_days('{3,1,2}', 3) AS odd,
+	   bedrock_cost._median_of_days('{1234567.1234567891,1234567.1234567892}', 2) AS exact;
 -- a first day of use above the minimum is a spike (its baseline is 0)
 SELECT bedrock_cost.set_spike_thresholds(3, 1, 100000);
 SELECT bedrock_cost.refresh_chargeback();

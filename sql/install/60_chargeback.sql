@@ -658,17 +658,10 @@ COMMENT ON TABLE bedrock_cost.chargeback_daily IS
 -- the median of a day's 14 days before, days without usage counting as zero
 CREATE FUNCTION bedrock_cost._median_of_days(vals numeric[], days integer)
 RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT CASE WHEN s.n % 2 = 1 THEN s.a[(s.n + 1) / 2] ELSE pg_catalog.trim_scale((s.a[s.n / 2] + s.a[s.n / 2 + 1]) / 2) END
-	  FROM (SELECT pg_catalog.array_agg(v.x ORDER BY v.x) AS a, count(*)::integer AS n
-			  FROM (SELECT u.x FROM pg_catalog.unnest($1) AS u(x)
-					UNION ALL
-					SELECT 0 FROM pg_catalog.generate_series(1, $2 - coalesce(pg_catalog.cardinality($1), 0))) AS v) AS s
-$$;
+AS 'MODULE_PATHNAME', 'bc_sql_median_of_days'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION bedrock_cost._median_of_days(numeric[], integer) IS
-  'internal: the median of the values of the days of a window of days (days), the days missing from vals counting as 0; the mean of the two middle values for an even count; exact';
+  'internal: the median of the values of the days of a window of days (days), the days missing from vals counting as 0 (a NULL value too); the mean of the two middle values for an even count; exact, trailing zeros trimmed; NULL for no day (src/ext/median_fns.c)';
 
 CREATE TABLE bedrock_cost.spikes (
 	billing_period	date NOT NULL,
@@ -717,8 +710,10 @@ AS $$
 									('output', d.output_cost, d.output_tokens),
 									('cache_read', d.cache_read_cost, d.cache_read_tokens),
 									('cache_write', d.cache_write_cost, d.cache_write_tokens)) AS k(kind, cost, tokens)
-		 WHERE (d.billing_period = ANY ($1)
-				OR (d.billing_period + interval '1 month')::date = ANY ($1))
+		 WHERE d.billing_period = ANY (ARRAY(
+				SELECT x.p FROM pg_catalog.unnest($1) AS x(p)
+				UNION
+				SELECT (x.p - interval '1 month')::date FROM pg_catalog.unnest($1) AS x(p)))
 		   AND d.attribution <> 'account_level'
 		   AND (k.cost <> 0 OR k.tokens <> 0)
 		 GROUP BY 1, 2, 3, 4, 5, 6
@@ -750,27 +745,29 @@ AS $$
 					CASE WHEN m.tokens >= m.min_tokens AND m.tokens > m.factor * m.baseline_tokens THEN 'tokens' END)
 				AS spike_on
 		  FROM m
+	), tags AS (
+		-- each principal's tags in the period (the tag set it spent most under)
+		SELECT DISTINCT ON (c.billing_period, c.export_id, c.principal_arn)
+			   c.billing_period, c.export_id, c.principal_arn, c.principal_tags
+		  FROM bedrock_cost.chargeback_by_principal AS c
+		 WHERE c.billing_period = ANY ($1) AND c.principal_arn IS NOT NULL
+		 ORDER BY c.billing_period, c.export_id, c.principal_arn, c.cost DESC, c.principal_tags
 	)
 	SELECT s.billing_period, s.export_id, e.export_name, e.path, s.usage_date,
 		   s.principal_arn, bedrock_cost.person(s.principal_arn::bedrock_cost.iam_arn),
 		   bedrock_cost.role_arn(s.principal_arn::bedrock_cost.iam_arn)::text,
-		   pt.tags, (SELECT pg_catalog.string_agg(substr(j.key, length('iamPrincipal/') + 1) || '=' || j.value,
-												  ', ' ORDER BY j.key)
-					   FROM pg_catalog.jsonb_each_text(pt.tags) AS j),
+		   pt.principal_tags, (SELECT pg_catalog.string_agg(substr(j.key, length('iamPrincipal/') + 1) || '=' || j.value,
+															', ' ORDER BY j.key)
+								 FROM pg_catalog.jsonb_each_text(pt.principal_tags) AS j),
 		   s.model, s.kind, s.cost, s.baseline_cost, round(s.cost / nullif(s.baseline_cost, 0), 4),
 		   s.tokens, s.baseline_tokens, round(s.tokens / nullif(s.baseline_tokens, 0), 4),
 		   s.spike_on, s.factor, s.min_cost, s.min_tokens, b.cost_basis
 	  FROM s
 	  JOIN bedrock_cost.exports AS e ON e.export_id = s.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS b
-	 CROSS JOIN LATERAL (
-		-- the principal's tags on that day (of its largest row)
-		SELECT bedrock_cost.principal_tags(d.tags) AS tags
-		  FROM bedrock_cost.chargeback_daily AS d
-		 WHERE d.billing_period = s.billing_period AND d.usage_date = s.usage_date
-		   AND d.export_id = s.export_id AND d.principal_arn IS NOT DISTINCT FROM s.principal_arn
-		   AND d.model IS NOT DISTINCT FROM s.model AND d.attribution <> 'account_level'
-		 ORDER BY d.cost DESC LIMIT 1) AS pt
+	  LEFT JOIN tags AS pt
+		ON pt.billing_period = s.billing_period AND pt.export_id = s.export_id
+	   AND pt.principal_arn = s.principal_arn
 	 WHERE s.spike_on <> ''
 $$;
 COMMENT ON FUNCTION bedrock_cost._spikes_rows(date[]) IS
