@@ -694,13 +694,27 @@ COMMENT ON INDEX bedrock_cost.spikes_key IS 'the grain of spikes; serves filters
 COMMENT ON TABLE bedrock_cost.spikes IS
   'days on which a principal (NULL: unattributed usage) spent on a model and token kind far more than usual: cost > factor x baseline_cost and cost >= min_cost (spike_on cost), or tokens > factor x baseline_tokens and tokens >= min_tokens (spike_on tokens); the baseline is the median of the 14 days before, days without usage counting as 0 (so a first day of use above the minimum is a spike). Thresholds from spike_settings; refreshed with the chargeback (a restated month also recomputes the next month''s spikes, whose baselines reach back into it)';
 
-CREATE FUNCTION bedrock_cost._spikes_rows(periods date[])
+CREATE FUNCTION bedrock_cost._spikes_rows(periods date[], heads date[] DEFAULT '{}')
 RETURNS SETOF bedrock_cost.spikes
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+-- the CTEs' row estimates are poor (1 row for thousands): a merge join with
+-- the principals' tags rescanned them millions of times; hash joins do not
+SET enable_mergejoin = off
 AS $$
 	WITH t AS (
 		SELECT * FROM bedrock_cost.spike_settings
+	), wanted AS (
+		-- the days whose spikes are computed: every day of the periods, the
+		-- first 14 of the heads (whose later days do not look back that far)
+		SELECT x.p AS billing_period, NULL::date AS before FROM pg_catalog.unnest($1) AS x(p)
+		UNION ALL
+		SELECT x.p, x.p + 14 FROM pg_catalog.unnest($2) AS x(p)
+	), scan AS (
+		-- what they read: those days and the 14 days before each month
+		SELECT w.billing_period, NULL::date AS since, w.before FROM wanted AS w
+		UNION ALL
+		SELECT (w.billing_period - interval '1 month')::date, w.billing_period - 14, NULL FROM wanted AS w
 	), day AS (
 		-- each series' value per day, in the periods and the month before each
 		SELECT d.billing_period, d.export_id, d.usage_date, d.principal_arn, d.model, k.kind,
@@ -710,10 +724,11 @@ AS $$
 									('output', d.output_cost, d.output_tokens),
 									('cache_read', d.cache_read_cost, d.cache_read_tokens),
 									('cache_write', d.cache_write_cost, d.cache_write_tokens)) AS k(kind, cost, tokens)
-		 WHERE d.billing_period = ANY (ARRAY(
-				SELECT x.p FROM pg_catalog.unnest($1) AS x(p)
-				UNION
-				SELECT (x.p - interval '1 month')::date FROM pg_catalog.unnest($1) AS x(p)))
+		 WHERE d.billing_period = ANY (ARRAY(SELECT DISTINCT c.billing_period FROM scan AS c))
+		   AND EXISTS (SELECT 1 FROM scan AS c
+						WHERE c.billing_period = d.billing_period
+						  AND (c.since IS NULL OR d.usage_date >= c.since)
+						  AND (c.before IS NULL OR d.usage_date < c.before))
 		   AND d.attribution <> 'account_level'
 		   AND (k.cost <> 0 OR k.tokens <> 0)
 		 GROUP BY 1, 2, 3, 4, 5, 6
@@ -721,7 +736,8 @@ AS $$
 		-- series with a day above a minimum in the periods
 		SELECT DISTINCT d.export_id, coalesce(d.principal_arn, '') AS who, coalesce(d.model, '') AS what, d.kind
 		  FROM day AS d CROSS JOIN t
-		 WHERE d.billing_period = ANY ($1) AND (d.cost >= t.min_cost OR d.tokens >= t.min_tokens)
+		  JOIN wanted AS n ON n.billing_period = d.billing_period AND (n.before IS NULL OR d.usage_date < n.before)
+		 WHERE d.cost >= t.min_cost OR d.tokens >= t.min_tokens
 	), w AS (
 		SELECT d.*,
 			   pg_catalog.array_agg(d.cost) OVER win AS before_cost,
@@ -737,7 +753,8 @@ AS $$
 			   bedrock_cost._median_of_days(w.before_cost, 14) AS baseline_cost,
 			   bedrock_cost._median_of_days(w.before_tokens, 14) AS baseline_tokens
 		  FROM w CROSS JOIN t
-		 WHERE w.billing_period = ANY ($1) AND (w.cost >= t.min_cost OR w.tokens >= t.min_tokens)
+		  JOIN wanted AS n ON n.billing_period = w.billing_period AND (n.before IS NULL OR w.usage_date < n.before)
+		 WHERE w.cost >= t.min_cost OR w.tokens >= t.min_tokens
 	), s AS (
 		SELECT m.*,
 			   pg_catalog.concat_ws(',',
@@ -750,7 +767,7 @@ AS $$
 		SELECT DISTINCT ON (c.billing_period, c.export_id, c.principal_arn)
 			   c.billing_period, c.export_id, c.principal_arn, c.principal_tags
 		  FROM bedrock_cost.chargeback_by_principal AS c
-		 WHERE c.billing_period = ANY ($1) AND c.principal_arn IS NOT NULL
+		 WHERE c.billing_period = ANY ($1 || $2) AND c.principal_arn IS NOT NULL
 		 ORDER BY c.billing_period, c.export_id, c.principal_arn, c.cost DESC, c.principal_tags
 	)
 	SELECT s.billing_period, s.export_id, e.export_name, e.path, s.usage_date,
@@ -770,9 +787,9 @@ AS $$
 	   AND pt.principal_arn = s.principal_arn
 	 WHERE s.spike_on <> ''
 $$;
-COMMENT ON FUNCTION bedrock_cost._spikes_rows(date[]) IS
-  'internal: the rows of bedrock_cost.spikes for the given billing periods, from chargeback_daily of those periods and the month before each (refresh_chargeback)';
-REVOKE ALL ON FUNCTION bedrock_cost._spikes_rows(date[]) FROM PUBLIC;
+COMMENT ON FUNCTION bedrock_cost._spikes_rows(date[], date[]) IS
+  'internal: the rows of bedrock_cost.spikes for every day of the billing periods and the first 14 days of the heads (months after a recomputed one, whose later days do not look back into it), from chargeback_daily of those days and the 14 days before each month (refresh_chargeback)';
+REVOKE ALL ON FUNCTION bedrock_cost._spikes_rows(date[], date[]) FROM PUBLIC;
 
 -- ------------------------------------------------------------------------
 -- allocation of account-level rows
@@ -989,7 +1006,7 @@ DECLARE
 	stale record;
 	full_rebuild boolean;
 	rel text;
-	spike_periods date[];
+	spike_heads date[];
 BEGIN
 	-- one refresh at a time; readers of the tables are never blocked.  The
 	-- summary first: a load that is swapping a delivery in holds it (and
@@ -1022,17 +1039,18 @@ BEGIN
 			SELECT * FROM bedrock_cost._chargeback_usage_types_rows(stale.periods)
 			ON CONFLICT (usage_type, product_name_key) DO NOTHING;
 		ELSIF rel = 'spikes' AND NOT full_rebuild THEN
-			-- a month's spikes look 14 days back: the month after a recomputed one too
-			spike_periods := ARRAY(
-				SELECT DISTINCT p.p
-				  FROM (SELECT x.p FROM pg_catalog.unnest(stale.periods) AS x(p)
-						UNION
-						SELECT (x.p + interval '1 month')::date FROM pg_catalog.unnest(stale.periods) AS x(p)) AS p
-				 WHERE EXISTS (SELECT 1 FROM bedrock_cost.chargeback_daily AS d WHERE d.billing_period = p.p)
-					OR p.p = ANY (stale.periods)
-				 ORDER BY 1);
-			DELETE FROM bedrock_cost.spikes AS t WHERE t.billing_period = ANY (spike_periods);
-			INSERT INTO bedrock_cost.spikes SELECT * FROM bedrock_cost._spikes_rows(spike_periods);
+			-- a month's spikes look 14 days back: the first 14 days of the
+			-- month after a recomputed one change with it
+			spike_heads := ARRAY(
+				SELECT DISTINCT (x.p + interval '1 month')::date
+				  FROM pg_catalog.unnest(stale.periods) AS x(p)
+				 WHERE NOT (x.p + interval '1 month')::date = ANY (stale.periods)
+				   AND EXISTS (SELECT 1 FROM bedrock_cost.chargeback_state AS st
+								WHERE st.billing_period = (x.p + interval '1 month')::date));
+			DELETE FROM bedrock_cost.spikes AS t
+			 WHERE t.billing_period = ANY (stale.periods)
+				OR (t.billing_period = ANY (spike_heads) AND t.usage_date < t.billing_period + 14);
+			INSERT INTO bedrock_cost.spikes SELECT * FROM bedrock_cost._spikes_rows(stale.periods, spike_heads);
 		ELSE
 			IF full_rebuild THEN
 				EXECUTE format('DELETE FROM bedrock_cost.%I', rel);
