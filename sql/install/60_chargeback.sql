@@ -649,6 +649,9 @@ CREATE UNIQUE INDEX chargeback_daily_key ON bedrock_cost.chargeback_daily
 	 principal_arn, tags, model);
 COMMENT ON INDEX bedrock_cost.chargeback_daily_key IS
   'the grain of chargeback_daily; serves filters on billing_period and day';
+CREATE INDEX chargeback_daily_period ON bedrock_cost.chargeback_daily (billing_period);
+COMMENT ON INDEX bedrock_cost.chargeback_daily_period IS
+  'the rows of a billing period, narrow: the refresh deletes a period''s rows and the spikes read two months'' through it (the wide grain index made the planner scan the whole table)';
 COMMENT ON TABLE bedrock_cost.chargeback_daily IS
   'daily chargeback per UTC usage day (of line_item_usage_start_date), export, accounts, principal (with the tags map of its rows) and model, for spotting spikes. Account-level rows and unattributed usage are their own lines';
 
@@ -699,8 +702,11 @@ RETURNS SETOF bedrock_cost.spikes
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 -- the CTEs' row estimates are poor (1 row for thousands): a merge join with
--- the principals' tags rescanned them millions of times; hash joins do not
+-- the principals' tags rescanned them millions of times; hash joins do not.
+-- The months read are a few of many, but a subquery gives them: without
+-- this the planner reads all of chargeback_daily instead of its index
 SET enable_mergejoin = off
+SET enable_seqscan = off
 AS $$
 	WITH t AS (
 		SELECT * FROM bedrock_cost.spike_settings
