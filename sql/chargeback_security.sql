@@ -123,6 +123,7 @@ SELECT bedrock_cost.set_spike_thresholds(3, 0.5, 1000000000);
 SELECT bedrock_cost.refresh_chargeback();
 SET ROLE regress_cb_ds;
 SELECT principal_arn, tags_text, model, token_kind, cost, spike_on FROM bedrock_cost.bi_spikes ORDER BY 1, 4;
+SELECT usage_date, tag_key, tag_value, cost FROM bedrock_cost.bi_daily_by_tag ORDER BY 1, 2, 3;
 -- a leaky function sees only the rows the role may see (security_barrier)
 SET client_min_messages = notice;
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_principal WHERE public.regress_cb_leak(principal_arn);
@@ -165,6 +166,7 @@ SELECT attribution, principal_arn, cost FROM bedrock_cost.bi_chargeback_by_princ
 SELECT tag_key, tag_value, attribution, cost FROM bedrock_cost.bi_chargeback_by_tag ORDER BY 1, 2, 3;
 SELECT model, vendor, token_kind, tokens, cost FROM bedrock_cost.bi_usage_by_model ORDER BY 1, 3;
 SELECT principal_arn, model, token_kind, cost, spike_on FROM bedrock_cost.bi_spikes ORDER BY 1, 3;
+SELECT usage_date, tag_key, tag_value, untagged, cost, principals FROM bedrock_cost.bi_daily_by_tag ORDER BY 2, 3;
 SELECT token_kind, tokens, cost, what_if_cost, price_line_items, price_tokens, price_cost
   FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'claude-sonnet-4.6', '2026-06-01') ORDER BY 1;
 SELECT tag_key, tag_value, vendor, model_key, cost, share_of_team, input_tokens, output_tokens, principals

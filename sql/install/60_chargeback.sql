@@ -1106,6 +1106,31 @@ REVOKE ALL ON FUNCTION bedrock_cost.refresh_chargeback() FROM PUBLIC;
 DROP FUNCTION bedrock_cost._chargeback_table(text, text, text);
 
 -- ------------------------------------------------------------------------
+-- daily spend per tag value, without JSON: a view over chargeback_daily
+
+CREATE VIEW bedrock_cost.daily_by_tag AS
+	WITH keys AS (
+		-- the iamPrincipal/ keys of each period, as chargeback_by_tag has them
+		SELECT DISTINCT t.billing_period, t.tag_key FROM bedrock_cost.chargeback_by_tag AS t
+	)
+	SELECT d.billing_period, d.usage_date, d.export_id, d.export_name, d.export, k.tag_key,
+		   substr(k.tag_key, length('iamPrincipal/') + 1) AS tag_name,
+		   coalesce(d.tags ->> k.tag_key, '(untagged)') AS tag_value,
+		   NOT (d.tags ? k.tag_key) AS untagged,
+		   sum(d.cost) AS cost, min(d.cost_basis) AS cost_basis,
+		   sum(d.input_tokens) AS input_tokens, sum(d.output_tokens) AS output_tokens,
+		   sum(d.cache_read_tokens) AS cache_read_tokens, sum(d.cache_write_tokens) AS cache_write_tokens,
+		   sum(d.total_tokens) AS total_tokens, count(DISTINCT d.principal_arn) AS principals,
+		   sum(d.line_items)::bigint AS line_items
+	  FROM bedrock_cost.chargeback_daily AS d
+	  JOIN keys AS k ON k.billing_period = d.billing_period
+	 WHERE d.attribution <> 'account_level'
+	 GROUP BY d.billing_period, d.usage_date, d.export_id, d.export_name, d.export, k.tag_key,
+			  coalesce(d.tags ->> k.tag_key, '(untagged)'), NOT (d.tags ? k.tag_key);
+COMMENT ON VIEW bedrock_cost.daily_by_tag IS
+  'Bedrock usage (attributed and unattributed; account-level rows have no day to speak of) per UTC usage day, export and iamPrincipal/<key> value, with the (untagged) bucket per key: daily spend per team without reading JSON. Computed from chargeback_daily when read (filter on billing_period or usage_date)';
+
+-- ------------------------------------------------------------------------
 -- FOCUS 1.2-shaped view
 
 CREATE VIEW bedrock_cost.focus_bedrock AS

@@ -236,6 +236,25 @@ CREATE VIEW bedrock_cost.bi_spikes WITH (security_barrier) AS
 COMMENT ON VIEW bedrock_cost.bi_spikes IS
   'days on which a principal spent on a model and token kind far more than the median of its 14 days before (see bedrock_cost.spikes), with the principal''s tags as text (tags_text: team=search, cost-center=12345). Row-level security by bedrock_cost.team_access';
 
+CREATE VIEW bedrock_cost.bi_daily_by_tag WITH (security_barrier) AS
+	SELECT t.usage_date, t.billing_period, t.export_id, t.export_name, t.export,
+		   t.tag_key, t.tag_name, t.tag_value, t.untagged,
+		   t.cost::numeric(38,16) AS cost, t.cost_basis,
+		   t.input_tokens::bigint AS input_tokens, t.output_tokens::bigint AS output_tokens,
+		   t.cache_read_tokens::bigint AS cache_read_tokens,
+		   t.cache_write_tokens::bigint AS cache_write_tokens, t.total_tokens::bigint AS total_tokens,
+		   t.principals::bigint AS principals, t.line_items::bigint AS line_items
+	  FROM bedrock_cost.daily_by_tag AS t
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR (NOT t.untagged
+			AND EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						 WHERE ta.role_name = current_user
+						   AND ta.tag_key = t.tag_key AND ta.tag_value = t.tag_value));
+COMMENT ON VIEW bedrock_cost.bi_daily_by_tag IS
+  'Bedrock usage per UTC day and iamPrincipal tag value (team, cost-center, ...), with the (untagged) bucket per key: daily spend per team as plain columns. Row-level security by bedrock_cost.team_access (a team sees its own tag value)';
+
 CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
 	SELECT d.usage_date, d.billing_period, d.export_id, d.export_name, d.export,
 		   d.payer_account_id, d.usage_account_id, d.attribution,
@@ -381,7 +400,8 @@ BEGIN
 	LOOP
 		FOREACH rel IN ARRAY ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal', 'chargeback_by_tag',
 								   'usage_by_model', 'team_model_mix', 'usage_profile', 'chargeback_daily',
-								   'spikes', 'chargeback_allocated', 'bi_chargeback_by_principal', 'bi_principal_tags',
+								   'spikes', 'chargeback_allocated', 'daily_by_tag', 'bi_chargeback_by_principal',
+								   'bi_principal_tags', 'bi_daily_by_tag',
 								   'bi_chargeback_by_tag', 'bi_usage_by_model', 'bi_team_model_mix',
 								   'bi_usage_profile', 'bi_spikes', 'bi_daily',
 								   'bi_chargeback_allocated']

@@ -148,6 +148,8 @@ qtime bench_bi "SELECT person, workload, output_input_ratio, cache_hit_ratio, do
 qtime bench_bi "SELECT tag_value, workload, cost FROM bedrock_cost.bi_usage_profile WHERE billing_period = '$mid' AND scope = 'tag' AND tag_key = 'iamPrincipal/team'" "usage profile per team, BI role"
 qtime bench_bi "SELECT name, spent, forecast, percent_used, state FROM bedrock_cost.bi_budget_status WHERE billing_period = '$mid'" "budget status, BI role"
 qtime bench_team "SELECT name, spent, forecast, state FROM bedrock_cost.bi_budget_status WHERE billing_period = '$mid'" "budget status, team role"
+qtime bench_bi "SELECT usage_date, tag_value, sum(cost) FROM bedrock_cost.bi_daily_by_tag WHERE billing_period = '$mid' AND tag_key = 'iamPrincipal/team' GROUP BY 1, 2" "daily spend per team, BI role"
+qtime bench_team "SELECT usage_date, sum(cost) FROM bedrock_cost.bi_daily_by_tag WHERE billing_period = '$mid' AND tag_key = 'iamPrincipal/cost-center' GROUP BY 1" "daily spend of its cost center, team role"
 qtime bench_bi "SELECT usage_date, person, tags_text, model, token_kind, cost, cost_ratio FROM bedrock_cost.bi_spikes WHERE billing_period = '$mid' ORDER BY cost DESC LIMIT 50" "spikes of the month, BI role"
 qtime bench_bi "SELECT sum(cost), sum(what_if_cost) FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'nova-2-pro', '$mid')" "what-if Sonnet 4.6 as Nova 2 Pro for the month, BI role"
 qtime bench_team "SELECT sum(cost), sum(what_if_cost) FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'nova-2-pro', '$mid', 'iamPrincipal/cost-center', '00007')" "what-if for its cost center, team role"

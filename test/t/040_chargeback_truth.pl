@@ -227,6 +227,16 @@ check('what-if scoped to a team: its tokens are the team\'s Sonnet 4.6 tokens pe
 		  GROUP BY 1, 2, 3",
 		'm.tag_value = t.tag_value AND m.billing_period = t.billing_period AND m.token_kind = t.token_kind',
 		'm.tokens <> t.tokens'));
+check('daily per tag value: the days add up to the truth\'s per-tag sums',
+	$cmp->("SELECT billing_period, tag_name, CASE WHEN untagged THEN NULL ELSE tag_value END AS tag_value, untagged,
+				   sum(line_items) AS n, sum(cost) AS cost, sum(input_tokens) AS i, sum(output_tokens) AS o,
+				   sum(cache_read_tokens) AS cr, sum(cache_write_tokens) AS cw
+			  FROM bedrock_cost.bi_daily_by_tag GROUP BY 1, 2, 3, 4",
+		"SELECT * FROM truth.by_tag WHERE latest",
+		'm.billing_period = t.billing_period AND m.tag_name = t.tag_key
+		 AND m.tag_value IS NOT DISTINCT FROM t.tag_value AND m.untagged = t.untagged',
+		'(m.n, m.cost, m.i, m.o, m.cr, m.cw) IS DISTINCT FROM (t.line_items, t.cost, t.input_tokens, '
+		  . 't.output_tokens, t.cache_read_tokens, t.cache_write_tokens)'));
 check('per usage type',
 	$cmp->("SELECT b.billing_period, b.usage_type, sum(b.line_items) AS n,
 				   coalesce(sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')), 0) AS tokens,

@@ -24,6 +24,7 @@ my %columns = (
 	bi_budget_status => [ [qw(monthly_amount spent daily_run_rate forecast)], [qw(warning_percent percent_used)], [] ],
 	bi_spikes => [ [qw(cost baseline_cost min_cost)], [qw(cost_ratio baseline_tokens tokens_ratio factor)],
 		[qw(tokens min_tokens)] ],
+	bi_daily_by_tag => [ ['cost'], [], [ @tokens, 'principals', 'line_items' ] ],
 	bi_daily => [ [ @cost, qw(input_cost output_cost cache_read_cost cache_write_cost) ], [], [ @tokens, 'line_items' ] ],
 	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ]);
 
