@@ -509,6 +509,7 @@ write_delivery(delivery *d, const gen_world *w, gen_truth *t)
 		write_manifest(d, top, d->nchunks);
 	}
 	bc_gen_truth_write(t, w, d->period, d->exec_id, d->seq, d->latest);
+	bc_gen_truth_series_end(t, d->latest);
 	fprintf(deliveries_csv, "%s-01,%d,%s,%s,%s,%s,%s/%s-Manifest.json,%d,%d,%ld,%d,%s,%s\n",
 			d->period, d->seq, d->exec_id, d->latest ? "t" : "f",
 			cfg->create_new ? "create-new" : "overwrite", d->data_rel, d->meta_rel,

@@ -189,6 +189,23 @@ bc_gen_truth_add(gen_truth *t, const gen_row_truth *r)
 	}
 }
 
+/* at a delivery's end: the largest series-day of its random rows, if it is the latest */
+void
+bc_gen_truth_series_end(gen_truth *t, int latest)
+{
+	size_t		x;
+
+	if (!t->series_cost || !latest)
+		return;
+	for (x = 0; x < series_size(t); x++)
+	{
+		if (t->series_cost[x] > t->max_cost)
+			t->max_cost = t->series_cost[x];
+		if (t->series_tokens[x] > t->max_tokens)
+			t->max_tokens = t->series_tokens[x];
+	}
+}
+
 /* create the ground-truth files with their headers */
 void
 bc_gen_truth_open(const char *dir)
@@ -469,6 +486,18 @@ same_model_group(int a, int b)
 		strcmp(x->vendor, y->vendor) == 0;
 }
 
+/* is entry m the first model_truth entry of its model key and vendor? */
+static int
+first_of_model_group(int m)
+{
+	int			i;
+
+	for (i = 0; i < m; i++)
+		if (same_model_group(i, m))
+			return 0;
+	return 1;
+}
+
 /* the value of tag key of principal p, NULL when untagged or unattributed */
 static const char *
 tag_value_of(const gen_world *w, int p, const char *key)
@@ -517,11 +546,8 @@ write_tag_value_models(const gen_truth *t, const gen_world *w, const char *key,
 	for (m = 0; m < N_MODEL_TRUTH; m++)
 	{
 		gen_acc		a;
-		int			first;
 
-		for (first = 0; !same_model_group(first, m); first++)
-			;
-		if (first < m)
+		if (!first_of_model_group(m))
 			continue;			/* the group was written at its first entry */
 		a = tag_model_sum(t, w, key, val, m);
 		if (a.rows == 0)
@@ -591,17 +617,14 @@ write_principal_models(const gen_truth *t, const gen_world *w, const char *perio
 	FILE	   *f = tf[TF_PRINCIPAL_MODEL];
 	int			p,
 				m,
-				k,
-				first;
+				k;
 
 	for (p = 0; p <= w->nprincipals; p++)
 		for (m = 0; m < N_MODEL_TRUTH; m++)
 		{
 			gen_acc		a = {0};
 
-			for (first = 0; !same_model_group(first, m); first++)
-				;
-			if (first < m)
+			if (!first_of_model_group(m))
 				continue;
 			for (k = 0; k < bc_gen_nskus; k++)
 				if (bc_gen_skus[k].bedrock && same_model_group(model_truth_of(&bc_gen_skus[k]), m))
@@ -705,19 +728,6 @@ bc_gen_truth_write(const gen_truth *t, const gen_world *w, const char *period,
 	int			i,
 				b;
 
-	/* the largest series-day of the random rows, over the latest deliveries */
-	if (t->series_cost && latest)
-	{
-		size_t		x;
-
-		for (x = 0; x < series_size(t); x++)
-		{
-			if (t->series_cost[x] > t->max_cost)
-				((gen_truth *) t)->max_cost = t->series_cost[x];
-			if (t->series_tokens[x] > t->max_tokens)
-				((gen_truth *) t)->max_tokens = t->series_tokens[x];
-		}
-	}
 	put_measure("total", &t->total, period, delivery, exec_id, latest);
 	put_measure("bedrock", &t->bedrock_all, period, delivery, exec_id, latest);
 	{
