@@ -76,6 +76,30 @@ SELECT tag_key, tag_name, tag_value, untagged, attribution, cost, total_tokens, 
 SELECT tag_key, sum(cost) AS key_total,
 	   (SELECT sum(cost) FROM bedrock_cost.chargeback_by_principal) AS month_total
   FROM bedrock_cost.chargeback_by_tag GROUP BY 1 ORDER BY 1;
+-- any key of the tags map is a dimension, with its source; principal tags of
+-- the same row stay what they were (alice's ds spend is also resource app x)
+SELECT DISTINCT tag_key, tag_source, tag_name FROM bedrock_cost.chargeback_by_tag ORDER BY 1;
+SELECT bedrock_cost.tag_source(k) AS source, bedrock_cost.tag_name(k) AS name
+  FROM unnest(ARRAY['iamPrincipal/cost-center', 'resourceTags/user:project', 'resourceTags/aws:createdBy',
+					'accountTag/department', 'userAttribute/Department', 'costCategory/a/b', 'bare']) AS k;
+-- a budget on a resource tag: row 1 (3.00) is the only one tagged app = x
+INSERT INTO bedrock_cost.budgets (name, scope, tag_key, tag_value, monthly_amount)
+VALUES ('app x', 'tag', 'resourceTags/app', 'x', 10), ('app y', 'tag', 'resourceTags/app', 'y', 10);
+SELECT name, billing_period, spent, state FROM bedrock_cost.budget_status ORDER BY 1, 2;
+DELETE FROM bedrock_cost.budgets;
+INSERT INTO bedrock_cost.budgets (name, scope, tag_key, tag_value, monthly_amount)
+VALUES ('no prefix', 'tag', 'team', 'ds', 10);
+-- one value when several sources name a tag: the principal tag wins, then
+-- the resource tag, the account tag, the user attribute, the cost category
+SELECT bedrock_cost.tag_value(t, 'team') AS team
+  FROM unnest(ARRAY[
+	'{"iamPrincipal/team":"p","resourceTags/user:team":"r","accountTag/team":"a"}',
+	'{"resourceTags/user:team":"r","accountTag/team":"a","userAttribute/team":"u"}',
+	'{"resourceTags/team":"r2","accountTag/team":"a"}',
+	'{"accountTag/team":"a","userAttribute/team":"u","costCategory/team":"c"}',
+	'{"userAttribute/team":"u","costCategory/team":"c"}',
+	'{"costCategory/team":"c"}',
+	'{"iamPrincipal/cost-center":"1"}']::jsonb[]) WITH ORDINALITY AS x(t, i) ORDER BY i;
 
 -- per model, cost per million tokens
 SELECT model, model_key, token_kind, tier, routing, region, recognized, tokens, cost,

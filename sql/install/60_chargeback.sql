@@ -27,10 +27,11 @@
  *                            (not per period: kept exact at every refresh)
  *   chargeback_by_principal  per principal (plus unattributed and
  *                            account-level lines), from chargeback_base
- *   chargeback_by_tag        per iamPrincipal/<key> and value, with an
+ *   chargeback_by_tag        per tags-map key (iamPrincipal/, resourceTags/,
+ *                            accountTag/, ...) and value, with an
  *                            explicit (untagged) bucket per key
  *   usage_by_model           per model, token kind, tier, routing, region
- *   team_model_mix           per iamPrincipal/<key> value, vendor and model,
+ *   team_model_mix           per tags-map key and value, vendor and model,
  *                            with the model's share of the team's cost
  *   usage_profile            per principal and per tag value: token mix,
  *                            ratios, dominant model, workload label
@@ -174,6 +175,52 @@ $$;
 COMMENT ON FUNCTION bedrock_cost.principal_tags(jsonb) IS
   'the iamPrincipal/<key> entries (IAM principal and session tags) of a CUR 2.0 tags map, as a jsonb object ({} when none)';
 
+-- the other entries of a tags map: resource, account, user-attribute and cost-category tags
+CREATE FUNCTION bedrock_cost.cost_tags(tags jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT coalesce(pg_catalog.jsonb_object_agg(t.key, t.value), '{}'::jsonb)
+	  FROM pg_catalog.jsonb_each($1) AS t
+	 WHERE t.key NOT LIKE 'iamPrincipal/%'
+$$;
+COMMENT ON FUNCTION bedrock_cost.cost_tags(jsonb) IS
+  'the entries of a CUR 2.0 tags map that are not iamPrincipal/ tags (resourceTags/user:..., resourceTags/aws:..., accountTag/..., userAttribute/..., costCategory/...), as a jsonb object ({} when none)';
+
+-- the source and the name of a tags-map key: iamPrincipal/team -> iamPrincipal, team
+CREATE FUNCTION bedrock_cost.tag_source(tag_key text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT CASE WHEN pg_catalog.strpos($1, '/') > 0 THEN pg_catalog.split_part($1, '/', 1) ELSE '' END
+$$;
+COMMENT ON FUNCTION bedrock_cost.tag_source(text) IS
+  'the source prefix of a CUR 2.0 tags-map key, before its first /: iamPrincipal, resourceTags, accountTag, userAttribute or costCategory (empty for a key without a prefix)';
+
+CREATE FUNCTION bedrock_cost.tag_name(tag_key text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT pg_catalog.substr($1, pg_catalog.strpos($1, '/') + 1)
+$$;
+COMMENT ON FUNCTION bedrock_cost.tag_name(text) IS
+  'a CUR 2.0 tags-map key without its source prefix: iamPrincipal/team -> team, resourceTags/user:project -> user:project, accountTag/department -> department';
+
+-- one team per line item when several sources name it: the documented precedence
+CREATE FUNCTION bedrock_cost.tag_value(tags jsonb, name text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT coalesce($1 ->> ('iamPrincipal/' || $2),
+					$1 ->> ('resourceTags/user:' || $2),
+					$1 ->> ('resourceTags/' || $2),
+					$1 ->> ('accountTag/' || $2),
+					$1 ->> ('userAttribute/' || $2),
+					$1 ->> ('costCategory/' || $2))
+$$;
+COMMENT ON FUNCTION bedrock_cost.tag_value(jsonb, text) IS
+  'the value a tags map gives the tag name, when several sources name it: the principal (or session) tag iamPrincipal/<name> wins, then the resource tag resourceTags/user:<name> (or resourceTags/<name>), then the account tag accountTag/<name>, the Identity Center attribute userAttribute/<name>, the cost category costCategory/<name>; NULL when none. The chargeback views never merge sources: each full key is its own dimension';
+
 -- ------------------------------------------------------------------------
 -- the chargeback tables: each is defined once, by a query over a row source
 -- (%1$s), and gets two things from it: the table (its columns and types from
@@ -221,13 +268,14 @@ DECLARE
 		  FROM %1$s AS li
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 	), tag_map AS MATERIALIZED (
-		-- the principal tags of each distinct tags map, computed once
-		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags
+		-- the principal and the other tags of each distinct tags map, computed once
+		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags,
+			   bedrock_cost.cost_tags(t.tags) AS cost_tags
 		  FROM (SELECT DISTINCT tags FROM per_line) AS t
 	)
 	SELECT p.billing_period, p.export_id, p.payer_account_id, p.usage_account_id,
 		   p.line_item_type, p.principal::text AS principal_arn,
-		   m.principal_tags, p.usage_type, p.product_name,
+		   m.principal_tags, m.cost_tags, p.usage_type, p.product_name,
 		   sum(p.line_items)::bigint AS line_items,
 		   sum(p.unblended_cost) AS unblended_cost,
 		   sum(p.net_unblended_cost) AS net_unblended_cost,
@@ -236,7 +284,7 @@ DECLARE
 		   sum(p.usage_amount) AS usage_amount
 	  FROM per_line p
 	  JOIN tag_map m ON m.tags = p.tags
-	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 	$q$;
 	-- %1$s: row source with the columns of chargeback_base; %2$s: join giving u,
 	-- the parts of b.usage_type; %3$s: relation giving the cost_basis to report in
@@ -317,7 +365,7 @@ $do$;
 
 CREATE UNIQUE INDEX chargeback_base_key ON bedrock_cost.chargeback_base
 	(billing_period, export_id, payer_account_id, usage_account_id, line_item_type,
-	 principal_arn, principal_tags, usage_type, product_name);
+	 principal_arn, principal_tags, cost_tags, usage_type, product_name);
 COMMENT ON INDEX bedrock_cost.chargeback_base_key IS
   'the grain of chargeback_base';
 CREATE INDEX chargeback_base_usage_type ON bedrock_cost.chargeback_base
@@ -342,7 +390,7 @@ COMMENT ON INDEX bedrock_cost.chargeback_by_principal_role IS
   'per-role rollups of one billing period';
 
 COMMENT ON TABLE bedrock_cost.chargeback_base IS
-  'line items (their summary, bedrock_cost.usage_summary) summed per billing period, export, payer and usage account, line item type, principal, principal tags and usage type: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
+  'line items (their summary, bedrock_cost.usage_summary) summed per billing period, export, payer and usage account, line item type, principal, principal tags, other cost-allocation tags (cost_tags) and usage type: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
 COMMENT ON TABLE bedrock_cost.chargeback_by_principal IS
   'chargeback per billing period, export, payer and usage account, line item type and IAM principal (as billed, with its type, role rollup and person/session label and principal tags). Usage without a principal is its own line (attribution unattributed, principal NULL); Tax, Credit, Refund, discounts and fees are their own lines (attribution account_level). cost is in the basis named by cost_basis. The same bill loaded from two exports appears once per export';
 COMMENT ON FUNCTION bedrock_cost.chargeback_base_as_of(bigint) IS
@@ -351,17 +399,18 @@ COMMENT ON FUNCTION bedrock_cost.chargeback_by_principal_as_of(bigint) IS
   'chargeback_by_principal as it stood right after load load_id (bedrock_cost.loads): for each export and period the newest successful delivery with a load_id <= load_id, superseded deliveries read from usage_summary_history; cost in the basis in force at that load (loads.cost_basis). A WARNING names the deliveries bedrock_cost.history_retention dropped (their periods are missing)';
 
 -- ------------------------------------------------------------------------
--- per tag: every iamPrincipal/<key> seen in a period is a dimension
+-- per tag: every key of the tags map seen in a period is a dimension
 
 SELECT bedrock_cost._chargeback_table('chargeback_by_tag', 'bedrock_cost.chargeback_base', $q$
-	WITH keys AS (
+	WITH b AS (
+		SELECT b.*, b.principal_tags || b.cost_tags AS all_tags FROM %1$s AS b
+	), keys AS (
 		SELECT DISTINCT b.billing_period, k.key AS tag_key
-		  FROM %1$s AS b,
-			   LATERAL pg_catalog.jsonb_object_keys(b.principal_tags) AS k(key)
+		  FROM b, LATERAL pg_catalog.jsonb_object_keys(b.all_tags) AS k(key)
 	), g AS (
 		SELECT b.billing_period, b.export_id, k.tag_key,
-			   coalesce(b.principal_tags ->> k.tag_key, '(untagged)') AS tag_value,
-			   NOT (b.principal_tags ? k.tag_key) AS untagged,
+			   coalesce(b.all_tags ->> k.tag_key, '(untagged)') AS tag_value,
+			   NOT (b.all_tags ? k.tag_key) AS untagged,
 			   bedrock_cost.attribution(b.principal_arn, b.line_item_type) AS attribution,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
@@ -372,14 +421,14 @@ SELECT bedrock_cost._chargeback_table('chargeback_by_tag', 'bedrock_cost.chargeb
 			   sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
 			   count(DISTINCT b.principal_arn) AS principals,
 			   sum(b.line_items)::bigint AS line_items
-		  FROM %1$s AS b
+		  FROM b
 		  JOIN keys AS k USING (billing_period)
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
 		 GROUP BY 1, 2, 3, 4, 5, 6
 	)
 	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export, g.tag_key,
-		   substr(g.tag_key, length('iamPrincipal/') + 1) AS tag_name,
+		   bedrock_cost.tag_name(g.tag_key) AS tag_name, bedrock_cost.tag_source(g.tag_key) AS tag_source,
 		   g.tag_value, g.untagged, g.attribution,
 		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
 				ELSE g.unblended_cost END AS cost,
@@ -398,7 +447,7 @@ CREATE UNIQUE INDEX chargeback_by_tag_key ON bedrock_cost.chargeback_by_tag
 COMMENT ON INDEX bedrock_cost.chargeback_by_tag_key IS
   'the grain of chargeback_by_tag; serves filters on billing_period and tag_key';
 COMMENT ON TABLE bedrock_cost.chargeback_by_tag IS
-  'chargeback per billing period, iamPrincipal/<key> tag and value and export, with no configuration: every key seen in the period (in any export) is a dimension. Spend of rows without that key (untagged principals, unattributed usage, account-level rows) is the explicit bucket tag_value (untagged), split by attribution, so for every key the values add up to the whole period';
+  'chargeback per billing period, cost-allocation tag and value and export, with no configuration: every key of the CUR tags map seen in the period (in any export) is a dimension, with its source prefix (tag_source: iamPrincipal for principal and session tags, resourceTags for resource tags user:* and aws:*, accountTag, userAttribute, costCategory); no source overrides another (bedrock_cost.tag_value gives the precedence when one value is wanted). Spend of rows without that key (untagged principals, unattributed usage, account-level rows) is the explicit bucket tag_value (untagged), split by attribution, so for every key the values add up to the whole period';
 
 -- ------------------------------------------------------------------------
 -- per model
@@ -445,14 +494,15 @@ COMMENT ON TABLE bedrock_cost.usage_by_model IS
 -- per team and model: which team drives which model
 
 SELECT bedrock_cost._chargeback_table('team_model_mix', 'bedrock_cost.chargeback_base', $q$
-	WITH keys AS (
+	WITH b AS (
+		SELECT b.*, b.principal_tags || b.cost_tags AS all_tags FROM %1$s AS b
+	), keys AS (
 		SELECT DISTINCT b.billing_period, k.key AS tag_key
-		  FROM %1$s AS b,
-			   LATERAL pg_catalog.jsonb_object_keys(b.principal_tags) AS k(key)
+		  FROM b, LATERAL pg_catalog.jsonb_object_keys(b.all_tags) AS k(key)
 	), g AS (
 		SELECT b.billing_period, b.export_id, k.tag_key,
-			   coalesce(b.principal_tags ->> k.tag_key, '(untagged)') AS tag_value,
-			   NOT (b.principal_tags ? k.tag_key) AS untagged,
+			   coalesce(b.all_tags ->> k.tag_key, '(untagged)') AS tag_value,
+			   NOT (b.all_tags ? k.tag_key) AS untagged,
 			   u.vendor, u.model_key,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
@@ -462,7 +512,7 @@ SELECT bedrock_cost._chargeback_table('team_model_mix', 'bedrock_cost.chargeback
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
 			   count(DISTINCT b.principal_arn) AS principals,
 			   sum(b.line_items)::bigint AS line_items
-		  FROM %1$s AS b
+		  FROM b
 		  JOIN keys AS k USING (billing_period)
 		  JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
@@ -475,7 +525,7 @@ SELECT bedrock_cost._chargeback_table('team_model_mix', 'bedrock_cost.chargeback
 		  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s
 	)
 	SELECT c.billing_period, c.export_id, e.export_name, e.path AS export, c.tag_key,
-		   substr(c.tag_key, length('iamPrincipal/') + 1) AS tag_name,
+		   bedrock_cost.tag_name(c.tag_key) AS tag_name, bedrock_cost.tag_source(c.tag_key) AS tag_source,
 		   c.tag_value, c.untagged, c.vendor, c.model_key,
 		   c.cost, c.cost_basis, c.unblended_cost, c.net_unblended_cost,
 		   round(c.cost / nullif(sum(c.cost) OVER team, 0), 6) AS share_of_team,
@@ -494,14 +544,15 @@ CREATE UNIQUE INDEX team_model_mix_key ON bedrock_cost.team_model_mix
 COMMENT ON INDEX bedrock_cost.team_model_mix_key IS
   'the grain of team_model_mix; serves filters on billing_period, tag_key and tag_value';
 COMMENT ON TABLE bedrock_cost.team_model_mix IS
-  'Bedrock usage (line item types Usage, DiscountedUsage, SavingsPlanCoveredUsage) per billing period, export, iamPrincipal/<key> tag value, vendor and canonical model, with each model''s share of the team''s cost: which team drives Opus and which Sonnet. Every key seen in the period is a dimension; usage of principals without the key and unattributed usage is the bucket tag_value (untagged), so for one key the values add up to the period''s Bedrock usage. Usage without a model (Guardrails, Data Automation, AgentCore) is vendor aws, model_key NULL';
+  'Bedrock usage (line item types Usage, DiscountedUsage, SavingsPlanCoveredUsage) per billing period, export, tag key (any key of the tags map: iamPrincipal/, resourceTags/, accountTag/, ...) and value, vendor and canonical model, with each model''s share of the team''s cost: which team drives Opus and which Sonnet. Every key seen in the period is a dimension; usage of rows without the key (untagged principals, unattributed usage) is the bucket tag_value (untagged), so for one key the values add up to the period''s Bedrock usage. Usage without a model (Guardrails, Data Automation, AgentCore) is vendor aws, model_key NULL';
 
 -- ------------------------------------------------------------------------
 -- usage profile: what kind of work a principal or a team does
 
 SELECT bedrock_cost._chargeback_table('usage_profile', 'bedrock_cost.chargeback_base', $q$
 	WITH u AS (
-		SELECT b.billing_period, b.export_id, b.principal_arn, b.principal_tags, t.model_key, t.token_kind,
+		SELECT b.billing_period, b.export_id, b.principal_arn, b.principal_tags,
+			   b.principal_tags || b.cost_tags AS all_tags, t.model_key, t.token_kind,
 			   b.tokens, b.unblended_cost, b.net_unblended_cost, b.line_items
 		  FROM %1$s AS b
 		  JOIN bedrock_cost.chargeback_usage_types AS t
@@ -509,7 +560,7 @@ SELECT bedrock_cost._chargeback_table('usage_profile', 'bedrock_cost.chargeback_
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
 	), keys AS (
 		SELECT DISTINCT u.billing_period, k.key AS tag_key
-		  FROM u, LATERAL pg_catalog.jsonb_object_keys(u.principal_tags) AS k(key)
+		  FROM u, LATERAL pg_catalog.jsonb_object_keys(u.all_tags) AS k(key)
 	), subject AS (
 		-- every usage row once per principal (NULL: unattributed) and once per tag key of its period
 		SELECT u.billing_period, u.export_id, 'principal' AS scope, u.principal_arn, u.principal_tags,
@@ -518,7 +569,7 @@ SELECT bedrock_cost._chargeback_table('usage_profile', 'bedrock_cost.chargeback_
 		  FROM u
 		UNION ALL
 		SELECT u.billing_period, u.export_id, 'tag', NULL, NULL, k.tag_key,
-			   coalesce(u.principal_tags ->> k.tag_key, '(untagged)'), NOT (u.principal_tags ? k.tag_key),
+			   coalesce(u.all_tags ->> k.tag_key, '(untagged)'), NOT (u.all_tags ? k.tag_key),
 			   u.model_key, u.token_kind, u.tokens, u.unblended_cost, u.net_unblended_cost, u.line_items
 		  FROM u JOIN keys AS k USING (billing_period)
 	), per_model AS (
@@ -565,7 +616,7 @@ SELECT bedrock_cost._chargeback_table('usage_profile', 'bedrock_cost.chargeback_
 	SELECT p.billing_period, p.export_id, e.export_name, e.path AS export, p.scope,
 		   p.principal_arn, bedrock_cost.person(p.principal_arn::bedrock_cost.iam_arn) AS person,
 		   bedrock_cost.role_arn(p.principal_arn::bedrock_cost.iam_arn)::text AS role_arn, p.principal_tags,
-		   p.tag_key, substr(p.tag_key, length('iamPrincipal/') + 1) AS tag_name, p.tag_value, p.untagged,
+		   p.tag_key, bedrock_cost.tag_name(p.tag_key) AS tag_name, bedrock_cost.tag_source(p.tag_key) AS tag_source, p.tag_value, p.untagged,
 		   p.cost, p.cost_basis, p.unblended_cost, p.net_unblended_cost,
 		   p.input_tokens, p.output_tokens, p.cache_read_tokens, p.cache_write_tokens, p.total_tokens,
 		   round(p.output_tokens / nullif(p.prompt_tokens, 0), 4) AS output_input_ratio,
@@ -585,14 +636,14 @@ CREATE UNIQUE INDEX usage_profile_key ON bedrock_cost.usage_profile
 COMMENT ON INDEX bedrock_cost.usage_profile_key IS
   'the grain of usage_profile; serves filters on billing_period, scope and tag_key';
 COMMENT ON TABLE bedrock_cost.usage_profile IS
-  'what kind of work each principal (scope principal, one row per principal and tag set; principal_arn NULL for unattributed usage) and each iamPrincipal/<key> value (scope tag, with the (untagged) bucket) does per billing period and export: tokens by kind, output per prompt token, cache hit ratio, cost per million tokens, the model it spends most on, and a workload label: generation-heavy when output tokens >= prompt tokens (input + cache read + cache write), document-heavy when output * 5 <= prompt tokens, balanced in between. Usage line item types only';
+  'what kind of work each principal (scope principal, one row per principal and tag set; principal_arn NULL for unattributed usage) and each tag value of any key of the tags map (scope tag: iamPrincipal/, resourceTags/, accountTag/, ..., with the (untagged) bucket) does per billing period and export: tokens by kind, output per prompt token, cache hit ratio, cost per million tokens, the model it spends most on, and a workload label: generation-heavy when output tokens >= prompt tokens (input + cache read + cache write), document-heavy when output * 5 <= prompt tokens, balanced in between. Usage line item types only';
 
 -- ------------------------------------------------------------------------
 -- per day (spikes)
 
 SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_summary', $q$
 	-- one aggregation over the summary, which keeps the usage day;
-	-- the raw tags map is kept (its iamPrincipal/ keys filter rows in bi_daily)
+	-- the raw tags map is kept (its keys filter rows in bi_daily and daily_by_tag)
 	WITH r AS (
 		SELECT li.*, u.model, u.token_kind,
 			   CASE s.cost_basis WHEN 'net_unblended' THEN li.net_unblended_cost
@@ -779,7 +830,7 @@ AS $$
 	SELECT s.billing_period, s.export_id, e.export_name, e.path, s.usage_date,
 		   s.principal_arn, bedrock_cost.person(s.principal_arn::bedrock_cost.iam_arn),
 		   bedrock_cost.role_arn(s.principal_arn::bedrock_cost.iam_arn)::text,
-		   pt.principal_tags, (SELECT pg_catalog.string_agg(substr(j.key, length('iamPrincipal/') + 1) || '=' || j.value,
+		   pt.principal_tags, (SELECT pg_catalog.string_agg(bedrock_cost.tag_name(j.key) || '=' || j.value,
 															', ' ORDER BY j.key)
 								 FROM pg_catalog.jsonb_each_text(pt.principal_tags) AS j),
 		   s.model, s.kind, s.cost, s.baseline_cost, round(s.cost / nullif(s.baseline_cost, 0), 4),
@@ -1110,11 +1161,11 @@ DROP FUNCTION bedrock_cost._chargeback_table(text, text, text);
 
 CREATE VIEW bedrock_cost.daily_by_tag AS
 	WITH keys AS (
-		-- the iamPrincipal/ keys of each period, as chargeback_by_tag has them
+		-- the tag keys of each period, as chargeback_by_tag has them
 		SELECT DISTINCT t.billing_period, t.tag_key FROM bedrock_cost.chargeback_by_tag AS t
 	)
 	SELECT d.billing_period, d.usage_date, d.export_id, d.export_name, d.export, k.tag_key,
-		   substr(k.tag_key, length('iamPrincipal/') + 1) AS tag_name,
+		   bedrock_cost.tag_name(k.tag_key) AS tag_name, bedrock_cost.tag_source(k.tag_key) AS tag_source,
 		   coalesce(d.tags ->> k.tag_key, '(untagged)') AS tag_value,
 		   NOT (d.tags ? k.tag_key) AS untagged,
 		   sum(d.cost) AS cost, min(d.cost_basis) AS cost_basis,
@@ -1128,7 +1179,7 @@ CREATE VIEW bedrock_cost.daily_by_tag AS
 	 GROUP BY d.billing_period, d.usage_date, d.export_id, d.export_name, d.export, k.tag_key,
 			  coalesce(d.tags ->> k.tag_key, '(untagged)'), NOT (d.tags ? k.tag_key);
 COMMENT ON VIEW bedrock_cost.daily_by_tag IS
-  'Bedrock usage (attributed and unattributed; account-level rows have no day to speak of) per UTC usage day, export and iamPrincipal/<key> value, with the (untagged) bucket per key: daily spend per team without reading JSON. Computed from chargeback_daily when read (filter on billing_period or usage_date)';
+  'Bedrock usage (attributed and unattributed; account-level rows have no day to speak of) per UTC usage day, export and tag key and value (every key of the tags map, as chargeback_by_tag), with the (untagged) bucket per key: daily spend per team without reading JSON. Computed from chargeback_daily when read (filter on billing_period or usage_date)';
 
 -- ------------------------------------------------------------------------
 -- FOCUS 1.2-shaped view

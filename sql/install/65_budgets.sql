@@ -25,7 +25,7 @@
 CREATE TABLE bedrock_cost.budgets (
 	name			text PRIMARY KEY CHECK (name <> ''),
 	scope			text NOT NULL CHECK (scope IN ('bill', 'tag', 'principal', 'role', 'account')),
-	tag_key			text CHECK (tag_key LIKE 'iamPrincipal/_%'),
+	tag_key			text CHECK (tag_key ~ '^[A-Za-z]+/.'),
 	tag_value		text,
 	principal_arn	text,
 	role_arn		text,
@@ -51,8 +51,8 @@ COMMENT ON TABLE bedrock_cost.budgets IS
   'monthly budgets on the chargeback cost: one row per budget, with its scope (the columns the scope names are set, the others NULL); evaluated per billing period by bedrock_cost.budget_status; changes are audited; kept by pg_dump';
 COMMENT ON COLUMN bedrock_cost.budgets.name IS 'the budget''s name, unique';
 COMMENT ON COLUMN bedrock_cost.budgets.scope IS
-  'what the budget covers: bill (every chargeback row: attributed, unattributed and account-level), tag (principals carrying tag_key = tag_value), principal (principal_arn), role (role_arn: the role and its sessions), account (every row of usage account account_id)';
-COMMENT ON COLUMN bedrock_cost.budgets.tag_key IS 'scope tag: the full key, e.g. iamPrincipal/team';
+  'what the budget covers: bill (every chargeback row: attributed, unattributed and account-level), tag (rows whose tags map carries tag_key = tag_value: any key, iamPrincipal/, resourceTags/, accountTag/, ...), principal (principal_arn), role (role_arn: the role and its sessions), account (every row of usage account account_id)';
+COMMENT ON COLUMN bedrock_cost.budgets.tag_key IS 'scope tag: the full key with its source prefix, e.g. iamPrincipal/team, resourceTags/user:project, accountTag/department';
 COMMENT ON COLUMN bedrock_cost.budgets.tag_value IS 'scope tag: the value, e.g. search';
 COMMENT ON COLUMN bedrock_cost.budgets.principal_arn IS 'scope principal: the principal ARN as billed';
 COMMENT ON COLUMN bedrock_cost.budgets.role_arn IS 'scope role: the role ARN (arn:aws:iam::<account>:role/<name>) its sessions roll up to';
@@ -100,16 +100,24 @@ CREATE VIEW bedrock_cost.budget_status AS
 		 CROSS JOIN months AS m
 		  JOIN bedrock_cost.exports AS e ON e.export_id = m.export_id
 		 CROSS JOIN LATERAL (
-			SELECT pg_catalog.sum(c.cost) AS spent
-			  FROM bedrock_cost.chargeback_by_principal AS c
-			 WHERE c.billing_period = m.billing_period AND c.export_id = m.export_id
-			   AND CASE b.scope
-					   WHEN 'bill' THEN true
-					   WHEN 'tag' THEN (c.principal_tags ->> b.tag_key) = b.tag_value
-					   WHEN 'principal' THEN c.principal_arn = b.principal_arn
-					   WHEN 'role' THEN c.role_arn = b.role_arn
-					   ELSE c.usage_account_id = b.account_id
-				   END) AS sp
+			-- a tag budget reads chargeback_by_tag (any key of the tags map), the others
+			-- chargeback_by_principal; each through its billing_period index
+			SELECT CASE WHEN b.scope = 'tag' THEN
+						(SELECT pg_catalog.sum(t.cost)
+						   FROM bedrock_cost.chargeback_by_tag AS t
+						  WHERE t.billing_period = m.billing_period AND t.export_id = m.export_id
+							AND t.tag_key = b.tag_key AND t.tag_value = b.tag_value AND NOT t.untagged)
+				   ELSE
+						(SELECT pg_catalog.sum(c.cost)
+						   FROM bedrock_cost.chargeback_by_principal AS c
+						  WHERE c.billing_period = m.billing_period AND c.export_id = m.export_id
+							AND CASE b.scope
+									WHEN 'bill' THEN true
+									WHEN 'principal' THEN c.principal_arn = b.principal_arn
+									WHEN 'role' THEN c.role_arn = b.role_arn
+									ELSE c.usage_account_id = b.account_id
+								END)
+				   END AS spent) AS sp
 	)
 	SELECT s.name, s.scope, s.tag_key, s.tag_value, s.principal_arn, s.role_arn, s.account_id,
 		   s.billing_period, s.export_id, s.export_name, s.export,
@@ -124,7 +132,7 @@ CREATE VIEW bedrock_cost.budget_status AS
 				ELSE 'ok' END AS state
 	  FROM s;
 COMMENT ON VIEW bedrock_cost.budget_status IS
-  'every budget in every billing period and export the chargeback holds (per export, like every chargeback view: the same bill synced into two folders is never counted twice): spent = the sum of chargeback_by_principal.cost in the budget''s scope; N = days_elapsed, from the first of the month through data_through (the last usage day in the period''s data, not today: CUR arrives late); D = days_in_month; daily_run_rate = spent / N; forecast = spent / N * D (both rounded to 10 decimals); percent_used = spent * 100 / monthly_amount (2 decimals); state = over when spent > monthly_amount, else forecast_over when spent * D > monthly_amount * N, else warning when spent * 100 >= monthly_amount * warning_percent, else ok (compared exactly, before rounding)';
+  'every budget in every billing period and export the chargeback holds (per export, like every chargeback view: the same bill synced into two folders is never counted twice): spent = the sum of chargeback_by_principal.cost in the budget''s scope (of chargeback_by_tag.cost for a tag budget, whose key may be any key of the tags map); N = days_elapsed, from the first of the month through data_through (the last usage day in the period''s data, not today: CUR arrives late); D = days_in_month; daily_run_rate = spent / N; forecast = spent / N * D (both rounded to 10 decimals); percent_used = spent * 100 / monthly_amount (2 decimals); state = over when spent > monthly_amount, else forecast_over when spent * D > monthly_amount * N, else warning when spent * 100 >= monthly_amount * warning_percent, else ok (compared exactly, before rounding)';
 
 DO $do$
 DECLARE

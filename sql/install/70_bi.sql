@@ -71,7 +71,7 @@ CREATE VIEW bedrock_cost.bi_principal_tags WITH (security_barrier) AS
 	SELECT c.billing_period, c.export_id, c.export_name, c.export,
 		   c.payer_account_id, c.usage_account_id, c.attribution, c.line_item_type,
 		   c.principal_arn, c.principal_type, c.role_arn, c.person,
-		   t.key AS tag_key, substr(t.key, length('iamPrincipal/') + 1) AS tag_name, t.value AS tag_value,
+		   t.key AS tag_key, bedrock_cost.tag_name(t.key) AS tag_name, t.value AS tag_value,
 		   c.cost::numeric(38,16) AS cost, c.cost_basis,
 		   c.unblended_cost::numeric(38,16) AS unblended_cost,
 		   c.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
@@ -92,7 +92,7 @@ COMMENT ON VIEW bedrock_cost.bi_principal_tags IS
 
 CREATE VIEW bedrock_cost.bi_chargeback_by_tag WITH (security_barrier) AS
 	SELECT t.billing_period, t.export_id, t.export_name, t.export,
-		   t.tag_key, t.tag_name, t.tag_value, t.untagged, t.attribution,
+		   t.tag_key, t.tag_name, t.tag_source, t.tag_value, t.untagged, t.attribution,
 		   t.cost::numeric(38,16) AS cost, t.cost_basis,
 		   t.unblended_cost::numeric(38,16) AS unblended_cost,
 		   t.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
@@ -109,7 +109,7 @@ CREATE VIEW bedrock_cost.bi_chargeback_by_tag WITH (security_barrier) AS
 						 WHERE ta.role_name = current_user
 						   AND ta.tag_key = t.tag_key AND ta.tag_value = t.tag_value));
 COMMENT ON VIEW bedrock_cost.bi_chargeback_by_tag IS
-  'Bedrock chargeback per month and iamPrincipal tag (team, cost-center, project...: every key seen is a dimension), with the explicit bucket tag_value = (untagged) per key; for one key the values add up to the whole month. Row-level security by bedrock_cost.team_access';
+  'Bedrock chargeback per month and cost-allocation tag (iamPrincipal/team, iamPrincipal/cost-center, resourceTags/user:project, accountTag/department...: every key of the tags map seen is a dimension, tag_source names where it comes from), with the explicit bucket tag_value = (untagged) per key; for one key the values add up to the whole month. Row-level security by bedrock_cost.team_access';
 
 CREATE VIEW bedrock_cost.bi_usage_by_model WITH (security_barrier) AS
 	SELECT m.billing_period, m.export_id, m.export_name, m.export, m.model, m.model_key, m.vendor, m.token_kind, m.tier, m.routing, m.region, m.recognized,
@@ -128,7 +128,7 @@ COMMENT ON VIEW bedrock_cost.bi_usage_by_model IS
 
 CREATE VIEW bedrock_cost.bi_team_model_mix WITH (security_barrier) AS
 	SELECT t.billing_period, t.export_id, t.export_name, t.export,
-		   t.tag_key, t.tag_name, t.tag_value, t.untagged, t.vendor, t.model_key,
+		   t.tag_key, t.tag_name, t.tag_source, t.tag_value, t.untagged, t.vendor, t.model_key,
 		   t.cost::numeric(38,16) AS cost, t.cost_basis,
 		   t.unblended_cost::numeric(38,16) AS unblended_cost,
 		   t.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
@@ -146,12 +146,12 @@ CREATE VIEW bedrock_cost.bi_team_model_mix WITH (security_barrier) AS
 						 WHERE ta.role_name = current_user
 						   AND ta.tag_key = t.tag_key AND ta.tag_value = t.tag_value));
 COMMENT ON VIEW bedrock_cost.bi_team_model_mix IS
-  'Bedrock usage per month, iamPrincipal tag value (team, cost-center, ...), vendor and canonical model, with the model''s share of the team''s cost and tokens by kind: which department drives Opus and which Sonnet. The bucket tag_value = (untagged) holds usage without the key. Row-level security by bedrock_cost.team_access (a team sees its own tag value)';
+  'Bedrock usage per month, tag value (any key of the tags map: iamPrincipal/team, resourceTags/user:project, ...), vendor and canonical model, with the model''s share of the team''s cost and tokens by kind: which department drives Opus and which Sonnet. The bucket tag_value = (untagged) holds usage without the key. Row-level security by bedrock_cost.team_access (a team sees its own tag value)';
 
 CREATE VIEW bedrock_cost.bi_usage_profile WITH (security_barrier) AS
 	SELECT p.billing_period, p.export_id, p.export_name, p.export, p.scope,
 		   p.principal_arn, p.person, p.role_arn, p.principal_tags::text AS principal_tags_json,
-		   p.tag_key, p.tag_name, p.tag_value, p.untagged,
+		   p.tag_key, p.tag_name, p.tag_source, p.tag_value, p.untagged,
 		   p.cost::numeric(38,16) AS cost, p.cost_basis,
 		   p.unblended_cost::numeric(38,16) AS unblended_cost,
 		   p.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
@@ -176,7 +176,7 @@ CREATE VIEW bedrock_cost.bi_usage_profile WITH (security_barrier) AS
 						 WHERE ta.role_name = current_user
 						   AND ta.tag_key = p.tag_key AND ta.tag_value = p.tag_value));
 COMMENT ON VIEW bedrock_cost.bi_usage_profile IS
-  'usage profile per month of each principal (scope principal) and each iamPrincipal tag value (scope tag): tokens by kind, output per prompt token, cache hit ratio, cost per million tokens, dominant model and a workload label (document-heavy, balanced, generation-heavy). Row-level security by bedrock_cost.team_access: a team sees its principals and its own tag value';
+  'usage profile per month of each principal (scope principal) and each tag value of any tags-map key (scope tag): tokens by kind, output per prompt token, cache hit ratio, cost per million tokens, dominant model and a workload label (document-heavy, balanced, generation-heavy). Row-level security by bedrock_cost.team_access: a team sees its principals and its own tag value';
 
 CREATE VIEW bedrock_cost.bi_budget_status WITH (security_barrier) AS
 	SELECT s.name, s.scope, s.tag_key, s.tag_value, s.principal_arn, s.role_arn, s.account_id,
@@ -238,7 +238,7 @@ COMMENT ON VIEW bedrock_cost.bi_spikes IS
 
 CREATE VIEW bedrock_cost.bi_daily_by_tag WITH (security_barrier) AS
 	SELECT t.usage_date, t.billing_period, t.export_id, t.export_name, t.export,
-		   t.tag_key, t.tag_name, t.tag_value, t.untagged,
+		   t.tag_key, t.tag_name, t.tag_source, t.tag_value, t.untagged,
 		   t.cost::numeric(38,16) AS cost, t.cost_basis,
 		   t.input_tokens::bigint AS input_tokens, t.output_tokens::bigint AS output_tokens,
 		   t.cache_read_tokens::bigint AS cache_read_tokens,
@@ -253,7 +253,7 @@ CREATE VIEW bedrock_cost.bi_daily_by_tag WITH (security_barrier) AS
 						 WHERE ta.role_name = current_user
 						   AND ta.tag_key = t.tag_key AND ta.tag_value = t.tag_value));
 COMMENT ON VIEW bedrock_cost.bi_daily_by_tag IS
-  'Bedrock usage per UTC day and iamPrincipal tag value (team, cost-center, ...), with the (untagged) bucket per key: daily spend per team as plain columns. Row-level security by bedrock_cost.team_access (a team sees its own tag value)';
+  'Bedrock usage per UTC day and tag value (any key of the tags map: iamPrincipal/team, resourceTags/user:project, ...), with the (untagged) bucket per key: daily spend per team as plain columns. Row-level security by bedrock_cost.team_access (a team sees its own tag value)';
 
 CREATE VIEW bedrock_cost.bi_daily WITH (security_barrier) AS
 	SELECT d.usage_date, d.billing_period, d.export_id, d.export_name, d.export,
@@ -345,8 +345,10 @@ BEGIN
 		('usage_type', 'line_item_usage_type'),
 		('product_name_key', 'product_name, empty string when NULL (join key)'),
 		('product_name', 'product_name from the product map (names the model of Marketplace rows)'),
-		('tag_key', 'full tag key as in the CUR tags map, e.g. iamPrincipal/team'),
-		('tag_name', 'tag key without the iamPrincipal/ prefix, e.g. team'),
+		('tag_key', 'full tag key as in the CUR tags map, e.g. iamPrincipal/team, resourceTags/user:project, accountTag/department'),
+		('tag_name', 'tag key without its source prefix (bedrock_cost.tag_name), e.g. team, user:project'),
+		('tag_source', 'source of the tag key (bedrock_cost.tag_source): iamPrincipal (principal and session tags), resourceTags (resource tags user:* and aws:*), accountTag, userAttribute (IAM Identity Center), costCategory'),
+		('cost_tags', 'the tags map entries other than iamPrincipal/ (resourceTags/, accountTag/, userAttribute/, costCategory/) of the rows, jsonb; {} when none'),
 		('tag_value', 'tag value; (untagged) for spend whose rows lack this key (IAM tag values cannot contain parentheses)'),
 		('untagged', 'true for the (untagged) bucket of the key'),
 		('model', 'model as billed, from the usage type (bedrock_cost.parse_usage_type); NULL when not recognised or not a model charge'),
@@ -358,7 +360,7 @@ BEGIN
 		('recognized', 'false when the usage type grammar is unknown (kept and counted, with NULL model)'),
 		('vendor', 'vendor of the model (bedrock_cost.model_vendor: anthropic, amazon, meta, mistral, openai, qwen, deepseek, ...; model_aliases.vendor overrides); aws for Bedrock features billed without a model (Guardrails, Data Automation, AgentCore); unknown when no rule knows the model'),
 		('is_api_key', 'true when the principal is a long-term Bedrock API key (an IAM user named BedrockAPIKey-...; bedrock_cost.is_bedrock_api_key); person is then the key''s user name'),
-		('scope', 'principal: one row per principal (and tag set; NULL principal for unattributed usage); tag: one row per iamPrincipal/<key> value, with the (untagged) bucket'),
+		('scope', 'principal: one row per principal (and tag set; NULL principal for unattributed usage); tag: one row per value of a tags-map key (iamPrincipal/, resourceTags/, accountTag/, ...), with the (untagged) bucket'),
 		('output_input_ratio', 'output tokens per prompt token (input + cache read + cache write), rounded to 4 decimals; NULL without prompt tokens'),
 		('cache_hit_ratio', 'cache read tokens over input + cache read tokens, rounded to 4 decimals; NULL when both are 0'),
 		('dominant_model', 'the canonical model (model_key) with the largest cost; NULL when the usage has no model'),

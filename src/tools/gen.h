@@ -389,6 +389,12 @@ typedef struct gen_config
 } gen_config;
 
 /* ---------- ground truth ---------- */
+/* tags of other sources than the principal (gen_rows.c): keys, values 1.. */
+#define GEN_NCTAG 4
+#define GEN_CTAG_NVAL 3
+extern const char *const bc_gen_ctag_keys[GEN_NCTAG];
+extern const char *const bc_gen_ctag_vals[GEN_NCTAG][GEN_CTAG_NVAL];
+
 typedef struct gen_acc
 {
 	long		rows;
@@ -404,6 +410,7 @@ typedef struct gen_truth
 	gen_acc    *sku_region;		/* [nskus * nregions] Bedrock usage rows */
 	gen_acc    *lit;			/* [nacct_types + 1][2]: line item type x is_bedrock */
 	gen_acc    *prin_sku;		/* [nprincipals + 1][nskus]: Bedrock usage rows */
+	gen_acc		ctag[GEN_NCTAG][GEN_CTAG_NVAL];	/* Bedrock usage rows per other-source tag value */
 	gen_acc		total,
 				attributed,
 				unattributed,
@@ -433,6 +440,7 @@ typedef struct gen_row_truth
 	int64_t		cost;
 	int64_t		net;
 	int64_t		tokens;
+	signed char ctag[GEN_NCTAG];	/* value of each other-source tag, 0: none */
 } gen_row_truth;
 
 extern void bc_gen_truth_init(gen_truth *t, int nprincipals, int nplanted);

@@ -159,14 +159,37 @@ pow10i(int n)
 	return p;
 }
 
-/* the tags map: principal tags plus tags of other sources */
+/* the tags of other sources than the principal: keys and values (value 0: none) */
+const char *const bc_gen_ctag_keys[GEN_NCTAG] = {
+	"resourceTags/user:project", "accountTag/department", "userAttribute/Department",
+	"costCategory/business-unit"
+};
+const char *const bc_gen_ctag_vals[GEN_NCTAG][GEN_CTAG_NVAL] = {
+	{NULL, "kb-search", "docflow"}, {NULL, "teamC", "finance"}, {NULL, "teamB", NULL},
+	{NULL, "Retail", NULL}
+};
+
+/* add entry k = value v of the other sources to a tags map */
+static void
+put_ctag(bc_gen_buf *b, int *n, signed char *ctag, int k, int v)
+{
+	bc_gen_buf_printf(b, "%s\"%s\":\"%s\"", (*n)++ ? "," : "", bc_gen_ctag_keys[k],
+					  bc_gen_ctag_vals[k][v]);
+	ctag[k] = (signed char) v;
+}
+
+/*
+ * The tags map: principal tags plus tags of other sources, drawn per row;
+ * ctag[k] gets the value index of bc_gen_ctag_keys[k] (0: absent).
+ */
 static const char *
-tags_map(gen_rng *r, const gen_principal *p, int bedrock)
+tags_map(gen_rng *r, const gen_principal *p, int bedrock, signed char *ctag)
 {
 	bc_gen_buf	b = {0};
 	const char *res;
 	int			n = 0;
 
+	memset(ctag, 0, GEN_NCTAG);
 	bc_gen_buf_putc(&b, '{');
 	if (p && p->tags_json[0])
 	{
@@ -174,17 +197,13 @@ tags_map(gen_rng *r, const gen_principal *p, int bedrock)
 		n++;
 	}
 	if (gen_chance(r, 300))
-	{
-		bc_gen_buf_printf(&b, "%s\"resourceTags/user:project\":\"%s\"", n++ ? "," : "",
-						  gen_chance(r, 500) ? "kb-search" : "docflow");
-	}
+		put_ctag(&b, &n, ctag, 0, gen_chance(r, 500) ? 1 : 2);
 	if (gen_chance(r, 250))
-		bc_gen_buf_printf(&b, "%s\"accountTag/department\":\"%s\"", n++ ? "," : "",
-						  gen_chance(r, 500) ? "teamC" : "finance");
+		put_ctag(&b, &n, ctag, 1, gen_chance(r, 500) ? 1 : 2);
 	if (bedrock && gen_chance(r, 150))
-		bc_gen_buf_printf(&b, "%s\"userAttribute/Department\":\"teamB\"", n++ ? "," : "");
+		put_ctag(&b, &n, ctag, 2, 1);
 	if (gen_chance(r, 100))
-		bc_gen_buf_printf(&b, "%s\"costCategory/business-unit\":\"Retail\"", n++ ? "," : "");
+		put_ctag(&b, &n, ctag, 3, 1);
 	bc_gen_buf_putc(&b, '}');
 	res = keep(b.data, b.len);
 	bc_gen_buf_free(&b);
@@ -512,7 +531,7 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 		f[C_line_item_net_unblended_cost] = f[C_line_item_unblended_cost];
 		f[C_line_item_usage_amount] = "0.0";
 		f[C_pricing_public_on_demand_cost] = "0.0";
-		f[C_tags] = tags_map(r, NULL, 0);
+		f[C_tags] = tags_map(r, NULL, 0, t->ctag);
 		f[C_discount] = "{}";
 		t->cost = cost;
 		t->net = net;
@@ -615,7 +634,7 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 	}
 	f[C_line_item_net_unblended_cost] = money(r, net);
 	f[C_discount_bundled_discount] = zero_fill ? "0.0" : "";
-	f[C_tags] = tags_map(r, p, s->bedrock);
+	f[C_tags] = tags_map(r, p, s->bedrock, t->ctag);
 	t->cost = cost;
 	t->net = net;
 	apply_row_fault(ctx, i, f, fl, t->bedrock);

@@ -25,14 +25,14 @@ enum
 {
 	TF_SUMMARY, TF_PRINCIPAL, TF_ROLE, TF_PERSON, TF_TAG, TF_MODEL,
 	TF_USAGE_TYPE, TF_LIT, TF_TAG_MODEL, TF_PRINCIPAL_MODEL, TF_BUDGETS,
-	TF_BUDGET_STATUS, TF_SPIKES, TF_SPIKE_SETTINGS, TF_N
+	TF_BUDGET_STATUS, TF_SPIKES, TF_SPIKE_SETTINGS, TF_COST_TAG, TF_N
 };
 
 static const char *const tf_names[TF_N] = {
 	"summary.csv", "by_principal.csv", "by_role.csv", "by_person.csv",
 	"by_tag.csv", "by_model_token.csv", "by_usage_type.csv", "by_line_item_type.csv",
 	"by_tag_model.csv", "by_principal_model.csv", "budgets.csv", "budget_status.csv",
-	"spikes.csv", "spike_settings.csv"
+	"spikes.csv", "spike_settings.csv", "by_cost_tag.csv"
 };
 
 #define KEYCOLS "billing_period,delivery,execution_id,latest"
@@ -53,6 +53,7 @@ static const char *const tf_headers[TF_N] = {
 	"name,billing_period,spent,days_elapsed,days_in_month,daily_run_rate,forecast,percent_used,state",
 	"billing_period,principal,model,token_kind,usage_date,cost,tokens,baseline_cost,baseline_tokens",
 	"factor,min_cost,min_tokens",
+	KEYCOLS ",tag_key,tag_value,untagged," SUMCOLS,
 };
 
 static FILE *tf[TF_N];
@@ -109,6 +110,7 @@ bc_gen_truth_reset(gen_truth *t)
 	memset(t->lit, 0, (size_t) (bc_gen_nacct_types + 1) * 2 * sizeof(gen_acc));
 	memset(t->prin_sku, 0, ((size_t) t->nprincipals + 1) * bc_gen_nskus * sizeof(gen_acc));
 	memset(&t->total, 0, sizeof(gen_acc) * 7);
+	memset(t->ctag, 0, sizeof(t->ctag));
 	t->last_day = -1;
 	if (t->series_cost)
 	{
@@ -146,6 +148,7 @@ void
 bc_gen_truth_add(gen_truth *t, const gen_row_truth *r)
 {
 	int			kind = r->sku >= 0 ? bc_gen_skus[r->sku].kind : -1;
+	int			k;
 
 	if (r->day > t->last_day)
 		t->last_day = r->day;
@@ -166,6 +169,8 @@ bc_gen_truth_add(gen_truth *t, const gen_row_truth *r)
 		return;
 	}
 	acc_add(&t->sku_region[r->sku * bc_gen_nregions + r->region], r, kind);
+	for (k = 0; k < GEN_NCTAG; k++)
+		acc_add(&t->ctag[k][(int) r->ctag[k]], r, kind);
 	acc_add(&t->prin_sku[(size_t) (r->principal >= 0 ? r->principal : t->nprincipals) * bc_gen_nskus + r->sku],
 			r, kind);
 	/* the random rows' series: what a spike threshold must stay above */
@@ -337,6 +342,42 @@ write_grouped(FILE *f, const gen_truth *t, const gen_world *w, int by_role,
 		put_sums(f, &a);
 	}
 	free(done);
+}
+
+/*
+ * by_cost_tag: every other-source key present (full key), its values, and
+ * its untagged bucket (the Bedrock usage rows without the key)
+ */
+static void
+write_cost_tags(const gen_truth *t, const char *period, int delivery,
+				const char *exec_id, int latest)
+{
+	FILE	   *f = tf[TF_COST_TAG];
+	int			k,
+				v;
+
+	for (k = 0; k < GEN_NCTAG; k++)
+	{
+		int			present = 0;
+
+		for (v = 1; v < GEN_CTAG_NVAL; v++)
+		{
+			if (t->ctag[k][v].rows == 0)
+				continue;
+			present = 1;
+			put_key(f, period, delivery, exec_id, latest);
+			fprintf(f, "%s,", bc_gen_ctag_keys[k]);
+			put_text(f, bc_gen_ctag_vals[k][v]);
+			fputs(",f,", f);
+			put_sums(f, &t->ctag[k][v]);
+		}
+		if (present && t->ctag[k][0].rows > 0)
+		{
+			put_key(f, period, delivery, exec_id, latest);
+			fprintf(f, "%s,,t,", bc_gen_ctag_keys[k]);
+			put_sums(f, &t->ctag[k][0]);
+		}
+	}
 }
 
 /* by_tag: every iamPrincipal key present, its values, and its untagged bucket */
@@ -762,6 +803,7 @@ bc_gen_truth_write(const gen_truth *t, const gen_world *w, const char *period,
 	write_grouped(tf[TF_ROLE], t, w, 1, period, delivery, exec_id, latest);
 	write_grouped(tf[TF_PERSON], t, w, 0, period, delivery, exec_id, latest);
 	write_tags(t, w, period, delivery, exec_id, latest);
+	write_cost_tags(t, period, delivery, exec_id, latest);
 	write_tag_models(t, w, period, delivery, exec_id, latest);
 	write_principal_models(t, w, period, delivery, exec_id, latest);
 	write_models(t, period, delivery, exec_id, latest);

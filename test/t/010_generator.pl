@@ -151,6 +151,7 @@ my %gt_tables = (
 	by_role => "$keys, role text, $sums",
 	by_person => "$keys, person text, $sums",
 	by_tag => "$keys, tag_key text, tag_value text, untagged boolean, $sums",
+	by_cost_tag => "$keys, tag_key text, tag_value text, untagged boolean, $sums",
 	by_tag_model => "$keys, tag_key text, tag_value text, untagged boolean, model_key text, vendor text, $sums",
 	by_principal_model => "$keys, principal text, model_key text, vendor text, $sums",
 	budget_status => 'name text, billing_period date, spent numeric, days_elapsed int, days_in_month int, '
@@ -269,6 +270,18 @@ same('by_tag',
 	 SELECT $k, tag_key, tags ->> ('iamPrincipal/' || tag_key), tags ->> ('iamPrincipal/' || tag_key) IS NULL, $agg
 	 FROM s JOIN keys USING (execution_id)
 	 GROUP BY $k, tag_key, tags ->> ('iamPrincipal/' || tag_key)");
+# the tags of other sources (resource, account, user attribute, cost
+# category), full keys, over the same rows as by_tag
+same('by_cost_tag',
+	"SELECT $k, tag_key, tag_value, untagged, line_items, cost, net_cost, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens FROM gt_by_cost_tag",
+	"WITH s AS (SELECT * FROM r WHERE is_bedrock AND lit = 'Usage'),
+	 keys AS (SELECT DISTINCT execution_id, key AS tag_key
+	          FROM s, jsonb_object_keys(tags) key WHERE key NOT LIKE 'iamPrincipal/%')
+	 SELECT $k, tag_key, tags ->> tag_key, tags ->> tag_key IS NULL, $agg
+	 FROM s JOIN keys USING (execution_id)
+	 GROUP BY $k, tag_key, tags ->> tag_key");
+is($node->safe_psql($db, "SELECT count(DISTINCT tag_key) FROM gt_by_cost_tag"), '4',
+	'by_cost_tag: the four keys of other sources the generator draws');
 # by_tag_model splits by_tag by the hand-written canonical model: summed over
 # the models it is the per-tag sums of the CSV text again, and every model
 # billed is in it (no Bedrock usage row without a model group)

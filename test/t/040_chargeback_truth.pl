@@ -61,6 +61,7 @@ my %tables = (
 	by_role => "role text, $sums",
 	by_person => "person text, $sums",
 	by_tag => "tag_key text, tag_value text, untagged boolean, $sums",
+	by_cost_tag => "tag_key text, tag_value text, untagged boolean, $sums",
 	by_tag_model => "tag_key text, tag_value text, untagged boolean, model_key text, vendor text, $sums",
 	by_principal_model => "principal text, model_key text, vendor text, $sums",
 	by_model_token => 'model text, token_kind text, line_items bigint, tokens numeric, cost numeric, net_cost numeric',
@@ -95,6 +96,12 @@ my $tok = 'sum(line_items) AS n, sum(unblended_cost) AS cost, sum(net_unblended_
 my $tokdiff = '(m.n, m.cost, m.net, m.i, m.o, m.cr, m.cw) IS DISTINCT FROM '
   . '(t.line_items, t.cost, t.net_cost, t.input_tokens, t.output_tokens, t.cache_read_tokens, t.cache_write_tokens)';
 
+# every key of the tags map: the principal tags (by_tag names them without
+# their prefix) and the tags of other sources (by_cost_tag, full keys)
+my $all_tags = "(SELECT billing_period, delivery, execution_id, latest, 'iamPrincipal/' || tag_key AS tag_key,
+						tag_value, untagged, line_items, cost, net_cost, input_tokens, output_tokens,
+						cache_read_tokens, cache_write_tokens FROM truth.by_tag
+				 UNION ALL SELECT * FROM truth.by_cost_tag)";
 check('per principal',
 	$cmp->("SELECT billing_period, principal_arn AS principal, min(principal_type) AS pt,
 				   min(principal_account_id) AS acct, min(role_arn) AS role, min(person) AS person, $tok
@@ -112,20 +119,24 @@ check('per person',
 			 WHERE attribution = 'attributed' AND person IS NOT NULL GROUP BY 1, 2",
 		"SELECT * FROM truth.by_person WHERE latest",
 		'm.billing_period = t.billing_period AND m.person = t.person', $tokdiff));
-check('per tag, with the untagged bucket',
-	$cmp->("SELECT billing_period, tag_name, CASE WHEN untagged THEN NULL ELSE tag_value END AS tag_value, untagged, $tok
+check('per tag (principal, resource, account, user-attribute and cost-category keys), with the untagged bucket',
+	$cmp->("SELECT billing_period, tag_key, CASE WHEN untagged THEN NULL ELSE tag_value END AS tag_value, untagged, $tok
 			  FROM bedrock_cost.chargeback_by_tag WHERE attribution IN ('attributed', 'unattributed') GROUP BY 1, 2, 3, 4",
-		"SELECT * FROM truth.by_tag WHERE latest",
-		'm.billing_period = t.billing_period AND m.tag_name = t.tag_key
+		"SELECT * FROM $all_tags t0 WHERE latest",
+		'm.billing_period = t.billing_period AND m.tag_key = t.tag_key
 		 AND m.tag_value IS NOT DISTINCT FROM t.tag_value AND m.untagged = t.untagged', $tokdiff));
 check('untagged buckets present',
 	"SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM bedrock_cost.chargeback_by_tag c
-			WHERE c.billing_period = t.billing_period AND c.tag_name = t.tag_key AND c.untagged)), count(*)
-	   FROM truth.by_tag t WHERE latest AND untagged");
+			WHERE c.billing_period = t.billing_period AND c.tag_key = t.tag_key AND c.untagged)), count(*)
+	   FROM $all_tags t WHERE latest AND untagged");
+is($node->safe_psql('postgres', "SELECT string_agg(DISTINCT tag_source || ':' || tag_name, ' ' ORDER BY tag_source || ':' || tag_name)
+		FROM bedrock_cost.chargeback_by_tag WHERE tag_source <> 'iamPrincipal'"),
+	'accountTag:department costCategory:business-unit resourceTags:user:project userAttribute:Department',
+	'the keys of other sources, with their source and name');
 check('team model mix: per tag value (and untagged bucket), vendor and canonical model',
 	$cmp->("SELECT billing_period, tag_name, CASE WHEN untagged THEN NULL ELSE tag_value END AS tag_value, untagged,
 				   model_key, vendor, $tok
-			  FROM bedrock_cost.team_model_mix GROUP BY 1, 2, 3, 4, 5, 6",
+			  FROM bedrock_cost.team_model_mix WHERE tag_source = 'iamPrincipal' GROUP BY 1, 2, 3, 4, 5, 6",
 		"SELECT * FROM truth.by_tag_model WHERE latest",
 		'm.billing_period = t.billing_period AND m.tag_name = t.tag_key
 		 AND m.tag_value IS NOT DISTINCT FROM t.tag_value AND m.untagged = t.untagged
@@ -175,11 +186,11 @@ check('usage profile per principal: sums, ratios, workload and dominant model',
 		'm.billing_period = t.billing_period AND m.principal = t.principal',
 		"$profdiff OR (m.dominant_model, m.dshare) IS DISTINCT FROM (t.dominant_model, t.dshare)"));
 check('usage profile per tag value: sums, ratios and workload',
-	$cmp->("SELECT billing_period, tag_name, CASE WHEN untagged THEN NULL ELSE tag_value END AS tag_value, untagged,
+	$cmp->("SELECT billing_period, tag_key, CASE WHEN untagged THEN NULL ELSE tag_value END AS tag_value, untagged,
 				   $mine_profile
 			  FROM bedrock_cost.usage_profile WHERE scope = 'tag' GROUP BY 1, 2, 3, 4",
-		"SELECT t.*, " . $profile->('t') . " FROM truth.by_tag t WHERE latest",
-		'm.billing_period = t.billing_period AND m.tag_name = t.tag_key
+		"SELECT t.*, " . $profile->('t') . " FROM $all_tags t WHERE latest",
+		'm.billing_period = t.billing_period AND m.tag_key = t.tag_key
 		 AND m.tag_value IS NOT DISTINCT FROM t.tag_value AND m.untagged = t.untagged', $profdiff));
 check('usage profile: every workload label occurs in the data',
 	"SELECT 3 - count(DISTINCT workload), 3 FROM bedrock_cost.usage_profile WHERE workload IS NOT NULL");
@@ -228,12 +239,12 @@ check('what-if scoped to a team: its tokens are the team\'s Sonnet 4.6 tokens pe
 		'm.tag_value = t.tag_value AND m.billing_period = t.billing_period AND m.token_kind = t.token_kind',
 		'm.tokens <> t.tokens'));
 check('daily per tag value: the days add up to the truth\'s per-tag sums',
-	$cmp->("SELECT billing_period, tag_name, CASE WHEN untagged THEN NULL ELSE tag_value END AS tag_value, untagged,
+	$cmp->("SELECT billing_period, tag_key, CASE WHEN untagged THEN NULL ELSE tag_value END AS tag_value, untagged,
 				   sum(line_items) AS n, sum(cost) AS cost, sum(input_tokens) AS i, sum(output_tokens) AS o,
 				   sum(cache_read_tokens) AS cr, sum(cache_write_tokens) AS cw
 			  FROM bedrock_cost.bi_daily_by_tag GROUP BY 1, 2, 3, 4",
-		"SELECT * FROM truth.by_tag WHERE latest",
-		'm.billing_period = t.billing_period AND m.tag_name = t.tag_key
+		"SELECT * FROM $all_tags t0 WHERE latest",
+		'm.billing_period = t.billing_period AND m.tag_key = t.tag_key
 		 AND m.tag_value IS NOT DISTINCT FROM t.tag_value AND m.untagged = t.untagged',
 		'(m.n, m.cost, m.i, m.o, m.cr, m.cw) IS DISTINCT FROM (t.line_items, t.cost, t.input_tokens, '
 		  . 't.output_tokens, t.cache_read_tokens, t.cache_write_tokens)'));

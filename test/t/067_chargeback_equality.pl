@@ -87,12 +87,14 @@ sub base_q
 		  FROM $source AS li
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 	), tag_map AS MATERIALIZED (
-		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags
+		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags,
+			   coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(t.tags) AS e
+						  WHERE e.key NOT LIKE 'iamPrincipal/%'), '{}') AS cost_tags
 		  FROM (SELECT DISTINCT tags FROM per_line) AS t
 	)
 	SELECT p.billing_period, p.export_id, p.payer_account_id, p.usage_account_id,
 		   p.line_item_type, p.principal::text AS principal_arn,
-		   m.principal_tags, p.usage_type, p.product_name,
+		   m.principal_tags, m.cost_tags, p.usage_type, p.product_name,
 		   sum(p.line_items)::bigint AS line_items,
 		   sum(p.unblended_cost) AS unblended_cost,
 		   sum(p.net_unblended_cost) AS net_unblended_cost,
@@ -101,7 +103,7 @@ sub base_q
 		   sum(p.usage_amount) AS usage_amount
 	  FROM per_line p
 	  JOIN tag_map m ON m.tags = p.tags
-	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9};
+	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 }
 
 # chargeback_by_principal's query: rows of chargeback_base, the join giving u
@@ -168,14 +170,16 @@ sql('CREATE VIEW eqref.chargeback_by_principal AS '
 		'bedrock_cost.chargeback_basis'));
 sql(q{
 CREATE VIEW eqref.chargeback_by_tag AS
-	WITH keys AS (
+	WITH b AS (
+		-- every key of the rows' tags map
+		SELECT b.*, b.principal_tags || b.cost_tags AS all_tags FROM eqref.chargeback_base AS b
+	), keys AS (
 		SELECT DISTINCT b.billing_period, k.key AS tag_key
-		  FROM eqref.chargeback_base AS b,
-			   LATERAL pg_catalog.jsonb_object_keys(b.principal_tags) AS k(key)
+		  FROM b, LATERAL pg_catalog.jsonb_object_keys(b.all_tags) AS k(key)
 	), g AS (
 		SELECT b.billing_period, b.export_id, k.tag_key,
-			   coalesce(b.principal_tags ->> k.tag_key, '(untagged)') AS tag_value,
-			   NOT (b.principal_tags ? k.tag_key) AS untagged,
+			   coalesce(b.all_tags ->> k.tag_key, '(untagged)') AS tag_value,
+			   NOT (b.all_tags ? k.tag_key) AS untagged,
 			   bedrock_cost.attribution(b.principal_arn, b.line_item_type) AS attribution,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
@@ -186,14 +190,14 @@ CREATE VIEW eqref.chargeback_by_tag AS
 			   sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
 			   count(DISTINCT b.principal_arn) AS principals,
 			   sum(b.line_items)::bigint AS line_items
-		  FROM eqref.chargeback_base AS b
+		  FROM b
 		  JOIN keys AS k USING (billing_period)
 		  LEFT JOIN eqref.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
 		 GROUP BY 1, 2, 3, 4, 5, 6
 	)
 	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export, g.tag_key,
-		   substr(g.tag_key, length('iamPrincipal/') + 1) AS tag_name,
+		   substr(g.tag_key, strpos(g.tag_key, '/') + 1) AS tag_name, CASE WHEN strpos(g.tag_key, '/') > 0 THEN split_part(g.tag_key, '/', 1) ELSE '' END AS tag_source,
 		   g.tag_value, g.untagged, g.attribution,
 		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
 				ELSE g.unblended_cost END AS cost,
@@ -239,20 +243,22 @@ CREATE VIEW eqref.usage_by_model AS
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s});
 sql(q{
 CREATE VIEW eqref.team_model_mix AS
-	WITH keys AS (
+	WITH b AS (
+		SELECT b.*, b.principal_tags || b.cost_tags AS all_tags FROM eqref.chargeback_base AS b
+	), keys AS (
 		SELECT DISTINCT b.billing_period, k.key AS tag_key
-		  FROM eqref.chargeback_base AS b, jsonb_object_keys(b.principal_tags) AS k(key)
+		  FROM b, jsonb_object_keys(b.all_tags) AS k(key)
 	), g AS (
 		SELECT b.billing_period, b.export_id, k.tag_key,
-			   coalesce(b.principal_tags ->> k.tag_key, '(untagged)') AS tag_value,
-			   NOT (b.principal_tags ? k.tag_key) AS untagged, u.vendor, u.model_key,
+			   coalesce(b.all_tags ->> k.tag_key, '(untagged)') AS tag_value,
+			   NOT (b.all_tags ? k.tag_key) AS untagged, u.vendor, u.model_key,
 			   sum(b.unblended_cost) AS unblended_cost, sum(b.net_unblended_cost) AS net_unblended_cost,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
 			   count(DISTINCT b.principal_arn) AS principals, sum(b.line_items)::bigint AS line_items
-		  FROM eqref.chargeback_base AS b
+		  FROM b
 		  JOIN keys AS k USING (billing_period)
 		  JOIN eqref.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
@@ -264,7 +270,8 @@ CREATE VIEW eqref.team_model_mix AS
 		  FROM g CROSS JOIN bedrock_cost.chargeback_basis AS s
 	)
 	SELECT c.billing_period, c.export_id, e.export_name, e.path AS export, c.tag_key,
-		   substr(c.tag_key, length('iamPrincipal/') + 1) AS tag_name, c.tag_value, c.untagged,
+		   substr(c.tag_key, strpos(c.tag_key, '/') + 1) AS tag_name, CASE WHEN strpos(c.tag_key, '/') > 0 THEN split_part(c.tag_key, '/', 1) ELSE '' END AS tag_source,
+		   c.tag_value, c.untagged,
 		   c.vendor, c.model_key, c.cost, c.cost_basis, c.unblended_cost, c.net_unblended_cost,
 		   round(c.cost / nullif(sum(c.cost) OVER (PARTITION BY c.billing_period, c.export_id,
 												   c.tag_key, c.tag_value), 0), 6) AS share_of_team,
@@ -443,7 +450,7 @@ CREATE VIEW eqref.reconciliation AS
 # the columns compared, in this order on both sides
 my %columns = (
 	chargeback_base => 'billing_period, export_id, payer_account_id, usage_account_id, line_item_type, '
-	  . 'principal_arn, principal_tags, usage_type, product_name, line_items, unblended_cost, '
+	  . 'principal_arn, principal_tags, cost_tags, usage_type, product_name, line_items, unblended_cost, '
 	  . 'net_unblended_cost, net_rows, tokens, usage_amount',
 	chargeback_usage_types => 'usage_type, product_name, product_name_key, model, model_key, token_kind, '
 	  . 'tier, routing, region, recognized, vendor',
@@ -452,13 +459,13 @@ my %columns = (
 	  . 'principal_account_id, role_arn, role_name, person, principal_tags, cost, cost_basis, '
 	  . 'unblended_cost, net_unblended_cost, input_tokens, output_tokens, cache_read_tokens, '
 	  . 'cache_write_tokens, total_tokens, line_items',
-	chargeback_by_tag => 'billing_period, export_id, export_name, export, tag_key, tag_name, tag_value, '
+	chargeback_by_tag => 'billing_period, export_id, export_name, export, tag_key, tag_name, tag_source, tag_value, '
 	  . 'untagged, attribution, cost, cost_basis, unblended_cost, net_unblended_cost, input_tokens, '
 	  . 'output_tokens, cache_read_tokens, cache_write_tokens, total_tokens, principals, line_items',
 	usage_by_model => 'billing_period, export_id, export_name, export, model, model_key, vendor, token_kind, tier, '
 	  . 'routing, region, recognized, tokens, usage_amount, cost, cost_basis, unblended_cost, '
 	  . 'net_unblended_cost, cost_per_million_tokens, principals, line_items',
-	team_model_mix => 'billing_period, export_id, export_name, export, tag_key, tag_name, tag_value, untagged, '
+	team_model_mix => 'billing_period, export_id, export_name, export, tag_key, tag_name, tag_source, tag_value, untagged, '
 	  . 'vendor, model_key, cost, cost_basis, unblended_cost, net_unblended_cost, share_of_team, input_tokens, '
 	  . 'output_tokens, cache_read_tokens, cache_write_tokens, total_tokens, principals, line_items',
 	chargeback_daily => 'billing_period, usage_date, export_id, export_name, export, payer_account_id, '
