@@ -89,6 +89,21 @@ SELECT name, billing_period, spent, state FROM bedrock_cost.budget_status ORDER 
 DELETE FROM bedrock_cost.budgets;
 INSERT INTO bedrock_cost.budgets (name, scope, tag_key, tag_value, monthly_amount)
 VALUES ('no prefix', 'tag', 'team', 'ds', 10);
+-- the type and name of a resource ARN
+SELECT x AS resource_id, (bedrock_cost.resource_parts(x)).*
+  FROM unnest(ARRAY['arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4e5f6',
+					'arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.anthropic.claude-3-5-sonnet-20240620-v1:0',
+					'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2',
+					'i-0abc', 'arn:aws:bedrock:us-east-1:1:nothing']) AS x;
+-- per resource: the fixture names none, so all usage is resource_id NULL and adds up
+SELECT usage_account_id, resource_id, vendor, model_key, cost, input_tokens, output_tokens, principals, line_items
+  FROM bedrock_cost.chargeback_by_resource ORDER BY 1, 4;
+-- FOCUS: one row per line item, the costs as loaded, the period bounds as timestamps
+SELECT "ChargeCategory", "ChargeClass", count(*), sum("BilledCost") AS billed, sum("EffectiveCost") AS effective,
+	   sum("ContractedCost") AS contracted, min("BillingPeriodStart") AS period_start,
+	   min("BillingPeriodEnd") AS period_end, min("BillingCurrency") AS currency,
+	   min("ServiceSubcategory") AS subcategory, count("PricingCategory") AS priced
+  FROM bedrock_cost.focus_bedrock GROUP BY 1, 2 ORDER BY 1, 2;
 -- one value when several sources name a tag: the principal tag wins, then
 -- the resource tag, the account tag, the user attribute, the cost category
 SELECT bedrock_cost.tag_value(t, 'team') AS team

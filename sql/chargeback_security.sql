@@ -150,6 +150,10 @@ SET ROLE regress_cb_web;
 SELECT principal_arn, cost FROM bedrock_cost.bi_chargeback_by_principal ORDER BY 1;
 SELECT scope, principal_arn, tag_key, tag_value, cost FROM bedrock_cost.bi_usage_profile ORDER BY 1, 2, 3;
 SELECT tag_key, tag_value, cost FROM bedrock_cost.bi_chargeback_by_tag ORDER BY 1, 2;
+-- the FOCUS line items of its principals only; no resource view for a team
+SELECT "x_IamPrincipal", count(*), sum("BilledCost") FROM bedrock_cost.bi_focus_bedrock GROUP BY 1 ORDER BY 1;
+SELECT count(*) FROM bedrock_cost.bi_chargeback_by_resource;
+SELECT count(*) FROM bedrock_cost.bi_focus_bedrock WHERE public.regress_cb_leak("x_IamPrincipal");
 RESET ROLE;
 
 -- a reader without a team_access row sees nothing
@@ -158,6 +162,7 @@ SELECT count(*) FROM bedrock_cost.bi_chargeback_by_principal;
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_tag;
 SELECT count(*) FROM bedrock_cost.bi_team_model_mix;
 SELECT count(*) FROM bedrock_cost.bi_usage_profile;
+SELECT count(*) FROM bedrock_cost.bi_focus_bedrock;
 RESET ROLE;
 
 -- the BI role mapped to * sees every row, including unattributed and account-level
@@ -171,6 +176,9 @@ SELECT token_kind, tokens, cost, what_if_cost, price_line_items, price_tokens, p
   FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'claude-sonnet-4.6', '2026-06-01') ORDER BY 1;
 SELECT tag_key, tag_value, vendor, model_key, cost, share_of_team, input_tokens, output_tokens, principals
   FROM bedrock_cost.bi_team_model_mix ORDER BY 1, 2;
+SELECT usage_account_id, resource_id, model_key, cost, principals, line_items
+  FROM bedrock_cost.bi_chargeback_by_resource ORDER BY 1, 3;
+SELECT count(*), sum("BilledCost") FROM bedrock_cost.bi_focus_bedrock;
 RESET ROLE;
 
 -- the admin loads, configures, refreshes and sees everything without a mapping

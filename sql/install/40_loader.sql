@@ -211,7 +211,13 @@ CREATE TABLE bedrock_cost.line_items_template (
 	net_unblended_cost	numeric,
 	principal			bedrock_cost.iam_arn,
 	tags				jsonb NOT NULL,
-	line_item_id		text
+	line_item_id		text,
+	resource_id			text,
+	payer_account_name	text,
+	usage_account_name	text,
+	list_cost			numeric,
+	invoice_id			text,
+	currency			text
 );
 COMMENT ON TABLE bedrock_cost.line_items_template IS
   'column template of line_items: every delivery table is created LIKE it (so creating one takes no lock on line_items); always empty';
@@ -243,6 +249,12 @@ COMMENT ON COLUMN bedrock_cost.line_items.net_unblended_cost IS 'line_item_net_u
 COMMENT ON COLUMN bedrock_cost.line_items.principal IS 'line_item_iam_principal; NULL when the row has none';
 COMMENT ON COLUMN bedrock_cost.line_items.tags IS 'the tags map (iamPrincipal/..., resourceTags/..., ...) as jsonb';
 COMMENT ON COLUMN bedrock_cost.line_items.line_item_id IS 'identity_line_item_id (unique within a delivery only)';
+COMMENT ON COLUMN bedrock_cost.line_items.resource_id IS 'line_item_resource_id (exports with INCLUDE_RESOURCES): for Bedrock the inference profile ARN the call used (application or system profile); NULL when absent or empty';
+COMMENT ON COLUMN bedrock_cost.line_items.payer_account_name IS 'bill_payer_account_name; NULL when absent or empty';
+COMMENT ON COLUMN bedrock_cost.line_items.usage_account_name IS 'line_item_usage_account_name; NULL when absent or empty';
+COMMENT ON COLUMN bedrock_cost.line_items.list_cost IS 'pricing_public_on_demand_cost (the cost at public on-demand prices), exact; NULL when absent or empty';
+COMMENT ON COLUMN bedrock_cost.line_items.invoice_id IS 'bill_invoice_id; NULL until the month is invoiced';
+COMMENT ON COLUMN bedrock_cost.line_items.currency IS 'line_item_currency_code; NULL when absent or empty';
 
 CREATE TABLE bedrock_cost.line_items_history (LIKE bedrock_cost.line_items_template INCLUDING ALL)
 	PARTITION BY LIST (load_id);
@@ -270,7 +282,10 @@ CREATE TABLE bedrock_cost.usage_summary_template (
 	net_unblended_cost	numeric NOT NULL,
 	net_rows			bigint NOT NULL,
 	tokens				numeric,
-	usage_amount		numeric
+	usage_amount		numeric,
+	resource_id			text,
+	payer_account_name	text,
+	usage_account_name	text
 );
 COMMENT ON TABLE bedrock_cost.usage_summary_template IS
   'column template of usage_summary: every delivery''s summary table is created LIKE it; always empty';
@@ -278,7 +293,7 @@ COMMENT ON TABLE bedrock_cost.usage_summary_template IS
 CREATE TABLE bedrock_cost.usage_summary (LIKE bedrock_cost.usage_summary_template INCLUDING ALL)
 	PARTITION BY RANGE (billing_period, export_id);
 COMMENT ON TABLE bedrock_cost.usage_summary IS
-  'the line items of the current delivery of each billing period summed per UTC usage day, payer and usage account, line item type, product name, usage type, principal and tags map: what the chargeback views read instead of line_items. Computed per delivery (by the loader while the rows stream through it, else by SQL over the stored rows) and swapped in with the delivery''s line items, in the same transaction; one partition per (billing_period, export_id). A group may be split over several rows (the same tags map spelt two ways); always sum';
+  'the line items of the current delivery of each billing period summed per UTC usage day, payer and usage account (and their names), line item type, product name, usage type, principal, tags map and resource id: what the chargeback views read instead of line_items. Computed per delivery (by the loader while the rows stream through it, else by SQL over the stored rows) and swapped in with the delivery''s line items, in the same transaction; one partition per (billing_period, export_id). A group may be split over several rows (the same tags map spelt two ways); always sum';
 COMMENT ON COLUMN bedrock_cost.usage_summary.billing_period IS 'first day of the billing month';
 COMMENT ON COLUMN bedrock_cost.usage_summary.export_id IS 'the export (bedrock_cost.exports)';
 COMMENT ON COLUMN bedrock_cost.usage_summary.load_id IS 'the delivery (bedrock_cost.loads) summed';
@@ -296,6 +311,9 @@ COMMENT ON COLUMN bedrock_cost.usage_summary.net_unblended_cost IS 'sum of net_u
 COMMENT ON COLUMN bedrock_cost.usage_summary.net_rows IS 'rows with a net_unblended_cost';
 COMMENT ON COLUMN bedrock_cost.usage_summary.tokens IS 'sum of tokens (NULL when no row has tokens)';
 COMMENT ON COLUMN bedrock_cost.usage_summary.usage_amount IS 'sum of usage_amount (NULL when no row has one)';
+COMMENT ON COLUMN bedrock_cost.usage_summary.resource_id IS 'line_item_resource_id (the inference profile ARN; NULL when none)';
+COMMENT ON COLUMN bedrock_cost.usage_summary.payer_account_name IS 'bill_payer_account_name (NULL when none)';
+COMMENT ON COLUMN bedrock_cost.usage_summary.usage_account_name IS 'line_item_usage_account_name (NULL when none)';
 
 CREATE TABLE bedrock_cost.usage_summary_history (LIKE bedrock_cost.usage_summary_template INCLUDING ALL)
 	PARTITION BY LIST (load_id);
@@ -359,13 +377,15 @@ BEGIN
 	EXECUTE format('TRUNCATE bedrock_cost.%I', 'usage_summary_l' || p_load_id);
 	EXECUTE format('INSERT INTO bedrock_cost.%I (billing_period, export_id, load_id, usage_date, '
 				   'payer_account_id, usage_account_id, line_item_type, product_name, usage_type, '
-				   'principal, tags, line_items, unblended_cost, net_unblended_cost, net_rows, tokens, usage_amount) '
+				   'principal, tags, resource_id, payer_account_name, usage_account_name, '
+				   'line_items, unblended_cost, net_unblended_cost, net_rows, tokens, usage_amount) '
 				   'SELECT li.billing_period, li.export_id, li.load_id, '
 				   '(li.usage_start AT TIME ZONE ''UTC'')::pg_catalog.date, li.payer_account_id, '
 				   'li.usage_account_id, li.line_item_type, li.product_name, li.usage_type, li.principal, li.tags, '
+				   'li.resource_id, li.payer_account_name, li.usage_account_name, '
 				   'count(*), sum(li.unblended_cost), sum(coalesce(li.net_unblended_cost, li.unblended_cost)), '
 				   'count(li.net_unblended_cost), sum(li.tokens), sum(li.usage_amount) '
-				   'FROM bedrock_cost.%I AS li GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11',
+				   'FROM bedrock_cost.%I AS li GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14',
 				   'usage_summary_l' || p_load_id, 'line_items_l' || p_load_id);
 	GET DIAGNOSTICS n = ROW_COUNT;
 	UPDATE bedrock_cost.loads SET summary_rows = n, summary_via = 'sql' WHERE load_id = p_load_id;

@@ -31,6 +31,8 @@
  *                            accountTag/, ...) and value, with an
  *                            explicit (untagged) bucket per key
  *   usage_by_model           per model, token kind, tier, routing, region
+ *   chargeback_by_resource   per usage account, resource (inference profile)
+ *                            and model
  *   team_model_mix           per tags-map key and value, vendor and model,
  *                            with the model's share of the team's cost
  *   usage_profile            per principal and per tag value: token mix,
@@ -258,7 +260,7 @@ DECLARE
 	WITH per_line AS (
 		SELECT li.billing_period, li.export_id, li.payer_account_id, li.usage_account_id,
 			   li.line_item_type, li.principal, li.tags, li.usage_type,
-			   li.product_name,
+			   li.product_name, li.resource_id, li.payer_account_name, li.usage_account_name,
 			   sum(li.line_items) AS line_items,
 			   sum(li.unblended_cost) AS unblended_cost,
 			   sum(li.net_unblended_cost) AS net_unblended_cost,
@@ -266,7 +268,7 @@ DECLARE
 			   sum(li.tokens) AS tokens,
 			   sum(li.usage_amount) AS usage_amount
 		  FROM %1$s AS li
-		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 	), tag_map AS MATERIALIZED (
 		-- the principal and the other tags of each distinct tags map, computed once
 		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags,
@@ -276,6 +278,7 @@ DECLARE
 	SELECT p.billing_period, p.export_id, p.payer_account_id, p.usage_account_id,
 		   p.line_item_type, p.principal::text AS principal_arn,
 		   m.principal_tags, m.cost_tags, p.usage_type, p.product_name,
+		   p.resource_id, p.payer_account_name, p.usage_account_name,
 		   sum(p.line_items)::bigint AS line_items,
 		   sum(p.unblended_cost) AS unblended_cost,
 		   sum(p.net_unblended_cost) AS net_unblended_cost,
@@ -284,7 +287,7 @@ DECLARE
 		   sum(p.usage_amount) AS usage_amount
 	  FROM per_line p
 	  JOIN tag_map m ON m.tags = p.tags
-	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 	$q$;
 	-- %1$s: row source with the columns of chargeback_base; %2$s: join giving u,
 	-- the parts of b.usage_type; %3$s: relation giving the cost_basis to report in
@@ -292,6 +295,9 @@ DECLARE
 	WITH g AS (
 		SELECT b.billing_period, b.export_id, b.payer_account_id, b.usage_account_id, b.line_item_type,
 			   b.principal_arn, b.principal_tags,
+			   -- an account's name as billed (the greatest, if it was renamed within the period)
+			   max(b.payer_account_name) AS payer_account_name,
+			   max(b.usage_account_name) AS usage_account_name,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
@@ -305,7 +311,7 @@ DECLARE
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	)
 	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export,
-		   g.payer_account_id, g.usage_account_id,
+		   g.payer_account_id, g.usage_account_id, g.payer_account_name, g.usage_account_name,
 		   bedrock_cost.attribution(g.principal_arn, g.line_item_type) AS attribution,
 		   g.line_item_type,
 		   g.principal_arn::bedrock_cost.iam_arn AS principal,
@@ -365,7 +371,8 @@ $do$;
 
 CREATE UNIQUE INDEX chargeback_base_key ON bedrock_cost.chargeback_base
 	(billing_period, export_id, payer_account_id, usage_account_id, line_item_type,
-	 principal_arn, principal_tags, cost_tags, usage_type, product_name);
+	 principal_arn, principal_tags, cost_tags, usage_type, product_name, resource_id,
+	 payer_account_name, usage_account_name);
 COMMENT ON INDEX bedrock_cost.chargeback_base_key IS
   'the grain of chargeback_base';
 CREATE INDEX chargeback_base_usage_type ON bedrock_cost.chargeback_base
@@ -390,7 +397,7 @@ COMMENT ON INDEX bedrock_cost.chargeback_by_principal_role IS
   'per-role rollups of one billing period';
 
 COMMENT ON TABLE bedrock_cost.chargeback_base IS
-  'line items (their summary, bedrock_cost.usage_summary) summed per billing period, export, payer and usage account, line item type, principal, principal tags, other cost-allocation tags (cost_tags) and usage type: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
+  'line items (their summary, bedrock_cost.usage_summary) summed per billing period, export, payer and usage account, line item type, principal, principal tags, other cost-allocation tags (cost_tags), usage type, resource id (inference profile) and account names: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
 COMMENT ON TABLE bedrock_cost.chargeback_by_principal IS
   'chargeback per billing period, export, payer and usage account, line item type and IAM principal (as billed, with its type, role rollup and person/session label and principal tags). Usage without a principal is its own line (attribution unattributed, principal NULL); Tax, Credit, Refund, discounts and fees are their own lines (attribution account_level). cost is in the basis named by cost_basis. The same bill loaded from two exports appears once per export';
 COMMENT ON FUNCTION bedrock_cost.chargeback_base_as_of(bigint) IS
@@ -489,6 +496,61 @@ COMMENT ON INDEX bedrock_cost.usage_by_model_key IS
   'the grain of usage_by_model; serves filters on billing_period and model';
 COMMENT ON TABLE bedrock_cost.usage_by_model IS
   'Bedrock usage (line item types Usage, DiscountedUsage, SavingsPlanCoveredUsage, attributed or not) per billing period, export, model, token kind, tier, routing and region, from bedrock_cost.parse_usage_type; model, token_kind... are NULL for usage types the parser does not recognise (recognized = false), never dropped';
+
+-- ------------------------------------------------------------------------
+-- per resource: application inference profiles (line_item_resource_id)
+
+-- the resource type and name of an ARN: arn:P:bedrock:R:A:application-inference-profile/x
+CREATE FUNCTION bedrock_cost.resource_parts(resource_id text, OUT resource_type text, OUT resource_name text)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT m[1], m[2]
+	  FROM (SELECT pg_catalog.regexp_match($1, '^arn:[^:]+:[^:]*:[^:]*:[^:]*:([^/:]+)[/:](.*)$') AS m) AS x
+$$;
+COMMENT ON FUNCTION bedrock_cost.resource_parts(text) IS
+  'the resource type and name of a resource ARN (the part after the account, split at its first / or :): application-inference-profile and its id, inference-profile and the profile name, provisioned-model and its id, ...; both NULL when the id is not an ARN of that form';
+
+SELECT bedrock_cost._chargeback_table('chargeback_by_resource', 'bedrock_cost.chargeback_base', $q$
+	WITH g AS (
+		SELECT b.billing_period, b.export_id, b.usage_account_id, b.resource_id, u.vendor, u.model_key,
+			   max(b.usage_account_name) AS usage_account_name,
+			   sum(b.unblended_cost) AS unblended_cost,
+			   sum(b.net_unblended_cost) AS net_unblended_cost,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
+			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
+			   count(DISTINCT b.principal_arn) AS principals,
+			   sum(b.line_items)::bigint AS line_items
+		  FROM %1$s AS b
+		  JOIN bedrock_cost.chargeback_usage_types AS u
+			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
+		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
+		 GROUP BY 1, 2, 3, 4, 5, 6
+	)
+	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export,
+		   g.usage_account_id, g.usage_account_name, g.resource_id, r.resource_type, r.resource_name,
+		   g.vendor, g.model_key,
+		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
+				ELSE g.unblended_cost END AS cost,
+		   s.cost_basis, g.unblended_cost, g.net_unblended_cost,
+		   coalesce(g.input_tokens, 0) AS input_tokens,
+		   coalesce(g.output_tokens, 0) AS output_tokens,
+		   coalesce(g.cache_read_tokens, 0) AS cache_read_tokens,
+		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
+		   coalesce(g.input_tokens, 0) + coalesce(g.output_tokens, 0)
+			+ coalesce(g.cache_read_tokens, 0) + coalesce(g.cache_write_tokens, 0) AS total_tokens,
+		   g.principals, g.line_items
+	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
+	 CROSS JOIN bedrock_cost.chargeback_basis AS s
+	  LEFT JOIN LATERAL bedrock_cost.resource_parts(g.resource_id) AS r ON true
+$q$);
+CREATE UNIQUE INDEX chargeback_by_resource_key ON bedrock_cost.chargeback_by_resource
+	(billing_period, export_id, usage_account_id, resource_id, vendor, model_key);
+COMMENT ON INDEX bedrock_cost.chargeback_by_resource_key IS
+  'the grain of chargeback_by_resource; serves filters on billing_period';
+COMMENT ON TABLE bedrock_cost.chargeback_by_resource IS
+  'Bedrock usage (line item types Usage, DiscountedUsage, SavingsPlanCoveredUsage) per billing period, export, usage account, resource (line_item_resource_id: the application or system inference profile the calls named, from exports with INCLUDE_RESOURCES), vendor and canonical model: cost by application inference profile. resource_id NULL holds the usage without one (direct model calls, or an export without the column), so per period the rows add up to the Bedrock usage';
 
 -- ------------------------------------------------------------------------
 -- per team and model: which team drives which model
@@ -1027,7 +1089,7 @@ CREATE FUNCTION bedrock_cost._chargeback_tables()
 RETURNS text[]
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal',
-				   'chargeback_by_tag', 'usage_by_model', 'team_model_mix', 'usage_profile',
+				   'chargeback_by_tag', 'usage_by_model', 'chargeback_by_resource', 'team_model_mix', 'usage_profile',
 				   'chargeback_daily', 'spikes', 'chargeback_allocated'] $$;
 COMMENT ON FUNCTION bedrock_cost._chargeback_tables() IS
   'internal: the chargeback tables, in the order refresh_chargeback() computes them (each reads the ones before it)';
@@ -1187,10 +1249,15 @@ COMMENT ON VIEW bedrock_cost.daily_by_tag IS
 CREATE VIEW bedrock_cost.focus_bedrock AS
 	SELECT li.unblended_cost AS "BilledCost",
 		   coalesce(li.net_unblended_cost, li.unblended_cost) AS "EffectiveCost",
-		   'USD'::text AS "BillingCurrency",
+		   li.list_cost AS "ListCost",
+		   coalesce(li.net_unblended_cost, li.unblended_cost) AS "ContractedCost",
+		   coalesce(li.currency, 'USD') AS "BillingCurrency",
+		   coalesce(li.currency, 'USD') AS "PricingCurrency",
 		   li.payer_account_id AS "BillingAccountId",
-		   li.billing_period AS "BillingPeriodStart",
-		   (li.billing_period + interval '1 month')::date AS "BillingPeriodEnd",
+		   li.payer_account_name AS "BillingAccountName",
+		   (li.billing_period::timestamp AT TIME ZONE 'UTC') AS "BillingPeriodStart",
+		   ((li.billing_period + interval '1 month')::timestamp AT TIME ZONE 'UTC') AS "BillingPeriodEnd",
+		   li.invoice_id AS "InvoiceId",
 		   CASE WHEN bedrock_cost.is_usage_line_item_type(li.line_item_type) THEN 'Usage'
 				WHEN li.line_item_type = 'Tax' THEN 'Tax'
 				WHEN li.line_item_type IN ('Credit', 'Refund', 'Discount', 'EdpDiscount',
@@ -1199,6 +1266,7 @@ CREATE VIEW bedrock_cost.focus_bedrock AS
 				WHEN li.line_item_type IN ('Fee', 'RIFee', 'SavingsPlanUpfrontFee',
 										   'SavingsPlanRecurringFee') THEN 'Purchase'
 				ELSE 'Adjustment' END AS "ChargeCategory",
+		   CASE WHEN li.line_item_type = 'Refund' THEN 'Correction' END AS "ChargeClass",
 		   CASE WHEN li.line_item_type IN ('Fee', 'RIFee', 'SavingsPlanUpfrontFee')
 				THEN 'One-Time' WHEN li.line_item_type = 'SavingsPlanRecurringFee' THEN 'Recurring'
 				ELSE 'Usage-Based' END AS "ChargeFrequency",
@@ -1207,6 +1275,7 @@ CREATE VIEW bedrock_cost.focus_bedrock AS
 		   li.usage_type AS "ChargeDescription",
 		   coalesce(li.tokens, li.usage_amount) AS "ConsumedQuantity",
 		   CASE WHEN li.tokens IS NOT NULL THEN 'Tokens' ELSE li.pricing_unit END AS "ConsumedUnit",
+		   CASE WHEN bedrock_cost.is_usage_line_item_type(li.line_item_type) THEN 'Standard' END AS "PricingCategory",
 		   li.usage_amount AS "PricingQuantity",
 		   li.pricing_unit AS "PricingUnit",
 		   CASE WHEN li.billing_entity = 'AWS Marketplace' THEN 'AWS Marketplace'
@@ -1215,11 +1284,16 @@ CREATE VIEW bedrock_cost.focus_bedrock AS
 		   CASE WHEN li.billing_entity = 'AWS Marketplace' THEN coalesce(li.product_name, li.product_code)
 				ELSE 'Amazon Web Services' END AS "PublisherName",
 		   u.region AS "RegionId",
+		   li.resource_id AS "ResourceId",
+		   r.resource_name AS "ResourceName",
+		   r.resource_type AS "ResourceType",
 		   coalesce(li.product_name, 'Amazon Bedrock') AS "ServiceName",
 		   'AI and Machine Learning'::text AS "ServiceCategory",
+		   'Generative AI'::text AS "ServiceSubcategory",
 		   li.usage_type AS "SkuId",
 		   coalesce(u.token_kind, li.usage_type) AS "SkuMeter",
 		   li.usage_account_id AS "SubAccountId",
+		   li.usage_account_name AS "SubAccountName",
 		   li.tags AS "Tags",
 		   li.principal::text AS "x_IamPrincipal",
 		   li.line_item_type AS "x_LineItemType",
@@ -1229,10 +1303,16 @@ CREATE VIEW bedrock_cost.focus_bedrock AS
 		   u.model AS "x_Model",
 		   u.tier AS "x_Tier",
 		   u.routing AS "x_Routing",
+		   li.billing_period AS "x_BillingPeriod",
+		   li.export_id AS "x_ExportId",
+		   e.export_name AS "x_ExportName",
+		   e.path AS "x_Export",
 		   li.load_id AS "x_LoadId",
 		   li.file_no AS "x_FileNo",
 		   li.line_number AS "x_LineNumber"
 	  FROM bedrock_cost.line_items AS li
-	  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(li.usage_type, li.product_name) AS u ON true;
+	  JOIN bedrock_cost.exports AS e ON e.export_id = li.export_id
+	  LEFT JOIN LATERAL bedrock_cost.parse_usage_type(li.usage_type, li.product_name) AS u ON true
+	  LEFT JOIN LATERAL bedrock_cost.resource_parts(li.resource_id) AS r ON true;
 COMMENT ON VIEW bedrock_cost.focus_bedrock IS
-  'Bedrock spend shaped like a FOCUS 1.2 cost and usage dataset (column names as FOCUS spells them, custom columns x_-prefixed), one row per line item, with the caller as x_IamPrincipal. Mapping: BilledCost = unblended, EffectiveCost = net unblended where present else unblended, ChargeCategory from the line item type, ConsumedQuantity = tokens for token usage. Not a conformance claim: columns FOCUS requires that CUR 2.0 rows do not carry are left out';
+  'Bedrock spend shaped like a FOCUS 1.2 cost and usage dataset (column names as FOCUS spells them, custom columns x_-prefixed), one row per line item, with the caller as x_IamPrincipal. Mapping: BilledCost = unblended; EffectiveCost and ContractedCost = net unblended where present (negotiated discounts applied) else unblended; ListCost = pricing_public_on_demand_cost; ChargeCategory from the line item type, ChargeClass Correction for Refund rows; BillingPeriodStart/End as timestamps (UTC midnight); ConsumedQuantity = tokens for token usage; BillingCurrency = line_item_currency_code (USD when a file lacks the column). Not a conformance claim: columns FOCUS requires that CUR 2.0 Bedrock rows do not carry (commitment discounts, capacity reservations, SkuPriceId, list and contracted unit prices) are left out. Filter on x_BillingPeriod to read one month';

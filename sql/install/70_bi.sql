@@ -46,7 +46,8 @@ COMMENT ON COLUMN bedrock_cost.team_access.tag_value IS 'the tag value the role 
 
 CREATE VIEW bedrock_cost.bi_chargeback_by_principal WITH (security_barrier) AS
 	SELECT c.billing_period, c.export_id, c.export_name, c.export,
-		   c.payer_account_id, c.usage_account_id, c.attribution, c.line_item_type,
+		   c.payer_account_id, c.usage_account_id, c.payer_account_name, c.usage_account_name,
+		   c.attribution, c.line_item_type,
 		   c.principal_arn, c.principal_type, c.principal_account_id, c.role_arn,
 		   c.role_name, c.person, c.is_api_key,
 		   c.principal_tags::text AS principal_tags_json,
@@ -125,6 +126,24 @@ CREATE VIEW bedrock_cost.bi_usage_by_model WITH (security_barrier) AS
 						   WHERE ta.role_name = current_user AND ta.tag_key = '*'));
 COMMENT ON VIEW bedrock_cost.bi_usage_by_model IS
   'Bedrock usage per month, model, token kind, tier, routing and region with tokens, cost and cost per million tokens. Only roles that see all rows (team_access *) see it: it has no principal to filter on (teams use bi_daily, which has the model)';
+
+CREATE VIEW bedrock_cost.bi_chargeback_by_resource WITH (security_barrier) AS
+	SELECT r.billing_period, r.export_id, r.export_name, r.export,
+		   r.usage_account_id, r.usage_account_name, r.resource_id, r.resource_type, r.resource_name,
+		   r.vendor, r.model_key,
+		   r.cost::numeric(38,16) AS cost, r.cost_basis,
+		   r.unblended_cost::numeric(38,16) AS unblended_cost,
+		   r.net_unblended_cost::numeric(38,16) AS net_unblended_cost,
+		   r.input_tokens::bigint AS input_tokens, r.output_tokens::bigint AS output_tokens,
+		   r.cache_read_tokens::bigint AS cache_read_tokens,
+		   r.cache_write_tokens::bigint AS cache_write_tokens, r.total_tokens::bigint AS total_tokens,
+		   r.principals::bigint AS principals, r.line_items::bigint AS line_items
+	  FROM bedrock_cost.chargeback_by_resource AS r
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'));
+COMMENT ON VIEW bedrock_cost.bi_chargeback_by_resource IS
+  'Bedrock usage per month, usage account, inference profile (line_item_resource_id: application inference profiles and system profiles; NULL for calls without one) and model: cost by application inference profile. Only roles that see all rows (team_access *) see it: a resource is not a team (teams use the resource tags in bi_chargeback_by_tag)';
 
 CREATE VIEW bedrock_cost.bi_team_model_mix WITH (security_barrier) AS
 	SELECT t.billing_period, t.export_id, t.export_name, t.export,
@@ -296,6 +315,35 @@ CREATE VIEW bedrock_cost.bi_chargeback_allocated WITH (security_barrier) AS
 COMMENT ON VIEW bedrock_cost.bi_chargeback_allocated IS
   'fully allocated chargeback per month, export, account and principal: usage cost, its largest-remainder share (to the cent) of the account''s Tax, Credit, Refund, discounts and fees, pro rata to all the account''s usage (unattributed usage takes its share too), and their sum; see allocation_basis. Row-level security by bedrock_cost.team_access';
 
+-- the FOCUS-shaped line items for the reader, with declared types
+CREATE VIEW bedrock_cost.bi_focus_bedrock WITH (security_barrier) AS
+	SELECT f."BilledCost"::numeric(38,16) AS "BilledCost",
+		   f."EffectiveCost"::numeric(38,16) AS "EffectiveCost",
+		   f."ListCost"::numeric(38,16) AS "ListCost",
+		   f."ContractedCost"::numeric(38,16) AS "ContractedCost",
+		   f."BillingCurrency", f."PricingCurrency", f."BillingAccountId", f."BillingAccountName",
+		   f."BillingPeriodStart", f."BillingPeriodEnd", f."InvoiceId", f."ChargeCategory",
+		   f."ChargeClass", f."ChargeFrequency", f."ChargePeriodStart", f."ChargePeriodEnd",
+		   f."ChargeDescription", f."ConsumedQuantity"::numeric(38,16) AS "ConsumedQuantity",
+		   f."ConsumedUnit", f."PricingCategory",
+		   f."PricingQuantity"::numeric(38,16) AS "PricingQuantity", f."PricingUnit",
+		   f."InvoiceIssuerName", f."ProviderName", f."PublisherName", f."RegionId",
+		   f."ResourceId", f."ResourceName", f."ResourceType", f."ServiceName", f."ServiceCategory",
+		   f."ServiceSubcategory", f."SkuId", f."SkuMeter", f."SubAccountId", f."SubAccountName",
+		   f."Tags"::text AS "Tags", f."x_IamPrincipal", f."x_LineItemType", f."x_UsageType",
+		   f."x_Operation", f."x_ServiceCode", f."x_Model", f."x_Tier", f."x_Routing",
+		   f."x_BillingPeriod", f."x_ExportId", f."x_ExportName", f."x_Export", f."x_LoadId", f."x_FileNo",
+		   f."x_LineNumber"
+	  FROM bedrock_cost.focus_bedrock AS f
+	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
+			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
+		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
+					  AND (f."Tags" ->> ta.tag_key) = ta.tag_value);
+COMMENT ON VIEW bedrock_cost.bi_focus_bedrock IS
+  'bedrock_cost.focus_bedrock for BI tools and FOCUS consumers: one row per Bedrock line item in FOCUS 1.2 column names, costs and quantities numeric(38,16), Tags as JSON text. Row-level security by bedrock_cost.team_access (a team sees the line items of its principals); filter on x_BillingPeriod';
+
 -- ------------------------------------------------------------------------
 -- one description per column name, applied to every chargeback relation that has it
 
@@ -345,6 +393,11 @@ BEGIN
 		('usage_type', 'line_item_usage_type'),
 		('product_name_key', 'product_name, empty string when NULL (join key)'),
 		('product_name', 'product_name from the product map (names the model of Marketplace rows)'),
+		('payer_account_name', 'bill_payer_account_name: the payer account''s name as billed (the greatest if it changed within the period); NULL when the export has none'),
+		('usage_account_name', 'line_item_usage_account_name: the usage account''s name as billed (the greatest if it changed within the period); NULL when the export has none'),
+		('resource_id', 'line_item_resource_id: the inference profile ARN the calls named (application inference profile or system profile; exports with INCLUDE_RESOURCES); NULL for calls without one'),
+		('resource_type', 'the resource type of resource_id (bedrock_cost.resource_parts): application-inference-profile, inference-profile, ...'),
+		('resource_name', 'the resource name of resource_id after its type: the application inference profile id, or the system profile name'),
 		('tag_key', 'full tag key as in the CUR tags map, e.g. iamPrincipal/team, resourceTags/user:project, accountTag/department'),
 		('tag_name', 'tag key without its source prefix (bedrock_cost.tag_name), e.g. team, user:project'),
 		('tag_source', 'source of the tag key (bedrock_cost.tag_source): iamPrincipal (principal and session tags), resourceTags (resource tags user:* and aws:*), accountTag, userAttribute (IAM Identity Center), costCategory'),
@@ -401,7 +454,8 @@ BEGIN
 	) AS v(col, doc)
 	LOOP
 		FOREACH rel IN ARRAY ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal', 'chargeback_by_tag',
-								   'usage_by_model', 'team_model_mix', 'usage_profile', 'chargeback_daily',
+								   'usage_by_model', 'chargeback_by_resource', 'bi_chargeback_by_resource',
+								   'team_model_mix', 'usage_profile', 'chargeback_daily',
 								   'spikes', 'chargeback_allocated', 'daily_by_tag', 'bi_chargeback_by_principal',
 								   'bi_principal_tags', 'bi_daily_by_tag',
 								   'bi_chargeback_by_tag', 'bi_usage_by_model', 'bi_team_model_mix',
@@ -414,6 +468,81 @@ BEGIN
 				EXECUTE format('COMMENT ON COLUMN bedrock_cost.%I.%I IS %L', rel, d.col,
 							   d.doc || CASE WHEN rel LIKE 'bi\_%' THEN coalesce(bi_type ->> d.col, '') ELSE '' END);
 			END IF;
+		END LOOP;
+	END LOOP;
+END
+$do$;
+
+-- ------------------------------------------------------------------------
+-- the FOCUS columns: one description each, on focus_bedrock and bi_focus_bedrock
+
+DO $do$
+DECLARE
+	d record;
+	rel text;
+BEGIN
+	FOR d IN SELECT * FROM (VALUES
+		('BilledCost', 'line_item_unblended_cost: the cost invoiced, USD (FOCUS BilledCost)'),
+		('EffectiveCost', 'line_item_net_unblended_cost where the row has it (discounts applied), else the unblended cost'),
+		('ListCost', 'pricing_public_on_demand_cost: the cost at public on-demand prices; NULL when the export lacks it'),
+		('ContractedCost', 'the cost at the negotiated price: net unblended cost where present (private pricing and EDP discounts applied), else unblended; Bedrock has no commitment discounts to exclude'),
+		('BillingCurrency', 'line_item_currency_code (USD when the file lacks the column)'),
+		('PricingCurrency', 'the currency prices are given in: line_item_currency_code (USD when the file lacks it)'),
+		('BillingAccountId', 'bill_payer_account_id'),
+		('BillingAccountName', 'bill_payer_account_name; NULL when the export has none'),
+		('BillingPeriodStart', 'first instant of the billing month, UTC (timestamptz)'),
+		('BillingPeriodEnd', 'first instant of the next month, UTC: the exclusive end (timestamptz)'),
+		('InvoiceId', 'bill_invoice_id; NULL until the month is invoiced'),
+		('ChargeCategory', 'Usage, Tax, Credit, Purchase or Adjustment, from line_item_line_item_type'),
+		('ChargeClass', 'Correction for Refund rows (corrections of a billed charge), else NULL'),
+		('ChargeFrequency', 'One-Time, Recurring or Usage-Based, from the line item type'),
+		('ChargePeriodStart', 'line_item_usage_start_date'),
+		('ChargePeriodEnd', 'line_item_usage_end_date (exclusive)'),
+		('ChargeDescription', 'line_item_usage_type'),
+		('ConsumedQuantity', 'tokens for token usage (usage amount scaled by the pricing unit), else the usage amount'),
+		('ConsumedUnit', 'Tokens for token usage, else the pricing unit'),
+		('PricingCategory', 'Standard (on-demand) for usage rows, NULL for the others'),
+		('PricingQuantity', 'line_item_usage_amount in the pricing unit'),
+		('PricingUnit', 'pricing_unit'),
+		('InvoiceIssuerName', 'Amazon Web Services, or AWS Marketplace for Marketplace rows'),
+		('ProviderName', 'Amazon Web Services'),
+		('PublisherName', 'Amazon Web Services, or the Marketplace product for Marketplace rows'),
+		('RegionId', 'the region of the usage type (bedrock_cost.parse_usage_type)'),
+		('ResourceId', 'line_item_resource_id: the inference profile ARN; NULL without one'),
+		('ResourceName', 'the name part of ResourceId (bedrock_cost.resource_parts)'),
+		('ResourceType', 'the type part of ResourceId: application-inference-profile, inference-profile, ...'),
+		('ServiceName', 'product_name (Amazon Bedrock, or the Marketplace model''s product)'),
+		('ServiceCategory', 'AI and Machine Learning'),
+		('ServiceSubcategory', 'Generative AI'),
+		('SkuId', 'line_item_usage_type'),
+		('SkuMeter', 'the token kind of the usage type (input, output, cache_read, cache_write, ...), else the usage type'),
+		('SubAccountId', 'line_item_usage_account_id'),
+		('SubAccountName', 'line_item_usage_account_name; NULL when the export has none'),
+		('Tags', 'the CUR tags map (iamPrincipal/, resourceTags/, accountTag/, ...)'),
+		('x_IamPrincipal', 'line_item_iam_principal: the IAM principal that made the call; NULL when none'),
+		('x_LineItemType', 'line_item_line_item_type'),
+		('x_UsageType', 'line_item_usage_type'),
+		('x_Operation', 'line_item_operation'),
+		('x_ServiceCode', 'line_item_product_code'),
+		('x_Model', 'the model of the usage type (bedrock_cost.parse_usage_type)'),
+		('x_Tier', 'the price tier of the usage type'),
+		('x_Routing', 'in_region, cross_region_geo or cross_region_global'),
+		('x_BillingPeriod', 'first day of the billing month (date): filter on it to read one month'),
+		('x_ExportId', 'the export (bedrock_cost.exports) the row came from'),
+		('x_ExportName', 'name the export folder is registered under (add_export); NULL when it is loaded by hand'),
+		('x_Export', 'absolute path of the export folder the row came from'),
+		('x_LoadId', 'the delivery (bedrock_cost.loads) that loaded the row'),
+		('x_FileNo', 'the file of the delivery (bedrock_cost.load_files.file_no)'),
+		('x_LineNumber', 'physical line of the row in the decompressed file')
+	) AS v(col, doc)
+	LOOP
+		FOREACH rel IN ARRAY ARRAY['focus_bedrock', 'bi_focus_bedrock']
+		LOOP
+			EXECUTE format('COMMENT ON COLUMN bedrock_cost.%I.%I IS %L', rel, d.col,
+						   d.doc || CASE WHEN rel = 'bi_focus_bedrock'
+											  AND d.col IN ('BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost',
+															'ConsumedQuantity', 'PricingQuantity')
+										 THEN '; numeric(38,16)' ELSE '' END);
 		END LOOP;
 	END LOOP;
 END

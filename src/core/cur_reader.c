@@ -52,6 +52,7 @@
 const bc_cur_column_def bc_cur_columns[BC_COL__COUNT] = {
 	[BC_COL_BILL_BILLING_ENTITY] = {"bill_billing_entity", false},
 	[BC_COL_BILL_PAYER_ACCOUNT_ID] = {"bill_payer_account_id", true},
+	[BC_COL_BILL_PAYER_ACCOUNT_NAME] = {"bill_payer_account_name", false},
 	[BC_COL_BILL_BILLING_PERIOD_START_DATE] = {"bill_billing_period_start_date", true},
 	[BC_COL_BILL_BILLING_PERIOD_END_DATE] = {"bill_billing_period_end_date", false},
 	[BC_COL_BILL_INVOICE_ID] = {"bill_invoice_id", false},

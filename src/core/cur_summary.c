@@ -42,7 +42,7 @@
 #include "copy_binary.h"
 
 /* interned columns of the key, in bc_sum_copy_columns order */
-#define NSTR 7
+#define NSTR 10
 #define K_PAYER 0
 #define K_ACCOUNT 1
 #define K_TYPE 2
@@ -50,6 +50,9 @@
 #define K_USAGE_TYPE 4
 #define K_PRINCIPAL 5
 #define K_TAGS 6
+#define K_RESOURCE 7
+#define K_PAYER_NAME 8
+#define K_ACCOUNT_NAME 9
 
 /* sums of a group, in bc_sum_copy_columns order */
 #define NSUMS 4
@@ -71,9 +74,9 @@ const char	bc_sum_copy_columns[] =
 "billing_period, export_id, load_id, usage_date, payer_account_id, "
 "usage_account_id, line_item_type, product_name, usage_type, principal, "
 "tags, line_items, unblended_cost, net_unblended_cost, net_rows, tokens, "
-"usage_amount";
+"usage_amount, resource_id, payer_account_name, usage_account_name";
 
-/* a group's key: the usage day and the ids of its texts (32 bytes, no padding) */
+/* a group's key: the usage day and the ids of its texts (44 bytes, no padding) */
 typedef struct sum_key
 {
 	int32_t		usage_date;
@@ -325,16 +328,11 @@ key_hash(const sum_key *k)
 	return (uint32_t) (h ^ (h >> 29));
 }
 
-/* two keys are equal (four 8-byte words, no padding) */
+/* two keys are equal (no padding: the bytes are the key) */
 static inline bool
 key_eq(const sum_key *a, const sum_key *b)
 {
-	uint64_t	wa[4],
-				wb[4];
-
-	memcpy(wa, a, sizeof(wa));
-	memcpy(wb, b, sizeof(wb));
-	return ((wa[0] ^ wb[0]) | (wa[1] ^ wb[1]) | (wa[2] ^ wb[2]) | (wa[3] ^ wb[3])) == 0;
+	return memcmp(a, b, sizeof(sum_key)) == 0;
 }
 
 /* a zeroed table of cap (a power of two) slots of elt bytes, counted */
@@ -412,6 +410,7 @@ static uint32_t
 str_add(bc_sum *s, const char *p, size_t len, uint32_t hash)
 {
 	sum_str    *e;
+	const char *copy;
 	uint32_t	i;
 
 	if (s->nstrs == s->cap_strs)
@@ -428,10 +427,12 @@ str_add(bc_sum *s, const char *p, size_t len, uint32_t hash)
 	}
 	if ((s->nstrs + 1) * 2 > s->stab_mask + 1 && !stab_grow(s))
 		return 0;
-	e = &s->strs[s->nstrs];
-	e->ptr = text_copy(s, p, len);
-	if (e->ptr == NULL)
+	/* copy before taking e: a refused allocation frees s->strs */
+	copy = text_copy(s, p, len);
+	if (copy == NULL)
 		return 0;
+	e = &s->strs[s->nstrs];
+	e->ptr = copy;
 	e->len = (uint32_t) len;
 	e->hash = hash;
 	for (i = hash & s->stab_mask; s->stab[i] != 0; i = (i + 1) & s->stab_mask)
@@ -524,7 +525,8 @@ gtab_grow(bc_sum *s)
 static sum_group *
 group_add(bc_sum *s, const sum_key *k, uint32_t hash)
 {
-	sum_group  *g;
+	sum_group  *g,
+			   *chunk;
 	uint32_t	i;
 
 	if (s->ngroups % CHUNK_GROUPS == 0)
@@ -539,10 +541,11 @@ group_add(bc_sum *s, const sum_key *k, uint32_t hash)
 			s->chunks = n;
 			s->cap_chunks = cap;
 		}
-		s->chunks[s->nchunks] = sum_alloc(s, CHUNK_GROUPS * sizeof(sum_group), false);
-		if (s->chunks[s->nchunks] == NULL)
+		/* into a local first: a refused allocation frees s->chunks */
+		chunk = sum_alloc(s, CHUNK_GROUPS * sizeof(sum_group), false);
+		if (chunk == NULL)
 			return NULL;
-		s->nchunks++;
+		s->chunks[s->nchunks++] = chunk;
 	}
 	if ((uint64_t) (s->ngroups + 1) * 2 > (uint64_t) s->gtab_mask + 1 && !gtab_grow(s))
 		return NULL;
@@ -700,7 +703,10 @@ row_key(bc_sum *s, const bc_sum_row *r, sum_key *k)
 		intern(s, K_PRODUCT, r->product_name, r->product_name_len, &k->id[K_PRODUCT]) &&
 		intern(s, K_USAGE_TYPE, r->usage_type, r->usage_type_len, &k->id[K_USAGE_TYPE]) &&
 		intern(s, K_PRINCIPAL, r->principal, r->principal_len, &k->id[K_PRINCIPAL]) &&
-		intern(s, K_TAGS, r->tags, r->tags_len, &k->id[K_TAGS]);
+		intern(s, K_TAGS, r->tags, r->tags_len, &k->id[K_TAGS]) &&
+		intern(s, K_RESOURCE, r->resource_id, r->resource_id_len, &k->id[K_RESOURCE]) &&
+		intern(s, K_PAYER_NAME, r->payer_name, r->payer_name_len, &k->id[K_PAYER_NAME]) &&
+		intern(s, K_ACCOUNT_NAME, r->account_name, r->account_name_len, &k->id[K_ACCOUNT_NAME]);
 }
 
 /* add one row to its group */
@@ -846,6 +852,9 @@ emit_group(const bc_sum *s, const sum_group *g, bc_buf *scratch, bc_buf *out)
 	bc_cb_int8(out, g->net_rows);
 	emit_sum(g, S_TOKENS, scratch, out);
 	emit_sum(g, S_AMOUNT, scratch, out);
+	emit_str(s, g->key.id[K_RESOURCE], false, out);
+	emit_str(s, g->key.id[K_PAYER_NAME], false, out);
+	emit_str(s, g->key.id[K_ACCOUNT_NAME], false, out);
 }
 
 /* append the rows of the groups from *cursor on, up to max_bytes */

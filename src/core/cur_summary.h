@@ -12,7 +12,8 @@
  *
  *	 usage_date (the UTC day of line_item_usage_start_date), payer account,
  *	 usage account, line item type, product name (or none), usage type,
- *	 principal (or none), tags map text ("{}" when empty)
+ *	 principal (or none), tags map text ("{}" when empty), resource id,
+ *	 payer account name, usage account name (each or none)
  *
  * and holds
  *
@@ -58,7 +59,7 @@
 #include "cur_transform.h"
 
 /* columns of a summary COPY row (bc_sum_copy_columns) */
-#define BC_SUM_COPY_NCOLUMNS 17
+#define BC_SUM_COPY_NCOLUMNS 20
 
 /* the values of one accepted Bedrock row, as the transformation checked them */
 typedef struct bc_sum_row
@@ -78,6 +79,12 @@ typedef struct bc_sum_row
 	size_t		principal_len;
 	const char *tags;			/* the tags map text, "{}" when empty */
 	size_t		tags_len;
+	const char *resource_id;	/* NULL: none (absent or empty) */
+	size_t		resource_id_len;
+	const char *payer_name;		/* NULL: none */
+	size_t		payer_name_len;
+	const char *account_name;	/* NULL: none */
+	size_t		account_name_len;
 	const char *unblended;		/* decimal text (bc_decimal_scan's grammar) */
 	size_t		unblended_len;
 	const char *net;			/* NULL: the row has no net unblended cost */

@@ -44,7 +44,8 @@ const char	bc_xf_copy_columns[] =
 "billing_period, export_id, load_id, file_no, line_number, usage_start, "
 "usage_end, line_item_type, payer_account_id, usage_account_id, billing_entity, "
 "product_code, product_name, usage_type, operation, pricing_unit, usage_amount, "
-"tokens, unblended_cost, net_unblended_cost, principal, tags, line_item_id";
+"tokens, unblended_cost, net_unblended_cost, principal, tags, line_item_id, "
+"resource_id, payer_account_name, usage_account_name, list_cost, invoice_id, currency";
 
 /* ---------------------------------------------------------------------- */
 /* buffers */
@@ -1126,11 +1127,16 @@ emit_text(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	else
 		put_text(out, tags->ptr, tags->len);
 	bc_buf_putc(out, '\t');
-	if (f[BC_COL_IDENTITY_LINE_ITEM_ID].null || f[BC_COL_IDENTITY_LINE_ITEM_ID].len == 0)
-		bc_buf_put(out, "\\N", 2);
-	else
-		put_text(out, f[BC_COL_IDENTITY_LINE_ITEM_ID].ptr, f[BC_COL_IDENTITY_LINE_ITEM_ID].len);
-	bc_buf_putc(out, '\n');
+	put_field(out, &f[BC_COL_IDENTITY_LINE_ITEM_ID]);
+	put_field(out, &f[BC_COL_LINE_ITEM_RESOURCE_ID]);
+	put_field(out, &f[BC_COL_BILL_PAYER_ACCOUNT_NAME]);
+	put_field(out, &f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_NAME]);
+	put_field(out, &f[BC_COL_PRICING_PUBLIC_ON_DEMAND_COST]);
+	put_field(out, &f[BC_COL_BILL_INVOICE_ID]);
+	put_field(out, &f[BC_COL_LINE_ITEM_CURRENCY_CODE]);
+	/* the last field ends the line, not a tab */
+	if (!out->nomem && out->len > 0)
+		out->data[out->len - 1] = '\n';
 }
 
 /* a value that is NULL when absent or empty (put_field's rule), binary */
@@ -1201,6 +1207,20 @@ emit_binary(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	else
 		bc_cb_versioned_text(out, tags->ptr, tags->len);
 	bin_field(out, &f[BC_COL_IDENTITY_LINE_ITEM_ID]);
+	bin_field(out, &f[BC_COL_LINE_ITEM_RESOURCE_ID]);
+	bin_field(out, &f[BC_COL_BILL_PAYER_ACCOUNT_NAME]);
+	bin_field(out, &f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_NAME]);
+	bin_numeric(out, &f[BC_COL_PRICING_PUBLIC_ON_DEMAND_COST], 0);
+	bin_field(out, &f[BC_COL_BILL_INVOICE_ID]);
+	bin_field(out, &f[BC_COL_LINE_ITEM_CURRENCY_CODE]);
+}
+
+/* a field's text, NULL when absent or empty (put_field's rule); its length into *len */
+static const char *
+text_or_null(const bc_cur_field *f, size_t *len)
+{
+	*len = f->len;
+	return f->null || f->len == 0 ? NULL : f->ptr;
 }
 
 /*
@@ -1239,6 +1259,9 @@ summarize_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	r.principal_len = principal->len;
 	r.tags = tags->null || tags->len == 0 ? "{}" : tags->ptr;
 	r.tags_len = tags->null || tags->len == 0 ? 2 : tags->len;
+	r.resource_id = text_or_null(&f[BC_COL_LINE_ITEM_RESOURCE_ID], &r.resource_id_len);
+	r.payer_name = text_or_null(&f[BC_COL_BILL_PAYER_ACCOUNT_NAME], &r.payer_name_len);
+	r.account_name = text_or_null(&f[BC_COL_LINE_ITEM_USAGE_ACCOUNT_NAME], &r.account_name_len);
 	r.unblended = f[BC_COL_LINE_ITEM_UNBLENDED_COST].ptr;
 	r.unblended_len = f[BC_COL_LINE_ITEM_UNBLENDED_COST].len;
 	r.net = net->null || net->len == 0 ? NULL : net->ptr;
@@ -1271,6 +1294,7 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 				end;
 	int64_t		start_usec,
 				end_usec;
+	bc_decimal_parts list;
 
 	/* every row of a file spells its billing period alike: parse it once */
 	if ((int) bp->len != x->period_seen_len ||
@@ -1295,7 +1319,8 @@ emit_bedrock_row(bc_xf *x, const bc_cur_row *row, const char *product_name,
 	start_usec = bc_time_epoch_usec(&start);
 	end_usec = bc_time_epoch_usec(&end);
 	if (!check_usage_dates(x, start_usec, end_usec) ||
-		!check_decimal(x, row, BC_COL_LINE_ITEM_USAGE_AMOUNT, true, &dec[2]))
+		!check_decimal(x, row, BC_COL_LINE_ITEM_USAGE_AMOUNT, true, &dec[2]) ||
+		!check_decimal(x, row, BC_COL_PRICING_PUBLIC_ON_DEMAND_COST, true, &list))
 		return false;
 	if (!principal->null && principal->len > 0)
 	{

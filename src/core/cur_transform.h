@@ -48,7 +48,7 @@
 #include "cur_reader.h"
 
 /* columns of a COPY row (bc_xf_copy_columns) */
-#define BC_XF_COPY_NCOLUMNS 23
+#define BC_XF_COPY_NCOLUMNS 29
 /* longest reason text of a row error */
 #define BC_XF_REASON_MAX 512
 /* longest usage type + product name pair kept for the dimension (as the server) */

@@ -411,6 +411,10 @@ typedef struct gen_truth
 	gen_acc    *lit;			/* [nacct_types + 1][2]: line item type x is_bedrock */
 	gen_acc    *prin_sku;		/* [nprincipals + 1][nskus]: Bedrock usage rows */
 	gen_acc		ctag[GEN_NCTAG][GEN_CTAG_NVAL];	/* Bedrock usage rows per other-source tag value */
+	gen_acc    *account;		/* [naccounts]: Bedrock usage rows */
+	gen_acc    *resource;		/* [naccounts][nregions][nskus]: Bedrock usage rows naming a
+								 * profile ARN, at the first SKU of their model */
+	gen_acc		no_resource;	/* Bedrock usage rows without one */
 	gen_acc		total,
 				attributed,
 				unattributed,
@@ -441,6 +445,8 @@ typedef struct gen_row_truth
 	int64_t		net;
 	int64_t		tokens;
 	signed char ctag[GEN_NCTAG];	/* value of each other-source tag, 0: none */
+	int			account;		/* usage account: index into bc_gen_accounts */
+	int			resource;		/* the row names an inference profile ARN */
 } gen_row_truth;
 
 extern void bc_gen_truth_init(gen_truth *t, int nprincipals, int nplanted);
@@ -483,6 +489,8 @@ typedef struct gen_rowctx
 } gen_rowctx;
 
 /* generate row i of a delivery into fields; returns its truth */
+extern void bc_gen_profile_arn(char *buf, size_t n, const gen_account *a, const gen_region *g,
+							   const gen_sku *s);
 extern void bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i,
 					   const char **f, size_t *fl, gen_row_truth *t);
 

@@ -159,6 +159,14 @@ pow10i(int n)
 	return p;
 }
 
+/* the inference profile ARN a Bedrock call of model s in account a and region g names */
+void
+bc_gen_profile_arn(char *buf, size_t n, const gen_account *a, const gen_region *g, const gen_sku *s)
+{
+	snprintf(buf, n, "arn:%s:bedrock:%s:%s:inference-profile/%s",
+			 bc_gen_partitions[a->partition], g->id, a->id, s->model);
+}
+
 /* the tags of other sources than the principal: keys and values (value 0: none) */
 const char *const bc_gen_ctag_keys[GEN_NCTAG] = {
 	"resourceTags/user:project", "accountTag/department", "userAttribute/Department",
@@ -463,6 +471,7 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 
 	memset(t, 0, sizeof(*t));
 	t->principal = prin;
+	t->account = (int) (acct - bc_gen_accounts);
 	t->day = day;
 	t->sku = sku;
 	t->region = region;
@@ -614,8 +623,13 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 		f[C_line_item_normalized_usage_amount] = dec(U * 4, s->uscale, BC_GEN_DEC_PLAIN);
 	}
 	else if (s->bedrock && s->model[0] && gen_chance(r, 600))
-		f[C_line_item_resource_id] = keepf("arn:%s:bedrock:%s:%s:inference-profile/%s",
-										   bc_gen_partitions[acct->partition], g->id, acct->id, s->model);
+	{
+		char		arn[512];
+
+		bc_gen_profile_arn(arn, sizeof(arn), acct, g, s);
+		f[C_line_item_resource_id] = keep(arn, strlen(arn));
+		t->resource = ctx->cfg->colset < 2;	/* minimal exports lack the column */
+	}
 	/* enterprise discount on first-party usage in two accounts: net columns */
 	if (!s->marketplace && (acct == &bc_gen_accounts[0] || acct == &bc_gen_accounts[1]))
 	{

@@ -25,14 +25,14 @@ enum
 {
 	TF_SUMMARY, TF_PRINCIPAL, TF_ROLE, TF_PERSON, TF_TAG, TF_MODEL,
 	TF_USAGE_TYPE, TF_LIT, TF_TAG_MODEL, TF_PRINCIPAL_MODEL, TF_BUDGETS,
-	TF_BUDGET_STATUS, TF_SPIKES, TF_SPIKE_SETTINGS, TF_COST_TAG, TF_N
+	TF_BUDGET_STATUS, TF_SPIKES, TF_SPIKE_SETTINGS, TF_COST_TAG, TF_ACCOUNT, TF_RESOURCE, TF_N
 };
 
 static const char *const tf_names[TF_N] = {
 	"summary.csv", "by_principal.csv", "by_role.csv", "by_person.csv",
 	"by_tag.csv", "by_model_token.csv", "by_usage_type.csv", "by_line_item_type.csv",
 	"by_tag_model.csv", "by_principal_model.csv", "budgets.csv", "budget_status.csv",
-	"spikes.csv", "spike_settings.csv", "by_cost_tag.csv"
+	"spikes.csv", "spike_settings.csv", "by_cost_tag.csv", "by_account.csv", "by_resource.csv"
 };
 
 #define KEYCOLS "billing_period,delivery,execution_id,latest"
@@ -54,6 +54,8 @@ static const char *const tf_headers[TF_N] = {
 	"billing_period,principal,model,token_kind,usage_date,cost,tokens,baseline_cost,baseline_tokens",
 	"factor,min_cost,min_tokens",
 	KEYCOLS ",tag_key,tag_value,untagged," SUMCOLS,
+	KEYCOLS ",usage_account_id,usage_account_name," SUMCOLS,
+	KEYCOLS ",resource_id," SUMCOLS,
 };
 
 static FILE *tf[TF_N];
@@ -68,6 +70,13 @@ series_size(const gen_truth *t)
 	return ((size_t) t->nrandom + 1) * bc_gen_nskus * GK_OTHER * SERIES_DAYS;
 }
 
+/* accumulators of the profile ARNs: account x region x SKU */
+static size_t
+resource_size(void)
+{
+	return (size_t) bc_gen_naccounts * bc_gen_nregions * bc_gen_nskus;
+}
+
 /* allocate the accumulators */
 void
 bc_gen_truth_init(gen_truth *t, int nprincipals, int nplanted)
@@ -75,29 +84,30 @@ bc_gen_truth_init(gen_truth *t, int nprincipals, int nplanted)
 	memset(t, 0, sizeof(*t));
 	t->nprincipals = nprincipals;
 	t->nrandom = nprincipals - nplanted;
+	model_of_sku = calloc((size_t) bc_gen_nskus, sizeof(int));
+	if (!model_of_sku)
+		bc_gen_die("out of memory");
+	for (int i = 0; i < bc_gen_nskus; i++)
+		for (int j = 0; j <= i; j++)
+			if (strcmp(bc_gen_skus[j].model, bc_gen_skus[i].model) == 0)
+			{
+				model_of_sku[i] = j;
+				break;
+			}
 	if (nplanted > 0)
 	{
-		int			i,
-					j;
-
 		t->series_cost = calloc(series_size(t), sizeof(bc_gen_i128));
 		t->series_tokens = calloc(series_size(t), sizeof(bc_gen_i128));
-		model_of_sku = calloc((size_t) bc_gen_nskus, sizeof(int));
-		if (!t->series_cost || !t->series_tokens || !model_of_sku)
+		if (!t->series_cost || !t->series_tokens)
 			bc_gen_die("out of memory");
-		for (i = 0; i < bc_gen_nskus; i++)
-			for (j = 0; j <= i; j++)
-				if (strcmp(bc_gen_skus[j].model, bc_gen_skus[i].model) == 0)
-				{
-					model_of_sku[i] = j;
-					break;
-				}
 	}
 	t->prin = calloc((size_t) nprincipals + 1, sizeof(gen_acc));
 	t->sku_region = calloc((size_t) bc_gen_nskus * bc_gen_nregions, sizeof(gen_acc));
 	t->lit = calloc((size_t) (bc_gen_nacct_types + 1) * 2, sizeof(gen_acc));
 	t->prin_sku = calloc(((size_t) nprincipals + 1) * bc_gen_nskus, sizeof(gen_acc));
-	if (!t->prin || !t->sku_region || !t->lit || !t->prin_sku)
+	t->account = calloc((size_t) bc_gen_naccounts, sizeof(gen_acc));
+	t->resource = calloc(resource_size(), sizeof(gen_acc));
+	if (!t->prin || !t->sku_region || !t->lit || !t->prin_sku || !t->account || !t->resource)
 		bc_gen_die("out of memory");
 }
 
@@ -111,6 +121,9 @@ bc_gen_truth_reset(gen_truth *t)
 	memset(t->prin_sku, 0, ((size_t) t->nprincipals + 1) * bc_gen_nskus * sizeof(gen_acc));
 	memset(&t->total, 0, sizeof(gen_acc) * 7);
 	memset(t->ctag, 0, sizeof(t->ctag));
+	memset(t->account, 0, (size_t) bc_gen_naccounts * sizeof(gen_acc));
+	memset(t->resource, 0, resource_size() * sizeof(gen_acc));
+	memset(&t->no_resource, 0, sizeof(gen_acc));
 	t->last_day = -1;
 	if (t->series_cost)
 	{
@@ -171,6 +184,12 @@ bc_gen_truth_add(gen_truth *t, const gen_row_truth *r)
 	acc_add(&t->sku_region[r->sku * bc_gen_nregions + r->region], r, kind);
 	for (k = 0; k < GEN_NCTAG; k++)
 		acc_add(&t->ctag[k][(int) r->ctag[k]], r, kind);
+	acc_add(&t->account[r->account], r, kind);
+	if (r->resource)
+		acc_add(&t->resource[((size_t) r->account * bc_gen_nregions + r->region) * bc_gen_nskus
+							 + model_of_sku[r->sku]], r, kind);
+	else
+		acc_add(&t->no_resource, r, kind);
 	acc_add(&t->prin_sku[(size_t) (r->principal >= 0 ? r->principal : t->nprincipals) * bc_gen_nskus + r->sku],
 			r, kind);
 	/* the random rows' series: what a spike threshold must stay above */
@@ -377,6 +396,57 @@ write_cost_tags(const gen_truth *t, const char *period, int delivery,
 			fprintf(f, "%s,,t,", bc_gen_ctag_keys[k]);
 			put_sums(f, &t->ctag[k][0]);
 		}
+	}
+}
+
+/* by_account: Bedrock usage per usage account, with its name */
+static void
+write_accounts(const gen_truth *t, const char *period, int delivery,
+			   const char *exec_id, int latest)
+{
+	for (int a = 0; a < bc_gen_naccounts; a++)
+	{
+		if (t->account[a].rows == 0)
+			continue;
+		put_key(tf[TF_ACCOUNT], period, delivery, exec_id, latest);
+		fprintf(tf[TF_ACCOUNT], "%s,", bc_gen_accounts[a].id);
+		put_text(tf[TF_ACCOUNT], bc_gen_accounts[a].name);
+		fputc(',', tf[TF_ACCOUNT]);
+		put_sums(tf[TF_ACCOUNT], &t->account[a]);
+	}
+}
+
+/*
+ * by_resource: Bedrock usage per inference profile ARN (one per account,
+ * region and model), and the usage without one (resource_id NULL)
+ */
+static void
+write_resources(const gen_truth *t, const char *period, int delivery,
+				const char *exec_id, int latest)
+{
+	FILE	   *f = tf[TF_RESOURCE];
+	char		arn[512];
+
+	for (int a = 0; a < bc_gen_naccounts; a++)
+		for (int g = 0; g < bc_gen_nregions; g++)
+			for (int k = 0; k < bc_gen_nskus; k++)
+			{
+				const gen_acc *acc = &t->resource[((size_t) a * bc_gen_nregions + g) * bc_gen_nskus + k];
+
+				if (acc->rows == 0)
+					continue;
+				bc_gen_profile_arn(arn, sizeof(arn), &bc_gen_accounts[a], &bc_gen_regions[g],
+								   &bc_gen_skus[k]);
+				put_key(f, period, delivery, exec_id, latest);
+				put_text(f, arn);
+				fputc(',', f);
+				put_sums(f, acc);
+			}
+	if (t->no_resource.rows > 0)
+	{
+		put_key(f, period, delivery, exec_id, latest);
+		fputc(',', f);
+		put_sums(f, &t->no_resource);
 	}
 }
 
@@ -804,6 +874,8 @@ bc_gen_truth_write(const gen_truth *t, const gen_world *w, const char *period,
 	write_grouped(tf[TF_PERSON], t, w, 0, period, delivery, exec_id, latest);
 	write_tags(t, w, period, delivery, exec_id, latest);
 	write_cost_tags(t, period, delivery, exec_id, latest);
+	write_accounts(t, period, delivery, exec_id, latest);
+	write_resources(t, period, delivery, exec_id, latest);
 	write_tag_models(t, w, period, delivery, exec_id, latest);
 	write_principal_models(t, w, period, delivery, exec_id, latest);
 	write_models(t, period, delivery, exec_id, latest);

@@ -152,6 +152,8 @@ my %gt_tables = (
 	by_person => "$keys, person text, $sums",
 	by_tag => "$keys, tag_key text, tag_value text, untagged boolean, $sums",
 	by_cost_tag => "$keys, tag_key text, tag_value text, untagged boolean, $sums",
+	by_account => "$keys, usage_account_id text, usage_account_name text, $sums",
+	by_resource => "$keys, resource_id text, $sums",
 	by_tag_model => "$keys, tag_key text, tag_value text, untagged boolean, model_key text, vendor text, $sums",
 	by_principal_model => "$keys, principal text, model_key text, vendor text, $sums",
 	budget_status => 'name text, billing_period date, spent numeric, days_elapsed int, days_in_month int, '
@@ -177,6 +179,8 @@ SELECT d.billing_period, d.delivery, x.execution_id, d.latest,
        x.line_item_net_unblended_cost::numeric AS net,
        x.line_item_usage_type AS usage_type, x.line_item_product_code AS product_code,
        x.tags::jsonb AS tags,
+       nullif(x.line_item_resource_id, '') AS resource_id,
+       x.line_item_usage_account_id AS account_id, x.line_item_usage_account_name AS account_name,
        (x.line_item_product_code IN ('AmazonBedrock', 'AmazonBedrockService',
             'AmazonBedrockFoundationModels', 'AmazonBedrockAgentCore')
         OR (x.bill_billing_entity = 'AWS Marketplace'
@@ -280,6 +284,16 @@ same('by_cost_tag',
 	 SELECT $k, tag_key, tags ->> tag_key, tags ->> tag_key IS NULL, $agg
 	 FROM s JOIN keys USING (execution_id)
 	 GROUP BY $k, tag_key, tags ->> tag_key");
+# per usage account (with its name) and per inference profile ARN, over the
+# same rows (Bedrock usage)
+same('by_account',
+	"SELECT $k, usage_account_id, usage_account_name, line_items, cost, net_cost, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens FROM gt_by_account",
+	"SELECT $k, account_id, account_name, $agg FROM r WHERE is_bedrock AND lit = 'Usage' GROUP BY $k, account_id, account_name");
+same('by_resource',
+	"SELECT $k, resource_id, line_items, cost, net_cost, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens FROM gt_by_resource",
+	"SELECT $k, resource_id, $agg FROM r WHERE is_bedrock AND lit = 'Usage' GROUP BY $k, resource_id");
+cmp_ok($node->safe_psql($db, "SELECT count(*) FROM gt_by_resource WHERE resource_id IS NOT NULL"), '>', 10,
+	'by_resource: inference profiles named');
 is($node->safe_psql($db, "SELECT count(DISTINCT tag_key) FROM gt_by_cost_tag"), '4',
 	'by_cost_tag: the four keys of other sources the generator draws');
 # by_tag_model splits by_tag by the hand-written canonical model: summed over
@@ -357,6 +371,11 @@ for my $cs ([ 'default', 117 ], [ 'minimal', 114 ])
 	chomp $h;
 	my @c = split(/,/, $h);
 	is(scalar(@c), $cs->[1], "--columns $cs->[0]: $cs->[1] columns");
+	# without line_item_resource_id the truth names no profile
+	my @res = grep { /^\d{4}-/ } split(/\n/, slurp_file("$tmp/cs_$cs->[0]/e/ground_truth/by_resource.csv"));
+	my $named = grep { /,"arn:/ } @res;
+	if ($cs->[0] eq 'minimal') { is($named, 0, '--columns minimal: no resource id in the truth'); }
+	else { cmp_ok($named, '>', 0, "--columns $cs->[0]: resource ids in the truth"); }
 }
 for my $fault (qw(truncated-gzip corrupt-bytes missing-file ragged-row bad-number bad-arn
 	huge-field non-utf8 bom missing-column bad-timestamp nul-byte usage-end-before-start

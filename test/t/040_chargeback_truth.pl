@@ -62,6 +62,8 @@ my %tables = (
 	by_person => "person text, $sums",
 	by_tag => "tag_key text, tag_value text, untagged boolean, $sums",
 	by_cost_tag => "tag_key text, tag_value text, untagged boolean, $sums",
+	by_account => "usage_account_id text, usage_account_name text, $sums",
+	by_resource => "resource_id text, $sums",
 	by_tag_model => "tag_key text, tag_value text, untagged boolean, model_key text, vendor text, $sums",
 	by_principal_model => "principal text, model_key text, vendor text, $sums",
 	by_model_token => 'model text, token_kind text, line_items bigint, tokens numeric, cost numeric, net_cost numeric',
@@ -296,6 +298,46 @@ check('per line item type (Bedrock rows)',
 		"SELECT * FROM truth.by_line_item_type WHERE latest AND is_bedrock",
 		'm.billing_period = t.billing_period AND m.line_item_type = t.line_item_type',
 		'(m.n, m.cost, m.net) IS DISTINCT FROM (t.line_items, t.cost, t.net_cost)'));
+check('per usage account, with its name as billed (Bedrock usage)',
+	$cmp->("SELECT billing_period, usage_account_id, min(usage_account_name) AS name,
+				   count(DISTINCT usage_account_name) AS names, $tok
+			  FROM bedrock_cost.chargeback_by_principal WHERE attribution IN ('attributed', 'unattributed')
+			 GROUP BY 1, 2",
+		"SELECT * FROM truth.by_account WHERE latest",
+		'm.billing_period = t.billing_period AND m.usage_account_id = t.usage_account_id',
+		"$tokdiff OR m.name IS DISTINCT FROM t.usage_account_name OR m.names <> 1"));
+is($node->safe_psql('postgres', "SELECT string_agg(DISTINCT payer_account_name, ',') FROM bedrock_cost.chargeback_by_principal"),
+	'Acme Corp', 'the payer account name as billed');
+check('per inference profile (line_item_resource_id), and the usage without one',
+	$cmp->("SELECT billing_period, resource_id, $tok FROM bedrock_cost.chargeback_by_resource GROUP BY 1, 2",
+		"SELECT * FROM truth.by_resource WHERE latest",
+		'm.billing_period = t.billing_period AND m.resource_id IS NOT DISTINCT FROM t.resource_id', $tokdiff));
+is($node->safe_psql('postgres', "SELECT string_agg(DISTINCT resource_type, ',') || ' ' || count(*) FILTER (WHERE resource_id IS NOT NULL
+				AND resource_name <> substring(resource_id FROM '/(.*)\$'))
+		FROM bedrock_cost.chargeback_by_resource"),
+	'inference-profile 0', 'resource type and name split from the ARN');
+check('FOCUS: one row per Bedrock line item, BilledCost and EffectiveCost per line item type',
+	$cmp->("SELECT \"x_BillingPeriod\" AS billing_period, \"x_LineItemType\" AS line_item_type, count(*) AS n,
+				   sum(\"BilledCost\") AS cost, sum(\"EffectiveCost\") AS net
+			  FROM bedrock_cost.focus_bedrock GROUP BY 1, 2",
+		"SELECT * FROM truth.by_line_item_type WHERE latest AND is_bedrock",
+		'm.billing_period = t.billing_period AND m.line_item_type = t.line_item_type',
+		'(m.n, m.cost, m.net) IS DISTINCT FROM (t.line_items, t.cost, t.net_cost)'));
+check('FOCUS: SubAccountName, ResourceId and BillingAccountName as the truth has them',
+	$cmp->("SELECT \"x_BillingPeriod\" AS billing_period, \"SubAccountId\" AS acct,
+				   min(\"SubAccountName\") AS name, count(DISTINCT \"SubAccountName\") AS names,
+				   count(*) AS n, min(\"BillingAccountName\") AS payer, min(\"BillingCurrency\") AS cur
+			  FROM bedrock_cost.focus_bedrock WHERE \"ChargeCategory\" = 'Usage' GROUP BY 1, 2",
+		"SELECT * FROM truth.by_account WHERE latest",
+		'm.billing_period = t.billing_period AND m.acct = t.usage_account_id',
+		"(m.name, m.names, m.n, m.payer, m.cur) IS DISTINCT FROM (t.usage_account_name, 1::bigint, t.line_items, 'Acme Corp', 'USD')"));
+check('FOCUS: the usage of each resource id',
+	$cmp->("SELECT \"x_BillingPeriod\" AS billing_period, \"ResourceId\" AS resource_id, count(*) AS n,
+				   sum(\"BilledCost\") AS cost
+			  FROM bedrock_cost.focus_bedrock WHERE \"ChargeCategory\" = 'Usage' GROUP BY 1, 2",
+		"SELECT * FROM truth.by_resource WHERE latest",
+		'm.billing_period = t.billing_period AND m.resource_id IS NOT DISTINCT FROM t.resource_id',
+		'(m.n, m.cost) IS DISTINCT FROM (t.line_items, t.cost)'));
 check('attributed, unattributed and all Bedrock totals',
 	$cmp->("SELECT billing_period, attribution AS measure, $tok FROM bedrock_cost.chargeback_by_principal
 			 WHERE attribution <> 'account_level' GROUP BY 1, 2

@@ -72,13 +72,13 @@ sub client
 my ($views, $cols, $rows, $result) = client('regress_bi_reader');
 
 is_deeply([ sort keys %$views ],
-	[qw(bi_budget_status bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_tag bi_daily bi_daily_by_tag bi_principal_tags bi_spikes
+	[qw(bi_budget_status bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_resource bi_chargeback_by_tag bi_daily bi_daily_by_tag bi_focus_bedrock bi_principal_tags bi_spikes
 		  bi_team_model_mix bi_usage_by_model bi_usage_profile)],
 	'getTables lists every BI view');
 is(scalar(grep { $views->{$_} ne '1' } keys %$views), 0, 'every BI view has remarks');
 cmp_ok(scalar(@$cols), '>', 60, 'getColumns lists the columns (' . scalar(@$cols) . ')');
-# java.sql.Types: VARCHAR 12, DATE 91, NUMERIC 2, BIGINT -5, BIT -7, BOOLEAN 16, INTEGER 4
-my %standard = map { $_ => 1 } (12, 91, 2, -5, -7, 16, 4);
+# java.sql.Types: VARCHAR 12, DATE 91, TIMESTAMP 93, NUMERIC 2, BIGINT -5, BIT -7, BOOLEAN 16, INTEGER 4
+my %standard = map { $_ => 1 } (12, 91, 93, 2, -5, -7, 16, 4);
 my @odd = map { "$_->[0].$_->[1] $_->[2] $_->[3]" } grep { !$standard{ $_->[2] } } @$cols;
 is_deeply(\@odd, [], 'every column has a standard JDBC type');
 my @bare = map { "$_->[0].$_->[1]" } grep { $_->[4] ne '1' } @$cols;
@@ -90,14 +90,15 @@ is($type{'bi_chargeback_by_principal.billing_period'}, 'date', 'billing_period i
 is($type{'bi_chargeback_by_principal.principal_arn'}, 'text', 'the ARN is text');
 # every view names the export its rows came from (the same bill synced twice shows twice)
 my @no_export = grep { !exists $type{$_} }
-  map { my $v = $_; map { "$v.$_" } qw(export_id export_name export) } sort keys %$views;
+  map { my $v = $_; map { "$v.$_" } ($v eq 'bi_focus_bedrock' ? qw(x_ExportId x_ExportName x_Export) : qw(export_id export_name export)) }
+  sort keys %$views;
 is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export');
 
 # the declared types of the cost and token columns, as a result set reports them
 my %want = bi_declared_types('numeric 38 16', 'numeric 38 6', 'int8 19 0');
 my %got;
 $got{$_} = $result->{$_} for keys %want;
-is(scalar(keys %want), 100, 'cost and token columns checked: ' . scalar(keys %want));
+is(scalar(keys %want), 118, 'cost and token columns checked: ' . scalar(keys %want));
 is_deeply(\%got, \%want,
 	'ResultSetMetaData: costs numeric precision 38 scale 16, cost per million tokens scale 6, tokens and counts int8');
 is(scalar(keys %$result), scalar(@$cols), 'every column of every BI view is in a result set');

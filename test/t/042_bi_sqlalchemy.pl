@@ -66,12 +66,12 @@ sub client
 my ($views, $cols, $rows, $declared) = client('regress_bi_reader');
 
 is_deeply([ sort keys %$views ],
-	[qw(bi_budget_status bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_tag bi_daily bi_daily_by_tag bi_principal_tags bi_spikes
+	[qw(bi_budget_status bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_resource bi_chargeback_by_tag bi_daily bi_daily_by_tag bi_focus_bedrock bi_principal_tags bi_spikes
 		  bi_team_model_mix bi_usage_by_model bi_usage_profile)],
 	'get_view_names lists every BI view');
 is(scalar(grep { $views->{$_} ne '1' } keys %$views), 0, 'every BI view has a comment');
 cmp_ok(scalar(@$cols), '>', 60, 'get_columns lists the columns (' . scalar(@$cols) . ')');
-my %standard = map { $_ => 1 } qw(String Text Date Numeric BigInteger Integer Boolean);
+my %standard = map { $_ => 1 } qw(String Text Date DateTime TIMESTAMP Numeric BigInteger Integer Boolean);
 my @odd = map { "$_->[0].$_->[1] $_->[2]" } grep { !$standard{ $_->[3] } } @$cols;
 is_deeply(\@odd, [], 'every column has a standard SQLAlchemy type');
 my @bare = map { "$_->[0].$_->[1]" } grep { $_->[4] ne '1' } @$cols;
@@ -81,14 +81,15 @@ is($type{'bi_chargeback_by_principal.cost'}, 'Numeric', 'cost is Numeric');
 is($type{'bi_chargeback_by_principal.billing_period'}, 'Date', 'billing_period is a Date');
 # every view names the export its rows came from (the same bill synced twice shows twice)
 my @no_export = grep { !exists $type{$_} }
-  map { my $v = $_; map { "$v.$_" } qw(export_id export_name export) } sort keys %$views;
+  map { my $v = $_; map { "$v.$_" } ($v eq 'bi_focus_bedrock' ? qw(x_ExportId x_ExportName x_Export) : qw(export_id export_name export)) }
+  sort keys %$views;
 is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export');
 
 # the reflected types of the cost and token columns
 my %want = bi_declared_types('NUMERIC 38 16', 'NUMERIC 38 6', 'BIGINT - -');
 my %got;
 $got{$_} = $declared->{$_} for keys %want;
-is(scalar(keys %want), 100, 'cost and token columns checked: ' . scalar(keys %want));
+is(scalar(keys %want), 118, 'cost and token columns checked: ' . scalar(keys %want));
 is_deeply(\%got, \%want,
 	'reflected types: costs NUMERIC(38, 16), cost per million tokens NUMERIC(38, 6), tokens and counts BIGINT');
 my @loose = sort grep { $declared->{$_} =~ /^NUMERIC / && !$want{$_} } keys %$declared;

@@ -137,7 +137,8 @@ my @relations = qw(
   bedrock_cost.bi_chargeback_by_principal bedrock_cost.bi_principal_tags bedrock_cost.bi_chargeback_by_tag
   bedrock_cost.bi_usage_by_model bedrock_cost.bi_daily bedrock_cost.bi_chargeback_allocated
   bedrock_cost.bi_team_model_mix bedrock_cost.bi_usage_profile bedrock_cost.bi_budget_status
-  bedrock_cost.bi_spikes bedrock_cost.bi_daily_by_tag);
+  bedrock_cost.bi_spikes bedrock_cost.bi_daily_by_tag bedrock_cost.chargeback_by_resource
+  bedrock_cost.bi_chargeback_by_resource bedrock_cost.bi_focus_bedrock);
 my %queries = map { ($_ => table_snapshot($_)) } @relations;
 $queries{'model_aliases (user rows)'} = table_snapshot('(SELECT * FROM bedrock_cost.model_aliases WHERE NOT seeded)');
 $queries{'audit_log (before the restore)'} = table_snapshot("(SELECT * FROM bedrock_cost.audit_log WHERE action <> 'restore')");

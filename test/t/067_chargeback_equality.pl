@@ -77,7 +77,7 @@ sub base_q
 	WITH per_line AS (
 		SELECT li.billing_period, li.export_id, li.payer_account_id, li.usage_account_id,
 			   li.line_item_type, li.principal, li.tags, li.usage_type,
-			   li.product_name,
+			   li.product_name, li.resource_id, li.payer_account_name, li.usage_account_name,
 			   count(*) AS line_items,
 			   sum(li.unblended_cost) AS unblended_cost,
 			   sum(coalesce(li.net_unblended_cost, li.unblended_cost)) AS net_unblended_cost,
@@ -85,7 +85,7 @@ sub base_q
 			   sum(li.tokens) AS tokens,
 			   sum(li.usage_amount) AS usage_amount
 		  FROM $source AS li
-		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 	), tag_map AS MATERIALIZED (
 		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags,
 			   coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(t.tags) AS e
@@ -95,6 +95,7 @@ sub base_q
 	SELECT p.billing_period, p.export_id, p.payer_account_id, p.usage_account_id,
 		   p.line_item_type, p.principal::text AS principal_arn,
 		   m.principal_tags, m.cost_tags, p.usage_type, p.product_name,
+		   p.resource_id, p.payer_account_name, p.usage_account_name,
 		   sum(p.line_items)::bigint AS line_items,
 		   sum(p.unblended_cost) AS unblended_cost,
 		   sum(p.net_unblended_cost) AS net_unblended_cost,
@@ -103,7 +104,7 @@ sub base_q
 		   sum(p.usage_amount) AS usage_amount
 	  FROM per_line p
 	  JOIN tag_map m ON m.tags = p.tags
-	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
 }
 
 # chargeback_by_principal's query: rows of chargeback_base, the join giving u
@@ -115,6 +116,7 @@ sub principal_q
 	WITH g AS (
 		SELECT b.billing_period, b.export_id, b.payer_account_id, b.usage_account_id, b.line_item_type,
 			   b.principal_arn, b.principal_tags,
+			   max(b.payer_account_name) AS payer_account_name, max(b.usage_account_name) AS usage_account_name,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
@@ -128,7 +130,7 @@ sub principal_q
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	)
 	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export,
-		   g.payer_account_id, g.usage_account_id,
+		   g.payer_account_id, g.usage_account_id, g.payer_account_name, g.usage_account_name,
 		   bedrock_cost.attribution(g.principal_arn, g.line_item_type) AS attribution,
 		   g.line_item_type,
 		   g.principal_arn::bedrock_cost.iam_arn AS principal,
@@ -238,6 +240,38 @@ CREATE VIEW eqref.usage_by_model AS
 				round(CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
 						   ELSE g.unblended_cost END * 1000000 / g.tokens, 6)
 		   END AS cost_per_million_tokens,
+		   g.principals, g.line_items
+	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
+	 CROSS JOIN bedrock_cost.chargeback_basis AS s});
+# per resource, straight from the line items, with its own ARN split
+sql(q{
+CREATE VIEW eqref.chargeback_by_resource AS
+	WITH g AS (
+		SELECT li.billing_period, li.export_id, li.usage_account_id, li.resource_id, u.vendor, u.model_key,
+			   max(li.usage_account_name) AS usage_account_name,
+			   sum(li.unblended_cost) AS unblended_cost,
+			   sum(coalesce(li.net_unblended_cost, li.unblended_cost)) AS net_unblended_cost,
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'input') AS i,
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'output') AS o,
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cr,
+			   sum(li.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cw,
+			   count(DISTINCT li.principal::text) AS principals, count(*) AS line_items
+		  FROM bedrock_cost.line_items AS li
+		  JOIN eqref.chargeback_usage_types AS u
+			ON u.usage_type = li.usage_type AND u.product_name_key = coalesce(li.product_name, '')
+		 WHERE li.line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+		 GROUP BY 1, 2, 3, 4, 5, 6
+	)
+	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export, g.usage_account_id,
+		   g.usage_account_name, g.resource_id,
+		   substring(g.resource_id FROM '^arn:[^:]+:[^:]*:[^:]*:[^:]*:([^/:]+)[/:]') AS resource_type,
+		   substring(g.resource_id FROM '^arn:[^:]+:[^:]*:[^:]*:[^:]*:[^/:]+[/:](.*)$') AS resource_name,
+		   g.vendor, g.model_key,
+		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost ELSE g.unblended_cost END AS cost,
+		   s.cost_basis, g.unblended_cost, g.net_unblended_cost,
+		   coalesce(g.i, 0) AS input_tokens, coalesce(g.o, 0) AS output_tokens,
+		   coalesce(g.cr, 0) AS cache_read_tokens, coalesce(g.cw, 0) AS cache_write_tokens,
+		   coalesce(g.i, 0) + coalesce(g.o, 0) + coalesce(g.cr, 0) + coalesce(g.cw, 0) AS total_tokens,
 		   g.principals, g.line_items
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s});
@@ -450,18 +484,23 @@ CREATE VIEW eqref.reconciliation AS
 # the columns compared, in this order on both sides
 my %columns = (
 	chargeback_base => 'billing_period, export_id, payer_account_id, usage_account_id, line_item_type, '
-	  . 'principal_arn, principal_tags, cost_tags, usage_type, product_name, line_items, unblended_cost, '
+	  . 'principal_arn, principal_tags, cost_tags, usage_type, product_name, resource_id, payer_account_name, '
+	  . 'usage_account_name, line_items, unblended_cost, '
 	  . 'net_unblended_cost, net_rows, tokens, usage_amount',
 	chargeback_usage_types => 'usage_type, product_name, product_name_key, model, model_key, token_kind, '
 	  . 'tier, routing, region, recognized, vendor',
 	chargeback_by_principal => 'billing_period, export_id, export_name, export, payer_account_id, '
-	  . 'usage_account_id, attribution, line_item_type, principal, principal_arn, principal_type, '
+	  . 'usage_account_id, payer_account_name, usage_account_name, attribution, line_item_type, principal, principal_arn, principal_type, '
 	  . 'principal_account_id, role_arn, role_name, person, principal_tags, cost, cost_basis, '
 	  . 'unblended_cost, net_unblended_cost, input_tokens, output_tokens, cache_read_tokens, '
 	  . 'cache_write_tokens, total_tokens, line_items',
 	chargeback_by_tag => 'billing_period, export_id, export_name, export, tag_key, tag_name, tag_source, tag_value, '
 	  . 'untagged, attribution, cost, cost_basis, unblended_cost, net_unblended_cost, input_tokens, '
 	  . 'output_tokens, cache_read_tokens, cache_write_tokens, total_tokens, principals, line_items',
+	chargeback_by_resource => 'billing_period, export_id, export_name, export, usage_account_id, '
+	  . 'usage_account_name, resource_id, resource_type, resource_name, vendor, model_key, cost, cost_basis, '
+	  . 'unblended_cost, net_unblended_cost, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, '
+	  . 'total_tokens, principals, line_items',
 	usage_by_model => 'billing_period, export_id, export_name, export, model, model_key, vendor, token_kind, tier, '
 	  . 'routing, region, recognized, tokens, usage_amount, cost, cost_basis, unblended_cost, '
 	  . 'net_unblended_cost, cost_per_million_tokens, principals, line_items',
@@ -480,7 +519,7 @@ my %columns = (
 	  . 'rejected_rows, rejected_total, other_rows, other_total, totals_declared, attributed_total, '
 	  . 'unattributed_total, account_level_total, chargeback_total, chargeback_difference');
 my @views = qw(chargeback_base chargeback_usage_types chargeback_by_principal chargeback_by_tag
-  usage_by_model team_model_mix chargeback_daily chargeback_allocated reconciliation);
+  usage_by_model chargeback_by_resource team_model_mix chargeback_daily chargeback_allocated reconciliation);
 
 # the same multiset of rows as text, the same number of rows; returns that number
 sub same_rows
@@ -506,16 +545,16 @@ sub same_rows
 # every delivery's summary (current and history) against its stored rows,
 # per summary group, as text
 my $summary_keys = 'load_id, usage_date, payer_account_id, usage_account_id, line_item_type, '
-  . 'product_name, usage_type, principal::text, tags';
+  . 'product_name, usage_type, principal::text, tags, resource_id, payer_account_name, usage_account_name';
 my $summary_ref = "SELECT $summary_keys, count(*) AS line_items, sum(unblended_cost), "
   . 'sum(coalesce(net_unblended_cost, unblended_cost)), count(net_unblended_cost), sum(tokens), sum(usage_amount) '
   . 'FROM (SELECT *, (usage_start AT TIME ZONE \'UTC\')::date AS usage_date FROM bedrock_cost.line_items '
   . 'UNION ALL SELECT *, (usage_start AT TIME ZONE \'UTC\')::date FROM bedrock_cost.line_items_history) AS li '
-  . 'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9';
+  . 'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12';
 my $summary_got = "SELECT $summary_keys, sum(line_items)::bigint, sum(unblended_cost), "
   . 'sum(net_unblended_cost), sum(net_rows)::bigint, sum(tokens), sum(usage_amount) '
   . 'FROM (SELECT * FROM bedrock_cost.usage_summary UNION ALL SELECT * FROM bedrock_cost.usage_summary_history) AS s '
-  . 'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9';
+  . 'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12';
 
 # everything compared after one step; every relation has rows
 sub check

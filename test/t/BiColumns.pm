@@ -26,7 +26,10 @@ my %columns = (
 		[qw(tokens min_tokens)] ],
 	bi_daily_by_tag => [ ['cost'], [], [ @tokens, 'principals', 'line_items' ] ],
 	bi_daily => [ [ @cost, qw(input_cost output_cost cache_read_cost cache_write_cost) ], [], [ @tokens, 'line_items' ] ],
-	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ]);
+	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ],
+	bi_chargeback_by_resource => [ \@cost, [], [ @tokens, 'principals', 'line_items' ] ],
+	bi_focus_bedrock => [ [qw(BilledCost EffectiveCost ListCost ContractedCost ConsumedQuantity PricingQuantity)], [],
+		[qw(x_LoadId x_LineNumber)] ]);
 
 # "view.column" => the type text a client reports, given the texts it uses
 # for numeric(38,16), numeric(38,6) and bigint

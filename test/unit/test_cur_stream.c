@@ -259,7 +259,8 @@ UNIT_TEST(stream_same_with_and_without_thread)
 	const char *first_line =
 		"2026-04-01\t7\t42\t1\t2\t2026-04-03T00:00:00Z\t2026-04-03T00:59:59Z\tUsage\t"
 		"111122223333\t444455556666\tAWS\tAmazonBedrock\t\\N\t"
-		"USE1-TitanEmbeddings-input-tokens\t\\N\t1K tokens\t1\t1e3\t1.5E-3\t0.0000\t\\N\t{}\ta.csv-0\n";
+		"USE1-TitanEmbeddings-input-tokens\t\\N\t1K tokens\t1\t1e3\t1.5E-3\t0.0000\t\\N\t{}\ta.csv-0\t"
+		"\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n";
 	run_result	plain,
 				piped;
 	char		sha[3][65];
@@ -424,7 +425,7 @@ UNIT_TEST(stream_reader_error)
 		CHECK_INT_EQ(r.rows_read, 1000 + 2500);
 		CHECK(strstr(r.log.data, "error after 3500") != NULL);
 		/* the rows before it were handed out */
-		CHECK(r.data.len > 0 && strstr(r.data.data, "\tb.csv-2498\n") != NULL);
+		CHECK(r.data.len > 0 && strstr(r.data.data, "\tb.csv-2498\t") != NULL);
 		result_free(&r);
 		free(f);
 	}

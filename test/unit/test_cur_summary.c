@@ -143,16 +143,20 @@ enum
 
 static const int col_kind[BC_SUM_COPY_NCOLUMNS] = {
 	C_DATE, C_INT4, C_INT8, C_DATE, C_TEXT, C_TEXT, C_TEXT, C_TEXT, C_TEXT,
-	C_VTEXT, C_VTEXT, C_INT8, C_NUMERIC, C_NUMERIC, C_INT8, C_NUMERIC, C_NUMERIC
+	C_VTEXT, C_VTEXT, C_INT8, C_NUMERIC, C_NUMERIC, C_INT8, C_NUMERIC, C_NUMERIC,
+	C_TEXT, C_TEXT, C_TEXT
 };
+
+/* the columns before resource_id, payer and usage account names */
+#define SUM_SUMS_END 17
 
 /*
  * The rows of binary COPY data as lines of '|'-separated values (NULL for
- * a null), from column `from` (0: all); "BAD" when the data is not 17
- * well-formed columns a row.
+ * a null), columns from..to-1; "BAD" when the data is not
+ * BC_SUM_COPY_NCOLUMNS well-formed columns a row.
  */
 static char *
-decode(const char *data, size_t len, int from)
+decode_cols(const char *data, size_t len, int from, int to)
 {
 	size_t		cap = 1 << 20;
 	char	   *out = malloc(cap);
@@ -192,7 +196,7 @@ decode(const char *data, size_t len, int from)
 				put(out, cap, &o, "%.*s", (int) (flen - skip), (const char *) r.p + r.pos + skip);
 				r.pos += flen;
 			}
-			if (c < from)
+			if (c < from || c >= to)
 				o = start;
 		}
 		put(out, cap, &o, "\n");
@@ -200,6 +204,13 @@ decode(const char *data, size_t len, int from)
 	if (r.bad || o >= cap)
 		snprintf(out, cap, "BAD");
 	return out;
+}
+
+/* decode_cols of the key and sum columns, from column from */
+static char *
+decode(const char *data, size_t len, int from)
+{
+	return decode_cols(data, len, from, SUM_SUMS_END);
 }
 
 /* the summary's rows (from usage_date on), malloc'd */
@@ -331,6 +342,45 @@ UNIT_TEST(sum_key_columns)
 				 "2025-12-01|-3|5000000000|1999-12-31|2|1|Usage|Amazon Bedrock|U|NULL|{}|1|1|1|0|NULL|NULL\n"
 				 "2025-12-01|-3|5000000000|1999-12-31|2|1|Credit|Amazon Bedrock|U|NULL|{}|1|1|1|0|NULL|NULL\n"
 				 "2025-12-01|-3|5000000000|1999-12-31|2|1|Credit|Amazon Bedrock|Usage|NULL|{}|2|2|2|0|NULL|NULL\n");
+	free(lines);
+	bc_buf_free(&b);
+	bc_sum_free(s);
+}
+
+UNIT_TEST(sum_dimension_columns)
+{
+	bc_sum	   *s = bc_sum_create(1 << 20);
+	bc_sum_row	r = row_of(-1, PB, NULL, "{}", "1", NULL, NULL, -1);
+	bc_buf		b;
+	size_t		cursor = 0;
+	char	   *lines;
+
+	/* resource id, payer and account names are key columns; none is NULL */
+	CHECK(bc_sum_add(s, &r));
+	r.resource_id = "arn:aws:bedrock:us-east-1:2:application-inference-profile/p1";
+	r.resource_id_len = strlen(r.resource_id);
+	CHECK(bc_sum_add(s, &r));
+	CHECK(bc_sum_add(s, &r));
+	r.payer_name = "Acme";
+	r.payer_name_len = 4;
+	CHECK(bc_sum_add(s, &r));
+	r.account_name = "Dev";
+	r.account_name_len = 3;
+	CHECK(bc_sum_add(s, &r));
+	/* the same text as another column's is its own value here */
+	r.account_name = "Acme";
+	r.account_name_len = 4;
+	CHECK(bc_sum_add(s, &r));
+	CHECK_INT_EQ(bc_sum_groups(s), 5);
+	bc_buf_init(&b);
+	CHECK(bc_sum_emit(s, &cursor, 2026, 4, 1, 2, &b, SIZE_MAX));
+	lines = decode_cols(b.data, b.len, 11, BC_SUM_COPY_NCOLUMNS);
+	CHECK_STR_EQ(lines,
+				 "1|1|1|0|NULL|NULL|NULL|NULL|NULL\n"
+				 "2|2|2|0|NULL|NULL|arn:aws:bedrock:us-east-1:2:application-inference-profile/p1|NULL|NULL\n"
+				 "1|1|1|0|NULL|NULL|arn:aws:bedrock:us-east-1:2:application-inference-profile/p1|Acme|NULL\n"
+				 "1|1|1|0|NULL|NULL|arn:aws:bedrock:us-east-1:2:application-inference-profile/p1|Acme|Dev\n"
+				 "1|1|1|0|NULL|NULL|arn:aws:bedrock:us-east-1:2:application-inference-profile/p1|Acme|Acme\n");
 	free(lines);
 	bc_buf_free(&b);
 	bc_sum_free(s);

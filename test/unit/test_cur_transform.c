@@ -441,15 +441,22 @@ static const char csv[] =
 "identity_line_item_id,identity_time_interval,line_item_line_item_type,line_item_usage_start_date,"
 "line_item_usage_end_date,line_item_usage_account_id,line_item_product_code,line_item_usage_type,"
 "line_item_operation,line_item_usage_amount,line_item_unblended_cost,line_item_net_unblended_cost,"
-"line_item_iam_principal,line_item_line_item_description,pricing_unit,product,tags\n"
+"line_item_iam_principal,line_item_line_item_description,pricing_unit,product,tags,"
+"line_item_resource_id,bill_payer_account_name,line_item_usage_account_name,"
+"pricing_public_on_demand_cost,bill_invoice_id,line_item_currency_code\n"
 "AWS,111122223333,2026-04-01T00:00:00Z,2026-05-01T00:00:00Z,id1,x,Usage,2026-04-02T00:00:00Z,"
 "2026-04-02T01:00:00Z,111122223333,AmazonBedrock,USE1-Claude4.6Sonnet-input-tokens,InvokeModel,"
 "1.5,0.0045,0.004,arn:aws:iam::111122223333:user/alice,in\ttab,1K tokens,"
-"\"{\"\"product_name\"\":\"\"Amazon Bedrock\"\"}\",\"{\"\"iamPrincipal/team\"\":\"\"a\\\\b\"\"}\"\n"
+"\"{\"\"product_name\"\":\"\"Amazon Bedrock\"\"}\",\"{\"\"iamPrincipal/team\"\":\"\"a\\\\b\"\"}\","
+"arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc,Acme\tCorp,Dev,0.0050,INV1,USD\n"
 "AWS,111122223333,2026-04-01T00:00:00Z,2026-05-01T00:00:00Z,id2,x,Usage,2026-04-02T00:00:00Z,"
-"2026-04-02T01:00:00Z,111122223333,AmazonEC2,BoxUsage,RunInstances,1,0.10,,,,Hrs,{},{}\n"
+"2026-04-02T01:00:00Z,111122223333,AmazonEC2,BoxUsage,RunInstances,1,0.10,,,,Hrs,{},{},,,,,,\n"
 "AWS,111122223333,2026-04-01T00:00:00Z,2026-05-01T00:00:00Z,id3,x,Usage,2026-04-02T00:00:00Z,"
-"2026-04-02T01:00:00Z,111122223333,AmazonBedrock,USE1-X,Op,1,12.3.4e,,,,Units,{},{}\n";
+"2026-04-02T01:00:00Z,111122223333,AmazonBedrock,USE1-X,Op,1,12.3.4e,,,,Units,{},{},,,,,,\n"
+"AWS,111122223333,2026-04-01T00:00:00Z,2026-05-01T00:00:00Z,id4,x,Usage,2026-04-02T00:00:00Z,"
+"2026-04-02T01:00:00Z,111122223333,AmazonBedrock,USE1-X,Op,1,1,,,,Units,{},{},,,,1.2.3,,\n"
+"AWS,111122223333,2026-04-01T00:00:00Z,2026-05-01T00:00:00Z,id5,x,Usage,2026-04-02T00:00:00Z,"
+"2026-04-02T01:00:00Z,111122223333,AmazonBedrock,USE1-X,Op,1,1,,,,Units,{},{},,,,,,\n";
 
 UNIT_TEST(xf_rows)
 {
@@ -473,7 +480,9 @@ UNIT_TEST(xf_rows)
 				 "2026-04-01\t7\t42\t1\t2\t2026-04-02T00:00:00Z\t2026-04-02T01:00:00Z\tUsage\t"
 				 "111122223333\t111122223333\tAWS\tAmazonBedrock\tAmazon Bedrock\t"
 				 "USE1-Claude4.6Sonnet-input-tokens\tInvokeModel\t1K tokens\t1.5\t1.5e3\t0.0045\t0.004\t"
-				 "arn:aws:iam::111122223333:user/alice\t{\"iamPrincipal/team\":\"a\\\\\\\\b\"}\tid1\n");
+				 "arn:aws:iam::111122223333:user/alice\t{\"iamPrincipal/team\":\"a\\\\\\\\b\"}\tid1\t"
+				 "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc\tAcme\\tCorp\tDev\t"
+				 "0.0050\tINV1\tUSD\n");
 
 	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ROW);
 	bc_buf_reset(&out);
@@ -486,13 +495,26 @@ UNIT_TEST(xf_rows)
 	CHECK_STR_EQ(x.reject_reason, "invalid number");
 	bc_xf_reject(&x, &row);
 
-	CHECK_INT_EQ((int) x.rows_read, 3);
-	CHECK_INT_EQ((int) x.rows_loaded, 1);
+	/* the list cost is checked like the other costs */
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ROW);
+	CHECK_INT_EQ(bc_xf_row(&x, &row, &out), BC_XF_REJECT);
+	CHECK_INT_EQ(x.reject_col, BC_COL_PRICING_PUBLIC_ON_DEMAND_COST);
+	CHECK_STR_EQ(x.reject_reason, "invalid number");
+	bc_xf_reject(&x, &row);
+
+	/* the new columns empty: NULL */
+	CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ROW);
+	bc_buf_reset(&out);
+	CHECK_INT_EQ(bc_xf_row(&x, &row, &out), BC_XF_EMITTED);
+	CHECK(strstr(out.data, "\t{}\tid5\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n") != NULL);
+
+	CHECK_INT_EQ((int) x.rows_read, 5);
+	CHECK_INT_EQ((int) x.rows_loaded, 2);
 	CHECK_INT_EQ((int) x.rows_other, 1);
-	CHECK_INT_EQ((int) x.rows_rejected, 1);
+	CHECK_INT_EQ((int) x.rows_rejected, 2);
 	CHECK_INT_EQ(x.ntotals, 2);
-	CHECK_INT_EQ(x.nusage, 1);
-	CHECK_INT_EQ((int) x.totals[0].rejected_rows, 1);	/* Usage, Bedrock */
+	CHECK_INT_EQ(x.nusage, 2);
+	CHECK_INT_EQ((int) x.totals[0].rejected_rows, 2);	/* Usage, Bedrock */
 	bc_buf_free(&out);
 	bc_xf_free(&x);
 	bc_cur_close(r);
