@@ -177,21 +177,41 @@ const char *const bc_gen_ctag_vals[GEN_NCTAG][GEN_CTAG_NVAL] = {
 	{NULL, "Retail", NULL}
 };
 
-/* add entry k = value v of the other sources to a tags map */
+/* add entry k = value v of the other sources to a tags map (v 0: none) */
 static void
 put_ctag(bc_gen_buf *b, int *n, signed char *ctag, int k, int v)
 {
+	ctag[k] = (signed char) v;
+	if (v == 0)
+		return;
 	bc_gen_buf_printf(b, "%s\"%s\":\"%s\"", (*n)++ ? "," : "", bc_gen_ctag_keys[k],
 					  bc_gen_ctag_vals[k][v]);
-	ctag[k] = (signed char) v;
+}
+
+/* a small hash of a text, to give each model its own resource tag */
+static unsigned
+text_hash(const char *s)
+{
+	unsigned	h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char) *s++;
+	return h;
 }
 
 /*
- * The tags map: principal tags plus tags of other sources, drawn per row;
- * ctag[k] gets the value index of bc_gen_ctag_keys[k] (0: absent).
+ * The tags map: principal tags plus tags of other sources; ctag[k] gets
+ * the value index of bc_gen_ctag_keys[k] (0: absent).  The other sources
+ * follow what they tag, as in a real export: the resource tag the
+ * inference profile the row names (by its model; none without a profile),
+ * the account tag and the cost category the usage account (acct, an index
+ * into bc_gen_accounts), the Identity Center attribute the principal
+ * (pidx, -1: none).  The random draws that once chose them are still made,
+ * so the rest of every row stays what the seed gave before.
  */
 static const char *
-tags_map(gen_rng *r, const gen_principal *p, int bedrock, signed char *ctag)
+tags_map(gen_rng *r, const gen_principal *p, int pidx, int acct, const char *profile_model,
+		 int bedrock, signed char *ctag)
 {
 	bc_gen_buf	b = {0};
 	const char *res;
@@ -205,13 +225,21 @@ tags_map(gen_rng *r, const gen_principal *p, int bedrock, signed char *ctag)
 		n++;
 	}
 	if (gen_chance(r, 300))
-		put_ctag(&b, &n, ctag, 0, gen_chance(r, 500) ? 1 : 2);
+		(void) gen_chance(r, 500);
 	if (gen_chance(r, 250))
-		put_ctag(&b, &n, ctag, 1, gen_chance(r, 500) ? 1 : 2);
-	if (bedrock && gen_chance(r, 150))
-		put_ctag(&b, &n, ctag, 2, 1);
-	if (gen_chance(r, 100))
-		put_ctag(&b, &n, ctag, 3, 1);
+		(void) gen_chance(r, 500);
+	if (bedrock)
+		(void) gen_chance(r, 150);
+	(void) gen_chance(r, 100);
+	if (profile_model != NULL)
+	{
+		unsigned	h = text_hash(profile_model) % 3;
+
+		put_ctag(&b, &n, ctag, 0, (int) h);	/* 0: the profile is untagged */
+	}
+	put_ctag(&b, &n, ctag, 1, acct % 4 < 2 ? acct % 4 + 1 : 0);
+	put_ctag(&b, &n, ctag, 2, bedrock && pidx >= 0 && pidx % 5 == 1 ? 1 : 0);
+	put_ctag(&b, &n, ctag, 3, acct % 3 == 2 ? 1 : 0);
 	bc_gen_buf_putc(&b, '}');
 	res = keep(b.data, b.len);
 	bc_gen_buf_free(&b);
@@ -540,7 +568,7 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 		f[C_line_item_net_unblended_cost] = f[C_line_item_unblended_cost];
 		f[C_line_item_usage_amount] = "0.0";
 		f[C_pricing_public_on_demand_cost] = "0.0";
-		f[C_tags] = tags_map(r, NULL, 0, t->ctag);
+		f[C_tags] = tags_map(r, NULL, -1, t->account, NULL, 0, t->ctag);
 		f[C_discount] = "{}";
 		t->cost = cost;
 		t->net = net;
@@ -648,7 +676,8 @@ bc_gen_row(gen_rowctx *ctx, gen_rng *r, long i, const char **f, size_t *fl,
 	}
 	f[C_line_item_net_unblended_cost] = money(r, net);
 	f[C_discount_bundled_discount] = zero_fill ? "0.0" : "";
-	f[C_tags] = tags_map(r, p, s->bedrock, t->ctag);
+	f[C_tags] = tags_map(r, p, prin, t->account, f[C_line_item_resource_id][0] && s->bedrock ? s->model : NULL,
+						 s->bedrock, t->ctag);
 	t->cost = cost;
 	t->net = net;
 	apply_row_fault(ctx, i, f, fl, t->bedrock);
