@@ -163,6 +163,7 @@ struct bc_cur_reader
 	uint64_t	line;			/* physical line of the next byte fed */
 	uint64_t	row_line;		/* line where the current record starts */
 	uint64_t	row_offset;
+	uint64_t	line_offset;	/* offset of the current physical line (after a BOM) */
 	int			rows_ended;		/* records ended in the current piece */
 	int			last_term;
 	bool		cr_pending;		/* record ended at CR at end of a piece */
@@ -955,8 +956,13 @@ feed(bc_cur_reader *r, const unsigned char *p, size_t n)
 	}
 	if (r->csv.pstate == CSV_ROW_NOT_BEGUN && !r->row_ready)
 	{
+		/*
+		 * The start of the line, not of this piece: libcsv skips a CR that
+		 * begins a line without beginning a record, so how the line was cut
+		 * into pieces must not move the record's offset
+		 */
 		r->row_line = r->line;
-		r->row_offset = r->bytes_out;
+		r->row_offset = r->line_offset;
 	}
 	if (r->no_fast_path)
 		r->piece_dirty = true;
@@ -974,6 +980,7 @@ feed(bc_cur_reader *r, const unsigned char *p, size_t n)
 				return false;
 			r->bytes_out += n;
 			r->line++;
+			r->line_offset = r->bytes_out;
 			return true;
 		}
 		{
@@ -1051,7 +1058,10 @@ feed(bc_cur_reader *r, const unsigned char *p, size_t n)
 	}
 	r->bytes_out += n;
 	if (ends_line)
+	{
 		r->line++;
+		r->line_offset = r->bytes_out;
+	}
 	return true;
 }
 
@@ -1150,6 +1160,7 @@ pump(bc_cur_reader *r)
 			{
 				r->out_pos += 3;
 				r->bytes_out += 3;
+				r->line_offset = r->bytes_out;
 				continue;
 			}
 		}

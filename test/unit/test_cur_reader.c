@@ -751,6 +751,37 @@ UNIT_TEST(reader_callback_trickle)
 	CHECK_INT_EQ(e.sys_errno, EIO);
 }
 
+UNIT_TEST(reader_offset_after_leading_cr)
+{
+	/*
+	 * A line that begins with a CR libcsv skips: the record's offset is
+	 * the line's, whether the line came in one piece or byte by byte
+	 */
+	const char *s = REQ_HDR "\n" REQ_ROW "\n\r" REQ_ROW "\r\n";
+	uint64_t	want = strlen(REQ_HDR "\n" REQ_ROW "\n");
+	bc_cur_reader *r = NULL;
+	bc_cur_error e;
+	bc_cur_row	row;
+
+	for (int how = 0; how < 2; how++)
+	{
+		trickle		t = {s, strlen(s), 0};
+
+		if (how == 0)
+			CHECK_INT_EQ(bc_cur_open_memory(&r, s, strlen(s), 0, &e), BC_CUR_OK);
+		else
+			CHECK_INT_EQ(bc_cur_open_callback(&r, trickle_read, &t, 0, &e), BC_CUR_OK);
+		if (!r)
+			return;
+		CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ROW);
+		CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_ROW);
+		CHECK_INT_EQ(row.line, 3);
+		CHECK_INT_EQ((long long) row.offset, (long long) want);
+		CHECK_INT_EQ(bc_cur_next(r, &row), BC_CUR_EOF);
+		bc_cur_close(r);
+	}
+}
+
 UNIT_TEST(reader_many_rows_gzip_lines)
 {
 	/* 20000 rows across many buffers: line numbers and count stay exact */
