@@ -5,11 +5,12 @@
  *		CUR CSV file (header and rows); every row the reader returns goes
  *		through bc_xf_row, rejects through bc_xf_reject and bc_xf_raw_row,
  *		and the totals (the rejected rows' sums too) are formatted.  Checks that emitted COPY lines have
- *		23 tab-separated fields and end in a newline, and that the same
- *		rows in binary mode give the same results and well-formed binary
- *		rows (23 fields whose lengths add up, numerics with base-10000
- *		digits).  Both keep the chargeback summary (cur_summary.h): the
- *		two must write the same binary rows, of 17 well-formed fields.
+ *		BC_XF_COPY_NCOLUMNS tab-separated fields and end in a newline, and
+ *		that the same rows in binary mode give the same results and
+ *		well-formed binary rows (as many fields, whose lengths add up,
+ *		numerics with base-10000 digits).  Both keep the chargeback summary
+ *		(cur_summary.h): the two must write the same binary rows, of
+ *		BC_SUM_COPY_NCOLUMNS well-formed fields.
  *
  * IDENTIFICATION
  *		test/fuzz/fuzz_transform.c
@@ -40,13 +41,20 @@ be16(const unsigned char *p)
 	return (int16_t) (((unsigned) p[0] << 8) | (unsigned) p[1]);
 }
 
+/* the numeric fields of a COPY row (bit i: field i), in bc_xf_copy_columns order */
+#define XF_NUMERICS ((UINT64_C(1) << 16) | (UINT64_C(1) << 17) | (UINT64_C(1) << 18) | \
+					 (UINT64_C(1) << 19) | (UINT64_C(1) << 26))
+/* ... and of a summary row: unblended, net, tokens, amount (net_rows is an int8) */
+#define SUM_NUMERICS ((UINT64_C(1) << 12) | (UINT64_C(1) << 13) | (UINT64_C(1) << 15) | \
+					  (UINT64_C(1) << 16))
+
 /*
- * Check the binary row at p (len bytes available) of nfields fields,
- * those from num_lo to num_hi numerics; abort when malformed.  Returns its
+ * Check the binary row at p (len bytes available) of nfields fields, the
+ * fields of the numerics mask numerics; abort when malformed.  Returns its
  * length.
  */
 static size_t
-check_binary_row(const unsigned char *p, size_t len, int nfields, int num_lo, int num_hi)
+check_binary_row(const unsigned char *p, size_t len, int nfields, uint64_t numerics)
 {
 	size_t		o = 2;
 
@@ -64,7 +72,7 @@ check_binary_row(const unsigned char *p, size_t len, int nfields, int num_lo, in
 			continue;
 		if (n < 0 || o + (size_t) n > len)
 			abort();
-		if (f >= num_lo && f <= num_hi && !(nfields == BC_SUM_COPY_NCOLUMNS && f == 14))
+		if (numerics & (UINT64_C(1) << f))
 		{
 			/* numeric: ndigits, weight, sign, dscale, digits */
 			int			nd;
@@ -106,10 +114,9 @@ check_summaries(const bc_sum *s, const bc_sum *sb)
 		;
 	if (a.len != b.len || (a.len > 0 && memcmp(a.data, b.data, a.len) != 0))
 		abort();
-	/* numerics: unblended, net (then net_rows, an int8), tokens, amount */
 	for (size_t o = 0; o < a.len;)
 		o += check_binary_row((const unsigned char *) a.data + o, a.len - o,
-							  BC_SUM_COPY_NCOLUMNS, 12, 16);
+							  BC_SUM_COPY_NCOLUMNS, SUM_NUMERICS);
 	bc_buf_free(&a);
 	bc_buf_free(&b);
 }
@@ -160,7 +167,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (xrb == BC_XF_EMITTED)
 		{
-			if (check_binary_row((const unsigned char *) outb.data, outb.len, 23, 16, 19) != outb.len)
+			if (check_binary_row((const unsigned char *) outb.data, outb.len, BC_XF_COPY_NCOLUMNS,
+								 XF_NUMERICS) != outb.len)
 				abort();
 		}
 		else if (outb.len != 0)
@@ -170,7 +178,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (xr == BC_XF_EMITTED)
 		{
 			if (out.len <= before || out.data[out.len - 1] != '\n' ||
-				fields(out.data + before, out.len - before - 1) != 23)
+				fields(out.data + before, out.len - before - 1) != BC_XF_COPY_NCOLUMNS)
 				abort();
 		}
 		else if (out.len != before)
