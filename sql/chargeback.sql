@@ -104,6 +104,17 @@ SELECT "ChargeCategory", "ChargeClass", count(*), sum("BilledCost") AS billed, s
 	   min("BillingPeriodEnd") AS period_end, min("BillingCurrency") AS currency,
 	   min("ServiceSubcategory") AS subcategory, count("PricingCategory") AS priced
   FROM bedrock_cost.focus_bedrock GROUP BY 1, 2 ORDER BY 1, 2;
+-- the usage-type parts FOCUS shows are the parser's, from the chargeback's
+-- parsed usage types or, for a period not refreshed yet, parsed per row
+SELECT count(*) AS rows, count(*) FILTER (WHERE (f."x_Model", f."x_Tier", f."RegionId")
+		IS DISTINCT FROM (u.model, u.tier, u.region)) AS differ
+  FROM bedrock_cost.focus_bedrock AS f, bedrock_cost.parse_usage_type(f."x_UsageType") AS u;
+BEGIN;
+DELETE FROM bedrock_cost.chargeback_usage_types;
+SELECT count(*) AS rows, count(*) FILTER (WHERE (f."x_Model", f."x_Tier", f."RegionId")
+		IS DISTINCT FROM (u.model, u.tier, u.region)) AS differ, count(f."x_Model") AS with_model
+  FROM bedrock_cost.focus_bedrock AS f, bedrock_cost.parse_usage_type(f."x_UsageType") AS u;
+ROLLBACK;
 -- one value when several sources name a tag: the principal tag wins, then
 -- the resource tag, the account tag, the user attribute, the cost category
 SELECT bedrock_cost.tag_value(t, 'team') AS team

@@ -153,6 +153,8 @@ qtime bench_team "SELECT usage_date, sum(cost) FROM bedrock_cost.bi_daily_by_tag
 qtime bench_bi "SELECT usage_date, person, tags_text, model, token_kind, cost, cost_ratio FROM bedrock_cost.bi_spikes WHERE billing_period = '$mid' ORDER BY cost DESC LIMIT 50" "spikes of the month, BI role"
 qtime bench_bi "SELECT sum(cost), sum(what_if_cost) FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'nova-2-pro', '$mid')" "what-if Sonnet 4.6 as Nova 2 Pro for the month, BI role"
 qtime bench_team "SELECT sum(cost), sum(what_if_cost) FROM bedrock_cost.bi_what_if('claude-sonnet-4.6', 'nova-2-pro', '$mid', 'iamPrincipal/cost-center', '00007')" "what-if for its cost center, team role"
+qtime bench_bi "SELECT usage_account_id, resource_name, model_key, sum(cost) FROM bedrock_cost.bi_chargeback_by_resource WHERE billing_period = '$mid' GROUP BY 1, 2, 3" "per inference profile and model, BI role"
+qtime bench_bi "SELECT \"SubAccountId\", \"ChargeCategory\", sum(\"BilledCost\"), sum(\"EffectiveCost\") FROM bedrock_cost.bi_focus_bedrock WHERE \"x_BillingPeriod\" = '$mid' GROUP BY 1, 2" "FOCUS line items of the month, per account (reads every line item), BI role"
 
 # reload one period (a restatement), then the refresh the loader/worker runs in its transaction
 echo "reload of period $mid ($per rows): $(timed "PERFORM bench_load(1001, '$mid', $per, 77)")s"
