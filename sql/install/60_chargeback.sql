@@ -177,18 +177,6 @@ $$;
 COMMENT ON FUNCTION bedrock_cost.principal_tags(jsonb) IS
   'the iamPrincipal/<key> entries (IAM principal and session tags) of a CUR 2.0 tags map, as a jsonb object ({} when none)';
 
--- the other entries of a tags map: resource, account, user-attribute and cost-category tags
-CREATE FUNCTION bedrock_cost.cost_tags(tags jsonb)
-RETURNS jsonb
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$
-	SELECT coalesce(pg_catalog.jsonb_object_agg(t.key, t.value), '{}'::jsonb)
-	  FROM pg_catalog.jsonb_each($1) AS t
-	 WHERE t.key NOT LIKE 'iamPrincipal/%'
-$$;
-COMMENT ON FUNCTION bedrock_cost.cost_tags(jsonb) IS
-  'the entries of a CUR 2.0 tags map that are not iamPrincipal/ tags (resourceTags/user:..., resourceTags/aws:..., accountTag/..., userAttribute/..., costCategory/...), as a jsonb object ({} when none)';
-
 -- the source and the name of a tags-map key: iamPrincipal/team -> iamPrincipal, team
 CREATE FUNCTION bedrock_cost.tag_source(tag_key text)
 RETURNS text
@@ -270,14 +258,13 @@ DECLARE
 		  FROM %1$s AS li
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 	), tag_map AS MATERIALIZED (
-		-- the principal and the other tags of each distinct tags map, computed once
-		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags,
-			   bedrock_cost.cost_tags(t.tags) AS cost_tags
+		-- the principal tags of each distinct tags map, computed once
+		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags
 		  FROM (SELECT DISTINCT tags FROM per_line) AS t
 	)
 	SELECT p.billing_period, p.export_id, p.payer_account_id, p.usage_account_id,
 		   p.line_item_type, p.principal::text AS principal_arn,
-		   m.principal_tags, m.cost_tags, p.usage_type, p.product_name,
+		   m.principal_tags, p.tags, p.usage_type, p.product_name,
 		   p.resource_id, p.payer_account_name, p.usage_account_name,
 		   sum(p.line_items)::bigint AS line_items,
 		   sum(p.unblended_cost) AS unblended_cost,
@@ -371,7 +358,7 @@ $do$;
 
 CREATE UNIQUE INDEX chargeback_base_key ON bedrock_cost.chargeback_base
 	(billing_period, export_id, payer_account_id, usage_account_id, line_item_type,
-	 principal_arn, principal_tags, cost_tags, usage_type, product_name, resource_id,
+	 principal_arn, principal_tags, tags, usage_type, product_name, resource_id,
 	 payer_account_name, usage_account_name);
 COMMENT ON INDEX bedrock_cost.chargeback_base_key IS
   'the grain of chargeback_base';
@@ -397,7 +384,7 @@ COMMENT ON INDEX bedrock_cost.chargeback_by_principal_role IS
   'per-role rollups of one billing period';
 
 COMMENT ON TABLE bedrock_cost.chargeback_base IS
-  'line items (their summary, bedrock_cost.usage_summary) summed per billing period, export, payer and usage account, line item type, principal, principal tags, other cost-allocation tags (cost_tags), usage type, resource id (inference profile) and account names: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
+  'line items (their summary, bedrock_cost.usage_summary) summed per billing period, export, payer and usage account, line item type, principal, tags map (and its principal tags), usage type, resource id (inference profile) and account names: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
 COMMENT ON TABLE bedrock_cost.chargeback_by_principal IS
   'chargeback per billing period, export, payer and usage account, line item type and IAM principal (as billed, with its type, role rollup and person/session label and principal tags). Usage without a principal is its own line (attribution unattributed, principal NULL); Tax, Credit, Refund, discounts and fees are their own lines (attribution account_level). cost is in the basis named by cost_basis. The same bill loaded from two exports appears once per export';
 COMMENT ON FUNCTION bedrock_cost.chargeback_base_as_of(bigint) IS
@@ -409,15 +396,13 @@ COMMENT ON FUNCTION bedrock_cost.chargeback_by_principal_as_of(bigint) IS
 -- per tag: every key of the tags map seen in a period is a dimension
 
 SELECT bedrock_cost._chargeback_table('chargeback_by_tag', 'bedrock_cost.chargeback_base', $q$
-	WITH b AS (
-		SELECT b.*, b.principal_tags || b.cost_tags AS all_tags FROM %1$s AS b
-	), keys AS (
+	WITH keys AS (
 		SELECT DISTINCT b.billing_period, k.key AS tag_key
-		  FROM b, LATERAL pg_catalog.jsonb_object_keys(b.all_tags) AS k(key)
+		  FROM %1$s AS b, LATERAL pg_catalog.jsonb_object_keys(b.tags) AS k(key)
 	), g AS (
 		SELECT b.billing_period, b.export_id, k.tag_key,
-			   coalesce(b.all_tags ->> k.tag_key, '(untagged)') AS tag_value,
-			   NOT (b.all_tags ? k.tag_key) AS untagged,
+			   coalesce(b.tags ->> k.tag_key, '(untagged)') AS tag_value,
+			   NOT (b.tags ? k.tag_key) AS untagged,
 			   bedrock_cost.attribution(b.principal_arn, b.line_item_type) AS attribution,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
@@ -428,7 +413,7 @@ SELECT bedrock_cost._chargeback_table('chargeback_by_tag', 'bedrock_cost.chargeb
 			   sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
 			   count(DISTINCT b.principal_arn) AS principals,
 			   sum(b.line_items)::bigint AS line_items
-		  FROM b
+		  FROM %1$s AS b
 		  JOIN keys AS k USING (billing_period)
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
@@ -556,15 +541,13 @@ COMMENT ON TABLE bedrock_cost.chargeback_by_resource IS
 -- per team and model: which team drives which model
 
 SELECT bedrock_cost._chargeback_table('team_model_mix', 'bedrock_cost.chargeback_base', $q$
-	WITH b AS (
-		SELECT b.*, b.principal_tags || b.cost_tags AS all_tags FROM %1$s AS b
-	), keys AS (
+	WITH keys AS (
 		SELECT DISTINCT b.billing_period, k.key AS tag_key
-		  FROM b, LATERAL pg_catalog.jsonb_object_keys(b.all_tags) AS k(key)
+		  FROM %1$s AS b, LATERAL pg_catalog.jsonb_object_keys(b.tags) AS k(key)
 	), g AS (
 		SELECT b.billing_period, b.export_id, k.tag_key,
-			   coalesce(b.all_tags ->> k.tag_key, '(untagged)') AS tag_value,
-			   NOT (b.all_tags ? k.tag_key) AS untagged,
+			   coalesce(b.tags ->> k.tag_key, '(untagged)') AS tag_value,
+			   NOT (b.tags ? k.tag_key) AS untagged,
 			   u.vendor, u.model_key,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
@@ -574,7 +557,7 @@ SELECT bedrock_cost._chargeback_table('team_model_mix', 'bedrock_cost.chargeback
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
 			   count(DISTINCT b.principal_arn) AS principals,
 			   sum(b.line_items)::bigint AS line_items
-		  FROM b
+		  FROM %1$s AS b
 		  JOIN keys AS k USING (billing_period)
 		  JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
@@ -613,8 +596,8 @@ COMMENT ON TABLE bedrock_cost.team_model_mix IS
 
 SELECT bedrock_cost._chargeback_table('usage_profile', 'bedrock_cost.chargeback_base', $q$
 	WITH u AS (
-		SELECT b.billing_period, b.export_id, b.principal_arn, b.principal_tags,
-			   b.principal_tags || b.cost_tags AS all_tags, t.model_key, t.token_kind,
+		SELECT b.billing_period, b.export_id, b.principal_arn, b.principal_tags, b.tags,
+			   t.model_key, t.token_kind,
 			   b.tokens, b.unblended_cost, b.net_unblended_cost, b.line_items
 		  FROM %1$s AS b
 		  JOIN bedrock_cost.chargeback_usage_types AS t
@@ -622,7 +605,7 @@ SELECT bedrock_cost._chargeback_table('usage_profile', 'bedrock_cost.chargeback_
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
 	), keys AS (
 		SELECT DISTINCT u.billing_period, k.key AS tag_key
-		  FROM u, LATERAL pg_catalog.jsonb_object_keys(u.all_tags) AS k(key)
+		  FROM u, LATERAL pg_catalog.jsonb_object_keys(u.tags) AS k(key)
 	), subject AS (
 		-- every usage row once per principal (NULL: unattributed) and once per tag key of its period
 		SELECT u.billing_period, u.export_id, 'principal' AS scope, u.principal_arn, u.principal_tags,
@@ -631,7 +614,7 @@ SELECT bedrock_cost._chargeback_table('usage_profile', 'bedrock_cost.chargeback_
 		  FROM u
 		UNION ALL
 		SELECT u.billing_period, u.export_id, 'tag', NULL, NULL, k.tag_key,
-			   coalesce(u.all_tags ->> k.tag_key, '(untagged)'), NOT (u.all_tags ? k.tag_key),
+			   coalesce(u.tags ->> k.tag_key, '(untagged)'), NOT (u.tags ? k.tag_key),
 			   u.model_key, u.token_kind, u.tokens, u.unblended_cost, u.net_unblended_cost, u.line_items
 		  FROM u JOIN keys AS k USING (billing_period)
 	), per_model AS (
@@ -1319,7 +1302,8 @@ CREATE VIEW bedrock_cost.focus_bedrock AS
 	  FROM bedrock_cost.line_items AS li
 	  JOIN bedrock_cost.exports AS e ON e.export_id = li.export_id
 	  -- the usage types' parts as the chargeback parsed them; a period not yet
-	  -- refreshed has usage types it lacks, parsed here, row by row
+	  -- refreshed has usage types it lacks, parsed in the column that reads
+	  -- them (a LATERAL call would cost every row a rescan, read or not)
 	  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 		ON u.usage_type = li.usage_type AND u.product_name_key = coalesce(li.product_name, '');
 COMMENT ON VIEW bedrock_cost.focus_bedrock IS

@@ -37,7 +37,7 @@ AS $$
 			   $6 AS principal_arn, $7 AS role_arn, $8 AS account
 	), rows AS (
 		-- usage rows of either model, with their parts, in the cost basis
-		SELECT b.billing_period, b.export_id, b.principal_arn, b.principal_tags || b.cost_tags AS all_tags, b.usage_account_id,
+		SELECT b.billing_period, b.export_id, b.principal_arn, b.tags, b.usage_account_id,
 			   u.model_key, u.token_kind, u.region, u.tier, b.tokens, b.line_items,
 			   CASE c.cost_basis WHEN 'net_unblended' THEN b.net_unblended_cost
 					ELSE b.unblended_cost END AS cost
@@ -56,7 +56,7 @@ AS $$
 			   sum(r.tokens) AS tokens, sum(r.cost) AS cost
 		  FROM rows AS r CROSS JOIN args AS a
 		 WHERE r.model_key = a.from_model
-		   AND (a.tag_key IS NULL OR (r.all_tags ->> a.tag_key) = a.tag_value)
+		   AND (a.tag_key IS NULL OR (r.tags ->> a.tag_key) = a.tag_value)
 		   AND (a.principal_arn IS NULL OR r.principal_arn = a.principal_arn)
 		   AND (a.role_arn IS NULL
 				OR bedrock_cost.role_arn(r.principal_arn::bedrock_cost.iam_arn)::text = a.role_arn)

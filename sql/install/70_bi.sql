@@ -401,7 +401,6 @@ BEGIN
 		('tag_key', 'full tag key as in the CUR tags map, e.g. iamPrincipal/team, resourceTags/user:project, accountTag/department'),
 		('tag_name', 'tag key without its source prefix (bedrock_cost.tag_name), e.g. team, user:project'),
 		('tag_source', 'source of the tag key (bedrock_cost.tag_source): iamPrincipal (principal and session tags), resourceTags (resource tags user:* and aws:*), accountTag, userAttribute (IAM Identity Center), costCategory'),
-		('cost_tags', 'the tags map entries other than iamPrincipal/ (resourceTags/, accountTag/, userAttribute/, costCategory/) of the rows, jsonb; {} when none'),
 		('tag_value', 'tag value; (untagged) for spend whose rows lack this key (IAM tag values cannot contain parentheses)'),
 		('untagged', 'true for the (untagged) bucket of the key'),
 		('model', 'model as billed, from the usage type (bedrock_cost.parse_usage_type); NULL when not recognised or not a model charge'),

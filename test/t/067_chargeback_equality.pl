@@ -87,14 +87,12 @@ sub base_q
 		  FROM $source AS li
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 	), tag_map AS MATERIALIZED (
-		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags,
-			   coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(t.tags) AS e
-						  WHERE e.key NOT LIKE 'iamPrincipal/%'), '{}') AS cost_tags
+		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags
 		  FROM (SELECT DISTINCT tags FROM per_line) AS t
 	)
 	SELECT p.billing_period, p.export_id, p.payer_account_id, p.usage_account_id,
 		   p.line_item_type, p.principal::text AS principal_arn,
-		   m.principal_tags, m.cost_tags, p.usage_type, p.product_name,
+		   m.principal_tags, p.tags, p.usage_type, p.product_name,
 		   p.resource_id, p.payer_account_name, p.usage_account_name,
 		   sum(p.line_items)::bigint AS line_items,
 		   sum(p.unblended_cost) AS unblended_cost,
@@ -174,7 +172,7 @@ sql(q{
 CREATE VIEW eqref.chargeback_by_tag AS
 	WITH b AS (
 		-- every key of the rows' tags map
-		SELECT b.*, b.principal_tags || b.cost_tags AS all_tags FROM eqref.chargeback_base AS b
+		SELECT b.*, b.tags AS all_tags FROM eqref.chargeback_base AS b
 	), keys AS (
 		SELECT DISTINCT b.billing_period, k.key AS tag_key
 		  FROM b, LATERAL pg_catalog.jsonb_object_keys(b.all_tags) AS k(key)
@@ -278,7 +276,7 @@ CREATE VIEW eqref.chargeback_by_resource AS
 sql(q{
 CREATE VIEW eqref.team_model_mix AS
 	WITH b AS (
-		SELECT b.*, b.principal_tags || b.cost_tags AS all_tags FROM eqref.chargeback_base AS b
+		SELECT b.*, b.tags AS all_tags FROM eqref.chargeback_base AS b
 	), keys AS (
 		SELECT DISTINCT b.billing_period, k.key AS tag_key
 		  FROM b, jsonb_object_keys(b.all_tags) AS k(key)
@@ -484,7 +482,7 @@ CREATE VIEW eqref.reconciliation AS
 # the columns compared, in this order on both sides
 my %columns = (
 	chargeback_base => 'billing_period, export_id, payer_account_id, usage_account_id, line_item_type, '
-	  . 'principal_arn, principal_tags, cost_tags, usage_type, product_name, resource_id, payer_account_name, '
+	  . 'principal_arn, principal_tags, tags, usage_type, product_name, resource_id, payer_account_name, '
 	  . 'usage_account_name, line_items, unblended_cost, '
 	  . 'net_unblended_cost, net_rows, tokens, usage_amount',
 	chargeback_usage_types => 'usage_type, product_name, product_name_key, model, model_key, token_kind, '
