@@ -218,7 +218,7 @@ COMMENT ON FUNCTION bedrock_cost.tag_value(jsonb, text) IS
 -- over the rows of those billing periods only, which refresh_chargeback()
 -- inserts after deleting the periods' old rows.  Install-time only.
 
-CREATE FUNCTION bedrock_cost._chargeback_table(rel text, source text, q text)
+CREATE FUNCTION bedrock_cost._chargeback_table(rel text, source text, q text, settings text DEFAULT '')
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -228,8 +228,8 @@ DECLARE
 BEGIN
 	EXECUTE format('CREATE TABLE bedrock_cost.%I AS %s WITH NO DATA', rel, format(q, source));
 	EXECUTE format('CREATE FUNCTION bedrock_cost.%I(periods date[]) RETURNS SETOF bedrock_cost.%I '
-				   'LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS %L',
-				   fn, rel,
+				   'LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp %s AS %L',
+				   fn, rel, settings,
 				   format(q, format('(SELECT * FROM %s AS src WHERE src.billing_period = ANY ($1))', source)));
 	EXECUTE format('COMMENT ON FUNCTION bedrock_cost.%I(date[]) IS %L', fn,
 				   'internal: the rows of bedrock_cost.' || rel || ' for the given billing periods, computed from '
@@ -249,16 +249,17 @@ DECLARE
 		SELECT li.billing_period, li.export_id, li.payer_account_id, li.usage_account_id,
 			   li.line_item_type, li.principal, li.tags, li.usage_type,
 			   li.product_name, li.resource_id, li.payer_account_name, li.usage_account_name,
-			   sum(li.line_items) AS line_items,
+			   sum(li.line_items)::bigint AS line_items,
 			   sum(li.unblended_cost) AS unblended_cost,
 			   sum(li.net_unblended_cost) AS net_unblended_cost,
-			   sum(li.net_rows) AS net_rows,
+			   sum(li.net_rows)::bigint AS net_rows,
 			   sum(li.tokens) AS tokens,
 			   sum(li.usage_amount) AS usage_amount
 		  FROM %1$s AS li
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 	), tag_map AS MATERIALIZED (
-		-- the principal tags of each distinct tags map, computed once
+		-- the principal tags of each distinct tags map, computed once; they
+		-- are a function of the map, so joining them adds no group
 		SELECT t.tags, bedrock_cost.principal_tags(t.tags) AS principal_tags
 		  FROM (SELECT DISTINCT tags FROM per_line) AS t
 	)
@@ -266,15 +267,9 @@ DECLARE
 		   p.line_item_type, p.principal::text AS principal_arn,
 		   m.principal_tags, p.tags, p.usage_type, p.product_name,
 		   p.resource_id, p.payer_account_name, p.usage_account_name,
-		   sum(p.line_items)::bigint AS line_items,
-		   sum(p.unblended_cost) AS unblended_cost,
-		   sum(p.net_unblended_cost) AS net_unblended_cost,
-		   sum(p.net_rows)::bigint AS net_rows,
-		   sum(p.tokens) AS tokens,
-		   sum(p.usage_amount) AS usage_amount
+		   p.line_items, p.unblended_cost, p.net_unblended_cost, p.net_rows, p.tokens, p.usage_amount
 	  FROM per_line p
 	  JOIN tag_map m ON m.tags = p.tags
-	 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 	$q$;
 	-- %1$s: row source with the columns of chargeback_base; %2$s: join giving u,
 	-- the parts of b.usage_type; %3$s: relation giving the cost_basis to report in
@@ -325,7 +320,11 @@ DECLARE
 	 ORDER BY g.billing_period
 	$q$;
 BEGIN
-	PERFORM bedrock_cost._chargeback_table('chargeback_base', 'bedrock_cost.usage_summary', base_q);
+	-- the summary rows of a delivery swapped in by the same transaction have
+	-- no statistics yet, and the planner then sorts them on twelve keys in
+	-- parallel workers, twice as slow as one hash aggregation
+	PERFORM bedrock_cost._chargeback_table('chargeback_base', 'bedrock_cost.usage_summary', base_q,
+										   'SET enable_sort = off');
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_base_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_base LANGUAGE sql STABLE AS $f$'
 		|| format(base_q, 'bedrock_cost.usage_summary_as_of($1)') || '$f$';
@@ -357,11 +356,11 @@ END
 $do$;
 
 CREATE UNIQUE INDEX chargeback_base_key ON bedrock_cost.chargeback_base
-	(billing_period, export_id, payer_account_id, usage_account_id, line_item_type,
-	 principal_arn, principal_tags, tags, usage_type, product_name, resource_id,
-	 payer_account_name, usage_account_name);
+	(billing_period, export_id, principal_arn, usage_type, resource_id, usage_account_id,
+	 payer_account_id, line_item_type, product_name, payer_account_name, usage_account_name,
+	 tags, principal_tags);
 COMMENT ON INDEX bedrock_cost.chargeback_base_key IS
-  'the grain of chargeback_base';
+  'the grain of chargeback_base; the columns that tell rows apart first and the tags maps, slow to compare, last';
 CREATE INDEX chargeback_base_usage_type ON bedrock_cost.chargeback_base
 	(usage_type, (coalesce(product_name, '')));
 COMMENT ON INDEX bedrock_cost.chargeback_base_usage_type IS
@@ -396,13 +395,9 @@ COMMENT ON FUNCTION bedrock_cost.chargeback_by_principal_as_of(bigint) IS
 -- per tag: every key of the tags map seen in a period is a dimension
 
 SELECT bedrock_cost._chargeback_table('chargeback_by_tag', 'bedrock_cost.chargeback_base', $q$
-	WITH keys AS (
-		SELECT DISTINCT b.billing_period, k.key AS tag_key
-		  FROM %1$s AS b, LATERAL pg_catalog.jsonb_object_keys(b.tags) AS k(key)
-	), g AS (
-		SELECT b.billing_period, b.export_id, k.tag_key,
-			   coalesce(b.tags ->> k.tag_key, '(untagged)') AS tag_value,
-			   NOT (b.tags ? k.tag_key) AS untagged,
+	WITH pre AS (
+		-- summed per tags map first: the key expansion below multiplies rows
+		SELECT b.billing_period, b.export_id, b.tags, b.principal_arn,
 			   bedrock_cost.attribution(b.principal_arn, b.line_item_type) AS attribution,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
@@ -410,13 +405,29 @@ SELECT bedrock_cost._chargeback_table('chargeback_by_tag', 'bedrock_cost.chargeb
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
-			   sum(b.tokens) FILTER (WHERE u.token_kind IN ('input', 'output', 'cache_read', 'cache_write')) AS total_tokens,
-			   count(DISTINCT b.principal_arn) AS principals,
-			   sum(b.line_items)::bigint AS line_items
+			   sum(b.line_items) AS line_items
 		  FROM %1$s AS b
-		  JOIN keys AS k USING (billing_period)
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
+		 GROUP BY 1, 2, 3, 4, 5
+	), keys AS (
+		SELECT DISTINCT p.billing_period, k.key AS tag_key
+		  FROM pre AS p, LATERAL pg_catalog.jsonb_object_keys(p.tags) AS k(key)
+	), g AS (
+		SELECT p.billing_period, p.export_id, k.tag_key,
+			   coalesce(p.tags ->> k.tag_key, '(untagged)') AS tag_value,
+			   NOT (p.tags ? k.tag_key) AS untagged,
+			   p.attribution,
+			   sum(p.unblended_cost) AS unblended_cost,
+			   sum(p.net_unblended_cost) AS net_unblended_cost,
+			   sum(p.input_tokens) AS input_tokens,
+			   sum(p.output_tokens) AS output_tokens,
+			   sum(p.cache_read_tokens) AS cache_read_tokens,
+			   sum(p.cache_write_tokens) AS cache_write_tokens,
+			   count(DISTINCT p.principal_arn) AS principals,
+			   sum(p.line_items)::bigint AS line_items
+		  FROM pre AS p
+		  JOIN keys AS k USING (billing_period)
 		 GROUP BY 1, 2, 3, 4, 5, 6
 	)
 	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export, g.tag_key,
@@ -429,7 +440,8 @@ SELECT bedrock_cost._chargeback_table('chargeback_by_tag', 'bedrock_cost.chargeb
 		   coalesce(g.output_tokens, 0) AS output_tokens,
 		   coalesce(g.cache_read_tokens, 0) AS cache_read_tokens,
 		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
-		   coalesce(g.total_tokens, 0) AS total_tokens,
+		   coalesce(g.input_tokens, 0) + coalesce(g.output_tokens, 0)
+			+ coalesce(g.cache_read_tokens, 0) + coalesce(g.cache_write_tokens, 0) AS total_tokens,
 		   g.principals, g.line_items
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s
@@ -541,27 +553,41 @@ COMMENT ON TABLE bedrock_cost.chargeback_by_resource IS
 -- per team and model: which team drives which model
 
 SELECT bedrock_cost._chargeback_table('team_model_mix', 'bedrock_cost.chargeback_base', $q$
-	WITH keys AS (
-		SELECT DISTINCT b.billing_period, k.key AS tag_key
-		  FROM %1$s AS b, LATERAL pg_catalog.jsonb_object_keys(b.tags) AS k(key)
-	), g AS (
-		SELECT b.billing_period, b.export_id, k.tag_key,
-			   coalesce(b.tags ->> k.tag_key, '(untagged)') AS tag_value,
-			   NOT (b.tags ? k.tag_key) AS untagged,
-			   u.vendor, u.model_key,
+	WITH pre AS (
+		-- summed per tags map first: the key expansion below multiplies rows
+		SELECT b.billing_period, b.export_id, b.tags, b.principal_arn, u.vendor, u.model_key,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'input') AS input_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
-			   count(DISTINCT b.principal_arn) AS principals,
-			   sum(b.line_items)::bigint AS line_items
+			   sum(b.line_items) AS line_items
 		  FROM %1$s AS b
-		  JOIN keys AS k USING (billing_period)
 		  JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
+		 GROUP BY 1, 2, 3, 4, 5, 6
+	), keys AS (
+		-- every key of the period's tags maps, as chargeback_by_tag has them
+		SELECT DISTINCT t.billing_period, t.tag_key
+		  FROM bedrock_cost.chargeback_by_tag AS t
+		 WHERE t.billing_period IN (SELECT p.billing_period FROM pre AS p)
+	), g AS (
+		SELECT p.billing_period, p.export_id, k.tag_key,
+			   coalesce(p.tags ->> k.tag_key, '(untagged)') AS tag_value,
+			   NOT (p.tags ? k.tag_key) AS untagged,
+			   p.vendor, p.model_key,
+			   sum(p.unblended_cost) AS unblended_cost,
+			   sum(p.net_unblended_cost) AS net_unblended_cost,
+			   sum(p.input_tokens) AS input_tokens,
+			   sum(p.output_tokens) AS output_tokens,
+			   sum(p.cache_read_tokens) AS cache_read_tokens,
+			   sum(p.cache_write_tokens) AS cache_write_tokens,
+			   count(DISTINCT p.principal_arn) AS principals,
+			   sum(p.line_items)::bigint AS line_items
+		  FROM pre AS p
+		  JOIN keys AS k USING (billing_period)
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	), c AS (
 		SELECT g.*, s.cost_basis,
@@ -596,13 +622,17 @@ COMMENT ON TABLE bedrock_cost.team_model_mix IS
 
 SELECT bedrock_cost._chargeback_table('usage_profile', 'bedrock_cost.chargeback_base', $q$
 	WITH u AS (
+		-- summed per principal, tags map, model and token kind first: the
+		-- key expansion below multiplies rows
 		SELECT b.billing_period, b.export_id, b.principal_arn, b.principal_tags, b.tags,
 			   t.model_key, t.token_kind,
-			   b.tokens, b.unblended_cost, b.net_unblended_cost, b.line_items
+			   sum(b.tokens) AS tokens, sum(b.unblended_cost) AS unblended_cost,
+			   sum(b.net_unblended_cost) AS net_unblended_cost, sum(b.line_items) AS line_items
 		  FROM %1$s AS b
 		  JOIN bedrock_cost.chargeback_usage_types AS t
 			ON t.usage_type = b.usage_type AND t.product_name_key = coalesce(b.product_name, '')
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	), keys AS (
 		SELECT DISTINCT u.billing_period, k.key AS tag_key
 		  FROM u, LATERAL pg_catalog.jsonb_object_keys(u.tags) AS k(key)
@@ -739,10 +769,10 @@ SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_su
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s
 	 ORDER BY g.billing_period, g.usage_date
-$q$);	-- a month's rows stored together
+$q$, 'SET enable_sort = off');	-- a month's rows stored together; hashed, as chargeback_base
 CREATE UNIQUE INDEX chargeback_daily_key ON bedrock_cost.chargeback_daily
-	(billing_period, usage_date, export_id, payer_account_id, usage_account_id, attribution,
-	 principal_arn, tags, model);
+	(billing_period, usage_date, principal_arn, model, usage_account_id, export_id,
+	 payer_account_id, attribution, tags);
 COMMENT ON INDEX bedrock_cost.chargeback_daily_key IS
   'the grain of chargeback_daily; serves filters on billing_period and day';
 CREATE INDEX chargeback_daily_period ON bedrock_cost.chargeback_daily (billing_period);
@@ -1199,7 +1229,7 @@ COMMENT ON FUNCTION bedrock_cost.refresh_chargeback() IS
   'refresh_chargeback(true): recomputes the billing periods whose deliveries changed (readers keep the old rows until commit), in the caller''s transaction; called by the background worker after each delivery it swaps in';
 REVOKE ALL ON FUNCTION bedrock_cost.refresh_chargeback() FROM PUBLIC;
 
-DROP FUNCTION bedrock_cost._chargeback_table(text, text, text);
+DROP FUNCTION bedrock_cost._chargeback_table(text, text, text, text);
 
 -- ------------------------------------------------------------------------
 -- daily spend per tag value, without JSON: a view over chargeback_daily
