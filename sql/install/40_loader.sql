@@ -320,6 +320,54 @@ CREATE TABLE bedrock_cost.usage_summary_history (LIKE bedrock_cost.usage_summary
 COMMENT ON TABLE bedrock_cost.usage_summary_history IS
   'the summaries of superseded deliveries, one partition per load_id, kept and pruned with line_items_history (the as-of chargeback reads them)';
 
+CREATE TABLE bedrock_cost.usage_period_template (
+	billing_period		date NOT NULL,
+	export_id			integer NOT NULL,
+	load_id				bigint NOT NULL,
+	payer_account_id	text NOT NULL,
+	usage_account_id	text NOT NULL,
+	line_item_type		text NOT NULL,
+	product_name		text,
+	usage_type			text NOT NULL,
+	principal			bedrock_cost.iam_arn,
+	tags				jsonb NOT NULL,
+	line_items			bigint NOT NULL,
+	unblended_cost		numeric NOT NULL,
+	net_unblended_cost	numeric NOT NULL,
+	net_rows			bigint NOT NULL,
+	tokens				numeric,
+	usage_amount		numeric,
+	resource_id			text,
+	payer_account_name	text,
+	usage_account_name	text
+);
+COMMENT ON TABLE bedrock_cost.usage_period_template IS
+  'column template of usage_period (those of usage_summary but the usage day): every current delivery''s period summary table is created LIKE it; always empty';
+
+CREATE TABLE bedrock_cost.usage_period (LIKE bedrock_cost.usage_period_template INCLUDING ALL)
+	PARTITION BY RANGE (billing_period, export_id);
+COMMENT ON TABLE bedrock_cost.usage_period IS
+  'usage_summary of the current deliveries summed over the usage days: the grain of chargeback_base, which reads it (a month of usage has about a tenth of the rows of its usage_summary). Rolled up by the loader from the summary it keeps while streaming, else by SQL from usage_summary (bedrock_cost._summarize_period); swapped in with the delivery, in the same transaction, and dropped when a newer delivery of the period replaces it (the as-of answers read usage_summary_history instead). One partition per (billing_period, export_id). Columns as in usage_summary; always sum';
+COMMENT ON COLUMN bedrock_cost.usage_period.billing_period IS 'first day of the billing month';
+COMMENT ON COLUMN bedrock_cost.usage_period.export_id IS 'the export (bedrock_cost.exports)';
+COMMENT ON COLUMN bedrock_cost.usage_period.load_id IS 'the delivery (bedrock_cost.loads) summed';
+COMMENT ON COLUMN bedrock_cost.usage_period.payer_account_id IS 'bill_payer_account_id';
+COMMENT ON COLUMN bedrock_cost.usage_period.usage_account_id IS 'line_item_usage_account_id';
+COMMENT ON COLUMN bedrock_cost.usage_period.line_item_type IS 'line_item_line_item_type';
+COMMENT ON COLUMN bedrock_cost.usage_period.product_name IS 'product_name from the product map (NULL when none)';
+COMMENT ON COLUMN bedrock_cost.usage_period.usage_type IS 'line_item_usage_type';
+COMMENT ON COLUMN bedrock_cost.usage_period.principal IS 'line_item_iam_principal (NULL when none)';
+COMMENT ON COLUMN bedrock_cost.usage_period.tags IS 'the tags map of the rows';
+COMMENT ON COLUMN bedrock_cost.usage_period.line_items IS 'rows summed';
+COMMENT ON COLUMN bedrock_cost.usage_period.unblended_cost IS 'sum of unblended_cost, exact';
+COMMENT ON COLUMN bedrock_cost.usage_period.net_unblended_cost IS 'sum of net_unblended_cost where the row has one, else of unblended_cost, exact';
+COMMENT ON COLUMN bedrock_cost.usage_period.net_rows IS 'rows with a net_unblended_cost';
+COMMENT ON COLUMN bedrock_cost.usage_period.tokens IS 'sum of tokens (NULL when no row has tokens)';
+COMMENT ON COLUMN bedrock_cost.usage_period.usage_amount IS 'sum of usage_amount (NULL when no row has one)';
+COMMENT ON COLUMN bedrock_cost.usage_period.resource_id IS 'line_item_resource_id (the inference profile ARN; NULL when none)';
+COMMENT ON COLUMN bedrock_cost.usage_period.payer_account_name IS 'bill_payer_account_name (NULL when none)';
+COMMENT ON COLUMN bedrock_cost.usage_period.usage_account_name IS 'line_item_usage_account_name (NULL when none)';
+
 -- ------------------------------------------------------------------------
 -- usage type dimension, filled with the distinct usage types of each load
 
@@ -348,6 +396,7 @@ AS $$
 DECLARE
 	t text := 'line_items_l' || p_load_id;
 	s text := 'usage_summary_l' || p_load_id;
+	p text := 'usage_period_l' || p_load_id;
 BEGIN
 	EXECUTE format('CREATE TABLE bedrock_cost.%I (LIKE bedrock_cost.line_items_template INCLUDING ALL, '
 				   'CONSTRAINT %I CHECK (billing_period = %L::date AND export_id = %s AND load_id = %s))',
@@ -359,11 +408,45 @@ BEGIN
 				   s, s || '_delivery', p_period, p_export_id, p_load_id);
 	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', s,
 				   format('chargeback summary of delivery %s (bedrock_cost.loads), billing period %s', p_load_id, p_period));
+	EXECUTE format('CREATE TABLE bedrock_cost.%I (LIKE bedrock_cost.usage_period_template INCLUDING ALL, '
+				   'CONSTRAINT %I CHECK (billing_period = %L::date AND export_id = %s AND load_id = %s))',
+				   p, p || '_delivery', p_period, p_export_id, p_load_id);
+	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', p,
+				   format('chargeback summary of delivery %s (bedrock_cost.loads) over billing period %s', p_load_id, p_period));
 	RETURN t;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._create_load_table(bigint, date, integer) IS
-  'internal: creates the standalone tables a delivery is loaded into (line_items_l<load_id>) and summarised into (usage_summary_l<load_id>), with the CHECK constraints that make ATTACH skip its validation scan';
+  'internal: creates the standalone tables a delivery is loaded into (line_items_l<load_id>) and summarised into (usage_summary_l<load_id>, usage_period_l<load_id>), with the CHECK constraints that make ATTACH skip its validation scan';
+
+-- the period summary of a delivery computed from its summary
+CREATE FUNCTION bedrock_cost._summarize_period(p_load_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+BEGIN
+	EXECUTE format('TRUNCATE bedrock_cost.%I', 'usage_period_l' || p_load_id);
+	EXECUTE format('INSERT INTO bedrock_cost.%I (billing_period, export_id, load_id, '
+				   'payer_account_id, usage_account_id, line_item_type, product_name, usage_type, '
+				   'principal, tags, resource_id, payer_account_name, usage_account_name, '
+				   'line_items, unblended_cost, net_unblended_cost, net_rows, tokens, usage_amount) '
+				   'SELECT s.billing_period, s.export_id, s.load_id, s.payer_account_id, '
+				   's.usage_account_id, s.line_item_type, s.product_name, s.usage_type, s.principal, s.tags, '
+				   's.resource_id, s.payer_account_name, s.usage_account_name, '
+				   'sum(s.line_items), sum(s.unblended_cost), sum(s.net_unblended_cost), '
+				   'sum(s.net_rows), sum(s.tokens), sum(s.usage_amount) '
+				   'FROM bedrock_cost.%I AS s GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13',
+				   'usage_period_l' || p_load_id, 'usage_summary_l' || p_load_id);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._summarize_period(bigint) IS
+  'internal: (re)computes the period summary of delivery p_load_id (usage_period_l<load_id>) from its summary (usage_summary_l<load_id>), for the deliveries whose summary the loader did not roll up itself; returns its rows';
+REVOKE ALL ON FUNCTION bedrock_cost._summarize_period(bigint) FROM PUBLIC;
 
 -- the summary of a delivery computed from its stored rows
 CREATE FUNCTION bedrock_cost._summarize_load_table(p_load_id bigint)
@@ -389,11 +472,12 @@ BEGIN
 				   'usage_summary_l' || p_load_id, 'line_items_l' || p_load_id);
 	GET DIAGNOSTICS n = ROW_COUNT;
 	UPDATE bedrock_cost.loads SET summary_rows = n, summary_via = 'sql' WHERE load_id = p_load_id;
+	PERFORM bedrock_cost._summarize_period(p_load_id);
 	RETURN n;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._summarize_load_table(bigint) IS
-  'internal: (re)computes the chargeback summary of delivery p_load_id (usage_summary_l<load_id>) from its stored rows, for the deliveries the loader could not summarise while streaming (client deliveries, restores, non-UTF-8 databases, summaries beyond bedrock_cost.summary_memory); records it in loads; returns the summary rows';
+  'internal: (re)computes the chargeback summaries of delivery p_load_id (usage_summary_l<load_id>, then usage_period_l<load_id>) from its stored rows, for the deliveries the loader could not summarise while streaming (client deliveries, restores, non-UTF-8 databases, summaries beyond bedrock_cost.summary_memory); records it in loads; returns the summary rows';
 
 -- what a delivery table holds per line item type (the client API checks it)
 CREATE FUNCTION bedrock_cost._count_load_table(p_load_id bigint,
@@ -434,10 +518,11 @@ AS $$
 BEGIN
 	EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', 'line_items_l' || p_load_id);
 	EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', 'usage_summary_l' || p_load_id);
+	EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', 'usage_period_l' || p_load_id);
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._drop_load_table(bigint) IS
-  'internal: drops the tables (rows and summary) of a delivery that failed after it was loaded';
+  'internal: drops the tables (rows and summaries) of a delivery that failed after it was loaded';
 
 -- make a loaded delivery the current data of its period; the previous one moves to history
 CREATE FUNCTION bedrock_cost._swap_in(p_load_id bigint)
@@ -467,6 +552,8 @@ BEGIN
 					   'usage_summary_l' || old.load_id);
 		EXECUTE format('ALTER TABLE bedrock_cost.usage_summary_history ATTACH PARTITION bedrock_cost.%I FOR VALUES IN (%s)',
 					   'usage_summary_l' || old.load_id, old.load_id);
+		-- the period summary is for current deliveries only
+		EXECUTE format('DROP TABLE bedrock_cost.%I', 'usage_period_l' || old.load_id);
 		UPDATE bedrock_cost.loads SET status = 'superseded', superseded_by = p_load_id
 		 WHERE load_id = old.load_id;
 	END IF;
@@ -477,6 +564,10 @@ BEGIN
 				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
 				   'usage_summary_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
 				   l.export_id + 1);
+	EXECUTE format('ALTER TABLE bedrock_cost.usage_period ATTACH PARTITION bedrock_cost.%I '
+				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
+				   'usage_period_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
+				   l.export_id + 1);
 	UPDATE bedrock_cost.loads SET status = 'done', finished_at = clock_timestamp()
 	 WHERE load_id = p_load_id;
 	PERFORM bedrock_cost._prune_history(l.export_id, l.billing_period);
@@ -484,7 +575,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._swap_in(bigint) IS
-  'internal: DETACHes the current partitions of the period (line items and summary, to line_items_history and usage_summary_history) and ATTACHes the new delivery''s, in the caller''s transaction';
+  'internal: DETACHes the current partitions of the period (line items and summary, to line_items_history and usage_summary_history; its period summary is dropped) and ATTACHes the new delivery''s, in the caller''s transaction';
 
 -- copy a superseded delivery's rows into a new delivery table (bedrock_cost.restore_load)
 CREATE FUNCTION bedrock_cost._prepare_restore(p_load_id bigint)
@@ -631,7 +722,7 @@ GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_admin;
 GRANT SELECT ON bedrock_cost.exports, bedrock_cost.loads, bedrock_cost.load_files,
 	bedrock_cost.load_totals, bedrock_cost.load_errors, bedrock_cost.line_items,
 	bedrock_cost.line_items_history, bedrock_cost.usage_types, bedrock_cost.usage_summary,
-	bedrock_cost.usage_summary_history TO bedrock_cost_admin;
+	bedrock_cost.usage_summary_history, bedrock_cost.usage_period TO bedrock_cost_admin;
 
 -- ------------------------------------------------------------------------
 -- history, reconciliation, progress

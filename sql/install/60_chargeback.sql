@@ -3,9 +3,10 @@
  * allocation of account-level rows, reconciliation, as-of chargeback and the
  * refresh entry point called by the loader and the background worker.
  *
- * The chargeback reads bedrock_cost.usage_summary (40_loader.sql), the
- * per-delivery sums the loader stores and swaps in with each delivery's line
- * items, never line_items itself.  Every chargeback relation is per billing
+ * The chargeback reads bedrock_cost.usage_summary and usage_period
+ * (40_loader.sql), the per-delivery sums the loader stores and swaps in with
+ * each delivery's line items (per usage day, and the same over the period),
+ * never line_items itself.  Every chargeback relation is per billing
  * period (billing_period is part of its grain), so it is a plain table
  * maintained per period rather than a materialized view: a materialized view
  * can only be recomputed whole, and a refresh would then cost in proportion
@@ -20,7 +21,7 @@
  *
  * Layers (each table has a unique index on its grain), computed in this
  * order by refresh_chargeback():
- *   chargeback_base          the summary summed per period, export, accounts,
+ *   chargeback_base          the period summary per period, export, accounts,
  *                            line item type, principal, principal tags and
  *                            usage type (small: no per-line detail)
  *   chargeback_usage_types   the usage types of chargeback_base, parsed once
@@ -243,7 +244,8 @@ $$;
 
 DO $do$
 DECLARE
-	-- %1$s: row source with the columns of usage_summary
+	-- %1$s: row source with the columns of usage_period (usage_summary has
+	-- them too, and its usage days are summed over)
 	base_q text := $q$
 	WITH per_line AS (
 		SELECT li.billing_period, li.export_id, li.payer_account_id, li.usage_account_id,
@@ -323,7 +325,7 @@ BEGIN
 	-- the summary rows of a delivery swapped in by the same transaction have
 	-- no statistics yet, and the planner then sorts them on twelve keys in
 	-- parallel workers, twice as slow as one hash aggregation
-	PERFORM bedrock_cost._chargeback_table('chargeback_base', 'bedrock_cost.usage_summary', base_q,
+	PERFORM bedrock_cost._chargeback_table('chargeback_base', 'bedrock_cost.usage_period', base_q,
 										   'SET enable_sort = off');
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_base_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_base LANGUAGE sql STABLE AS $f$'
@@ -383,7 +385,7 @@ COMMENT ON INDEX bedrock_cost.chargeback_by_principal_role IS
   'per-role rollups of one billing period';
 
 COMMENT ON TABLE bedrock_cost.chargeback_base IS
-  'line items (their summary, bedrock_cost.usage_summary) summed per billing period, export, payer and usage account, line item type, principal, tags map (and its principal tags), usage type, resource id (inference profile) and account names: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
+  'line items (their period summary, bedrock_cost.usage_period) summed per billing period, export, payer and usage account, line item type, principal, tags map (and its principal tags), usage type, resource id (inference profile) and account names: the small source of the other chargeback views; refreshed by bedrock_cost.refresh_chargeback()';
 COMMENT ON TABLE bedrock_cost.chargeback_by_principal IS
   'chargeback per billing period, export, payer and usage account, line item type and IAM principal (as billed, with its type, role rollup and person/session label and principal tags). Usage without a principal is its own line (attribution unattributed, principal NULL); Tax, Credit, Refund, discounts and fees are their own lines (attribution account_level). cost is in the basis named by cost_basis. The same bill loaded from two exports appears once per export';
 COMMENT ON FUNCTION bedrock_cost.chargeback_base_as_of(bigint) IS

@@ -252,6 +252,25 @@ BEGIN
 			bad := bad || format('load %s: summary table %s sums %s rows, the ledger says %s',
 								 l.load_id, 'usage_summary_l' || l.load_id, n, l.rows_loaded);
 		END IF;
+		-- and the period summary of a current delivery
+		IF l.status = 'done' THEN
+			SELECT i.inhparent::regclass INTO parent
+			  FROM pg_catalog.pg_inherits AS i
+			 WHERE i.inhrelid = pg_catalog.to_regclass(pg_catalog.quote_ident('bedrock_cost') || '.'
+													   || pg_catalog.quote_ident('usage_period_l' || l.load_id));
+			IF parent IS DISTINCT FROM 'bedrock_cost.usage_period'::regclass THEN
+				bad := bad || format('load %s (%s): period summary table %s is %s', l.load_id, l.status,
+									 'usage_period_l' || l.load_id,
+									 coalesce('a partition of ' || parent::text, 'missing or not attached'));
+				CONTINUE;
+			END IF;
+			EXECUTE format('SELECT coalesce(sum(line_items), 0) FROM bedrock_cost.%I',
+						   'usage_period_l' || l.load_id) INTO n;
+			IF n <> l.rows_loaded THEN
+				bad := bad || format('load %s: period summary table %s sums %s rows, the ledger says %s',
+									 l.load_id, 'usage_period_l' || l.load_id, n, l.rows_loaded);
+			END IF;
+		END IF;
 		checked := checked + 1;
 	END LOOP;
 	IF cardinality(bad) > 0 THEN
@@ -288,4 +307,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.after_restore() IS
-  'completes a pg_restore of a database using bedrock_cost (superusers only): checks that every delivery the ledger keeps is attached as a partition of line_items (done) or line_items_history (superseded) with the rows it loaded, and its chargeback summary as a partition of usage_summary or usage_summary_history summing those rows, keeps the identities above the restored ones, recomputes the chargeback tables (not dumped with data) and records the restore in audit_log; returns what it checked';
+  'completes a pg_restore of a database using bedrock_cost (superusers only): checks that every delivery the ledger keeps is attached as a partition of line_items (done) or line_items_history (superseded) with the rows it loaded, and its chargeback summary as a partition of usage_summary or usage_summary_history (and, when current, its period summary as a partition of usage_period) summing those rows, keeps the identities above the restored ones, recomputes the chargeback tables (not dumped with data) and records the restore in audit_log; returns what it checked';

@@ -76,6 +76,12 @@ const char	bc_sum_copy_columns[] =
 "tags, line_items, unblended_cost, net_unblended_cost, net_rows, tokens, "
 "usage_amount, resource_id, payer_account_name, usage_account_name";
 
+const char	bc_sum_period_copy_columns[] =
+"billing_period, export_id, load_id, payer_account_id, "
+"usage_account_id, line_item_type, product_name, usage_type, principal, "
+"tags, line_items, unblended_cost, net_unblended_cost, net_rows, tokens, "
+"usage_amount, resource_id, payer_account_name, usage_account_name";
+
 /* a group's key: the usage day and the ids of its texts (44 bytes, no padding) */
 typedef struct sum_key
 {
@@ -130,6 +136,7 @@ struct bc_sum
 	size_t		used;			/* bytes held, this struct included */
 	bool		overflowed;
 	bool		nomem;
+	bool		period;			/* the period grain: no usage day (bc_sum_period) */
 
 	/* the dictionary: strs[1..nstrs) (0 is "none"), found through stab */
 	sum_str    *strs;
@@ -838,7 +845,8 @@ emit_sum(const sum_group *g, int i, bc_buf *scratch, bc_buf *out)
 static void
 emit_group(const bc_sum *s, const sum_group *g, bc_buf *scratch, bc_buf *out)
 {
-	bc_cb_date_days(out, g->key.usage_date);
+	if (!s->period)
+		bc_cb_date_days(out, g->key.usage_date);
 	emit_str(s, g->key.id[K_PAYER], false, out);
 	emit_str(s, g->key.id[K_ACCOUNT], false, out);
 	emit_str(s, g->key.id[K_TYPE], false, out);
@@ -869,7 +877,7 @@ bc_sum_emit(const bc_sum *s, size_t *cursor, int period_year, int period_month,
 	bc_buf_init(&scratch);
 	while (*cursor < (size_t) s->ngroups && out->len < max_bytes && !out->nomem)
 	{
-		bc_cb_i16(out, BC_SUM_COPY_NCOLUMNS);
+		bc_cb_i16(out, s->period ? BC_SUM_PERIOD_COPY_NCOLUMNS : BC_SUM_COPY_NCOLUMNS);
 		bc_cb_date(out, period_year, period_month, 1);
 		bc_cb_int4(out, export_id);
 		bc_cb_int8(out, load_id);
@@ -878,4 +886,87 @@ bc_sum_emit(const bc_sum *s, size_t *cursor, int period_year, int period_month,
 	}
 	bc_buf_free(&scratch);
 	return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the period grain */
+
+/* sum i of group g added into group d (of the summary s); false when s gave up */
+static bool
+group_merge_sum(bc_sum *s, sum_group *d, const sum_group *g, int i)
+{
+	bc_xsum		narrow;
+	const bc_xsum *src;
+	bc_buf		txt;
+	bool		ok;
+
+	if (g->dscale[i] < 0)
+		return true;
+	if (g->dscale[i] > d->dscale[i])
+		d->dscale[i] = g->dscale[i];
+	if (!(d->wide & (1 << i)))
+	{
+		if (!(g->wide & (1 << i)) && bc_xsum_units_add(&d->v[i].units, g->v[i].units))
+			return true;
+		if (!group_widen(s, d, i))
+			return false;
+	}
+	/* rare: a sum past the narrow range, added through its exact text */
+	if (g->wide & (1 << i))
+		src = g->v[i].wide;
+	else
+	{
+		bc_xsum_init(&narrow);
+		narrow.units = g->v[i].units;
+		src = &narrow;
+	}
+	bc_buf_init(&txt);
+	bc_xsum_text(src, &txt);
+	ok = !txt.nomem && bc_xsum_add(d->v[i].wide, txt.data, txt.len);
+	bc_buf_free(&txt);
+	return ok || out_of_memory(s);
+}
+
+/* copy the dictionary of day into p, each text under the same id */
+static bool
+copy_dictionary(bc_sum *p, const bc_sum *day)
+{
+	for (uint32_t id = 1; id < day->nstrs; id++)
+	{
+		if (str_add(p, day->strs[id].ptr, day->strs[id].len, day->strs[id].hash) != id)
+			return false;
+	}
+	return true;
+}
+
+bc_sum *
+bc_sum_period(const bc_sum *day, size_t max_bytes)
+{
+	bc_sum	   *p;
+
+	if (day->overflowed || day->nomem)
+		return NULL;
+	if ((p = bc_sum_create(max_bytes)) == NULL)
+		return NULL;
+	p->period = true;
+	if (!copy_dictionary(p, day))
+		return p;
+	for (int64_t n = 0; n < day->ngroups; n++)
+	{
+		const sum_group *g = group_at(day, n);
+		sum_key		k = g->key;
+		sum_group  *d;
+
+		k.usage_date = 0;
+		if ((d = group_for(p, &k, key_hash(&k))) == NULL)
+			return p;
+		d->line_items += g->line_items;
+		d->net_rows += g->net_rows;
+		for (int i = 0; i < NSUMS; i++)
+		{
+			if (!group_merge_sum(p, d, g, i))
+				return p;
+		}
+	}
+	return p;
 }

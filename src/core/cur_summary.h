@@ -60,6 +60,8 @@
 
 /* columns of a summary COPY row (bc_sum_copy_columns) */
 #define BC_SUM_COPY_NCOLUMNS 20
+/* columns of a period-grain summary COPY row (bc_sum_period_copy_columns) */
+#define BC_SUM_PERIOD_COPY_NCOLUMNS 19
 
 /* the values of one accepted Bedrock row, as the transformation checked them */
 typedef struct bc_sum_row
@@ -151,5 +153,23 @@ extern bool bc_sum_emit(const bc_sum *s, size_t *cursor, int period_year, int pe
  * usage_amount
  */
 extern const char bc_sum_copy_columns[];
+
+/*
+ * The same sums at the grain of a billing period: the groups of day (a
+ * summary that neither overflowed nor ran out of memory) merged over their
+ * usage days, exactly, in a new summary of at most max_bytes whose rows
+ * (bc_sum_emit) have no usage_date column: bc_sum_period_copy_columns,
+ * BC_SUM_PERIOD_COPY_NCOLUMNS.  This is the grain of chargeback_base
+ * (bedrock_cost.usage_period), about a tenth of the rows of day for a month
+ * of usage.  Groups come in the order of their first day group.  NULL when
+ * day cannot be rolled up or on allocation failure; a result that
+ * overflowed max_bytes (or ran out of memory) says so like any summary
+ * (bc_sum_overflowed, bc_sum_nomem) and holds nothing.  Free it with
+ * bc_sum_free; it does not refer to day.
+ */
+extern bc_sum *bc_sum_period(const bc_sum *day, size_t max_bytes);
+
+/* the columns of a period-grain summary COPY row: those of bc_sum_copy_columns without usage_date */
+extern const char bc_sum_period_copy_columns[];
 
 #endif							/* BC_CUR_SUMMARY_H */

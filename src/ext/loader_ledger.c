@@ -488,6 +488,20 @@ bc_ledger_summarize(int64 load_id)
 	return first_int8();
 }
 
+/*
+ * Compute the period summary of a delivery from its summary
+ * (bedrock_cost._summarize_period); returns its rows.
+ */
+int64
+bc_ledger_summarize_period(int64 load_id)
+{
+	Params		p = {0};
+
+	p_int8(&p, load_id);
+	run("SELECT bedrock_cost._summarize_period($1)", &p, false);
+	return first_int8();
+}
+
 /* make the delivery the current data of its period (see _swap_in) */
 void
 bc_ledger_swap_in(int64 load_id)

@@ -7,11 +7,14 @@
  * core sums them at the grain of the chargeback views (cur_summary.c).
  * After the line-item COPY, this file writes those sums into the
  * delivery's summary table (bedrock_cost.usage_summary_l<load_id>, created
- * with its line-item table) with a second, binary COPY.  When the core
- * could not keep the summary (bedrock_cost.summary_memory exceeded or 0,
- * or a database whose encoding rules out binary COPY rows) the summary is
- * computed by SQL over the rows just stored
- * (bedrock_cost._summarize_load_table): slower, same result.
+ * with its line-item table) with a second, binary COPY, then rolls them up
+ * over the usage days (bc_sum_period) into its period summary table
+ * (usage_period_l<load_id>) with a third.  When the core could not keep
+ * the summary (bedrock_cost.summary_memory exceeded or 0, or a database
+ * whose encoding rules out binary COPY rows) the summaries are computed by
+ * SQL over the rows just stored (bedrock_cost._summarize_load_table), and
+ * when only the rollup did not fit, the period summary by SQL over the
+ * summary (bedrock_cost._summarize_period): slower, same result.
  *
  * The COPY data source callback has no user-data argument, so its state is
  * the file-static bc_sum_copy (set for the duration of one COPY).
@@ -28,6 +31,7 @@
 
 #include "copy_binary.h"
 #include "cur_summary.h"
+#include "guc.h"
 #include "loader.h"
 
 /* bytes of COPY rows written per refill */
@@ -94,9 +98,13 @@ summary_read_cb(void *outbuf, int minread, int maxread)
 	return n;
 }
 
-/* write the core's summary into the delivery's summary table */
+/*
+ * Write a summary of the core into a table of the delivery: table (of
+ * load_id) with its COPY columns and their count.
+ */
 static int64
-copy_summary(const bc_sum *sum, BcDelivery *d, int64 load_id)
+copy_summary(const bc_sum *sum, BcDelivery *d, int64 load_id, const char *table,
+			 const char *columns, int ncolumns)
 {
 	BcSumCopy	sc = {0};
 	int			day;
@@ -112,8 +120,8 @@ copy_summary(const bc_sum *sum, BcDelivery *d, int64 load_id)
 	bc_sum_copy = &sc;
 	PG_TRY();
 	{
-		rows = bc_copy_into(psprintf("usage_summary_l" INT64_FORMAT, load_id),
-							bc_sum_copy_columns, BC_SUM_COPY_NCOLUMNS, true,
+		rows = bc_copy_into(psprintf("%s" INT64_FORMAT, table, load_id),
+							columns, ncolumns, true,
 							summary_read_cb, d, load_id, BC_PHASE_SUMMARISING);
 	}
 	PG_FINALLY();
@@ -126,6 +134,37 @@ copy_summary(const bc_sum *sum, BcDelivery *d, int64 load_id)
 }
 
 /*
+ * Store the period summary of delivery d: the rollup of the core's summary
+ * sum, under the same memory bound, else computed by SQL from the summary
+ * table just written.
+ */
+static void
+store_period(const bc_sum *sum, BcDelivery *d, int64 load_id)
+{
+	bc_sum	   *period = bc_sum_period(sum, (size_t) bc_summary_memory * 1024);
+
+	if (period != NULL && !bc_sum_overflowed(period) && !bc_sum_nomem(period))
+	{
+		PG_TRY();
+		{
+			(void) copy_summary(period, d, load_id, "usage_period_l",
+								bc_sum_period_copy_columns, BC_SUM_PERIOD_COPY_NCOLUMNS);
+		}
+		PG_FINALLY();
+		{
+			bc_sum_free(period);
+		}
+		PG_END_TRY();
+		return;
+	}
+	bc_sum_free(period);
+	ereport(DEBUG1,
+			(errmsg_internal("bedrock_cost: load %lld: period summary beyond bedrock_cost.summary_memory, computed by SQL",
+							 (long long) load_id)));
+	(void) bc_ledger_summarize_period(load_id);
+}
+
+/*
  * Store the chargeback summary of delivery d (loaded as load_id): the
  * core's, when it kept one, else computed by SQL from the stored rows.
  * Records how in stats.
@@ -135,8 +174,10 @@ bc_summary_store(const bc_sum *sum, BcDelivery *d, int64 load_id, BcLoadStats *s
 {
 	if (sum != NULL && !bc_sum_overflowed(sum) && !bc_sum_nomem(sum))
 	{
-		stats->summary_rows = copy_summary(sum, d, load_id);
+		stats->summary_rows = copy_summary(sum, d, load_id, "usage_summary_l",
+										   bc_sum_copy_columns, BC_SUM_COPY_NCOLUMNS);
 		stats->summary_via = "stream";
+		store_period(sum, d, load_id);
 		return;
 	}
 	if (sum != NULL)

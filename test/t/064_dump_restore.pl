@@ -128,6 +128,7 @@ my @relations = qw(
   bedrock_cost.load_errors bedrock_cost.usage_types bedrock_cost.export_state
   bedrock_cost.export_deliveries bedrock_cost.chargeback_settings bedrock_cost.team_access
   bedrock_cost.line_items bedrock_cost.line_items_history
+  bedrock_cost.usage_summary bedrock_cost.usage_summary_history bedrock_cost.usage_period
   bedrock_cost.current_loads bedrock_cost.reconciliation bedrock_cost.reconciliation_files
   bedrock_cost.chargeback_base bedrock_cost.chargeback_usage_types bedrock_cost.chargeback_by_principal
   bedrock_cost.chargeback_by_tag bedrock_cost.usage_by_model bedrock_cost.chargeback_daily
@@ -204,6 +205,13 @@ sql('dst', "ALTER TABLE bedrock_cost.line_items_history DETACH PARTITION bedrock
 my ($rc, $o, $e) = $node->psql('dst', 'SELECT bedrock_cost.after_restore()');
 like($e, qr/ERROR:  the restored ledger does not match the restored delivery tables\nDETAIL:  load $first \(superseded\): table line_items_l$first is missing or not attached/,
 	'after_restore() names a delivery table that is not attached');
+sql('dst', "ALTER TABLE bedrock_cost.line_items_history ATTACH PARTITION bedrock_cost.line_items_l$first FOR VALUES IN ($first)");
+# the period summary of a current delivery too
+my $current = sql('dst', "SELECT min(load_id) FROM bedrock_cost.loads WHERE status = 'done'");
+sql('dst', "ALTER TABLE bedrock_cost.usage_period DETACH PARTITION bedrock_cost.usage_period_l$current");
+($rc, $o, $e) = $node->psql('dst', 'SELECT bedrock_cost.after_restore()');
+like($e, qr/ERROR:  the restored ledger does not match the restored delivery tables\nDETAIL:  load $current \(done\): period summary table usage_period_l$current is missing or not attached$/m,
+	'after_restore() names a period summary table that is not attached');
 # and only superusers run it: EXECUTE is not granted (80_security.sql), and
 # the function checks it again should it be granted
 sql('dst', 'CREATE ROLE adm IN ROLE bedrock_cost_admin');

@@ -554,12 +554,32 @@ my $summary_got = "SELECT $summary_keys, sum(line_items)::bigint, sum(unblended_
   . 'FROM (SELECT * FROM bedrock_cost.usage_summary UNION ALL SELECT * FROM bedrock_cost.usage_summary_history) AS s '
   . 'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12';
 
+# the current deliveries' period summaries against their stored rows, per
+# group (no usage day), as text
+my $period_keys = 'load_id, payer_account_id, usage_account_id, line_item_type, '
+  . 'product_name, usage_type, principal::text, tags, resource_id, payer_account_name, usage_account_name';
+my $period_ref = "SELECT $period_keys, count(*) AS line_items, sum(unblended_cost), "
+  . 'sum(coalesce(net_unblended_cost, unblended_cost)), count(net_unblended_cost), sum(tokens), sum(usage_amount) '
+  . 'FROM bedrock_cost.line_items GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11';
+my $period_got = "SELECT $period_keys, sum(line_items)::bigint, sum(unblended_cost), "
+  . 'sum(net_unblended_cost), sum(net_rows)::bigint, sum(tokens), sum(usage_amount) '
+  . 'FROM bedrock_cost.usage_period GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11';
+
 # everything compared after one step; every relation has rows
 sub check
 {
 	my ($step) = @_;
 	cmp_ok(same_rows("$step: usage_summary", $summary_ref, $summary_got), '>', 0,
 		"$step: usage_summary is not empty");
+	cmp_ok(same_rows("$step: usage_period", $period_ref, $period_got), '>', 0,
+		"$step: usage_period is not empty");
+	# a period summary table for each current delivery, none for the others
+	is(sql(q{SELECT string_agg(l.load_id || ':' || l.status || ':'
+								|| (to_regclass('bedrock_cost.usage_period_l' || l.load_id) IS NOT NULL), ','
+							   ORDER BY l.load_id)
+			   FROM bedrock_cost.loads AS l
+			  WHERE (l.status = 'done') <> (to_regclass('bedrock_cost.usage_period_l' || l.load_id) IS NOT NULL)}),
+		'', "$step: period summary tables exist for the current deliveries only");
 	for my $v (@views)
 	{
 		my $n = same_rows("$step: $v", "SELECT $columns{$v} FROM eqref.$v",
