@@ -1109,6 +1109,28 @@ AS $$ SELECT ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_p
 COMMENT ON FUNCTION bedrock_cost._chargeback_tables() IS
   'internal: the chargeback tables, in the order refresh_chargeback() computes them (each reads the ones before it)';
 
+-- no statistics on the measures (numeric sums) and the tags maps of the
+-- chargeback tables: the planner's choices on these tables turn on their keys
+-- (period, day, principal, model, tag key), and sampling the numeric and jsonb
+-- columns was most of the ANALYZE that follows a new month (0.7 of 1.0 s on a
+-- 1M-row month).  A filter on a cost or a tags map gets a default estimate.
+DO $do$
+DECLARE
+	c record;
+BEGIN
+	FOR c IN
+		SELECT a.attrelid::regclass AS rel, a.attname
+		  FROM pg_catalog.pg_attribute AS a
+		 WHERE a.attrelid = ANY (ARRAY(SELECT ('bedrock_cost.' || pg_catalog.quote_ident(t))::regclass
+										 FROM pg_catalog.unnest(bedrock_cost._chargeback_tables()) AS t))
+		   AND a.attnum > 0 AND NOT a.attisdropped
+		   AND a.atttypid IN ('pg_catalog.numeric'::regtype, 'pg_catalog.jsonb'::regtype)
+	LOOP
+		EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET STATISTICS 0', c.rel, c.attname);
+	END LOOP;
+END
+$do$;
+
 -- the periods to recompute: current deliveries or exports differ from the state
 CREATE FUNCTION bedrock_cost._chargeback_stale(OUT periods date[], OUT periods_changed boolean)
 LANGUAGE sql STABLE
