@@ -368,6 +368,46 @@ COMMENT ON COLUMN bedrock_cost.usage_period.resource_id IS 'line_item_resource_i
 COMMENT ON COLUMN bedrock_cost.usage_period.payer_account_name IS 'bill_payer_account_name (NULL when none)';
 COMMENT ON COLUMN bedrock_cost.usage_period.usage_account_name IS 'line_item_usage_account_name (NULL when none)';
 
+CREATE TABLE bedrock_cost.usage_daily_template (
+	billing_period		date NOT NULL,
+	export_id			integer NOT NULL,
+	load_id				bigint NOT NULL,
+	usage_date			date NOT NULL,
+	payer_account_id	text NOT NULL,
+	usage_account_id	text NOT NULL,
+	line_item_type		text NOT NULL,
+	principal			bedrock_cost.iam_arn,
+	tags				jsonb NOT NULL,
+	model				text,
+	token_kind			text,
+	line_items			bigint NOT NULL,
+	unblended_cost		numeric NOT NULL,
+	net_unblended_cost	numeric NOT NULL,
+	tokens				numeric
+);
+COMMENT ON TABLE bedrock_cost.usage_daily_template IS
+  'column template of usage_daily: every current delivery''s model-day summary table is created LIKE it; always empty';
+
+CREATE TABLE bedrock_cost.usage_daily (LIKE bedrock_cost.usage_daily_template INCLUDING ALL)
+	PARTITION BY RANGE (billing_period, export_id);
+COMMENT ON TABLE bedrock_cost.usage_daily IS
+  'usage_summary of the current deliveries summed per UTC usage day, accounts, line item type, principal, tags map, model and token kind (the usage types of a model and kind merged): what chargeback_daily reads (a month of usage has about a third of the rows of its usage_summary). Rolled up by the loader from the summary it keeps, else by SQL from usage_summary (bedrock_cost._summarize_daily); swapped in with the delivery, dropped when a newer delivery replaces it, and recomputed from usage_summary by every full rebuild of the chargeback (refresh_chargeback(false), or a change of the extension version), so the models and token kinds follow the installed parser. One partition per (billing_period, export_id); always sum';
+COMMENT ON COLUMN bedrock_cost.usage_daily.billing_period IS 'first day of the billing month';
+COMMENT ON COLUMN bedrock_cost.usage_daily.export_id IS 'the export (bedrock_cost.exports)';
+COMMENT ON COLUMN bedrock_cost.usage_daily.load_id IS 'the delivery (bedrock_cost.loads) summed';
+COMMENT ON COLUMN bedrock_cost.usage_daily.usage_date IS 'UTC day of usage_start';
+COMMENT ON COLUMN bedrock_cost.usage_daily.payer_account_id IS 'bill_payer_account_id';
+COMMENT ON COLUMN bedrock_cost.usage_daily.usage_account_id IS 'line_item_usage_account_id';
+COMMENT ON COLUMN bedrock_cost.usage_daily.line_item_type IS 'line_item_line_item_type';
+COMMENT ON COLUMN bedrock_cost.usage_daily.principal IS 'line_item_iam_principal (NULL when none)';
+COMMENT ON COLUMN bedrock_cost.usage_daily.tags IS 'the tags map of the rows';
+COMMENT ON COLUMN bedrock_cost.usage_daily.model IS 'model of the usage type, as billed (parse_usage_type(usage_type, product_name).model; NULL when none)';
+COMMENT ON COLUMN bedrock_cost.usage_daily.token_kind IS 'input, output, cache_read or cache_write (parse_usage_type(...).token_kind); NULL for every other usage';
+COMMENT ON COLUMN bedrock_cost.usage_daily.line_items IS 'rows summed';
+COMMENT ON COLUMN bedrock_cost.usage_daily.unblended_cost IS 'sum of unblended_cost, exact';
+COMMENT ON COLUMN bedrock_cost.usage_daily.net_unblended_cost IS 'sum of net_unblended_cost where the row has one, else of unblended_cost, exact';
+COMMENT ON COLUMN bedrock_cost.usage_daily.tokens IS 'sum of tokens of the token kind (NULL when no row has tokens, and when token_kind is NULL)';
+
 -- ------------------------------------------------------------------------
 -- usage type dimension, filled with the distinct usage types of each load
 
@@ -397,6 +437,7 @@ DECLARE
 	t text := 'line_items_l' || p_load_id;
 	s text := 'usage_summary_l' || p_load_id;
 	p text := 'usage_period_l' || p_load_id;
+	d text := 'usage_daily_l' || p_load_id;
 BEGIN
 	EXECUTE format('CREATE TABLE bedrock_cost.%I (LIKE bedrock_cost.line_items_template INCLUDING ALL, '
 				   'CONSTRAINT %I CHECK (billing_period = %L::date AND export_id = %s AND load_id = %s))',
@@ -413,11 +454,16 @@ BEGIN
 				   p, p || '_delivery', p_period, p_export_id, p_load_id);
 	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', p,
 				   format('chargeback summary of delivery %s (bedrock_cost.loads) over billing period %s', p_load_id, p_period));
+	EXECUTE format('CREATE TABLE bedrock_cost.%I (LIKE bedrock_cost.usage_daily_template INCLUDING ALL, '
+				   'CONSTRAINT %I CHECK (billing_period = %L::date AND export_id = %s AND load_id = %s))',
+				   d, d || '_delivery', p_period, p_export_id, p_load_id);
+	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', d,
+				   format('chargeback summary of delivery %s (bedrock_cost.loads) per day, model and token kind, billing period %s', p_load_id, p_period));
 	RETURN t;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._create_load_table(bigint, date, integer) IS
-  'internal: creates the standalone tables a delivery is loaded into (line_items_l<load_id>) and summarised into (usage_summary_l<load_id>, usage_period_l<load_id>), with the CHECK constraints that make ATTACH skip its validation scan';
+  'internal: creates the standalone tables a delivery is loaded into (line_items_l<load_id>) and summarised into (usage_summary_l<load_id>, usage_period_l<load_id>, usage_daily_l<load_id>), with the CHECK constraints that make ATTACH skip its validation scan';
 
 -- the period summary of a delivery computed from its summary
 CREATE FUNCTION bedrock_cost._summarize_period(p_load_id bigint)
@@ -448,6 +494,39 @@ COMMENT ON FUNCTION bedrock_cost._summarize_period(bigint) IS
   'internal: (re)computes the period summary of delivery p_load_id (usage_period_l<load_id>) from its summary (usage_summary_l<load_id>), for the deliveries whose summary the loader did not roll up itself; returns its rows';
 REVOKE ALL ON FUNCTION bedrock_cost._summarize_period(bigint) FROM PUBLIC;
 
+-- the model-day summary of a delivery computed from its summary
+CREATE FUNCTION bedrock_cost._summarize_daily(p_load_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+BEGIN
+	-- DELETE, not TRUNCATE: a full rebuild of the chargeback recomputes the
+	-- attached tables of the current deliveries, under readers
+	EXECUTE format('DELETE FROM bedrock_cost.%I', 'usage_daily_l' || p_load_id);
+	EXECUTE format('INSERT INTO bedrock_cost.%I (billing_period, export_id, load_id, usage_date, '
+				   'payer_account_id, usage_account_id, line_item_type, principal, tags, model, token_kind, '
+				   'line_items, unblended_cost, net_unblended_cost, tokens) '
+				   'SELECT s.billing_period, s.export_id, s.load_id, s.usage_date, s.payer_account_id, '
+				   's.usage_account_id, s.line_item_type, s.principal, s.tags, u.model, u.kind, '
+				   'sum(s.line_items), sum(s.unblended_cost), sum(s.net_unblended_cost), '
+				   'sum(s.tokens) FILTER (WHERE u.kind IS NOT NULL) '
+				   'FROM bedrock_cost.%I AS s '
+				   'CROSS JOIN LATERAL (SELECT p.model, CASE WHEN p.token_kind IN '
+				   '(''input'', ''output'', ''cache_read'', ''cache_write'') THEN p.token_kind END AS kind '
+				   'FROM bedrock_cost.parse_usage_type(s.usage_type, s.product_name) AS p) AS u '
+				   'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11',
+				   'usage_daily_l' || p_load_id, 'usage_summary_l' || p_load_id);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._summarize_daily(bigint) IS
+  'internal: (re)computes the model-day summary of delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) and parse_usage_type, for the deliveries whose summary the loader did not roll up itself and at every full rebuild of the chargeback; returns its rows';
+REVOKE ALL ON FUNCTION bedrock_cost._summarize_daily(bigint) FROM PUBLIC;
+
 -- the summary of a delivery computed from its stored rows
 CREATE FUNCTION bedrock_cost._summarize_load_table(p_load_id bigint)
 RETURNS bigint
@@ -473,11 +552,12 @@ BEGIN
 	GET DIAGNOSTICS n = ROW_COUNT;
 	UPDATE bedrock_cost.loads SET summary_rows = n, summary_via = 'sql' WHERE load_id = p_load_id;
 	PERFORM bedrock_cost._summarize_period(p_load_id);
+	PERFORM bedrock_cost._summarize_daily(p_load_id);
 	RETURN n;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._summarize_load_table(bigint) IS
-  'internal: (re)computes the chargeback summaries of delivery p_load_id (usage_summary_l<load_id>, then usage_period_l<load_id>) from its stored rows, for the deliveries the loader could not summarise while streaming (client deliveries, restores, non-UTF-8 databases, summaries beyond bedrock_cost.summary_memory); records it in loads; returns the summary rows';
+  'internal: (re)computes the chargeback summaries of delivery p_load_id (usage_summary_l<load_id>, then usage_period_l<load_id> and usage_daily_l<load_id>) from its stored rows, for the deliveries the loader could not summarise while streaming (client deliveries, restores, non-UTF-8 databases, summaries beyond bedrock_cost.summary_memory); records it in loads; returns the summary rows';
 
 -- what a delivery table holds per line item type (the client API checks it)
 CREATE FUNCTION bedrock_cost._count_load_table(p_load_id bigint,
@@ -519,6 +599,7 @@ BEGIN
 	EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', 'line_items_l' || p_load_id);
 	EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', 'usage_summary_l' || p_load_id);
 	EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', 'usage_period_l' || p_load_id);
+	EXECUTE format('DROP TABLE IF EXISTS bedrock_cost.%I', 'usage_daily_l' || p_load_id);
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._drop_load_table(bigint) IS
@@ -552,8 +633,9 @@ BEGIN
 					   'usage_summary_l' || old.load_id);
 		EXECUTE format('ALTER TABLE bedrock_cost.usage_summary_history ATTACH PARTITION bedrock_cost.%I FOR VALUES IN (%s)',
 					   'usage_summary_l' || old.load_id, old.load_id);
-		-- the period summary is for current deliveries only
+		-- the period and model-day summaries are for current deliveries only
 		EXECUTE format('DROP TABLE bedrock_cost.%I', 'usage_period_l' || old.load_id);
+		EXECUTE format('DROP TABLE bedrock_cost.%I', 'usage_daily_l' || old.load_id);
 		UPDATE bedrock_cost.loads SET status = 'superseded', superseded_by = p_load_id
 		 WHERE load_id = old.load_id;
 	END IF;
@@ -568,6 +650,10 @@ BEGIN
 				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
 				   'usage_period_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
 				   l.export_id + 1);
+	EXECUTE format('ALTER TABLE bedrock_cost.usage_daily ATTACH PARTITION bedrock_cost.%I '
+				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
+				   'usage_daily_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
+				   l.export_id + 1);
 	UPDATE bedrock_cost.loads SET status = 'done', finished_at = clock_timestamp()
 	 WHERE load_id = p_load_id;
 	PERFORM bedrock_cost._prune_history(l.export_id, l.billing_period);
@@ -575,7 +661,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._swap_in(bigint) IS
-  'internal: DETACHes the current partitions of the period (line items and summary, to line_items_history and usage_summary_history; its period summary is dropped) and ATTACHes the new delivery''s, in the caller''s transaction';
+  'internal: DETACHes the current partitions of the period (line items and summary, to line_items_history and usage_summary_history; its period and model-day summaries are dropped) and ATTACHes the new delivery''s, in the caller''s transaction';
 
 -- copy a superseded delivery's rows into a new delivery table (bedrock_cost.restore_load)
 CREATE FUNCTION bedrock_cost._prepare_restore(p_load_id bigint)
@@ -722,7 +808,8 @@ GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_admin;
 GRANT SELECT ON bedrock_cost.exports, bedrock_cost.loads, bedrock_cost.load_files,
 	bedrock_cost.load_totals, bedrock_cost.load_errors, bedrock_cost.line_items,
 	bedrock_cost.line_items_history, bedrock_cost.usage_types, bedrock_cost.usage_summary,
-	bedrock_cost.usage_summary_history, bedrock_cost.usage_period TO bedrock_cost_admin;
+	bedrock_cost.usage_summary_history, bedrock_cost.usage_period, bedrock_cost.usage_daily
+	TO bedrock_cost_admin;
 
 -- ------------------------------------------------------------------------
 -- history, reconciliation, progress

@@ -39,7 +39,8 @@
  *   usage_profile            per principal and per tag value: token mix,
  *                            ratios, dominant model, workload label
  *   chargeback_daily         per usage day, principal and model, cost and
- *                            tokens per token kind
+ *                            tokens per token kind (from usage_daily, the
+ *                            model-day summary, not from chargeback_base)
  *   spikes                   principal x model x token kind x day far above
  *                            the median of its 14 days before
  *   chargeback_allocated     account-level rows spread pro rata over all
@@ -718,16 +719,15 @@ COMMENT ON TABLE bedrock_cost.usage_profile IS
 -- ------------------------------------------------------------------------
 -- per day (spikes)
 
-SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_summary', $q$
-	-- one aggregation over the summary, which keeps the usage day;
-	-- the raw tags map is kept (its keys filter rows in bi_daily and daily_by_tag)
+SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_daily', $q$
+	-- one aggregation over the model-day summary (usage_daily: the summary's
+	-- usage types already merged per model and token kind); the raw tags map
+	-- is kept (its keys filter rows in bi_daily and daily_by_tag)
 	WITH r AS (
-		SELECT li.*, u.model, u.token_kind,
+		SELECT li.*,
 			   CASE s.cost_basis WHEN 'net_unblended' THEN li.net_unblended_cost
 					ELSE li.unblended_cost END AS cost
 		  FROM %1$s AS li
-		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
-			ON u.usage_type = li.usage_type AND u.product_name_key = coalesce(li.product_name, '')
 		 CROSS JOIN bedrock_cost.chargeback_basis AS s
 	), g AS (
 		SELECT r.billing_period, r.usage_date,
@@ -1174,6 +1174,11 @@ BEGIN
 		OR EXISTS (SELECT 1 FROM bedrock_cost.chargeback_state AS s WHERE s.inputs <> v_inputs);
 	IF full_rebuild THEN
 		DELETE FROM bedrock_cost.chargeback_state;
+		-- the model-day summaries hold the models and token kinds the parser
+		-- gave when they were computed: again, with the parser installed now
+		PERFORM bedrock_cost._summarize_daily(l.load_id)
+		   FROM bedrock_cost.loads AS l
+		  WHERE l.status = 'done';
 	END IF;
 	stale := bedrock_cost._chargeback_stale();
 	IF stale.periods IS NULL AND NOT full_rebuild THEN

@@ -193,6 +193,37 @@ CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON bedrock_cost.exports
 -- ------------------------------------------------------------------------
 -- after pg_restore
 
+-- what is wrong with a current delivery's summary table <parent>_l<load_id>
+CREATE FUNCTION bedrock_cost._check_current_summary(p_load_id bigint, p_parent text, p_what text,
+	p_rows bigint)
+RETURNS text[]
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t text := p_parent || '_l' || p_load_id;
+	parent regclass;
+	n bigint;
+BEGIN
+	SELECT i.inhparent::regclass INTO parent
+	  FROM pg_catalog.pg_inherits AS i
+	 WHERE i.inhrelid = pg_catalog.to_regclass(pg_catalog.quote_ident('bedrock_cost') || '.'
+											   || pg_catalog.quote_ident(t));
+	IF parent IS DISTINCT FROM pg_catalog.to_regclass('bedrock_cost.' || p_parent) THEN
+		RETURN ARRAY[format('load %s (done): %s table %s is %s', p_load_id, p_what, t,
+							coalesce('a partition of ' || parent::text, 'missing or not attached'))];
+	END IF;
+	EXECUTE format('SELECT coalesce(sum(line_items), 0) FROM bedrock_cost.%I', t) INTO n;
+	IF n <> p_rows THEN
+		RETURN ARRAY[format('load %s: %s table %s sums %s rows, the ledger says %s', p_load_id, p_what, t, n, p_rows)];
+	END IF;
+	RETURN '{}';
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._check_current_summary(bigint, text, text, bigint) IS
+  'internal: for after_restore(), what is wrong (nothing: an empty array) with the summary table p_parent_l<load_id> of a current delivery: not attached to bedrock_cost.<p_parent>, or not summing the p_rows rows the ledger says it loaded';
+REVOKE ALL ON FUNCTION bedrock_cost._check_current_summary(bigint, text, text, bigint) FROM PUBLIC;
+
 CREATE FUNCTION bedrock_cost.after_restore()
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
@@ -252,24 +283,10 @@ BEGIN
 			bad := bad || format('load %s: summary table %s sums %s rows, the ledger says %s',
 								 l.load_id, 'usage_summary_l' || l.load_id, n, l.rows_loaded);
 		END IF;
-		-- and the period summary of a current delivery
+		-- and the period and model-day summaries of a current delivery
 		IF l.status = 'done' THEN
-			SELECT i.inhparent::regclass INTO parent
-			  FROM pg_catalog.pg_inherits AS i
-			 WHERE i.inhrelid = pg_catalog.to_regclass(pg_catalog.quote_ident('bedrock_cost') || '.'
-													   || pg_catalog.quote_ident('usage_period_l' || l.load_id));
-			IF parent IS DISTINCT FROM 'bedrock_cost.usage_period'::regclass THEN
-				bad := bad || format('load %s (%s): period summary table %s is %s', l.load_id, l.status,
-									 'usage_period_l' || l.load_id,
-									 coalesce('a partition of ' || parent::text, 'missing or not attached'));
-				CONTINUE;
-			END IF;
-			EXECUTE format('SELECT coalesce(sum(line_items), 0) FROM bedrock_cost.%I',
-						   'usage_period_l' || l.load_id) INTO n;
-			IF n <> l.rows_loaded THEN
-				bad := bad || format('load %s: period summary table %s sums %s rows, the ledger says %s',
-									 l.load_id, 'usage_period_l' || l.load_id, n, l.rows_loaded);
-			END IF;
+			bad := bad || bedrock_cost._check_current_summary(l.load_id, 'usage_period', 'period summary', l.rows_loaded)
+					   || bedrock_cost._check_current_summary(l.load_id, 'usage_daily', 'model-day summary', l.rows_loaded);
 		END IF;
 		checked := checked + 1;
 	END LOOP;
@@ -307,4 +324,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.after_restore() IS
-  'completes a pg_restore of a database using bedrock_cost (superusers only): checks that every delivery the ledger keeps is attached as a partition of line_items (done) or line_items_history (superseded) with the rows it loaded, and its chargeback summary as a partition of usage_summary or usage_summary_history (and, when current, its period summary as a partition of usage_period) summing those rows, keeps the identities above the restored ones, recomputes the chargeback tables (not dumped with data) and records the restore in audit_log; returns what it checked';
+  'completes a pg_restore of a database using bedrock_cost (superusers only): checks that every delivery the ledger keeps is attached as a partition of line_items (done) or line_items_history (superseded) with the rows it loaded, and its chargeback summary as a partition of usage_summary or usage_summary_history (and, when current, its period and model-day summaries as partitions of usage_period and usage_daily) summing those rows, keeps the identities above the restored ones, recomputes the chargeback tables (not dumped with data) and records the restore in audit_log; returns what it checked';

@@ -86,6 +86,17 @@ bc_marketplace_model(const char *product_name, size_t len, bc_slice *model)
 	return true;
 }
 
+/* the model of a row: its usage type's, else its Bedrock Edition product name's */
+bc_slice
+bc_row_model(const bc_usage_type *u, const char *product_name, size_t len)
+{
+	bc_slice	m = u->model;
+
+	if (m.len == 0 && product_name != NULL)
+		(void) bc_marketplace_model(product_name, len, &m);
+	return m;
+}
+
 /* Bedrock spend: first-party product code, or a Bedrock Edition Marketplace row */
 bool
 bc_is_bedrock_line(const char *product_code, size_t pclen,

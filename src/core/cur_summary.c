@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "copy_binary.h"
+#include "usage_type.h"
 
 /* interned columns of the key, in bc_sum_copy_columns order */
 #define NSTR 10
@@ -53,6 +54,20 @@
 #define K_RESOURCE 7
 #define K_PAYER_NAME 8
 #define K_ACCOUNT_NAME 9
+
+/*
+ * The grains of a summary: the rows' (bc_sum_create), and the two its
+ * groups roll up into.  A model-day group keeps the usage day, payer,
+ * account, line item type, principal and tags of its key and holds the
+ * model (id of its text) in the usage type's slot and the token kind (id of
+ * its name, 0 when the line is not one of the four token kinds) in the
+ * product name's; its other ids are 0.
+ */
+#define GRAIN_DAY 0
+#define GRAIN_PERIOD 1
+#define GRAIN_MODEL_DAY 2
+#define K_MODEL K_USAGE_TYPE
+#define K_KIND K_PRODUCT
 
 /* sums of a group, in bc_sum_copy_columns order */
 #define NSUMS 4
@@ -75,6 +90,11 @@ const char	bc_sum_copy_columns[] =
 "usage_account_id, line_item_type, product_name, usage_type, principal, "
 "tags, line_items, unblended_cost, net_unblended_cost, net_rows, tokens, "
 "usage_amount, resource_id, payer_account_name, usage_account_name";
+
+const char	bc_sum_model_day_copy_columns[] =
+"billing_period, export_id, load_id, usage_date, payer_account_id, "
+"usage_account_id, line_item_type, principal, tags, model, token_kind, "
+"line_items, unblended_cost, net_unblended_cost, tokens";
 
 const char	bc_sum_period_copy_columns[] =
 "billing_period, export_id, load_id, payer_account_id, "
@@ -136,7 +156,7 @@ struct bc_sum
 	size_t		used;			/* bytes held, this struct included */
 	bool		overflowed;
 	bool		nomem;
-	bool		period;			/* the period grain: no usage day (bc_sum_period) */
+	int			grain;			/* GRAIN_DAY, GRAIN_PERIOD or GRAIN_MODEL_DAY */
 
 	/* the dictionary: strs[1..nstrs) (0 is "none"), found through stab */
 	sum_str    *strs;
@@ -841,11 +861,34 @@ emit_sum(const sum_group *g, int i, bc_buf *scratch, bc_buf *out)
 		(void) bc_cb_numeric(out, scratch->data, scratch->len, 0);
 }
 
+/* the binary COPY row of a model-day group, after the constant columns */
+static void
+emit_model_day(const bc_sum *s, const sum_group *g, bc_buf *scratch, bc_buf *out)
+{
+	bc_cb_date_days(out, g->key.usage_date);
+	emit_str(s, g->key.id[K_PAYER], false, out);
+	emit_str(s, g->key.id[K_ACCOUNT], false, out);
+	emit_str(s, g->key.id[K_TYPE], false, out);
+	emit_str(s, g->key.id[K_PRINCIPAL], true, out);
+	emit_str(s, g->key.id[K_TAGS], true, out);
+	emit_str(s, g->key.id[K_MODEL], false, out);
+	emit_str(s, g->key.id[K_KIND], false, out);
+	bc_cb_int8(out, g->line_items);
+	emit_sum(g, S_UNBLENDED, scratch, out);
+	emit_sum(g, S_NET, scratch, out);
+	emit_sum(g, S_TOKENS, scratch, out);
+}
+
 /* the binary COPY row of a group, after the constant columns */
 static void
 emit_group(const bc_sum *s, const sum_group *g, bc_buf *scratch, bc_buf *out)
 {
-	if (!s->period)
+	if (s->grain == GRAIN_MODEL_DAY)
+	{
+		emit_model_day(s, g, scratch, out);
+		return;
+	}
+	if (s->grain == GRAIN_DAY)
 		bc_cb_date_days(out, g->key.usage_date);
 	emit_str(s, g->key.id[K_PAYER], false, out);
 	emit_str(s, g->key.id[K_ACCOUNT], false, out);
@@ -877,7 +920,8 @@ bc_sum_emit(const bc_sum *s, size_t *cursor, int period_year, int period_month,
 	bc_buf_init(&scratch);
 	while (*cursor < (size_t) s->ngroups && out->len < max_bytes && !out->nomem)
 	{
-		bc_cb_i16(out, s->period ? BC_SUM_PERIOD_COPY_NCOLUMNS : BC_SUM_COPY_NCOLUMNS);
+		bc_cb_i16(out, s->grain == GRAIN_PERIOD ? BC_SUM_PERIOD_COPY_NCOLUMNS :
+				  s->grain == GRAIN_MODEL_DAY ? BC_SUM_MODEL_DAY_COPY_NCOLUMNS : BC_SUM_COPY_NCOLUMNS);
 		bc_cb_date(out, period_year, period_month, 1);
 		bc_cb_int4(out, export_id);
 		bc_cb_int8(out, load_id);
@@ -939,17 +983,89 @@ copy_dictionary(bc_sum *p, const bc_sum *day)
 	return true;
 }
 
-bc_sum *
-bc_sum_period(const bc_sum *day, size_t max_bytes)
+/* a usage type and product name, and the model and token kind they give */
+typedef struct model_memo
+{
+	uint32_t	usage_type;		/* ids of the day summary; 0 0: empty */
+	uint32_t	product;
+	uint32_t	model;			/* ids of the model-day summary */
+	uint32_t	kind;
+} model_memo;
+
+#define MEMO_SLOTS 512
+
+/* the text of id (of s), as a pointer and length; NULL for id 0 */
+static const char *
+str_of(const bc_sum *s, uint32_t id, size_t *len)
+{
+	*len = id == 0 ? 0 : s->strs[id].len;
+	return id == 0 ? NULL : s->strs[id].ptr;
+}
+
+/*
+ * The model-day key of day group key k, into m (a summary with day's
+ * dictionary): the usage type and product name parsed (through a memo of
+ * MEMO_SLOTS pairs), their model and token kind interned in m; false when
+ * m gave up.
+ */
+static bool
+model_day_key(bc_sum *m, const bc_sum *day, const sum_key *k, model_memo *memo, sum_key *out)
+{
+	model_memo *e = &memo[(k->id[K_USAGE_TYPE] * 31 + k->id[K_PRODUCT]) & (MEMO_SLOTS - 1)];
+
+	if (e->usage_type != k->id[K_USAGE_TYPE] || e->product != k->id[K_PRODUCT])
+	{
+		const char *ut,
+				   *pn,
+				   *kind;
+		size_t		utlen,
+					pnlen;
+		bc_usage_type u;
+		bc_slice	model;
+
+		ut = str_of(day, k->id[K_USAGE_TYPE], &utlen);
+		pn = str_of(day, k->id[K_PRODUCT], &pnlen);
+		bc_usage_type_parse(ut, utlen, &u);
+		model = bc_row_model(&u, pn, pnlen);
+		kind = u.token_kind >= BC_KIND_INPUT && u.token_kind <= BC_KIND_CACHE_WRITE ?
+			bc_token_kind_name(u.token_kind) : NULL;
+		if (!intern(m, K_MODEL, model.len > 0 ? model.ptr : NULL, model.len, &e->model) ||
+			!intern(m, K_KIND, kind, kind ? strlen(kind) : 0, &e->kind))
+			return false;
+		e->usage_type = k->id[K_USAGE_TYPE];
+		e->product = k->id[K_PRODUCT];
+	}
+	memset(out, 0, sizeof(*out));
+	out->usage_date = k->usage_date;
+	out->id[K_PAYER] = k->id[K_PAYER];
+	out->id[K_ACCOUNT] = k->id[K_ACCOUNT];
+	out->id[K_TYPE] = k->id[K_TYPE];
+	out->id[K_PRINCIPAL] = k->id[K_PRINCIPAL];
+	out->id[K_TAGS] = k->id[K_TAGS];
+	out->id[K_MODEL] = e->model;
+	out->id[K_KIND] = e->kind;
+	return true;
+}
+
+/*
+ * Roll the groups of day up into a new summary of the given grain (see
+ * bc_sum_period, bc_sum_model_day).
+ */
+static bc_sum *
+rollup(const bc_sum *day, size_t max_bytes, int grain)
 {
 	bc_sum	   *p;
+	model_memo *memo = NULL;
 
-	if (day->overflowed || day->nomem)
+	if (day->overflowed || day->nomem || day->grain != GRAIN_DAY)
 		return NULL;
 	if ((p = bc_sum_create(max_bytes)) == NULL)
 		return NULL;
-	p->period = true;
+	p->grain = grain;
 	if (!copy_dictionary(p, day))
+		return p;
+	if (grain == GRAIN_MODEL_DAY &&
+		(memo = sum_alloc(p, MEMO_SLOTS * sizeof(model_memo), true)) == NULL)
 		return p;
 	for (int64_t n = 0; n < day->ngroups; n++)
 	{
@@ -957,16 +1073,37 @@ bc_sum_period(const bc_sum *day, size_t max_bytes)
 		sum_key		k = g->key;
 		sum_group  *d;
 
-		k.usage_date = 0;
+		if (grain == GRAIN_PERIOD)
+			k.usage_date = 0;
+		else if (!model_day_key(p, day, &g->key, memo, &k))
+			break;
 		if ((d = group_for(p, &k, key_hash(&k))) == NULL)
-			return p;
+			break;
 		d->line_items += g->line_items;
 		d->net_rows += g->net_rows;
-		for (int i = 0; i < NSUMS; i++)
-		{
-			if (!group_merge_sum(p, d, g, i))
-				return p;
-		}
+		if (!group_merge_sum(p, d, g, S_UNBLENDED) || !group_merge_sum(p, d, g, S_NET))
+			break;
+		/* a model-day group has tokens of its token kind only, no usage amount */
+		if (grain == GRAIN_PERIOD ?
+			!group_merge_sum(p, d, g, S_TOKENS) || !group_merge_sum(p, d, g, S_AMOUNT) :
+			k.id[K_KIND] != 0 && !group_merge_sum(p, d, g, S_TOKENS))
+			break;
 	}
+	/* the memo is not among what drop_all frees */
+	free(memo);
+	if (memo != NULL && !p->overflowed && !p->nomem)
+		p->used -= MEMO_SLOTS * sizeof(model_memo);
 	return p;
+}
+
+bc_sum *
+bc_sum_period(const bc_sum *day, size_t max_bytes)
+{
+	return rollup(day, max_bytes, GRAIN_PERIOD);
+}
+
+bc_sum *
+bc_sum_model_day(const bc_sum *day, size_t max_bytes)
+{
+	return rollup(day, max_bytes, GRAIN_MODEL_DAY);
 }

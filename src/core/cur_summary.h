@@ -62,6 +62,8 @@
 #define BC_SUM_COPY_NCOLUMNS 20
 /* columns of a period-grain summary COPY row (bc_sum_period_copy_columns) */
 #define BC_SUM_PERIOD_COPY_NCOLUMNS 19
+/* columns of a model-day summary COPY row (bc_sum_model_day_copy_columns) */
+#define BC_SUM_MODEL_DAY_COPY_NCOLUMNS 15
 
 /* the values of one accepted Bedrock row, as the transformation checked them */
 typedef struct bc_sum_row
@@ -171,5 +173,23 @@ extern bc_sum *bc_sum_period(const bc_sum *day, size_t max_bytes);
 
 /* the columns of a period-grain summary COPY row: those of bc_sum_copy_columns without usage_date */
 extern const char bc_sum_period_copy_columns[];
+
+/*
+ * The same sums per usage day, accounts, line item type, principal, tags
+ * map, model and token kind: the grain of chargeback_daily
+ * (bedrock_cost.usage_daily), a third of the rows of day for a month of
+ * usage.  The model and token kind of a group are those
+ * bedrock_cost.parse_usage_type gives its usage type and product name
+ * (bc_usage_type_parse, bc_row_model: the model as billed, before any
+ * alias); the token kind is NULL unless it is input, output, cache_read or
+ * cache_write, and only those groups sum tokens.  Rows
+ * (bc_sum_model_day_copy_columns): the constant columns, usage_date,
+ * payer_account_id, usage_account_id, line_item_type, principal, tags,
+ * model, token_kind, line_items, unblended_cost, net_unblended_cost,
+ * tokens.  Otherwise as bc_sum_period.
+ */
+extern bc_sum *bc_sum_model_day(const bc_sum *day, size_t max_bytes);
+
+extern const char bc_sum_model_day_copy_columns[];
 
 #endif							/* BC_CUR_SUMMARY_H */

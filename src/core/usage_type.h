@@ -183,6 +183,14 @@ extern const char *bc_model_vendor(const char *model, size_t len);
 extern bool bc_marketplace_model(const char *product_name, size_t len, bc_slice *model);
 
 /*
+ * The model of a line: the model its usage type names (u, parsed), else,
+ * when it names none (Marketplace usage types are shared by all models),
+ * the model of its Bedrock Edition product name (NULL: none); an empty
+ * slice when neither has one.  What parse_usage_type reports as model.
+ */
+extern bc_slice bc_row_model(const bc_usage_type *u, const char *product_name, size_t len);
+
+/*
  * Bedrock spend classification: true for the four first-party product codes
  * AmazonBedrock, AmazonBedrockService, AmazonBedrockFoundationModels and
  * AmazonBedrockAgentCore (exact match), and for Marketplace rows: billing

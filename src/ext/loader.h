@@ -205,6 +205,7 @@ extern void bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
 							 const char *message, BcRowError *where);
 extern int64 bc_ledger_summarize(int64 load_id);
 extern int64 bc_ledger_summarize_period(int64 load_id);
+extern int64 bc_ledger_summarize_daily(int64 load_id);
 extern void bc_ledger_swap_in(int64 load_id);
 extern void bc_ledger_swap_failed(int64 load_id, const char *message);
 extern void bc_ledger_usage_types(List *usage_types, List *products);

@@ -474,6 +474,17 @@ bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
 	insert_error(load_id, n + 1, &e);
 }
 
+/* run one of the summarising functions on a delivery; the bigint it returns */
+static int64
+summarize(const char *sql, int64 load_id)
+{
+	Params		p = {0};
+
+	p_int8(&p, load_id);
+	run(sql, &p, false);
+	return first_int8();
+}
+
 /*
  * Compute the chargeback summary of a delivery from its stored rows
  * (bedrock_cost._summarize_load_table); returns the summary rows.
@@ -481,11 +492,7 @@ bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
 int64
 bc_ledger_summarize(int64 load_id)
 {
-	Params		p = {0};
-
-	p_int8(&p, load_id);
-	run("SELECT bedrock_cost._summarize_load_table($1)", &p, false);
-	return first_int8();
+	return summarize("SELECT bedrock_cost._summarize_load_table($1)", load_id);
 }
 
 /*
@@ -495,11 +502,17 @@ bc_ledger_summarize(int64 load_id)
 int64
 bc_ledger_summarize_period(int64 load_id)
 {
-	Params		p = {0};
+	return summarize("SELECT bedrock_cost._summarize_period($1)", load_id);
+}
 
-	p_int8(&p, load_id);
-	run("SELECT bedrock_cost._summarize_period($1)", &p, false);
-	return first_int8();
+/*
+ * Compute the model-day summary of a delivery from its summary
+ * (bedrock_cost._summarize_daily); returns its rows.
+ */
+int64
+bc_ledger_summarize_daily(int64 load_id)
+{
+	return summarize("SELECT bedrock_cost._summarize_daily($1)", load_id);
 }
 
 /* make the delivery the current data of its period (see _swap_in) */

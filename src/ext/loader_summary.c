@@ -9,12 +9,13 @@
  * delivery's summary table (bedrock_cost.usage_summary_l<load_id>, created
  * with its line-item table) with a second, binary COPY, then rolls them up
  * over the usage days (bc_sum_period) into its period summary table
- * (usage_period_l<load_id>) with a third.  When the core could not keep
+ * (usage_period_l<load_id>) and per model and token kind (bc_sum_model_day)
+ * into its model-day summary table (usage_daily_l<load_id>), a COPY each.  When the core could not keep
  * the summary (bedrock_cost.summary_memory exceeded or 0, or a database
  * whose encoding rules out binary COPY rows) the summaries are computed by
  * SQL over the rows just stored (bedrock_cost._summarize_load_table), and
- * when only the rollup did not fit, the period summary by SQL over the
- * summary (bedrock_cost._summarize_period): slower, same result.
+ * when only a rollup did not fit, that one by SQL over the summary
+ * (bedrock_cost._summarize_period, _summarize_daily): slower, same result.
  *
  * The COPY data source callback has no user-data argument, so its state is
  * the file-static bc_sum_copy (set for the duration of one COPY).
@@ -133,35 +134,51 @@ copy_summary(const bc_sum *sum, BcDelivery *d, int64 load_id, const char *table,
 	return (int64) rows;
 }
 
+/* a rollup of the summary: how to compute it, where it goes, its SQL fallback */
+typedef struct BcRollup
+{
+	bc_sum	   *(*rollup) (const bc_sum *day, size_t max_bytes);
+	const char *table;			/* the delivery's table, less its load_id */
+	const char *columns;
+	int			ncolumns;
+	int64		(*fallback) (int64 load_id);
+} BcRollup;
+
+static const BcRollup rollups[] = {
+	{bc_sum_period, "usage_period_l", bc_sum_period_copy_columns,
+	BC_SUM_PERIOD_COPY_NCOLUMNS, bc_ledger_summarize_period},
+	{bc_sum_model_day, "usage_daily_l", bc_sum_model_day_copy_columns,
+	BC_SUM_MODEL_DAY_COPY_NCOLUMNS, bc_ledger_summarize_daily},
+};
+
 /*
- * Store the period summary of delivery d: the rollup of the core's summary
- * sum, under the same memory bound, else computed by SQL from the summary
- * table just written.
+ * Store a rollup of the core's summary sum into its table of delivery d,
+ * under the same memory bound, else (it did not fit) compute it by SQL
+ * from the summary table just written.
  */
 static void
-store_period(const bc_sum *sum, BcDelivery *d, int64 load_id)
+store_rollup(const BcRollup *r, const bc_sum *sum, BcDelivery *d, int64 load_id)
 {
-	bc_sum	   *period = bc_sum_period(sum, (size_t) bc_summary_memory * 1024);
+	bc_sum	   *rolled = r->rollup(sum, (size_t) bc_summary_memory * 1024);
 
-	if (period != NULL && !bc_sum_overflowed(period) && !bc_sum_nomem(period))
+	if (rolled != NULL && !bc_sum_overflowed(rolled) && !bc_sum_nomem(rolled))
 	{
 		PG_TRY();
 		{
-			(void) copy_summary(period, d, load_id, "usage_period_l",
-								bc_sum_period_copy_columns, BC_SUM_PERIOD_COPY_NCOLUMNS);
+			(void) copy_summary(rolled, d, load_id, r->table, r->columns, r->ncolumns);
 		}
 		PG_FINALLY();
 		{
-			bc_sum_free(period);
+			bc_sum_free(rolled);
 		}
 		PG_END_TRY();
 		return;
 	}
-	bc_sum_free(period);
+	bc_sum_free(rolled);
 	ereport(DEBUG1,
-			(errmsg_internal("bedrock_cost: load %lld: period summary beyond bedrock_cost.summary_memory, computed by SQL",
-							 (long long) load_id)));
-	(void) bc_ledger_summarize_period(load_id);
+			(errmsg_internal("bedrock_cost: load %lld: %s beyond bedrock_cost.summary_memory, computed by SQL",
+							 (long long) load_id, r->table)));
+	(void) r->fallback(load_id);
 }
 
 /*
@@ -177,7 +194,8 @@ bc_summary_store(const bc_sum *sum, BcDelivery *d, int64 load_id, BcLoadStats *s
 		stats->summary_rows = copy_summary(sum, d, load_id, "usage_summary_l",
 										   bc_sum_copy_columns, BC_SUM_COPY_NCOLUMNS);
 		stats->summary_via = "stream";
-		store_period(sum, d, load_id);
+		for (int i = 0; i < lengthof(rollups); i++)
+			store_rollup(&rollups[i], sum, d, load_id);
 		return;
 	}
 	if (sum != NULL)

@@ -203,17 +203,6 @@ model_key_of(ut_cache *c, const char *model, size_t len)
 	}
 }
 
-/* the model of a row: from the usage type, else from a Bedrock Edition product name */
-static bc_slice
-row_model(const bc_usage_type *u, const char *pn, size_t pnlen)
-{
-	bc_slice	m = u->model;
-
-	if (m.len == 0 && pn != NULL)
-		(void) bc_marketplace_model(pn, pnlen, &m);
-	return m;
-}
-
 /* the parse of one row as a heap tuple in the current memory context */
 static HeapTuple
 parse_row(ut_cache *c, const char *ut, size_t utlen, const char *pn, size_t pnlen)
@@ -225,7 +214,7 @@ parse_row(ut_cache *c, const char *ut, size_t utlen, const char *pn, size_t pnle
 	text	   *key;
 
 	bc_usage_type_parse(ut, utlen, &u);
-	m = row_model(&u, pn, pnlen);
+	m = bc_row_model(&u, pn, pnlen);
 
 	memset(nulls, 0, sizeof(nulls));
 	put_slice(values, nulls, 0, u.region_code);

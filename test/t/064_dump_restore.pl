@@ -129,6 +129,7 @@ my @relations = qw(
   bedrock_cost.export_deliveries bedrock_cost.chargeback_settings bedrock_cost.team_access
   bedrock_cost.line_items bedrock_cost.line_items_history
   bedrock_cost.usage_summary bedrock_cost.usage_summary_history bedrock_cost.usage_period
+  bedrock_cost.usage_daily
   bedrock_cost.current_loads bedrock_cost.reconciliation bedrock_cost.reconciliation_files
   bedrock_cost.chargeback_base bedrock_cost.chargeback_usage_types bedrock_cost.chargeback_by_principal
   bedrock_cost.chargeback_by_tag bedrock_cost.usage_by_model bedrock_cost.chargeback_daily
@@ -212,6 +213,19 @@ sql('dst', "ALTER TABLE bedrock_cost.usage_period DETACH PARTITION bedrock_cost.
 ($rc, $o, $e) = $node->psql('dst', 'SELECT bedrock_cost.after_restore()');
 like($e, qr/ERROR:  the restored ledger does not match the restored delivery tables\nDETAIL:  load $current \(done\): period summary table usage_period_l$current is missing or not attached$/m,
 	'after_restore() names a period summary table that is not attached');
+sql('dst', qq{DO \$\$ DECLARE l bedrock_cost.loads; BEGIN
+	SELECT * INTO l FROM bedrock_cost.loads WHERE load_id = $current;
+	EXECUTE format('ALTER TABLE bedrock_cost.usage_period ATTACH PARTITION bedrock_cost.usage_period_l$current '
+				   'FOR VALUES FROM (%L, %s) TO (%L, %s)', l.billing_period, l.export_id, l.billing_period, l.export_id + 1);
+	END \$\$});
+# a model-day summary that lost rows
+sql('dst', "DELETE FROM bedrock_cost.usage_daily_l$current WHERE ctid = (SELECT min(ctid) FROM bedrock_cost.usage_daily_l$current)");
+my $left = sql('dst', "SELECT sum(line_items) FROM bedrock_cost.usage_daily_l$current");
+my $loaded = sql('dst', "SELECT rows_loaded FROM bedrock_cost.loads WHERE load_id = $current");
+($rc, $o, $e) = $node->psql('dst', 'SELECT bedrock_cost.after_restore()');
+like($e, qr/DETAIL:  load $current: model-day summary table usage_daily_l$current sums $left rows, the ledger says $loaded$/m,
+	'after_restore() names a model-day summary table that does not sum the rows loaded');
+cmp_ok($left, '<', $loaded, 'the row deleted held line items');
 # and only superusers run it: EXECUTE is not granted (80_security.sql), and
 # the function checks it again should it be granted
 sql('dst', 'CREATE ROLE adm IN ROLE bedrock_cost_admin');

@@ -565,6 +565,20 @@ my $period_got = "SELECT $period_keys, sum(line_items)::bigint, sum(unblended_co
   . 'sum(net_unblended_cost), sum(net_rows)::bigint, sum(tokens), sum(usage_amount) '
   . 'FROM bedrock_cost.usage_period GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11';
 
+# the current deliveries' model-day summaries against their stored rows,
+# each parsed on its own, per group, as text
+my $daily_keys = 'load_id, usage_date, payer_account_id, usage_account_id, line_item_type, '
+  . 'principal::text, tags, model, token_kind';
+my $daily_ref = "SELECT $daily_keys, count(*) AS line_items, sum(unblended_cost), "
+  . 'sum(coalesce(net_unblended_cost, unblended_cost)), sum(tokens) FILTER (WHERE token_kind IS NOT NULL) '
+  . 'FROM (SELECT li.*, (li.usage_start AT TIME ZONE \'UTC\')::date AS usage_date, u.model, '
+  . "CASE WHEN u.token_kind IN ('input', 'output', 'cache_read', 'cache_write') THEN u.token_kind END AS token_kind "
+  . 'FROM bedrock_cost.line_items AS li, bedrock_cost.parse_usage_type(li.usage_type, li.product_name) AS u) AS x '
+  . 'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9';
+my $daily_got = "SELECT $daily_keys, sum(line_items)::bigint, sum(unblended_cost), "
+  . 'sum(net_unblended_cost), sum(tokens) '
+  . 'FROM bedrock_cost.usage_daily GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9';
+
 # everything compared after one step; every relation has rows
 sub check
 {
@@ -573,13 +587,16 @@ sub check
 		"$step: usage_summary is not empty");
 	cmp_ok(same_rows("$step: usage_period", $period_ref, $period_got), '>', 0,
 		"$step: usage_period is not empty");
-	# a period summary table for each current delivery, none for the others
-	is(sql(q{SELECT string_agg(l.load_id || ':' || l.status || ':'
-								|| (to_regclass('bedrock_cost.usage_period_l' || l.load_id) IS NOT NULL), ','
-							   ORDER BY l.load_id)
-			   FROM bedrock_cost.loads AS l
-			  WHERE (l.status = 'done') <> (to_regclass('bedrock_cost.usage_period_l' || l.load_id) IS NOT NULL)}),
-		'', "$step: period summary tables exist for the current deliveries only");
+	cmp_ok(same_rows("$step: usage_daily", $daily_ref, $daily_got), '>', 0,
+		"$step: usage_daily is not empty");
+	# period and model-day summary tables for each current delivery, none for the others
+	for my $t ('usage_period', 'usage_daily')
+	{
+		is(sql(qq{SELECT string_agg(l.load_id || ':' || l.status, ',' ORDER BY l.load_id)
+				   FROM bedrock_cost.loads AS l
+				  WHERE (l.status = 'done') <> (to_regclass('bedrock_cost.${t}_l' || l.load_id) IS NOT NULL)}),
+			'', "$step: $t tables exist for the current deliveries only");
+	}
 	for my $v (@views)
 	{
 		my $n = same_rows("$step: $v", "SELECT $columns{$v} FROM eqref.$v",
@@ -739,8 +756,17 @@ is(sql(q{SELECT string_agg(DISTINCT export_name, ',') FROM bedrock_cost.chargeba
 	'renamed-a', 'chargeback_daily names the export by its new name');
 check('export renamed');
 
-# the full rebuild gives the same rows
+# the full rebuild gives the same rows; it recomputes the model-day
+# summaries (what a new parser would change): one made wrong comes out right
+my $wrong = sql(q{WITH x AS (SELECT tableoid::regclass AS t, min(ctid) AS c FROM bedrock_cost.usage_daily
+							  WHERE model IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT 1)
+				  SELECT t FROM x});
+sql(qq{UPDATE $wrong SET model = 'not-the-parser' WHERE ctid = (SELECT min(ctid) FROM $wrong WHERE model IS NOT NULL)});
+is(sql(q{SELECT count(*) FROM bedrock_cost.usage_daily WHERE model = 'not-the-parser'}), '1',
+	'a model-day summary row made wrong');
 sql('SELECT bedrock_cost.refresh_chargeback(false)');
+is(sql(q{SELECT count(*) FROM bedrock_cost.usage_daily WHERE model = 'not-the-parser'}), '0',
+	'the full rebuild recomputed it');
 check('full rebuild');
 
 $node->stop;

@@ -147,6 +147,12 @@ static const int col_kind[BC_SUM_COPY_NCOLUMNS] = {
 	C_TEXT, C_TEXT, C_TEXT
 };
 
+/* column kinds of a model-day row (bc_sum_model_day) */
+static const int model_day_kind[BC_SUM_MODEL_DAY_COPY_NCOLUMNS] = {
+	C_DATE, C_INT4, C_INT8, C_DATE, C_TEXT, C_TEXT, C_TEXT, C_VTEXT, C_VTEXT,
+	C_TEXT, C_TEXT, C_INT8, C_NUMERIC, C_NUMERIC, C_NUMERIC
+};
+
 /* the columns before resource_id, payer and usage account names */
 #define SUM_SUMS_END 17
 
@@ -171,12 +177,14 @@ decode_cols(const char *data, size_t len, int from, int to)
 		int			ncols = (int) rd_be(&r, 2);
 		bool		shown = false;	/* a column of this row was output */
 
-		if (ncols != BC_SUM_COPY_NCOLUMNS && ncols != BC_SUM_PERIOD_COPY_NCOLUMNS)
+		if (ncols != BC_SUM_COPY_NCOLUMNS && ncols != BC_SUM_PERIOD_COPY_NCOLUMNS &&
+			ncols != BC_SUM_MODEL_DAY_COPY_NCOLUMNS)
 			r.bad = true;
 		for (int k = 0; k < ncols && !r.bad; k++)
 		{
 			/* a period-grain row has no usage_date (column 3) */
 			int			c = ncols == BC_SUM_PERIOD_COPY_NCOLUMNS && k >= 3 ? k + 1 : k;
+			int			kind = ncols == BC_SUM_MODEL_DAY_COPY_NCOLUMNS ? model_day_kind[k] : col_kind[c];
 			int32_t		flen = (int32_t) rd_be(&r, 4);
 			size_t		start = o;
 
@@ -186,17 +194,17 @@ decode_cols(const char *data, size_t len, int from, int to)
 				put(out, cap, &o, "NULL");
 			else if (r.pos + flen > len)
 				r.bad = true;
-			else if (col_kind[c] == C_DATE)
+			else if (kind == C_DATE)
 				put_date(out, cap, &o, (int32_t) rd_be(&r, 4));
-			else if (col_kind[c] == C_INT4)
+			else if (kind == C_INT4)
 				put(out, cap, &o, "%d", (int) rd_be(&r, 4));
-			else if (col_kind[c] == C_INT8)
+			else if (kind == C_INT8)
 				put(out, cap, &o, "%lld", (long long) rd_be(&r, 8));
-			else if (col_kind[c] == C_NUMERIC)
+			else if (kind == C_NUMERIC)
 				put_numeric(&r, flen, out, cap, &o);
 			else
 			{
-				int			skip = col_kind[c] == C_VTEXT ? 1 : 0;
+				int			skip = kind == C_VTEXT ? 1 : 0;
 
 				if (skip && (flen < 1 || r.p[r.pos] != 1))
 					r.bad = true;
@@ -367,6 +375,65 @@ UNIT_TEST(sum_period_wide)
 	CHECK(bc_sum_overflowed(p));
 	CHECK_INT_EQ(bc_sum_groups(p), 0);
 	bc_sum_free(p);
+	bc_sum_free(s);
+}
+
+/* add a row of usage type ut (and product name pn) */
+static bool
+add_ut(bc_sum *s, int32_t date, const char *ut, const char *pn, const char *principal,
+	   const char *cost, const char *net, const char *amount, int shift)
+{
+	bc_sum_row	r = row_of(date, pn, principal, "{}", cost, net, amount, shift);
+
+	r.usage_type = ut;
+	r.usage_type_len = strlen(ut);
+	return bc_sum_add(s, &r);
+}
+
+UNIT_TEST(sum_model_day)
+{
+	bc_sum	   *s = bc_sum_create(1 << 20);
+	bc_sum	   *m;
+
+	/* two tiers of one model's input tokens: one group */
+	CHECK(add_ut(s, APR1, "USE1-Claude4.6Sonnet-input-tokens", PB, ALICE, "1.5", "1.2", "1000", 0));
+	CHECK(add_ut(s, APR1, "USE1-Claude4.6Sonnet-input-tokens-batch", PB, ALICE, "0.25", NULL, "500", 0));
+	/* its output tokens, another day of them, another principal */
+	CHECK(add_ut(s, APR1, "USE1-Claude4.6Sonnet-output-tokens", PB, ALICE, "3", NULL, "0.002", 6));
+	CHECK(add_ut(s, APR1 + 1, "USE1-Claude4.6Sonnet-output-tokens", PB, ALICE, "4", NULL, "7", 0));
+	CHECK(add_ut(s, APR1, "USE1-Claude4.6Sonnet-output-tokens", PB, NULL, "5", NULL, "9", 0));
+	/* Marketplace: the model from the product name */
+	CHECK(add_ut(s, APR1, "USE1-MP:USE1_InputTokenCount-Units", "Claude Sonnet 4.6 (Amazon Bedrock Edition)",
+				 ALICE, "6", NULL, "11", 0));
+	/* not a token kind: no kind, no tokens summed */
+	CHECK(add_ut(s, APR1, "USE1-Guardrail-ContentPolicyUnitsConsumed", PB, ALICE, "0.75", NULL, "13", -1));
+	/* unrecognized: no model, no kind */
+	CHECK(add_ut(s, APR1, "USE1-SomethingNew", PB, ALICE, "0.125", NULL, "17", -1));
+	CHECK_INT_EQ(bc_sum_groups(s), 8);
+	m = bc_sum_model_day(s, 1 << 20);
+	CHECK(m != NULL);
+	CHECK(!bc_sum_overflowed(m));
+	/* the guardrail and the unknown line: no model, no kind, one group */
+	CHECK_INT_EQ(bc_sum_groups(m), 6);
+	CHECK_LINES(m,
+				"2026-04-01|1|2|Usage|" ALICE "|{}|Claude4.6Sonnet|input|2|1.75|1.45|1500\n"
+				"2026-04-01|1|2|Usage|" ALICE "|{}|Claude4.6Sonnet|output|1|3|3|2000\n"
+				"2026-04-02|1|2|Usage|" ALICE "|{}|Claude4.6Sonnet|output|1|4|4|7\n"
+				"2026-04-01|1|2|Usage|NULL|{}|Claude4.6Sonnet|output|1|5|5|9\n"
+				"2026-04-01|1|2|Usage|" ALICE "|{}|Claude Sonnet 4.6|input|1|6|6|11\n"
+				"2026-04-01|1|2|Usage|" ALICE "|{}|NULL|NULL|2|0.875|0.875|NULL\n");
+	bc_sum_free(m);
+	/* a budget too small: it gives up, and frees what it took */
+	m = bc_sum_model_day(s, 2048);
+	CHECK(m != NULL);
+	CHECK(bc_sum_overflowed(m));
+	CHECK_INT_EQ(bc_sum_groups(m), 0);
+	bc_sum_free(m);
+	/* only a day summary rolls up */
+	m = bc_sum_period(s, 1 << 20);
+	CHECK(bc_sum_model_day(m, 1 << 20) == NULL);
+	CHECK(bc_sum_period(m, 1 << 20) == NULL);
+	bc_sum_free(m);
 	bc_sum_free(s);
 }
 
