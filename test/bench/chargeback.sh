@@ -20,7 +20,8 @@
 #     full rebuild (refresh_chargeback(false)), and a refresh with nothing
 #     changed
 # Figures are printed as they come.  PG_BINDIR picks the server binaries
-# (scripts/cluster.sh).
+# (scripts/cluster.sh); BC_BENCH_EXPLAIN=MS keeps the plans of the statements
+# slower than MS ms (auto_explain) in test/bench/out/chargeback_explain.log.
 # Prints the figures; nothing is asserted (a benchmark, not a test).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,10 +29,26 @@ ROWS="${1:-10000000}"
 PERIODS="${2:-12}"
 DIR="$(mktemp -d /tmp/bedrock_cost_bench.XXXXXX)"
 chmod 755 "$DIR"
-trap 'scripts/cluster.sh destroy "$DIR/pg" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
+# BC_BENCH_EXPLAIN=MS: the plan of every statement (refresh steps included)
+# slower than MS milliseconds, from auto_explain, kept in
+# test/bench/out/chargeback_explain.log (timing each step slows them a little)
+explain=()
+if [ -n "${BC_BENCH_EXPLAIN:-}" ]; then
+	case "$BC_BENCH_EXPLAIN" in *[!0-9]*) echo "chargeback.sh: BC_BENCH_EXPLAIN takes milliseconds" >&2; exit 2 ;; esac
+	explain=(--conf "shared_preload_libraries = 'auto_explain'" --conf "auto_explain.log_min_duration = $BC_BENCH_EXPLAIN"
+		--conf 'auto_explain.log_nested_statements = on' --conf 'auto_explain.log_analyze = on')
+fi
+cleanup() {
+	if [ ${#explain[@]} -gt 0 ] && [ -f "$DIR/pg/server.log" ]; then
+		mkdir -p test/bench/out && cp "$DIR/pg/server.log" test/bench/out/chargeback_explain.log
+	fi
+	scripts/cluster.sh destroy "$DIR/pg" >/dev/null 2>&1 || true
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
 scripts/cluster.sh start "$DIR/pg" --conf 'shared_buffers = 2GB' --conf 'work_mem = 64MB' \
 	--conf 'maintenance_work_mem = 1GB' --conf 'max_wal_size = 16GB' --conf 'checkpoint_timeout = 30min' \
-	--conf 'synchronous_commit = off' --conf 'jit = off' >/dev/null
+	--conf 'synchronous_commit = off' --conf 'jit = off' "${explain[@]+"${explain[@]}"}" >/dev/null
 # shellcheck disable=SC1091
 source "$DIR/pg/env"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
@@ -126,8 +143,9 @@ mid="$(psql -X -At -c "SELECT ('2025-07-01'::date + ($PERIODS / 2) * interval '1
 qtime() {
 	local role="$1" sql="$2" best="" t i
 	for i in 1 2 3 4 5; do
-		t=$(psql -X -At -U "$role" -c "EXPLAIN (ANALYZE, FORMAT JSON) $sql" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Execution Time"])')
-		if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $t < $best else 1)"; then best=$t; fi
+		t=$(psql -X -At -U "$role" -c "EXPLAIN (ANALYZE) $sql" | awk '/^Execution Time:/ { print $3 }')
+		[ -n "$t" ] || { echo "chargeback.sh: no execution time for: $sql" >&2; exit 1; }
+		if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
 	done
 	printf '%8.2f ms  %s\n' "$best" "$3"
 }
