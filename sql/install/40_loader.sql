@@ -320,27 +320,9 @@ CREATE TABLE bedrock_cost.usage_summary_history (LIKE bedrock_cost.usage_summary
 COMMENT ON TABLE bedrock_cost.usage_summary_history IS
   'the summaries of superseded deliveries, one partition per load_id, kept and pruned with line_items_history (the as-of chargeback reads them)';
 
-CREATE TABLE bedrock_cost.usage_period_template (
-	billing_period		date NOT NULL,
-	export_id			integer NOT NULL,
-	load_id				bigint NOT NULL,
-	payer_account_id	text NOT NULL,
-	usage_account_id	text NOT NULL,
-	line_item_type		text NOT NULL,
-	product_name		text,
-	usage_type			text NOT NULL,
-	principal			bedrock_cost.iam_arn,
-	tags				jsonb NOT NULL,
-	line_items			bigint NOT NULL,
-	unblended_cost		numeric NOT NULL,
-	net_unblended_cost	numeric NOT NULL,
-	net_rows			bigint NOT NULL,
-	tokens				numeric,
-	usage_amount		numeric,
-	resource_id			text,
-	payer_account_name	text,
-	usage_account_name	text
-);
+-- usage_summary's columns but the usage day
+CREATE TABLE bedrock_cost.usage_period_template (LIKE bedrock_cost.usage_summary_template);
+ALTER TABLE bedrock_cost.usage_period_template DROP COLUMN usage_date;
 COMMENT ON TABLE bedrock_cost.usage_period_template IS
   'column template of usage_period (those of usage_summary but the usage day): every current delivery''s period summary table is created LIKE it; always empty';
 
@@ -348,25 +330,6 @@ CREATE TABLE bedrock_cost.usage_period (LIKE bedrock_cost.usage_period_template 
 	PARTITION BY RANGE (billing_period, export_id);
 COMMENT ON TABLE bedrock_cost.usage_period IS
   'usage_summary of the current deliveries summed over the usage days: the grain of chargeback_base, which reads it (a month of usage has about a tenth of the rows of its usage_summary). Rolled up by the loader from the summary it keeps while streaming, else by SQL from usage_summary (bedrock_cost._summarize_period); swapped in with the delivery, in the same transaction, and dropped when a newer delivery of the period replaces it (the as-of answers read usage_summary_history instead). One partition per (billing_period, export_id). Columns as in usage_summary; always sum';
-COMMENT ON COLUMN bedrock_cost.usage_period.billing_period IS 'first day of the billing month';
-COMMENT ON COLUMN bedrock_cost.usage_period.export_id IS 'the export (bedrock_cost.exports)';
-COMMENT ON COLUMN bedrock_cost.usage_period.load_id IS 'the delivery (bedrock_cost.loads) summed';
-COMMENT ON COLUMN bedrock_cost.usage_period.payer_account_id IS 'bill_payer_account_id';
-COMMENT ON COLUMN bedrock_cost.usage_period.usage_account_id IS 'line_item_usage_account_id';
-COMMENT ON COLUMN bedrock_cost.usage_period.line_item_type IS 'line_item_line_item_type';
-COMMENT ON COLUMN bedrock_cost.usage_period.product_name IS 'product_name from the product map (NULL when none)';
-COMMENT ON COLUMN bedrock_cost.usage_period.usage_type IS 'line_item_usage_type';
-COMMENT ON COLUMN bedrock_cost.usage_period.principal IS 'line_item_iam_principal (NULL when none)';
-COMMENT ON COLUMN bedrock_cost.usage_period.tags IS 'the tags map of the rows';
-COMMENT ON COLUMN bedrock_cost.usage_period.line_items IS 'rows summed';
-COMMENT ON COLUMN bedrock_cost.usage_period.unblended_cost IS 'sum of unblended_cost, exact';
-COMMENT ON COLUMN bedrock_cost.usage_period.net_unblended_cost IS 'sum of net_unblended_cost where the row has one, else of unblended_cost, exact';
-COMMENT ON COLUMN bedrock_cost.usage_period.net_rows IS 'rows with a net_unblended_cost';
-COMMENT ON COLUMN bedrock_cost.usage_period.tokens IS 'sum of tokens (NULL when no row has tokens)';
-COMMENT ON COLUMN bedrock_cost.usage_period.usage_amount IS 'sum of usage_amount (NULL when no row has one)';
-COMMENT ON COLUMN bedrock_cost.usage_period.resource_id IS 'line_item_resource_id (the inference profile ARN; NULL when none)';
-COMMENT ON COLUMN bedrock_cost.usage_period.payer_account_name IS 'bill_payer_account_name (NULL when none)';
-COMMENT ON COLUMN bedrock_cost.usage_period.usage_account_name IS 'line_item_usage_account_name (NULL when none)';
 
 CREATE TABLE bedrock_cost.usage_daily_template (
 	billing_period		date NOT NULL,
@@ -392,21 +355,30 @@ CREATE TABLE bedrock_cost.usage_daily (LIKE bedrock_cost.usage_daily_template IN
 	PARTITION BY RANGE (billing_period, export_id);
 COMMENT ON TABLE bedrock_cost.usage_daily IS
   'usage_summary of the current deliveries summed per UTC usage day, accounts, line item type, principal, tags map, model and token kind (the usage types of a model and kind merged): what chargeback_daily reads (a month of usage has about a third of the rows of its usage_summary). Rolled up by the loader from the summary it keeps, else by SQL from usage_summary (bedrock_cost._summarize_daily); swapped in with the delivery, dropped when a newer delivery replaces it, and recomputed from usage_summary by every full rebuild of the chargeback (refresh_chargeback(false), or a change of the extension version), so the models and token kinds follow the installed parser. One partition per (billing_period, export_id); always sum';
-COMMENT ON COLUMN bedrock_cost.usage_daily.billing_period IS 'first day of the billing month';
-COMMENT ON COLUMN bedrock_cost.usage_daily.export_id IS 'the export (bedrock_cost.exports)';
-COMMENT ON COLUMN bedrock_cost.usage_daily.load_id IS 'the delivery (bedrock_cost.loads) summed';
-COMMENT ON COLUMN bedrock_cost.usage_daily.usage_date IS 'UTC day of usage_start';
-COMMENT ON COLUMN bedrock_cost.usage_daily.payer_account_id IS 'bill_payer_account_id';
-COMMENT ON COLUMN bedrock_cost.usage_daily.usage_account_id IS 'line_item_usage_account_id';
-COMMENT ON COLUMN bedrock_cost.usage_daily.line_item_type IS 'line_item_line_item_type';
-COMMENT ON COLUMN bedrock_cost.usage_daily.principal IS 'line_item_iam_principal (NULL when none)';
-COMMENT ON COLUMN bedrock_cost.usage_daily.tags IS 'the tags map of the rows';
 COMMENT ON COLUMN bedrock_cost.usage_daily.model IS 'model of the usage type, as billed (parse_usage_type(usage_type, product_name).model; NULL when none)';
 COMMENT ON COLUMN bedrock_cost.usage_daily.token_kind IS 'input, output, cache_read or cache_write (parse_usage_type(...).token_kind); NULL for every other usage';
-COMMENT ON COLUMN bedrock_cost.usage_daily.line_items IS 'rows summed';
-COMMENT ON COLUMN bedrock_cost.usage_daily.unblended_cost IS 'sum of unblended_cost, exact';
-COMMENT ON COLUMN bedrock_cost.usage_daily.net_unblended_cost IS 'sum of net_unblended_cost where the row has one, else of unblended_cost, exact';
 COMMENT ON COLUMN bedrock_cost.usage_daily.tokens IS 'sum of tokens of the token kind (NULL when no row has tokens, and when token_kind is NULL)';
+
+-- the columns usage_period and usage_daily share with usage_summary mean
+-- the same: their comments, once
+DO $do$
+DECLARE
+	c record;
+BEGIN
+	FOR c IN
+		SELECT t.rel, a.attname, pg_catalog.col_description(a.attrelid, a.attnum) AS description
+		  FROM (VALUES ('bedrock_cost.usage_period'::regclass), ('bedrock_cost.usage_daily'::regclass)) AS t(rel)
+		  JOIN pg_catalog.pg_attribute AS a
+			ON a.attrelid = 'bedrock_cost.usage_summary'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+		 WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute AS b
+						WHERE b.attrelid = t.rel AND b.attname = a.attname AND NOT b.attisdropped)
+		   AND pg_catalog.col_description(t.rel, (SELECT b.attnum FROM pg_catalog.pg_attribute AS b
+												  WHERE b.attrelid = t.rel AND b.attname = a.attname)) IS NULL
+	LOOP
+		EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', c.rel, c.attname, c.description);
+	END LOOP;
+END
+$do$;
 
 -- ------------------------------------------------------------------------
 -- usage type dimension, filled with the distinct usage types of each load
