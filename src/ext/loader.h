@@ -184,6 +184,9 @@ extern uint64 bc_copy_into(const char *table, const char *columns, int ncolumns,
 						   int (*data_source) (void *outbuf, int minread, int maxread),
 						   const BcDelivery *d, int64 load_id, int phase);
 
+/* loader_verify.c */
+extern void bc_verify_stored(int64 load_id, BcLoadStats *stats, bool client);
+
 /* loader_summary.c */
 struct bc_sum;
 extern void bc_summary_store(const struct bc_sum *sum, BcDelivery *d, int64 load_id,

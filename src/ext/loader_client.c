@@ -531,72 +531,6 @@ require_sha256(BcDelivery *d)
 					 errmsg("file %s has no sha256", qv(d->files[i].path ? d->files[i].path : ""))));
 }
 
-/*
- * Count what the delivery table holds, per line item type, and check it
- * against the Bedrock totals the client declared: the ledger then keeps
- * the server's count of the stored rows (stats->rows_loaded).
- */
-static void
-check_table(int64 load_id, BcLoadStats *stats)
-{
-	Oid			argtype = INT8OID;
-	Datum		arg = Int64GetDatum(load_id);
-	int64		total = 0;
-	int			matched = 0;
-	int			declared = 0;
-	ListCell   *lc;
-
-	if (SPI_execute_with_args("SELECT c.line_item_type, c.line_items, c.unblended_cost::pg_catalog.text "
-							  "FROM bedrock_cost._count_load_table($1) AS c",
-							  1, &argtype, &arg, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not count the delivery table of load %lld", (long long) load_id);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	td = SPI_tuptable->tupdesc;
-		char	   *type = SPI_getvalue(tup, td, 1);
-		int64		n = DatumGetInt64(SPI_getbinval(tup, td, 2, &(bool) {false}));
-		char	   *sum = SPI_getvalue(tup, td, 3);
-		bool		ok = false;
-
-		total += n;
-		foreach(lc, stats->totals)
-		{
-			BcTotal    *t = lfirst(lc);
-
-			if (t->is_bedrock && strcmp(t->line_item_type, type) == 0)
-			{
-				Datum		a = DirectFunctionCall3(numeric_in, CStringGetDatum(sum),
-												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-				Datum		b = DirectFunctionCall3(numeric_in,
-												   CStringGetDatum(t->unblended),
-												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-
-				ok = (t->rows == n && DatumGetBool(DirectFunctionCall2(numeric_eq, a, b)));
-				matched++;
-				break;
-			}
-		}
-		if (!ok)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("delivery %lld: the rows received do not match the totals sent",
-							(long long) load_id),
-					 errdetail("Line item type %s: %lld rows, unblended cost %s received.",
-							   qv(type), (long long) n, sum)));
-	}
-	foreach(lc, stats->totals)
-		declared += ((BcTotal *) lfirst(lc))->is_bedrock && ((BcTotal *) lfirst(lc))->rows > 0;
-	if (matched != declared || total != stats->rows_loaded)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("delivery %lld: %lld rows received, %lld sent",
-						(long long) load_id, (long long) total,
-						(long long) stats->rows_loaded)));
-	stats->rows_loaded = total;
-	stats->declared = true;
-}
-
 /* GRANT (or REVOKE) INSERT on the delivery table to the caller, not a superuser */
 static void
 grant_insert(int64 load_id, Oid caller, bool grant)
@@ -753,7 +687,7 @@ bedrock_cost_client_finish(PG_FUNCTION_ARGS)
 	bc_ledger_lock_period(d);
 	bc_ledger_look(d, &look);
 	check_may_replace(d, &look);
-	check_table(load_id, stats);
+	bc_verify_stored(load_id, stats, true);
 	bc_load_key(d, stats->delivery_key);
 	/* the chargeback summary, computed by the server from the rows it counted */
 	stats->summary_rows = bc_ledger_summarize(load_id);

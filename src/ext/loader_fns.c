@@ -257,6 +257,7 @@ load_one(BcDelivery *d, int64 load_id, BcLoadStats *stats)
 	}
 	table = bc_ledger_create_table(d, load_id);
 	bc_copy_delivery(d, load_id, table, stats);
+	bc_verify_stored(load_id, stats, false);
 	if (!hashed)
 		bc_load_key(d, stats->delivery_key);
 	if (stats->rows_loaded == 0 && look.current_rows > 0 && !bc_allow_empty_period)

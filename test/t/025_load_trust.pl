@@ -9,8 +9,9 @@
 # REPEATABLE READ; a swap gives way to a long reader instead of queuing
 # every other reader behind it; the reconciliation, checked against
 # the generator's ground truth, never reads 0 when the stored rows differ;
-# and a refresh on its own waits for a load's transaction without a
-# deadlock.
+# a refresh on its own waits for a load's transaction without a
+# deadlock; and rows changed or dropped on their way into the delivery
+# table fail the delivery before it is swapped in.
 use strict;
 use warnings;
 use File::Copy qw(copy);
@@ -316,6 +317,59 @@ is(sql("SELECT sum(line_items) FROM bedrock_cost.chargeback_by_principal WHERE e
 is(sql("SELECT sum(line_items) FROM bedrock_cost.chargeback_by_principal WHERE billing_period = '2026-05-01'"),
 	truth("$tmp/other/other", '2026-05-01', 'bedrock', 'line_items'),
 	'and the other delivery');
+
+# ---------------------------------------------------------------------
+# 11. the stored rows are counted before the swap: a BEFORE trigger (set by
+# an event trigger on every new delivery table) that drops the Tax rows, or
+# that changes a cost, fails the delivery, and the period keeps its rows
+my $vt = "$tmp/vt";
+gen($vt, '--export', 'vt', '--rows', '400', '--periods', '1', '--seed', '51', '--start', '2026-07');
+sql(q{CREATE FUNCTION public.tamper_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN
+		IF current_setting('test.tamper') = 'drop' AND NEW.line_item_type = 'Tax' THEN
+			RETURN NULL;
+		END IF;
+		IF current_setting('test.tamper') = 'cost' AND NEW.line_item_type = 'Usage' THEN
+			NEW.unblended_cost := NEW.unblended_cost + 0.000001;
+		END IF;
+		RETURN NEW;
+	END $$});
+sql(q{CREATE FUNCTION public.tamper_tables() RETURNS event_trigger LANGUAGE plpgsql AS $$
+	DECLARE r record;
+	BEGIN
+		FOR r IN SELECT * FROM pg_event_trigger_ddl_commands()
+				  WHERE command_tag = 'CREATE TABLE' AND object_identity LIKE 'bedrock_cost.line_items\_l%'
+		LOOP
+			EXECUTE format('CREATE TRIGGER tamper BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION public.tamper_rows()',
+						   r.object_identity);
+		END LOOP;
+	END $$});
+sql('CREATE EVENT TRIGGER tamper_tables ON ddl_command_end EXECUTE FUNCTION public.tamper_tables()');
+my $vt_rows = truth("$vt/vt", '2026-07-01', 'bedrock', 'line_items');
+my $failed = sql("SET test.tamper = 'drop'; SELECT status || ' ' || rows_loaded || E'\n' || error "
+	  . "FROM bedrock_cost.load_export('$vt/vt')");
+like($failed, qr/^failed 0\ndelivery \d+: the rows stored do not match the rows read\nDETAIL: (\d+) rows stored in (\d+) line item types; read $vt_rows rows in (\d+)\.$/,
+	'rows dropped on their way into the delivery table fail the delivery, saying what was stored and read');
+my ($stored, $types_stored, $types_read) =
+  $failed =~ /DETAIL: (\d+) rows stored in (\d+) line item types; read \d+ rows in (\d+)/;
+is(sql("SELECT count(*) FROM bedrock_cost.line_items WHERE billing_period = '2026-07-01'"), '0',
+	'nothing of it was swapped in');
+$failed = sql("SET test.tamper = 'cost'; SELECT status || E'\n' || error FROM bedrock_cost.load_export('$vt/vt')");
+like($failed, qr/^failed\ndelivery \d+: the rows stored do not match the rows read\nDETAIL: Line item type "?Usage"?: \d+ rows, unblended cost [0-9.]+ stored; read \d+ rows, [0-9.]+\.$/,
+	'a cost changed on its way in fails the delivery');
+my ($usage_n, $usage_stored, $usage_read) =
+  $failed =~ /: (\d+) rows, unblended cost ([0-9.]+) stored; read \d+ rows, ([0-9.]+)\./;
+is(sql("SET test.tamper = 'none'; SELECT status || ' ' || rows_loaded FROM bedrock_cost.load_export('$vt/vt')"),
+	"done $vt_rows", 'the same delivery untouched loads');
+# what the errors said, against the rows stored by the load that passed
+is(sql(q{SELECT count(*) FILTER (WHERE line_item_type <> 'Tax') || ' ' || count(DISTINCT line_item_type) FILTER (WHERE line_item_type <> 'Tax')
+			|| ' ' || count(DISTINCT line_item_type) FROM bedrock_cost.line_items WHERE billing_period = '2026-07-01'}),
+	"$stored $types_stored $types_read", 'stored: every row but the Tax rows; read: every row');
+is(sql("SELECT count(*) = $usage_n, sum(unblended_cost) = '$usage_read'::numeric, "
+	  . "sum(unblended_cost) + count(*) * 0.000001 = '$usage_stored'::numeric "
+	  . "FROM bedrock_cost.line_items WHERE billing_period = '2026-07-01' AND line_item_type = 'Usage'"),
+	't|t|t', 'stored: each Usage cost one millionth more; read: the Usage rows and cost of the file');
+sql('DROP EVENT TRIGGER tamper_tables');
 
 $node->stop;
 done_testing();
