@@ -28,7 +28,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 # the files under the rules (src/ext/worker_*.c are always checked)
-my @checked_extra = qw(usage_type_fns.c loader_client.c loader_fns.c loader_ledger.c privilege.c);
+my @checked_extra = qw(usage_type_fns.c loader_client.c loader_fns.c loader_ledger.c loader_verify.c privilege.c);
 
 # files that run SQL or change user but are not checked yet, and why
 my %pending = ();
@@ -37,7 +37,7 @@ my %pending = ();
 my %sql_functions = map { $_ => 1 } qw(
   SPI_execute SPI_execute_with_args SPI_execute_extended SPI_exec
   SPI_prepare SPI_prepare_params SPI_prepare_extended SPI_prepare_cursor
-  SPI_cursor_open_with_args spi_run run);
+  SPI_cursor_open_with_args spi_run run summarize);
 
 my $ext = "$ENV{TESTDIR}/src/ext";
 my $runs_sql_re = qr/\b(?:SPI_execute\w*|SPI_exec|SPI_prepare\w*|SPI_cursor_open\w*|SetUserIdAndSecContext)\s*\(/;
