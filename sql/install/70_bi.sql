@@ -32,13 +32,13 @@ CREATE TABLE bedrock_cost.team_access (
 	tag_key		text NOT NULL,
 	tag_value	text NOT NULL,
 	PRIMARY KEY (role_name, tag_key, tag_value),
-	CHECK (tag_key = '*' AND tag_value = '*' OR tag_key LIKE 'iamPrincipal/_%')
+	CHECK (tag_key = '*' AND tag_value = '*' OR tag_key LIKE 'iamPrincipal/_%' OR tag_key = 'gateway/team')
 );
 SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.team_access', '');
 COMMENT ON TABLE bedrock_cost.team_access IS
   'which rows of the bi_* views each database role sees: a role with a row (tag_key, tag_value) sees the spend of principals tagged so; (''*'', ''*'') sees everything; a role without rows sees nothing (superusers and bedrock_cost_admin members see everything). Matched against current_user exactly (not role membership)';
 COMMENT ON COLUMN bedrock_cost.team_access.role_name IS 'database role (as current_user reports it) the row grants to';
-COMMENT ON COLUMN bedrock_cost.team_access.tag_key IS 'full tag key as in the CUR tags map, e.g. iamPrincipal/cost-center; * for all rows';
+COMMENT ON COLUMN bedrock_cost.team_access.tag_key IS 'full tag key as in the CUR tags map, e.g. iamPrincipal/cost-center; gateway/team for a team of a gateway''s request log (bi_gateway_chargeback); * for all rows';
 COMMENT ON COLUMN bedrock_cost.team_access.tag_value IS 'the tag value the role may see, e.g. 12345; * with tag_key *';
 
 -- ------------------------------------------------------------------------

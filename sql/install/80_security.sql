@@ -98,7 +98,12 @@ DECLARE
 		'bedrock_cost.as_of_deliveries(bigint)',
 		-- what-if repricing
 		'bedrock_cost.what_if(text, text, date, text, text, text, text, text)',
-		'bedrock_cost.bi_what_if(text, text, date, text, text)'
+		'bedrock_cost.bi_what_if(text, text, date, text, text)',
+		-- gateway attribution
+		'bedrock_cost.register_gateway(text, text, regclass, text)',
+		'bedrock_cost.unregister_gateway(text)',
+		'bedrock_cost.gateway_log(text)',
+		'bedrock_cost.refresh_gateways()'
 	]::pg_catalog.regprocedure[];
 	f record;
 BEGIN
@@ -120,7 +125,8 @@ BEGIN
 		IF (f.prosecdef OR f.provolatile <> 'i')
 		   AND f.proname NOT IN ('parse_usage_type', 'model_key', 'token_count',
 								 'pricing_unit_scale', 'region_name', 'billing_regions',
-								 'is_bedrock_line', 'model_normalize', 'model_vendor') THEN
+								 'is_bedrock_line', 'model_normalize', 'model_vendor',
+								 'gateway_model_key') THEN
 			EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f.sig);
 		END IF;
 	END LOOP;

@@ -72,7 +72,7 @@ sub client
 my ($views, $cols, $rows, $result) = client('regress_bi_reader');
 
 is_deeply([ sort keys %$views ],
-	[qw(bi_budget_status bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_resource bi_chargeback_by_tag bi_daily bi_daily_by_tag bi_focus_bedrock bi_principal_tags bi_spikes
+	[qw(bi_budget_status bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_resource bi_chargeback_by_tag bi_daily bi_daily_by_tag bi_focus_bedrock bi_gateway_chargeback bi_gateway_reconciliation bi_principal_tags bi_spikes
 		  bi_team_model_mix bi_usage_by_model bi_usage_profile)],
 	'getTables lists every BI view');
 is(scalar(grep { $views->{$_} ne '1' } keys %$views), 0, 'every BI view has remarks');
@@ -98,7 +98,7 @@ is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export'
 my %want = bi_declared_types('numeric 38 16', 'numeric 38 6', 'int8 19 0');
 my %got;
 $got{$_} = $result->{$_} for keys %want;
-is(scalar(keys %want), 118, 'cost and token columns checked: ' . scalar(keys %want));
+is(scalar(keys %want), 125, 'cost and token columns checked: ' . scalar(keys %want));
 is_deeply(\%got, \%want,
 	'ResultSetMetaData: costs numeric precision 38 scale 16, cost per million tokens scale 6, tokens and counts int8');
 is(scalar(keys %$result), scalar(@$cols), 'every column of every BI view is in a result set');

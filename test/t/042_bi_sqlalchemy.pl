@@ -66,7 +66,7 @@ sub client
 my ($views, $cols, $rows, $declared) = client('regress_bi_reader');
 
 is_deeply([ sort keys %$views ],
-	[qw(bi_budget_status bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_resource bi_chargeback_by_tag bi_daily bi_daily_by_tag bi_focus_bedrock bi_principal_tags bi_spikes
+	[qw(bi_budget_status bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_resource bi_chargeback_by_tag bi_daily bi_daily_by_tag bi_focus_bedrock bi_gateway_chargeback bi_gateway_reconciliation bi_principal_tags bi_spikes
 		  bi_team_model_mix bi_usage_by_model bi_usage_profile)],
 	'get_view_names lists every BI view');
 is(scalar(grep { $views->{$_} ne '1' } keys %$views), 0, 'every BI view has a comment');
@@ -89,7 +89,7 @@ is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export'
 my %want = bi_declared_types('NUMERIC 38 16', 'NUMERIC 38 6', 'BIGINT - -');
 my %got;
 $got{$_} = $declared->{$_} for keys %want;
-is(scalar(keys %want), 118, 'cost and token columns checked: ' . scalar(keys %want));
+is(scalar(keys %want), 125, 'cost and token columns checked: ' . scalar(keys %want));
 is_deeply(\%got, \%want,
 	'reflected types: costs NUMERIC(38, 16), cost per million tokens NUMERIC(38, 6), tokens and counts BIGINT');
 my @loose = sort grep { $declared->{$_} =~ /^NUMERIC / && !$want{$_} } keys %$declared;

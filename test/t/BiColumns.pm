@@ -29,7 +29,10 @@ my %columns = (
 	bi_chargeback_allocated => [ [qw(usage_cost allocated_cost cost)], [], ['line_items'] ],
 	bi_chargeback_by_resource => [ \@cost, [], [ @tokens, 'principals', 'line_items' ] ],
 	bi_focus_bedrock => [ [qw(BilledCost EffectiveCost ListCost ContractedCost ConsumedQuantity PricingQuantity)], [],
-		[qw(x_LoadId x_LineNumber)] ]);
+		[qw(x_LoadId x_LineNumber)] ],
+	bi_gateway_chargeback => [ ['billed_share'], [], ['tokens'] ],
+	bi_gateway_reconciliation => [ [qw(estimated_spend billed_cost)], ['drift_percent'],
+		[qw(logged_tokens billed_tokens)] ]);
 
 # "view.column" => the type text a client reports, given the texts it uses
 # for numeric(38,16), numeric(38,6) and bigint

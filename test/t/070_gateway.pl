@@ -1,0 +1,228 @@
+# 070_gateway.pl: gateway attribution.  A gateway role's billed cost (the
+# generator's LLMGatewayShared sessions) split over a request log built from
+# the bill: three users at 5:3:2 of each day's, model's and kind's billed
+# tokens, a failed request, a day the bill has not caught up with, a day and
+# kind with no log, an estimate 10% above the bill.  Checked against a split
+# computed here, in integers, by the largest remainder method; the shares
+# add up to the billed cost; the unmatched lines carry exactly the noise;
+# the drift is the 10% put in; the reader role sees its team only; the
+# LiteLLM mapping reads "LiteLLM_SpendLogs"; registering is for admins, and
+# the log is read only while its registrant may read it.
+use strict;
+use warnings;
+use Math::BigInt;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+my $node = PostgreSQL::Test::Cluster->new('gateway');
+$node->init;
+$node->start;
+sub sql { return $node->safe_psql('postgres', $_[0]); }
+
+sub tool
+{
+	my ($name) = @_;
+	return "./$name" if -x "./$name";
+	my $bindir = `pg_config --bindir`;
+	chomp $bindir;
+	return "$bindir/$name";
+}
+
+sql('CREATE EXTENSION bedrock_cost');
+system_or_bail(tool('bedrock-cost-gen'), '--out', "$tmp/x", '--quiet', '--export', 'x', '--rows', '4000',
+	'--periods', '1', '--seed', '70', '--principals', '60');
+is(sql("SELECT status FROM bedrock_cost.load_export('$tmp/x/x')"), 'done', 'an export loaded');
+sql('SELECT bedrock_cost.refresh_chargeback()');
+
+# the bill of the gateway role per day, model and token kind
+my $bill_q = q{
+	SELECT d.usage_date, d.model, k.kind, sum(k.cost) AS cost, sum(k.tokens)::bigint AS tokens
+	  FROM bedrock_cost.chargeback_daily AS d
+	 CROSS JOIN LATERAL (VALUES ('input', d.input_cost, d.input_tokens), ('output', d.output_cost, d.output_tokens),
+								('cache_read', d.cache_read_cost, d.cache_read_tokens),
+								('cache_write', d.cache_write_cost, d.cache_write_tokens)) AS k(kind, cost, tokens)
+	 WHERE bedrock_cost.role_name(d.principal_arn::bedrock_cost.iam_arn) = 'LLMGatewayShared'
+	   AND d.attribution = 'attributed' AND (k.cost <> 0 OR k.tokens <> 0)
+	 GROUP BY 1, 2, 3};
+my @bill = map { [ split /\|/ ] } split /\n/, sql("$bill_q ORDER BY 1, 2, 3");
+cmp_ok(scalar(@bill), '>', 20, 'the gateway role has billed usage on many days, models and kinds');
+cmp_ok(scalar(grep { $_->[4] > 0 } @bill), '==', scalar(@bill), 'every billed line has tokens');
+
+# the log: users u1, u2 (team a) and u3 (team b) at 5:3:2 of the billed
+# tokens; one billed day and kind left out of it (unmatched bill)
+my ($skip_day, $skip_model, $skip_kind) = @{ $bill[ int(@bill / 2) ] }[ 0, 1, 2 ];
+sql(q{CREATE SCHEMA gw; CREATE TABLE gw.requests (request_time timestamptz, user_key text, team_key text,
+	model text, input_tokens bigint, output_tokens bigint, cache_read_tokens bigint, cache_write_tokens bigint,
+	status text, estimated_spend numeric)});
+sql(qq{WITH b AS ($bill_q), u AS (
+		SELECT b.*, x.user_key, x.team_key,
+			   CASE x.n WHEN 1 THEN b.tokens * 5 / 10 WHEN 2 THEN b.tokens * 3 / 10
+						ELSE b.tokens - b.tokens * 5 / 10 - b.tokens * 3 / 10 END AS t
+		  FROM b CROSS JOIN (VALUES (1, 'u1', 'a'), (2, 'u2', 'a'), (3, 'u3', 'b')) AS x(n, user_key, team_key)
+		 WHERE NOT (b.usage_date = '$skip_day' AND b.model = '$skip_model' AND b.kind = '$skip_kind'))
+	INSERT INTO gw.requests
+	SELECT u.usage_date + time '12:00' AT TIME ZONE 'UTC', u.user_key, u.team_key, 'bedrock/' || u.model,
+		   CASE u.kind WHEN 'input' THEN u.t ELSE 0 END, CASE u.kind WHEN 'output' THEN u.t ELSE 0 END,
+		   CASE u.kind WHEN 'cache_read' THEN u.t ELSE 0 END, CASE u.kind WHEN 'cache_write' THEN u.t ELSE 0 END,
+		   'success', round(u.cost * 1.1 * u.t / u.tokens, 12)
+	  FROM u WHERE u.t > 0});
+# noise: a failed request, and a user on a day the bill has not reached
+my ($last_day, $a_model) = split /\|/, sql(q{SELECT max(usage_date) + 1, min(model) FROM bedrock_cost.chargeback_daily
+	WHERE bedrock_cost.role_name(principal_arn::bedrock_cost.iam_arn) = 'LLMGatewayShared'});
+sql(qq{INSERT INTO gw.requests VALUES
+	('$bill[0][0] 08:00+00', 'u1', 'a', 'bedrock/$bill[0][1]', 1000000000, 1000000000, 0, 0, 'failure', 5),
+	('$last_day 09:30+00', 'ghost', 'c', 'bedrock/$a_model', 777, 0, 0, 0, 'success', 0.01)});
+
+sql("SELECT bedrock_cost.register_gateway('shared', 'LLMGatewayShared', 'gw.requests', 'plain')");
+is(sql('SELECT bedrock_cost.refresh_gateways()'), '1', 'one gateway split');
+
+# the split computed here: per (day, model, kind) the pool in cents, each
+# user's floor of pool * t / T, the cents left over to the largest
+# remainders (ties by user)
+my @want;
+my %shares = ('u1' => [ 5, 'a' ], 'u2' => [ 3, 'a' ], 'u3' => [ 2, 'b' ]);
+my %cents = map { my @f = split /\|/; ("$f[0]|$f[1]|$f[2]" => $f[3]) }
+  split /\n/, sql("SELECT usage_date, model, kind, (round(cost, 2) * 100)::bigint FROM ($bill_q) AS b");
+my %key = map { my @f = split /\|/; ($f[0] => $f[1]) }
+  split /\n/, sql("SELECT DISTINCT model, bedrock_cost.model_key(model) FROM ($bill_q) AS b");
+foreach my $line (@bill)
+{
+	my ($day, $model, $kind, $cost, $tokens) = @$line;
+	next if $day eq $skip_day && $model eq $skip_model && $kind eq $skip_kind;
+	my $T = Math::BigInt->new($tokens);
+	my %t;
+	$t{u1} = Math::BigInt->new($tokens)->bmul(5)->bdiv(10);
+	$t{u2} = Math::BigInt->new($tokens)->bmul(3)->bdiv(10);
+	$t{u3} = $T->copy->bsub($t{u1})->bsub($t{u2});
+	my @users = grep { $t{$_} > 0 } sort keys %t;
+	my $pool = Math::BigInt->new($cents{"$day|$model|$kind"});
+	my (%floor, %rem);
+	my $given = Math::BigInt->new(0);
+	foreach my $u (@users)
+	{
+		my ($q, $r) = $pool->copy->babs->bmul($t{$u})->bdiv($T);
+		($floor{$u}, $rem{$u}) = ($q, $r);
+		$given->badd($q);
+	}
+	my $left = $pool->copy->babs->bsub($given);
+	my @order = sort { $rem{$b} <=> $rem{$a} || $a cmp $b } @users;
+	for my $i (0 .. $#order)
+	{
+		my $u = $order[$i];
+		my $c = $floor{$u}->copy->badd($i < $left ? 1 : 0);
+		$c->bneg if $pool < 0;
+		push @want, join('|', $day, $key{$model}, $kind, $u, $shares{$u}[1], $t{$u}, sprintf('%.2f', $c->numify / 100));
+	}
+}
+my @got = split /\n/, sql(q{SELECT usage_date, model_key, token_kind, user_key, team_key, tokens, billed_share
+	FROM bedrock_cost.gateway_chargeback WHERE line = 'split'});
+is(join("\n", sort @got), join("\n", sort @want),
+	'the split per day, model, kind and user equals the largest-remainder split computed here (' . scalar(@want) . ' lines)');
+
+# it adds up to the bill, per day, model and kind, and in all
+is(sql(qq{SELECT count(*) FROM ($bill_q) AS b
+	FULL JOIN (SELECT usage_date, model_key, token_kind, sum(billed_share) AS s
+				 FROM bedrock_cost.gateway_chargeback WHERE line <> 'unmatched_log' GROUP BY 1, 2, 3) AS c
+	  ON (c.usage_date, c.model_key, c.token_kind) = (b.usage_date, bedrock_cost.model_key(b.model), b.kind)
+	WHERE c.s IS DISTINCT FROM b.cost AND c.token_kind IS DISTINCT FROM 'other'}),
+	'0', 'per day, model and kind the lines add up to the billed cost exactly');
+my ($other, $all) = split /\|/, sql(q{SELECT sum(cost - input_cost - output_cost - cache_read_cost - cache_write_cost), sum(cost)
+	FROM bedrock_cost.chargeback_daily WHERE bedrock_cost.role_name(principal_arn::bedrock_cost.iam_arn) = 'LLMGatewayShared'});
+cmp_ok($other, '>', 0, 'the gateway role also has usage of no token kind');
+is(sql(qq{SELECT sum(billed_share) FILTER (WHERE token_kind = 'other') = $other, sum(billed_share) = $all
+		   FROM bedrock_cost.gateway_chargeback}),
+	't|t', "its usage of no token kind is unmatched, and all lines add up to the gateway role's billed cost ($all)");
+
+# the unmatched lines are the noise, exactly
+my ($skip_cost, $skip_tokens) = map { @$_[ 3, 4 ] } grep {
+	$_->[0] eq $skip_day && $_->[1] eq $skip_model && $_->[2] eq $skip_kind
+} @bill;
+is(sql(q{SELECT string_agg(usage_date || ' ' || model_key || ' ' || token_kind || ' ' || tokens::bigint || ' ' || billed_share, ',')
+		  FROM bedrock_cost.gateway_chargeback WHERE line = 'unmatched_bill' AND token_kind <> 'other'}),
+	"$skip_day $key{$skip_model} $skip_kind $skip_tokens $skip_cost", 'the day and kind left out of the log is one unmatched bill line');
+is(sql(q{SELECT string_agg(usage_date || ' ' || model_key || ' ' || token_kind || ' ' || user_key || ' ' || team_key || ' ' || tokens || ' ' || billed_share, ',')
+		  FROM bedrock_cost.gateway_chargeback WHERE line = 'unmatched_log'}),
+	"$last_day $key{$a_model} input ghost c 777 0", 'the day the bill has not reached is one unmatched log line');
+is(sql(q{SELECT count(*) FROM bedrock_cost.gateway_chargeback WHERE line = 'split' AND tokens >= 1000000000}),
+	'0', 'the failed request is not split');
+cmp_ok(sql(q{SELECT count(*) FROM bedrock_cost.gateway_chargeback WHERE line = 'rounding' AND billed_share <> 0}),
+	'>', 0, 'billed costs with sub-cent digits leave rounding lines');
+is(sql(q{SELECT sum(billed_share) FROM bedrock_cost.gateway_chargeback WHERE line = 'rounding'}),
+	sql(qq{SELECT sum(cost - round(cost, 2)) FROM ($bill_q) AS b
+		   WHERE NOT (usage_date = '$skip_day' AND model = '$skip_model' AND kind = '$skip_kind')}),
+	'the sub-cent residues are the rounding lines');
+
+# the reconciliation: every fully logged day and model drifts by the 10% put in
+is(sql(qq{SELECT string_agg(DISTINCT drift_percent::text, ',') FROM bedrock_cost.gateway_reconciliation AS r
+		   WHERE billed_cost > 0 AND NOT (usage_date = '$skip_day' AND model_key = '$key{$skip_model}')}),
+	'10.00', "the gateway's estimate drifts 10.00% from the bill");
+is(sql(qq{SELECT logged_tokens || ' ' || billed_tokens FROM bedrock_cost.gateway_reconciliation
+		   WHERE usage_date = '$last_day'}),
+	'777 0', 'the day the bill has not reached: logged tokens, none billed');
+
+# the reader role sees its team's lines only
+sql(q{CREATE ROLE team_a LOGIN IN ROLE bedrock_cost_reader; CREATE ROLE nobody LOGIN IN ROLE bedrock_cost_reader;
+	  INSERT INTO bedrock_cost.team_access VALUES ('team_a', 'gateway/team', 'a')});
+is($node->safe_psql('postgres', 'SELECT string_agg(DISTINCT team_key, \',\') FROM bedrock_cost.bi_gateway_chargeback',
+	extra_params => [ '-U', 'team_a' ]), 'a', "a team role sees its team's lines only");
+is($node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.bi_gateway_chargeback',
+	extra_params => [ '-U', 'nobody' ]), '0', 'a role without team_access sees nothing');
+
+# registering: admins only, a readable relation with the format's columns
+sql('GRANT USAGE ON SCHEMA gw TO team_a');
+my ($rc, $out, $err) = $node->psql('postgres',
+	"SELECT bedrock_cost.register_gateway('x', 'R', 'gw.requests', 'plain')", extra_params => [ '-U', 'team_a' ]);
+like($err, qr/permission denied for function register_gateway/, 'a reader cannot register a gateway');
+sql('CREATE TABLE gw.other (a int)');
+($rc, $out, $err) = $node->psql('postgres', "SELECT bedrock_cost.register_gateway('x', 'R', 'gw.other', 'plain')");
+like($err, qr/ERROR:  relation gw\.other is not a plain gateway log: column l\.request_time does not exist/,
+	'a relation without the columns of its format is refused');
+sql(q{CREATE ROLE gwadmin LOGIN IN ROLE bedrock_cost_admin; GRANT USAGE ON SCHEMA gw TO gwadmin});
+($rc, $out, $err) = $node->psql('postgres', "SELECT bedrock_cost.register_gateway('x', 'R', 'gw.requests', 'plain')",
+	extra_params => [ '-U', 'gwadmin' ]);
+like($err, qr/permission denied to read gw\.requests/, 'an admin who cannot read the log cannot register it');
+sql('GRANT SELECT ON gw.requests TO gwadmin');
+$node->safe_psql('postgres', "SELECT bedrock_cost.register_gateway('x', 'R', 'gw.requests', 'plain')",
+	extra_params => [ '-U', 'gwadmin' ]);
+sql('REVOKE SELECT ON gw.requests FROM gwadmin');
+($rc, $out, $err) = $node->psql('postgres', 'SELECT bedrock_cost.refresh_gateways()');
+like($err, qr/role gwadmin that registered gateway x may no longer read gw\.requests/,
+	'the log is read only while its registrant may read it');
+sql("SELECT bedrock_cost.unregister_gateway('x')");
+is(sql(q{SELECT string_agg(action || ' ' || object, ',' ORDER BY audit_id) FROM bedrock_cost.audit_log
+		  WHERE action LIKE '%gateway'}),
+	'register_gateway shared,register_gateway x,unregister_gateway x', 'registrations are audited');
+
+# model names as gateways write them
+is(sql(q{SELECT bedrock_cost.gateway_model_key('bedrock/us.anthropic.claude-3-5-sonnet-20240620-v1:0') || ' '
+			|| bedrock_cost.gateway_model_key('anthropic.claude-3-5-haiku-20241022-v1:0') || ' '
+			|| bedrock_cost.gateway_model_key('bedrock/converse/Claude3.5Sonnet') || ' '
+			|| bedrock_cost.gateway_model_key('anthropic.claude-3-5-sonnet-20241022-v2:0')}),
+	'claude-3.5-sonnet claude-3.5-haiku claude-3.5-sonnet claude-3-5-sonnet-v2',
+	"gateway model names map to the bill's model keys; a version 2 is not taken for version 1");
+
+# LiteLLM's table, as the proxy creates it (the columns read)
+sql(q{CREATE TABLE public."LiteLLM_SpendLogs" (request_id text PRIMARY KEY, "startTime" timestamp(3),
+	"endTime" timestamp(3), model text, model_group text, custom_llm_provider text, prompt_tokens integer,
+	completion_tokens integer, total_tokens integer, spend double precision, "user" text, end_user text,
+	team_id text, api_key text, request_tags jsonb, metadata jsonb, status text, session_id text);
+	INSERT INTO public."LiteLLM_SpendLogs" (request_id, "startTime", model, prompt_tokens, completion_tokens,
+		spend, "user", end_user, team_id, api_key, metadata, status) VALUES
+	('r1', '2026-04-03 23:59:59.5', 'bedrock/us.anthropic.claude-3-5-sonnet-20240620-v1:0', 1500, 200, 0.0125,
+	 'alice', '', 'team-1', 'h1', '{"usage_object": {"cache_read_input_tokens": 1000, "cache_creation_input_tokens": 100}}', 'success'),
+	('r2', '2026-04-04 00:00:00', 'claude-3-5', 10, 5, 0.001, '', 'bob@example.com', NULL, 'h2', '{}', 'failure'),
+	('r3', '2026-04-04 01:00:00', 'bedrock/x', 7, 3, 0.5, NULL, NULL, 't', 'h3', NULL, NULL)});
+sql(q{SELECT bedrock_cost.register_gateway('litellm', 'LLMGatewayShared', '"LiteLLM_SpendLogs"', 'litellm')});
+is(sql(q{SET TIME ZONE 'UTC'; SELECT request_time || '|' || user_key || '|' || coalesce(team_key, '-') || '|' || model || '|'
+			|| input_tokens || '|' || output_tokens || '|' || cache_read_tokens || '|' || cache_write_tokens || '|'
+			|| succeeded || '|' || estimated_spend
+		   FROM bedrock_cost.gateway_log('litellm') ORDER BY request_time}),
+	"2026-04-03 23:59:59.5+00|alice|team-1|bedrock/us.anthropic.claude-3-5-sonnet-20240620-v1:0|400|200|1000|100|true|0.0125\n"
+	  . "2026-04-04 00:00:00+00|bob\@example.com|-|claude-3-5|10|5|0|0|false|0.001\n"
+	  . "2026-04-04 01:00:00+00|key:h3|t|bedrock/x|7|3|0|0|true|0.5",
+	'the LiteLLM log: UTC start, user else end user else key, prompt tokens less the cache, failures marked');
+
+$node->stop;
+done_testing();
