@@ -154,6 +154,35 @@ COMMENT ON FUNCTION bedrock_cost.unregister_gateway(text) IS
   'forgets a gateway and its split; bedrock_cost_admin members only; audited';
 REVOKE ALL ON FUNCTION bedrock_cost.unregister_gateway(text) FROM PUBLIC;
 
+-- the log relation of a gateway, once its registrant may still read it
+CREATE FUNCTION bedrock_cost._gateway_relation(p_gateway text, OUT rel regclass, OUT log_format text)
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	g bedrock_cost.gateways;
+BEGIN
+	SELECT * INTO g FROM bedrock_cost.gateways AS x WHERE x.gateway = p_gateway;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'there is no gateway %', p_gateway USING ERRCODE = 'no_data_found';
+	END IF;
+	rel := pg_catalog.to_regclass(g.log_relation);
+	IF rel IS NULL THEN
+		RAISE EXCEPTION 'the request log % of gateway % does not exist', g.log_relation, p_gateway
+			USING ERRCODE = 'undefined_table';
+	END IF;
+	-- read as its registrant could, never more
+	IF NOT pg_catalog.has_table_privilege(g.registered_by, rel, 'SELECT') THEN
+		RAISE EXCEPTION 'role % that registered gateway % may no longer read %', g.registered_by, p_gateway, rel
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	log_format := g.log_format;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._gateway_relation(text) IS
+  'internal: the request log relation of a gateway and its format; refused when it is gone or its registrant may no longer SELECT it';
+REVOKE ALL ON FUNCTION bedrock_cost._gateway_relation(text) FROM PUBLIC;
+
 CREATE FUNCTION bedrock_cost.gateway_log(gateway text,
 	OUT request_time timestamptz, OUT user_key text, OUT team_key text, OUT model text,
 	OUT input_tokens bigint, OUT output_tokens bigint, OUT cache_read_tokens bigint,
@@ -164,24 +193,10 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	g bedrock_cost.gateways;
-	rel regclass;
+	r record;
 BEGIN
-	SELECT * INTO g FROM bedrock_cost.gateways AS x WHERE x.gateway = $1;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'there is no gateway %', $1 USING ERRCODE = 'no_data_found';
-	END IF;
-	rel := pg_catalog.to_regclass(g.log_relation);
-	IF rel IS NULL THEN
-		RAISE EXCEPTION 'the request log % of gateway % does not exist', g.log_relation, $1
-			USING ERRCODE = 'undefined_table';
-	END IF;
-	-- read as its registrant could, never more
-	IF NOT pg_catalog.has_table_privilege(g.registered_by, rel, 'SELECT') THEN
-		RAISE EXCEPTION 'role % that registered gateway % may no longer read %', g.registered_by, $1, rel
-			USING ERRCODE = 'insufficient_privilege';
-	END IF;
-	RETURN QUERY EXECUTE bedrock_cost._gateway_log_sql(g.log_format, rel);
+	r := bedrock_cost._gateway_relation($1);
+	RETURN QUERY EXECUTE bedrock_cost._gateway_log_sql(r.log_format, r.rel);
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.gateway_log(text) IS
@@ -295,23 +310,51 @@ COMMENT ON FUNCTION bedrock_cost._gateway_daily(text) IS
   'internal: the chargeback_daily rows of a gateway''s principals (every session of its role), with their model key (refresh_gateways)';
 REVOKE ALL ON FUNCTION bedrock_cost._gateway_daily(text) FROM PUBLIC;
 
--- a gateway log's successful requests, with their period, UTC day and model key
+-- a gateway log's successful requests summed per UTC day, model, user and
+-- team, in the log's own query (a month of requests is millions of rows)
+CREATE FUNCTION bedrock_cost._gateway_usage(p_gateway text)
+RETURNS TABLE (billing_period date, usage_date date, model text, user_key text, team_key text,
+	input_tokens numeric, output_tokens numeric, cache_read_tokens numeric, cache_write_tokens numeric,
+	estimated_spend numeric)
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r record;
+BEGIN
+	r := bedrock_cost._gateway_relation(p_gateway);
+	RETURN QUERY EXECUTE
+		'SELECT pg_catalog.date_trunc(''month'', l.t AT TIME ZONE ''UTC'')::pg_catalog.date, '
+		'(l.t AT TIME ZONE ''UTC'')::pg_catalog.date, l.m, l.u, l.team, pg_catalog.sum(l.i), pg_catalog.sum(l.o), '
+		'pg_catalog.sum(l.cr), pg_catalog.sum(l.cw), pg_catalog.sum(l.e) '
+		'FROM (' || bedrock_cost._gateway_log_sql(r.log_format, r.rel) || ') AS l(t, u, team, m, i, o, cr, cw, ok, e) '
+		'WHERE l.ok GROUP BY 1, 2, 3, 4, 5';
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._gateway_usage(text) IS
+  'internal: the successful requests of a gateway''s log summed per billing period, UTC day, model name, user and team (refresh_gateways)';
+REVOKE ALL ON FUNCTION bedrock_cost._gateway_usage(text) FROM PUBLIC;
+
+-- _gateway_usage with the model key of each model name, computed once a name
 CREATE FUNCTION bedrock_cost._gateway_requests(p_gateway text)
 RETURNS TABLE (billing_period date, usage_date date, model_key text, user_key text, team_key text,
-	input_tokens bigint, output_tokens bigint, cache_read_tokens bigint, cache_write_tokens bigint,
+	input_tokens numeric, output_tokens numeric, cache_read_tokens numeric, cache_write_tokens numeric,
 	estimated_spend numeric)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT pg_catalog.date_trunc('month', l.request_time AT TIME ZONE 'UTC')::date,
-		   (l.request_time AT TIME ZONE 'UTC')::date, bedrock_cost.gateway_model_key(l.model),
-		   l.user_key, l.team_key, l.input_tokens, l.output_tokens, l.cache_read_tokens, l.cache_write_tokens,
-		   l.estimated_spend
-	  FROM bedrock_cost.gateway_log($1) AS l
-	 WHERE l.succeeded
+	WITH u AS MATERIALIZED (
+		SELECT * FROM bedrock_cost._gateway_usage($1)
+	), k AS MATERIALIZED (
+		SELECT n.model, bedrock_cost.gateway_model_key(n.model) AS model_key
+		  FROM (SELECT DISTINCT u.model FROM u) AS n
+	)
+	SELECT u.billing_period, u.usage_date, k.model_key, u.user_key, u.team_key, u.input_tokens,
+		   u.output_tokens, u.cache_read_tokens, u.cache_write_tokens, u.estimated_spend
+	  FROM u LEFT JOIN k ON k.model = u.model
 $$;
 COMMENT ON FUNCTION bedrock_cost._gateway_requests(text) IS
-  'internal: the successful requests of a gateway''s log with their billing period, UTC day and model key (refresh_gateways)';
+  'internal: the successful requests of a gateway''s log summed per billing period, UTC day, model name, user and team, with the model key of the name (refresh_gateways)';
 REVOKE ALL ON FUNCTION bedrock_cost._gateway_requests(text) FROM PUBLIC;
 
 -- the rows of gateway_chargeback for one gateway, from the chargeback and its log
