@@ -386,6 +386,7 @@ typedef struct gen_config
 	int			quiet;
 	int			through_day;	/* >0: the last period's usage days are 1..N */
 	int			spikes;			/* planted spike series (--spikes) */
+	int			gateway_log;	/* write the gateway's request log (--gateway-log) */
 } gen_config;
 
 /* ---------- ground truth ---------- */
@@ -462,6 +463,11 @@ extern void bc_gen_truth_write(const gen_truth *t, const gen_world *w,
 extern void bc_gen_truth_budgets(const gen_truth *t, const gen_world *w, const char *period,
 								 int days_in_month);
 extern void bc_gen_truth_close(void);
+
+/* ---------- the gateway's request log (gen_gateway.c, --gateway-log) ---------- */
+extern void bc_gen_gateway_begin(int ndays);
+extern void bc_gen_gateway_add(const gen_world *w, const gen_row_truth *rt);
+extern void bc_gen_gateway_write(const char *dir, int year, int month);
 
 /* ---------- row generation ---------- */
 typedef struct gen_rowctx

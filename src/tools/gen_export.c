@@ -414,6 +414,8 @@ write_delivery(delivery *d, const gen_world *w, gen_truth *t)
 		d->nchunks = 1;
 
 	bc_gen_truth_reset(t);
+	if (cfg->gateway_log && d->latest)
+		bc_gen_gateway_begin(ctx.usage_days);
 	for (i = 0; i < d->nrows || k == 0; i++)
 	{
 		if (gz == NULL || in_chunk == d->chunk_rows)
@@ -439,6 +441,8 @@ write_delivery(delivery *d, const gen_world *w, gen_truth *t)
 			break;
 		bc_gen_row(&ctx, &r, i, f, fl, &rt);
 		bc_gen_truth_add(t, &rt);
+		if (cfg->gateway_log && d->latest)
+			bc_gen_gateway_add(w, &rt);
 		put_row(d, &b, f, fl, (d->fault == GF_RAGGED_ROW && i == ctx.fault_row) ? 3 : 0);
 		if (i == ctx.fault_row)
 			fault_rt = rt;
@@ -509,6 +513,11 @@ write_delivery(delivery *d, const gen_world *w, gen_truth *t)
 		write_manifest(d, top, d->nchunks);
 	}
 	bc_gen_truth_write(t, w, d->period, d->exec_id, d->seq, d->latest);
+	if (cfg->gateway_log && d->latest)
+	{
+		snprintf(path, sizeof(path), "%s/%s", cfg->out, cfg->export_name);
+		bc_gen_gateway_write(path, d->year, d->month);
+	}
 	bc_gen_truth_series_end(t, d->latest);
 	fprintf(deliveries_csv, "%s-01,%d,%s,%s,%s,%s,%s/%s-Manifest.json,%d,%d,%ld,%d,%s,%s\n",
 			d->period, d->seq, d->exec_id, d->latest ? "t" : "f",

@@ -71,6 +71,11 @@ usage(FILE *f)
 			"  --spikes N              plant N spike series (1..8, needs --periods >= 2): a pipeline\n"
 			"                          job steady every day, 5x on one day of the last period;\n"
 			"                          ground_truth/spikes.csv and spike_settings.csv\n"
+			"  --gateway-log           write the request log of the gateway role LLMGatewayShared,\n"
+			"                          shaped like LiteLLM's \"LiteLLM_SpendLogs\", per period\n"
+			"                          (gateway/litellm_spend_logs-YYYY-MM.csv), and the truth\n"
+			"                          of its split (ground_truth/gateway_split-YYYY-MM.csv,\n"
+			"                          gateway_drift-YYYY-MM.csv)\n"
 			"  --columns full|default|minimal   131, 117 or 114 columns (default full)\n"
 			"  --shuffle-columns       shuffle the column order of every delivery\n"
 			"  --chunk-rows N          rows per gzip chunk (default 100000)\n"
@@ -115,6 +120,7 @@ main(int argc, char **argv)
 		{"initial-only", no_argument, NULL, 'I'},
 		{"through-day", required_argument, NULL, 'T'},
 		{"spikes", required_argument, NULL, 'K'},
+		{"gateway-log", no_argument, NULL, 'G'},
 		{"columns", required_argument, NULL, 'c'},
 		{"shuffle-columns", no_argument, NULL, 'X'},
 		{"fault", required_argument, NULL, 'f'},
@@ -195,6 +201,9 @@ main(int argc, char **argv)
 				break;
 			case 'K':
 				cfg.spikes = (int) parse_long("--spikes", optarg, 1, 8);
+				break;
+			case 'G':
+				cfg.gateway_log = 1;
 				break;
 			case 'c':
 				if (strcmp(optarg, "full") == 0)

@@ -32,7 +32,7 @@ sub tool
 
 sql('CREATE EXTENSION bedrock_cost');
 system_or_bail(tool('bedrock-cost-gen'), '--out', "$tmp/x", '--quiet', '--export', 'x', '--rows', '4000',
-	'--periods', '1', '--seed', '70', '--principals', '60');
+	'--periods', '1', '--seed', '70', '--principals', '60', '--gateway-log');
 is(sql("SELECT status FROM bedrock_cost.load_export('$tmp/x/x')"), 'done', 'an export loaded');
 sql('SELECT bedrock_cost.refresh_chargeback()');
 
@@ -223,6 +223,53 @@ is(sql(q{SET TIME ZONE 'UTC'; SELECT request_time || '|' || user_key || '|' || c
 	  . "2026-04-04 00:00:00+00|bob\@example.com|-|claude-3-5|10|5|0|0|false|0.001\n"
 	  . "2026-04-04 01:00:00+00|key:h3|t|bedrock/x|7|3|0|0|true|0.5",
 	'the LiteLLM log: UTC start, user else end user else key, prompt tokens less the cache, failures marked');
+
+# ---------------------------------------------------------------------
+# the generator's own gateway log, shaped like "LiteLLM_SpendLogs" (model
+# names three ways, a failed request a day, eve with no bill, an estimate 5%
+# high), against the generator's ground truth of the split and the drift
+sql(q{CREATE SCHEMA gwlite; CREATE TABLE gwlite."LiteLLM_SpendLogs" (request_id text PRIMARY KEY,
+	"startTime" timestamp(3), model text, model_group text, prompt_tokens integer, completion_tokens integer,
+	total_tokens integer, spend double precision, "user" text, end_user text, team_id text, api_key text,
+	metadata jsonb, status text);
+	CREATE TABLE gwlite.split_truth (line text, usage_date date, model text, token_kind text, user_key text,
+	team_key text, tokens bigint, billed_share numeric);
+	CREATE TABLE gwlite.drift_truth (usage_date date, model text, billed_cost numeric, estimated_spend numeric,
+	drift_percent numeric)});
+sql(qq{COPY gwlite."LiteLLM_SpendLogs" (request_id, "startTime", model, model_group, prompt_tokens,
+	completion_tokens, total_tokens, spend, "user", end_user, team_id, api_key, metadata, status)
+	FROM '$tmp/x/x/gateway/litellm_spend_logs-2026-04.csv' WITH (FORMAT csv, HEADER true)});
+sql(qq{COPY gwlite.split_truth FROM '$tmp/x/x/ground_truth/gateway_split-2026-04.csv' WITH (FORMAT csv, HEADER true)});
+sql(qq{COPY gwlite.drift_truth FROM '$tmp/x/x/ground_truth/gateway_drift-2026-04.csv' WITH (FORMAT csv, HEADER true)});
+cmp_ok(sql(q{SELECT count(*) FROM gwlite."LiteLLM_SpendLogs" WHERE status = 'failure'}), '>', 0,
+	'the generated log has failed requests');
+is(sql(q{SELECT count(DISTINCT substring(model FROM '^(bedrock/converse/|bedrock/|)')) FROM gwlite."LiteLLM_SpendLogs"}),
+	'3', 'it names the models three ways');
+sql(q{SELECT bedrock_cost.register_gateway('generated', 'LLMGatewayShared', 'gwlite."LiteLLM_SpendLogs"', 'litellm')});
+sql('SELECT bedrock_cost.refresh_gateways()');
+my $truth_split = q{SELECT line, usage_date, bedrock_cost.model_key(model), token_kind, user_key, NULLIF(team_key, ''),
+	tokens, billed_share FROM gwlite.split_truth};
+my $got_split = q{SELECT line, usage_date, model_key, token_kind, user_key, team_key, tokens::bigint, billed_share
+	FROM bedrock_cost.gateway_chargeback WHERE gateway = 'generated' AND line IN ('split', 'unmatched_log')};
+is(sql("SELECT count(*) FROM (($truth_split) EXCEPT ALL ($got_split)) AS a") . ' '
+	  . sql("SELECT count(*) FROM (($got_split) EXCEPT ALL ($truth_split)) AS b"),
+	'0 0', 'the split of the generated log per user and team, and its unmatched lines, equal the generator\'s truth');
+cmp_ok(sql('SELECT count(*) FROM gwlite.split_truth'), '>', 100, 'the truth has the lines (' . sql('SELECT count(*) FROM gwlite.split_truth') . ')');
+is(sql(q{SELECT string_agg(user_key || ' ' || usage_date || ' ' || tokens::bigint, ',' ORDER BY tokens)
+		  FROM bedrock_cost.gateway_chargeback WHERE gateway = 'generated' AND line = 'unmatched_log'}),
+	sql(q{SELECT string_agg(user_key || ' ' || usage_date || ' ' || tokens, ',' ORDER BY tokens)
+		  FROM gwlite.split_truth WHERE line = 'unmatched_log'}),
+	'the unmatched log lines are exactly eve\'s requests on a day no bill covers');
+is(sql(q{SELECT count(*) FROM gwlite.drift_truth AS t
+		  FULL JOIN (SELECT * FROM bedrock_cost.gateway_reconciliation
+					  WHERE gateway = 'generated' AND billed_cost <> 0) AS r
+			ON (r.usage_date, r.model_key) = (t.usage_date, bedrock_cost.model_key(t.model))
+		 WHERE r.drift_percent IS DISTINCT FROM t.drift_percent
+			OR r.billed_cost IS DISTINCT FROM t.billed_cost OR r.estimated_spend IS DISTINCT FROM t.estimated_spend}),
+	'0', 'the reconciliation\'s billed cost, estimate and drift equal the generator\'s, day by day and model by model');
+is(sql(q{SELECT sum(billed_share) FROM bedrock_cost.gateway_chargeback WHERE gateway = 'generated'}),
+	sql(q{SELECT sum(billed_share) FROM bedrock_cost.gateway_chargeback WHERE gateway = 'shared'}),
+	'both logs split the same bill, all of it');
 
 $node->stop;
 done_testing();
