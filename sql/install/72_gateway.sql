@@ -290,7 +290,7 @@ COMMENT ON COLUMN bedrock_cost.gateway_reconciliation.cost_basis IS 'unblended o
 COMMENT ON COLUMN bedrock_cost.gateway_reconciliation.estimated_spend IS 'sum of the log''s estimated spend of the successful requests (NULL when the log has none)';
 
 -- the chargeback_daily rows of a gateway's principals, with their model key
-CREATE FUNCTION bedrock_cost._gateway_daily(p_gateway text)
+CREATE FUNCTION bedrock_cost._gateway_daily(p_gateway text, p_period date)
 RETURNS TABLE (billing_period date, export_id integer, usage_date date, model_key text,
 	cost numeric, input_cost numeric, output_cost numeric, cache_read_cost numeric, cache_write_cost numeric,
 	input_tokens numeric, output_tokens numeric, cache_read_tokens numeric, cache_write_tokens numeric,
@@ -304,23 +304,26 @@ AS $$
 	  FROM bedrock_cost.chargeback_daily AS d
 	  JOIN bedrock_cost.gateways AS g
 		ON g.gateway = $1 AND bedrock_cost.role_name(d.principal_arn::bedrock_cost.iam_arn) = g.role_name
-	 WHERE d.attribution = 'attributed'
+	 WHERE d.attribution = 'attributed' AND ($2 IS NULL OR d.billing_period = $2)
 $$;
-COMMENT ON FUNCTION bedrock_cost._gateway_daily(text) IS
-  'internal: the chargeback_daily rows of a gateway''s principals (every session of its role), with their model key (refresh_gateways)';
-REVOKE ALL ON FUNCTION bedrock_cost._gateway_daily(text) FROM PUBLIC;
+COMMENT ON FUNCTION bedrock_cost._gateway_daily(text, date) IS
+  'internal: the chargeback_daily rows of a gateway''s principals (every session of its role), with their model key, of one billing period (NULL: all) (refresh_gateways)';
+REVOKE ALL ON FUNCTION bedrock_cost._gateway_daily(text, date) FROM PUBLIC;
 
 -- a gateway log's successful requests summed per UTC day, model, user and
 -- team, in the log's own query (a month of requests is millions of rows)
-CREATE FUNCTION bedrock_cost._gateway_usage(p_gateway text)
+CREATE FUNCTION bedrock_cost._gateway_usage(p_gateway text, p_period date)
 RETURNS TABLE (billing_period date, usage_date date, model text, user_key text, team_key text,
 	input_tokens numeric, output_tokens numeric, cache_read_tokens numeric, cache_write_tokens numeric,
 	estimated_spend numeric)
-LANGUAGE plpgsql STABLE STRICT
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	r record;
+	-- the requests of the period, by a range the log's own index can serve
+	p_since timestamptz := (p_period::timestamp AT TIME ZONE 'UTC');
+	p_until timestamptz := ((p_period + interval '1 month')::timestamp AT TIME ZONE 'UTC');
 BEGIN
 	r := bedrock_cost._gateway_relation(p_gateway);
 	RETURN QUERY EXECUTE
@@ -328,15 +331,17 @@ BEGIN
 		'(l.t AT TIME ZONE ''UTC'')::pg_catalog.date, l.m, l.u, l.team, pg_catalog.sum(l.i), pg_catalog.sum(l.o), '
 		'pg_catalog.sum(l.cr), pg_catalog.sum(l.cw), pg_catalog.sum(l.e) '
 		'FROM (' || bedrock_cost._gateway_log_sql(r.log_format, r.rel) || ') AS l(t, u, team, m, i, o, cr, cw, ok, e) '
-		'WHERE l.ok GROUP BY 1, 2, 3, 4, 5';
+		'WHERE l.ok AND ($1 IS NULL OR (l.t OPERATOR(pg_catalog.>=) $1 AND l.t OPERATOR(pg_catalog.<) $2)) '
+		'GROUP BY 1, 2, 3, 4, 5'
+		USING p_since, p_until;
 END
 $$;
-COMMENT ON FUNCTION bedrock_cost._gateway_usage(text) IS
-  'internal: the successful requests of a gateway''s log summed per billing period, UTC day, model name, user and team (refresh_gateways)';
-REVOKE ALL ON FUNCTION bedrock_cost._gateway_usage(text) FROM PUBLIC;
+COMMENT ON FUNCTION bedrock_cost._gateway_usage(text, date) IS
+  'internal: the successful requests of a gateway''s log summed per billing period, UTC day, model name, user and team, of one billing period (NULL: all) (refresh_gateways)';
+REVOKE ALL ON FUNCTION bedrock_cost._gateway_usage(text, date) FROM PUBLIC;
 
 -- _gateway_usage with the model key of each model name, computed once a name
-CREATE FUNCTION bedrock_cost._gateway_requests(p_gateway text)
+CREATE FUNCTION bedrock_cost._gateway_requests(p_gateway text, p_period date)
 RETURNS TABLE (billing_period date, usage_date date, model_key text, user_key text, team_key text,
 	input_tokens numeric, output_tokens numeric, cache_read_tokens numeric, cache_write_tokens numeric,
 	estimated_spend numeric)
@@ -344,7 +349,7 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH u AS MATERIALIZED (
-		SELECT * FROM bedrock_cost._gateway_usage($1)
+		SELECT * FROM bedrock_cost._gateway_usage($1, $2)
 	), k AS MATERIALIZED (
 		SELECT n.model, bedrock_cost.gateway_model_key(n.model) AS model_key
 		  FROM (SELECT DISTINCT u.model FROM u) AS n
@@ -353,18 +358,18 @@ AS $$
 		   u.output_tokens, u.cache_read_tokens, u.cache_write_tokens, u.estimated_spend
 	  FROM u LEFT JOIN k ON k.model = u.model
 $$;
-COMMENT ON FUNCTION bedrock_cost._gateway_requests(text) IS
+COMMENT ON FUNCTION bedrock_cost._gateway_requests(text, date) IS
   'internal: the successful requests of a gateway''s log summed per billing period, UTC day, model name, user and team, with the model key of the name (refresh_gateways)';
-REVOKE ALL ON FUNCTION bedrock_cost._gateway_requests(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost._gateway_requests(text, date) FROM PUBLIC;
 
 -- the rows of gateway_chargeback for one gateway, from the chargeback and its log
-CREATE FUNCTION bedrock_cost._gateway_split(p_gateway text)
+CREATE FUNCTION bedrock_cost._gateway_split(p_gateway text, p_period date)
 RETURNS SETOF bedrock_cost.gateway_chargeback
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH daily AS (
-		SELECT * FROM bedrock_cost._gateway_daily($1)
+		SELECT * FROM bedrock_cost._gateway_daily($1, $2)
 	), bill AS (
 		-- their cost and tokens per export, day, model key and token kind
 		SELECT d.billing_period, d.export_id, d.usage_date, d.model_key, k.kind,
@@ -380,7 +385,7 @@ AS $$
 		-- the log's successful requests per day, model key, kind and user
 		SELECT l.billing_period, l.usage_date, l.model_key, k.kind, l.user_key, l.team_key,
 			   sum(k.tokens) AS tokens
-		  FROM bedrock_cost._gateway_requests($1) AS l
+		  FROM bedrock_cost._gateway_requests($1, $2) AS l
 		 CROSS JOIN LATERAL (VALUES ('input', l.input_tokens), ('output', l.output_tokens),
 									('cache_read', l.cache_read_tokens),
 									('cache_write', l.cache_write_tokens)) AS k(kind, tokens)
@@ -450,12 +455,12 @@ AS $$
 						WHERE (l.billing_period, l.usage_date, l.model_key, l.kind)
 							  = (b.billing_period, b.usage_date, b.model_key, b.kind))
 $$;
-COMMENT ON FUNCTION bedrock_cost._gateway_split(text) IS
-  'internal: the rows of bedrock_cost.gateway_chargeback for one gateway, from chargeback_daily and its log (refresh_gateways)';
-REVOKE ALL ON FUNCTION bedrock_cost._gateway_split(text) FROM PUBLIC;
+COMMENT ON FUNCTION bedrock_cost._gateway_split(text, date) IS
+  'internal: the rows of bedrock_cost.gateway_chargeback for one gateway and billing period (NULL: all), from chargeback_daily and its log (refresh_gateways)';
+REVOKE ALL ON FUNCTION bedrock_cost._gateway_split(text, date) FROM PUBLIC;
 
 -- the rows of gateway_reconciliation for one gateway
-CREATE FUNCTION bedrock_cost._gateway_reconcile(p_gateway text)
+CREATE FUNCTION bedrock_cost._gateway_reconcile(p_gateway text, p_period date)
 RETURNS SETOF bedrock_cost.gateway_reconciliation
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -463,13 +468,13 @@ AS $$
 	WITH bill AS (
 		SELECT d.billing_period, d.export_id, d.usage_date, d.model_key, sum(d.total_tokens) AS tokens,
 			   sum(d.input_cost + d.output_cost + d.cache_read_cost + d.cache_write_cost) AS cost
-		  FROM bedrock_cost._gateway_daily($1) AS d
+		  FROM bedrock_cost._gateway_daily($1, $2) AS d
 		 GROUP BY 1, 2, 3, 4
 	), logged AS (
 		SELECT l.billing_period, l.usage_date, l.model_key,
 			   sum(l.input_tokens + l.output_tokens + l.cache_read_tokens + l.cache_write_tokens) AS tokens,
 			   sum(l.estimated_spend) AS estimated
-		  FROM bedrock_cost._gateway_requests($1) AS l
+		  FROM bedrock_cost._gateway_requests($1, $2) AS l
 		 GROUP BY 1, 2, 3
 	)
 	SELECT $1, coalesce(b.billing_period, l.billing_period), b.export_id, coalesce(b.usage_date, l.usage_date),
@@ -482,11 +487,11 @@ AS $$
 	   AND l.model_key IS NOT DISTINCT FROM b.model_key
 	 CROSS JOIN bedrock_cost.chargeback_basis AS c
 $$;
-COMMENT ON FUNCTION bedrock_cost._gateway_reconcile(text) IS
-  'internal: the rows of bedrock_cost.gateway_reconciliation for one gateway (refresh_gateways)';
-REVOKE ALL ON FUNCTION bedrock_cost._gateway_reconcile(text) FROM PUBLIC;
+COMMENT ON FUNCTION bedrock_cost._gateway_reconcile(text, date) IS
+  'internal: the rows of bedrock_cost.gateway_reconciliation for one gateway and billing period (NULL: all) (refresh_gateways)';
+REVOKE ALL ON FUNCTION bedrock_cost._gateway_reconcile(text, date) FROM PUBLIC;
 
-CREATE FUNCTION bedrock_cost.refresh_gateways()
+CREATE FUNCTION bedrock_cost.refresh_gateways(period date DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -495,26 +500,27 @@ AS $$
 DECLARE
 	g text;
 	n integer := 0;
+	p date := pg_catalog.date_trunc('month', $1)::date;
 BEGIN
 	IF NOT pg_catalog.pg_has_role(bedrock_cost._session_role(), 'bedrock_cost_admin', 'MEMBER') THEN
 		RAISE EXCEPTION 'only members of bedrock_cost_admin may refresh the gateway split'
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	LOCK TABLE bedrock_cost.gateway_chargeback IN EXCLUSIVE MODE;
-	DELETE FROM bedrock_cost.gateway_chargeback;
-	DELETE FROM bedrock_cost.gateway_reconciliation;
+	DELETE FROM bedrock_cost.gateway_chargeback AS c WHERE p IS NULL OR c.billing_period = p;
+	DELETE FROM bedrock_cost.gateway_reconciliation AS r WHERE p IS NULL OR r.billing_period = p;
 	FOR g IN SELECT x.gateway FROM bedrock_cost.gateways AS x ORDER BY 1
 	LOOP
-		INSERT INTO bedrock_cost.gateway_chargeback SELECT * FROM bedrock_cost._gateway_split(g);
-		INSERT INTO bedrock_cost.gateway_reconciliation SELECT * FROM bedrock_cost._gateway_reconcile(g);
+		INSERT INTO bedrock_cost.gateway_chargeback SELECT * FROM bedrock_cost._gateway_split(g, p);
+		INSERT INTO bedrock_cost.gateway_reconciliation SELECT * FROM bedrock_cost._gateway_reconcile(g, p);
 		n := n + 1;
 	END LOOP;
 	RETURN n;
 END
 $$;
-COMMENT ON FUNCTION bedrock_cost.refresh_gateways() IS
-  'recomputes gateway_chargeback and gateway_reconciliation for every registered gateway from chargeback_daily and the gateways'' logs (readers keep the old rows until commit); returns the gateways computed; bedrock_cost_admin members only. Run it after refresh_chargeback(), e.g. from pg_cron: the worker does not read the logs';
-REVOKE ALL ON FUNCTION bedrock_cost.refresh_gateways() FROM PUBLIC;
+COMMENT ON FUNCTION bedrock_cost.refresh_gateways(date) IS
+  'recomputes gateway_chargeback and gateway_reconciliation for every registered gateway from chargeback_daily and the gateways'' logs: every billing period, or only the one of period (reading only that month''s requests, by a range on the request time the log''s own index can serve); readers keep the old rows until commit; returns the gateways computed; bedrock_cost_admin members only. Run it after refresh_chargeback(), e.g. from pg_cron: the worker does not read the logs';
+REVOKE ALL ON FUNCTION bedrock_cost.refresh_gateways(date) FROM PUBLIC;
 -- EXECUTE on register_gateway, unregister_gateway, gateway_log and
 -- refresh_gateways: bedrock_cost_admin (80_security.sql)
 GRANT SELECT ON bedrock_cost.gateways, bedrock_cost.gateway_chargeback, bedrock_cost.gateway_reconciliation

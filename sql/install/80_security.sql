@@ -103,7 +103,7 @@ DECLARE
 		'bedrock_cost.register_gateway(text, text, regclass, text)',
 		'bedrock_cost.unregister_gateway(text)',
 		'bedrock_cost.gateway_log(text)',
-		'bedrock_cost.refresh_gateways()'
+		'bedrock_cost.refresh_gateways(date)'
 	]::pg_catalog.regprocedure[];
 	f record;
 BEGIN

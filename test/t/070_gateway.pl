@@ -271,5 +271,26 @@ is(sql(q{SELECT sum(billed_share) FROM bedrock_cost.gateway_chargeback WHERE gat
 	sql(q{SELECT sum(billed_share) FROM bedrock_cost.gateway_chargeback WHERE gateway = 'shared'}),
 	'both logs split the same bill, all of it');
 
+# one period at a time: refreshing May leaves April as it was (a line
+# changed by hand stays changed) and gives May's lines again; refreshing
+# April repairs it
+my $may = q{SELECT string_agg(gateway || ' ' || line || ' ' || user_key || ' ' || tokens, ',' ORDER BY gateway, tokens)
+	FROM bedrock_cost.gateway_chargeback WHERE billing_period = '2026-05-01'};
+my $may_before = sql($may);
+like($may_before, qr/eve/, 'May holds the unmatched requests of eve');
+sql(q{UPDATE bedrock_cost.gateway_chargeback SET billed_share = billed_share + 1
+	   WHERE gateway = 'generated' AND line = 'split' AND usage_date = (SELECT min(usage_date) FROM gwlite.split_truth)
+		 AND user_key = 'alice'});
+is(sql(q{SELECT bedrock_cost.refresh_gateways('2026-05-01')}), '3', 'a refresh of May alone');
+is(sql($may), $may_before, 'gives May its lines again');
+my $apr = q{SELECT count(*) FROM ((SELECT line, usage_date, bedrock_cost.model_key(model), token_kind, user_key,
+	NULLIF(team_key, ''), tokens, billed_share FROM gwlite.split_truth WHERE usage_date < '2026-05-01')
+	EXCEPT ALL (SELECT line, usage_date, model_key, token_kind, user_key, team_key, tokens::bigint, billed_share
+	FROM bedrock_cost.gateway_chargeback WHERE gateway = 'generated' AND billing_period = '2026-04-01'
+	AND line IN ('split', 'unmatched_log'))) AS x};
+cmp_ok(sql($apr), '>', 0, 'and leaves the April lines changed by hand as they were');
+sql(q{SELECT bedrock_cost.refresh_gateways('2026-04-15')});
+is(sql($apr), '0', 'a refresh of April (any day of it) repairs them');
+
 $node->stop;
 done_testing();
