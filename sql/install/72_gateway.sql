@@ -321,7 +321,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	r record;
-	-- the requests of the period, by a range the log's own index can serve
+	-- the requests of the period, by a range on the request time (an index
+	-- on a plain log's request_time serves it)
 	p_since timestamptz := (p_period::timestamp AT TIME ZONE 'UTC');
 	p_until timestamptz := ((p_period + interval '1 month')::timestamp AT TIME ZONE 'UTC');
 BEGIN
@@ -519,7 +520,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.refresh_gateways(date) IS
-  'recomputes gateway_chargeback and gateway_reconciliation for every registered gateway from chargeback_daily and the gateways'' logs: every billing period, or only the one of period (reading only that month''s requests, by a range on the request time the log''s own index can serve); readers keep the old rows until commit; returns the gateways computed; bedrock_cost_admin members only. Run it after refresh_chargeback(), e.g. from pg_cron: the worker does not read the logs';
+  'recomputes gateway_chargeback and gateway_reconciliation for every registered gateway from chargeback_daily and the gateways'' logs: every billing period, or only the one of period (reading only that month''s requests, by a range on the request time; an index on a plain log''s request_time serves it); readers keep the old rows until commit; returns the gateways computed; bedrock_cost_admin members only. Run it after refresh_chargeback(), e.g. from pg_cron: the worker does not read the logs';
 REVOKE ALL ON FUNCTION bedrock_cost.refresh_gateways(date) FROM PUBLIC;
 -- EXECUTE on register_gateway, unregister_gateway, gateway_log and
 -- refresh_gateways: bedrock_cost_admin (80_security.sql)
