@@ -41,7 +41,7 @@ COMMENT ON TABLE bedrock_cost.gateways IS
   'the AI gateways whose billed cost is split by their own request log (bedrock_cost.register_gateway)';
 COMMENT ON COLUMN bedrock_cost.gateways.gateway IS 'a name for the gateway (letters, digits, _ . -)';
 COMMENT ON COLUMN bedrock_cost.gateways.role_name IS 'the IAM role the gateway calls Bedrock as: every principal whose bedrock_cost.role_name is this (every session of the role) is the gateway';
-COMMENT ON COLUMN bedrock_cost.gateways.log_relation IS 'the table, view or foreign table holding its request log, schema-qualified';
+COMMENT ON COLUMN bedrock_cost.gateways.log_relation IS 'the table holding its request log (a table or partitioned table whose columns have built-in types: the extension''s owner reads it), schema-qualified';
 COMMENT ON COLUMN bedrock_cost.gateways.log_format IS 'litellm (LiteLLM''s "LiteLLM_SpendLogs") or plain (the column contract of bedrock_cost.gateway_log)';
 COMMENT ON COLUMN bedrock_cost.gateways.registered_by IS 'the role that registered it: the log is read only while that role may SELECT it';
 COMMENT ON COLUMN bedrock_cost.gateways.registered_at IS 'when it was registered (or registered again)';
@@ -80,6 +80,50 @@ COMMENT ON FUNCTION bedrock_cost._gateway_log_sql(text, regclass) IS
   'internal: the SELECT reading a request log relation of the given format as the columns of bedrock_cost.gateway_log';
 REVOKE ALL ON FUNCTION bedrock_cost._gateway_log_sql(text, regclass) FROM PUBLIC;
 
+-- a log relation the extension's owner (a superuser) may read on a
+-- registrant's word: nothing in reading it may run code of the registrant's
+CREATE FUNCTION bedrock_cost._gateway_check_relation(p_rel regclass)
+RETURNS void
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	bad text;
+BEGIN
+	-- a table, and so are all its partitions and children: a view or a
+	-- foreign table would run its owner's functions (or connections) as
+	-- the extension's owner
+	WITH RECURSIVE tree(r) AS (
+		SELECT p_rel::oid
+		UNION
+		SELECT i.inhrelid FROM pg_catalog.pg_inherits AS i JOIN tree AS t ON i.inhparent OPERATOR(pg_catalog.=) t.r
+	)
+	SELECT c.oid::regclass::text INTO bad
+	  FROM tree AS t JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) t.r
+	 WHERE c.relkind NOT IN ('r', 'p')
+	 LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'a gateway log must be a table: % is not', bad
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Copy a view''s or foreign table''s rows into a table (INSERT ... SELECT, or a materialized copy refreshed by its owner) and register that.';
+	END IF;
+	-- of built-in types only: a cast from a type of the registrant's would
+	-- run the registrant's function
+	SELECT pg_catalog.quote_ident(a.attname) INTO bad
+	  FROM pg_catalog.pg_attribute AS a JOIN pg_catalog.pg_type AS ty ON ty.oid OPERATOR(pg_catalog.=) a.atttypid
+	 WHERE a.attrelid OPERATOR(pg_catalog.=) p_rel AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+	   AND ty.typnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace
+	 LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'column % of gateway log % is not of a built-in type', bad, p_rel
+			USING ERRCODE = 'datatype_mismatch';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._gateway_check_relation(regclass) IS
+  'internal: refuses a gateway log relation whose reading could run code of its owner as the extension''s owner: anything but a table (views, foreign tables, a foreign or view partition or child), or a column of a type outside pg_catalog';
+REVOKE ALL ON FUNCTION bedrock_cost._gateway_check_relation(regclass) FROM PUBLIC;
+
 CREATE FUNCTION bedrock_cost.register_gateway(gateway text, role_name text, log_relation regclass,
 	log_format text DEFAULT 'plain')
 RETURNS void
@@ -105,6 +149,8 @@ BEGIN
 	IF $4 NOT IN ('litellm', 'plain') THEN
 		RAISE EXCEPTION 'log_format must be litellm or plain, not %', $4 USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	-- before anything plans a query over it
+	PERFORM bedrock_cost._gateway_check_relation($3);
 	-- the columns its format reads must be there
 	BEGIN
 		EXECUTE bedrock_cost._gateway_log_sql($4, $3) || ' LIMIT 0';
@@ -125,7 +171,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.register_gateway(text, text, regclass, text) IS
-  'registers (or registers again) an AI gateway: the IAM role it calls Bedrock as (every session of it) and the relation holding its request log, in format litellm ("LiteLLM_SpendLogs") or plain; bedrock_cost_admin members only, who must be able to SELECT the log; audited';
+  'registers (or registers again) an AI gateway: the IAM role it calls Bedrock as (every session of it) and the table holding its request log (no view or foreign table, built-in column types: the extension''s owner reads it), in format litellm ("LiteLLM_SpendLogs") or plain; bedrock_cost_admin members only, who must be able to SELECT the log; audited';
 REVOKE ALL ON FUNCTION bedrock_cost.register_gateway(text, text, regclass, text) FROM PUBLIC;
 
 CREATE FUNCTION bedrock_cost.unregister_gateway(gateway text)
@@ -171,7 +217,8 @@ BEGIN
 		RAISE EXCEPTION 'the request log % of gateway % does not exist', g.log_relation, p_gateway
 			USING ERRCODE = 'undefined_table';
 	END IF;
-	-- read as its registrant could, never more
+	-- still a table of built-in types, and read as its registrant could, never more
+	PERFORM bedrock_cost._gateway_check_relation(rel);
 	IF NOT pg_catalog.has_table_privilege(g.registered_by, rel, 'SELECT') THEN
 		RAISE EXCEPTION 'role % that registered gateway % may no longer read %', g.registered_by, p_gateway, rel
 			USING ERRCODE = 'insufficient_privilege';
@@ -180,7 +227,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._gateway_relation(text) IS
-  'internal: the request log relation of a gateway and its format; refused when it is gone or its registrant may no longer SELECT it';
+  'internal: the request log relation of a gateway and its format; refused when it is gone, is no longer a table of built-in types (_gateway_check_relation) or its registrant may no longer SELECT it';
 REVOKE ALL ON FUNCTION bedrock_cost._gateway_relation(text) FROM PUBLIC;
 
 CREATE FUNCTION bedrock_cost.gateway_log(gateway text,

@@ -179,6 +179,28 @@ sql('CREATE TABLE gw.other (a int)');
 ($rc, $out, $err) = $node->psql('postgres', "SELECT bedrock_cost.register_gateway('x', 'R', 'gw.other', 'plain')");
 like($err, qr/ERROR:  relation gw\.other is not a plain gateway log: column l\.request_time does not exist/,
 	'a relation without the columns of its format is refused');
+# nothing that would run the registrant's code as the extension's owner: a
+# view (its functions), a table with a column of a type of its own (a cast),
+# a table with a view among its children
+sql(q{CREATE FUNCTION gw.noisy() RETURNS text LANGUAGE sql AS $$ SELECT 'u' $$;
+	  CREATE VIEW gw.requests_view AS SELECT r.*, gw.noisy() AS x FROM gw.requests AS r;
+	  CREATE DOMAIN gw.key_text AS text;
+	  CREATE TABLE gw.requests_domain (LIKE gw.requests); ALTER TABLE gw.requests_domain ALTER user_key TYPE gw.key_text;
+	  CREATE TABLE gw.requests_parent (LIKE gw.requests);
+	  CREATE TABLE gw.requests_child () INHERITS (gw.requests_parent)});
+($rc, $out, $err) = $node->psql('postgres', "SELECT bedrock_cost.register_gateway('v', 'R', 'gw.requests_view', 'plain')");
+like($err, qr/ERROR:  a gateway log must be a table: gw\.requests_view is not/, 'a view is refused');
+($rc, $out, $err) = $node->psql('postgres', "SELECT bedrock_cost.register_gateway('v', 'R', 'gw.requests_domain', 'plain')");
+like($err, qr/ERROR:  column user_key of gateway log gw\.requests_domain is not of a built-in type/,
+	'a column of a type outside pg_catalog is refused');
+sql("SELECT bedrock_cost.register_gateway('v', 'R', 'gw.requests_parent', 'plain')");
+is(sql(q{SELECT count(*) FROM bedrock_cost.gateways WHERE gateway = 'v'}), '1', 'a table with table children is taken');
+sql(q{CREATE FOREIGN DATA WRAPPER dummy_fdw; CREATE SERVER dummy_srv FOREIGN DATA WRAPPER dummy_fdw;
+	  CREATE FOREIGN TABLE gw.requests_remote () INHERITS (gw.requests_parent) SERVER dummy_srv});
+($rc, $out, $err) = $node->psql('postgres', 'SELECT bedrock_cost.refresh_gateways()');
+like($err, qr/ERROR:  a gateway log must be a table: gw\.requests_remote is not/,
+	'a foreign child added after registration is refused when the log is read');
+sql(q{DROP FOREIGN TABLE gw.requests_remote; SELECT bedrock_cost.unregister_gateway('v')});
 sql(q{CREATE ROLE gwadmin LOGIN IN ROLE bedrock_cost_admin; GRANT USAGE ON SCHEMA gw TO gwadmin});
 ($rc, $out, $err) = $node->psql('postgres', "SELECT bedrock_cost.register_gateway('x', 'R', 'gw.requests', 'plain')",
 	extra_params => [ '-U', 'gwadmin' ]);
@@ -193,7 +215,8 @@ like($err, qr/role gwadmin that registered gateway x may no longer read gw\.requ
 sql("SELECT bedrock_cost.unregister_gateway('x')");
 is(sql(q{SELECT string_agg(action || ' ' || object, ',' ORDER BY audit_id) FROM bedrock_cost.audit_log
 		  WHERE action LIKE '%gateway'}),
-	'register_gateway shared,register_gateway x,unregister_gateway x', 'registrations are audited');
+	'register_gateway shared,register_gateway v,unregister_gateway v,register_gateway x,unregister_gateway x',
+	'registrations are audited');
 
 # model names as gateways write them
 is(sql(q{SELECT bedrock_cost.gateway_model_key('bedrock/us.anthropic.claude-3-5-sonnet-20240620-v1:0') || ' '
