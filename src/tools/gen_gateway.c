@@ -37,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "gen.h"
 #include "usage_type.h"
@@ -62,24 +61,24 @@ static int	cells_days;
 static char models[GW_MAX_MODELS][128];	/* the model as parsed: first name seen of a pool */
 static int	nmodels;
 
-/* the pooling key of a model name: without a lower-case vendor prefix ("openai.") */
-static const char *
-pool_name(const char *model)
-{
-	const char *p = model;
-
-	while (*p >= 'a' && *p <= 'z')
-		p++;
-	return *p == '.' && p > model ? p + 1 : model;
-}
-
-/* the model index of a model name, pooled; -1 when full */
+/*
+ * The model index of a model name, pooled as model_key pools names without
+ * an alias of their own: by bc_model_normalize (vendor prefix off, lower
+ * case); -1 when full
+ */
 static int
 model_index(const char *model)
 {
+	char		want[128],
+				have[128];
+
+	bc_model_normalize(model, strlen(model), want, sizeof(want));
 	for (int i = 0; i < nmodels; i++)
-		if (strcasecmp(pool_name(models[i]), pool_name(model)) == 0)
+	{
+		bc_model_normalize(models[i], strlen(models[i]), have, sizeof(have));
+		if (strcmp(have, want) == 0)
 			return i;
+	}
 	if (nmodels == GW_MAX_MODELS)
 		return -1;
 	snprintf(models[nmodels], sizeof(models[nmodels]), "%s", model);
