@@ -117,19 +117,7 @@ typedef struct BcLoadStats
 } BcLoadStats;
 
 /* privilege.c: who may load, and acting as the owner of line_items */
-typedef struct BcOwnerScope
-{
-	Oid			caller;			/* the user who called */
-	Oid			save_userid;
-	int			save_sec;
-	int			save_nestlevel;
-	bool		entered;
-} BcOwnerScope;
-extern void bc_check_caller(void);
-extern Oid	bc_line_items_owner(void);
-extern void bc_require_read_committed(const char *what);
-extern void bc_owner_enter(BcOwnerScope *scope);
-extern void bc_owner_leave(BcOwnerScope *scope);
+#include "privilege.h"
 
 /* loader_delivery.c: the server's use of the core delivery layer (delivery.h) */
 struct bc_derror;

@@ -1,14 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * privilege.c
- *		Who may load, and the one way the loader acts as the owner of
- *		bedrock_cost.line_items.
+ *		Who may load, and the one way the extension's C code runs SQL as
+ *		another role (the owner of bedrock_cost.line_items, a registrant).
  *
  * A load's DDL (creating the delivery table, the partition swap) and its
  * ledger writes need the rights of the extension's owner, which the
- * caller (a member of bedrock_cost_admin) does not have.  The switch to
- * that owner happens here and nowhere else (load_export, load_file and the
- * client API all go through bc_owner_enter), and it is made safe the way
+ * caller (a member of bedrock_cost_admin) does not have; a gateway's
+ * request log is read with the rights of the role that registered it
+ * (gateway_read.c).  The switch happens here and nowhere else (load_export,
+ * load_file and the client API go through bc_owner_enter, the gateway
+ * reader through bc_role_enter), and it is made safe the way
  * PostgreSQL makes maintenance commands safe (RestrictSearchPath and the
  * SECURITY_RESTRICTED_OPERATION of VACUUM, REINDEX, REFRESH):
  *
@@ -41,10 +43,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
-#include "loader.h"
-
-/* the search_path every SQL text of the loader runs under */
-#define BC_SAFE_SEARCH_PATH "pg_catalog, pg_temp"
+#include "privilege.h"
 
 /* superuser or bedrock_cost_admin, else an error (the load functions and the client API) */
 void
@@ -100,28 +99,35 @@ bc_require_read_committed(const char *what)
 }
 
 /*
- * Act as the owner of line_items: pinned search_path, security-restricted,
- * SPI connected.  scope->caller keeps who called.
+ * Act as role: pinned search_path, security-restricted, SPI connected.
+ * scope->caller keeps who called.  The one user switch of the extension's
+ * SQL-running C code (the loader as the owner, a gateway log's reader as
+ * its registrant).
  */
 void
-bc_owner_enter(BcOwnerScope *scope)
+bc_role_enter(BcOwnerScope *scope, Oid role)
 {
-	Oid			owner = bc_line_items_owner();
-
 	GetUserIdAndSecContext(&scope->save_userid, &scope->save_sec);
 	scope->caller = scope->save_userid;
 	scope->save_nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", BC_SAFE_SEARCH_PATH,
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	SetUserIdAndSecContext(owner, scope->save_sec | SECURITY_LOCAL_USERID_CHANGE |
+	SetUserIdAndSecContext(role, scope->save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	scope->entered = true;
 }
 
-/* back to the caller (after bc_owner_enter, without an error between) */
+/* act as the owner of line_items (bc_role_enter) */
+void
+bc_owner_enter(BcOwnerScope *scope)
+{
+	bc_role_enter(scope, bc_line_items_owner());
+}
+
+/* back to the caller (after bc_role_enter, without an error between) */
 void
 bc_owner_leave(BcOwnerScope *scope)
 {

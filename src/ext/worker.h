@@ -21,8 +21,8 @@
 /* the group role whose members may run the worker (sql/install/05_roles.sql) */
 #define BC_WORKER_GROUP "bedrock_cost_worker"
 
-/* the search_path every SQL text of the worker runs under */
-#define BC_SAFE_SEARCH_PATH "pg_catalog, pg_temp"
+/* BC_SAFE_SEARCH_PATH: the search_path every SQL text of the worker runs under */
+#include "privilege.h"
 
 /* channel of the NOTIFY sent with each completed load */
 #define BC_NOTIFY_CHANNEL "bedrock_cost_load"

@@ -33,9 +33,17 @@ is(join(',', @loader_switchers), 'privilege.c',
 my $priv = slurp_file("$src/src/ext/privilege.c");
 like($priv, qr/NewGUCNestLevel\(\);\s*\(void\) set_config_option\("search_path", BC_SAFE_SEARCH_PATH,/s,
 	'privilege.c pins search_path in a new GUC nest level before switching');
-like($priv, qr/#define BC_SAFE_SEARCH_PATH "pg_catalog, pg_temp"/, 'to pg_catalog, pg_temp');
-like($priv, qr/SetUserIdAndSecContext\(owner, scope->save_sec \| SECURITY_LOCAL_USERID_CHANGE \|\s*SECURITY_RESTRICTED_OPERATION\)/,
+like(slurp_file("$src/src/ext/privilege.h"), qr/#define BC_SAFE_SEARCH_PATH "pg_catalog, pg_temp"/,
+	'to pg_catalog, pg_temp (privilege.h, the one definition)');
+is(scalar(() = join('', map { slurp_file($_) } glob("$src/src/ext/*.[ch]")) =~ /#define BC_SAFE_SEARCH_PATH/g),
+	1, 'defined once');
+like($priv, qr/SetUserIdAndSecContext\(role, scope->save_sec \| SECURITY_LOCAL_USERID_CHANGE \|\s*SECURITY_RESTRICTED_OPERATION\)/,
 	'and switches with SECURITY_RESTRICTED_OPERATION');
+like($priv, qr/bc_owner_enter\(BcOwnerScope \*scope\)\n\{\n\tbc_role_enter\(scope, bc_line_items_owner\(\)\);\n\}/,
+	'acting as the owner is that switch to the owner of line_items');
+# every switch goes through bc_owner_enter
+is(join(',', map { s{.*/}{}r } grep { slurp_file($_) =~ /\bbc_role_enter\(/ } glob("$src/src/ext/*.c")),
+	'privilege.c', 'nothing else calls bc_role_enter directly');
 # every SQL-callable C function that acts as the owner goes through bc_owner_enter
 my %enter;
 foreach my $f (glob("$src/src/ext/loader_*.c"))
