@@ -41,9 +41,9 @@ COMMENT ON TABLE bedrock_cost.gateways IS
   'the AI gateways whose billed cost is split by their own request log (bedrock_cost.register_gateway)';
 COMMENT ON COLUMN bedrock_cost.gateways.gateway IS 'a name for the gateway (letters, digits, _ . -)';
 COMMENT ON COLUMN bedrock_cost.gateways.role_name IS 'the IAM role the gateway calls Bedrock as: every principal whose bedrock_cost.role_name is this (every session of the role) is the gateway';
-COMMENT ON COLUMN bedrock_cost.gateways.log_relation IS 'the table holding its request log (a table or partitioned table whose columns have built-in types: the extension''s owner reads it), schema-qualified';
+COMMENT ON COLUMN bedrock_cost.gateways.log_relation IS 'the relation holding its request log (a table, view, foreign table or partitioned table, read with the rights of registered_by), schema-qualified';
 COMMENT ON COLUMN bedrock_cost.gateways.log_format IS 'litellm (LiteLLM''s "LiteLLM_SpendLogs") or plain (the column contract of bedrock_cost.gateway_log)';
-COMMENT ON COLUMN bedrock_cost.gateways.registered_by IS 'the role that registered it: the log is read only while that role may SELECT it';
+COMMENT ON COLUMN bedrock_cost.gateways.registered_by IS 'the role that registered it: the log is read as that role (its rights, its user mappings), while it may SELECT it';
 COMMENT ON COLUMN bedrock_cost.gateways.registered_at IS 'when it was registered (or registered again)';
 
 -- the SELECT that reads a log relation in its format as the plain contract
@@ -64,10 +64,12 @@ AS $$
 		-- internal user, else the end user, else the (hashed) key; prompt
 		-- tokens include the cache reads and writes its metadata counts
 		WHEN 'litellm' THEN pg_catalog.format(
-			'SELECT (l."startTime"::pg_catalog.timestamp AT TIME ZONE ''UTC''), '
-			'COALESCE(NULLIF(l."user"::pg_catalog.text, ''''), NULLIF(l.end_user::pg_catalog.text, ''''), '
+			'SELECT pg_catalog.timezone(''UTC'', l."startTime"::pg_catalog.timestamp), '
+			'COALESCE(CASE WHEN l."user"::pg_catalog.text OPERATOR(pg_catalog.<>) '''' THEN l."user"::pg_catalog.text END, '
+			'CASE WHEN l.end_user::pg_catalog.text OPERATOR(pg_catalog.<>) '''' THEN l.end_user::pg_catalog.text END, '
 			'''key:'' OPERATOR(pg_catalog.||) l.api_key::pg_catalog.text), '
-			'NULLIF(l.team_id::pg_catalog.text, ''''), l.model::pg_catalog.text, '
+			'CASE WHEN l.team_id::pg_catalog.text OPERATOR(pg_catalog.<>) '''' THEN l.team_id::pg_catalog.text END, '
+			'l.model::pg_catalog.text, '
 			'GREATEST(COALESCE(l.prompt_tokens, 0) OPERATOR(pg_catalog.-) c.r OPERATOR(pg_catalog.-) c.w, 0)::pg_catalog.int8, '
 			'COALESCE(l.completion_tokens, 0)::pg_catalog.int8, c.r, c.w, '
 			'(l.status IS NULL OR l.status::pg_catalog.text OPERATOR(pg_catalog.=) ''success''), l.spend::pg_catalog.numeric '
@@ -80,49 +82,43 @@ COMMENT ON FUNCTION bedrock_cost._gateway_log_sql(text, regclass) IS
   'internal: the SELECT reading a request log relation of the given format as the columns of bedrock_cost.gateway_log';
 REVOKE ALL ON FUNCTION bedrock_cost._gateway_log_sql(text, regclass) FROM PUBLIC;
 
--- a log relation the extension's owner (a superuser) may read on a
--- registrant's word: nothing in reading it may run code of the registrant's
-CREATE FUNCTION bedrock_cost._gateway_check_relation(p_rel regclass)
-RETURNS void
-LANGUAGE plpgsql STABLE STRICT
+-- the query _gateway_read runs as a gateway's registrant: its log in one
+-- mode, of the billing period $1 (NULL: all), by a range on the request time
+-- (an index on a plain log's request_time serves it)
+CREATE FUNCTION bedrock_cost._gateway_query_sql(log_format text, log_relation regclass, mode text)
+RETURNS text
+LANGUAGE sql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	bad text;
-BEGIN
-	-- a table, and so are all its partitions and children: a view or a
-	-- foreign table would run its owner's functions (or connections) as
-	-- the extension's owner
-	WITH RECURSIVE tree(r) AS (
-		SELECT p_rel::oid
-		UNION
-		SELECT i.inhrelid FROM pg_catalog.pg_inherits AS i JOIN tree AS t ON i.inhparent OPERATOR(pg_catalog.=) t.r
-	)
-	SELECT c.oid::regclass::text INTO bad
-	  FROM tree AS t JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) t.r
-	 WHERE c.relkind NOT IN ('r', 'p')
-	 LIMIT 1;
-	IF bad IS NOT NULL THEN
-		RAISE EXCEPTION 'a gateway log must be a table: % is not', bad
-			USING ERRCODE = 'wrong_object_type',
-				  HINT = 'Copy a view''s or foreign table''s rows into a table (INSERT ... SELECT, or a materialized copy refreshed by its owner) and register that.';
-	END IF;
-	-- of built-in types only: a cast from a type of the registrant's would
-	-- run the registrant's function
-	SELECT pg_catalog.quote_ident(a.attname) INTO bad
-	  FROM pg_catalog.pg_attribute AS a JOIN pg_catalog.pg_type AS ty ON ty.oid OPERATOR(pg_catalog.=) a.atttypid
-	 WHERE a.attrelid OPERATOR(pg_catalog.=) p_rel AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
-	   AND ty.typnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace
-	 LIMIT 1;
-	IF bad IS NOT NULL THEN
-		RAISE EXCEPTION 'column % of gateway log % is not of a built-in type', bad, p_rel
-			USING ERRCODE = 'datatype_mismatch';
-	END IF;
-END
+	SELECT CASE $3
+		WHEN 'probe' THEN l.q || ' LIMIT 0'
+		WHEN 'rows' THEN 'SELECT l.* FROM (' || l.q || ') AS l' || w.cols || w.c
+		WHEN 'per_day' THEN
+			'SELECT pg_catalog.date_trunc(''month'', pg_catalog.timezone(''UTC'', l.request_time))::pg_catalog.date, '
+			'pg_catalog.timezone(''UTC'', l.request_time)::pg_catalog.date, l.model, l.user_key, l.team_key, '
+			'pg_catalog.sum(l.input_tokens), pg_catalog.sum(l.output_tokens), pg_catalog.sum(l.cache_read_tokens), '
+			'pg_catalog.sum(l.cache_write_tokens), pg_catalog.sum(l.estimated_spend) '
+			'FROM (' || l.q || ') AS l' || w.cols || w.c || ' AND l.succeeded GROUP BY 1, 2, 3, 4, 5'
+	END
+	  FROM (SELECT bedrock_cost._gateway_log_sql($1, $2) AS q) AS l
+	 CROSS JOIN (SELECT '(request_time, user_key, team_key, model, input_tokens, output_tokens, '
+						'cache_read_tokens, cache_write_tokens, succeeded, estimated_spend) ' AS cols,
+						'WHERE ($1 IS NULL OR (l.request_time OPERATOR(pg_catalog.>=) '
+						'pg_catalog.timezone(''UTC'', $1::pg_catalog.timestamp) AND l.request_time OPERATOR(pg_catalog.<) '
+						'pg_catalog.timezone(''UTC'', $1 OPERATOR(pg_catalog.+) ''1 month''::pg_catalog.interval)))' AS c) AS w
 $$;
-COMMENT ON FUNCTION bedrock_cost._gateway_check_relation(regclass) IS
-  'internal: refuses a gateway log relation whose reading could run code of its owner as the extension''s owner: anything but a table (views, foreign tables, a foreign or view partition or child), or a column of a type outside pg_catalog';
-REVOKE ALL ON FUNCTION bedrock_cost._gateway_check_relation(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION bedrock_cost._gateway_query_sql(text, regclass, text) IS
+  'internal: the query bedrock_cost._gateway_read runs as a gateway''s registrant: mode rows (the columns of gateway_log), per_day (the successful requests summed per billing period, UTC day, model, user and team) or probe (no row), of the billing period $1 (NULL: all)';
+REVOKE ALL ON FUNCTION bedrock_cost._gateway_query_sql(text, regclass, text) FROM PUBLIC;
+
+CREATE FUNCTION bedrock_cost._gateway_read(gateway text, period date, mode text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'bc_gateway_read'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION bedrock_cost._gateway_read(text, date, text) IS
+  'internal: the request log of a gateway (_gateway_query_sql in mode rows, per_day or probe, of one billing period, NULL: all) read with the rights of the role that registered it, under search_path pg_catalog, pg_temp and as a security-restricted operation, so a view''s functions, a foreign table''s user mapping and a column type''s casts are the registrant''s';
+REVOKE ALL ON FUNCTION bedrock_cost._gateway_read(text, date, text) FROM PUBLIC;
 
 CREATE FUNCTION bedrock_cost.register_gateway(gateway text, role_name text, log_relation regclass,
 	log_format text DEFAULT 'plain')
@@ -149,16 +145,6 @@ BEGIN
 	IF $4 NOT IN ('litellm', 'plain') THEN
 		RAISE EXCEPTION 'log_format must be litellm or plain, not %', $4 USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	-- before anything plans a query over it
-	PERFORM bedrock_cost._gateway_check_relation($3);
-	-- the columns its format reads must be there
-	BEGIN
-		EXECUTE bedrock_cost._gateway_log_sql($4, $3) || ' LIMIT 0';
-	EXCEPTION WHEN undefined_column OR datatype_mismatch OR cannot_coerce OR undefined_function THEN
-		RAISE EXCEPTION 'relation % is not a % gateway log: %', $3, $4, SQLERRM
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'See the column contract of bedrock_cost.gateway_log in the README.';
-	END;
 	SELECT pg_catalog.to_jsonb(g) INTO old FROM bedrock_cost.gateways AS g WHERE g.gateway = $1;
 	INSERT INTO bedrock_cost.gateways AS g (gateway, role_name, log_relation, log_format, registered_by)
 	VALUES ($1, $2, $3::text, $4, caller)
@@ -166,12 +152,23 @@ BEGIN
 	   SET role_name = EXCLUDED.role_name, log_relation = EXCLUDED.log_relation,
 		   log_format = EXCLUDED.log_format, registered_by = EXCLUDED.registered_by,
 		   registered_at = pg_catalog.now();
+	-- the columns its format reads must be there, read as the caller (a
+	-- view's or a foreign table's code runs as the registrant, never more)
+	BEGIN
+		PERFORM FROM bedrock_cost._gateway_read($1, NULL, 'probe') AS l(request_time timestamptz, user_key text,
+			team_key text, model text, input_tokens bigint, output_tokens bigint, cache_read_tokens bigint,
+			cache_write_tokens bigint, succeeded boolean, estimated_spend numeric);
+	EXCEPTION WHEN undefined_column OR datatype_mismatch OR cannot_coerce OR undefined_function THEN
+		RAISE EXCEPTION 'relation % is not a % gateway log: %', $3, $4, SQLERRM
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'See the column contract of bedrock_cost.gateway_log in the README.';
+	END;
 	PERFORM bedrock_cost._audit('register_gateway', $1, old,
 		(SELECT pg_catalog.to_jsonb(g) FROM bedrock_cost.gateways AS g WHERE g.gateway = $1));
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.register_gateway(text, text, regclass, text) IS
-  'registers (or registers again) an AI gateway: the IAM role it calls Bedrock as (every session of it) and the table holding its request log (no view or foreign table, built-in column types: the extension''s owner reads it), in format litellm ("LiteLLM_SpendLogs") or plain; bedrock_cost_admin members only, who must be able to SELECT the log; audited';
+  'registers (or registers again) an AI gateway: the IAM role it calls Bedrock as (every session of it) and the relation holding its request log (a table, view or foreign table, in any schema, read with the rights of the registering role), in format litellm ("LiteLLM_SpendLogs") or plain; bedrock_cost_admin members only, who must be able to SELECT the log; audited';
 REVOKE ALL ON FUNCTION bedrock_cost.register_gateway(text, text, regclass, text) FROM PUBLIC;
 
 CREATE FUNCTION bedrock_cost.unregister_gateway(gateway text)
@@ -201,7 +198,8 @@ COMMENT ON FUNCTION bedrock_cost.unregister_gateway(text) IS
 REVOKE ALL ON FUNCTION bedrock_cost.unregister_gateway(text) FROM PUBLIC;
 
 -- the log relation of a gateway, once its registrant may still read it
-CREATE FUNCTION bedrock_cost._gateway_relation(p_gateway text, OUT rel regclass, OUT log_format text)
+CREATE FUNCTION bedrock_cost._gateway_relation(p_gateway text, OUT rel regclass, OUT log_format text,
+	OUT registered_by name)
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -217,17 +215,17 @@ BEGIN
 		RAISE EXCEPTION 'the request log % of gateway % does not exist', g.log_relation, p_gateway
 			USING ERRCODE = 'undefined_table';
 	END IF;
-	-- still a table of built-in types, and read as its registrant could, never more
-	PERFORM bedrock_cost._gateway_check_relation(rel);
+	-- _gateway_read runs as the registrant: say so plainly when it would fail
 	IF NOT pg_catalog.has_table_privilege(g.registered_by, rel, 'SELECT') THEN
 		RAISE EXCEPTION 'role % that registered gateway % may no longer read %', g.registered_by, p_gateway, rel
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	log_format := g.log_format;
+	registered_by := g.registered_by;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._gateway_relation(text) IS
-  'internal: the request log relation of a gateway and its format; refused when it is gone, is no longer a table of built-in types (_gateway_check_relation) or its registrant may no longer SELECT it';
+  'internal: the request log relation of a gateway, its format and the role that registered it; refused when it is gone or that role may no longer SELECT it';
 REVOKE ALL ON FUNCTION bedrock_cost._gateway_relation(text) FROM PUBLIC;
 
 CREATE FUNCTION bedrock_cost.gateway_log(gateway text,
@@ -235,19 +233,16 @@ CREATE FUNCTION bedrock_cost.gateway_log(gateway text,
 	OUT input_tokens bigint, OUT output_tokens bigint, OUT cache_read_tokens bigint,
 	OUT cache_write_tokens bigint, OUT succeeded boolean, OUT estimated_spend numeric)
 RETURNS SETOF record
-LANGUAGE plpgsql STABLE
+LANGUAGE sql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	r record;
-BEGIN
-	r := bedrock_cost._gateway_relation($1);
-	RETURN QUERY EXECUTE bedrock_cost._gateway_log_sql(r.log_format, r.rel);
-END
+	SELECT * FROM bedrock_cost._gateway_read($1, NULL, 'rows') AS l(request_time timestamptz, user_key text,
+		team_key text, model text, input_tokens bigint, output_tokens bigint, cache_read_tokens bigint,
+		cache_write_tokens bigint, succeeded boolean, estimated_spend numeric)
 $$;
 COMMENT ON FUNCTION bedrock_cost.gateway_log(text) IS
-  'the request log of a gateway as the plain column contract: request_time (UTC), user_key, team_key, model (the gateway''s name for it), input, output, cache-read and cache-write tokens (0 when absent), succeeded (status NULL or success), estimated_spend (the gateway''s own estimate); read only while the registering role may SELECT the log. A plain log has these columns with status instead of succeeded; a litellm log is "LiteLLM_SpendLogs"';
+  'the request log of a gateway as the plain column contract: request_time (UTC), user_key, team_key, model (the gateway''s name for it), input, output, cache-read and cache-write tokens (0 when absent), succeeded (status NULL or success), estimated_spend (the gateway''s own estimate); read with the rights of the role that registered the gateway, while it may SELECT the log. A plain log has these columns with status instead of succeeded; a litellm log is "LiteLLM_SpendLogs"';
 REVOKE ALL ON FUNCTION bedrock_cost.gateway_log(text) FROM PUBLIC;
 
 -- a gateway's name for a model -> the bill's model key
@@ -363,26 +358,12 @@ CREATE FUNCTION bedrock_cost._gateway_usage(p_gateway text, p_period date)
 RETURNS TABLE (billing_period date, usage_date date, model text, user_key text, team_key text,
 	input_tokens numeric, output_tokens numeric, cache_read_tokens numeric, cache_write_tokens numeric,
 	estimated_spend numeric)
-LANGUAGE plpgsql STABLE
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	r record;
-	-- the requests of the period, by a range on the request time (an index
-	-- on a plain log's request_time serves it)
-	p_since timestamptz := (p_period::timestamp AT TIME ZONE 'UTC');
-	p_until timestamptz := ((p_period + interval '1 month')::timestamp AT TIME ZONE 'UTC');
-BEGIN
-	r := bedrock_cost._gateway_relation(p_gateway);
-	RETURN QUERY EXECUTE
-		'SELECT pg_catalog.date_trunc(''month'', l.t AT TIME ZONE ''UTC'')::pg_catalog.date, '
-		'(l.t AT TIME ZONE ''UTC'')::pg_catalog.date, l.m, l.u, l.team, pg_catalog.sum(l.i), pg_catalog.sum(l.o), '
-		'pg_catalog.sum(l.cr), pg_catalog.sum(l.cw), pg_catalog.sum(l.e) '
-		'FROM (' || bedrock_cost._gateway_log_sql(r.log_format, r.rel) || ') AS l(t, u, team, m, i, o, cr, cw, ok, e) '
-		'WHERE l.ok AND ($1 IS NULL OR (l.t OPERATOR(pg_catalog.>=) $1 AND l.t OPERATOR(pg_catalog.<) $2)) '
-		'GROUP BY 1, 2, 3, 4, 5'
-		USING p_since, p_until;
-END
+	SELECT * FROM bedrock_cost._gateway_read($1, $2, 'per_day') AS l(billing_period date, usage_date date,
+		model text, user_key text, team_key text, input_tokens numeric, output_tokens numeric,
+		cache_read_tokens numeric, cache_write_tokens numeric, estimated_spend numeric)
 $$;
 COMMENT ON FUNCTION bedrock_cost._gateway_usage(text, date) IS
   'internal: the successful requests of a gateway''s log summed per billing period, UTC day, model name, user and team, of one billing period (NULL: all) (refresh_gateways)';
