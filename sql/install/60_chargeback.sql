@@ -842,9 +842,11 @@ SET search_path = pg_catalog, pg_temp
 -- the CTEs' row estimates are poor (1 row for thousands): a merge join with
 -- the principals' tags rescanned them millions of times; hash joins do not.
 -- The months read are a few of many, but a subquery gives them: without
--- this the planner reads all of chargeback_daily instead of its index
+-- this the planner reads all of chargeback_daily instead of its index.
+-- Grouping the series' days by hash, not by a sort of every row and kind
 SET enable_mergejoin = off
 SET enable_seqscan = off
+SET enable_sort = off
 AS $$
 	WITH t AS (
 		SELECT * FROM bedrock_cost.spike_settings
@@ -859,23 +861,41 @@ AS $$
 		SELECT w.billing_period, NULL::date AS since, w.before FROM wanted AS w
 		UNION ALL
 		SELECT (w.billing_period - interval '1 month')::date, w.billing_period - 14, NULL FROM wanted AS w
-	), day AS (
-		-- each series' value per day, in the periods and the month before each
-		SELECT d.billing_period, d.export_id, d.usage_date, d.principal_arn, d.model, k.kind,
-			   sum(k.cost) AS cost, sum(k.tokens) AS tokens
+	), series_day AS (
+		-- each principal's and model's day, the four token kinds side by side
+		-- (summed over accounts, attribution and tags maps, once for the four
+		-- kinds); has_<kind>: some row has a cost or tokens of the kind, so a
+		-- series' day exists exactly when it did with one row per kind.  The
+		-- person and role are functions of the principal: carried, not recomputed
+		SELECT d.billing_period, d.export_id, d.usage_date, d.principal_arn, d.model,
+			   pg_catalog.min(d.person) AS person, pg_catalog.min(d.role_arn) AS role_arn,
+			   sum(d.input_cost) AS input_cost, sum(d.input_tokens) AS input_tokens,
+			   bool_or(d.input_cost <> 0 OR d.input_tokens <> 0) AS has_input,
+			   sum(d.output_cost) AS output_cost, sum(d.output_tokens) AS output_tokens,
+			   bool_or(d.output_cost <> 0 OR d.output_tokens <> 0) AS has_output,
+			   sum(d.cache_read_cost) AS cache_read_cost, sum(d.cache_read_tokens) AS cache_read_tokens,
+			   bool_or(d.cache_read_cost <> 0 OR d.cache_read_tokens <> 0) AS has_cache_read,
+			   sum(d.cache_write_cost) AS cache_write_cost, sum(d.cache_write_tokens) AS cache_write_tokens,
+			   bool_or(d.cache_write_cost <> 0 OR d.cache_write_tokens <> 0) AS has_cache_write
 		  FROM bedrock_cost.chargeback_daily AS d
-		 CROSS JOIN LATERAL (VALUES ('input', d.input_cost, d.input_tokens),
-									('output', d.output_cost, d.output_tokens),
-									('cache_read', d.cache_read_cost, d.cache_read_tokens),
-									('cache_write', d.cache_write_cost, d.cache_write_tokens)) AS k(kind, cost, tokens)
 		 WHERE d.billing_period = ANY (ARRAY(SELECT DISTINCT c.billing_period FROM scan AS c))
 		   AND EXISTS (SELECT 1 FROM scan AS c
 						WHERE c.billing_period = d.billing_period
 						  AND (c.since IS NULL OR d.usage_date >= c.since)
 						  AND (c.before IS NULL OR d.usage_date < c.before))
 		   AND d.attribution <> 'account_level'
-		   AND (k.cost <> 0 OR k.tokens <> 0)
-		 GROUP BY 1, 2, 3, 4, 5, 6
+		 GROUP BY 1, 2, 3, 4, 5
+	), day AS (
+		-- each series' value per day, in the periods and the month before each
+		SELECT s.billing_period, s.export_id, s.usage_date, s.principal_arn, s.model, s.person, s.role_arn,
+			   k.kind, k.cost, k.tokens
+		  FROM series_day AS s
+		 CROSS JOIN LATERAL (VALUES ('input', s.input_cost, s.input_tokens, s.has_input),
+									('output', s.output_cost, s.output_tokens, s.has_output),
+									('cache_read', s.cache_read_cost, s.cache_read_tokens, s.has_cache_read),
+									('cache_write', s.cache_write_cost, s.cache_write_tokens, s.has_cache_write))
+				AS k(kind, cost, tokens, present)
+		 WHERE k.present
 	), candidate AS (
 		-- series with a day above a minimum in the periods
 		SELECT DISTINCT d.export_id, coalesce(d.principal_arn, '') AS who, coalesce(d.model, '') AS what, d.kind
@@ -907,19 +927,18 @@ AS $$
 				AS spike_on
 		  FROM m
 	), tags AS (
-		-- each principal's tags in the period (the tag set it spent most under)
+		-- each principal's tags in the period (the tag set it spent most
+		-- under), and their text, once per principal
 		SELECT DISTINCT ON (c.billing_period, c.export_id, c.principal_arn)
-			   c.billing_period, c.export_id, c.principal_arn, c.principal_tags
+			   c.billing_period, c.export_id, c.principal_arn, c.principal_tags,
+			   (SELECT pg_catalog.string_agg(bedrock_cost.tag_name(j.key) || '=' || j.value, ', ' ORDER BY j.key)
+				  FROM pg_catalog.jsonb_each_text(c.principal_tags) AS j) AS tags_text
 		  FROM bedrock_cost.chargeback_by_principal AS c
 		 WHERE c.billing_period = ANY ($1 || $2) AND c.principal_arn IS NOT NULL
 		 ORDER BY c.billing_period, c.export_id, c.principal_arn, c.cost DESC, c.principal_tags
 	)
 	SELECT s.billing_period, s.export_id, e.export_name, e.path, s.usage_date,
-		   s.principal_arn, bedrock_cost.person(s.principal_arn::bedrock_cost.iam_arn),
-		   bedrock_cost.role_arn(s.principal_arn::bedrock_cost.iam_arn)::text,
-		   pt.principal_tags, (SELECT pg_catalog.string_agg(bedrock_cost.tag_name(j.key) || '=' || j.value,
-															', ' ORDER BY j.key)
-								 FROM pg_catalog.jsonb_each_text(pt.principal_tags) AS j),
+		   s.principal_arn, s.person, s.role_arn, pt.principal_tags, pt.tags_text,
 		   s.model, s.kind, s.cost, s.baseline_cost, round(s.cost / nullif(s.baseline_cost, 0), 4),
 		   s.tokens, s.baseline_tokens, round(s.tokens / nullif(s.baseline_tokens, 0), 4),
 		   s.spike_on, s.factor, s.min_cost, s.min_tokens, b.cost_basis
@@ -1172,6 +1191,7 @@ DECLARE
 	stale record;
 	full_rebuild boolean;
 	rel text;
+	cols text;
 	spike_heads date[];
 BEGIN
 	-- one refresh at a time; readers of the tables are never blocked.  The
@@ -1242,13 +1262,23 @@ BEGIN
 	 WHERE c.billing_period = ANY (stale.periods);
 	-- budgets whose state changed in these periods: one NOTIFY each, at commit
 	PERFORM bedrock_cost._budget_notify(stale.periods);
-	-- fresh statistics for the dashboards' plans when the set of periods
-	-- changed (a new month) or everything was recomputed; a restated period
-	-- changes the distributions little (autovacuum's ANALYZE follows)
+	-- fresh statistics for the dashboards' plans when everything was
+	-- recomputed, and when the set of periods changed (a new month): then
+	-- what the plans lack is the new month in the period and day columns and
+	-- the new row counts, so only those columns are analysed (a fifth of the
+	-- time: the text columns' statistics were most of it); the other columns'
+	-- distributions change little with one month, and autovacuum's ANALYZE
+	-- follows.  A restated period changes them little too: no ANALYZE
 	IF full_rebuild OR stale.periods_changed THEN
 		FOREACH rel IN ARRAY bedrock_cost._chargeback_tables()
 		LOOP
-			EXECUTE format('ANALYZE bedrock_cost.%I', rel);
+			SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+			  INTO cols
+			  FROM pg_catalog.pg_attribute AS a
+			 WHERE a.attrelid = pg_catalog.to_regclass('bedrock_cost.' || pg_catalog.quote_ident(rel))
+			   AND a.attname IN ('billing_period', 'usage_date') AND NOT a.attisdropped;
+			EXECUTE format('ANALYZE bedrock_cost.%I%s', rel,
+						   CASE WHEN full_rebuild OR cols IS NULL THEN '' ELSE ' (' || cols || ')' END);
 		END LOOP;
 	END IF;
 END
