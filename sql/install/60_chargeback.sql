@@ -147,10 +147,13 @@ $$;
 COMMENT ON FUNCTION bedrock_cost.set_cost_basis(text) IS
   'sets what the cost column of the chargeback views sums (unblended or net_unblended); takes effect at the next refresh_chargeback()';
 
--- which line item types are usage (charged to the caller); the rest is account-level
+-- which line item types are usage (charged to the caller); the rest is
+-- account-level.  Not STRICT (NULL gives NULL all the same): a STRICT SQL
+-- function whose body has an IN list is not inlined, and the refresh called
+-- it once per chargeback_base row in four tables
 CREATE FUNCTION bedrock_cost.is_usage_line_item_type(line_item_type text)
 RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT $1 IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') $$;
 COMMENT ON FUNCTION bedrock_cost.is_usage_line_item_type(text) IS
   'true for the line item types that are usage and chargeable to the caller (Usage, DiscountedUsage, SavingsPlanCoveredUsage); Tax, Credit, Refund, discounts, fees are account-level';
@@ -161,7 +164,7 @@ RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
 	SELECT CASE WHEN $1 IS NOT NULL THEN 'attributed'
-				WHEN $2 IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'unattributed'
+				WHEN bedrock_cost.is_usage_line_item_type($2) THEN 'unattributed'
 				ELSE 'account_level' END
 $$;
 COMMENT ON FUNCTION bedrock_cost.attribution(text, text) IS
