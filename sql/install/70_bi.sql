@@ -338,9 +338,12 @@ CREATE VIEW bedrock_cost.bi_focus_bedrock WITH (security_barrier) AS
 	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
 			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
 						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
-		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
-					WHERE ta.role_name = current_user AND ta.tag_key <> '*'
-					  AND (f."Tags" ->> ta.tag_key) = ta.tag_value);
+		-- the role's (key, value) pairs as an uncorrelated array: on Citus,
+		-- focus_bedrock reads the shards, and a subquery correlated with it
+		-- on the coordinator's team_access cannot be planned (doc/citus.md)
+		OR f."Tags" @> ANY (ARRAY(SELECT pg_catalog.jsonb_build_object(ta.tag_key, ta.tag_value)
+									FROM bedrock_cost.team_access AS ta
+								   WHERE ta.role_name = current_user AND ta.tag_key <> '*'));
 COMMENT ON VIEW bedrock_cost.bi_focus_bedrock IS
   'bedrock_cost.focus_bedrock for BI tools and FOCUS consumers: one row per Bedrock line item in FOCUS 1.2 column names, costs and quantities numeric(38,16), Tags as JSON text. Row-level security by bedrock_cost.team_access (a team sees the line items of its principals); filter on x_BillingPeriod';
 
