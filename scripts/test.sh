@@ -7,6 +7,8 @@
 #   tap    PostgreSQL::Test::Cluster suites        make prove_installcheck
 #   quickstart  the README's main command on a throwaway cluster, its
 #          sample loads and reconciliation checked (quickstart_check below)
+#   citus  one node against a three-node Citus cluster (test/citus/run.sh);
+#          not in the default list: Debian has no Citus package (doc/citus.md)
 # Select suites with SUITES="unit regress"; FUZZ_SECONDS sets the fuzz time.
 # As root, the server-side suites run as the unprivileged user postgres on a
 # private copy of the tree (PostgreSQL refuses to run as root).
@@ -87,6 +89,7 @@ for s in $SUITES; do
 		unit) run_suite unit make -s unit WERROR=1 ;;
 		fuzz) run_suite fuzz make -s fuzz-smoke FUZZ_SECONDS="$FUZZ_SECONDS" ;;
 		quickstart) run_suite quickstart quickstart_check ;;
+		citus) run_suite citus bash test/citus/run.sh ;;
 	esac
 done
 

@@ -431,6 +431,8 @@ BEGIN
 				   d, d || '_delivery', p_period, p_export_id, p_load_id);
 	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', d,
 				   format('chargeback summary of delivery %s (bedrock_cost.loads) per day, model and token kind, billing period %s', p_load_id, p_period));
+	-- on Citus, distributed like line_items before a row is written (78_citus.sql)
+	PERFORM bedrock_cost._distribute_load_table(t);
 	RETURN t;
 END
 $$;

@@ -20,6 +20,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "utils/date.h"
+#include "utils/relcache.h"
 #include "utils/timestamp.h"
 
 /* one file of a delivery */
@@ -168,6 +169,12 @@ extern void bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 extern void bc_copy_clear_failure(void);
 extern BcRowError *bc_copy_failure(void);
 extern bool bc_copy_binary_possible(void);
+
+/* loader_citus.c: delivery tables distributed by Citus */
+extern bool bc_citus_distributed(Relation rel);
+extern uint64 bc_citus_copy(Relation rel, List *attnames, List *options,
+							int (*data_source) (void *outbuf, int minread, int maxread),
+							const BcDelivery *d, int64 load_id, int phase);
 extern uint64 bc_copy_into(const char *table, const char *columns, int ncolumns, bool binary,
 						   int (*data_source) (void *outbuf, int minread, int maxread),
 						   const BcDelivery *d, int64 load_id, int phase);

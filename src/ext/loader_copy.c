@@ -447,6 +447,7 @@ bc_copy_binary_possible(void)
  * COPY FROM data_source into bedrock_cost.<table> (columns: the core's
  * comma-separated list), in binary format or as UTF-8 text, with the
  * checks DoCopy would make, shown in load_progress as phase of delivery d.
+ * A Citus distributed table gets the same rows through loader_citus.c.
  * Returns the rows stored.
  */
 uint64
@@ -472,11 +473,16 @@ bc_copy_into(const char *table, const char *columns, int ncolumns, bool binary,
 	else
 		options = list_make2(makeDefElem("format", (Node *) makeString("text"), -1),
 							 makeDefElem("encoding", (Node *) makeString("UTF8"), -1));
-	cstate = BC_BeginCopyFrom(pstate, rel, NULL, NULL, false, data_source,
-							  attnames, options);
-	bc_progress_in_copy(d, load_id, phase);
-	rows = CopyFrom(cstate);
-	EndCopyFrom(cstate);
+	if (bc_citus_distributed(rel))
+		rows = bc_citus_copy(rel, attnames, options, data_source, d, load_id, phase);
+	else
+	{
+		cstate = BC_BeginCopyFrom(pstate, rel, NULL, NULL, false, data_source,
+								  attnames, options);
+		bc_progress_in_copy(d, load_id, phase);
+		rows = CopyFrom(cstate);
+		EndCopyFrom(cstate);
+	}
 	table_close(rel, NoLock);
 	return rows;
 }

@@ -1,0 +1,148 @@
+/*
+ * 78_citus.sql: running on a Citus cluster (doc/citus.md is the runbook).
+ * The extension has no Citus dependency: everything here looks Citus up at
+ * run time and does nothing on a single node.
+ *
+ *   distribute()            line_items and line_items_history become hash-
+ *                           distributed tables on line_number, colocated;
+ *                           idempotent; rows already loaded move to the
+ *                           shards and leave no local copy
+ *   _citus_distribution()   the distribution column of a table, NULL when
+ *                           it is not a Citus distributed table (or Citus
+ *                           is not installed)
+ *   _distribute_load_table() a delivery's fresh table distributed and
+ *                           colocated like line_items before any row is
+ *                           written (called by _create_load_table)
+ *
+ * Why line_number: the key must be NOT NULL and spread evenly.  principal
+ * is NULL on account-level and unattributed rows, payer_account_id has one
+ * value per organisation, usage_account_id skews with the biggest team,
+ * line_item_id is optional in the files.  line_number (the row's line in
+ * its file) is always there and its hash spreads every file over every
+ * shard.  Nothing joins line items on it, so no query loses a colocated
+ * join by it: the chargeback reads the summaries, which stay on the
+ * coordinator with the ledger and the settings (thousands of rows per
+ * period; a refresh reads no shard).
+ *
+ * IDENTIFICATION
+ *		sql/install/78_citus.sql
+ */
+
+CREATE FUNCTION bedrock_cost._citus_distribution(rel regclass)
+RETURNS text
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	col text;
+BEGIN
+	IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+		RETURN NULL;
+	END IF;
+	-- dynamic: this function must install and run without Citus
+	EXECUTE 'SELECT pg_catalog.column_to_column_name(p.logicalrelid, p.partkey::pg_catalog.text) '
+			'FROM pg_catalog.pg_dist_partition AS p '
+			'WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1 AND p.partmethod OPERATOR(pg_catalog.=) ''h'''
+	   INTO col USING rel;
+	RETURN col;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._citus_distribution(regclass) IS
+  'internal: the distribution column of rel when it is a hash-distributed Citus table, NULL otherwise (also when Citus is not installed)';
+
+CREATE FUNCTION bedrock_cost._distribute_load_table(p_table text)
+RETURNS void
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	col text := bedrock_cost._citus_distribution('bedrock_cost.line_items'::regclass);
+BEGIN
+	IF col IS NULL THEN
+		RETURN;
+	END IF;
+	-- empty, so nothing is copied; colocated, so ATTACH PARTITION accepts it
+	EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3)'
+	  USING format('bedrock_cost.%I', p_table)::regclass, col, 'bedrock_cost.line_items';
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._distribute_load_table(text) IS
+  'internal: when line_items is a Citus distributed table, makes the (empty) delivery table bedrock_cost.<p_table> distributed on the same column and colocated with it, so the loader writes its rows to the shards once and the swap''s ATTACH moves no data';
+
+CREATE FUNCTION bedrock_cost.distribute(shard_count integer DEFAULT NULL)
+RETURNS TABLE (table_name regclass, distribution_column text, shards bigint)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t text;
+	part regclass;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+		RAISE EXCEPTION 'Citus is not installed in this database'
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'CREATE EXTENSION citus first, on the coordinator; doc/citus.md is the runbook.';
+	END IF;
+	FOREACH t IN ARRAY ARRAY['line_items', 'line_items_history'] LOOP
+		IF bedrock_cost._citus_distribution(format('bedrock_cost.%I', t)::regclass) IS NULL THEN
+			IF t = 'line_items' THEN
+				EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, shard_count => $3)'
+				  USING 'bedrock_cost.line_items'::regclass, 'line_number', shard_count;
+			ELSE
+				EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3)'
+				  USING format('bedrock_cost.%I', t)::regclass, 'line_number', 'bedrock_cost.line_items';
+			END IF;
+			-- the partitions' rows were copied to the shards: drop the local copies
+			FOR part IN SELECT i.inhrelid::regclass FROM pg_inherits AS i
+						 WHERE i.inhparent = format('bedrock_cost.%I', t)::regclass LOOP
+				EXECUTE 'SELECT pg_catalog.truncate_local_data_after_distributing_table($1)' USING part;
+			END LOOP;
+		END IF;
+	END LOOP;
+	RETURN QUERY EXECUTE
+		'SELECT r.rel, bedrock_cost._citus_distribution(r.rel), '
+		'(SELECT pg_catalog.count(*) FROM pg_catalog.pg_dist_shard AS s WHERE s.logicalrelid OPERATOR(pg_catalog.=) r.rel) '
+		'FROM pg_catalog.unnest($1) AS r(rel)'
+	  USING ARRAY['bedrock_cost.line_items'::regclass, 'bedrock_cost.line_items_history'::regclass];
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost.distribute(integer) IS
+  'on a Citus coordinator: makes line_items and line_items_history hash-distributed on line_number, colocated (shard_count: Citus''s citus.shard_count when NULL); rows already loaded move to the shards, no local copy is left; idempotent. Ledger, summaries, chargeback and settings stay on the coordinator. Superuser only; see doc/citus.md';
+
+CREATE FUNCTION bedrock_cost._copy_rows(rel regclass)
+RETURNS SETOF record
+LANGUAGE C STRICT VOLATILE
+AS 'MODULE_PATHNAME', 'bedrock_cost_copy_rows';
+COMMENT ON FUNCTION bedrock_cost._copy_rows(regclass) IS
+  'internal: the rows of the COPY the loader is running into rel, for the INSERT ... SELECT that writes a delivery into a Citus distributed table (loader_citus.c); refused outside the loader';
+
+CREATE FUNCTION bedrock_cost._insert_copy_rows(rel regclass)
+RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	cols text;
+	n bigint;
+BEGIN
+	-- every column, types as format_type names them under this search_path
+	-- (qualified when outside pg_catalog)
+	SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', '
+					  ORDER BY a.attnum)
+	  INTO cols
+	  FROM pg_attribute AS a
+	 WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
+	EXECUTE format('INSERT INTO %s SELECT * FROM bedrock_cost._copy_rows(%s::pg_catalog.regclass) AS r(%s)',
+				   rel, rel::oid, cols);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._insert_copy_rows(regclass) IS
+  'internal: the loader''s write into a Citus distributed delivery table: INSERT INTO rel SELECT * FROM bedrock_cost._copy_rows(rel), which Citus sends to the shards; returns the rows inserted';
+
+REVOKE ALL ON FUNCTION bedrock_cost._citus_distribution(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost._insert_copy_rows(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost._copy_rows(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost._distribute_load_table(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost.distribute(integer) FROM PUBLIC;

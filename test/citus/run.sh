@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# test/citus/run.sh: bedrock_cost on a Citus cluster against one node.
+#
+# Starts a three-node loopback Citus cluster (a coordinator and two
+# workers) and a plain single node, loads the same export into both (the
+# bundled sample with bedrock-cost-load, then every period again with
+# load_export(force => true), so the client, the server loader, history
+# and restatements are exercised), refreshes, and compares every relation
+# of the bedrock_cost schema that holds numbers (chargeback tables and
+# views, BI views, reconciliation, FOCUS, as-of answers) row for row.  It
+# also checks that the delivery tables on the coordinator keep no local
+# heap (the rows live on the shards only).  Exits non-zero on any
+# difference, and fails (does not skip) when Citus is not installed:
+# doc/citus.md says how to build it.  Not part of CI (Debian has no Citus
+# package); run it with SUITES=citus scripts/test.sh, or directly.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT="$(pwd)"
+PG_BINDIR="${PG_BINDIR:-$( (pg_config --bindir) 2>/dev/null || echo /usr/lib/postgresql/15/bin)}"
+export PG_BINDIR
+PKGLIB="$("$PG_BINDIR/pg_config" --pkglibdir)"
+if [ ! -e "$PKGLIB/citus.so" ]; then
+	echo "citus: Citus is not installed for $PG_BINDIR ($PKGLIB/citus.so is missing); doc/citus.md shows how to build it" >&2
+	exit 1
+fi
+PSQL="$PG_BINDIR/psql"
+W="$(mktemp -d "${TMPDIR:-/tmp}/bedrock_cost_citus.XXXXXX")"
+chmod 755 "$W"
+cleanup() {
+	for n in single c w1 w2; do scripts/cluster.sh destroy "$W/$n" >/dev/null 2>&1 || true; done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+on() { local n="$1"; shift; ( source "$W/$n/env"; "$PSQL" -X -q -v ON_ERROR_STOP=1 "$@" ); }
+port() { ( source "$W/$1/env"; echo "$PGPORT" ); }
+
+scripts/cluster.sh start "$W/single" --conf "shared_preload_libraries = 'bedrock_cost'" >/dev/null
+for n in c w1 w2; do
+	pl=citus
+	[ "$n" = c ] && pl="citus,bedrock_cost"
+	scripts/cluster.sh start "$W/$n" --conf "shared_preload_libraries = '$pl'" \
+		--conf 'max_connections = 200' --conf 'citus.shard_count = 8' >/dev/null
+	on "$n" -c 'CREATE EXTENSION citus'
+done
+on c -c "SELECT pg_catalog.citus_set_coordinator_host('127.0.0.1', $(port c))" >/dev/null
+for n in w1 w2; do on c -c "SELECT pg_catalog.citus_add_node('127.0.0.1', $(port "$n"))" >/dev/null; done
+on single -c 'CREATE EXTENSION bedrock_cost'
+on c -c 'CREATE EXTENSION bedrock_cost'
+echo "citus: distribute()"
+on c -A -t -c 'SELECT table_name, distribution_column, shards FROM bedrock_cost.distribute()'
+# idempotent: a second call changes nothing
+on c -A -t -c 'SELECT count(*) FROM bedrock_cost.distribute()' >/dev/null
+
+cp -r test/fixtures/sample_export "$W/sample"
+chmod -R a+rX "$W/sample"
+for n in single c; do
+	# the client first (a COPY FROM STDIN Citus routes), then the server loader again
+	( source "$W/$n/env"; "$PG_BINDIR/bedrock-cost-load" -q "$W/sample" )
+	on "$n" -A -t -c "SELECT count(*) FROM bedrock_cost.load_export('$W/sample', force => true)" >/dev/null
+	on "$n" -c 'SELECT bedrock_cost.refresh_chargeback()' >/dev/null
+done
+
+fail=0
+check() {	# name, SQL giving one value; the same on both
+	local a b
+	a="$(on single -A -t -c "$2" 2>&1)" || true
+	b="$(on c -A -t -c "$2" 2>&1)" || true
+	if [ "$a" = "$b" ] && [ -n "$a" ]; then
+		echo "ok    $1"
+	else
+		echo "FAIL  $1"; echo "  one node: $a" | head -5; echo "  citus:    $b" | head -5
+		fail=1
+	fi
+}
+expect() {	# name, SQL, the value the coordinator must give
+	local b
+	b="$(on c -A -t -c "$2" 2>&1)" || true
+	if [ "$b" = "$3" ]; then echo "ok    $1"; else echo "FAIL  $1: got '$b', want '$3'"; fail=1; fi
+}
+
+# the ledger's own times and ids of sessions differ between two servers
+skip='^(loads|load_files|load_errors|audit_log|export_state|export_deliveries|current_loads|load_progress|chargeback_state|exports|line_items_template|usage_summary_template|usage_period_template|usage_daily_template)$'
+rels="$(on single -A -t -c "SELECT c.relname FROM pg_catalog.pg_class AS c
+	WHERE c.relnamespace = 'bedrock_cost'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p')
+	  AND NOT c.relispartition ORDER BY 1")"
+n=0
+for r in $rels; do
+	[[ "$r" =~ $skip ]] && continue
+	check "$r" "SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\n' ORDER BY t::text)), '-') FROM bedrock_cost.$r AS t"
+	n=$((n + 1))
+done
+for id in 1 2 3 4; do
+	check "line_items_as_of($id)" "SELECT count(*) || ' ' || md5(string_agg(t::text, E'\n' ORDER BY t::text)) FROM bedrock_cost.line_items_as_of($id) AS t"
+	check "usage_summary_as_of($id)" "SELECT count(*) || ' ' || md5(string_agg(t::text, E'\n' ORDER BY t::text)) FROM bedrock_cost.usage_summary_as_of($id) AS t"
+done
+# a team role sees its cost center's rows of the BI views, on the shards too
+for node in single c; do
+	on "$node" -c "CREATE ROLE bc_citus_team LOGIN; GRANT bedrock_cost_reader TO bc_citus_team;
+		INSERT INTO bedrock_cost.team_access VALUES ('bc_citus_team', 'iamPrincipal/team', 'risk')"
+done
+for v in bi_focus_bedrock bi_chargeback_by_principal bi_daily; do
+	check "$v as a team role" "SET ROLE bc_citus_team; SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\n' ORDER BY t::text)), '-') FROM bedrock_cost.$v AS t"
+done
+expect "bi_focus_bedrock rows of team risk" "SET ROLE bc_citus_team; SELECT count(*) FROM bedrock_cost.bi_focus_bedrock" 253
+expect "line items on the shards" "SELECT count(*) FROM bedrock_cost.line_items" 1041
+expect "history on the shards" "SELECT count(*) FROM bedrock_cost.line_items_history" 1041
+expect "no local heap in the delivery tables" \
+	"SELECT coalesce(sum(pg_catalog.pg_relation_size(c.oid)), 0) FROM pg_catalog.pg_class AS c
+	  WHERE c.relnamespace = 'bedrock_cost'::regnamespace AND c.relname ~ '^line_items_l[0-9]+\$'" 0
+expect "every delivery table distributed" \
+	"SELECT count(*) FILTER (WHERE bedrock_cost._citus_distribution(c.oid) IS NULL) || '/' || count(*)
+	   FROM pg_catalog.pg_class AS c
+	  WHERE c.relnamespace = 'bedrock_cost'::regnamespace AND c.relname ~ '^line_items_l[0-9]+\$'" 0/4
+echo "citus: $n relations compared"
+exit $fail
