@@ -15,7 +15,6 @@
 # package); run it with SUITES=citus scripts/test.sh, or directly.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT="$(pwd)"
 PG_BINDIR="${PG_BINDIR:-$( (pg_config --bindir) 2>/dev/null || echo /usr/lib/postgresql/15/bin)}"
 export PG_BINDIR
 PKGLIB="$("$PG_BINDIR/pg_config" --pkglibdir)"
