@@ -102,6 +102,39 @@ SELECT usage_date, coalesce(person, '(unattributed)') AS who, tags_text, model, 
 	   cost_ratio, tokens, spike_on
   FROM bedrock_cost.spikes WHERE billing_period = '2026-07-01' ORDER BY 2, 4, 5;
 SELECT bedrock_cost.set_spike_thresholds(3, 10, 10000000);
+-- the series reader itself (_spike_days, what refresh computes spikes with)
+-- on a cursor of chargeback_daily's columns: one principal's input cost of
+-- 10 a day for July 1 to 14, 31 on the 15th (two rows of 15.5, one day),
+-- 30 on the 16th.  Days 1 to 7 are spikes (7 or fewer of the 14 days
+-- before had usage: median 0), day 8 is not (median 5, and 10 is not
+-- above 15), day 15 is (31 > 3 x 10), day 16 is not (30 is not above 3 x 10)
+BEGIN;
+DECLARE days CURSOR FOR
+	SELECT '2026-07-01'::date AS billing_period, 1 AS export_id, d::date AS usage_date,
+		   'arn:aws:iam::111122223333:user/dana'::text AS principal_arn, 'claude'::text AS model,
+		   'dana'::text AS person, NULL::text AS role_arn,
+		   (CASE d::date WHEN '2026-07-15' THEN 15.5 WHEN '2026-07-16' THEN 30 ELSE 10 END)::numeric AS input_cost,
+		   0::numeric AS input_tokens, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric
+	  FROM generate_series('2026-07-01'::date, '2026-07-16', '1 day') AS d,
+		   generate_series(1, CASE WHEN d::date = '2026-07-15' THEN 2 ELSE 1 END)
+	 ORDER BY 3;
+SELECT usage_date, principal_arn, person, model, token_kind, cost, baseline_cost, tokens, baseline_tokens, spike_on
+  FROM bedrock_cost._spike_days('days', '{2026-07-01}', '{}', 3, 10, 10000000) ORDER BY 1;
+CLOSE days;
+-- the same month as a head (the month after a recomputed one): its first 14 days only
+DECLARE days CURSOR FOR
+	SELECT '2026-07-01'::date, 1, d::date, NULL::text, NULL::text, NULL::text, NULL::text,
+		   0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
+		   (CASE d::date WHEN '2026-07-15' THEN 31 ELSE 10 END)::numeric, 20000000::numeric
+	  FROM generate_series('2026-07-01'::date, '2026-07-15', '1 day') AS d ORDER BY 3;
+SELECT usage_date, principal_arn, model, token_kind, cost, baseline_cost, tokens, baseline_tokens, spike_on
+  FROM bedrock_cost._spike_days('days', '{}', '{2026-07-01}', 3, 10, 10000000) ORDER BY 1;
+CLOSE days;
+-- a cursor of other columns, or none, is an error
+DECLARE days CURSOR FOR SELECT 1 AS x;
+SELECT * FROM bedrock_cost._spike_days('days', '{2026-07-01}', '{}', 3, 10, 10000000);
+ROLLBACK;
+SELECT * FROM bedrock_cost._spike_days('no_such_cursor', '{2026-07-01}', '{}', 3, 10, 10000000);
 
 -- clean up: the fixture leaves no rows behind
 DROP TABLE bedrock_cost.line_items_l9201;

@@ -838,98 +838,47 @@ COMMENT ON INDEX bedrock_cost.spikes_key IS 'the grain of spikes; serves filters
 COMMENT ON TABLE bedrock_cost.spikes IS
   'days on which a principal (NULL: unattributed usage) spent on a model and token kind far more than usual: cost > factor x baseline_cost and cost >= min_cost (spike_on cost), or tokens > factor x baseline_tokens and tokens >= min_tokens (spike_on tokens); the baseline is the median of the 14 days before, days without usage counting as 0 (so a first day of use above the minimum is a spike). Thresholds from spike_settings; refreshed with the chargeback (a restated month also recomputes the next month''s spikes, whose baselines reach back into it)';
 
+CREATE FUNCTION bedrock_cost._spike_days(days refcursor, periods date[], heads date[],
+										 factor numeric, min_cost numeric, min_tokens numeric)
+RETURNS TABLE (billing_period date, export_id integer, usage_date date, principal_arn text,
+			   person text, role_arn text, model text, token_kind text, cost numeric,
+			   baseline_cost numeric, tokens numeric, baseline_tokens numeric, spike_on text)
+AS 'MODULE_PATHNAME', 'bc_sql_spike_days'
+LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION bedrock_cost._spike_days(refcursor, date[], date[], numeric, numeric, numeric) IS
+  'internal: reads the cursor days (chargeback_daily''s billing_period, export_id, usage_date, principal_arn, model, person, role_arn, then cost and tokens of input, output, cache_read and cache_write, ordered by principal_arn and model, so that the rows of each principal and model are together) and returns the spikes of every day of the periods and of the first 14 days of the heads: per series (export, principal, model) and token kind, the day''s cost and tokens summed over its rows, the baseline the median of the kind''s 14 days before (days without it counting as 0), spike_on cost and/or tokens by the thresholds given (src/ext/spikes.c)';
+REVOKE ALL ON FUNCTION bedrock_cost._spike_days(refcursor, date[], date[], numeric, numeric, numeric) FROM PUBLIC;
+
 CREATE FUNCTION bedrock_cost._spikes_rows(periods date[], heads date[] DEFAULT '{}')
 RETURNS SETOF bedrock_cost.spikes
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
--- the CTEs' row estimates are poor (1 row for thousands): a merge join with
--- the principals' tags rescanned them millions of times; hash joins do not.
--- The months read are a few of many, but a subquery gives them: without
--- this the planner reads all of chargeback_daily instead of its index.
--- Grouping the series' days by hash, not by a sort of every row and kind
-SET enable_mergejoin = off
-SET enable_seqscan = off
-SET enable_sort = off
 AS $$
-	WITH t AS (
-		SELECT * FROM bedrock_cost.spike_settings
-	), wanted AS (
-		-- the days whose spikes are computed: every day of the periods, the
-		-- first 14 of the heads (whose later days do not look back that far)
-		SELECT x.p AS billing_period, NULL::date AS before FROM pg_catalog.unnest($1) AS x(p)
-		UNION ALL
-		SELECT x.p, x.p + 14 FROM pg_catalog.unnest($2) AS x(p)
-	), scan AS (
-		-- what they read: those days and the 14 days before each month
-		SELECT w.billing_period, NULL::date AS since, w.before FROM wanted AS w
-		UNION ALL
-		SELECT (w.billing_period - interval '1 month')::date, w.billing_period - 14, NULL FROM wanted AS w
-	), series_day AS (
-		-- each principal's and model's day, the four token kinds side by side
-		-- (summed over accounts, attribution and tags maps, once for the four
-		-- kinds); has_<kind>: some row has a cost or tokens of the kind, so a
-		-- series' day exists exactly when it did with one row per kind.  The
-		-- person and role are functions of the principal: carried, not recomputed
-		SELECT d.billing_period, d.export_id, d.usage_date, d.principal_arn, d.model,
-			   pg_catalog.min(d.person) AS person, pg_catalog.min(d.role_arn) AS role_arn,
-			   sum(d.input_cost) AS input_cost, sum(d.input_tokens) AS input_tokens,
-			   bool_or(d.input_cost <> 0 OR d.input_tokens <> 0) AS has_input,
-			   sum(d.output_cost) AS output_cost, sum(d.output_tokens) AS output_tokens,
-			   bool_or(d.output_cost <> 0 OR d.output_tokens <> 0) AS has_output,
-			   sum(d.cache_read_cost) AS cache_read_cost, sum(d.cache_read_tokens) AS cache_read_tokens,
-			   bool_or(d.cache_read_cost <> 0 OR d.cache_read_tokens <> 0) AS has_cache_read,
-			   sum(d.cache_write_cost) AS cache_write_cost, sum(d.cache_write_tokens) AS cache_write_tokens,
-			   bool_or(d.cache_write_cost <> 0 OR d.cache_write_tokens <> 0) AS has_cache_write
+DECLARE
+	days refcursor;
+	-- what the days read: the periods, the first 14 days of the heads (their
+	-- later days do not look back into a recomputed month), and the 14 days
+	-- before each of those months
+	scan_periods date[] := ARRAY(
+		SELECT DISTINCT p FROM pg_catalog.unnest(periods || heads) AS x(m),
+			   LATERAL (VALUES (x.m), ((x.m - interval '1 month')::date)) AS v(p));
+BEGIN
+	-- the scan's periods as a value: the plan reads their rows through the
+	-- period index, not every month held
+	OPEN days FOR
+		SELECT d.billing_period, d.export_id, d.usage_date, d.principal_arn, d.model, d.person, d.role_arn,
+			   d.input_cost, d.input_tokens, d.output_cost, d.output_tokens,
+			   d.cache_read_cost, d.cache_read_tokens, d.cache_write_cost, d.cache_write_tokens
 		  FROM bedrock_cost.chargeback_daily AS d
-		 WHERE d.billing_period = ANY (ARRAY(SELECT DISTINCT c.billing_period FROM scan AS c))
-		   AND EXISTS (SELECT 1 FROM scan AS c
-						WHERE c.billing_period = d.billing_period
-						  AND (c.since IS NULL OR d.usage_date >= c.since)
-						  AND (c.before IS NULL OR d.usage_date < c.before))
+		 WHERE d.billing_period = ANY (scan_periods)
 		   AND d.attribution <> 'account_level'
-		 GROUP BY 1, 2, 3, 4, 5
-	), day AS (
-		-- each series' value per day, in the periods and the month before each
-		SELECT s.billing_period, s.export_id, s.usage_date, s.principal_arn, s.model, s.person, s.role_arn,
-			   k.kind, k.cost, k.tokens
-		  FROM series_day AS s
-		 CROSS JOIN LATERAL (VALUES ('input', s.input_cost, s.input_tokens, s.has_input),
-									('output', s.output_cost, s.output_tokens, s.has_output),
-									('cache_read', s.cache_read_cost, s.cache_read_tokens, s.has_cache_read),
-									('cache_write', s.cache_write_cost, s.cache_write_tokens, s.has_cache_write))
-				AS k(kind, cost, tokens, present)
-		 WHERE k.present
-	), candidate AS (
-		-- series with a day above a minimum in the periods
-		SELECT DISTINCT d.export_id, coalesce(d.principal_arn, '') AS who, coalesce(d.model, '') AS what, d.kind
-		  FROM day AS d CROSS JOIN t
-		  JOIN wanted AS n ON n.billing_period = d.billing_period AND (n.before IS NULL OR d.usage_date < n.before)
-		 WHERE d.cost >= t.min_cost OR d.tokens >= t.min_tokens
-	), w AS (
-		SELECT d.*,
-			   pg_catalog.array_agg(d.cost) OVER win AS before_cost,
-			   pg_catalog.array_agg(d.tokens) OVER win AS before_tokens
-		  FROM day AS d
-		  JOIN candidate AS c
-			ON c.export_id = d.export_id AND c.who = coalesce(d.principal_arn, '')
-		   AND c.what = coalesce(d.model, '') AND c.kind = d.kind
-		WINDOW win AS (PARTITION BY d.export_id, d.principal_arn, d.model, d.kind ORDER BY d.usage_date
-					   RANGE BETWEEN '14 days' PRECEDING AND '1 day' PRECEDING)
-	), m AS (
-		SELECT w.*, t.factor, t.min_cost, t.min_tokens,
-			   bedrock_cost._median_of_days(w.before_cost, 14) AS baseline_cost,
-			   bedrock_cost._median_of_days(w.before_tokens, 14) AS baseline_tokens
-		  FROM w CROSS JOIN t
-		  JOIN wanted AS n ON n.billing_period = w.billing_period AND (n.before IS NULL OR w.usage_date < n.before)
-		 WHERE w.cost >= t.min_cost OR w.tokens >= t.min_tokens
-	), s AS (
-		SELECT m.*,
-			   pg_catalog.concat_ws(',',
-					CASE WHEN m.cost >= m.min_cost AND m.cost > m.factor * m.baseline_cost THEN 'cost' END,
-					CASE WHEN m.tokens >= m.min_tokens AND m.tokens > m.factor * m.baseline_tokens THEN 'tokens' END)
-				AS spike_on
-		  FROM m
-	), tags AS (
+		   AND (d.billing_period = ANY (periods)
+				OR (d.billing_period = ANY (heads) AND d.usage_date < d.billing_period + 14)
+				OR (d.usage_date >= (d.billing_period + interval '1 month')::date - 14
+					AND (d.billing_period + interval '1 month')::date = ANY (periods || heads)))
+		 ORDER BY d.principal_arn COLLATE "C", d.model COLLATE "C";
+	RETURN QUERY
+	WITH tags AS MATERIALIZED (
 		-- each principal's tags in the period (the tag set it spent most
 		-- under), and their text, once per principal
 		SELECT DISTINCT ON (c.billing_period, c.export_id, c.principal_arn)
@@ -937,24 +886,26 @@ AS $$
 			   (SELECT pg_catalog.string_agg(bedrock_cost.tag_name(j.key) || '=' || j.value, ', ' ORDER BY j.key)
 				  FROM pg_catalog.jsonb_each_text(c.principal_tags) AS j) AS tags_text
 		  FROM bedrock_cost.chargeback_by_principal AS c
-		 WHERE c.billing_period = ANY ($1 || $2) AND c.principal_arn IS NOT NULL
+		 WHERE c.billing_period = ANY (periods || heads) AND c.principal_arn IS NOT NULL
 		 ORDER BY c.billing_period, c.export_id, c.principal_arn, c.cost DESC, c.principal_tags
 	)
 	SELECT s.billing_period, s.export_id, e.export_name, e.path, s.usage_date,
 		   s.principal_arn, s.person, s.role_arn, pt.principal_tags, pt.tags_text,
-		   s.model, s.kind, s.cost, s.baseline_cost, round(s.cost / nullif(s.baseline_cost, 0), 4),
+		   s.model, s.token_kind, s.cost, s.baseline_cost, round(s.cost / nullif(s.baseline_cost, 0), 4),
 		   s.tokens, s.baseline_tokens, round(s.tokens / nullif(s.baseline_tokens, 0), 4),
-		   s.spike_on, s.factor, s.min_cost, s.min_tokens, b.cost_basis
-	  FROM s
+		   s.spike_on, t.factor, t.min_cost, t.min_tokens, b.cost_basis
+	  FROM bedrock_cost.spike_settings AS t
+	 CROSS JOIN LATERAL bedrock_cost._spike_days(days, periods, heads, t.factor, t.min_cost, t.min_tokens) AS s
 	  JOIN bedrock_cost.exports AS e ON e.export_id = s.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS b
 	  LEFT JOIN tags AS pt
 		ON pt.billing_period = s.billing_period AND pt.export_id = s.export_id
-	   AND pt.principal_arn = s.principal_arn
-	 WHERE s.spike_on <> ''
+	   AND pt.principal_arn = s.principal_arn;
+	CLOSE days;
+END
 $$;
 COMMENT ON FUNCTION bedrock_cost._spikes_rows(date[], date[]) IS
-  'internal: the rows of bedrock_cost.spikes for every day of the billing periods and the first 14 days of the heads (months after a recomputed one, whose later days do not look back into it), from chargeback_daily of those days and the 14 days before each month (refresh_chargeback)';
+  'internal: the rows of bedrock_cost.spikes for every day of the billing periods and the first 14 days of the heads (months after a recomputed one, whose later days do not look back into it): _spike_days over chargeback_daily of those days and the 14 days before each month, with the export, the principal''s tags and the thresholds in force (refresh_chargeback)';
 REVOKE ALL ON FUNCTION bedrock_cost._spikes_rows(date[], date[]) FROM PUBLIC;
 
 -- ------------------------------------------------------------------------

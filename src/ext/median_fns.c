@@ -9,6 +9,7 @@
  * middle ones for an even count, with trailing zeros trimmed.  refresh
  * computes it for every candidate day of every series, so it is C: a SQL
  * version (unnest, sort, array subscript) cost about 20 us a call.
+ * bc_median_of_days is the same median for C callers (spikes.c).
  *
  * IDENTIFICATION
  *		src/ext/median_fns.c
@@ -23,6 +24,8 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 
+#include "median.h"
+
 PG_FUNCTION_INFO_V1(bc_sql_median_of_days);
 
 /* qsort comparator of numeric Datums */
@@ -32,21 +35,51 @@ cmp_numeric(const void *a, const void *b)
 	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, *(const Datum *) a, *(const Datum *) b));
 }
 
+/*
+ * The median of vals[0..nvals) padded with zeros to days values (NULL when
+ * there is no value at all); sorts vals in place.
+ */
+Datum
+bc_median_of_days(Datum *vals, int nvals, int days, bool *isnull)
+{
+	int			n = nvals > days ? nvals : days;
+	Datum	   *v;
+	Datum		zero;
+	Datum		m;
+	int			k;
+
+	*isnull = n <= 0;
+	if (n <= 0)
+		return (Datum) 0;
+	zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
+	v = (Datum *) palloc(sizeof(Datum) * n);
+	memcpy(v, vals, sizeof(Datum) * nvals);
+	for (k = nvals; k < n; k++)
+		v[k] = zero;
+	qsort(v, n, sizeof(Datum), cmp_numeric);
+	if (n % 2 == 1)
+		return v[n / 2];
+	/* times 0.5, not divided by 2: a product is exact, a quotient is rounded */
+	m = DirectFunctionCall2(numeric_add, v[n / 2 - 1], v[n / 2]);
+	m = DirectFunctionCall2(numeric_mul, m,
+							DirectFunctionCall3(numeric_in, CStringGetDatum("0.5"),
+												ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	return DirectFunctionCall1(numeric_trim_scale, m);
+}
+
 /* bedrock_cost._median_of_days(vals numeric[], days integer) RETURNS numeric */
 Datum
 bc_sql_median_of_days(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	Datum	   *elems;
-	bool	   *nulls;
+	Datum	   *elems = NULL;
+	bool	   *nulls = NULL;
 	int			nelems = 0;
 	int32		days = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1);
-	int			n,
-				i,
-				k = 0;
-	Datum	   *v;
 	Datum		zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
 	Datum		m;
+	bool		isnull;
+	int			i;
 
 	if (!PG_ARGISNULL(0))
 	{
@@ -57,21 +90,11 @@ bc_sql_median_of_days(PG_FUNCTION_ARGS)
 					 errmsg("_median_of_days expects a numeric[]")));
 		deconstruct_array(arr, NUMERICOID, -1, false, TYPALIGN_INT, &elems, &nulls, &nelems);
 	}
-	n = nelems > days ? nelems : days;
-	if (n <= 0)
-		PG_RETURN_NULL();
-	v = (Datum *) palloc(sizeof(Datum) * n);
 	for (i = 0; i < nelems; i++)
-		v[k++] = nulls[i] ? zero : elems[i];
-	while (k < n)
-		v[k++] = zero;
-	qsort(v, n, sizeof(Datum), cmp_numeric);
-	if (n % 2 == 1)
-		PG_RETURN_DATUM(v[n / 2]);
-	/* times 0.5, not divided by 2: a product is exact, a quotient is rounded */
-	m = DirectFunctionCall2(numeric_add, v[n / 2 - 1], v[n / 2]);
-	m = DirectFunctionCall2(numeric_mul, m,
-							DirectFunctionCall3(numeric_in, CStringGetDatum("0.5"),
-												ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
-	PG_RETURN_DATUM(DirectFunctionCall1(numeric_trim_scale, m));
+		if (nulls[i])
+			elems[i] = zero;
+	m = bc_median_of_days(elems, nelems, days, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(m);
 }
