@@ -258,21 +258,26 @@ $$;
 
 DO $do$
 DECLARE
-	-- %1$s: row source with the columns of usage_period (usage_summary has
-	-- them too, and its usage days are summed over)
+	-- the grain of chargeback_base, as columns of li
+	base_keys text := 'li.billing_period, li.export_id, li.payer_account_id, li.usage_account_id, '
+		'li.line_item_type, li.principal, li.tags, li.usage_type, li.product_name, li.resource_id, '
+		'li.payer_account_name, li.usage_account_name';
+	-- per_line of base_q: the rows of %1$s (a row source with the columns of
+	-- usage_period) summed per key, for usage_summary's rows (one per day);
+	-- usage_period has one row per key already (one delivery per period and
+	-- export, and the unique index on chargeback_base would refuse a second),
+	-- so the table reads it as it is: summing it again cost a quarter of the
+	-- table's refresh
+	per_line_summed text := 'SELECT ' || base_keys || ', sum(li.line_items)::bigint AS line_items, '
+		'sum(li.unblended_cost) AS unblended_cost, sum(li.net_unblended_cost) AS net_unblended_cost, '
+		'sum(li.net_rows)::bigint AS net_rows, sum(li.tokens) AS tokens, sum(li.usage_amount) AS usage_amount '
+		'FROM %1$s AS li GROUP BY ' || base_keys;
+	per_line_as_is text := 'SELECT ' || base_keys || ', li.line_items, li.unblended_cost, '
+		'li.net_unblended_cost, li.net_rows, li.tokens, li.usage_amount FROM %1$s AS li';
+	-- %s: per_line
 	base_q text := $q$
 	WITH per_line AS (
-		SELECT li.billing_period, li.export_id, li.payer_account_id, li.usage_account_id,
-			   li.line_item_type, li.principal, li.tags, li.usage_type,
-			   li.product_name, li.resource_id, li.payer_account_name, li.usage_account_name,
-			   sum(li.line_items)::bigint AS line_items,
-			   sum(li.unblended_cost) AS unblended_cost,
-			   sum(li.net_unblended_cost) AS net_unblended_cost,
-			   sum(li.net_rows)::bigint AS net_rows,
-			   sum(li.tokens) AS tokens,
-			   sum(li.usage_amount) AS usage_amount
-		  FROM %1$s AS li
-		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+		%s
 	), tag_map AS MATERIALIZED (
 		-- the principal tags of each distinct tags map, computed once; they
 		-- are a function of the map, so joining them adds no group
@@ -338,12 +343,13 @@ DECLARE
 BEGIN
 	-- the summary rows of a delivery swapped in by the same transaction have
 	-- no statistics yet, and the planner then sorts them on twelve keys in
-	-- parallel workers, twice as slow as one hash aggregation
-	PERFORM bedrock_cost._chargeback_table('chargeback_base', 'bedrock_cost.usage_period', base_q,
-										   'SET enable_sort = off');
+	-- parallel workers, twice as slow as hashing (the as-of functions' sums,
+	-- the distinct tags maps)
+	PERFORM bedrock_cost._chargeback_table('chargeback_base', 'bedrock_cost.usage_period',
+										   format(base_q, per_line_as_is), 'SET enable_sort = off');
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_base_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_base LANGUAGE sql STABLE AS $f$'
-		|| format(base_q, 'bedrock_cost.usage_summary_as_of($1)') || '$f$';
+		|| format(format(base_q, per_line_summed), 'bedrock_cost.usage_summary_as_of($1)') || '$f$';
 	-- the usage types of chargeback_base, each parsed once
 	PERFORM bedrock_cost._chargeback_table('chargeback_usage_types', 'bedrock_cost.chargeback_base', $v$
 		SELECT t.usage_type, t.product_name, coalesce(t.product_name, '') AS product_name_key,
@@ -473,20 +479,33 @@ COMMENT ON TABLE bedrock_cost.chargeback_by_tag IS
 -- per model
 
 SELECT bedrock_cost._chargeback_table('usage_by_model', 'bedrock_cost.chargeback_base', $q$
-	WITH g AS (
+	WITH per_principal AS (
+		-- per principal first, then counted: a count(DISTINCT) sorts every row
 		SELECT b.billing_period, b.export_id, u.model, u.token_kind, u.tier, u.routing, u.region,
+			   b.principal_arn,
 			   min(u.model_key) AS model_key, min(u.vendor) AS vendor,
 			   bool_and(coalesce(u.recognized, false)) AS recognized,
 			   sum(b.tokens) AS tokens,
 			   sum(b.usage_amount) AS usage_amount,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
-			   count(DISTINCT b.principal_arn) AS principals,
-			   sum(b.line_items)::bigint AS line_items
+			   sum(b.line_items) AS line_items
 		  FROM %1$s AS b
 		  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+	), g AS (
+		SELECT p.billing_period, p.export_id, p.model, p.token_kind, p.tier, p.routing, p.region,
+			   min(p.model_key) AS model_key, min(p.vendor) AS vendor,
+			   bool_and(p.recognized) AS recognized,
+			   sum(p.tokens) AS tokens,
+			   sum(p.usage_amount) AS usage_amount,
+			   sum(p.unblended_cost) AS unblended_cost,
+			   sum(p.net_unblended_cost) AS net_unblended_cost,
+			   count(p.principal_arn) AS principals,
+			   sum(p.line_items)::bigint AS line_items
+		  FROM per_principal AS p
 		 GROUP BY 1, 2, 3, 4, 5, 6, 7
 	)
 	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export, g.model, g.model_key, g.vendor,
@@ -502,7 +521,7 @@ SELECT bedrock_cost._chargeback_table('usage_by_model', 'bedrock_cost.chargeback
 		   g.principals, g.line_items
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s
-$q$);
+$q$, 'SET enable_sort = off');
 CREATE UNIQUE INDEX usage_by_model_key ON bedrock_cost.usage_by_model
 	(billing_period, model, token_kind, tier, routing, region, export_id);
 COMMENT ON INDEX bedrock_cost.usage_by_model_key IS
@@ -524,8 +543,10 @@ COMMENT ON FUNCTION bedrock_cost.resource_parts(text) IS
   'the resource type and name of a resource ARN (the part after the account, split at its first / or :): application-inference-profile and its id, inference-profile and the profile name, provisioned-model and its id, ...; both NULL when the id is not an ARN of that form';
 
 SELECT bedrock_cost._chargeback_table('chargeback_by_resource', 'bedrock_cost.chargeback_base', $q$
-	WITH g AS (
+	WITH per_principal AS (
+		-- per principal first, then counted: a count(DISTINCT) sorts every row
 		SELECT b.billing_period, b.export_id, b.usage_account_id, b.resource_id, u.vendor, u.model_key,
+			   b.principal_arn,
 			   max(b.usage_account_name) AS usage_account_name,
 			   sum(b.unblended_cost) AS unblended_cost,
 			   sum(b.net_unblended_cost) AS net_unblended_cost,
@@ -533,12 +554,24 @@ SELECT bedrock_cost._chargeback_table('chargeback_by_resource', 'bedrock_cost.ch
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'output') AS output_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_read') AS cache_read_tokens,
 			   sum(b.tokens) FILTER (WHERE u.token_kind = 'cache_write') AS cache_write_tokens,
-			   count(DISTINCT b.principal_arn) AS principals,
-			   sum(b.line_items)::bigint AS line_items
+			   sum(b.line_items) AS line_items
 		  FROM %1$s AS b
 		  JOIN bedrock_cost.chargeback_usage_types AS u
 			ON u.usage_type = b.usage_type AND u.product_name_key = coalesce(b.product_name, '')
 		 WHERE bedrock_cost.is_usage_line_item_type(b.line_item_type)
+		 GROUP BY 1, 2, 3, 4, 5, 6, 7
+	), g AS (
+		SELECT p.billing_period, p.export_id, p.usage_account_id, p.resource_id, p.vendor, p.model_key,
+			   max(p.usage_account_name) AS usage_account_name,
+			   sum(p.unblended_cost) AS unblended_cost,
+			   sum(p.net_unblended_cost) AS net_unblended_cost,
+			   sum(p.input_tokens) AS input_tokens,
+			   sum(p.output_tokens) AS output_tokens,
+			   sum(p.cache_read_tokens) AS cache_read_tokens,
+			   sum(p.cache_write_tokens) AS cache_write_tokens,
+			   count(p.principal_arn) AS principals,
+			   sum(p.line_items)::bigint AS line_items
+		  FROM per_principal AS p
 		 GROUP BY 1, 2, 3, 4, 5, 6
 	)
 	SELECT g.billing_period, g.export_id, e.export_name, e.path AS export,
@@ -557,7 +590,7 @@ SELECT bedrock_cost._chargeback_table('chargeback_by_resource', 'bedrock_cost.ch
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s
 	  LEFT JOIN LATERAL bedrock_cost.resource_parts(g.resource_id) AS r ON true
-$q$);
+$q$, 'SET enable_sort = off');
 CREATE UNIQUE INDEX chargeback_by_resource_key ON bedrock_cost.chargeback_by_resource
 	(billing_period, export_id, usage_account_id, resource_id, vendor, model_key);
 COMMENT ON INDEX bedrock_cost.chargeback_by_resource_key IS
@@ -625,7 +658,7 @@ SELECT bedrock_cost._chargeback_table('team_model_mix', 'bedrock_cost.chargeback
 		   c.principals, c.line_items
 	  FROM c JOIN bedrock_cost.exports AS e ON e.export_id = c.export_id
 	WINDOW team AS (PARTITION BY c.billing_period, c.export_id, c.tag_key, c.tag_value)
-$q$);
+$q$, 'SET enable_sort = off');	-- hashed: the statistics of chargeback_base know no row of a new period, and the planner sorted its rows on the tags maps (half the time)
 CREATE UNIQUE INDEX team_model_mix_key ON bedrock_cost.team_model_mix
 	(billing_period, tag_key, tag_value, export_id, vendor, model_key);
 COMMENT ON INDEX bedrock_cost.team_model_mix_key IS
@@ -721,7 +754,7 @@ SELECT bedrock_cost._chargeback_table('usage_profile', 'bedrock_cost.chargeback_
 				ELSE 'balanced' END AS workload,
 		   p.line_items
 	  FROM p JOIN bedrock_cost.exports AS e ON e.export_id = p.export_id
-$q$);
+$q$, 'SET enable_sort = off');	-- hashed: the statistics of chargeback_base know no row of a new period, and the planner sorted its rows on the tags maps (half the time)
 CREATE UNIQUE INDEX usage_profile_key ON bedrock_cost.usage_profile
 	(billing_period, scope, tag_key, tag_value, principal_arn, principal_tags, export_id);
 COMMENT ON INDEX bedrock_cost.usage_profile_key IS
@@ -783,16 +816,12 @@ SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_da
 		   g.line_items
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s
-	 ORDER BY g.billing_period, g.usage_date
-$q$, 'SET enable_sort = off');	-- a month's rows stored together; hashed, as chargeback_base
+$q$, 'SET enable_sort = off');	-- hashed, as chargeback_base (a sort of the summary's rows by the grain cost four times the hash)
 CREATE UNIQUE INDEX chargeback_daily_key ON bedrock_cost.chargeback_daily
 	(billing_period, usage_date, principal_arn, model, usage_account_id, export_id,
 	 payer_account_id, attribution, tags);
 COMMENT ON INDEX bedrock_cost.chargeback_daily_key IS
-  'the grain of chargeback_daily; serves filters on billing_period and day';
-CREATE INDEX chargeback_daily_period ON bedrock_cost.chargeback_daily (billing_period);
-COMMENT ON INDEX bedrock_cost.chargeback_daily_period IS
-  'the rows of a billing period, narrow: the refresh deletes a period''s rows and the spikes read two months'' through it (the wide grain index made the planner scan the whole table)';
+  'the grain of chargeback_daily; serves filters on billing_period and day, the refresh''s delete of a period and the spikes'' read of one';
 COMMENT ON TABLE bedrock_cost.chargeback_daily IS
   'daily chargeback per UTC usage day (of line_item_usage_start_date), export, accounts, principal (with the tags map of its rows) and model, for spotting spikes. Account-level rows and unattributed usage are their own lines';
 
@@ -864,7 +893,7 @@ DECLARE
 			   LATERAL (VALUES (x.m), ((x.m - interval '1 month')::date)) AS v(p));
 BEGIN
 	-- the scan's periods as a value: the plan reads their rows through the
-	-- period index, not every month held
+	-- index on chargeback_daily's grain (billing_period first), not every month held
 	OPEN days FOR
 		SELECT d.billing_period, d.export_id, d.usage_date, d.principal_arn, d.model, d.person, d.role_arn,
 			   d.input_cost, d.input_tokens, d.output_cost, d.output_tokens,
