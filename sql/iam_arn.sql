@@ -203,7 +203,8 @@ SELECT count(*) AS rows,
 FROM bin_src s JOIN bin_dst d USING (id);
 SELECT iam_arn_send('arn:aws:iam::123456789012:root') AS wire;
 
--- catalog: every function IMMUTABLE STRICT PARALLEL SAFE and commented
+-- catalog: every function IMMUTABLE STRICT PARALLEL SAFE and commented, but the
+-- aggregates (max, min, and _daily_sums' transition function: a first call has no state)
 SELECT p.proname, p.provolatile, p.proisstrict, p.proparallel
 FROM pg_proc p
 WHERE p.pronamespace = 'bedrock_cost'::regnamespace
