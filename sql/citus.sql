@@ -6,8 +6,7 @@ SELECT bedrock_cost._citus_distribution('bedrock_cost.line_items') IS NULL AS no
 -- distribute() needs the citus extension
 SELECT * FROM bedrock_cost.distribute();
 -- the loader's row source is refused outside a load
-SELECT * FROM bedrock_cost._copy_rows('bedrock_cost.line_items')
-	AS r(billing_period date);
+SELECT bedrock_cost._copy_rows('bedrock_cost.line_items', NULL::bedrock_cost.line_items);
 -- superuser only
 SELECT p.oid::regprocedure, pg_catalog.has_function_privilege('bedrock_cost_admin', p.oid, 'EXECUTE') AS admin
   FROM pg_catalog.pg_proc AS p

@@ -61,13 +61,19 @@ BEGIN
 	IF col IS NULL THEN
 		RETURN;
 	END IF;
+	-- one load at a time on Citus, to the commit: creating a table colocated
+	-- with line_items leaves a shared lock on line_items, and the swap then
+	-- needs an exclusive one, so two loads of different periods deadlocked
+	-- in their swaps (test/bench/citus.sh, two sessions: one delivery
+	-- failed).  On one node loads still run side by side up to the swap.
+	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('bedrock_cost citus load', 0));
 	-- empty, so nothing is copied; colocated, so ATTACH PARTITION accepts it
 	EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3)'
 	  USING format('bedrock_cost.%I', p_table)::regclass, col, 'bedrock_cost.line_items';
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._distribute_load_table(text) IS
-  'internal: when line_items is a Citus distributed table, makes the (empty) delivery table bedrock_cost.<p_table> distributed on the same column and colocated with it, so the loader writes its rows to the shards once and the swap''s ATTACH moves no data';
+  'internal: when line_items is a Citus distributed table, makes the (empty) delivery table bedrock_cost.<p_table> distributed on the same column and colocated with it, so the loader writes its rows to the shards once and the swap''s ATTACH moves no data; loads on Citus then run one at a time (a transaction-level advisory lock), since two swaps deadlock on line_items';
 
 CREATE FUNCTION bedrock_cost.distribute(shard_count integer DEFAULT NULL)
 RETURNS TABLE (table_name regclass, distribution_column text, shards bigint)
@@ -109,12 +115,12 @@ $$;
 COMMENT ON FUNCTION bedrock_cost.distribute(integer) IS
   'on a Citus coordinator: makes line_items and line_items_history hash-distributed on line_number, colocated (shard_count: Citus''s citus.shard_count when NULL); rows already loaded move to the shards, no local copy is left; idempotent. Ledger, summaries, chargeback and settings stay on the coordinator. Superuser only; see doc/citus.md';
 
-CREATE FUNCTION bedrock_cost._copy_rows(rel regclass)
-RETURNS SETOF record
-LANGUAGE C STRICT VOLATILE
+CREATE FUNCTION bedrock_cost._copy_rows(rel regclass, row_type anyelement)
+RETURNS SETOF anyelement
+LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'bedrock_cost_copy_rows';
-COMMENT ON FUNCTION bedrock_cost._copy_rows(regclass) IS
-  'internal: the rows of the COPY the loader is running into rel, for the INSERT ... SELECT that writes a delivery into a Citus distributed table (loader_citus.c); refused outside the loader';
+COMMENT ON FUNCTION bedrock_cost._copy_rows(regclass, anyelement) IS
+  'internal: the rows of the COPY the loader is running into rel, one per call, as rel''s row type (row_type: NULL::rel), for the INSERT ... SELECT that writes a delivery into a Citus distributed table (loader_citus.c); refused outside the loader';
 
 CREATE FUNCTION bedrock_cost._insert_copy_rows(rel regclass)
 RETURNS bigint
@@ -122,27 +128,22 @@ LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	cols text;
 	n bigint;
 BEGIN
-	-- every column, types as format_type names them under this search_path
-	-- (qualified when outside pg_catalog)
-	SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', '
-					  ORDER BY a.attnum)
-	  INTO cols
-	  FROM pg_attribute AS a
-	 WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
-	EXECUTE format('INSERT INTO %s SELECT * FROM bedrock_cost._copy_rows(%s::pg_catalog.regclass) AS r(%s)',
-				   rel, rel::oid, cols);
+	-- in the select list, so the rows stream (a function in FROM is read
+	-- into a tuplestore first); OFFSET 0 keeps the expansion of (r.x).*
+	-- from calling it once per column
+	EXECUTE format('INSERT INTO %s SELECT (r.x).* FROM (SELECT bedrock_cost._copy_rows(%s::pg_catalog.regclass, NULL::%s) AS x OFFSET 0) AS r',
+				   rel, rel::oid, rel);
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._insert_copy_rows(regclass) IS
-  'internal: the loader''s write into a Citus distributed delivery table: INSERT INTO rel SELECT * FROM bedrock_cost._copy_rows(rel), which Citus sends to the shards; returns the rows inserted';
+  'internal: the loader''s write into a Citus distributed delivery table: INSERT INTO rel SELECT the rows of bedrock_cost._copy_rows(rel, NULL::rel), which Citus sends to the shards; returns the rows inserted';
 
 REVOKE ALL ON FUNCTION bedrock_cost._citus_distribution(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._insert_copy_rows(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION bedrock_cost._copy_rows(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost._copy_rows(regclass, anyelement) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._distribute_load_table(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost.distribute(integer) FROM PUBLIC;

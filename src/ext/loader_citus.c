@@ -11,10 +11,11 @@
  * from its own executor, so for a distributed table the loader has
  * bedrock_cost._insert_copy_rows run
  *
- *		INSERT INTO bedrock_cost.<table> SELECT * FROM
- *			bedrock_cost._copy_rows(<table>) AS r(<its columns>)
+ *		INSERT INTO bedrock_cost.<table> SELECT (r.x).* FROM
+ *			(SELECT bedrock_cost._copy_rows(<table>, NULL::<table>) AS x
+ *			 OFFSET 0) AS r
  *
- * and _copy_rows hands out the rows of the same COPY data (the same
+ * and _copy_rows hands out, one per call, the rows of the same COPY data (the same
  * data_source callback, the same input functions through NextCopyFrom),
  * so every check and error of the loader applies unchanged.  Citus plans
  * it as an INSERT ... SELECT through the coordinator: the rows go to the
@@ -38,6 +39,7 @@
 #include "parser/parse_node.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "access/htup_details.h"
 
 #include "loader.h"
 
@@ -123,58 +125,90 @@ bc_citus_copy(Relation rel, List *attnames, List *options,
 	return isnull ? 0 : (uint64) DatumGetInt64(rows);
 }
 
-/*
- * bedrock_cost._copy_rows(rel regclass) RETURNS SETOF record: the rows of
- * the COPY in progress for rel, as the table's columns.  Only meaningful
- * inside bc_citus_copy; refused anywhere else.
- */
-Datum
-bedrock_cost_copy_rows(PG_FUNCTION_ARGS)
+/* the COPY a _copy_rows scan reads, across its calls */
+typedef struct BcRowsScan
 {
-	Oid			relid = PG_GETARG_OID(0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	BcRowsSource *src = bc_rows_source;
 	Relation	rel;
 	CopyFromState cstate;
-	TupleDesc	desc;
+	TupleDesc	desc;			/* of the rows returned: rel's row type */
 	Datum	   *values;
 	bool	   *nulls;
-	MemoryContext rowcxt;
-	MemoryContext old;
+	bool		done;
+} BcRowsScan;
 
-	if (src == NULL || src->relid != relid)
+/* ends the COPY and closes rel: at the end of the rows, or when the scan stops early */
+static void
+end_rows_scan(Datum arg)
+{
+	BcRowsScan *scan = (BcRowsScan *) DatumGetPointer(arg);
+
+	if (scan->done)
+		return;
+	scan->done = true;
+	EndCopyFrom(scan->cstate);
+	table_close(scan->rel, NoLock);
+}
+
+/* the first call: the COPY of the loader's source into rel begins */
+static BcRowsScan *
+begin_rows_scan(FunctionCallInfo fcinfo, FuncCallContext *funcctx)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	BcRowsSource *src = bc_rows_source;
+	Oid			relid = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0);
+	MemoryContext old;
+	BcRowsScan *scan;
+	TupleDesc	result;
+
+	if (src == NULL || src->relid != relid || rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("bedrock_cost._copy_rows is called by the loader only")));
 	bc_rows_source = NULL;		/* one scan per COPY */
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	rel = table_open(relid, AccessShareLock);
-	desc = RelationGetDescr(rel);
-	if (rsinfo->setDesc->natts != desc->natts)
-		elog(ERROR, "bedrock_cost: _copy_rows expects the %d columns of %s",
-			 desc->natts, RelationGetRelationName(rel));
-	values = palloc(sizeof(Datum) * desc->natts);
-	nulls = palloc(sizeof(bool) * desc->natts);
-	cstate = BC_BeginCopyFrom(make_parsestate(NULL), rel, NULL, NULL, false,
-							  src->data_source, src->attnames, src->options);
+	old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+	scan = palloc0(sizeof(BcRowsScan));
+	scan->rel = table_open(relid, AccessShareLock);
+	if (get_call_result_type(fcinfo, NULL, &result) != TYPEFUNC_COMPOSITE ||
+		result->natts != RelationGetDescr(scan->rel)->natts)
+		elog(ERROR, "bedrock_cost: _copy_rows returns the row type of %s",
+			 RelationGetRelationName(scan->rel));
+	scan->desc = BlessTupleDesc(CreateTupleDescCopy(result));
+	scan->values = palloc(sizeof(Datum) * scan->desc->natts);
+	scan->nulls = palloc(sizeof(bool) * scan->desc->natts);
+	scan->cstate = BC_BeginCopyFrom(make_parsestate(NULL), scan->rel, NULL, NULL, false,
+									src->data_source, src->attnames, src->options);
 	bc_progress_in_copy(src->d, src->load_id, src->phase);
-	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "bedrock_cost copy row",
-								   ALLOCSET_DEFAULT_SIZES);
-	for (;;)
-	{
-		bool		more;
+	RegisterExprContextCallback(rsinfo->econtext, end_rows_scan, PointerGetDatum(scan));
+	MemoryContextSwitchTo(old);
+	return scan;
+}
 
-		CHECK_FOR_INTERRUPTS();
-		MemoryContextReset(rowcxt);
-		old = MemoryContextSwitchTo(rowcxt);
-		more = NextCopyFrom(cstate, rsinfo->econtext, values, nulls);
-		MemoryContextSwitchTo(old);
-		if (!more)
-			break;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+/*
+ * bedrock_cost._copy_rows(rel regclass, row_type anyelement) RETURNS SETOF
+ * anyelement: the rows of the COPY in progress for rel, one per call, as
+ * rel's row type (row_type: NULL::rel).  Value per call, not a tuplestore:
+ * called in a select list, the rows stream from the COPY data to the
+ * INSERT (a FROM-clause function would be read into a tuplestore first, a
+ * month of rows spilled to disk and read back).  Only meaningful inside
+ * bc_citus_copy; refused anywhere else.
+ */
+Datum
+bedrock_cost_copy_rows(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	FuncCallContext *funcctx;
+	BcRowsScan *scan;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		funcctx = SRF_FIRSTCALL_INIT();
+		funcctx->user_fctx = begin_rows_scan(fcinfo, funcctx);
 	}
-	EndCopyFrom(cstate);
-	MemoryContextDelete(rowcxt);
-	table_close(rel, NoLock);
-	return (Datum) 0;
+	funcctx = SRF_PERCALL_SETUP();
+	scan = (BcRowsScan *) funcctx->user_fctx;
+	CHECK_FOR_INTERRUPTS();
+	if (!scan->done && NextCopyFrom(scan->cstate, rsinfo->econtext, scan->values, scan->nulls))
+		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(scan->desc, scan->values, scan->nulls)));
+	end_rows_scan(PointerGetDatum(scan));
+	SRF_RETURN_DONE(funcctx);
 }

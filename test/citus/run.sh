@@ -15,41 +15,15 @@
 # package); run it with SUITES=citus scripts/test.sh, or directly.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PG_BINDIR="${PG_BINDIR:-$( (pg_config --bindir) 2>/dev/null || echo /usr/lib/postgresql/15/bin)}"
-export PG_BINDIR
-PKGLIB="$("$PG_BINDIR/pg_config" --pkglibdir)"
-if [ ! -e "$PKGLIB/citus.so" ]; then
-	echo "citus: Citus is not installed for $PG_BINDIR ($PKGLIB/citus.so is missing); doc/citus.md shows how to build it" >&2
-	exit 1
-fi
-PSQL="$PG_BINDIR/psql"
+# shellcheck source=test/citus/cluster.sh
+source test/citus/cluster.sh
+citus_require
 W="$(mktemp -d "${TMPDIR:-/tmp}/bedrock_cost_citus.XXXXXX")"
 chmod 755 "$W"
-cleanup() {
-	for n in single c w1 w2; do scripts/cluster.sh destroy "$W/$n" >/dev/null 2>&1 || true; done
-	rm -rf "$W"
-}
-trap cleanup EXIT
-
-on() { local n="$1"; shift; ( source "$W/$n/env"; "$PSQL" -X -q -v ON_ERROR_STOP=1 "$@" ); }
-port() { ( source "$W/$1/env"; echo "$PGPORT" ); }
-
-scripts/cluster.sh start "$W/single" --conf "shared_preload_libraries = 'bedrock_cost'" >/dev/null
-for n in c w1 w2; do
-	pl=citus
-	[ "$n" = c ] && pl="citus,bedrock_cost"
-	scripts/cluster.sh start "$W/$n" --conf "shared_preload_libraries = '$pl'" \
-		--conf 'max_connections = 200' --conf 'citus.shard_count = 8' >/dev/null
-	on "$n" -c 'CREATE EXTENSION citus'
-done
-on c -c "SELECT pg_catalog.citus_set_coordinator_host('127.0.0.1', $(port c))" >/dev/null
-for n in w1 w2; do on c -c "SELECT pg_catalog.citus_add_node('127.0.0.1', $(port "$n"))" >/dev/null; done
-on single -c 'CREATE EXTENSION bedrock_cost'
-on c -c 'CREATE EXTENSION bedrock_cost'
+trap 'citus_stop "$W"' EXIT
+citus_start "$W"
 echo "citus: distribute()"
-on c -A -t -c 'SELECT table_name, distribution_column, shards FROM bedrock_cost.distribute()'
-# idempotent: a second call changes nothing
-on c -A -t -c 'SELECT count(*) FROM bedrock_cost.distribute()' >/dev/null
+citus_distribute
 
 cp -r test/fixtures/sample_export "$W/sample"
 chmod -R a+rX "$W/sample"
@@ -111,5 +85,22 @@ expect "every delivery table distributed" \
 	"SELECT count(*) FILTER (WHERE bedrock_cost._citus_distribution(c.oid) IS NULL) || '/' || count(*)
 	   FROM pg_catalog.pg_class AS c
 	  WHERE c.relnamespace = 'bedrock_cost'::regnamespace AND c.relname ~ '^line_items_l[0-9]+\$'" 0/4
+# two exports restated at once in two sessions: both done (their swaps,
+# each detaching the period's current delivery, once deadlocked on
+# line_items; loads on Citus now take turns)
+gen=./bedrock-cost-gen
+[ -x "$gen" ] || make -s bedrock-cost-gen >/dev/null
+for m in 08 09; do
+	"$gen" --out "$W/par" --export "p$m" --rows 20000 --periods 1 --start "2026-$m" --seed "$m" --quiet
+done
+chmod -R a+rX "$W/par"
+for m in 08 09; do on c -A -t -c "SELECT count(*) FROM bedrock_cost.load_export('$W/par/p$m')" >/dev/null; done
+for m in 08 09; do
+	on c -A -t -c "SELECT string_agg(status, ',') FROM bedrock_cost.load_export('$W/par/p$m', force => true)" \
+		>"$W/par/p$m.out" 2>&1 &
+done
+wait
+expect "two exports restated at once: first" "SELECT '$(cat "$W/par/p08.out")'" done
+expect "two exports restated at once: second" "SELECT '$(cat "$W/par/p09.out")'" done
 echo "citus: $n relations compared"
 exit $fail

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# citus.sh: ingest through a Citus coordinator against one node, on the
+# loopback cluster of the Citus suite (test/citus/cluster.sh: a single
+# node, and a coordinator with two workers, all on this machine).
+#
+#   test/bench/citus.sh [ROWS]        (default 1000000 rows a period)
+#
+# Generates two one-period exports (April and May, ROWS rows each), then
+# measures, wall clock around psql:
+#   - load_export of April on one node and on Citus, three rounds, the
+#     order alternating (force => true after the first), and the
+#     refresh_chargeback() after each: medians, and the ratio one node /
+#     Citus (1.00: as fast; the goal is 0.9 or more);
+#   - on Citus: April then May in one session, then both at once in two
+#     sessions (force): the speed-up of the second session.
+# Prints the figures; asserts nothing (a benchmark, not a test).  Needs
+# Citus for PG_BINDIR (fails, does not skip, without it: doc/citus.md).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROWS="${1:-1000000}"
+# shellcheck source=test/citus/cluster.sh
+source test/citus/cluster.sh
+citus_require
+W="$(mktemp -d "${TMPDIR:-/tmp}/bedrock_cost_citus_bench.XXXXXX")"
+chmod 755 "$W"
+trap 'citus_stop "$W"' EXIT
+CITUS_CONF=('max_wal_size = 8GB' 'checkpoint_timeout = 30min' 'synchronous_commit = off' 'jit = off')
+citus_start "$W"
+citus_distribute >/dev/null
+gen=./bedrock-cost-gen
+[ -x "$gen" ] || make -s bedrock-cost-gen >/dev/null
+for m in 04 05; do
+	"$gen" --out "$W/data" --export "m$m" --rows "$ROWS" --periods 1 --start "2026-$m" --seed "$m" \
+		--chunk-rows 250000 --quiet
+done
+chmod -R a+rX "$W/data"
+echo "citus benchmark: $ROWS rows a period, coordinator + 2 workers on $(nproc) cores (loopback), 8 shards"
+
+now() { date +%s.%N; }
+# seconds of one statement on a node
+timed() {
+	local t0 t1
+	t0=$(now)
+	on "$1" -A -t -c "$2" >/dev/null
+	t1=$(now)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+load="SELECT count(*) FROM bedrock_cost.load_export('$W/data/m04', force => true)"
+refresh="SELECT bedrock_cost.refresh_chargeback()"
+one_load=() one_refresh=() c_load=() c_refresh=()
+for round in 1 2 3; do
+	order="single c"
+	[ $((round % 2)) -eq 0 ] && order="c single"
+	for n in $order; do
+		l=$(timed "$n" "$load")
+		r=$(timed "$n" "$refresh")
+		if [ "$n" = single ]; then one_load+=("$l"); one_refresh+=("$r"); else c_load+=("$l"); c_refresh+=("$r"); fi
+		echo "  round $round, $n: load_export ${l} s, refresh_chargeback() ${r} s"
+	done
+done
+ol=$(median "${one_load[@]}"); cl=$(median "${c_load[@]}")
+orf=$(median "${one_refresh[@]}"); crf=$(median "${c_refresh[@]}")
+echo "one node:  load_export ${ol} s, refresh ${orf} s (medians of 3)"
+echo "Citus:     load_export ${cl} s, refresh ${crf} s (medians of 3)"
+awk -v a="$ol" -v b="$cl" -v c="$orf" -v d="$crf" \
+	'BEGIN { printf "ingest through the coordinator: %.2fx one node; refresh %.2fx one node\n", a / b, c / d }'
+on c -A -t -c "SELECT 'rows on the shards: ' || count(*) FROM bedrock_cost.line_items"
+on c -A -t -c "SELECT 'local heap of the delivery tables: ' || coalesce(sum(pg_catalog.pg_relation_size(c.oid)), 0) || ' bytes'
+	FROM pg_catalog.pg_class AS c
+	WHERE c.relnamespace = 'bedrock_cost'::regnamespace AND c.relname ~ '^line_items_l[0-9]+\$'"
+
+# two periods: one session, then two at once
+t0=$(now)
+on c -A -t -c "SELECT count(*) FROM bedrock_cost.load_export('$W/data/m04', force => true)" >/dev/null
+on c -A -t -c "SELECT count(*) FROM bedrock_cost.load_export('$W/data/m05', force => true)" >/dev/null
+t1=$(now)
+on c -A -t -c "SELECT count(*) FROM bedrock_cost.load_export('$W/data/m04', force => true)" >/dev/null &
+p1=$!
+on c -A -t -c "SELECT count(*) FROM bedrock_cost.load_export('$W/data/m05', force => true)" >/dev/null &
+p2=$!
+wait "$p1" "$p2"
+t2=$(now)
+awk -v a="$t0" -v b="$t1" -v c="$t2" \
+	'BEGIN { printf "two periods on Citus: one session %.2f s, two sessions %.2f s (%.2fx)\n", b - a, c - b, (b - a) / (c - b) }'
