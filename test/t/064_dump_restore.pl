@@ -237,5 +237,14 @@ sql('dst', 'GRANT EXECUTE ON FUNCTION bedrock_cost.after_restore() TO adm');
 like($e, qr/only superusers may run bedrock_cost\.after_restore\(\)/,
 	'granted EXECUTE, a non-superuser is still refused');
 
+# the restored database keeps its guard: a plain DROP EXTENSION refuses
+is(sql('dst', q{SELECT count(*) FROM pg_depend WHERE objid = 'bedrock_cost.loaded_data'::regclass
+				 AND refclassid = 'pg_extension'::regclass}), '0',
+	'loaded_data is restored, and not as a member of the extension');
+($rc, $o, $e) = $node->psql('dst', 'DROP EXTENSION bedrock_cost');
+like($e, qr/ERROR:  cannot drop extension bedrock_cost because other objects depend on it\nDETAIL:  view bedrock_cost\.loaded_data depends on table bedrock_cost\.loads/,
+	'DROP EXTENSION without CASCADE refuses in the restored database');
+is(sql('dst', 'SELECT count(*) > 0 FROM bedrock_cost.line_items'), 't', 'and the line items are still there');
+
 $node->stop;
 done_testing();
