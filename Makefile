@@ -2,7 +2,7 @@
 #
 #   make                      extension + tools (bedrock-cost-gen, bedrock-cost-load)
 #   make install              installs the extension and the tools
-#   make installcheck         pg_regress suites (sql/*.sql, expected/*.out)
+#   make installcheck         pg_regress suites (sql/*.sql, expected/*.out), only
 #   make prove_installcheck   TAP suites (test/t/*.pl)
 #   make unit                 builds and runs the pure-C core unit tests
 #   make fuzz-smoke           builds the libFuzzer harnesses and runs each briefly
@@ -27,7 +27,8 @@ REGRESS_ALL = $(sort $(filter-out $(EXTENSION)--%,$(notdir $(basename $(wildcard
 REGRESS = extension $(filter-out extension,$(REGRESS_ALL))
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
-TAP_TESTS = 1
+# TAP suites run through their own target (make prove_installcheck), not
+# installcheck: TAP_TESTS is left unset, so installcheck is pg_regress only
 PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
 
 PG_CONFIG ?= pg_config

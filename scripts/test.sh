@@ -48,7 +48,7 @@ server_suites() {
 	for s in $SUITES; do
 		case "$s" in
 			regress)
-				run_suite regress "${runas[@]}" bash -c "cd '$tree' && scripts/cluster.sh run -- make -s installcheck TAP_TESTS= \
+				run_suite regress "${runas[@]}" bash -c "cd '$tree' && scripts/cluster.sh run -- make -s installcheck \
 					|| { cat regression.diffs 2>/dev/null; exit 1; }" ;;
 			tap)
 				run_suite tap "${runas[@]}" bash -c "cd '$tree' && make -s prove_installcheck PROVE_FLAGS='--timer' \

@@ -1,5 +1,5 @@
 -- usage_type_corpus.sql: every usage-type string of the format reference
--- (/work/shared/reference/cur2-bedrock-formats.md, sections 3-4 and 7) with its full
+-- (the CUR 2.0 Bedrock formats reference, cur2-bedrock-formats.md, sections 3-4 and 7) with its full
 -- expected parse, strings constructed from the grammars it describes, unknown grammars,
 -- the region table, Bedrock line classification and pricing-unit scaling.
 -- The corpus list is also test/fixtures/usage_types.txt (used by the benchmark).
@@ -10,7 +10,7 @@ CREATE TEMP TABLE ut_corpus (id serial PRIMARY KEY, usage_type text NOT NULL);
 INSERT INTO ut_corpus (usage_type) VALUES
     -- Bedrock usage-type corpus: one usage type per line; '#' lines are comments.
     -- Section 1: every concrete usage-type string quoted in
-    -- /work/shared/reference/cur2-bedrock-formats.md (sections 3.4, 3.5, 4, 7), verbatim,
+    -- the formats reference cur2-bedrock-formats.md (sections 3.4, 3.5, 4, 7), verbatim,
     -- including bare Marketplace dimension names (not full usage types: unrecognized).
     ('APE1-USE1-AWS-In-Bytes'),
     ('APN1-MP:APN1_output_tokens_global_standard-Units'),

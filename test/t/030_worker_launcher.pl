@@ -181,11 +181,10 @@ $node->poll_query_until('postgres',
 my $pid = $node->safe_psql('postgres',
 	"SELECT pid FROM pg_stat_activity WHERE backend_type = 'bedrock_cost launcher'");
 $node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
-$node->poll_query_until('postgres',
-	"SELECT count(*) = 1 AND min(pid) <> $pid FROM pg_stat_activity"
-	  . " WHERE backend_type = 'bedrock_cost launcher'")
-  or die 'launcher not restarted';
-pass('launcher restarted after termination');
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) = 1 AND min(pid) <> $pid FROM pg_stat_activity"
+		  . " WHERE backend_type = 'bedrock_cost launcher'"),
+	'launcher restarted after termination');
 
 $node->stop;
 done_testing();

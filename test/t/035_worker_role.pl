@@ -37,7 +37,8 @@ if (!$gen)
 		$gen = "$bindir/bedrock-cost-gen";
 	}
 }
-plan skip_all => 'bedrock-cost-gen not found (run make first)' unless -x $gen;
+# a missing generator is a failure, not a skip: make builds it
+die "bedrock-cost-gen not found at $gen (run make first)\n" unless -x $gen;
 
 my $stage = PostgreSQL::Test::Utils::tempdir('stage');
 my $root = PostgreSQL::Test::Utils::tempdir('exports');
@@ -94,12 +95,15 @@ bedrock_cost.export_root = '$root'
 bedrock_cost.poll_interval = 1
 });
 $node->start;
+# wait_for_log dies when the line never comes; the log is then asserted on
 $node->wait_for_log(qr/FATAL:  role "ingest" does not exist/);
-pass('the launcher cannot start before its role exists');
+like(slurp_file($node->logfile), qr/FATAL:  role "ingest" does not exist/,
+	'the launcher cannot start before its role exists');
 my $offset = -s $node->logfile;
 $node->safe_psql('postgres', 'CREATE ROLE ingest NOLOGIN');
 $node->wait_for_log(qr/FATAL:  role "ingest" is not permitted to log in/, $offset);
-pass('nor as a role without LOGIN');
+like(slurp_file($node->logfile, $offset), qr/FATAL:  role "ingest" is not permitted to log in/,
+	'nor as a role without LOGIN');
 
 $node->safe_psql('postgres', q{
 	ALTER ROLE ingest LOGIN;
@@ -120,10 +124,10 @@ my $stale_q = "SELECT status FROM bedrock_cost.loads WHERE load_id = $stale";
 $offset = -s $node->logfile;
 $node->restart;
 $node->wait_for_log(qr/bedrock_cost launcher started in database "postgres" as role "ingest"/, $offset);
-$node->wait_for_log(
-	qr/role "ingest" does not have the privileges of bedrock_cost_worker and bedrock_cost_admin, waiting\n.*HINT:  Run: GRANT bedrock_cost_worker TO ingest;\n/,
-	$offset);
-pass('without the privileges, the launcher says so');
+my $no_privileges =
+  qr/role "ingest" does not have the privileges of bedrock_cost_worker and bedrock_cost_admin, waiting\n.*HINT:  Run: GRANT bedrock_cost_worker TO ingest;\n/;
+$node->wait_for_log($no_privileges, $offset);
+like(slurp_file($node->logfile, $offset), $no_privileges, 'without the privileges, the launcher says so');
 $node->poll_query_until('postgres',
 	"SELECT usename || ': ' || regexp_replace(query, ' \\(cycle .*', '') FROM pg_stat_activity"
 	  . " WHERE backend_type = 'bedrock_cost launcher'",

@@ -32,7 +32,8 @@ sub tool
 }
 my $gen = tool('bedrock-cost-gen');
 my $cli = tool('bedrock-cost-load');
-plan skip_all => "bedrock-cost-gen or bedrock-cost-load not built" unless -x $gen && -x $cli;
+# missing tools are a failure, not a skip: make builds both
+die "bedrock-cost-gen ($gen) or bedrock-cost-load ($cli) not built (run make first)\n" unless -x $gen && -x $cli;
 
 my $tmp = PostgreSQL::Test::Utils::tempdir();
 
