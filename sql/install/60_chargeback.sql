@@ -1383,7 +1383,7 @@ CREATE VIEW bedrock_cost.focus_bedrock AS
 		   CASE WHEN li.billing_entity = 'AWS Marketplace' THEN coalesce(li.product_name, li.product_code)
 				ELSE 'Amazon Web Services' END AS "PublisherName",
 		   CASE WHEN u.usage_type IS NOT NULL THEN u.region
-				ELSE (bedrock_cost.parse_usage_type(li.usage_type, li.product_name)).region END AS "RegionId",
+				ELSE t.region END AS "RegionId",
 		   li.resource_id AS "ResourceId",
 		   (bedrock_cost.resource_parts(li.resource_id)).resource_name AS "ResourceName",
 		   (bedrock_cost.resource_parts(li.resource_id)).resource_type AS "ResourceType",
@@ -1392,7 +1392,7 @@ CREATE VIEW bedrock_cost.focus_bedrock AS
 		   'Generative AI'::text AS "ServiceSubcategory",
 		   li.usage_type AS "SkuId",
 		   coalesce(CASE WHEN u.usage_type IS NOT NULL THEN u.token_kind
-						 ELSE (bedrock_cost.parse_usage_type(li.usage_type, li.product_name)).token_kind END,
+						 ELSE t.token_kind END,
 					li.usage_type) AS "SkuMeter",
 		   li.usage_account_id AS "SubAccountId",
 		   li.usage_account_name AS "SubAccountName",
@@ -1403,11 +1403,11 @@ CREATE VIEW bedrock_cost.focus_bedrock AS
 		   li.operation AS "x_Operation",
 		   li.product_code AS "x_ServiceCode",
 		   CASE WHEN u.usage_type IS NOT NULL THEN u.model
-				ELSE (bedrock_cost.parse_usage_type(li.usage_type, li.product_name)).model END AS "x_Model",
+				ELSE t.model END AS "x_Model",
 		   CASE WHEN u.usage_type IS NOT NULL THEN u.tier
-				ELSE (bedrock_cost.parse_usage_type(li.usage_type, li.product_name)).tier END AS "x_Tier",
+				ELSE t.tier END AS "x_Tier",
 		   CASE WHEN u.usage_type IS NOT NULL THEN u.routing
-				ELSE (bedrock_cost.parse_usage_type(li.usage_type, li.product_name)).routing END AS "x_Routing",
+				ELSE t.routing END AS "x_Routing",
 		   li.billing_period AS "x_BillingPeriod",
 		   li.export_id AS "x_ExportId",
 		   e.export_name AS "x_ExportName",
@@ -1418,9 +1418,12 @@ CREATE VIEW bedrock_cost.focus_bedrock AS
 	  FROM bedrock_cost.line_items AS li
 	  JOIN bedrock_cost.exports AS e ON e.export_id = li.export_id
 	  -- the usage types' parts as the chargeback parsed them; a period not yet
-	  -- refreshed has usage types it lacks, parsed in the column that reads
-	  -- them (a LATERAL call would cost every row a rescan, read or not)
+	  -- refreshed has usage types it lacks, whose parts the loader recorded
+	  -- (usage_types): a join, not a parse per row, so on Citus no shard
+	  -- query calls a function that reads model_aliases
 	  LEFT JOIN bedrock_cost.chargeback_usage_types AS u
-		ON u.usage_type = li.usage_type AND u.product_name_key = coalesce(li.product_name, '');
+		ON u.usage_type = li.usage_type AND u.product_name_key = coalesce(li.product_name, '')
+	  LEFT JOIN bedrock_cost.usage_types AS t
+		ON t.usage_type = li.usage_type AND t.product_name = coalesce(li.product_name, '');
 COMMENT ON VIEW bedrock_cost.focus_bedrock IS
   'Bedrock spend shaped like a FOCUS 1.2 cost and usage dataset (column names as FOCUS spells them, custom columns x_-prefixed), one row per line item, with the caller as x_IamPrincipal. Mapping: BilledCost = unblended; EffectiveCost and ContractedCost = net unblended where present (negotiated discounts applied) else unblended; ListCost = pricing_public_on_demand_cost; ChargeCategory from the line item type, ChargeClass Correction for Refund rows; BillingPeriodStart/End as timestamps (UTC midnight); ConsumedQuantity = tokens for token usage; BillingCurrency = line_item_currency_code (USD when a file lacks the column). Not a conformance claim: columns FOCUS requires that CUR 2.0 Bedrock rows do not carry (commitment discounts, capacity reservations, SkuPriceId, list and contracted unit prices) are left out. Filter on x_BillingPeriod to read one month';
