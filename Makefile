@@ -20,6 +20,9 @@ OBJS = $(CORE_SRCS:.c=.o) $(EXT_SRCS:.c=.o)
 INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+# the documentation beyond the README, installed the PGXS way
+# (share/doc/extension/, or DOCSDIR)
+DOCS = $(wildcard doc/*.md)
 
 # every sql/NAME.sql that is not an install/upgrade script is a regress test;
 # "extension" runs first (it drops and recreates the extension), the rest by name
