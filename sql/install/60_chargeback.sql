@@ -293,7 +293,9 @@ DECLARE
 	  JOIN tag_map m ON m.tags = p.tags
 	$q$;
 	-- %1$s: row source with the columns of chargeback_base; %2$s: join giving u,
-	-- the parts of b.usage_type; %3$s: relation giving the cost_basis to report in
+	-- the parts of b.usage_type; %3$s: relation giving the cost_basis to report in;
+	-- %4$s: the ORDER BY of the as-of function (the table's rows need none: an
+	-- ORDER BY made the planner aggregate by sorting)
 	principal_q text := $q$
 	WITH g AS (
 		SELECT b.billing_period, b.export_id, b.payer_account_id, b.usage_account_id, b.line_item_type,
@@ -338,7 +340,7 @@ DECLARE
 		   g.line_items
 	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
 	 CROSS JOIN %3$s AS s
-	 ORDER BY g.billing_period
+	 %4$s
 	$q$;
 BEGIN
 	-- the summary rows of a delivery swapped in by the same transaction have
@@ -365,14 +367,16 @@ BEGIN
 		format(principal_q, '%1$s',
 			   'LEFT JOIN bedrock_cost.chargeback_usage_types AS u ON u.usage_type = b.usage_type '
 			   'AND u.product_name_key = coalesce(b.product_name, '''')',
-			   'bedrock_cost.chargeback_basis'));
+			   'bedrock_cost.chargeback_basis', ''),
+		'SET enable_sort = off');
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_by_principal_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_by_principal LANGUAGE sql STABLE AS $f$'
 		|| format(principal_q, 'bedrock_cost.chargeback_base_as_of($1)',
 				  'LEFT JOIN LATERAL bedrock_cost.parse_usage_type(b.usage_type, b.product_name) AS u ON true',
 				  -- the basis recorded on that load (the current one for an unknown load id)
 				  '(SELECT coalesce((SELECT l.cost_basis FROM bedrock_cost.loads AS l WHERE l.load_id = $1), '
-				  'c.cost_basis) AS cost_basis FROM bedrock_cost.chargeback_basis AS c)')
+				  'c.cost_basis) AS cost_basis FROM bedrock_cost.chargeback_basis AS c)',
+				  'ORDER BY g.billing_period')
 		|| '$f$';
 END
 $do$;
