@@ -31,6 +31,7 @@ int			bc_swap_retries = 10;
 bool		bc_allow_empty_period = false;
 bool		bc_client_replaces_server_loads = false;
 int			bc_summary_memory = 256 * 1024;
+bool		bc_debug_plain_copy = false;
 
 /* export_root must be an absolute path (or empty: the worker then loads nothing) */
 static bool
@@ -117,5 +118,10 @@ bc_define_gucs(bool preloading)
 							gettext_noop("Beyond it, or at 0, the summary is computed by SQL over the stored rows after the COPY (slower, same result)."),
 							&bc_summary_memory, 256 * 1024, 0, INT_MAX / 1024,
 							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomBoolVariable("bedrock_cost.debug_plain_copy",
+							 gettext_noop("Test only: loads write into a Citus distributed table with a plain COPY."),
+							 gettext_noop("The rows then land in the coordinator's empty shell table; the check before the swap must fail the delivery (test/citus/run.sh)."),
+							 &bc_debug_plain_copy, false,
+							 PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("bedrock_cost");
 }

@@ -24,6 +24,7 @@ extern int	bc_swap_retries;
 extern bool bc_allow_empty_period;
 extern bool bc_client_replaces_server_loads;
 extern int	bc_summary_memory;	/* kB */
+extern bool bc_debug_plain_copy;	/* test only */
 
 extern void bc_define_gucs(bool preloading);
 

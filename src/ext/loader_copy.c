@@ -473,7 +473,8 @@ bc_copy_into(const char *table, const char *columns, int ncolumns, bool binary,
 	else
 		options = list_make2(makeDefElem("format", (Node *) makeString("text"), -1),
 							 makeDefElem("encoding", (Node *) makeString("UTF8"), -1));
-	if (bc_citus_distributed(rel))
+	/* bc_debug_plain_copy: the silent-loss test of test/citus/run.sh */
+	if (!bc_debug_plain_copy && bc_citus_distributed(rel))
 		rows = bc_citus_copy(rel, attnames, options, data_source, d, load_id, phase);
 	else
 	{

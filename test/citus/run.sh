@@ -102,5 +102,16 @@ done
 wait
 expect "two exports restated at once: first" "SELECT '$(cat "$W/par/p08.out")'" done
 expect "two exports restated at once: second" "SELECT '$(cat "$W/par/p09.out")'" done
+# the silent loss, forced (bedrock_cost.debug_plain_copy, test only): a plain
+# COPY into a distributed delivery table writes the coordinator's empty
+# shell; the check before the swap fails the delivery, the period keeps its rows
+before="$(on c -A -t -c "SELECT count(*) || ' ' || sum(unblended_cost) FROM bedrock_cost.line_items")"
+res="$(on c -A -t -c "SET bedrock_cost.debug_plain_copy = on;
+	SELECT string_agg(status, ',') FROM bedrock_cost.load_export('$W/par/p08', force => true)" 2>/dev/null)"
+expect "a plain COPY into the shell table: the delivery fails" "SELECT '$res'" failed
+expect "a plain COPY into the shell table: the line items are unchanged" \
+	"SELECT count(*) || ' ' || sum(unblended_cost) FROM bedrock_cost.line_items" "$before"
+expect "a plain COPY into the shell table: the ledger says why" \
+	"SELECT error ~ '^delivery [0-9]+: the rows stored do not match the rows read' FROM bedrock_cost.loads ORDER BY load_id DESC LIMIT 1" t
 echo "citus: $n relations compared"
 exit $fail
