@@ -2,14 +2,18 @@
 # test/citus/run.sh: bedrock_cost on a Citus cluster against one node.
 #
 # Starts a three-node loopback Citus cluster (a coordinator and two
-# workers) and a plain single node, loads the same export into both (the
-# bundled sample with bedrock-cost-load, then every period again with
+# workers) and a plain single node (test/citus/cluster.sh), loads the same
+# export into both (the bundled sample with bedrock-cost-load, then, after
+# distribute() has moved those rows to the shards, every period again with
 # load_export(force => true), so the client, the server loader, history
 # and restatements are exercised), refreshes, and compares every relation
 # of the bedrock_cost schema that holds numbers (chargeback tables and
 # views, BI views, reconciliation, FOCUS, as-of answers) row for row.  It
 # also checks that the delivery tables on the coordinator keep no local
-# heap (the rows live on the shards only).  Exits non-zero on any
+# heap (the rows live on the shards only), that two sessions restating two
+# exports at once both finish, and that the silent loss of a plain COPY
+# into a distributed table is refused by the check before the swap
+# (bedrock_cost.debug_plain_copy).  Exits non-zero on any
 # difference, and fails (does not skip) when Citus is not installed:
 # doc/citus.md says how to build it.  Not part of CI (Debian has no Citus
 # package); run it with SUITES=citus scripts/test.sh, or directly.
@@ -22,14 +26,17 @@ W="$(mktemp -d "${TMPDIR:-/tmp}/bedrock_cost_citus.XXXXXX")"
 chmod 755 "$W"
 trap 'citus_stop "$W"' EXIT
 citus_start "$W"
-echo "citus: distribute()"
-citus_distribute
 
 cp -r test/fixtures/sample_export "$W/sample"
 chmod -R a+rX "$W/sample"
+# the client first, before distribute(): the coordinator then holds the
+# sample in local tables, which distribute() moves to the shards
+for n in single c; do ( source "$W/$n/env"; "$PG_BINDIR/bedrock-cost-load" -q "$W/sample" ); done
+held="$(on c -A -t -c "SELECT count(*) || ' ' || sum(unblended_cost) FROM bedrock_cost.line_items")"
+echo "citus: distribute() with $held (rows, cost) loaded"
+citus_distribute
+# then the server loader again on both (a restatement of every period)
 for n in single c; do
-	# the client first (a COPY FROM STDIN Citus routes), then the server loader again
-	( source "$W/$n/env"; "$PG_BINDIR/bedrock-cost-load" -q "$W/sample" )
 	on "$n" -A -t -c "SELECT count(*) FROM bedrock_cost.load_export('$W/sample', force => true)" >/dev/null
 	on "$n" -c 'SELECT bedrock_cost.refresh_chargeback()' >/dev/null
 done
@@ -52,6 +59,8 @@ expect() {	# name, SQL, the value the coordinator must give
 	if [ "$b" = "$3" ]; then echo "ok    $1"; else echo "FAIL  $1: got '$b', want '$3'"; fail=1; fi
 }
 
+expect "distribute() kept the rows loaded before it (now on the shards, history included)" \
+	"SELECT count(*) || ' ' || sum(unblended_cost) FROM bedrock_cost.line_items_history" "$held"
 # the ledger's own times and ids of sessions differ between two servers
 skip='^(loads|load_files|load_errors|audit_log|export_state|export_deliveries|current_loads|load_progress|chargeback_state|exports|line_items_template|usage_summary_template|usage_period_template|usage_daily_template)$'
 rels="$(on single -A -t -c "SELECT c.relname FROM pg_catalog.pg_class AS c
