@@ -11,9 +11,11 @@
 # views, BI views, reconciliation, FOCUS, as-of answers) row for row.  It
 # also checks that the delivery tables on the coordinator keep no local
 # heap (the rows live on the shards only), that two sessions restating two
-# exports at once both finish, and that the silent loss of a plain COPY
-# into a distributed table is refused by the check before the swap
-# (bedrock_cost.debug_plain_copy).  Exits non-zero on any
+# exports at once both finish, that the silent loss of a plain COPY into a
+# distributed table is refused by the check before the swap
+# (bedrock_cost.debug_plain_copy), and that the background worker on the
+# coordinator loads a registered export onto the shards to the generator's
+# ground truth.  Exits non-zero on any
 # difference, and fails (does not skip) when Citus is not installed:
 # doc/citus.md says how to build it.  Not part of CI (Debian has no Citus
 # package); run it with SUITES=citus scripts/test.sh, or directly.
@@ -42,6 +44,9 @@ for n in single c; do
 done
 
 fail=0
+# bytes of local heap in the delivery tables: 0 when the rows live on the shards
+local_heap="SELECT coalesce(sum(pg_catalog.pg_relation_size(c.oid)), 0) FROM pg_catalog.pg_class AS c
+	  WHERE c.relnamespace = 'bedrock_cost'::regnamespace AND c.relname ~ '^line_items_l[0-9]+\$'"
 check() {	# name, SQL giving one value; the same on both
 	local a b
 	a="$(on single -A -t -c "$2" 2>&1)" || true
@@ -87,9 +92,7 @@ done
 expect "bi_focus_bedrock rows of team risk" "SET ROLE bc_citus_team; SELECT count(*) FROM bedrock_cost.bi_focus_bedrock" 253
 expect "line items on the shards" "SELECT count(*) FROM bedrock_cost.line_items" 1041
 expect "history on the shards" "SELECT count(*) FROM bedrock_cost.line_items_history" 1041
-expect "no local heap in the delivery tables" \
-	"SELECT coalesce(sum(pg_catalog.pg_relation_size(c.oid)), 0) FROM pg_catalog.pg_class AS c
-	  WHERE c.relnamespace = 'bedrock_cost'::regnamespace AND c.relname ~ '^line_items_l[0-9]+\$'" 0
+expect "no local heap in the delivery tables" "$local_heap" 0
 expect "every delivery table distributed" \
 	"SELECT count(*) FILTER (WHERE bedrock_cost._citus_distribution(c.oid) IS NULL) || '/' || count(*)
 	   FROM pg_catalog.pg_class AS c
@@ -122,5 +125,24 @@ expect "a plain COPY into the shell table: the line items are unchanged" \
 	"SELECT count(*) || ' ' || sum(unblended_cost) FROM bedrock_cost.line_items" "$before"
 expect "a plain COPY into the shell table: the ledger says why" \
 	"SELECT error ~ '^delivery [0-9]+: the rows stored do not match the rows read' FROM bedrock_cost.loads ORDER BY load_id DESC LIMIT 1" t
+# the background worker on the coordinator: an export registered with
+# add_export is loaded by it, onto the shards, to the generator's truth
+"$gen" --out "$W/wroot" --export w10 --rows 5000 --periods 1 --start 2026-10 --seed 10 --quiet
+chmod -R a+rX "$W/wroot"
+truth="$(awk -F, '$4 == "t" && $5 == "bedrock" { print $6 " " $7 }' "$W/wroot/w10/ground_truth/summary.csv")"
+on c -c "ALTER SYSTEM SET bedrock_cost.export_root = '$W/wroot'" -c "ALTER SYSTEM SET bedrock_cost.poll_interval = 1" \
+	-c "SELECT pg_catalog.pg_reload_conf()" >/dev/null
+on c -A -t -c "SELECT bedrock_cost.add_export('w10', 'w10')" >/dev/null
+w10="SELECT coalesce(string_agg(l.status, ','), 'none') FROM bedrock_cost.loads AS l
+	JOIN bedrock_cost.exports AS e USING (export_id) WHERE e.export_name = 'w10'"
+for _ in $(seq 1 120); do
+	[ "$(on c -A -t -c "$w10")" = done ] && break
+	sleep 1
+done
+expect "the worker on the coordinator loads a registered export" "$w10" done
+expect "the worker's rows on the shards: the generator's truth (rows, cost)" \
+	"SELECT count(*) || ' ' || sum(li.unblended_cost) FROM bedrock_cost.line_items AS li
+	   JOIN bedrock_cost.exports AS e USING (export_id) WHERE e.export_name = 'w10'" "$truth"
+expect "after every load above: no local heap in any delivery table" "$local_heap" 0
 echo "citus: $n relations compared"
 exit $fail
