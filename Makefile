@@ -1,7 +1,9 @@
 # bedrock_cost: PGXS build of the extension, its tools, unit tests and fuzzers.
 #
 #   make                      extension + tools (bedrock-cost-gen, bedrock-cost-load)
-#   make install              installs the extension and the tools
+#   make install              installs the extension and the client (bedrock-cost-load) into pg_config --bindir
+#   make install-client       the client into CLIENT_BINDIR too (default /usr/local/bin, on PATH)
+#   make install-tools        the client and the test-data generator into pg_config --bindir
 #   make installcheck         pg_regress suites (sql/*.sql, expected/*.out), only
 #   make prove_installcheck   TAP suites (test/t/*.pl)
 #   make unit                 builds and runs the pure-C core unit tests
@@ -90,8 +92,21 @@ endif
 
 all: $(TOOLS)
 
-install: install-tools
-.PHONY: install-tools
+# make install puts the client, bedrock-cost-load, beside the server's
+# programs ($(bindir), what pg_config --bindir prints: on Debian
+# /usr/lib/postgresql/15/bin, on no one's PATH); make install-client puts it
+# where a shell finds it too (CLIENT_BINDIR, /usr/local/bin by default).
+# The test-data generator is a development tool: it stays in the tree
+# (./bedrock-cost-gen), and make install-tools installs it into $(bindir).
+CLIENT_BINDIR ?= /usr/local/bin
+install: install-client-bindir
+.PHONY: install-client-bindir install-client install-tools
+install-client-bindir: bedrock-cost-load
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) bedrock-cost-load '$(DESTDIR)$(bindir)'/bedrock-cost-load
+install-client: bedrock-cost-load
+	$(MKDIR_P) '$(DESTDIR)$(CLIENT_BINDIR)'
+	$(INSTALL_PROGRAM) bedrock-cost-load '$(DESTDIR)$(CLIENT_BINDIR)'/bedrock-cost-load
 install-tools: $(TOOLS)
 	$(if $(TOOLS),$(MKDIR_P) '$(DESTDIR)$(bindir)' && for t in $(TOOLS); do $(INSTALL_PROGRAM) $$t '$(DESTDIR)$(bindir)'/$$t; done)
 
@@ -99,6 +114,7 @@ uninstall: uninstall-tools
 .PHONY: uninstall-tools
 uninstall-tools:
 	for t in bedrock-cost-gen bedrock-cost-load; do rm -f '$(DESTDIR)$(bindir)'/$$t; done
+	rm -f '$(DESTDIR)$(CLIENT_BINDIR)'/bedrock-cost-load
 
 # --------------------------------------------------------------------------
 # unit tests of the pure-C core: built with no PostgreSQL include path at all,
