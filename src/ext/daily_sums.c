@@ -14,7 +14,7 @@
  * The same with eleven sum() aggregates held eleven numeric states per
  * group: 116 MB of hash table for a month of 1M line items (48,836
  * groups), whose allocation was most of chargeback_daily's refresh.  One
- * state of eleven exact values is a fifth of that.  The additions are
+ * state of eleven exact values makes it 42 MB.  The additions are
  * numeric_add, exact, so the sums and their display scales are those of
  * sum().
  *
@@ -30,6 +30,8 @@
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
+#include "usage_type.h"
+
 /* the sums, in the order of the result */
 typedef enum DailySum
 {
@@ -41,7 +43,6 @@ typedef enum DailySum
 	DS_NSUMS
 } DailySum;
 
-static const char *const kinds[4] = {"input", "output", "cache_read", "cache_write"};
 
 typedef struct DailySums
 {
@@ -74,7 +75,10 @@ add(DailySums *st, int i, FunctionCallInfo fcinfo, int arg)
 	pfree(DatumGetPointer(prev));
 }
 
-/* the index of a token kind among kinds, -1 for another or none */
+/*
+ * The token kind of argument 1 as 0..3 (BC_KIND_INPUT to BC_KIND_CACHE_WRITE,
+ * named as the parser names them: bc_token_kind_name), -1 for another or none
+ */
 static int
 kind_of(FunctionCallInfo fcinfo)
 {
@@ -85,9 +89,13 @@ kind_of(FunctionCallInfo fcinfo)
 		return -1;
 	k = PG_GETARG_TEXT_PP(1);
 	for (i = 0; i < 4; i++)
-		if (VARSIZE_ANY_EXHDR(k) == strlen(kinds[i]) &&
-			memcmp(VARDATA_ANY(k), kinds[i], VARSIZE_ANY_EXHDR(k)) == 0)
+	{
+		const char *name = bc_token_kind_name((bc_token_kind) (BC_KIND_INPUT + i));
+
+		if (VARSIZE_ANY_EXHDR(k) == strlen(name) &&
+			memcmp(VARDATA_ANY(k), name, VARSIZE_ANY_EXHDR(k)) == 0)
 			return i;
+	}
 	return -1;
 }
 

@@ -30,6 +30,7 @@
  */
 #include "compat.h"
 
+#include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/pg_type.h"
 #include "commands/copy.h"
@@ -37,9 +38,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "parser/parse_node.h"
-#include "utils/memutils.h"
 #include "utils/rel.h"
-#include "access/htup_details.h"
 
 #include "loader.h"
 

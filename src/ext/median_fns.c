@@ -22,6 +22,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "median.h"
@@ -36,8 +37,30 @@ cmp_numeric(const void *a, const void *b)
 }
 
 /*
+ * A numeric constant, parsed once per backend: the median runs for every
+ * candidate day of every series at each refresh
+ */
+static Datum
+numeric_constant(const char *text, Datum *slot)
+{
+	MemoryContext old;
+
+	if (*slot == (Datum) 0)
+	{
+		old = MemoryContextSwitchTo(TopMemoryContext);
+		*slot = DirectFunctionCall3(numeric_in, CStringGetDatum(text),
+									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+		MemoryContextSwitchTo(old);
+	}
+	return *slot;
+}
+
+static Datum zero_slot = (Datum) 0;
+static Datum half_slot = (Datum) 0;
+
+/*
  * The median of vals[0..nvals) padded with zeros to days values (NULL when
- * there is no value at all); sorts vals in place.
+ * there is no value at all); vals is left as it is.
  */
 Datum
 bc_median_of_days(Datum *vals, int nvals, int days, bool *isnull)
@@ -51,7 +74,7 @@ bc_median_of_days(Datum *vals, int nvals, int days, bool *isnull)
 	*isnull = n <= 0;
 	if (n <= 0)
 		return (Datum) 0;
-	zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
+	zero = numeric_constant("0", &zero_slot);
 	v = (Datum *) palloc(sizeof(Datum) * n);
 	memcpy(v, vals, sizeof(Datum) * nvals);
 	for (k = nvals; k < n; k++)
@@ -61,9 +84,7 @@ bc_median_of_days(Datum *vals, int nvals, int days, bool *isnull)
 		return v[n / 2];
 	/* times 0.5, not divided by 2: a product is exact, a quotient is rounded */
 	m = DirectFunctionCall2(numeric_add, v[n / 2 - 1], v[n / 2]);
-	m = DirectFunctionCall2(numeric_mul, m,
-							DirectFunctionCall3(numeric_in, CStringGetDatum("0.5"),
-												ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	m = DirectFunctionCall2(numeric_mul, m, numeric_constant("0.5", &half_slot));
 	return DirectFunctionCall1(numeric_trim_scale, m);
 }
 
@@ -76,7 +97,7 @@ bc_sql_median_of_days(PG_FUNCTION_ARGS)
 	bool	   *nulls = NULL;
 	int			nelems = 0;
 	int32		days = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1);
-	Datum		zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
+	Datum		zero = numeric_constant("0", &zero_slot);
 	Datum		m;
 	bool		isnull;
 	int			i;

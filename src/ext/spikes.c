@@ -43,14 +43,14 @@
 #include "utils/tuplestore.h"
 
 #include "median.h"
+#include "usage_type.h"
 
 /* rows fetched from the cursor at a time */
 #define BC_SPIKE_FETCH 10000
 /* the days before a day that make its baseline */
 #define BC_SPIKE_WINDOW 14
+/* the token kinds, BC_KIND_INPUT to BC_KIND_CACHE_WRITE (usage_type.h), in that order */
 #define BC_KINDS 4
-
-static const char *const kind_names[BC_KINDS] = {"input", "output", "cache_read", "cache_write"};
 
 /* the cursor's columns, in order */
 typedef enum SpikeCol
@@ -306,7 +306,7 @@ emit(const SpikeRun *run, const SpikeGroup *g, const SpikeDay *day, int k,
 	v[4] = text_or_null(g->person, &n[4]);
 	v[5] = text_or_null(g->role, &n[5]);
 	v[6] = text_or_null(g->model, &n[6]);
-	v[7] = CStringGetTextDatum(kind_names[k]);
+	v[7] = CStringGetTextDatum(bc_token_kind_name((bc_token_kind) (BC_KIND_INPUT + k)));
 	v[8] = day->cost[k];
 	v[9] = base_cost;
 	v[10] = day->tokens[k];
@@ -448,6 +448,7 @@ read_cursor(SpikeRun *run, const char *name)
 {
 	Portal		portal = SPI_cursor_find(name);
 	SpikeGroup	g = {0};
+	bool		checked = false;
 	uint64		i;
 
 	if (portal == NULL)
@@ -462,7 +463,9 @@ read_cursor(SpikeRun *run, const char *name)
 		SPI_cursor_fetch(portal, true, BC_SPIKE_FETCH);
 		if (SPI_processed == 0)
 			break;
-		check_cursor(SPI_tuptable->tupdesc, name);
+		if (!checked)
+			check_cursor(SPI_tuptable->tupdesc, name);
+		checked = true;
 		for (i = 0; i < SPI_processed; i++)
 		{
 			HeapTuple	tup = SPI_tuptable->vals[i];
