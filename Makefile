@@ -18,10 +18,14 @@ CORE_SRCS = $(sort $(wildcard src/core/*.c))
 EXT_SRCS = $(sort $(wildcard src/ext/*.c))
 OBJS = $(CORE_SRCS:.c=.o) $(EXT_SRCS:.c=.o)
 
-# the install script is assembled from the ordered fragments in sql/install/
+# the version lives in bedrock_cost.control only; the install script of this
+# version is assembled at the top level from the ordered fragments in
+# sql/install/ (each object created once, in its final form); sql/versions/
+# keeps every released version's install script, as released, and the
+# upgrade scripts between versions (ALTER EXTENSION bedrock_cost UPDATE)
 INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard sql/versions/$(EXTENSION)--*.sql)
 # the documentation beyond the README, installed the PGXS way
 # (share/doc/extension/, or DOCSDIR)
 DOCS = $(wildcard doc/*.md)
@@ -69,8 +73,9 @@ prove_installcheck:
 
 # --------------------------------------------------------------------------
 # the install script
+# (@EXTVERSION@ in a fragment becomes the version of the control file)
 $(DATA_built): $(INSTALL_FRAGMENTS) $(EXTENSION).control
-	{ for f in $(INSTALL_FRAGMENTS); do echo "-- from $$f"; cat $$f; echo; done; } > $@
+	{ for f in $(INSTALL_FRAGMENTS); do echo "-- from $$f"; sed -e 's/@EXTVERSION@/$(EXTVERSION)/g' $$f; echo; done; } > $@
 
 # --------------------------------------------------------------------------
 # tools and client: plain C programs on the core, outside PGXS's PROGRAM

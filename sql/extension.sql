@@ -1,7 +1,14 @@
 -- extension.sql: the extension installs, reports its version, and drops cleanly
 CREATE EXTENSION bedrock_cost;
-SELECT bedrock_cost.version();
-SELECT extversion FROM pg_extension WHERE extname = 'bedrock_cost';
+-- the version is written once, in bedrock_cost.control (default_version)
+SELECT bedrock_cost.version() = a.default_version AS version_is_the_control_files,
+	   x.extversion = a.default_version AS installed_is_the_default
+  FROM pg_extension AS x JOIN pg_available_extensions AS a ON a.name = x.extname
+ WHERE x.extname = 'bedrock_cost';
+-- the released versions and the update paths to this one
+SELECT version FROM pg_available_extension_versions WHERE name = 'bedrock_cost' ORDER BY version;
+SELECT source, target, path FROM pg_extension_update_paths('bedrock_cost')
+ WHERE path IS NOT NULL ORDER BY source, target;
 LOAD 'bedrock_cost';
 SHOW bedrock_cost.poll_interval;
 SET bedrock_cost.max_rejected_rows = 10;

@@ -1,7 +1,9 @@
 /*
  * 00_schema.sql: the install script's guard and the extension's basics.
- * The install script sql/bedrock_cost--<version>.sql is assembled from the
- * fragments in sql/install/ in name order.
+ * The install script bedrock_cost--<version>.sql is assembled from the
+ * fragments in sql/install/ in name order; the Makefile replaces the word
+ * EXTVERSION between at signs with the version of bedrock_cost.control, the
+ * one place the version is written.
  */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
@@ -14,6 +16,6 @@ COMMENT ON SCHEMA bedrock_cost IS
 CREATE FUNCTION bedrock_cost.version()
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT '0.1.0'::text $$;
+AS $$ SELECT '@EXTVERSION@'::text $$;
 COMMENT ON FUNCTION bedrock_cost.version() IS
   'version of the installed bedrock_cost SQL objects';

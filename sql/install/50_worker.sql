@@ -4,19 +4,6 @@
  * ingest background worker (src/ext/worker_launcher.c, worker_poll.c).
  */
 
--- the loader's exports table (40_loader.sql) gains the worker's registration
-ALTER TABLE bedrock_cost.exports
-  ADD COLUMN export_name text UNIQUE
-    CONSTRAINT exports_name_check CHECK (export_name ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$'),
-  ADD COLUMN paused boolean NOT NULL DEFAULT false,
-  ADD COLUMN registered_at timestamptz;
-COMMENT ON COLUMN bedrock_cost.exports.export_name IS
-  'name under which the folder is registered for the background worker (add_export); NULL: not followed by the worker';
-COMMENT ON COLUMN bedrock_cost.exports.paused IS
-  'true: the worker skips this export (pause_export / resume_export)';
-COMMENT ON COLUMN bedrock_cost.exports.registered_at IS
-  'when the export was registered with add_export';
-
 CREATE TABLE bedrock_cost.export_state (
   export_id integer PRIMARY KEY
     REFERENCES bedrock_cost.exports (export_id) ON DELETE CASCADE,

@@ -63,90 +63,6 @@
  *		sql/install/60_chargeback.sql
  */
 
--- ------------------------------------------------------------------------
--- settings
-
-CREATE TABLE bedrock_cost.chargeback_settings (
-	singleton	boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-	cost_basis	text NOT NULL DEFAULT 'unblended'
-		CHECK (cost_basis IN ('unblended', 'net_unblended')),
-	spike_factor	numeric NOT NULL DEFAULT 3 CHECK (spike_factor >= 1),
-	spike_min_cost	numeric NOT NULL DEFAULT 10 CHECK (spike_min_cost >= 0),
-	spike_min_tokens numeric NOT NULL DEFAULT 10000000 CHECK (spike_min_tokens >= 0)
-);
--- No seed row: a row is a user's choice, so pg_dump keeps it and a restore
--- (which reruns this script) cannot collide with a seeded copy of it.
-SELECT pg_catalog.pg_extension_config_dump('bedrock_cost.chargeback_settings', '');
-COMMENT ON TABLE bedrock_cost.chargeback_settings IS
-  'chargeback configuration (at most one row; none means the defaults); set with bedrock_cost.set_cost_basis(); takes effect at the next bedrock_cost.refresh_chargeback()';
-COMMENT ON COLUMN bedrock_cost.chargeback_settings.singleton IS 'always true: the table has at most one row';
-COMMENT ON COLUMN bedrock_cost.chargeback_settings.cost_basis IS
-  'what the column cost of the chargeback views sums: unblended (line_item_unblended_cost, the default, what AWS''s own Bedrock chargeback examples use) or net_unblended (line_item_net_unblended_cost where the row has it, else the unblended cost: discounts passed on)';
-
-COMMENT ON COLUMN bedrock_cost.chargeback_settings.spike_factor IS
-  'a day is a spike when its cost (or tokens) exceeds spike_factor times the median of the 14 days before it (default 3); set with bedrock_cost.set_spike_thresholds()';
-COMMENT ON COLUMN bedrock_cost.chargeback_settings.spike_min_cost IS
-  'and the day''s cost is at least this many USD (default 10): small amounts are never spikes';
-COMMENT ON COLUMN bedrock_cost.chargeback_settings.spike_min_tokens IS
-  'for a spike in tokens: the day''s tokens are at least this many (default 10,000,000)';
-
-CREATE VIEW bedrock_cost.spike_settings AS
-SELECT coalesce((SELECT s.spike_factor FROM bedrock_cost.chargeback_settings AS s), 3) AS factor,
-	   coalesce((SELECT s.spike_min_cost FROM bedrock_cost.chargeback_settings AS s), 10) AS min_cost,
-	   coalesce((SELECT s.spike_min_tokens FROM bedrock_cost.chargeback_settings AS s), 10000000) AS min_tokens;
-COMMENT ON VIEW bedrock_cost.spike_settings IS
-  'the spike thresholds in force (chargeback_settings, or the defaults 3, 10 USD and 10,000,000 tokens when no setting was made)';
-COMMENT ON COLUMN bedrock_cost.spike_settings.factor IS 'k: a spike exceeds k times its trailing 14-day median';
-COMMENT ON COLUMN bedrock_cost.spike_settings.min_cost IS 'the least cost of a day that is a spike in cost, USD';
-COMMENT ON COLUMN bedrock_cost.spike_settings.min_tokens IS 'the least tokens of a day that is a spike in tokens';
-
-CREATE FUNCTION bedrock_cost.set_spike_thresholds(factor numeric, min_cost numeric, min_tokens numeric)
-RETURNS void
-LANGUAGE sql VOLATILE STRICT
-AS $$
-	INSERT INTO bedrock_cost.chargeback_settings AS s (singleton, spike_factor, spike_min_cost, spike_min_tokens)
-	VALUES (true, $1, $2, $3)
-	ON CONFLICT (singleton) DO UPDATE
-	   SET spike_factor = excluded.spike_factor, spike_min_cost = excluded.spike_min_cost,
-		   spike_min_tokens = excluded.spike_min_tokens
-$$;
-COMMENT ON FUNCTION bedrock_cost.set_spike_thresholds(numeric, numeric, numeric) IS
-  'sets the spike thresholds (factor k, least cost in USD, least tokens); takes effect at the next refresh_chargeback(), which then recomputes every period';
-
-CREATE VIEW bedrock_cost.chargeback_basis AS
-SELECT coalesce((SELECT cost_basis FROM bedrock_cost.chargeback_settings), 'unblended') AS cost_basis;
-COMMENT ON VIEW bedrock_cost.chargeback_basis IS
-  'the cost basis in force: chargeback_settings.cost_basis, or unblended when no setting was made';
-COMMENT ON COLUMN bedrock_cost.chargeback_basis.cost_basis IS 'unblended or net_unblended';
-
--- every delivery records the basis in force when it was loaded, for the as-of
--- functions (the loader refreshes the chargeback in the loading transaction)
-CREATE FUNCTION bedrock_cost._cost_basis_now()
-RETURNS text
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT b.cost_basis FROM bedrock_cost.chargeback_basis AS b $$;
-COMMENT ON FUNCTION bedrock_cost._cost_basis_now() IS
-  'internal: the cost basis in force (bedrock_cost.chargeback_basis), the default of loads.cost_basis';
-REVOKE ALL ON FUNCTION bedrock_cost._cost_basis_now() FROM PUBLIC;
-
-ALTER TABLE bedrock_cost.loads
-  ADD COLUMN cost_basis text DEFAULT bedrock_cost._cost_basis_now()
-	CONSTRAINT loads_cost_basis_check CHECK (cost_basis IN ('unblended', 'net_unblended'));
-COMMENT ON COLUMN bedrock_cost.loads.cost_basis IS
-  'the chargeback cost basis in force when the delivery was recorded; the as-of functions report in it';
-
-CREATE FUNCTION bedrock_cost.set_cost_basis(basis text)
-RETURNS text
-LANGUAGE sql VOLATILE STRICT
-AS $$
-	INSERT INTO bedrock_cost.chargeback_settings AS s (singleton, cost_basis) VALUES (true, basis)
-	ON CONFLICT (singleton) DO UPDATE SET cost_basis = excluded.cost_basis
-	RETURNING s.cost_basis
-$$;
-COMMENT ON FUNCTION bedrock_cost.set_cost_basis(text) IS
-  'sets what the cost column of the chargeback views sums (unblended or net_unblended); takes effect at the next refresh_chargeback()';
-
 -- which line item types are usage (charged to the caller); the rest is
 -- account-level.  Not STRICT (NULL gives NULL all the same): a STRICT SQL
 -- function whose body has an IN list is not inlined, and the refresh called
@@ -1043,20 +959,11 @@ COMMENT ON TABLE bedrock_cost.chargeback_allocated IS
   'fully allocated chargeback: per billing period, export, payer and usage account, the account-level pool (Tax, Credit, Refund, discounts, fees; rounded to the cent) is spread over all the usage of the account, the attributed principals and the unattributed usage line alike, pro rata to their usage cost with the largest remainder method, so the shares add up to the pool exactly to the cent and a line goes below zero only when the pool exceeds the account''s usage (or, by sub-cent rounding, by less than a cent). usage_cost, allocated_cost and cost = usage_cost + allocated_cost side by side; a pool with no usage stays one account_level_unallocated line; a sub-cent residue stays on an account_level_rounding line. Sum of cost = sum of chargeback_by_principal.cost, exactly';
 
 -- ------------------------------------------------------------------------
--- reconciliation: the loader's view (file vs loaded), extended with the
--- chargeback split (attributed + unattributed + account-level)
+-- reconciliation: the loader's view (reconciliation_files: file vs loaded),
+-- extended with the chargeback split (attributed + unattributed +
+-- account-level)
 
-DO $do$
-BEGIN
-	-- keep the loader's definition, whatever its columns, as the first columns
-	EXECUTE 'CREATE VIEW bedrock_cost.reconciliation_files AS '
-		|| pg_catalog.pg_get_viewdef('bedrock_cost.reconciliation'::pg_catalog.regclass);
-END
-$do$;
-COMMENT ON VIEW bedrock_cost.reconciliation_files IS
-  'the loader''s reconciliation (file totals against line_items), the first columns of bedrock_cost.reconciliation';
-
-CREATE OR REPLACE VIEW bedrock_cost.reconciliation AS
+CREATE VIEW bedrock_cost.reconciliation AS
 	SELECT r.*,
 		   coalesce(c.attributed_total, 0) AS attributed_total,
 		   coalesce(c.unattributed_total, 0) AS unattributed_total,
@@ -1078,11 +985,16 @@ CREATE OR REPLACE VIEW bedrock_cost.reconciliation AS
 	  ) AS c USING (billing_period, export_id, line_item_type);
 COMMENT ON VIEW bedrock_cost.reconciliation IS
   'per billing period, export and line item type of the current deliveries: Bedrock totals summed from the files (file_total) against line_items (loaded_total), difference exactly 0 after a successful load; then the same unblended total split the chargeback way (attributed_total + unattributed_total + account_level_total = chargeback_total, from the chargeback views), chargeback_difference exactly 0 once refresh_chargeback() has run after the load: the chargeback views read the loader''s summary (usage_summary), so this checks the summary against the stored line items';
+COMMENT ON COLUMN bedrock_cost.reconciliation.difference IS 'file_total - loaded_total (unblended): 0 when every accepted Bedrock row landed exactly';
+COMMENT ON COLUMN bedrock_cost.reconciliation.rejected_total IS 'unblended cost of the rejected rows whose cost is a number (file = file_total + rejected_total + other_total)';
+COMMENT ON COLUMN bedrock_cost.reconciliation.totals_declared IS 'true when the file totals were declared by bedrock-cost-load: the server verified the stored rows against them, but cannot see the files';
+COMMENT ON COLUMN bedrock_cost.reconciliation.net_difference IS 'file_net_total - loaded_net_total (net unblended; a total is 0 when no row has a net cost): 0 when every accepted Bedrock row landed exactly';
 COMMENT ON COLUMN bedrock_cost.reconciliation.attributed_total IS 'unblended cost of the rows with an IAM principal, from chargeback_base';
 COMMENT ON COLUMN bedrock_cost.reconciliation.unattributed_total IS 'unblended cost of usage rows without a principal, from chargeback_base';
 COMMENT ON COLUMN bedrock_cost.reconciliation.account_level_total IS 'unblended cost of account-level rows (Tax, Credit, Refund, discounts, fees) without a principal, from chargeback_base';
 COMMENT ON COLUMN bedrock_cost.reconciliation.chargeback_total IS 'attributed_total + unattributed_total + account_level_total';
 COMMENT ON COLUMN bedrock_cost.reconciliation.chargeback_difference IS 'loaded_total - chargeback_total: 0 when the chargeback views are current and account for every loaded row';
+GRANT SELECT ON bedrock_cost.reconciliation TO bedrock_cost_admin;
 
 -- ------------------------------------------------------------------------
 -- refresh

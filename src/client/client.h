@@ -26,9 +26,9 @@
 #include "cur_transform.h"
 #include "delivery.h"
 
-/* the extension version this client speaks to (the build may pass it from the control file) */
+/* the extension version this client speaks to: the Makefile passes it from bedrock_cost.control */
 #ifndef BC_CLIENT_EXTVERSION
-#define BC_CLIENT_EXTVERSION "0.1.0"
+#error "BC_CLIENT_EXTVERSION is not defined: build bedrock-cost-load with make (it reads bedrock_cost.control)"
 #endif
 
 /* exit codes */

@@ -315,13 +315,14 @@ is($rc, 5, 'extension missing: exit 5');
 like($err, qr/not installed in database "noext".*CREATE EXTENSION bedrock_cost/s,
 	'extension missing: says what to do');
 $node->safe_psql('postgres', 'CREATE DATABASE oldext');
-$node->safe_psql('oldext', 'CREATE EXTENSION bedrock_cost');
-$node->safe_psql('oldext', "UPDATE pg_extension SET extversion = '0.0.9' WHERE extname = 'bedrock_cost'");
+# the released 0.1.0, not updated yet
+my $version = $node->safe_psql('postgres', "SELECT default_version FROM pg_available_extensions WHERE name = 'bedrock_cost'");
+$node->safe_psql('oldext', "CREATE EXTENSION bedrock_cost VERSION '0.1.0'");
 ($rc, $out, $err) = client('-q', '-d', $node->connstr('oldext'), $export);
 is($rc, 5, 'other extension version: exit 5');
-like($err, qr/is version 0\.0\.9; this bedrock-cost-load needs version 0\.1\.0.*ALTER EXTENSION/s,
+like($err, qr/is version 0\.1\.0; this bedrock-cost-load needs version \Q$version\E.*ALTER EXTENSION bedrock_cost UPDATE TO '\Q$version\E'/s,
 	'other extension version: says what to do');
-$node->safe_psql('oldext', "UPDATE pg_extension SET extversion = '0.1.0' WHERE extname = 'bedrock_cost'");
+$node->safe_psql('oldext', 'ALTER EXTENSION bedrock_cost UPDATE');
 $node->safe_psql('oldext', 'ALTER EXTENSION bedrock_cost DROP FUNCTION bedrock_cost.client_fail_delivery(jsonb, text, jsonb); DROP FUNCTION bedrock_cost.client_fail_delivery(jsonb, text, jsonb)');
 ($rc, $out, $err) = client('-q', '-d', $node->connstr('oldext'), $export);
 is($rc, 5, 'client API missing: exit 5');
