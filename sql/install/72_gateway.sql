@@ -75,16 +75,21 @@ AS $$
 			'(l.status IS NULL OR l.status::pg_catalog.text OPERATOR(pg_catalog.=) ''success''), l.spend::pg_catalog.numeric '
 			'FROM %s AS l CROSS JOIN LATERAL (SELECT '
 			'COALESCE((l.metadata::pg_catalog.jsonb OPERATOR(pg_catalog.#>>) ''{usage_object,cache_read_input_tokens}'')::pg_catalog.int8, 0) AS r, '
-			'COALESCE((l.metadata::pg_catalog.jsonb OPERATOR(pg_catalog.#>>) ''{usage_object,cache_creation_input_tokens}'')::pg_catalog.int8, 0) AS w) AS c', $2)
+			'COALESCE((l.metadata::pg_catalog.jsonb OPERATOR(pg_catalog.#>>) ''{usage_object,cache_creation_input_tokens}'')::pg_catalog.int8, 0) AS w) AS c '
+			-- the billing period's range on the column itself, so that an
+			-- index on "startTime" (LiteLLM creates one) serves it
+			'WHERE ($1 IS NULL OR (l."startTime"::pg_catalog.timestamp OPERATOR(pg_catalog.>=) $1::pg_catalog.timestamp '
+			'AND l."startTime"::pg_catalog.timestamp OPERATOR(pg_catalog.<) ($1 OPERATOR(pg_catalog.+) ''1 month''::pg_catalog.interval)))', $2)
 	END
 $$;
 COMMENT ON FUNCTION bedrock_cost._gateway_log_sql(text, regclass) IS
-  'internal: the SELECT reading a request log relation of the given format as the columns of bedrock_cost.gateway_log';
+  'internal: the SELECT reading a request log relation of the given format as the columns of bedrock_cost.gateway_log (litellm: only the billing period $1, NULL: all, by a range on "startTime")';
 REVOKE ALL ON FUNCTION bedrock_cost._gateway_log_sql(text, regclass) FROM PUBLIC;
 
 -- the query _gateway_read runs as a gateway's registrant: its log in one
 -- mode, of the billing period $1 (NULL: all), by a range on the request time
--- (an index on a plain log's request_time serves it)
+-- (an index on a plain log's request_time serves it, and one on a LiteLLM
+-- log's "startTime" the range _gateway_log_sql puts on it)
 CREATE FUNCTION bedrock_cost._gateway_query_sql(log_format text, log_relation regclass, mode text)
 RETURNS text
 LANGUAGE sql STABLE STRICT

@@ -7,6 +7,10 @@
  * of its inputs (bedrock_cost._chargeback_inputs).
  *
  * What changed in 0.2.0:
+ *  - a LiteLLM request log is read one billing period at a time by a range
+ *    on its own "startTime" column, so LiteLLM's index on it (or its
+ *    partitioning by it) serves the read, instead of reading the whole log
+ *    for every period;
  *  - bedrock_cost.current_loads shows the cost basis each delivery was
  *    recorded in (loads.cost_basis), as its last column;
  *  - bedrock_cost.version() says 0.2.0.
@@ -19,6 +23,44 @@ CREATE OR REPLACE FUNCTION bedrock_cost.version()
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT '0.2.0'::text $$;
+
+CREATE OR REPLACE FUNCTION bedrock_cost._gateway_log_sql(log_format text, log_relation regclass)
+RETURNS text
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE $1
+		WHEN 'plain' THEN pg_catalog.format(
+			'SELECT l.request_time::pg_catalog.timestamptz, l.user_key::pg_catalog.text, '
+			'l.team_key::pg_catalog.text, l.model::pg_catalog.text, '
+			'COALESCE(l.input_tokens, 0)::pg_catalog.int8, COALESCE(l.output_tokens, 0)::pg_catalog.int8, '
+			'COALESCE(l.cache_read_tokens, 0)::pg_catalog.int8, COALESCE(l.cache_write_tokens, 0)::pg_catalog.int8, '
+			'(l.status IS NULL OR l.status::pg_catalog.text OPERATOR(pg_catalog.=) ''success''), '
+			'l.estimated_spend::pg_catalog.numeric FROM %s AS l', $2)
+		-- LiteLLM: "startTime" is UTC without a zone; the user is the
+		-- internal user, else the end user, else the (hashed) key; prompt
+		-- tokens include the cache reads and writes its metadata counts
+		WHEN 'litellm' THEN pg_catalog.format(
+			'SELECT pg_catalog.timezone(''UTC'', l."startTime"::pg_catalog.timestamp), '
+			'COALESCE(CASE WHEN l."user"::pg_catalog.text OPERATOR(pg_catalog.<>) '''' THEN l."user"::pg_catalog.text END, '
+			'CASE WHEN l.end_user::pg_catalog.text OPERATOR(pg_catalog.<>) '''' THEN l.end_user::pg_catalog.text END, '
+			'''key:'' OPERATOR(pg_catalog.||) l.api_key::pg_catalog.text), '
+			'CASE WHEN l.team_id::pg_catalog.text OPERATOR(pg_catalog.<>) '''' THEN l.team_id::pg_catalog.text END, '
+			'l.model::pg_catalog.text, '
+			'GREATEST(COALESCE(l.prompt_tokens, 0) OPERATOR(pg_catalog.-) c.r OPERATOR(pg_catalog.-) c.w, 0)::pg_catalog.int8, '
+			'COALESCE(l.completion_tokens, 0)::pg_catalog.int8, c.r, c.w, '
+			'(l.status IS NULL OR l.status::pg_catalog.text OPERATOR(pg_catalog.=) ''success''), l.spend::pg_catalog.numeric '
+			'FROM %s AS l CROSS JOIN LATERAL (SELECT '
+			'COALESCE((l.metadata::pg_catalog.jsonb OPERATOR(pg_catalog.#>>) ''{usage_object,cache_read_input_tokens}'')::pg_catalog.int8, 0) AS r, '
+			'COALESCE((l.metadata::pg_catalog.jsonb OPERATOR(pg_catalog.#>>) ''{usage_object,cache_creation_input_tokens}'')::pg_catalog.int8, 0) AS w) AS c '
+			-- the billing period's range on the column itself, so that an
+			-- index on "startTime" (LiteLLM creates one) serves it
+			'WHERE ($1 IS NULL OR (l."startTime"::pg_catalog.timestamp OPERATOR(pg_catalog.>=) $1::pg_catalog.timestamp '
+			'AND l."startTime"::pg_catalog.timestamp OPERATOR(pg_catalog.<) ($1 OPERATOR(pg_catalog.+) ''1 month''::pg_catalog.interval)))', $2)
+	END
+$$;
+COMMENT ON FUNCTION bedrock_cost._gateway_log_sql(text, regclass) IS
+  'internal: the SELECT reading a request log relation of the given format as the columns of bedrock_cost.gateway_log (litellm: only the billing period $1, NULL: all, by a range on "startTime")';
 
 -- a column at the end: CREATE OR REPLACE VIEW keeps the view, its grants and
 -- the views built on it (reconciliation)
