@@ -17,6 +17,10 @@
 #   same file did (a SET search_path, a CREATE ROLE, a registered export), and
 #   an example that changes state (CREATE ROLE, add_export, a budget, a
 #   gateway) leaves the cluster as the quickstart left it for the next file.
+#   The examples are also written to be pasted into a user's quickstart
+#   cluster: those that change what later queries answer put it back (the
+#   cost basis, a model alias, a period replaced by load_file and restored,
+#   an export registered and removed).
 # - psql runs with ON_ERROR_STOP=1; the first error fails the test, naming the
 #   file and the line of the block's opening fence.
 # - Fence markers, after the word sql on the opening fence:
