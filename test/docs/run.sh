@@ -36,7 +36,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
-ROOT="$(pwd)"
 FILES=(README.md doc/*.md)
 
 fail() { echo "docs: $*" >&2; exit 1; }
@@ -53,7 +52,7 @@ work="$(mktemp -d /tmp/bedrock_cost_docs.XXXXXX)"
 chmod 755 "$work"
 qs=""
 cleanup() {
-	[ -n "$qs" ] && scripts/cluster.sh destroy "$qs" >/dev/null 2>&1
+	if [ -n "$qs" ]; then scripts/cluster.sh destroy "$qs" >/dev/null 2>&1 || true; fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
