@@ -3,6 +3,7 @@
 #   make                      extension + tools (bedrock-cost-gen, bedrock-cost-load)
 #   make install              installs the extension and the client (bedrock-cost-load) into pg_config --bindir
 #   make install-client       the client into CLIENT_BINDIR too (default /usr/local/bin, on PATH)
+#                             and its manual page into CLIENT_MANDIR/man1 (default /usr/local/share/man)
 #   make install-tools        the client and the test-data generator into pg_config --bindir
 #   make installcheck         pg_regress suites (sql/*.sql, expected/*.out), only
 #   make prove_installcheck   TAP suites (test/t/*.pl)
@@ -27,7 +28,8 @@ INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard sql/versions/$(EXTENSION)--*.sql)
 # the documentation beyond the README, installed the PGXS way
-# (share/doc/extension/, or DOCSDIR)
+# (share/doc/extension/, or DOCSDIR); the client's manual page,
+# doc/bedrock-cost-load.1, is installed by make install-client
 DOCS = $(wildcard doc/*.md)
 
 # every sql/NAME.sql that is not an install/upgrade script is a regress test;
@@ -104,6 +106,7 @@ all: $(TOOLS)
 # The test-data generator is a development tool: it stays in the tree
 # (./bedrock-cost-gen), and make install-tools installs it into $(bindir).
 CLIENT_BINDIR ?= /usr/local/bin
+CLIENT_MANDIR ?= /usr/local/share/man
 install: install-client-bindir
 .PHONY: install-client-bindir install-client install-tools
 install-client-bindir: bedrock-cost-load
@@ -112,6 +115,8 @@ install-client-bindir: bedrock-cost-load
 install-client: bedrock-cost-load
 	$(MKDIR_P) '$(DESTDIR)$(CLIENT_BINDIR)'
 	$(INSTALL_PROGRAM) bedrock-cost-load '$(DESTDIR)$(CLIENT_BINDIR)'/bedrock-cost-load
+	$(MKDIR_P) '$(DESTDIR)$(CLIENT_MANDIR)/man1'
+	$(INSTALL_DATA) doc/bedrock-cost-load.1 '$(DESTDIR)$(CLIENT_MANDIR)/man1'/bedrock-cost-load.1
 install-tools: $(TOOLS)
 	$(if $(TOOLS),$(MKDIR_P) '$(DESTDIR)$(bindir)' && for t in $(TOOLS); do $(INSTALL_PROGRAM) $$t '$(DESTDIR)$(bindir)'/$$t; done)
 
@@ -119,7 +124,7 @@ uninstall: uninstall-tools
 .PHONY: uninstall-tools
 uninstall-tools:
 	for t in bedrock-cost-gen bedrock-cost-load; do rm -f '$(DESTDIR)$(bindir)'/$$t; done
-	rm -f '$(DESTDIR)$(CLIENT_BINDIR)'/bedrock-cost-load
+	rm -f '$(DESTDIR)$(CLIENT_BINDIR)'/bedrock-cost-load '$(DESTDIR)$(CLIENT_MANDIR)/man1'/bedrock-cost-load.1
 
 # --------------------------------------------------------------------------
 # unit tests of the pure-C core: built with no PostgreSQL include path at all,

@@ -13,6 +13,8 @@ PACKAGES=(
 	postgresql-15 postgresql-client-15
 	# tests: TAP (IPC::Run), fuzzing (clang + libFuzzer runtime), tools used by scripts
 	libipc-run-perl clang libclang-rt-14-dev gzip util-linux procps time
+	# docs suite: the manual page lint (groff -man -ww)
+	groff-base
 	# BI client stacks: JDBC (Metabase) and SQLAlchemy + psycopg2 (Superset)
 	default-jdk-headless libpostgresql-jdbc-java python3-sqlalchemy python3-psycopg2
 )

@@ -7,6 +7,9 @@
 #   tap    PostgreSQL::Test::Cluster suites        make prove_installcheck
 #   quickstart  the README's main command on a throwaway cluster, its
 #          sample loads and reconciliation checked (quickstart_check below)
+#   docs   the client's manual page lints clean, and every sql example of
+#          README.md and doc/*.md runs as written against a quickstart
+#          cluster (test/docs/run.sh)
 #   citus  one node against a three-node Citus cluster (test/citus/run.sh);
 #          not in the default list: Debian has no Citus package (doc/citus.md)
 # Select suites with SUITES="unit regress"; FUZZ_SECONDS sets the fuzz time.
@@ -16,7 +19,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
-SUITES="${SUITES:-unit fuzz regress tap quickstart}"
+SUITES="${SUITES:-unit fuzz regress tap quickstart docs}"
 # every dependency is installed below, so no test may skip for want of one
 export BC_REQUIRE_ALL_TESTS=1
 FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
@@ -89,6 +92,7 @@ for s in $SUITES; do
 		unit) run_suite unit make -s unit WERROR=1 ;;
 		fuzz) run_suite fuzz make -s fuzz-smoke FUZZ_SECONDS="$FUZZ_SECONDS" ;;
 		quickstart) run_suite quickstart quickstart_check ;;
+		docs) run_suite docs bash test/docs/run.sh ;;
 		citus) run_suite citus bash test/citus/run.sh ;;
 	esac
 done
