@@ -699,10 +699,15 @@ AS 'MODULE_PATHNAME', 'bc_sql_daily_sums_final'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION bedrock_cost._daily_sums_final(internal) IS
   'internal: the final function of bedrock_cost._daily_sums';
+-- SSPACE: the state's size (the struct and up to ten numeric sums); without
+-- it the planner assumes 8 kB for an internal state and sizes the hash
+-- table for a sixteenth of the groups work_mem holds, so the aggregation
+-- spilled to disk (21 batches for a 1M-row month at the default work_mem)
 CREATE AGGREGATE bedrock_cost._daily_sums(token_kind text, tokens numeric, unblended numeric,
 										  net numeric, cost numeric, line_items bigint) (
 	SFUNC = bedrock_cost._daily_sums_add,
 	STYPE = internal,
+	SSPACE = 512,
 	FINALFUNC = bedrock_cost._daily_sums_final
 );
 COMMENT ON AGGREGATE bedrock_cost._daily_sums(text, numeric, numeric, numeric, numeric, bigint) IS

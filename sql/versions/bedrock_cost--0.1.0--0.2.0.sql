@@ -13,6 +13,9 @@
  *    for every period;
  *  - bedrock_cost.current_loads shows the cost basis each delivery was
  *    recorded in (loads.cost_basis), as its last column;
+ *  - the aggregate of chargeback_daily's sums declares the size of its
+ *    state, so the planner sizes its hash table for the groups work_mem
+ *    really holds, instead of spilling to disk;
  *  - bedrock_cost.version() says 0.2.0.
  */
 
@@ -73,3 +76,11 @@ CREATE OR REPLACE VIEW bedrock_cost.current_loads AS
 		   l.summary_via, e.path AS export, l.cost_basis
 	  FROM bedrock_cost.loads l JOIN bedrock_cost.exports e USING (export_id)
 	 WHERE l.status = 'done';
+
+CREATE OR REPLACE AGGREGATE bedrock_cost._daily_sums(token_kind text, tokens numeric, unblended numeric,
+													 net numeric, cost numeric, line_items bigint) (
+	SFUNC = bedrock_cost._daily_sums_add,
+	STYPE = internal,
+	SSPACE = 512,
+	FINALFUNC = bedrock_cost._daily_sums_final
+);

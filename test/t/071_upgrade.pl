@@ -169,7 +169,7 @@ for my $line (grep { !$in_old{$_} } keys %in_fresh)
 	$changed{"$kind $name"} = 1;
 }
 is(join(', ', sort keys %changed),
-	'column bedrock_cost.current_loads, function bedrock_cost._gateway_log_sql, '
+	'column bedrock_cost.current_loads, function bedrock_cost._daily_sums, function bedrock_cost._gateway_log_sql, '
 	  . 'function bedrock_cost.version, '
 	  . 'rel bedrock_cost.current_loads',
 	'0.1.0 differed from a fresh install in the objects the upgrade script changes');

@@ -86,7 +86,7 @@ SELECT pg_catalog.replace(line, E'\n', '\n') FROM (
 		   || ' acl ' || coalesce(p.proacl::text, '-')
 		   || ' definition ' || CASE WHEN p.prokind = 'a'
 			   THEN (SELECT 'aggregate ' || g.aggtransfn::text || ' ' || g.aggfinalfn::text || ' '
-							|| g.aggtranstype::pg_catalog.regtype::text || ' ' || g.aggcombinefn::text
+							|| g.aggtranstype::pg_catalog.regtype::text || ' ' || g.aggtransspace || ' ' || g.aggcombinefn::text
 							|| ' ' || g.aggserialfn::text || ' ' || g.aggdeserialfn::text
 					   FROM pg_catalog.pg_aggregate AS g WHERE g.aggfnoid = p.oid)
 			   ELSE pg_catalog.pg_get_functiondef(p.oid) END
