@@ -32,6 +32,7 @@ bool		bc_allow_empty_period = false;
 bool		bc_client_replaces_server_loads = false;
 int			bc_summary_memory = 256 * 1024;
 bool		bc_debug_plain_copy = false;
+int			bc_debug_pause_after_rows = 0;
 
 /* export_root must be an absolute path (or empty: the worker then loads nothing) */
 static bool
@@ -123,5 +124,11 @@ bc_define_gucs(bool preloading)
 							 gettext_noop("The rows then land in the coordinator's empty shell table; the check before the swap must fail the delivery (test/citus/run.sh)."),
 							 &bc_debug_plain_copy, false,
 							 PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	/* test only: makes cancel, terminate and kill tests independent of timing */
+	DefineCustomIntVariable("bedrock_cost.debug_pause_after_rows",
+							gettext_noop("Test only: a server load waits, once it has loaded this many rows of a delivery, until it is cancelled or terminated."),
+							gettext_noop("0, the default, never waits.  The wait shows in pg_stat_activity as wait_event_type Extension."),
+							&bc_debug_pause_after_rows, 0, 0, INT_MAX,
+							PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("bedrock_cost");
 }

@@ -25,6 +25,7 @@ extern bool bc_allow_empty_period;
 extern bool bc_client_replaces_server_loads;
 extern int	bc_summary_memory;	/* kB */
 extern bool bc_debug_plain_copy;	/* test only */
+extern int	bc_debug_pause_after_rows;	/* test only */
 
 extern void bc_define_gucs(bool preloading);
 

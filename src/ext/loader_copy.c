@@ -49,6 +49,8 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_relation.h"
+#include "pgstat.h"
+#include "storage/latch.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -305,6 +307,27 @@ collect_totals(BcCopyState *cs)
 }
 
 /*
+ * Test only (bedrock_cost.debug_pause_after_rows): wait on the latch until
+ * the statement is cancelled or the process terminated, never returning,
+ * so that a test can interrupt a load at a known point rather than after
+ * some time.  The wait is an extension wait event in pg_stat_activity.
+ */
+static void
+debug_pause(void)
+{
+	static uint32 event = 0;
+
+	if (event == 0)
+		event = BC_WAIT_EVENT("BedrockCostDebugPause");
+	for (;;)
+	{
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1L, event);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
  * Take the next chunk of the delivery (or, with the read-ahead thread,
  * return with none after PIPE_WAIT_MS, so that the caller can check for
  * interrupts) and handle the event it ends with.
@@ -342,6 +365,9 @@ next_chunk(BcCopyState *cs)
 			break;
 	}
 	bc_progress_rows(cs->stats->rows_read, (int64) c.bytes_read);
+	if (bc_debug_pause_after_rows > 0 &&
+		cs->stats->rows_loaded >= bc_debug_pause_after_rows)
+		debug_pause();
 }
 
 /*

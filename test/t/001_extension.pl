@@ -2,18 +2,14 @@
 # installs and drops in a cluster started with shared_preload_libraries.
 use strict;
 use warnings;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('main');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'bedrock_cost'
-bedrock_cost.database = 'postgres'
-bedrock_cost.poll_interval = 7
-});
-$node->start;
+my $node = cluster('main', worker => 1, settings => { 'bedrock_cost.poll_interval' => 7 });
 
 is($node->safe_psql('postgres', 'SHOW bedrock_cost.poll_interval'), '7s',
 	'setting defined by the preloaded library');

@@ -9,38 +9,19 @@ use File::Basename;
 use File::Compare;
 use File::Find;
 use IO::Uncompress::Gunzip qw($GunzipError);
-use IPC::Run;
 use JSON::PP;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# the generator: built in the tree, or installed beside pg_config
-my $gen = $ENV{BC_GEN};
-if (!$gen)
-{
-	$gen = -x './bedrock-cost-gen' ? './bedrock-cost-gen' : undef;
-	if (!$gen)
-	{
-		my $bindir = `pg_config --bindir`;
-		chomp $bindir;
-		$gen = "$bindir/bedrock-cost-gen";
-	}
-}
-# a missing generator is a failure, not a skip: make builds it
-die "bedrock-cost-gen not found at $gen (run make first)\n" unless -x $gen;
+# the generator: built in the tree, or installed beside pg_config (a
+# missing one is a failure, not a skip: make builds it)
+my $gen = tool('bedrock-cost-gen');
 
 my $tmp = PostgreSQL::Test::Utils::tempdir();
-
-# run the generator; dies on failure
-sub gen
-{
-	my @args = @_;
-	my ($ok, $out, $err) = (0, '', '');
-	$ok = IPC::Run::run([ $gen, '--quiet', @args ], '>', \$out, '2>', \$err);
-	die "bedrock-cost-gen @args failed: $err" unless $ok;
-	return;
-}
 
 # every file under a folder, relative, sorted
 sub tree
@@ -100,9 +81,7 @@ gen('--out', "$tmp/o", @common, '--mode', 'overwrite');
 
 # ---------------------------------------------------------------------------
 # load every delivery of the create-new export into a text staging table
-my $node = PostgreSQL::Test::Cluster->new('gen');
-$node->init;
-$node->start;
+my $node = cluster('gen');
 my $db = 'postgres';
 
 my $first_header = first_line(((grep { /\.csv\.gz$/ } @fa))[0]);

@@ -8,6 +8,9 @@ use strict;
 use warnings;
 use File::Basename;
 use File::Path qw(rmtree);
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -16,26 +19,7 @@ my $srcdir = dirname(__FILE__);
 my $truth_sql = slurp_file("$srcdir/loader_truth.sql");
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 
-my $node = PostgreSQL::Test::Cluster->new('loader');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
-
-# write an export with bedrock-cost-gen
-sub gen
-{
-	my ($out, @args) = @_;
-	system_or_bail('bedrock-cost-gen', '--out', $out, '--quiet', @args);
-}
-
-# load_export; returns "status:count" pairs of the result, sorted
-sub load_export
-{
-	my ($path) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT string_agg(status || ':' || n, ' ' ORDER BY status) FROM "
-		  . "(SELECT status, count(*) AS n FROM bedrock_cost.load_export('$path') GROUP BY 1) s");
-}
+my $node = cluster('loader', extension => 1);
 
 # compare with the ground truth: dlv 'latest' or a delivery number shown
 # through line_items_as_of(asof)
@@ -56,12 +40,10 @@ sub check_truth
 	is($n, 7, "$what: all seven comparisons ran");
 }
 
-sub sql { return $node->safe_psql('postgres', $_[0]); }
-
 # ---------------------------------------------------------------------
 # overwrite layout, 3 periods: initial deliveries, then a restatement
 my $ow = "$tmp/ow";
-gen($ow, '--export', 'acme', '--rows', '3000', '--periods', '3',
+gen('--out', $ow, '--export', 'acme', '--rows', '3000', '--periods', '3',
 	'--seed', '11', '--restate', '--initial-only', '--chunk-rows', '1000');
 is(load_export("$ow/acme"), 'done:3', 'three periods loaded');
 check_truth("$ow/acme/ground_truth", 'latest', 0, 'initial');
@@ -81,7 +63,7 @@ my $initial_last = sql("SELECT max(load_id) FROM bedrock_cost.loads WHERE status
 my $first_total = sql("SELECT sum(unblended_cost) FROM bedrock_cost.line_items WHERE load_id = $first");
 
 # the restatement: same seed, the first period gets its second delivery
-gen($ow, '--export', 'acme', '--rows', '3000', '--periods', '3',
+gen('--out', $ow, '--export', 'acme', '--rows', '3000', '--periods', '3',
 	'--seed', '11', '--restate', '--chunk-rows', '1000');
 is(load_export("$ow/acme"), 'done:1 noop:2', 'only the restated period is loaded again');
 check_truth("$ow/acme/ground_truth", 'latest', 0, 'after restatement');
@@ -133,7 +115,7 @@ $node->reload;
 # ---------------------------------------------------------------------
 # create-new layout: every delivery in its own folder, oldest first
 my $cn = "$tmp/cn";
-gen($cn, '--export', 'newco', '--rows', '2000', '--periods', '2',
+gen('--out', $cn, '--export', 'newco', '--rows', '2000', '--periods', '2',
 	'--seed', '5', '--restate', '--mode', 'create-new');
 is(load_export("$cn/newco"), 'done:3', 'create-new: both deliveries of the first period and the second period loaded');
 my $cn_first = sql("SELECT min(l.load_id) FROM bedrock_cost.loads l JOIN bedrock_cost.exports e USING (export_id) "
@@ -146,7 +128,7 @@ is(load_export("$cn/newco"), 'noop:2 stale:1',
 # ---------------------------------------------------------------------
 # no manifest yet: the period is not loaded
 my $nm = "$tmp/nm";
-gen($nm, '--export', 'nom', '--rows', '500', '--periods', '2', '--seed', '3');
+gen('--out', $nm, '--export', 'nom', '--rows', '500', '--periods', '2', '--seed', '3');
 rmtree("$nm/nom/metadata/BILLING_PERIOD=2026-05");
 is(load_export("$nm/nom"), 'done:1', 'only the period with a manifest is loaded');
 is(sql("SELECT count(*) FROM bedrock_cost.loads l JOIN bedrock_cost.exports e USING (export_id) "

@@ -3,13 +3,14 @@
 # CREATE EXTENSION exactly once, and model_key sees the restored user rows.
 use strict;
 use warnings;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('aliases');
-$node->init;
-$node->start;
+my $node = cluster('aliases');
 
 $node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
 my $seeds = $node->safe_psql('postgres',

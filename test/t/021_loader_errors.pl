@@ -6,23 +6,15 @@ use strict;
 use warnings;
 use File::Path qw(make_path);
 use IO::Compress::Gzip qw(gzip $GzipError);
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-my $node = PostgreSQL::Test::Cluster->new('loader_errors');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
-
-sub sql { return $node->safe_psql('postgres', $_[0]); }
-
-sub gen
-{
-	my ($out, @args) = @_;
-	system_or_bail('bedrock-cost-gen', '--out', $out, '--quiet', @args);
-}
+my $node = cluster('loader_errors', extension => 1);
 
 # what must not change when a load fails
 sub fingerprint
@@ -54,7 +46,7 @@ sub fails
 # generator faults in the last period of an export already loaded
 my $ex = "$tmp/ex";
 my @g = ('--export', 'acme', '--rows', '1500', '--periods', '2', '--seed', '21', '--chunk-rows', '600');
-gen($ex, @g);
+gen('--out', $ex, @g);
 is(sql("SELECT string_agg(status, ',') FROM bedrock_cost.load_export('$ex/acme')"), 'done,done', 'the good export loads');
 my $good = fingerprint();
 
@@ -75,14 +67,14 @@ my %faults = (
 );
 foreach my $f (sort keys %faults)
 {
-	gen($ex, @g, '--fault', $f);
+	gen('--out', $ex, @g, '--fault', $f);
 	my ($re, %opt) = @{ $faults{$f} };
 	fails("fault $f", "bedrock_cost.load_export('$ex/acme')", $re, %opt);
 }
 is(fingerprint(), $good, 'after every fault the data is still the good export');
 
 # a byte order mark is not a fault: the delivery loads
-gen($ex, @g, '--fault', 'bom');
+gen('--out', $ex, @g, '--fault', 'bom');
 is(sql("SELECT string_agg(status, ',' ORDER BY load_id) FROM bedrock_cost.load_export('$ex/acme')"),
 	'noop,done', 'a UTF-8 BOM before the header is accepted');
 
@@ -94,31 +86,13 @@ my @cols = qw(bill_billing_entity bill_payer_account_id bill_billing_period_star
   line_item_line_item_type line_item_usage_start_date line_item_usage_end_date
   line_item_usage_account_id line_item_product_code line_item_usage_type
   line_item_usage_amount line_item_unblended_cost line_item_iam_principal pricing_unit tags product);
-my %row = (
-	bill_billing_entity => 'AWS', bill_payer_account_id => '999988887777',
-	bill_billing_period_start_date => '2025-01-01T00:00:00Z', line_item_line_item_type => 'Usage',
-	line_item_usage_start_date => '2025-01-02T00:00:00Z', line_item_usage_end_date => '2025-01-03T00:00:00Z',
-	line_item_usage_account_id => '111122223333', line_item_product_code => 'AmazonBedrock',
-	line_item_usage_type => 'USE1-Claude4.6Sonnet-input-tokens', line_item_usage_amount => '12.5',
-	line_item_unblended_cost => '0.0375', line_item_iam_principal => 'arn:aws:iam::111122223333:user/alice',
-	pricing_unit => '1K tokens', tags => '{"iamPrincipal/team":"a"}', product => '{"product_name":"Amazon Bedrock"}');
-
-sub csvq { my $v = shift; return $v =~ /[",\r\n]/ ? '"' . ($v =~ s/"/""/gr) . '"' : $v; }
+my %row = hand_row();
 
 # write NAME.csv.gz: header of @$cols, then rows (hashes overriding %row)
 sub mk
 {
 	my ($name, $cols, @rows) = @_;
-	my $text = join(',', @$cols) . "\n";
-	$text .= join(',', map { csvq($_->{$_} // $row{$_}) } @$cols) . "\n" for ();
-	foreach my $r (@rows)
-	{
-		my %v = (%row, %$r);
-		$text .= join(',', map { csvq($v{$_}) } @$cols) . "\n";
-	}
-	my $path = "$hd/$name.csv.gz";
-	gzip(\$text => $path) or die $GzipError;
-	return $path;
+	return write_csv_gz("$hd/$name.csv.gz", $cols, \%row, @rows);
 }
 
 sub lf { return "bedrock_cost.load_file('$_[0]')"; }
@@ -208,7 +182,7 @@ like($err, qr/could not access "[^"]+nothere\.csv\.gz": No such file or director
 
 # an export whose manifest lists a symlink leaving the export folder
 my $sy = "$tmp/sym";
-gen($sy, '--export', 'sym', '--rows', '300', '--periods', '1', '--seed', '4');
+gen('--out', $sy, '--export', 'sym', '--rows', '300', '--periods', '1', '--seed', '4');
 make_path("$tmp/outside");
 rename("$sy/sym/data/BILLING_PERIOD=2026-04/sym-00001.csv.gz", "$tmp/outside/x.csv.gz");
 symlink("$tmp/outside/x.csv.gz", "$sy/sym/data/BILLING_PERIOD=2026-04/sym-00001.csv.gz");
@@ -217,7 +191,7 @@ fails('symlink leaving the export', "bedrock_cost.load_export('$sy/sym')",
 
 # a manifest that is not JSON, and one listing a ".." path
 my $mj = "$tmp/mj";
-gen($mj, '--export', 'mj', '--rows', '300', '--periods', '1', '--seed', '4');
+gen('--out', $mj, '--export', 'mj', '--rows', '300', '--periods', '1', '--seed', '4');
 my $mf = "$mj/mj/metadata/BILLING_PERIOD=2026-04/mj-Manifest.json";
 my $mtext = slurp_file($mf);
 open(my $fh, '>', $mf) or die;

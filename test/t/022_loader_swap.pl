@@ -5,19 +5,19 @@
 # totals).
 use strict;
 use warnings;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-my $node = PostgreSQL::Test::Cluster->new('loader_swap');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
+my $node = cluster('loader_swap', extension => 1);
 
-my @g = ('--out', "$tmp/x", '--quiet', '--export', 'acme', '--rows', '60000',
+my @g = ('--out', "$tmp/x", '--export', 'acme', '--rows', '60000',
 	'--periods', '1', '--seed', '8', '--restate');
-system_or_bail('bedrock-cost-gen', @g, '--initial-only');
+gen(@g, '--initial-only');
 is($node->safe_psql('postgres',
 		"SELECT status FROM bedrock_cost.load_export('$tmp/x/acme')"), 'done', 'first delivery loaded');
 
@@ -26,7 +26,7 @@ my $sum_q = "SELECT count(*) || '/' || sum(unblended_cost) FROM bedrock_cost.lin
 my $old = $node->safe_psql('postgres', $sum_q);
 
 # the restatement, loaded from a background session
-system_or_bail('bedrock-cost-gen', @g);
+gen(@g);
 my $reader = $node->background_psql('postgres');
 my $loader = $node->background_psql('postgres');
 $loader->query_until(qr/started/,

@@ -8,14 +8,15 @@ use strict;
 use warnings;
 use IO::Compress::Gzip qw(gzip $GzipError);
 use List::Util qw(min max);
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-my $node = PostgreSQL::Test::Cluster->new('read_ahead');
-$node->init;
-$node->start;
+my $node = cluster('read_ahead');
 foreach my $db ('ra_on', 'ra_off', 'ra_latin1')
 {
 	$node->safe_psql('postgres', "CREATE DATABASE $db ENCODING 'UTF8' TEMPLATE template0");
@@ -26,12 +27,6 @@ $node->safe_psql('postgres', "ALTER DATABASE ra_latin1 SET client_encoding = 'LA
 $node->safe_psql('postgres', 'ALTER DATABASE ra_off SET bedrock_cost.read_ahead = off');
 is($node->safe_psql('ra_off', "LOAD 'bedrock_cost'; SHOW bedrock_cost.read_ahead"), 'off', 'ra_off loads without the thread');
 is($node->safe_psql('ra_on', "LOAD 'bedrock_cost'; SHOW bedrock_cost.read_ahead"), 'on', 'read-ahead is on by default');
-
-sub gen
-{
-	my ($out, @args) = @_;
-	system_or_bail('bedrock-cost-gen', '--out', $out, '--quiet', @args);
-}
 
 # everything a load leaves, as text: rows, history, ledger, files, totals, errors
 sub state_of
@@ -78,7 +73,7 @@ sub both
 # many files per delivery (every file end is a hand-over), two periods and a
 # restatement in the create-new layout (both deliveries loaded, one to history)
 my $ex = "$tmp/ex";
-gen($ex, '--export', 'acme', '--rows', '12000', '--periods', '2', '--seed', '23',
+gen('--out', $ex, '--export', 'acme', '--rows', '12000', '--periods', '2', '--seed', '23',
 	'--chunk-rows', '1500', '--restate', '--mode', 'create-new');
 my ($on, $off) = both("bedrock_cost.load_export('$ex/acme')");
 is($on, "done|\ndone|\ndone|", 'read-ahead: three deliveries loaded');
@@ -101,7 +96,7 @@ is($node->safe_psql('ra_on', "SELECT count(*) FROM bedrock_cost.reconciliation W
 foreach my $fault ('bad-number', 'ragged-row', 'truncated-gzip', 'bad-arn')
 {
 	my $fx = "$tmp/f_$fault";
-	gen($fx, '--export', 'acme', '--rows', '6000', '--periods', '1', '--seed', '24',
+	gen('--out', $fx, '--export', 'acme', '--rows', '6000', '--periods', '1', '--seed', '24',
 		'--start', '2026-07', '--chunk-rows', '2000', '--fault', $fault);
 	my ($fon, $foff) = both("bedrock_cost.load_export('$fx/acme')");
 	like($fon, qr/^failed\|.+line \d+/s, "$fault: the delivery fails naming the line");
@@ -113,7 +108,7 @@ foreach my $fault ('bad-number', 'ragged-row', 'truncated-gzip', 'bad-arn')
 # tolerated rejects: kept aside identically
 {
 	my $fx = "$tmp/rej";
-	gen($fx, '--export', 'acme', '--rows', '6000', '--periods', '1', '--seed', '25',
+	gen('--out', $fx, '--export', 'acme', '--rows', '6000', '--periods', '1', '--seed', '25',
 		'--start', '2026-09', '--chunk-rows', '2000', '--fault', 'bad-number');
 	my %r;
 	foreach my $db ('ra_on', 'ra_off', 'ra_latin1')
@@ -169,7 +164,7 @@ foreach my $fault ('bad-number', 'ragged-row', 'truncated-gzip', 'bad-arn')
 				line_item_iam_principal => $principals[$n % @principals],
 				pricing_unit => $units[$n % @units], tags => $tags[$n % @tags],
 				identity_line_item_id => ($n % 5 ? "id\t$n" : ''), line_item_operation => "op,$n");
-			$text .= join(',', map { my $x = $v{$_}; $x =~ /[",\r\n]/ ? '"' . ($x =~ s/"/""/gr) . '"' : $x } @cols) . "\n";
+			$text .= join(',', map { csvq($v{$_}) } @cols) . "\n";
 		}
 	}
 	utf8::encode($text);
@@ -198,21 +193,23 @@ foreach my $fault ('bad-number', 'ragged-row', 'truncated-gzip', 'bad-arn')
 }
 
 # ---------------------------------------------------------------------
-# a cancel in the middle of a load: the statement ends, nothing is recorded,
-# the thread is gone, and the same session loads afterwards
+# a cancel in the middle of a load (held after 1500 rows by the test
+# setting bedrock_cost.debug_pause_after_rows, the read-ahead thread
+# running): the statement ends, nothing is recorded, the thread is gone,
+# and the same session loads afterwards
 {
-	my $bx = "$tmp/big";
-	gen($bx, '--export', 'big', '--rows', '200000', '--periods', '1', '--seed', '26',
-		'--start', '2027-01', '--chunk-rows', '50000');
+	my $bx = gen('--out', "$tmp/big", '--export', 'big', '--rows', '3000', '--periods', '1', '--seed', '26',
+		'--start', '2027-01', '--chunk-rows', '1000');
 	my $before = state_of('ra_on');
-	my ($ret, $out, $err) = $node->psql('ra_on', qq{
-SET statement_timeout = '300ms';
-SELECT status FROM bedrock_cost.load_export('$bx/big');
-RESET statement_timeout;
-SELECT 'threads ' || count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task');
-SELECT 'again ' || status || ' ' || rows_loaded FROM bedrock_cost.load_export('$bx/big');
-}, on_error_stop => 0);
-	like($err, qr/canceling statement due to statement timeout/, 'the timeout cancels the load');
+	my ($loader, $pid) = start_paused_load('ra_on', 1500, "SELECT status FROM bedrock_cost.load_export('$bx')");
+	is(wait_paused_load('ra_on'), $pid, 'the load is paused mid-COPY');
+	is($node->safe_psql('ra_on', "SELECT pg_cancel_backend($pid)"), 't', 'cancelled mid-COPY');
+	my $out = $loader->query("RESET bedrock_cost.debug_pause_after_rows;\n"
+		  . "SELECT 'threads ' || count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task');\n"
+		  . "SELECT 'again ' || status || ' ' || rows_loaded FROM bedrock_cost.load_export('$bx');\n");
+	my $err = $loader->{stderr};
+	$loader->quit;
+	like($err, qr/canceling statement due to user request/, 'the cancel ends the load');
 	unlike($err, qr/load \d+ failed/, 'a cancel is not recorded as a failed delivery');
 	like($out, qr/^threads 1$/m, 'no thread is left in the backend');
 	like($out, qr/^again done \d+$/m, 'the same session then loads the export');
@@ -223,21 +220,17 @@ SELECT 'again ' || status || ' ' || rows_loaded FROM bedrock_cost.load_export('$
 }
 
 # ---------------------------------------------------------------------
-# pg_terminate_backend in the middle of a load: the backend exits cleanly
-# (no crash, no restart of the server), nothing is recorded
+# pg_terminate_backend in the middle of a load (held as above): the backend
+# exits cleanly (no crash, no restart of the server), nothing is recorded
 {
-	my $bx = "$tmp/big2";
-	gen($bx, '--export', 'big', '--rows', '300000', '--periods', '1', '--seed', '27',
-		'--start', '2027-02', '--chunk-rows', '50000');
+	my $bx = gen('--out', "$tmp/big2", '--export', 'big', '--rows', '3000', '--periods', '1', '--seed', '27',
+		'--start', '2027-02', '--chunk-rows', '1000');
 	my $before = state_of('ra_on');
 	my $n = $node->safe_psql('ra_on', 'SELECT count(*) FROM bedrock_cost.loads');
-	my $loader = $node->background_psql('ra_on', on_error_stop => 0);
-	my $started = $loader->query_until(qr/started \d+/,
-		"SELECT pg_backend_pid() AS pid \\gset\n\\echo started :pid\n"
-		  . "SELECT status FROM bedrock_cost.load_export('$bx/big');\n");
-	my ($pid) = $started =~ /started (\d+)/;
-	ok($node->poll_query_until('ra_on',
-			"SELECT count(*) > 0 FROM bedrock_cost.load_progress WHERE rows_loaded > 0"),
+	my ($loader, $pid) = start_paused_load('ra_on', 1500, "SELECT status FROM bedrock_cost.load_export('$bx')");
+	is(wait_paused_load('ra_on'), $pid, 'the load is paused mid-COPY');
+	ok($node->safe_psql('ra_on',
+			"SELECT count(*) > 0 FROM bedrock_cost.load_progress WHERE rows_loaded > 0") eq 't',
 		'the load is running (rows copied)');
 	is($node->safe_psql('ra_on', "SELECT pg_terminate_backend($pid)"), 't', 'terminated mid-COPY');
 	ok($node->poll_query_until('ra_on', "SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = $pid"),

@@ -15,6 +15,9 @@ use File::Copy qw(copy);
 use File::Path qw(make_path remove_tree);
 use IPC::Run;
 use POSIX qw(mkfifo);
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -27,54 +30,18 @@ my $root = "$tmp/root";
 my $outside = "$tmp/outside";
 make_path($root, $outside);
 
-my $node = PostgreSQL::Test::Cluster->new('delivery_trust');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'bedrock_cost'
-bedrock_cost.export_root = '$root'
-bedrock_cost.enabled = off
-});
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
+my $node = cluster('delivery_trust', worker => 1, root => $root,
+	settings => { 'bedrock_cost.enabled' => 'off' }, extension => 1);
 $node->safe_psql('postgres', 'CREATE ROLE adm LOGIN IN ROLE bedrock_cost_admin');
 
-sub sql { return $node->safe_psql('postgres', $_[0]); }
-
-# a tool: built in the tree, or installed beside pg_config
-sub tool
-{
-	my ($name) = @_;
-	return "./$name" if -x "./$name";
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
-	return "$bindir/$name";
-}
-my $cli = tool('bedrock-cost-load');
-
-sub gen
-{
-	my ($out, @args) = @_;
-	system_or_bail(tool('bedrock-cost-gen'), '--out', $out, '--quiet', @args);
-}
-
 # run the client as adm; returns (exit code, stdout + stderr)
-sub client
+sub client_as_adm
 {
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ $cli, '-d', $node->connstr('postgres'), '-U', 'adm', @_ ],
-		'<', \undef, '>', \$out, '2>', \$err, IPC::Run::timeout(120));
-	return ($? >> 8, $out . $err);
+	my ($rc, $out, $err) = client({ timeout => 120 }, '-d', $node->connstr('postgres'), '-U', 'adm', @_);
+	return ($rc, $out . $err);
 }
 
 sub slurp { my ($f) = @_; return -e $f ? slurp_file($f) : ''; }
-
-sub spew
-{
-	my ($f, $text) = @_;
-	open(my $fh, '>', $f) or die "$f: $!";
-	print $fh $text;
-	close $fh;
-}
 
 # what loading left: rows and current loads
 sub state
@@ -91,7 +58,7 @@ sub last_load
 }
 
 # a load_export as adm; returns status|error lines
-sub load_export
+sub load_export_as_adm
 {
 	my ($path) = @_;
 	my ($rc, $out, $err) = $node->psql('postgres',
@@ -104,7 +71,7 @@ sub load_export
 # ---------------------------------------------------------------------
 # a good export, loaded; its manifest is rewritten below
 my $ex = "$root/ex";
-gen($root, '--export', 'ex', '--rows', '400', '--periods', '1', '--seed', '24', '--chunk-rows', '200');
+gen('--out', $root, '--export', 'ex', '--rows', '400', '--periods', '1', '--seed', '24', '--chunk-rows', '200');
 my $mf = "$ex/metadata/BILLING_PERIOD=2026-04/ex-Manifest.json";
 my $good_manifest = slurp($mf);
 my ($f1) = $good_manifest =~ m{"(s3://[^"]+-00001\.csv\.gz)"} or die 'no first file in the manifest';
@@ -143,20 +110,20 @@ my %bad = (
 foreach my $case (sort keys %bad)
 {
 	my ($text, $re) = @{ $bad{$case} };
-	spew($mf, $text);
-	my ($out, $err) = load_export($ex);
+	put($mf, $text);
+	my ($out, $err) = load_export_as_adm($ex);
 	like($out, qr/^failed\|invalid manifest "\Q$mf\E": /, "$case: load_export refuses the delivery");
 	like($out, $re, "$case: the error says why");
 	is(state(), $before, "$case: nothing loaded");
 	like(last_load(), qr/^failed\|0\|/, "$case: the ledger records a failure with 0 rows loaded");
-	my ($rc, $cout) = client($ex);
+	my ($rc, $cout) = client_as_adm($ex);
 	is($rc, 3, "$case: bedrock-cost-load refuses it too (exit 3)");
 	like($cout, $re, "$case: with the same reason");
 	is(state(), $before, "$case: still nothing loaded");
 }
 
 # the worker reads the manifest with the same parser
-spew($mf, manifest_with(qq(["$f1", "$f1_rel", "$f2"]), '', 8));
+put($mf, manifest_with(qq(["$f1", "$f1_rel", "$f2"]), '', 8));
 sql("SELECT bedrock_cost.add_export('ex', 'ex')");
 sql('SELECT bedrock_cost.poll_now()');
 like(sql("SELECT status || '|' || last_error FROM bedrock_cost.export_deliveries"),
@@ -166,36 +133,29 @@ is(state(), $before, 'and loads nothing');
 sql("SELECT bedrock_cost.remove_export('ex')");
 
 # an oversized executionId is refused, not stored
-spew($mf, manifest_with(qq(["$f1", "$f2"]), '', 'y' x 70000));
-my ($out, $err) = load_export($ex);
+put($mf, manifest_with(qq(["$f1", "$f2"]), '', 'y' x 70000));
+my ($out, $err) = load_export_as_adm($ex);
 like($out, qr/^failed\|invalid manifest "\Q$mf\E": manifest executionId is empty, longer than 256 bytes or holds control characters$/,
 	'an executionId of 70,000 bytes is refused');
 is(sql('SELECT coalesce(max(length(execution_id)), 0) FROM bedrock_cost.loads'), '0',
 	'no oversized execution id in the ledger');
 
 # the good manifest loads
-spew($mf, $good_manifest);
-($out, $err) = load_export($ex);
+put($mf, $good_manifest);
+($out, $err) = load_export_as_adm($ex);
 is($out, 'done|', 'the good manifest loads');
 my $good = state();
-# the Bedrock rows of the generator's ground truth
-sub truth_rows
-{
-	my ($dir) = @_;
-	my ($line) = grep { /,bedrock,/ } split /\n/, slurp("$dir/ground_truth/summary.csv");
-	return (split /,/, $line)[5];
-}
-is($good, truth_rows($ex) . '/1', 'its Bedrock rows are stored');
+is($good, truth($ex, undef, 'bedrock', 'line_items') . '/1', 'its Bedrock rows are stored');
 
 # ---------------------------------------------------------------------
 # 2. links to files outside the root are refused without echoing them
-spew("$outside/secret.json", qq({"executionId": "$secret", "billingPeriod": {"start": "20260501T000000.000Z"}, "dataFiles": []}));
+put("$outside/secret.json", qq({"executionId": "$secret", "billingPeriod": {"start": "20260501T000000.000Z"}, "dataFiles": []}));
 my $log_start = -s $node->logfile;
 
 # a manifest that is a link
 make_path("$ex/metadata/BILLING_PERIOD=2026-05");
 symlink("$outside/secret.json", "$ex/metadata/BILLING_PERIOD=2026-05/ex-Manifest.json") or die;
-($out, $err) = load_export($ex);
+($out, $err) = load_export_as_adm($ex);
 like($out, qr/^noop\|\nfailed\|manifest "[^"]+BILLING_PERIOD=2026-05\/ex-Manifest\.json" is a symbolic link, which is not followed$/,
 	'a manifest that is a link is refused');
 unlink("$ex/metadata/BILLING_PERIOD=2026-05/ex-Manifest.json");
@@ -205,7 +165,7 @@ rmdir("$ex/metadata/BILLING_PERIOD=2026-05");
 make_path("$outside/period");
 copy("$outside/secret.json", "$outside/period/ex-Manifest.json") or die;
 symlink("$outside/period", "$ex/metadata/BILLING_PERIOD=2026-05") or die;
-($out, $err) = load_export($ex);
+($out, $err) = load_export_as_adm($ex);
 like($out, qr/\nfailed\|"[^"]+metadata\/BILLING_PERIOD=2026-05" is a symbolic link, which is not followed$/,
 	'a period folder that is a link is refused');
 # the worker sees the same
@@ -221,11 +181,11 @@ unlink("$ex/metadata/BILLING_PERIOD=2026-05");
 # a create-new subfolder that is a link
 make_path("$ex/metadata/BILLING_PERIOD=2026-05");
 symlink("$outside/period", "$ex/metadata/BILLING_PERIOD=2026-05/20260502T0000Z-x") or die;
-($out, $err) = load_export($ex);
+($out, $err) = load_export_as_adm($ex);
 like($out, qr/\nfailed\|"[^"]+BILLING_PERIOD=2026-05\/20260502T0000Z-x" is a symbolic link, which is not followed$/,
 	'a create-new folder that is a link is refused');
 # and the client refuses it the same way
-my ($rc, $cout) = client($ex);
+my ($rc, $cout) = client_as_adm($ex);
 is($rc, 3, 'bedrock-cost-load refuses the linked folder (exit 3)');
 like($cout, qr/"[^"]+BILLING_PERIOD=2026-05\/20260502T0000Z-x" is a symbolic link, which is not followed/,
 	'with the same message');
@@ -254,15 +214,15 @@ is(state(), $good, 'the loaded data is unchanged');
 # 3. a FIFO manifest or data file: an error at once, never a hang
 make_path("$ex/metadata/BILLING_PERIOD=2026-05");
 mkfifo("$ex/metadata/BILLING_PERIOD=2026-05/ex-Manifest.json", 0600) or die "mkfifo: $!";
-($out, $err) = load_export($ex);
+($out, $err) = load_export_as_adm($ex);
 like($out, qr/\nfailed\|manifest "[^"]+BILLING_PERIOD=2026-05\/ex-Manifest\.json" is not a regular file$/,
 	'a FIFO manifest fails at once');
 unlink("$ex/metadata/BILLING_PERIOD=2026-05/ex-Manifest.json");
-spew("$ex/metadata/BILLING_PERIOD=2026-05/ex-Manifest.json",
+put("$ex/metadata/BILLING_PERIOD=2026-05/ex-Manifest.json",
 	qq({"executionId": "fifo", "billingPeriod": {"start": "20260501T000000.000Z"}, "dataFiles": ["data/BILLING_PERIOD=2026-05/f.csv.gz"]}));
 make_path("$ex/data/BILLING_PERIOD=2026-05");
 mkfifo("$ex/data/BILLING_PERIOD=2026-05/f.csv.gz", 0600) or die "mkfifo: $!";
-($out, $err) = load_export($ex);
+($out, $err) = load_export_as_adm($ex);
 like($out, qr/\nfailed\|manifest "[^"]+" lists "[^"]+\/f\.csv\.gz", which is not a regular file$/,
 	'a FIFO data file fails at once');
 ($lrc, $lout, $lerr) = $node->psql('postgres',
@@ -274,17 +234,17 @@ remove_tree("$ex/data/BILLING_PERIOD=2026-05", "$ex/metadata/BILLING_PERIOD=2026
 # ---------------------------------------------------------------------
 # 4. the period folder swapped for a link while the load waits for its lock:
 # the files were opened before, so the load reads them and nothing outside
-gen("$tmp/v2", '--export', 'ex', '--rows', '400', '--periods', '1', '--seed', '25', '--chunk-rows', '200');
+gen('--out', "$tmp/v2", '--export', 'ex', '--rows', '400', '--periods', '1', '--seed', '25', '--chunk-rows', '200');
 # a restatement of April in place (overwrite layout)
 remove_tree("$ex/data/BILLING_PERIOD=2026-04");
 system("cp -r '$tmp/v2/ex/data/BILLING_PERIOD=2026-04' '$ex/data/'") == 0 or die;
 copy("$tmp/v2/ex/metadata/BILLING_PERIOD=2026-04/ex-Manifest.json", $mf) or die;
-my $v2_rows = truth_rows("$tmp/v2/ex");
+my $v2_rows = truth("$tmp/v2/ex", undef, 'bedrock', 'line_items');
 make_path("$outside/swap");
 foreach my $f (glob("$ex/data/BILLING_PERIOD=2026-04/*.csv.gz"))
 {
 	(my $name = $f) =~ s{.*/}{};
-	spew("$outside/swap/$name", "root:\$6\$$secret:19000:0:99999:7:::\n");
+	put("$outside/swap/$name", "root:\$6\$$secret:19000:0:99999:7:::\n");
 }
 my $lock_key = 'bedrock_cost load ' . sql('SELECT path FROM bedrock_cost.exports') . ' 2026-04-01';
 my $holder = $node->background_psql('postgres');

@@ -18,67 +18,22 @@ use File::Copy qw(copy);
 use File::Path qw(make_path remove_tree);
 use IO::Compress::Gzip qw(gzip $GzipError);
 use IPC::Run;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-my $node = PostgreSQL::Test::Cluster->new('load_trust');
-$node->init;
-$node->append_conf('postgresql.conf', "log_min_messages = log\n");
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
-
-sub sql { return $node->safe_psql('postgres', $_[0]); }
-
-sub tool
-{
-	my ($name) = @_;
-	return "./$name" if -x "./$name";
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
-	return "$bindir/$name";
-}
-
-sub gen
-{
-	my ($out, @args) = @_;
-	system_or_bail(tool('bedrock-cost-gen'), '--out', $out, '--quiet', @args);
-}
-
-# the generator's ground truth: one measure of one delivery (latest by default)
-sub truth
-{
-	my ($dir, $period, $measure, $col, $delivery) = @_;
-	my @lines = split /\n/, slurp_file("$dir/ground_truth/summary.csv");
-	my @head = split /,/, shift @lines;
-	my %ix;
-	@ix{@head} = (0 .. $#head);
-	foreach my $l (@lines)
-	{
-		my @f = split /,/, $l;
-		next unless $f[ $ix{billing_period} ] eq $period && $f[ $ix{measure} ] eq $measure;
-		next if defined $delivery ? $f[ $ix{delivery} ] ne $delivery : $f[ $ix{latest} ] ne 't';
-		return $f[ $ix{$col} ];
-	}
-	die "no truth for $period $measure";
-}
-
-# status:count of a load_export call, in status order
-sub load_export
-{
-	my ($path, $extra) = @_;
-	$extra //= '';
-	return sql("SELECT string_agg(status || ':' || n, ' ' ORDER BY status) FROM "
-		  . "(SELECT status, count(*) AS n FROM bedrock_cost.load_export('$path'$extra) GROUP BY 1) s");
-}
+my $node = cluster('load_trust', settings => { log_min_messages => 'log' }, extension => 1);
 
 # a restatement of export NAME in folder DIR: a new delivery generated into
 # NEW (rows, seed) replaces the folder's data and metadata
 sub restate
 {
 	my ($dir, $name, $new, $rows, $seed) = @_;
-	gen($new, '--export', $name, '--rows', $rows, '--periods', '1', '--seed', $seed);
+	gen('--out', $new, '--export', $name, '--rows', $rows, '--periods', '1', '--seed', $seed);
 	remove_tree("$dir/$name/data", "$dir/$name/metadata");
 	system("cp -a '$new/$name/data' '$new/$name/metadata' '$dir/$name/'") == 0 or die;
 	return;
@@ -110,7 +65,7 @@ sub race
 # ---------------------------------------------------------------------
 # 1. two sessions load the same new delivery at once
 my $ow = "$tmp/ow";
-gen($ow, '--export', 'acme', '--rows', '1200', '--periods', '1', '--seed', '31', '--chunk-rows', '500');
+gen('--out', $ow, '--export', 'acme', '--rows', '1200', '--periods', '1', '--seed', '31', '--chunk-rows', '500');
 my ($r1, $r2, $e2) = race("$ow/acme");
 is($r1, 'done', 'the first session loads the delivery');
 is($r2, 'noop', 'the second, having waited for the lock, finds it current: noop');
@@ -123,7 +78,7 @@ is(sql("SELECT count(*) FROM bedrock_cost.line_items_history"), '0', 'and histor
 # ---------------------------------------------------------------------
 # 2. the same race in the create-new layout, with a restatement
 my $cn = "$tmp/cn";
-gen($cn, '--export', 'newco', '--rows', '900', '--periods', '1', '--seed', '32',
+gen('--out', $cn, '--export', 'newco', '--rows', '900', '--periods', '1', '--seed', '32',
 	'--restate', '--mode', 'create-new', '--chunk-rows', '300');
 ($r1, $r2, $e2) = race("$cn/newco");
 is($r1, 'done,done', 'the first session loads both deliveries, oldest first');
@@ -150,7 +105,7 @@ is(sql("SELECT sum(cost) FROM bedrock_cost.chargeback_by_principal WHERE billing
 # ---------------------------------------------------------------------
 # 4. a restatement, then the superseded delivery restored, then a forced reload
 my $v2 = "$tmp/v2";
-gen($v2, '--export', 'acme', '--rows', '700', '--periods', '1', '--seed', '33', '--chunk-rows', '500');
+gen('--out', $v2, '--export', 'acme', '--rows', '700', '--periods', '1', '--seed', '33', '--chunk-rows', '500');
 remove_tree("$ow/acme/data", "$ow/acme/metadata");
 system("cp -a '$v2/acme/data' '$v2/acme/metadata' '$ow/acme/'") == 0 or die;
 is(load_export("$ow/acme"), 'done:1', 'a restatement replaces the period');
@@ -208,7 +163,7 @@ is(sql("SELECT count(*) FROM bedrock_cost.line_items WHERE export_id = 1"), '0',
 # ---------------------------------------------------------------------
 # 6. a failed delivery stored nothing: 0 rows loaded
 my $bad = "$tmp/bad";
-gen($bad, '--export', 'bad', '--rows', '800', '--periods', '1', '--seed', '34', '--fault', 'bad-number');
+gen('--out', $bad, '--export', 'bad', '--rows', '800', '--periods', '1', '--seed', '34', '--fault', 'bad-number');
 is(sql("SELECT status || ' ' || rows_loaded FROM bedrock_cost.load_export('$bad/bad')"), 'failed 0',
 	'the call reports 0 rows loaded');
 is(sql("SELECT rows_loaded FROM bedrock_cost.loads WHERE status = 'failed' ORDER BY load_id DESC LIMIT 1"), '0',
@@ -224,7 +179,7 @@ like($err, qr/ERROR:  bedrock_cost\.load_export\(\) must run at the READ COMMITT
 # ---------------------------------------------------------------------
 # 8. a swap gives way to a long reader instead of queuing the others
 my $rs = "$tmp/rs";
-gen($rs, '--export', 'rs', '--rows', '300', '--periods', '1', '--seed', '35');
+gen('--out', $rs, '--export', 'rs', '--rows', '300', '--periods', '1', '--seed', '35');
 is(load_export("$rs/rs"), 'done:1', 'an export to restate');
 restate($rs, 'rs', "$tmp/rs2", 350, 36);
 my $reader = $node->background_psql('postgres');
@@ -286,10 +241,10 @@ is(sql("SELECT file_total || ' ' || (loaded_total <> 0) FROM bedrock_cost.reconc
 # a refresh), takes usage_summary first and so waits there, not on the
 # chargeback state the load's refresh needs
 my $dl = "$tmp/dl";
-gen($dl, '--export', 'dl', '--rows', '300', '--periods', '1', '--seed', '41');
+gen('--out', $dl, '--export', 'dl', '--rows', '300', '--periods', '1', '--seed', '41');
 is(load_export("$dl/dl"), 'done:1', 'an export to restate under a concurrent refresh');
 sql('SELECT bedrock_cost.refresh_chargeback()');
-gen("$tmp/other", '--export', 'other', '--rows', '200', '--periods', '1', '--seed', '43', '--start', '2026-05');
+gen('--out', "$tmp/other", '--export', 'other', '--rows', '200', '--periods', '1', '--seed', '43', '--start', '2026-05');
 is(load_export("$tmp/other/other"), 'done:1', 'another delivery, committed, not yet in the chargeback');
 restate($dl, 'dl', "$tmp/dl2", 340, 42);
 my $load_tx = $node->background_psql('postgres');
@@ -323,7 +278,7 @@ is(sql("SELECT sum(line_items) FROM bedrock_cost.chargeback_by_principal WHERE b
 # an event trigger on every new delivery table) that drops the Tax rows, or
 # that changes a cost, fails the delivery, and the period keeps its rows
 my $vt = "$tmp/vt";
-gen($vt, '--export', 'vt', '--rows', '400', '--periods', '1', '--seed', '51', '--start', '2026-07');
+gen('--out', $vt, '--export', 'vt', '--rows', '400', '--periods', '1', '--seed', '51', '--start', '2026-07');
 sql(q{CREATE FUNCTION public.tamper_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 	BEGIN
 		IF current_setting('test.tamper') = 'drop' AND NEW.line_item_type = 'Tax' THEN

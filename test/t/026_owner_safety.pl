@@ -13,6 +13,9 @@
 use strict;
 use warnings;
 use File::Path qw(make_path);
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -64,22 +67,8 @@ is(join(',', sort keys %enter),
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 my $root = "$tmp/root";
 make_path($root);
-my $node = PostgreSQL::Test::Cluster->new('owner_safety');
-$node->init;
-$node->append_conf('postgresql.conf', "bedrock_cost.export_root = '$root'\n");
-$node->start;
-
-sub sql { return $node->safe_psql('postgres', $_[0]); }
-
-sub tool
-{
-	my ($name) = @_;
-	return "./$name" if -x "./$name";
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
-	return "$bindir/$name";
-}
-system_or_bail(tool('bedrock-cost-gen'), '--out', $root, '--quiet', '--export', 'acme', '--rows', '600',
+my $node = cluster('owner_safety', root => $root);
+gen('--out', $root, '--export', 'acme', '--rows', '600',
 	'--periods', '2', '--seed', '41', '--restate', '--mode', 'create-new');
 
 sql(q{

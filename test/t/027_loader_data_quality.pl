@@ -19,48 +19,29 @@
 use strict;
 use warnings;
 use File::Path qw(make_path);
-use IO::Compress::Gzip qw(gzip $GzipError);
 use IO::Uncompress::Gunzip qw(gunzip $GunzipError);
-use IPC::Run;
 use Math::BigFloat;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# a tool: built in the tree, or installed beside pg_config
-sub tool
-{
-	my ($name) = @_;
-	return "./$name" if -x "./$name";
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
-	return "$bindir/$name";
-}
-my $gen = tool('bedrock-cost-gen');
-my $cli = tool('bedrock-cost-load');
-
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-my $node = PostgreSQL::Test::Cluster->new('data_quality');
-$node->init;
-$node->start;
-for my $db (qw(srv cli))
-{
-	$node->safe_psql('postgres', "CREATE DATABASE $db");
-	$node->safe_psql($db, 'CREATE EXTENSION bedrock_cost');
-}
+my $node = cluster('data_quality', databases => [qw(srv cli)]);
 my $cli_conn = $node->connstr('cli');
 
-sub srv { return $node->safe_psql('srv', $_[0]); }
-sub cli { return $node->safe_psql('cli', $_[0]); }
+sub srv { return sql_db('srv', $_[0]); }
+sub cli { return sql_db('cli', $_[0]); }
 
 # run the client with bedrock_cost.max_rejected_rows = $max; returns its exit code
-sub client
+sub client_max
 {
 	my ($max, @args) = @_;
-	my ($out, $err) = ('', '');
-	local $ENV{PGOPTIONS} = "-c bedrock_cost.max_rejected_rows=$max";
-	IPC::Run::run([ $cli, '-q', '-d', $cli_conn, @args ], '<', \undef, '>', \$out, '2>', \$err);
-	return $? >> 8;
+	my ($rc) = client({ env => { PGOPTIONS => "-c bedrock_cost.max_rejected_rows=$max" } },
+		'-q', '-d', $cli_conn, @args);
+	return $rc;
 }
 
 # the last delivery of a database: status|error, and where load_errors puts its last error
@@ -83,35 +64,17 @@ my @cols = qw(bill_billing_entity bill_payer_account_id bill_billing_period_star
   line_item_usage_account_id line_item_product_code line_item_usage_type
   line_item_usage_amount line_item_unblended_cost line_item_net_unblended_cost
   line_item_iam_principal pricing_unit tags product);
-my %row = (
-	bill_billing_entity => 'AWS', bill_payer_account_id => '999988887777',
-	bill_billing_period_start_date => '2025-01-01T00:00:00Z', line_item_line_item_type => 'Usage',
-	line_item_usage_start_date => '2025-01-02T00:00:00Z', line_item_usage_end_date => '2025-01-03T00:00:00Z',
-	line_item_usage_account_id => '111122223333', line_item_product_code => 'AmazonBedrock',
-	line_item_usage_type => 'USE1-Claude4.6Sonnet-input-tokens', line_item_usage_amount => '12.5',
-	line_item_unblended_cost => '0.0375', line_item_net_unblended_cost => '',
-	line_item_iam_principal => 'arn:aws:iam::111122223333:user/alice',
-	pricing_unit => '1K tokens', tags => '{"iamPrincipal/team":"a"}', product => '{"product_name":"Amazon Bedrock"}');
+my %row = hand_row();
 # a non-Bedrock row
 my %ec2 = (line_item_product_code => 'AmazonEC2', line_item_usage_type => 'BoxUsage:m5.large',
 	pricing_unit => 'Hrs', line_item_iam_principal => '', tags => '{}',
 	product => '{"product_name":"Amazon Elastic Compute Cloud"}');
 
-sub csvq { my $v = shift; return $v =~ /[",\r\n]/ ? '"' . ($v =~ s/"/""/gr) . '"' : $v; }
-
 # write NAME.csv.gz: the header, then rows (hashes overriding %row)
 sub mk
 {
 	my ($name, @rows) = @_;
-	my $text = join(',', @cols) . "\n";
-	foreach my $r (@rows)
-	{
-		my %v = (%row, %$r);
-		$text .= join(',', map { csvq($v{$_}) } @cols) . "\n";
-	}
-	my $path = "$hd/$name.csv.gz";
-	gzip(\$text => $path) or die $GzipError;
-	return $path;
+	return write_csv_gz("$hd/$name.csv.gz", \@cols, \%row, @rows);
 }
 
 my $out_of_range = 'number out of range \(absolute value must be below 10\^15\)';
@@ -150,7 +113,7 @@ foreach my $c (@cases)
 	my $re = qr/^failed\|$reason in "\Q$f\E", line 3, column $col: "\Q$value\E"\|\Q$f\E\|3\|$col$/;
 	srv("SELECT * FROM bedrock_cost.load_file('$f')");
 	like(last_load('srv'), $re, "$what: the delivery fails naming file, line and column");
-	is(client(0, $f), 3, "$what: the client exits 3");
+	is(client_max(0, $f), 3, "$what: the client exits 3");
 	like(last_load('cli'), $re, "$what: the client records the same error");
 }
 is(srv("SELECT count(*) FROM bedrock_cost.line_items") . '/' . cli("SELECT count(*) FROM bedrock_cost.line_items"),
@@ -215,7 +178,7 @@ like($fails, qr/^failed\|more than 6 rejected rows \(bedrock_cost\.max_rejected_
 is(srv("SET bedrock_cost.max_rejected_rows = 7; "
 	  . "SELECT status || ' ' || rows_loaded || ' ' || rows_rejected FROM bedrock_cost.load_file('$mixed')"),
 	'done 3 7', 'seven rows rejected, three Bedrock rows loaded');
-is(client(7, $mixed), 0, 'the client loads the same file');
+is(client_max(7, $mixed), 0, 'the client loads the same file');
 
 my $errors_q = "SELECT string_agg(line || ':' || column_name || ':' || value || ':' || reason, E'\\n' ORDER BY error_no) "
   . "FROM bedrock_cost.load_errors WHERE load_id = (SELECT max(load_id) FROM bedrock_cost.loads)";
@@ -261,10 +224,8 @@ is(cli($totals_q), $totals, 'the client: the same load_totals');
 foreach my $fault ('usage-end-before-start', 'usage-outside-period', 'huge-cost')
 {
 	my $dir = "$tmp/g_$fault";
-	my ($ok, $o, $e) = (0, '', '');
-	IPC::Run::run([ $gen, '--quiet', '--out', $dir, '--export', 'acme', '--rows', '3000',
-		'--chunk-rows', '1000', '--seed', '26', '--start', '2026-06', '--fault', $fault ], '>', \$o, '2>', \$e)
-	  or die "bedrock-cost-gen failed: $e";
+	gen('--out', $dir, '--export', 'acme', '--rows', '3000',
+		'--chunk-rows', '1000', '--seed', '26', '--start', '2026-06', '--fault', $fault);
 	my @fl = split /\n/, slurp_file("$dir/acme/ground_truth/faults.csv");
 	my (undef, undef, undef, undef, $file, $line, $col, $rest) = split /,/, $fl[1], 8;
 	my ($row_cost) = $rest =~ /,([^,]*)$/;
@@ -286,7 +247,7 @@ foreach my $fault ('usage-end-before-start', 'usage-outside-period', 'huge-cost'
 	is(srv("SET bedrock_cost.max_rejected_rows = 1; "
 		  . "SELECT status || ' ' || rows_rejected FROM bedrock_cost.load_export('$dir/acme')"),
 		'done 1', "$fault: with one tolerated reject the delivery loads");
-	is(client(1, "$dir/acme"), 0, "$fault: the client loads it too");
+	is(client_max(1, "$dir/acme"), 0, "$fault: the client loads it too");
 	my $q = "SELECT sum(rejected_rows) AS rr, sum(rejected_total) AS rt, "
 	  . "sum(file_total + rejected_total + other_total) AS whole "
 	  . "FROM bedrock_cost.reconciliation WHERE billing_period = '2026-06-01' AND export = '$dir/acme'";

@@ -7,6 +7,9 @@ use strict;
 use warnings;
 use Cwd qw(abs_path);
 use File::Path qw(make_path);
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -15,26 +18,7 @@ my $root = PostgreSQL::Test::Utils::tempdir('exports');
 my $outside = PostgreSQL::Test::Utils::tempdir('outside');
 my $realroot = abs_path($root);
 
-my $node = PostgreSQL::Test::Cluster->new('launcher');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'bedrock_cost'
-bedrock_cost.database = 'postgres'
-bedrock_cost.export_root = '$root'
-bedrock_cost.poll_interval = 1
-});
-$node->start;
-
-# write a file, creating its folder
-sub put
-{
-	my ($path, $content) = @_;
-	(my $dir = $path) =~ s{/[^/]*$}{};
-	make_path($dir);
-	open my $fh, '>', $path or die "$path: $!";
-	print $fh $content;
-	close $fh;
-}
+my $node = cluster('launcher', worker => 1, root => $root, settings => { 'bedrock_cost.poll_interval' => 1 });
 
 # a manifest listing the given data files of a period
 sub manifest
@@ -132,17 +116,11 @@ $node->poll_query_until('postgres',
 $node->safe_psql('postgres', "SELECT bedrock_cost.pause_export('acme')");
 my $before = $node->safe_psql('postgres',
 	"SELECT last_poll FROM bedrock_cost.export_status WHERE export_name = 'acme'");
-$node->poll_query_until('postgres',
-	"SELECT query ~ 'cycle' FROM pg_stat_activity WHERE backend_type = 'bedrock_cost launcher'");
-my $cycle_q = "(SELECT substring(query FROM 'cycle ([0-9]+)')::int FROM pg_stat_activity"
-  . " WHERE backend_type = 'bedrock_cost launcher')";
-my $c0 = $node->safe_psql('postgres', "SELECT $cycle_q");
-$node->poll_query_until('postgres', "SELECT $cycle_q >= $c0 + 2") or die 'launcher stuck';
+wait_cycles(2);
 # the poll in progress when pausing may have finished after $before was read
 $before = $node->safe_psql('postgres',
 	"SELECT last_poll FROM bedrock_cost.export_status WHERE export_name = 'acme'");
-$c0 = $node->safe_psql('postgres', "SELECT $cycle_q");
-$node->poll_query_until('postgres', "SELECT $cycle_q >= $c0 + 2") or die 'launcher stuck';
+wait_cycles(2);
 is($node->safe_psql('postgres',
 		"SELECT last_poll = '$before' FROM bedrock_cost.export_status WHERE export_name = 'acme'"),
 	't', 'paused export not polled');
@@ -166,8 +144,7 @@ $node->poll_query_until('postgres',
   or die 'enabled = off not reloaded';
 $before = $node->safe_psql('postgres',
 	"SELECT last_poll FROM bedrock_cost.export_status WHERE export_name = 'acme'");
-$c0 = $node->safe_psql('postgres', "SELECT $cycle_q");
-$node->poll_query_until('postgres', "SELECT $cycle_q >= $c0 + 2") or die 'launcher stuck';
+wait_cycles(2);
 is($node->safe_psql('postgres',
 		"SELECT last_poll = '$before' FROM bedrock_cost.export_status WHERE export_name = 'acme'"),
 	't', 'no poll while disabled');

@@ -6,118 +6,36 @@
 # every completed load is announced with NOTIFY bedrock_cost_load.
 use strict;
 use warnings;
-use File::Copy qw(copy);
-use IPC::Run;
-use File::Find;
 use File::Path qw(make_path);
 use JSON::PP;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# the generator: built in the tree, or installed beside pg_config
-my $gen = $ENV{BC_GEN};
-if (!$gen)
-{
-	$gen = -x './bedrock-cost-gen' ? './bedrock-cost-gen' : undef;
-	if (!$gen)
-	{
-		my $bindir = `pg_config --bindir`;
-		chomp $bindir;
-		$gen = "$bindir/bedrock-cost-gen";
-	}
-}
-# a missing generator is a failure, not a skip: make builds it
-die "bedrock-cost-gen not found at $gen (run make first)\n" unless -x $gen;
-
-my $stage = PostgreSQL::Test::Utils::tempdir('stage');
 my $root = PostgreSQL::Test::Utils::tempdir('exports');
-
-# run the generator into $stage/$name
-sub gen
-{
-	my ($name, @args) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ $gen, '--quiet', '--out', "$stage/$name", '--export', 'cur', @args ],
-		'>', \$out, '2>', \$err)
-	  or die "bedrock-cost-gen @args failed: $err";
-	return "$stage/$name/cur";
-}
-
-# copy the files of a generated export whose relative path matches $re
-sub deliver
-{
-	my ($from, $to, $re) = @_;
-	my @files;
-	find({ wanted => sub { push @files, $File::Find::name if -f $_ }, no_chdir => 1 },
-		"$from/data", "$from/metadata");
-	for my $f (sort @files)
-	{
-		my $rel = substr($f, length($from) + 1);
-		next unless $rel =~ $re;
-		(my $dir = "$to/$rel") =~ s{/[^/]*$}{};
-		make_path($dir);
-		copy($f, "$to/$rel") or die "copy $rel: $!";
-	}
-	return;
-}
-
-# the ground truth of the latest delivery of each period: "period|rows|cost"
-sub truth
-{
-	my ($export) = @_;
-	my @lines = split /\n/, slurp_file("$export/ground_truth/summary.csv");
-	my @head = split /,/, shift @lines;
-	my @want;
-	for my $l (@lines)
-	{
-		my %r;
-		@r{@head} = split /,/, $l;
-		push @want, "$r{billing_period}|$r{line_items}|$r{cost}"
-		  if $r{measure} eq 'bedrock' && $r{latest} eq 't';
-	}
-	return join("\n", sort @want);
-}
 
 my $loaded_q = "SELECT billing_period || '|' || count(*) || '|' || sum(unblended_cost)"
   . " FROM bedrock_cost.line_items GROUP BY billing_period ORDER BY billing_period";
 
-my $node = PostgreSQL::Test::Cluster->new('load');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'bedrock_cost'
-bedrock_cost.database = 'postgres'
-bedrock_cost.export_root = '$root'
-bedrock_cost.poll_interval = 1
-});
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
+my $node = cluster('load', worker => 1, root => $root, settings => { 'bedrock_cost.poll_interval' => 1 },
+	extension => 1);
 make_path("$root/acme/cur");
 $node->safe_psql('postgres', "SELECT bedrock_cost.add_export('acme', 'acme/cur')");
 
 my $listener = $node->background_psql('postgres');
 $listener->query_safe('LISTEN bedrock_cost_load');
 
-my $cycle_q = "(SELECT substring(query FROM 'cycle ([0-9]+)')::int FROM pg_stat_activity"
-  . " WHERE backend_type = 'bedrock_cost launcher')";
-# wait until the launcher has been through $n more polls
-sub wait_cycles
-{
-	my ($n) = @_;
-	$node->poll_query_until('postgres', "SELECT $cycle_q IS NOT NULL") or die 'no launcher';
-	my $c0 = $node->safe_psql('postgres', "SELECT $cycle_q");
-	$node->poll_query_until('postgres', "SELECT $cycle_q >= $c0 + $n") or die 'launcher stuck';
-	return;
-}
-
 # two periods, the first to be restated later
-my $init = gen('init', qw(--rows 400 --periods 3 --restate --initial-only
+my $init = gen_staged('init', qw(--rows 400 --periods 3 --restate --initial-only
 	  --chunk-rows 150 --seed 11));
-my $full = gen('full', qw(--rows 400 --periods 3 --restate --chunk-rows 150 --seed 11));
+my $full = gen_staged('full', qw(--rows 400 --periods 3 --restate --chunk-rows 150 --seed 11));
 my $acme = "$root/acme/cur";
 
 # data first, manifests last (as a sync may order them): nothing before the manifest
-deliver($init, $acme, qr{^data/BILLING_PERIOD=2026-0[45]/});
+deliver($init, $acme, only => qr{^data/BILLING_PERIOD=2026-0[45]/});
 wait_cycles(3);
 is($node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.loads'), '0',
 	'no load while the manifests are missing');
@@ -125,12 +43,12 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.export_delive
 	'data files without a manifest are no delivery');
 
 # period 2026-06: its manifest arrives but not its data: incomplete, not loaded
-deliver($init, $acme, qr{^metadata/BILLING_PERIOD=2026-06/});
-deliver($init, $acme, qr{^metadata/BILLING_PERIOD=2026-0[45]/});
+deliver($init, $acme, only => qr{^metadata/BILLING_PERIOD=2026-06/});
+deliver($init, $acme, only => qr{^metadata/BILLING_PERIOD=2026-0[45]/});
 $node->poll_query_until('postgres',
 	"SELECT count(*) = 2 FROM bedrock_cost.export_deliveries WHERE status = 'loaded'")
   or die 'complete deliveries not loaded';
-(my $want = truth($init)) =~ s/\n?2026-06-01\|[^\n]*//;
+(my $want = truth_by_period($init)) =~ s/\n?2026-06-01\|[^\n]*//;
 is($node->safe_psql('postgres', $loaded_q), $want,
 	'2026-04 and 2026-05 loaded: rows and cost equal the ground truth');
 is($node->safe_psql('postgres',
@@ -173,22 +91,22 @@ ok($node->log_contains(
 	'load logged');
 
 # the missing data of 2026-06 arrives: loaded
-deliver($init, $acme, qr{^data/BILLING_PERIOD=2026-06/});
+deliver($init, $acme, only => qr{^data/BILLING_PERIOD=2026-06/});
 $node->poll_query_until('postgres',
 	"SELECT status = 'loaded' FROM bedrock_cost.export_deliveries WHERE billing_period = '2026-06-01'")
   or die '2026-06 not loaded once complete';
-is($node->safe_psql('postgres', $loaded_q), truth($init), 'all three periods equal the ground truth');
+is($node->safe_psql('postgres', $loaded_q), truth_by_period($init), 'all three periods equal the ground truth');
 
 # the restatement of 2026-04 (new manifest, fewer chunks, a stale chunk left)
 my $old_exec = $node->safe_psql('postgres',
 	"SELECT execution_id FROM bedrock_cost.loads WHERE billing_period = '2026-04-01' AND status = 'done'");
-deliver($full, $acme, qr{^data/BILLING_PERIOD=2026-04/});
-deliver($full, $acme, qr{^metadata/BILLING_PERIOD=2026-04/});
+deliver($full, $acme, only => qr{^data/BILLING_PERIOD=2026-04/});
+deliver($full, $acme, only => qr{^metadata/BILLING_PERIOD=2026-04/});
 $node->poll_query_until('postgres',
 	"SELECT execution_id <> '$old_exec' AND status = 'loaded' FROM bedrock_cost.export_deliveries"
 	  . " WHERE billing_period = '2026-04-01'")
   or die 'restatement not loaded';
-is($node->safe_psql('postgres', $loaded_q), truth($full), 'restated period equals the new ground truth');
+is($node->safe_psql('postgres', $loaded_q), truth_by_period($full), 'restated period equals the new ground truth');
 is($node->safe_psql('postgres',
 		"SELECT string_agg(status, ',' ORDER BY load_id) FROM bedrock_cost.loads"
 		  . " WHERE billing_period = '2026-04-01' AND status IN ('done', 'superseded')"),

@@ -7,72 +7,18 @@
 use strict;
 use warnings;
 use File::Copy qw(copy);
-use IPC::Run;
-use File::Find;
 use File::Path qw(make_path);
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $gen = $ENV{BC_GEN};
-if (!$gen)
-{
-	$gen = -x './bedrock-cost-gen' ? './bedrock-cost-gen' : undef;
-	if (!$gen)
-	{
-		my $bindir = `pg_config --bindir`;
-		chomp $bindir;
-		$gen = "$bindir/bedrock-cost-gen";
-	}
-}
-# a missing generator is a failure, not a skip: make builds it
-die "bedrock-cost-gen not found at $gen (run make first)\n" unless -x $gen;
-
-my $stage = PostgreSQL::Test::Utils::tempdir('stage');
 my $root = PostgreSQL::Test::Utils::tempdir('exports');
 my $outside = PostgreSQL::Test::Utils::tempdir('outside');
 
-# run the generator into $stage/$name
-sub gen
-{
-	my ($name, @args) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ $gen, '--quiet', '--out', "$stage/$name", '--export', 'cur', @args ],
-		'>', \$out, '2>', \$err)
-	  or die "bedrock-cost-gen @args failed: $err";
-	return "$stage/$name/cur";
-}
-
-# copy every data file, then every manifest, of a generated export
-sub deliver
-{
-	my ($from, $to) = @_;
-	for my $part ('data', 'metadata')
-	{
-		my @files;
-		find({ wanted => sub { push @files, $File::Find::name if -f $_ }, no_chdir => 1 },
-			"$from/$part");
-		for my $f (sort @files)
-		{
-			my $rel = substr($f, length($from) + 1);
-			(my $dir = "$to/$rel") =~ s{/[^/]*$}{};
-			make_path($dir);
-			unlink("$to/$rel");
-			copy($f, "$to/$rel") or die "copy $rel: $!";
-		}
-	}
-	return;
-}
-
-my $node = PostgreSQL::Test::Cluster->new('pollnow');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'bedrock_cost'
-bedrock_cost.database = 'postgres'
-bedrock_cost.export_root = '$root'
-bedrock_cost.enabled = off
-});
-$node->start;
+my $node = cluster('pollnow', worker => 1, root => $root, settings => { 'bedrock_cost.enabled' => 'off' });
 $node->safe_psql('postgres', q{
 CREATE EXTENSION bedrock_cost;
 CREATE TABLE public.refresh_log (xid bigint, line_items bigint);
@@ -83,9 +29,9 @@ CREATE OR REPLACE FUNCTION bedrock_cost.refresh_chargeback() RETURNS void LANGUA
 make_path("$root/acme/cur");
 $node->safe_psql('postgres', "SELECT bedrock_cost.add_export('acme', 'acme/cur')");
 
-my $v1 = gen('v1', qw(--rows 200 --periods 1 --seed 41));
-my $v2 = gen('v2', qw(--rows 250 --periods 1 --seed 42));
-deliver($v1, "$root/acme/cur");
+my $v1 = gen_staged('v1', qw(--rows 200 --periods 1 --seed 41));
+my $v2 = gen_staged('v2', qw(--rows 250 --periods 1 --seed 42));
+deliver($v1, "$root/acme/cur", replace => 1);
 
 is($node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()'), '0',
 	'first poll: the delivery is new, it settles');
@@ -110,7 +56,7 @@ CREATE OR REPLACE FUNCTION bedrock_cost.refresh_chargeback() RETURNS void LANGUA
   AS $$ BEGIN RAISE EXCEPTION 'refresh broke'; END $$;
 });
 my $loads = $node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.loads');
-deliver($v2, "$root/acme/cur");
+deliver($v2, "$root/acme/cur", replace => 1);
 $node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()');
 is($node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()'), '0', 'restatement not loaded');
 is($node->safe_psql('postgres',
@@ -128,8 +74,8 @@ is($node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()'), '1',
 	'loaded once the refresh works (no hook: loads without one)');
 
 # a data file replaced by a symbolic link leaving the root is refused
-my $v3 = gen('v3', qw(--rows 150 --periods 1 --seed 43));
-deliver($v3, "$root/acme/cur");
+my $v3 = gen_staged('v3', qw(--rows 150 --periods 1 --seed 43));
+deliver($v3, "$root/acme/cur", replace => 1);
 my ($chunk) = glob("$root/acme/cur/data/BILLING_PERIOD=2026-04/cur-00001.csv.gz");
 copy($chunk, "$outside/x.csv.gz") or die;
 unlink($chunk);

@@ -25,94 +25,22 @@
 # The test's own sessions pin their search_path with PGOPTIONS.
 use strict;
 use warnings;
-use File::Copy qw(copy);
-use File::Find;
 use File::Path qw(make_path);
-use IPC::Run;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# the generator: built in the tree, or installed beside pg_config
-my $gen = $ENV{BC_GEN};
-if (!$gen)
-{
-	$gen = -x './bedrock-cost-gen' ? './bedrock-cost-gen' : undef;
-	if (!$gen)
-	{
-		my $bindir = `pg_config --bindir`;
-		chomp $bindir;
-		$gen = "$bindir/bedrock-cost-gen";
-	}
-}
-# a missing generator is a failure, not a skip: make builds it
-die "bedrock-cost-gen not found at $gen (run make first)\n" unless -x $gen;
-
-my $stage = PostgreSQL::Test::Utils::tempdir('stage');
 my $root = PostgreSQL::Test::Utils::tempdir('exports');
-
-# run the generator into $stage/$name
-sub gen
-{
-	my ($name, @args) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ $gen, '--quiet', '--out', "$stage/$name", '--export', 'cur', @args ],
-		'>', \$out, '2>', \$err)
-	  or die "bedrock-cost-gen @args failed: $err";
-	return "$stage/$name/cur";
-}
-
-# copy every data file, then every manifest, of a generated export
-sub deliver
-{
-	my ($from, $to) = @_;
-	for my $part ('data', 'metadata')
-	{
-		my @files;
-		find({ wanted => sub { push @files, $File::Find::name if -f $_ }, no_chdir => 1 },
-			"$from/$part");
-		for my $f (sort @files)
-		{
-			my $rel = substr($f, length($from) + 1);
-			(my $dir = "$to/$rel") =~ s{/[^/]*$}{};
-			make_path($dir);
-			unlink("$to/$rel");
-			copy($f, "$to/$rel") or die "copy $rel: $!";
-		}
-	}
-	return;
-}
-
-# the ground truth of a one-period export: (Bedrock line items, execution id)
-sub truth
-{
-	my ($export) = @_;
-	my @lines = split /\n/, slurp_file("$export/ground_truth/summary.csv");
-	my @head = split /,/, shift @lines;
-	for my $l (@lines)
-	{
-		my %r;
-		@r{@head} = split /,/, $l;
-		return ($r{line_items}, $r{execution_id})
-		  if $r{measure} eq 'bedrock' && $r{latest} eq 't';
-	}
-	die "no bedrock row in $export/ground_truth/summary.csv";
-}
 
 # every session of this test resolves names in pg_catalog only; the
 # database's default reaches the launcher and the owner's session below
 $ENV{PGOPTIONS} = '-c search_path=pg_catalog,pg_temp';
 
-my $node = PostgreSQL::Test::Cluster->new('worker_search_path');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'bedrock_cost'
-bedrock_cost.database = 'finops'
-bedrock_cost.export_root = '$root'
-bedrock_cost.poll_interval = 1
-bedrock_cost.enabled = off
-});
-$node->start;
+my $node = cluster('worker_search_path', worker => 1, database => 'finops', root => $root,
+	settings => { 'bedrock_cost.poll_interval' => 1, 'bedrock_cost.enabled' => 'off' });
 $node->safe_psql('postgres', q{
 	CREATE ROLE dbowner LOGIN;
 	CREATE DATABASE finops OWNER dbowner;
@@ -208,14 +136,14 @@ is($node->safe_psql('finops', $ran_q), 'date domain as dbowner, int4 = int4 as d
 is($node->safe_psql('finops', $super_q), 'f', 'the owner cannot make itself a superuser');
 $node->safe_psql('finops', 'TRUNCATE dbo.ran');
 
-my $v1 = gen('v1', qw(--rows 200 --periods 1 --seed 51));
-my $v2 = gen('v2', qw(--rows 260 --periods 1 --seed 52));
-my ($rows1, $exec1) = truth($v1);
-my ($rows2, $exec2) = truth($v2);
+my $v1 = gen_staged('v1', qw(--rows 200 --periods 1 --seed 51));
+my $v2 = gen_staged('v2', qw(--rows 260 --periods 1 --seed 52));
+my ($rows1, $exec1) = truth($v1, undef, 'bedrock', [qw(line_items execution_id)]);
+my ($rows2, $exec2) = truth($v2, undef, 'bedrock', [qw(line_items execution_id)]);
 isnt($exec1, $exec2, 'the restatement is another execution');
 
 # 1. poll_now() by a superuser whose search_path puts dbo first
-deliver($v1, "$root/acme/cur");
+deliver($v1, "$root/acme/cur", replace => 1);
 is($node->safe_psql('finops', q{
 	SET search_path = dbo, pg_catalog;
 	SELECT bedrock_cost.poll_now();
@@ -239,7 +167,7 @@ my $stale = $node->safe_psql('finops', q{
 	SELECT e.export_id, '2026-01-01', 'file', 'running', pg_catalog.now()
 	  FROM bedrock_cost.exports e WHERE e.export_name OPERATOR(pg_catalog.=) 'acme'
 	RETURNING load_id});
-deliver($v2, "$root/acme/cur");
+deliver($v2, "$root/acme/cur", replace => 1);
 $node->append_conf('postgresql.conf', "bedrock_cost.enabled = on\n");
 $node->restart;
 $node->poll_query_until('finops',

@@ -16,93 +16,24 @@
 # outside the extension.
 use strict;
 use warnings;
-use File::Copy qw(copy);
-use File::Find;
 use File::Path qw(make_path);
-use IPC::Run;
 use JSON::PP;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# the generator: built in the tree, or installed beside pg_config
-my $gen = $ENV{BC_GEN};
-if (!$gen)
-{
-	$gen = -x './bedrock-cost-gen' ? './bedrock-cost-gen' : undef;
-	if (!$gen)
-	{
-		my $bindir = `pg_config --bindir`;
-		chomp $bindir;
-		$gen = "$bindir/bedrock-cost-gen";
-	}
-}
-# a missing generator is a failure, not a skip: make builds it
-die "bedrock-cost-gen not found at $gen (run make first)\n" unless -x $gen;
-
-my $stage = PostgreSQL::Test::Utils::tempdir('stage');
 my $root = PostgreSQL::Test::Utils::tempdir('exports');
 
-# generate an export into $stage/$name and copy its data files, then its
-# manifest, into the export folder $to; returns the generated folder
-sub gen_deliver
-{
-	my ($name, $to, @args) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ $gen, '--quiet', '--out', "$stage/$name", '--export', 'cur', @args ],
-		'>', \$out, '2>', \$err)
-	  or die "bedrock-cost-gen @args failed: $err";
-	my $from = "$stage/$name/cur";
-	for my $part ('data', 'metadata')
-	{
-		my @files;
-		find({ wanted => sub { push @files, $File::Find::name if -f $_ }, no_chdir => 1 },
-			"$from/$part");
-		for my $f (sort @files)
-		{
-			my $rel = substr($f, length($from) + 1);
-			(my $dir = "$to/$rel") =~ s{/[^/]*$}{};
-			make_path($dir);
-			copy($f, "$to/$rel") or die "copy $rel: $!";
-		}
-	}
-	return $from;
-}
-
-# the ground truth of a one-period export: (Bedrock line items, execution id)
-sub truth
-{
-	my ($export) = @_;
-	my @lines = split /\n/, slurp_file("$export/ground_truth/summary.csv");
-	my @head = split /,/, shift @lines;
-	for my $l (@lines)
-	{
-		my %r;
-		@r{@head} = split /,/, $l;
-		return ($r{line_items}, $r{execution_id})
-		  if $r{measure} eq 'bedrock' && $r{latest} eq 't';
-	}
-	die "no bedrock row in $export/ground_truth/summary.csv";
-}
-
-my $node = PostgreSQL::Test::Cluster->new('worker_role');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'bedrock_cost'
-bedrock_cost.database = 'postgres'
-bedrock_cost.worker_role = 'ingest'
-bedrock_cost.export_root = '$root'
-bedrock_cost.poll_interval = 1
-});
-$node->start;
-# wait_for_log dies when the line never comes; the log is then asserted on
-$node->wait_for_log(qr/FATAL:  role "ingest" does not exist/);
-like(slurp_file($node->logfile), qr/FATAL:  role "ingest" does not exist/,
+my $node = cluster('worker_role', worker => 1, root => $root,
+	settings => { 'bedrock_cost.worker_role' => 'ingest', 'bedrock_cost.poll_interval' => 1 });
+ok(log_appears(qr/FATAL:  role "ingest" does not exist/),
 	'the launcher cannot start before its role exists');
 my $offset = -s $node->logfile;
 $node->safe_psql('postgres', 'CREATE ROLE ingest NOLOGIN');
-$node->wait_for_log(qr/FATAL:  role "ingest" is not permitted to log in/, $offset);
-like(slurp_file($node->logfile, $offset), qr/FATAL:  role "ingest" is not permitted to log in/,
+ok(log_appears(qr/FATAL:  role "ingest" is not permitted to log in/, $offset),
 	'nor as a role without LOGIN');
 
 $node->safe_psql('postgres', q{
@@ -126,8 +57,7 @@ $node->restart;
 $node->wait_for_log(qr/bedrock_cost launcher started in database "postgres" as role "ingest"/, $offset);
 my $no_privileges =
   qr/role "ingest" does not have the privileges of bedrock_cost_worker and bedrock_cost_admin, waiting\n.*HINT:  Run: GRANT bedrock_cost_worker TO ingest;\n/;
-$node->wait_for_log($no_privileges, $offset);
-like(slurp_file($node->logfile, $offset), $no_privileges, 'without the privileges, the launcher says so');
+ok(log_appears($no_privileges, $offset), 'without the privileges, the launcher says so');
 $node->poll_query_until('postgres',
 	"SELECT usename || ': ' || regexp_replace(query, ' \\(cycle .*', '') FROM pg_stat_activity"
 	  . " WHERE backend_type = 'bedrock_cost launcher'",
@@ -141,8 +71,9 @@ my $listener = $node->background_psql('postgres');
 $listener->query_safe('LISTEN bedrock_cost_load');
 
 # granted: the stale row is fixed, then the delivery is loaded
-my $v1 = gen_deliver('v1', "$root/acme/cur", qw(--rows 220 --periods 1 --seed 61));
-my ($rows, $exec) = truth($v1);
+my $v1 = gen_staged('v1', qw(--rows 220 --periods 1 --seed 61));
+deliver($v1, "$root/acme/cur");
+my ($rows, $exec) = truth($v1, undef, 'bedrock', [qw(line_items execution_id)]);
 $offset = -s $node->logfile;
 $node->safe_psql('postgres', 'GRANT bedrock_cost_worker TO ingest');
 $node->wait_for_log(qr/role "ingest" has the privileges of bedrock_cost_worker/, $offset);

@@ -14,26 +14,21 @@
 # first delivery after the restatement.
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use File::Spec;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $root = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
-my $gen = -x "$root/bedrock-cost-gen" ? "$root/bedrock-cost-gen" : 'bedrock-cost-gen';
 my $dir = PostgreSQL::Test::Utils::tempdir();
-my $export = "$dir/cur";
-my @gen = ($gen, '--out', $dir, '--export', 'cur', '--seed', '42', '--rows', '6000',
-	'--periods', '3', '--start', '2026-04', '--principals', '60', '--restate', '--quiet');
+my @gen = ('--out', $dir, '--export', 'cur', '--seed', '42', '--rows', '6000',
+	'--periods', '3', '--start', '2026-04', '--principals', '60', '--restate');
 
-my $node = PostgreSQL::Test::Cluster->new('truth');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
+my $node = cluster('truth', extension => 1);
 
 # the first delivery of every month (the restatement of April not yet made)
-system(@gen, '--initial-only') == 0 or BAIL_OUT('bedrock-cost-gen failed');
+my $export = gen(@gen, '--initial-only');
 my $loaded = $node->safe_psql('postgres',
 	"SELECT string_agg(status, ',' ORDER BY billing_period) FROM bedrock_cost.load_export('$export')");
 is($loaded, 'done,done,done', 'three deliveries loaded');
@@ -44,7 +39,7 @@ my $first_april = $node->safe_psql('postgres',
 	"SELECT sum(cost) FROM bedrock_cost.chargeback_by_principal WHERE billing_period = '2026-04-01'");
 
 # the restatement of April (same seed: the same first delivery, then a second one)
-system(@gen) == 0 or BAIL_OUT('bedrock-cost-gen failed');
+gen(@gen);
 $loaded = $node->safe_psql('postgres',
 	"SELECT string_agg(billing_period || ':' || status, ',' ORDER BY billing_period) FROM bedrock_cost.load_export('$export')");
 like($loaded, qr/^2026-04-01:done/, "the restatement loaded ($loaded)");
@@ -52,9 +47,7 @@ $node->safe_psql('postgres', 'BEGIN; SELECT bedrock_cost.refresh_chargeback(); C
 
 # the ground truth
 my $truth = "$export/ground_truth";
-my $sums = 'line_items bigint, cost numeric, net_cost numeric, input_tokens numeric, output_tokens numeric, '
-  . 'cache_read_tokens numeric, cache_write_tokens numeric';
-my $key = 'billing_period date, delivery int, execution_id text, latest boolean';
+my $sums = $truth_sums;
 my %tables = (
 	summary => "measure text, $sums",
 	by_principal => "principal text, principal_type text, account_id text, partition text, role text, person text, $sums",
@@ -70,12 +63,7 @@ my %tables = (
 	by_usage_type => 'product_code text, usage_type text, model text, token_kind text, pricing_unit text, '
 	  . 'line_items bigint, tokens numeric, cost numeric, net_cost numeric',
 	by_line_item_type => 'line_item_type text, is_bedrock boolean, line_items bigint, cost numeric, net_cost numeric');
-$node->safe_psql('postgres', 'CREATE SCHEMA truth');
-for my $t (sort keys %tables)
-{
-	$node->safe_psql('postgres',
-		"CREATE TABLE truth.$t ($key, $tables{$t}); COPY truth.$t FROM '$truth/$t.csv' (FORMAT csv, HEADER)");
-}
+truth_tables($truth, map { $_ => "$truth_key, $tables{$_}" } keys %tables);
 
 # run a comparison returning "mismatches|compared"; both are checked
 sub check

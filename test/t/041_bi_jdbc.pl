@@ -12,13 +12,13 @@
 # libpostgresql-jdbc-java).
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use File::Spec;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use lib dirname(__FILE__);
-use BiColumns qw(bi_declared_types);
+use BiColumns qw(bi_declared_types bi_check_views bi_check_dashboards bi_check_team);
 
 my $jar = $ENV{BC_JDBC_JAR} // '/usr/share/java/postgresql.jar';
 my $javac = `command -v javac 2>/dev/null`;
@@ -30,11 +30,8 @@ if (!($javac && -r $jar))
 	plan skip_all => "no javac or no JDBC driver at $jar (install default-jdk-headless libpostgresql-jdbc-java)";
 }
 
-my $root = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
-my $node = PostgreSQL::Test::Cluster->new('bi_jdbc');
-$node->init;
-$node->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
-$node->start;
+my $root = "$FindBin::RealBin/../..";
+my $node = cluster('bi_jdbc', settings => { listen_addresses => '127.0.0.1' });
 $node->safe_psql('postgres', slurp_file("$root/test/fixtures/chargeback_bi.sql"));
 
 my $classes = PostgreSQL::Test::Utils::tempdir();
@@ -44,7 +41,7 @@ IPC::Run::run([ 'javac', '-d', $classes, '-cp', $jar, "$root/test/bi/BiClient.ja
   or BAIL_OUT("javac failed: $err");
 
 # run the client as a database role; returns (views, columns, rows)
-sub client
+sub bi_client
 {
 	my ($role) = @_;
 	my $url = 'jdbc:postgresql://127.0.0.1:' . $node->port . '/postgres';
@@ -69,12 +66,8 @@ sub client
 	return (\%views, \@cols, \%rows, \%result);
 }
 
-my ($views, $cols, $rows, $result) = client('regress_bi_reader');
+my ($views, $cols, $rows, $result) = bi_client('regress_bi_reader');
 
-is_deeply([ sort keys %$views ],
-	[qw(bi_budget_status bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_resource bi_chargeback_by_tag bi_daily bi_daily_by_tag bi_focus_bedrock bi_gateway_chargeback bi_gateway_reconciliation bi_principal_tags bi_spikes
-		  bi_team_model_mix bi_usage_by_model bi_usage_profile)],
-	'getTables lists every BI view');
 is(scalar(grep { $views->{$_} ne '1' } keys %$views), 0, 'every BI view has remarks');
 cmp_ok(scalar(@$cols), '>', 60, 'getColumns lists the columns (' . scalar(@$cols) . ')');
 # java.sql.Types: VARCHAR 12, DATE 91, TIMESTAMP 93, NUMERIC 2, BIGINT -5, BIT -7, BOOLEAN 16, INTEGER 4
@@ -88,11 +81,7 @@ is($type{'bi_chargeback_by_principal.cost'}, 'numeric', 'cost is numeric');
 is($type{'bi_chargeback_by_principal.total_tokens'}, 'int8', 'total_tokens is int8');
 is($type{'bi_chargeback_by_principal.billing_period'}, 'date', 'billing_period is a date');
 is($type{'bi_chargeback_by_principal.principal_arn'}, 'text', 'the ARN is text');
-# every view names the export its rows came from (the same bill synced twice shows twice)
-my @no_export = grep { !exists $type{$_} }
-  map { my $v = $_; map { "$v.$_" } ($v eq 'bi_focus_bedrock' ? qw(x_ExportId x_ExportName x_Export) : qw(export_id export_name export)) }
-  sort keys %$views;
-is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export');
+bi_check_views($views, \%type, 'getTables lists every BI view');
 
 # the declared types of the cost and token columns, as a result set reports them
 my %want = bi_declared_types('numeric 38 16', 'numeric 38 6', 'int8 19 0');
@@ -105,34 +94,11 @@ is(scalar(keys %$result), scalar(@$cols), 'every column of every BI view is in a
 my @loose = sort grep { $result->{$_} =~ /^numeric / && !$want{$_} } keys %$result;
 is_deeply(\@loose, [], 'no other numeric column in the BI views');
 
-is_deeply($rows->{principal}, [
-		'account_level|0.5000000000000000',
-		'arn:aws:iam::222222222222:user/bob|0.7500000000000000',
-		'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.5000000000000000',
-		'arn:aws:sts::333333333333:assumed-role/App/session1|0.1500000000000000',
-		'unattributed|0.2500000000000000' ],
-	'per-principal dashboard query for May 2026');
-is_deeply($rows->{team},
-	[ '(untagged)|0.9000000000000000', 'ds|4.5000000000000000', 'web|0.7500000000000000' ],
-	'per-team dashboard query for May 2026');
-is_deeply($rows->{model}, [
-		'Claude4.6Sonnet|cache_read|500000|0.1500000000000000',
-		'Claude4.6Sonnet|input|1300000|3.8500000000000000',
-		'Claude4.6Sonnet|output|110000|1.6500000000000000' ],
-	'per-model dashboard query for May 2026');
-is_deeply($rows->{daily}, [
-		'2026-05-01|0.5000000000000000', '2026-05-03|4.5000000000000000',
-		'2026-05-04|0.7500000000000000', '2026-05-05|0.4000000000000000' ],
-	'daily dashboard query for May 2026');
+bi_check_dashboards($rows);
 
 # the team role (cost-center 12345) sees alice only, and no per-model view
-my (undef, undef, $team) = client('regress_bi_ds');
-is_deeply($team->{principal},
-	[ 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.5000000000000000' ],
-	'team role: its own principal only');
-is($team->{team}, undef, 'team role: no rows of another tag key');
-is($team->{model}, undef, 'team role: no per-model rows');
-is_deeply($team->{daily}, [ '2026-05-03|4.5000000000000000' ], 'team role: its own days only');
+my (undef, undef, $team) = bi_client('regress_bi_ds');
+bi_check_team($team, daily => 1);
 
 $node->stop;
 done_testing();

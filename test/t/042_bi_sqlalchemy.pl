@@ -10,13 +10,13 @@
 # python3-sqlalchemy, python3-psycopg2).
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use File::Spec;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use lib dirname(__FILE__);
-use BiColumns qw(bi_declared_types);
+use BiColumns qw(bi_declared_types bi_check_views bi_check_dashboards bi_check_team);
 
 my $python = $ENV{BC_PYTHON} // '/usr/bin/python3';
 if (!(system($python, '-c', 'import sqlalchemy, psycopg2') == 0))
@@ -26,15 +26,12 @@ if (!(system($python, '-c', 'import sqlalchemy, psycopg2') == 0))
 	plan skip_all => "$python cannot import sqlalchemy and psycopg2 (install python3-sqlalchemy python3-psycopg2)";
 }
 
-my $root = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
-my $node = PostgreSQL::Test::Cluster->new('bi_sqlalchemy');
-$node->init;
-$node->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
-$node->start;
+my $root = "$FindBin::RealBin/../..";
+my $node = cluster('bi_sqlalchemy', settings => { listen_addresses => '127.0.0.1' });
 $node->safe_psql('postgres', slurp_file("$root/test/fixtures/chargeback_bi.sql"));
 
 # run the script as a database role; returns (views, columns, rows)
-sub client
+sub bi_client
 {
 	my ($role) = @_;
 	my ($o, $e);
@@ -63,12 +60,8 @@ sub client
 	return (\%views, \@cols, \%rows, \%declared);
 }
 
-my ($views, $cols, $rows, $declared) = client('regress_bi_reader');
+my ($views, $cols, $rows, $declared) = bi_client('regress_bi_reader');
 
-is_deeply([ sort keys %$views ],
-	[qw(bi_budget_status bi_chargeback_allocated bi_chargeback_by_principal bi_chargeback_by_resource bi_chargeback_by_tag bi_daily bi_daily_by_tag bi_focus_bedrock bi_gateway_chargeback bi_gateway_reconciliation bi_principal_tags bi_spikes
-		  bi_team_model_mix bi_usage_by_model bi_usage_profile)],
-	'get_view_names lists every BI view');
 is(scalar(grep { $views->{$_} ne '1' } keys %$views), 0, 'every BI view has a comment');
 cmp_ok(scalar(@$cols), '>', 60, 'get_columns lists the columns (' . scalar(@$cols) . ')');
 my %standard = map { $_ => 1 } qw(String Text Date DateTime TIMESTAMP Numeric BigInteger Integer Boolean);
@@ -79,11 +72,7 @@ is_deeply(\@bare, [], 'every column has a comment');
 my %type = map { ("$_->[0].$_->[1]" => $_->[3]) } @$cols;
 is($type{'bi_chargeback_by_principal.cost'}, 'Numeric', 'cost is Numeric');
 is($type{'bi_chargeback_by_principal.billing_period'}, 'Date', 'billing_period is a Date');
-# every view names the export its rows came from (the same bill synced twice shows twice)
-my @no_export = grep { !exists $type{$_} }
-  map { my $v = $_; map { "$v.$_" } ($v eq 'bi_focus_bedrock' ? qw(x_ExportId x_ExportName x_Export) : qw(export_id export_name export)) }
-  sort keys %$views;
-is_deeply(\@no_export, [], 'every BI view has export_id, export_name and export');
+bi_check_views($views, \%type, 'get_view_names lists every BI view');
 
 # the reflected types of the cost and token columns
 my %want = bi_declared_types('NUMERIC 38 16', 'NUMERIC 38 6', 'BIGINT - -');
@@ -95,32 +84,10 @@ is_deeply(\%got, \%want,
 my @loose = sort grep { $declared->{$_} =~ /^NUMERIC / && !$want{$_} } keys %$declared;
 is_deeply(\@loose, [], 'no other NUMERIC column in the BI views');
 
-is_deeply($rows->{principal}, [
-		'account_level|0.5000000000000000',
-		'arn:aws:iam::222222222222:user/bob|0.7500000000000000',
-		'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.5000000000000000',
-		'arn:aws:sts::333333333333:assumed-role/App/session1|0.1500000000000000',
-		'unattributed|0.2500000000000000' ],
-	'per-principal dashboard query for May 2026');
-is_deeply($rows->{team},
-	[ '(untagged)|0.9000000000000000', 'ds|4.5000000000000000', 'web|0.7500000000000000' ],
-	'per-team dashboard query for May 2026');
-is_deeply($rows->{model}, [
-		'Claude4.6Sonnet|cache_read|500000|0.1500000000000000',
-		'Claude4.6Sonnet|input|1300000|3.8500000000000000',
-		'Claude4.6Sonnet|output|110000|1.6500000000000000' ],
-	'per-model dashboard query for May 2026');
-is_deeply($rows->{daily}, [
-		'2026-05-01|0.5000000000000000', '2026-05-03|4.5000000000000000',
-		'2026-05-04|0.7500000000000000', '2026-05-05|0.4000000000000000' ],
-	'daily dashboard query for May 2026');
+bi_check_dashboards($rows);
 
-my (undef, undef, $team) = client('regress_bi_ds');
-is_deeply($team->{principal},
-	[ 'arn:aws:sts::222222222222:assumed-role/DataSci/alice@acme.org|4.5000000000000000' ],
-	'team role: its own principal only');
-is($team->{team}, undef, 'team role: no rows of another tag key');
-is($team->{model}, undef, 'team role: no per-model rows');
+my (undef, undef, $team) = bi_client('regress_bi_ds');
+bi_check_team($team);
 
 $node->stop;
 done_testing();

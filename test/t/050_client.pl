@@ -17,51 +17,20 @@ use strict;
 use warnings;
 use IPC::Run;
 use JSON::PP;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# a tool: built in the tree, or installed beside pg_config
-sub tool
-{
-	my ($name) = @_;
-	return "./$name" if -x "./$name";
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
-	return "$bindir/$name";
-}
-my $gen = tool('bedrock-cost-gen');
-my $cli = tool('bedrock-cost-load');
 # missing tools are a failure, not a skip: make builds both
-die "bedrock-cost-gen ($gen) or bedrock-cost-load ($cli) not built (run make first)\n" unless -x $gen && -x $cli;
+my $cli = tool('bedrock-cost-load');
+tool('bedrock-cost-gen');
 
 my $tmp = PostgreSQL::Test::Utils::tempdir();
 
-# run the generator; dies on failure
-sub gen
-{
-	my ($ok, $out, $err) = (0, '', '');
-	$ok = IPC::Run::run([ $gen, '--quiet', @_ ], '>', \$out, '2>', \$err);
-	die "bedrock-cost-gen @_ failed: $err" unless $ok;
-	return;
-}
-
-# run the client; returns (exit code, stdout, stderr)
-sub client
-{
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ $cli, @_ ], '<', \undef, '>', \$out, '2>', \$err);
-	return ($? >> 8, $out, $err);
-}
-
-my $node = PostgreSQL::Test::Cluster->new('client');
-$node->init;
-$node->start;
-for my $db (qw(cli srv))
-{
-	$node->safe_psql('postgres', "CREATE DATABASE $db");
-	$node->safe_psql($db, 'CREATE EXTENSION bedrock_cost');
-}
+my $node = cluster('client', databases => [qw(cli srv)]);
 $node->safe_psql('cli', 'CREATE EXTENSION dblink');
 my $cli_conn = $node->connstr('cli');
 my $srv_conn = $node->connstr('srv');

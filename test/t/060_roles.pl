@@ -10,13 +10,14 @@
 # database's install.
 use strict;
 use warnings;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('roles');
-$node->init;
-$node->start;
+my $node = cluster('roles');
 
 # CREATE EXTENSION in db; returns (exit code, stderr) with the SQLSTATE shown
 sub install

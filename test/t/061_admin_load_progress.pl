@@ -9,21 +9,19 @@
 # another database look at it.
 use strict;
 use warnings;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-my $node = PostgreSQL::Test::Cluster->new('admin_progress');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
-$node->safe_psql('postgres', 'CREATE DATABASE other');
-$node->safe_psql('other', 'CREATE EXTENSION bedrock_cost');
+my $node = cluster('admin_progress', extension => 1, databases => ['other']);
 $node->safe_psql('postgres', 'CREATE ROLE watcher LOGIN IN ROLE bedrock_cost_admin');
 $node->safe_psql('postgres', 'CREATE ROLE nobody LOGIN');
 
-system_or_bail('bedrock-cost-gen', '--out', "$tmp/x", '--quiet', '--export', 'acme',
+gen('--out', "$tmp/x", '--export', 'acme',
 	'--rows', '2000', '--periods', '1', '--seed', '5');
 
 # (exit code, stdout, stderr) of a query run as a role

@@ -14,16 +14,15 @@
 # polls and refreshes with NULLs are fine.
 use strict;
 use warnings;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('null_arguments');
-$node->init;
 # a crash must not end the test: the server restarts and the next call runs
-$node->append_conf('postgresql.conf', 'restart_after_crash = on');
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
+my $node = cluster('null_arguments', settings => { restart_after_crash => 'on' }, extension => 1);
 $node->safe_psql('postgres', 'CREATE ROLE null_admin LOGIN IN ROLE bedrock_cost_admin');
 
 # a plausible non-NULL value per argument type (format_type spelling)

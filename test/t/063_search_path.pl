@@ -16,6 +16,9 @@
 # shown to run the plant, so the check can fail.
 use strict;
 use warnings;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -29,9 +32,7 @@ is(join(' | ', sort keys %distinct), $paths[0], 'always the same one');
 my $path = $paths[0];
 note("recommended: $path");
 
-my $node = PostgreSQL::Test::Cluster->new('search_path');
-$node->init;
-$node->start;
+my $node = cluster('search_path');
 $node->safe_psql('postgres', qq{
 	GRANT CREATE ON SCHEMA public TO PUBLIC;
 	CREATE EXTENSION bedrock_cost;

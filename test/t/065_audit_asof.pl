@@ -8,21 +8,16 @@
 use strict;
 use warnings;
 use IPC::Run;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $root = PostgreSQL::Test::Utils::tempdir('exports');
-my $node = PostgreSQL::Test::Cluster->new('audit');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-listen_addresses = '127.0.0.1'
-bedrock_cost.export_root = '$root'
-bedrock_cost.history_retention = 1
-});
-$node->start;
-
-sub sql { return $node->safe_psql('postgres', $_[0]); }
+my $node = cluster('audit', root => $root,
+	settings => { listen_addresses => '127.0.0.1', 'bedrock_cost.history_retention' => 1 });
 
 # run SQL over TCP as a login role; returns (stdout, stderr)
 sub tcp
@@ -37,12 +32,11 @@ sub tcp
 	return ($out, $err);
 }
 
-sub gen
+# the export acme, two periods, with @args
+sub gen_acme
 {
-	my (@args) = @_;
-	system_or_bail('bedrock-cost-gen', '--out', $root, '--export', 'acme', '--quiet',
-		'--rows', '800', '--periods', '2', '--seed', '7', '--restate', '--chunk-rows', '400', @args);
-	return "$root/acme";
+	return gen('--out', $root, '--export', 'acme',
+		'--rows', '800', '--periods', '2', '--seed', '7', '--restate', '--chunk-rows', '400', @_);
 }
 
 sql('CREATE EXTENSION bedrock_cost');
@@ -51,7 +45,7 @@ sql('CREATE ROLE alice LOGIN IN ROLE loader');
 
 # ---------------------------------------------------------------------
 # who loaded
-my $acme = gen('--initial-only');
+my $acme = gen_acme('--initial-only');
 my ($r) = tcp('loader', 'nightly-load',
 	"SELECT string_agg(status, ',' ORDER BY billing_period) FROM bedrock_cost.load_export('$acme')");
 is($r, 'done,done', 'loader loads over TCP');
@@ -62,7 +56,7 @@ is(sql(q{SELECT string_agg(concat_ws(' ', load_id, session_user_name, current_us
 
 # the restatement, by alice acting as loader, in the net unblended basis
 sql("SELECT bedrock_cost.set_cost_basis('net_unblended')");
-gen();
+gen_acme();
 ($r) = tcp('alice', 'by-hand',
 	"SET ROLE loader; SELECT string_agg(status, ',' ORDER BY billing_period) FROM bedrock_cost.load_export('$acme')");
 is($r, 'done,noop', 'alice, acting as loader, loads the restatement');

@@ -26,10 +26,10 @@
 # (among them the worker's SQL before it was qualified).
 use strict;
 use warnings;
-use File::Basename qw(dirname);
 use PostgreSQL::Test::Utils;
 use Test::More;
-use lib dirname(__FILE__);
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
 use SqlQualified qw(sql_problems);
 
 # the files under the rules (src/ext/worker_*.c are always checked)

@@ -31,40 +31,16 @@
 # changes, none when nothing changed; and a full rebuild gives the same rows.
 use strict;
 use warnings;
-use IPC::Run;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# a tool: built in the tree, or installed beside pg_config; never skipped
-sub tool
-{
-	my ($name) = @_;
-	return "./$name" if -x "./$name";
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
-	return "$bindir/$name" if -x "$bindir/$name";
-	BAIL_OUT("$name is neither built in the tree nor installed in $bindir");
-}
-my $gen = tool('bedrock-cost-gen');
-my $cli = tool('bedrock-cost-load');
 my $tmp = PostgreSQL::Test::Utils::tempdir();
 
-# run the generator; bails out on failure
-sub gen
-{
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ $gen, '--quiet', @_ ], '>', \$out, '2>', \$err)
-	  or BAIL_OUT("bedrock-cost-gen @_ failed: $err");
-	return;
-}
-
-my $node = PostgreSQL::Test::Cluster->new('equality');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION bedrock_cost');
-
-sub sql { return $node->safe_psql('postgres', $_[0]); }
+my $node = cluster('equality', extension => 1);
 
 # ---------------------------------------------------------------------------
 # the reference: today's definitions, over line_items
@@ -699,10 +675,8 @@ refresh('nothing changed', '-');
 # export b (create-new layout, restated), through bedrock-cost-load and the client API
 gen('--out', "$tmp/b", '--export', 'b', '--seed', '68', '--rows', '1500', '--periods', '2',
 	'--start', '2026-05', '--principals', '20', '--restate', '--mode', 'create-new');
-my ($out, $err) = ('', '');
-IPC::Run::run([ $cli, '-q', '-d', $node->connstr('postgres'), "$tmp/b/b" ], '<', \undef, '>', \$out,
-	'2>', \$err);
-is($? >> 8, 0, 'export b: bedrock-cost-load exits 0') or diag($err);
+my ($rc, $out, $err) = client('-q', '-d', $node->connstr('postgres'), "$tmp/b/b");
+is($rc, 0, 'export b: bedrock-cost-load exits 0') or diag($err);
 is(sql(q{SELECT string_agg(l.status, ',' ORDER BY l.load_id) FROM bedrock_cost.loads l
 		  JOIN bedrock_cost.exports e USING (export_id) WHERE e.path LIKE '%/b' AND l.loaded_via = 'client'}),
 	'superseded,done,done', 'export b: both periods loaded by the client, the first restated');

@@ -21,30 +21,25 @@
 #   - a copy of the export in a second folder changes no status.
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use File::Spec;
 use JSON::PP;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $top = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
-my $gen_bin = -x "$top/bedrock-cost-gen" ? "$top/bedrock-cost-gen" : 'bedrock-cost-gen';
 my $root = PostgreSQL::Test::Utils::tempdir();
-my @gen = ($gen_bin, '--out', $root, '--export', 'cur', '--seed', '77', '--rows', '5000',
-	'--periods', '3', '--start', '2026-04', '--principals', '50', '--restate', '--through-day', '12', '--quiet');
+my @gen = ('--out', $root, '--export', 'cur', '--seed', '77', '--rows', '5000',
+	'--periods', '3', '--start', '2026-04', '--principals', '50', '--restate', '--through-day', '12');
 my $export = "$root/cur";
 my $truth = "$export/ground_truth";
 
-my $node = PostgreSQL::Test::Cluster->new('budgets');
-$node->init;
-$node->start;
-sub sql { return $node->safe_psql('postgres', $_[0]); }
-sql('CREATE EXTENSION bedrock_cost');
+my $node = cluster('budgets', extension => 1);
 sql('CREATE ROLE budget_admin IN ROLE bedrock_cost_admin');
 
 # the first deliveries (April not yet restated)
-system_or_bail(@gen, '--initial-only');
+gen(@gen, '--initial-only');
 my $columns = 'name, scope, tag_key, tag_value, principal_arn, role_arn, account_id, monthly_amount, warning_percent';
 sql("SET ROLE budget_admin; \\copy bedrock_cost.budgets ($columns) FROM '$truth/budgets.csv' (FORMAT csv, HEADER)");
 my $nbudgets = sql('SELECT count(*) FROM bedrock_cost.budgets');
@@ -68,9 +63,7 @@ my (undef, $sent) = listen_and("SELECT count(*) FROM bedrock_cost.load_export('$
 	  . 'SELECT bedrock_cost.refresh_chargeback();');
 
 # the ground truth of the first deliveries (loaded again after the restatement)
-my $sums = 'line_items bigint, cost numeric, net_cost numeric, input_tokens numeric, output_tokens numeric, '
-  . 'cache_read_tokens numeric, cache_write_tokens numeric';
-my $key = 'billing_period date, delivery int, execution_id text, latest boolean';
+my ($key, $sums) = ($truth_key, $truth_sums);
 my %tables = (
 	summary => "$key, measure text, $sums",
 	by_principal => "$key, principal text, principal_type text, account_id text, partition text, role text, person text, $sums",
@@ -78,14 +71,7 @@ my %tables = (
 	by_tag => "$key, tag_key text, tag_value text, untagged boolean, $sums",
 	budget_status => 'name text, billing_period date, spent numeric, days_elapsed int, days_in_month int, '
 	  . 'daily_run_rate numeric, forecast numeric, percent_used numeric, state text');
-sql('CREATE SCHEMA truth');
-sql("CREATE TABLE truth.$_ ($tables{$_})") for sort keys %tables;
-sub load_truth
-{
-	sql("TRUNCATE truth.$_; COPY truth.$_ FROM '$truth/$_.csv' (FORMAT csv, HEADER)") for sort keys %tables;
-	return;
-}
-load_truth();
+truth_tables($truth, %tables);
 is(sql("SELECT count(*) FROM truth.budget_status"), $nbudgets, 'the expected June status of every budget');
 # the truth's spend per budget and delivery, and the documented formula on it
 sql(q{
@@ -167,8 +153,8 @@ is(scalar(@$none), 0, 'a full recomputation with the same states announces nothi
 
 # April restated: a NOTIFY for each April budget whose state changed (the
 # truth now has both April deliveries)
-system_or_bail(@gen);
-load_truth();
+gen(@gen);
+truth_tables($truth, %tables);
 my ($o2, $restated) = listen_and("SELECT count(*) FROM bedrock_cost.load_export('$export'); "
 	  . 'SELECT bedrock_cost.refresh_chargeback();');
 @got = sort map { "$_->{budget}|$_->{previous_state}>$_->{state}" } @$restated;

@@ -18,28 +18,23 @@
 #     steady days exactly the first seven are (their median is 0).
 use strict;
 use warnings;
-use File::Basename qw(dirname);
-use File::Spec;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $top = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
-my $gen_bin = -x "$top/bedrock-cost-gen" ? "$top/bedrock-cost-gen" : 'bedrock-cost-gen';
 my $root = PostgreSQL::Test::Utils::tempdir();
-my @gen = ($gen_bin, '--out', $root, '--export', 'cur', '--seed', '91', '--rows', '4000',
+my @gen = ('--out', $root, '--export', 'cur', '--seed', '91', '--rows', '4000',
 	'--periods', '2', '--start', '2026-04', '--principals', '40', '--restate', '--through-day', '5',
-	'--spikes', '2', '--quiet');
+	'--spikes', '2');
 my $export = "$root/cur";
 my $truth = "$export/ground_truth";
 
-my $node = PostgreSQL::Test::Cluster->new('spikes');
-$node->init;
-$node->start;
-sub sql { return $node->safe_psql('postgres', $_[0]); }
-sql('CREATE EXTENSION bedrock_cost');
+my $node = cluster('spikes', extension => 1);
 
-system_or_bail(@gen, '--initial-only');
+gen(@gen, '--initial-only');
 is(sql("SELECT string_agg(status, ',' ORDER BY billing_period) FROM bedrock_cost.load_export('$export')"),
 	'done,done', 'two months loaded');
 sql('SELECT bedrock_cost.refresh_chargeback()');
@@ -85,7 +80,7 @@ is(sql(q{SELECT string_agg(DISTINCT spike_on || ' ' || tags_text || ' ' || perso
 	'each spike: on cost and tokens, five times its baseline, with the principal\'s tags and person');
 
 # April restated: May's spikes are recomputed with it (their window reaches into April)
-system_or_bail(@gen);
+gen(@gen);
 is(sql("SELECT string_agg(status, ',' ORDER BY billing_period) FROM bedrock_cost.load_export('$export')"),
 	'done,noop', 'April restated');
 my $out = sql(q{BEGIN; SELECT bedrock_cost.refresh_chargeback();

@@ -12,30 +12,17 @@
 use strict;
 use warnings;
 use Math::BigInt;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
+use SqlQualified qw(sql_problems);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use File::Basename qw(dirname);
-use lib dirname(__FILE__);
-use SqlQualified qw(sql_problems);
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-my $node = PostgreSQL::Test::Cluster->new('gateway');
-$node->init;
-$node->start;
-sub sql { return $node->safe_psql('postgres', $_[0]); }
-
-sub tool
-{
-	my ($name) = @_;
-	return "./$name" if -x "./$name";
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
-	return "$bindir/$name";
-}
-
-sql('CREATE EXTENSION bedrock_cost');
-system_or_bail(tool('bedrock-cost-gen'), '--out', "$tmp/x", '--quiet', '--export', 'x', '--rows', '4000',
+my $node = cluster('gateway', extension => 1);
+gen('--out', "$tmp/x", '--export', 'x', '--rows', '4000',
 	'--periods', '1', '--seed', '70', '--principals', '60', '--gateway-log');
 is(sql("SELECT status FROM bedrock_cost.load_export('$tmp/x/x')"), 'done', 'an export loaded');
 sql('SELECT bedrock_cost.refresh_chargeback()');
