@@ -107,48 +107,11 @@ is(sql_db('dst', qq{SELECT j ->> 'database', j ->> 'loads', j ->> 'deliveries_ch
 
 # ---------------------------------------------------------------------
 # everything identical
-sub table_snapshot { return "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\\n' ORDER BY x::text)), '-') FROM $_[0] x"; }
-
-my @relations = qw(
-  bedrock_cost.exports bedrock_cost.loads bedrock_cost.load_files bedrock_cost.load_totals
-  bedrock_cost.load_errors bedrock_cost.usage_types bedrock_cost.export_state
-  bedrock_cost.export_deliveries bedrock_cost.chargeback_settings bedrock_cost.team_access
-  bedrock_cost.line_items bedrock_cost.line_items_history
-  bedrock_cost.usage_summary bedrock_cost.usage_summary_history bedrock_cost.usage_period
-  bedrock_cost.usage_daily
-  bedrock_cost.current_loads bedrock_cost.reconciliation bedrock_cost.reconciliation_files
-  bedrock_cost.chargeback_base bedrock_cost.chargeback_usage_types bedrock_cost.chargeback_by_principal
-  bedrock_cost.chargeback_by_tag bedrock_cost.usage_by_model bedrock_cost.chargeback_daily
-  bedrock_cost.chargeback_allocated bedrock_cost.focus_bedrock
-  bedrock_cost.team_model_mix bedrock_cost.usage_profile bedrock_cost.spikes
-  bedrock_cost.budgets bedrock_cost.budget_state bedrock_cost.budget_status
-  bedrock_cost.bi_chargeback_by_principal bedrock_cost.bi_principal_tags bedrock_cost.bi_chargeback_by_tag
-  bedrock_cost.bi_usage_by_model bedrock_cost.bi_daily bedrock_cost.bi_chargeback_allocated
-  bedrock_cost.bi_team_model_mix bedrock_cost.bi_usage_profile bedrock_cost.bi_budget_status
-  bedrock_cost.bi_spikes bedrock_cost.bi_daily_by_tag bedrock_cost.chargeback_by_resource
-  bedrock_cost.bi_chargeback_by_resource bedrock_cost.bi_focus_bedrock);
-my %queries = map { ($_ => table_snapshot($_)) } @relations;
-$queries{'model_aliases (user rows)'} = table_snapshot('(SELECT * FROM bedrock_cost.model_aliases WHERE NOT seeded)');
+my ($kept, $asof) = kept_state('src');
+my %queries = %$kept;
 $queries{'audit_log (before the restore)'} = table_snapshot("(SELECT * FROM bedrock_cost.audit_log WHERE action <> 'restore')");
-$queries{'export_status'} = table_snapshot('(SELECT export_name, export_id, path, paused, last_poll, last_success, '
-	  . 'last_loaded_period, last_loaded_execution_id, pending_deliveries, failures FROM bedrock_cost.export_status)');
-$queries{'line item sums'} = 'SELECT count(*), sum(unblended_cost), sum(net_unblended_cost), sum(tokens), '
-  . 'count(DISTINCT load_id) FROM bedrock_cost.line_items';
-$queries{'history sums'} = 'SELECT count(*), sum(unblended_cost), count(DISTINCT load_id) FROM bedrock_cost.line_items_history';
-$queries{'partitions'} = q{SELECT string_agg(i.inhrelid::regclass || ' of ' || i.inhparent::regclass || ' '
-	  || pg_get_expr(c.relpartbound, c.oid), E'\n' ORDER BY i.inhrelid::regclass::text)
-	  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-	 WHERE i.inhparent IN ('bedrock_cost.line_items'::regclass, 'bedrock_cost.line_items_history'::regclass)};
 # (the audit log's sequence moved on by the restore's own row, checked below)
-$queries{'sequences'} = 'SELECT (SELECT last_value FROM bedrock_cost.loads_load_id_seq), '
-  . '(SELECT last_value FROM bedrock_cost.exports_export_id_seq)';
-my @asof = split /\n/, sql_db('src', "SELECT load_id FROM bedrock_cost.loads WHERE status IN ('done', 'superseded') ORDER BY 1");
-for my $id (@asof)
-{
-	$queries{"chargeback_by_principal_as_of($id)"} = table_snapshot("bedrock_cost.chargeback_by_principal_as_of($id)");
-	$queries{"chargeback_base_as_of($id)"} = table_snapshot("bedrock_cost.chargeback_base_as_of($id)");
-	$queries{"line_items_as_of($id)"} = table_snapshot("bedrock_cost.line_items_as_of($id)");
-}
+my @asof = @$asof;
 for my $name (sort keys %queries)
 {
 	my $src = sql_db('src', $queries{$name});

@@ -11,148 +11,103 @@
 # truth; pg_dump / pg_restore of the updated database keeps it all.
 use strict;
 use warnings;
-use File::Basename qw(dirname);
 use IPC::Run;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use BedrockCost::Test;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $root = PostgreSQL::Test::Utils::tempdir('exports');
-my $node = PostgreSQL::Test::Cluster->new('upgrade');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'bedrock_cost'
-bedrock_cost.database = 'old'
-bedrock_cost.enabled = off
-bedrock_cost.export_root = '$root'
-});
-$node->start;
-
-sub sql { my ($db, $q) = @_; return $node->safe_psql($db, $q); }
-
-sub gen
-{
-	my ($name, @args) = @_;
-	system_or_bail('bedrock-cost-gen', '--out', $root, '--export', $name, '--quiet', @args);
-	return "$root/$name";
-}
+my $node = cluster('upgrade', worker => 1, database => 'old', root => $root,
+	settings => { 'bedrock_cost.enabled' => 'off' });
 
 sub load
 {
 	my ($db, $path) = @_;
-	return sql($db, "SELECT string_agg(status, ',' ORDER BY billing_period, load_id) "
+	return sql_db($db, "SELECT string_agg(status, ',' ORDER BY billing_period, load_id) "
 		  . "FROM bedrock_cost.load_export('$path')");
 }
 
 # the version the build installs: default_version of the control file
-my ($control) = slurp_file(dirname(__FILE__) . '/../../bedrock_cost.control') =~ /default_version\s*=\s*'([^']+)'/;
-my $fingerprint_sql = slurp_file(dirname(__FILE__) . '/schema_fingerprint.sql');
+my ($control) = slurp_file("$FindBin::RealBin/../../bedrock_cost.control") =~ /default_version\s*=\s*'([^']+)'/;
+my $fingerprint_sql = slurp_file("$FindBin::RealBin/schema_fingerprint.sql");
 
 # ---------------------------------------------------------------------
 # a database at 0.1.0, with data
-sql('postgres', 'CREATE DATABASE old');
-sql('old', "CREATE EXTENSION bedrock_cost VERSION '0.1.0'");
-is(sql('old', "SELECT extversion || ' ' || bedrock_cost.version() FROM pg_extension WHERE extname = 'bedrock_cost'"),
+sql('CREATE DATABASE old');
+sql_db('old', "CREATE EXTENSION bedrock_cost VERSION '0.1.0'");
+is(sql_db('old', "SELECT extversion || ' ' || bedrock_cost.version() FROM pg_extension WHERE extname = 'bedrock_cost'"),
 	'0.1.0 0.1.0', 'the released 0.1.0 installs');
 isnt($control, '0.1.0', "the build's version ($control) is not 0.1.0");
-sql('old', q{
+sql_db('old', q{
 	INSERT INTO bedrock_cost.team_access VALUES ('lead_ds', 'iamPrincipal/team', 'ds'), ('bi', '*', '*');
 	INSERT INTO bedrock_cost.model_aliases (alias, model_key, note) VALUES ('MyFineTune-7B', 'my-finetune', 'ours');
 	INSERT INTO bedrock_cost.budgets (name, scope, monthly_amount, warning_percent)
 	VALUES ('whole bill', 'bill', 1, 50), ('roomy', 'bill', 1000000000, 80);
 });
 my @acme = ('--rows', '1500', '--periods', '2', '--seed', '41', '--restate', '--chunk-rows', '600');
-my $acme = gen('acme', @acme, '--initial-only');
+my $acme = gen('--out', $root, '--export', 'acme', @acme, '--initial-only');
 is(load('old', $acme), 'done,done', 'acme: two periods loaded at 0.1.0');
-sql('old', "SELECT bedrock_cost.set_cost_basis('net_unblended')");
-sql('old', 'SELECT bedrock_cost.set_spike_thresholds(2, 5, 1000)');
-gen('acme', @acme);
+sql_db('old', "SELECT bedrock_cost.set_cost_basis('net_unblended')");
+sql_db('old', 'SELECT bedrock_cost.set_spike_thresholds(2, 5, 1000)');
+gen('--out', $root, '--export', 'acme', @acme);
 is(load('old', $acme), 'done,noop', 'acme: April restated at 0.1.0');
-gen('gamma', '--rows', '400', '--periods', '1', '--seed', '51');
-sql('old', "SELECT bedrock_cost.add_export('gamma', 'gamma')");
-sql('old', 'SELECT bedrock_cost.poll_now()');
-is(sql('old', 'SELECT bedrock_cost.poll_now()'), '1', 'gamma: loaded by poll_now at 0.1.0');
-sql('old', 'SELECT bedrock_cost.refresh_chargeback()');
-is(sql('old', q{SELECT string_agg(status || ':' || n, ' ' ORDER BY status)
+gen('--out', $root, '--export', 'gamma', '--rows', '400', '--periods', '1', '--seed', '51');
+sql_db('old', "SELECT bedrock_cost.add_export('gamma', 'gamma')");
+sql_db('old', 'SELECT bedrock_cost.poll_now()');
+is(sql_db('old', 'SELECT bedrock_cost.poll_now()'), '1', 'gamma: loaded by poll_now at 0.1.0');
+sql_db('old', 'SELECT bedrock_cost.refresh_chargeback()');
+is(sql_db('old', q{SELECT string_agg(status || ':' || n, ' ' ORDER BY status)
 				  FROM (SELECT status, count(*) AS n FROM bedrock_cost.loads GROUP BY 1) s}),
 	'done:3 noop:1 superseded:1', 'the 0.1.0 ledger');
 
 # ---------------------------------------------------------------------
-# what users keep, as text
-sub table_snapshot { return "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\\n' ORDER BY x::text)), '-') FROM $_[0] x"; }
-
-my @relations = qw(
-  bedrock_cost.exports bedrock_cost.loads bedrock_cost.load_files bedrock_cost.load_totals
-  bedrock_cost.load_errors bedrock_cost.usage_types bedrock_cost.export_state
-  bedrock_cost.export_deliveries bedrock_cost.chargeback_settings bedrock_cost.team_access
-  bedrock_cost.line_items bedrock_cost.line_items_history
-  bedrock_cost.usage_summary bedrock_cost.usage_summary_history bedrock_cost.usage_period
-  bedrock_cost.usage_daily bedrock_cost.reconciliation bedrock_cost.reconciliation_files
-  bedrock_cost.chargeback_base bedrock_cost.chargeback_usage_types bedrock_cost.chargeback_by_principal
-  bedrock_cost.chargeback_by_tag bedrock_cost.usage_by_model bedrock_cost.chargeback_daily
-  bedrock_cost.chargeback_allocated bedrock_cost.focus_bedrock
-  bedrock_cost.team_model_mix bedrock_cost.usage_profile bedrock_cost.spikes
-  bedrock_cost.budgets bedrock_cost.budget_state bedrock_cost.budget_status
-  bedrock_cost.bi_chargeback_by_principal bedrock_cost.bi_principal_tags bedrock_cost.bi_chargeback_by_tag
-  bedrock_cost.bi_usage_by_model bedrock_cost.bi_daily bedrock_cost.bi_chargeback_allocated
-  bedrock_cost.bi_team_model_mix bedrock_cost.bi_usage_profile bedrock_cost.bi_budget_status
-  bedrock_cost.bi_spikes bedrock_cost.bi_daily_by_tag bedrock_cost.chargeback_by_resource
-  bedrock_cost.bi_chargeback_by_resource bedrock_cost.bi_focus_bedrock
-  bedrock_cost.audit_log);
-my %queries = map { ($_ => table_snapshot($_)) } @relations;
-# current_loads gains a last column, cost_basis, in 0.2.0: the rest is kept
+# what users keep, as text; current_loads gains a last column, cost_basis,
+# in 0.2.0: the rest of it is kept
+my ($kept) = kept_state('old');
+my %queries = %$kept;
+delete $queries{'bedrock_cost.current_loads'};
 $queries{'current_loads (but cost_basis)'} =
   table_snapshot("(SELECT to_jsonb(c) - 'cost_basis' FROM bedrock_cost.current_loads c)");
-$queries{'model_aliases (user rows)'} = table_snapshot('(SELECT * FROM bedrock_cost.model_aliases WHERE NOT seeded)');
-$queries{'export_status'} = table_snapshot('(SELECT export_name, export_id, path, paused, last_poll, last_success, '
-	  . 'last_loaded_period, last_loaded_execution_id, pending_deliveries, failures FROM bedrock_cost.export_status)');
-$queries{'line item sums'} = 'SELECT count(*), sum(unblended_cost), sum(net_unblended_cost), sum(tokens), '
-  . 'count(DISTINCT load_id) FROM bedrock_cost.line_items';
-$queries{'sequences'} = 'SELECT (SELECT last_value FROM bedrock_cost.loads_load_id_seq), '
-  . '(SELECT last_value FROM bedrock_cost.exports_export_id_seq)';
-my @asof = split /\n/, sql('old', "SELECT load_id FROM bedrock_cost.loads WHERE status IN ('done', 'superseded') ORDER BY 1");
-for my $id (@asof)
-{
-	$queries{"chargeback_by_principal_as_of($id)"} = table_snapshot("bedrock_cost.chargeback_by_principal_as_of($id)");
-	$queries{"chargeback_base_as_of($id)"} = table_snapshot("bedrock_cost.chargeback_base_as_of($id)");
-	$queries{"line_items_as_of($id)"} = table_snapshot("bedrock_cost.line_items_as_of($id)");
-}
-my %before = map { ($_ => sql('old', $queries{$_})) } keys %queries;
+$queries{'bedrock_cost.audit_log'} = table_snapshot('bedrock_cost.audit_log');
+my %before = map { ($_ => sql_db('old', $queries{$_})) } keys %queries;
 for my $check ('bedrock_cost.line_items_history', 'bedrock_cost.chargeback_allocated', 'bedrock_cost.spikes',
 	'bedrock_cost.budget_state', 'bedrock_cost.export_state')
 {
-	cmp_ok(sql('old', "SELECT count(*) FROM $check"), '>', 0, "0.1.0: $check has rows to compare");
+	cmp_ok(sql_db('old', "SELECT count(*) FROM $check"), '>', 0, "0.1.0: $check has rows to compare");
 }
-my $fp_old = sql('old', $fingerprint_sql);
+my $fp_old = sql_db('old', $fingerprint_sql);
 
 # ---------------------------------------------------------------------
 # the update
-sql('old', 'ALTER EXTENSION bedrock_cost UPDATE');
-is(sql('old', "SELECT extversion || ' ' || bedrock_cost.version() FROM pg_extension WHERE extname = 'bedrock_cost'"),
+sql_db('old', 'ALTER EXTENSION bedrock_cost UPDATE');
+is(sql_db('old', "SELECT extversion || ' ' || bedrock_cost.version() FROM pg_extension WHERE extname = 'bedrock_cost'"),
 	"$control $control", "updated to the control file's version");
 for my $name (sort keys %queries)
 {
-	is(sql('old', $queries{$name}), $before{$name}, "after the update: $name is identical");
+	is(sql_db('old', $queries{$name}), $before{$name}, "after the update: $name is identical");
 }
-is(sql('old', 'SELECT count(*), count(*) FILTER (WHERE c.cost_basis = l.cost_basis) '
+is(sql_db('old', 'SELECT count(*), count(*) FILTER (WHERE c.cost_basis = l.cost_basis) '
 	  . 'FROM bedrock_cost.current_loads c JOIN bedrock_cost.loads l USING (load_id)'),
 	'3|3', 'current_loads shows each delivery\'s cost basis');
 
 # the version is an input of every period: the refresh recomputes them all,
 # to the same numbers
-sql('old', 'SELECT bedrock_cost.refresh_chargeback()');
+sql_db('old', 'SELECT bedrock_cost.refresh_chargeback()');
 for my $name (sort keys %queries)
 {
 	next if $name eq 'bedrock_cost.audit_log';
-	is(sql('old', $queries{$name}), $before{$name}, "recomputed: $name is identical");
+	is(sql_db('old', $queries{$name}), $before{$name}, "recomputed: $name is identical");
 }
 
 # ---------------------------------------------------------------------
 # the schema: a fresh install's, and it was not before
-sql('postgres', 'CREATE DATABASE fresh');
-sql('fresh', 'CREATE EXTENSION bedrock_cost');
-my $fp_fresh = sql('fresh', $fingerprint_sql);
-my $fp_new = sql('old', $fingerprint_sql);
+sql('CREATE DATABASE fresh');
+sql_db('fresh', 'CREATE EXTENSION bedrock_cost');
+my $fp_fresh = sql_db('fresh', $fingerprint_sql);
+my $fp_new = sql_db('old', $fingerprint_sql);
 cmp_ok(scalar(split /\n/, $fp_fresh), '>', 1500, 'the fingerprint describes the whole schema');
 my %in_fresh = map { ($_ => 1) } split /\n/, $fp_fresh;
 my %in_new = map { ($_ => 1) } split /\n/, $fp_new;
@@ -176,42 +131,33 @@ is(join(', ', sort keys %changed),
 
 # ---------------------------------------------------------------------
 # loading goes on: a new export, equal to the generator's ground truth
-my $beta = gen('beta', '--rows', '900', '--periods', '2', '--seed', '61', '--chunk-rows', '400');
+my $beta = gen('--out', $root, '--export', 'beta', '--rows', '900', '--periods', '2', '--seed', '61', '--chunk-rows', '400');
 is(load('old', $beta), 'done,done', 'a new delivery loads after the update');
-my @truth;
-my @lines = split /\n/, slurp_file("$beta/ground_truth/summary.csv");
-my @head = split /,/, shift @lines;
-for my $l (@lines)
-{
-	my %r;
-	@r{@head} = split /,/, $l;
-	push @truth, "$r{billing_period}|$r{line_items}|$r{cost}" if $r{measure} eq 'bedrock' && $r{latest} eq 't';
-}
-is(sql('old', "SELECT string_agg(l.billing_period || '|' || count || '|' || sum, E'\\n' ORDER BY l.billing_period) "
+is(sql_db('old', "SELECT string_agg(l.billing_period || '|' || count || '|' || sum, E'\\n' ORDER BY l.billing_period) "
 	  . "FROM (SELECT billing_period, count(*), sum(unblended_cost) FROM bedrock_cost.line_items "
 	  . "WHERE export_id = (SELECT export_id FROM bedrock_cost.exports WHERE path = '$beta') GROUP BY 1) l"),
-	join("\n", sort @truth), 'its rows and cost equal the ground truth');
-is(sql('old', 'SELECT count(*) FROM bedrock_cost.reconciliation WHERE difference <> 0 OR net_difference <> 0'),
+	truth_by_period($beta), 'its rows and cost equal the ground truth');
+is(sql_db('old', 'SELECT count(*) FROM bedrock_cost.reconciliation WHERE difference <> 0 OR net_difference <> 0'),
 	'0', 'every delivery reconciles after the update');
 
 # ---------------------------------------------------------------------
 # pg_dump / pg_restore of the updated database
-sql('old', 'SELECT bedrock_cost.refresh_chargeback()');
+sql_db('old', 'SELECT bedrock_cost.refresh_chargeback()');
 my $dump = $node->basedir . '/old.dump';
 my ($out, $err) = ('', '');
 ok(IPC::Run::run([ 'pg_dump', '-Fc', '-f', $dump, '-d', $node->connstr('old') ], '>', \$out, '2>', \$err),
 	'pg_dump of the updated database exits 0');
 is($err, '', 'pg_dump prints nothing on stderr');
-sql('postgres', 'CREATE DATABASE restored');
+sql('CREATE DATABASE restored');
 ok(IPC::Run::run([ 'pg_restore', '-d', $node->connstr('restored'), $dump ], '>', \$out, '2>', \$err),
 	'pg_restore exits 0');
 is($err, '', 'pg_restore prints nothing on stderr');
-sql('restored', 'SELECT bedrock_cost.after_restore()');
-is(sql('restored', $fingerprint_sql), $fp_fresh, 'the restored schema is a fresh install\'s');
+sql_db('restored', 'SELECT bedrock_cost.after_restore()');
+is(sql_db('restored', $fingerprint_sql), $fp_fresh, 'the restored schema is a fresh install\'s');
 for my $name (sort keys %queries)
 {
 	next if $name eq 'bedrock_cost.audit_log';
-	is(sql('restored', $queries{$name}), sql('old', $queries{$name}), "restored: $name is identical");
+	is(sql_db('restored', $queries{$name}), sql_db('old', $queries{$name}), "restored: $name is identical");
 }
 
 $node->stop;

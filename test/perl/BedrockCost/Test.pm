@@ -74,6 +74,20 @@
 #       bedrock_cost.load_export($path$extra) summed up as "status:count"
 #       pairs in status order ("done:3", "done:1 noop:2").
 #
+# What users keep (dump and restore, upgrade)
+#   table_snapshot($relation)
+#       SQL giving "rows md5" of a relation (or a parenthesised query) with
+#       its rows as text in a fixed order: equal snapshots, equal rows.
+#   kept_state($db)
+#       Everything a database of the extension keeps and shows, as
+#       (\%queries, \@load_ids): a name => snapshot query for the ledger,
+#       the line items and history, the summaries, the settings, team
+#       access, budgets, every chargeback table and view (bi_* too), the
+#       user's model aliases, export status, sums, partitions, sequences,
+#       and the as-of answers of every delivery that has rows in $db (its
+#       load ids, the second result).  A suite compares two databases
+#       query by query, adding or removing what its case changes.
+
 # The worker (clusters made with worker => 1)
 #   wait_cycles($n)
 #       Waits until the launcher has been through $n more loop iterations
@@ -123,7 +137,8 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(tool gen gen_staged deliver client truth truth_by_period
   cluster node sql sql_db load_export wait_cycles log_appears
-  start_paused_load paused_load_query wait_paused_load put csvq hand_row write_csv_gz truth_tables $truth_key $truth_sums);
+  start_paused_load paused_load_query wait_paused_load put csvq hand_row write_csv_gz truth_tables $truth_key $truth_sums
+  table_snapshot kept_state);
 
 our $truth_key = 'billing_period date, delivery int, execution_id text, latest boolean';
 our $truth_sums = 'line_items bigint, cost numeric, net_cost numeric, input_tokens numeric, output_tokens numeric, '
@@ -295,6 +310,62 @@ sub load_export
 	$extra //= '';
 	return sql("SELECT string_agg(status || ':' || n, ' ' ORDER BY status) FROM "
 		  . "(SELECT status, count(*) AS n FROM bedrock_cost.load_export('$path'$extra) GROUP BY 1) s");
+}
+
+# ---------------------------------------------------------------------------
+# what users keep
+
+sub table_snapshot
+{
+	my ($rel) = @_;
+	return "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\\n' ORDER BY x::text)), '-') FROM $rel x";
+}
+
+# the relations compared whole
+my @kept_relations = qw(
+  bedrock_cost.exports bedrock_cost.loads bedrock_cost.load_files bedrock_cost.load_totals
+  bedrock_cost.load_errors bedrock_cost.usage_types bedrock_cost.export_state
+  bedrock_cost.export_deliveries bedrock_cost.chargeback_settings bedrock_cost.team_access
+  bedrock_cost.line_items bedrock_cost.line_items_history
+  bedrock_cost.usage_summary bedrock_cost.usage_summary_history bedrock_cost.usage_period
+  bedrock_cost.usage_daily
+  bedrock_cost.current_loads bedrock_cost.reconciliation bedrock_cost.reconciliation_files
+  bedrock_cost.chargeback_base bedrock_cost.chargeback_usage_types bedrock_cost.chargeback_by_principal
+  bedrock_cost.chargeback_by_tag bedrock_cost.usage_by_model bedrock_cost.chargeback_daily
+  bedrock_cost.chargeback_allocated bedrock_cost.focus_bedrock
+  bedrock_cost.team_model_mix bedrock_cost.usage_profile bedrock_cost.spikes
+  bedrock_cost.budgets bedrock_cost.budget_state bedrock_cost.budget_status
+  bedrock_cost.bi_chargeback_by_principal bedrock_cost.bi_principal_tags bedrock_cost.bi_chargeback_by_tag
+  bedrock_cost.bi_usage_by_model bedrock_cost.bi_daily bedrock_cost.bi_chargeback_allocated
+  bedrock_cost.bi_team_model_mix bedrock_cost.bi_usage_profile bedrock_cost.bi_budget_status
+  bedrock_cost.bi_spikes bedrock_cost.bi_daily_by_tag bedrock_cost.chargeback_by_resource
+  bedrock_cost.bi_chargeback_by_resource bedrock_cost.bi_focus_bedrock);
+
+sub kept_state
+{
+	my ($db) = @_;
+	my %q = map { ($_ => table_snapshot($_)) } @kept_relations;
+	$q{'model_aliases (user rows)'} = table_snapshot('(SELECT * FROM bedrock_cost.model_aliases WHERE NOT seeded)');
+	$q{'export_status'} = table_snapshot('(SELECT export_name, export_id, path, paused, last_poll, last_success, '
+		  . 'last_loaded_period, last_loaded_execution_id, pending_deliveries, failures FROM bedrock_cost.export_status)');
+	$q{'line item sums'} = 'SELECT count(*), sum(unblended_cost), sum(net_unblended_cost), sum(tokens), '
+	  . 'count(DISTINCT load_id) FROM bedrock_cost.line_items';
+	$q{'history sums'} = 'SELECT count(*), sum(unblended_cost), count(DISTINCT load_id) FROM bedrock_cost.line_items_history';
+	$q{'partitions'} = q{SELECT string_agg(i.inhrelid::regclass || ' of ' || i.inhparent::regclass || ' '
+		  || pg_get_expr(c.relpartbound, c.oid), E'\n' ORDER BY i.inhrelid::regclass::text)
+		  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		 WHERE i.inhparent IN ('bedrock_cost.line_items'::regclass, 'bedrock_cost.line_items_history'::regclass)};
+	$q{'sequences'} = 'SELECT (SELECT last_value FROM bedrock_cost.loads_load_id_seq), '
+	  . '(SELECT last_value FROM bedrock_cost.exports_export_id_seq)';
+	my @ids = split /\n/,
+	  sql_db($db, "SELECT load_id FROM bedrock_cost.loads WHERE status IN ('done', 'superseded') ORDER BY 1");
+	for my $id (@ids)
+	{
+		$q{"chargeback_by_principal_as_of($id)"} = table_snapshot("bedrock_cost.chargeback_by_principal_as_of($id)");
+		$q{"chargeback_base_as_of($id)"} = table_snapshot("bedrock_cost.chargeback_base_as_of($id)");
+		$q{"line_items_as_of($id)"} = table_snapshot("bedrock_cost.line_items_as_of($id)");
+	}
+	return (\%q, \@ids);
 }
 
 # ---------------------------------------------------------------------------
