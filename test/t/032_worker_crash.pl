@@ -1,8 +1,10 @@
-# 032_worker_crash.pl: the launcher is killed (kill -9) and the server is
-# restarted (immediate mode) in the middle of a load (held mid-COPY by the
-# test setting bedrock_cost.debug_pause_after_rows); afterwards the data
-# equals the ground truth, nothing is duplicated, no ledger row is left
-# 'running', and the interrupted load was redone.  A corrupt delivery is
+# 032_worker_crash.pl: the launcher is killed (kill -9) in the middle of a
+# load (held mid-COPY by the test setting bedrock_cost.debug_pause_after_rows),
+# and the server is restarted (immediate mode) after a restatement was
+# swapped in but before it commits (held there by the test setting
+# bedrock_cost.debug_load_pause_ms); afterwards the data equals the ground
+# truth, nothing is duplicated, no ledger row is left 'running', and the
+# interrupted load was redone.  A corrupt delivery is
 # recorded with its error and retried with backoff, the period keeps its
 # previous data, and another export keeps loading meanwhile.
 use strict;
@@ -78,12 +80,19 @@ like(sql("SELECT last_error FROM bedrock_cost.export_status WHERE export_name = 
 isnt(sql($launcher_pid_q), $pid, 'a new launcher runs');
 
 # ---------------------------------------------------------------------------
-# immediate shutdown while the restatement is in the middle of COPY
-pause_after_rows(50);
+# immediate shutdown after the restatement was swapped in, before it
+# commits: the launcher waits with its COPY done
+sql('ALTER SYSTEM SET bedrock_cost.debug_load_pause_ms = 600000');
+$node->reload;
 wait_cycles(2);
 deliver($full, "$root/acme/cur");
-wait_paused_load('postgres', $in_load);
-sql('ALTER SYSTEM RESET bedrock_cost.debug_pause_after_rows');
+$node->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity a WHERE $in_load"
+	  . " AND a.wait_event_type = 'Extension'"
+	  . " AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_copy p WHERE p.pid = a.pid)")
+  or die 'restatement never paused before its commit';
+is(sql("SELECT count(*) FROM bedrock_cost.loads WHERE status = 'superseded'"), '0',
+	'before its commit: the restatement is invisible');
+sql('ALTER SYSTEM RESET bedrock_cost.debug_load_pause_ms');
 $node->stop('immediate');
 $node->start;
 $node->poll_query_until('postgres',
