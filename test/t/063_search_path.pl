@@ -23,10 +23,14 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# the search_path the README recommends, every time it recommends one
-my $readme = slurp_file("$ENV{TESTDIR}/README.md");
-my @paths = $readme =~ /SET search_path = ([^;`\n]+)/g;
-ok(scalar(@paths) >= 3, 'the README recommends a search_path (' . scalar(@paths) . ' times)');
+# the search_path the documentation recommends (README.md and doc/*.md),
+# every time it recommends one
+my @paths;
+for my $doc ("$ENV{TESTDIR}/README.md", sort glob("$ENV{TESTDIR}/doc/*.md"))
+{
+	push @paths, slurp_file($doc) =~ /SET search_path = ([^;`\n]+)/g;
+}
+is(scalar(@paths), 4, 'the README and doc/ recommend a search_path four times');
 my %distinct = map { $_ => 1 } @paths;
 is(join(' | ', sort keys %distinct), $paths[0], 'always the same one');
 my $path = $paths[0];
