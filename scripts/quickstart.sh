@@ -38,7 +38,7 @@ scripts/cluster.sh start "$QS" --preload \
 # shellcheck disable=SC1091
 source "$QS/env"
 psql -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION bedrock_cost" \
-	-c "ALTER DATABASE postgres SET search_path = \"\$user\", public, bedrock_cost"
+	-c "ALTER DATABASE postgres SET search_path = bedrock_cost, \"\$user\", public"
 
 [ -d "$SAMPLE" ] || { echo "quickstart: the bundled sample export $SAMPLE is missing" >&2; exit 1; }
 step "loading the bundled sample export (2 billing periods, April restated once)"
