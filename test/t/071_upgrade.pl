@@ -31,7 +31,7 @@ sub load
 }
 
 # the version the build installs: default_version of the control file
-my ($control) = slurp_file("$FindBin::RealBin/../../bedrock_cost.control") =~ /default_version\s*=\s*'([^']+)'/;
+my $control = sql("SELECT default_version FROM pg_available_extensions WHERE name = 'bedrock_cost'");
 my $fingerprint_sql = slurp_file("$FindBin::RealBin/schema_fingerprint.sql");
 
 # ---------------------------------------------------------------------

@@ -102,13 +102,12 @@
 #       Starts a background psql session in $db (on_error_stop => 0) that
 #       sets the pause to $rows rows and runs $query, a load; returns the
 #       session and the pid of its backend, without waiting for the pause.
-#   paused_load_query($where)
-#       SQL that is true when a load (a backend in pg_stat_progress_copy)
-#       waits in the pause (wait_event_type 'Extension'), with the extra
-#       condition $where on pg_stat_activity a, when given.
 #   wait_paused_load($db, $where)
-#       Polls that query in $db (default postgres) until it is true;
-#       returns the pid of the paused backend; dies if it never pauses.
+#       Polls $db (default postgres) until a load (a backend in
+#       pg_stat_progress_copy) waits in the pause (wait_event_type
+#       'Extension'), with the extra condition $where on pg_stat_activity
+#       a, when given; returns the pid of the paused backend; dies if it
+#       never pauses.
 #
 # Files
 #   put($path, $content)
@@ -137,7 +136,7 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(tool gen gen_staged deliver client truth truth_by_period
   cluster node sql sql_db load_export wait_cycles log_appears
-  start_paused_load paused_load_query wait_paused_load put csvq hand_row write_csv_gz truth_tables $truth_key $truth_sums
+  start_paused_load wait_paused_load put csvq hand_row write_csv_gz truth_tables $truth_key $truth_sums
   table_snapshot kept_state);
 
 our $truth_key = 'billing_period date, delivery int, execution_id text, latest boolean';
