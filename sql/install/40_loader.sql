@@ -345,6 +345,8 @@ CREATE TABLE bedrock_cost.usage_period (LIKE bedrock_cost.usage_period_template 
 COMMENT ON TABLE bedrock_cost.usage_period IS
   'usage_summary of the current deliveries summed over the usage days: the grain of chargeback_base, which reads it (a month of usage has about a tenth of the rows of its usage_summary). Rolled up by the loader from the summary it keeps while streaming, else by SQL from usage_summary (bedrock_cost._summarize_period); swapped in with the delivery, in the same transaction, and dropped when a newer delivery of the period replaces it (the as-of answers read usage_summary_history instead). One partition per (billing_period, export_id). Columns as in usage_summary; always sum';
 
+-- (attribution and the columns of the token kinds come last, where 0.2.0's
+-- upgrade adds them to 0.1.0's table)
 CREATE TABLE bedrock_cost.usage_daily_template (
 	billing_period		date NOT NULL,
 	export_id			integer NOT NULL,
@@ -352,15 +354,25 @@ CREATE TABLE bedrock_cost.usage_daily_template (
 	usage_date			date NOT NULL,
 	payer_account_id	text NOT NULL,
 	usage_account_id	text NOT NULL,
-	line_item_type		text NOT NULL,
 	principal			bedrock_cost.iam_arn,
 	tags				jsonb NOT NULL,
 	model				text,
-	token_kind			text,
 	line_items			bigint NOT NULL,
 	unblended_cost		numeric NOT NULL,
 	net_unblended_cost	numeric NOT NULL,
-	tokens				numeric
+	attribution			text NOT NULL,
+	input_tokens		numeric,
+	output_tokens		numeric,
+	cache_read_tokens	numeric,
+	cache_write_tokens	numeric,
+	input_unblended_cost numeric,
+	output_unblended_cost numeric,
+	cache_read_unblended_cost numeric,
+	cache_write_unblended_cost numeric,
+	input_net_unblended_cost numeric,
+	output_net_unblended_cost numeric,
+	cache_read_net_unblended_cost numeric,
+	cache_write_net_unblended_cost numeric
 );
 COMMENT ON TABLE bedrock_cost.usage_daily_template IS
   'column template of usage_daily: every current delivery''s model-day summary table is created LIKE it; always empty';
@@ -368,10 +380,21 @@ COMMENT ON TABLE bedrock_cost.usage_daily_template IS
 CREATE TABLE bedrock_cost.usage_daily (LIKE bedrock_cost.usage_daily_template INCLUDING ALL)
 	PARTITION BY RANGE (billing_period, export_id);
 COMMENT ON TABLE bedrock_cost.usage_daily IS
-  'usage_summary of the current deliveries summed per UTC usage day, accounts, line item type, principal, tags map, model and token kind (the usage types of a model and kind merged): what chargeback_daily reads (a month of usage has about a third of the rows of its usage_summary). Rolled up by the loader from the summary it keeps, else by SQL from usage_summary (bedrock_cost._summarize_daily); swapped in with the delivery, dropped when a newer delivery replaces it, and recomputed from usage_summary by every full rebuild of the chargeback (refresh_chargeback(false), or a change of the extension version), so the models and token kinds follow the installed parser. One partition per (billing_period, export_id); always sum';
+  'usage_summary of the current deliveries at the grain of chargeback_daily: one row per UTC usage day, accounts, attribution, principal, tags map (as jsonb) and model, with the tokens and costs of the four token kinds side by side, so chargeback_daily reads it without grouping (a month of usage has about a fifth of the rows of its usage_summary). Rolled up by the loader from the summary it keeps, else by SQL from usage_summary (bedrock_cost._summarize_daily); swapped in with the delivery, dropped when a newer delivery replaces it, and recomputed from usage_summary by every full rebuild of the chargeback (refresh_chargeback(false), or a change of the extension version), so the models follow the installed parser. One partition per (billing_period, export_id); always sum';
+COMMENT ON COLUMN bedrock_cost.usage_daily.attribution IS 'bedrock_cost.attribution(principal, line_item_type) of the rows: attributed, unattributed or account_level';
 COMMENT ON COLUMN bedrock_cost.usage_daily.model IS 'model of the usage type, as billed (parse_usage_type(usage_type, product_name).model; NULL when none)';
-COMMENT ON COLUMN bedrock_cost.usage_daily.token_kind IS 'input, output, cache_read or cache_write (parse_usage_type(...).token_kind); NULL for every other usage';
-COMMENT ON COLUMN bedrock_cost.usage_daily.tokens IS 'sum of tokens of the token kind (NULL when no row has tokens, and when token_kind is NULL)';
+COMMENT ON COLUMN bedrock_cost.usage_daily.input_tokens IS 'sum of tokens of the rows whose token kind (parse_usage_type(...).token_kind) is input; NULL when no such row has tokens. output_tokens, cache_read_tokens and cache_write_tokens likewise';
+COMMENT ON COLUMN bedrock_cost.usage_daily.output_tokens IS 'as input_tokens, for the token kind output';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_read_tokens IS 'as input_tokens, for the token kind cache_read';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_write_tokens IS 'as input_tokens, for the token kind cache_write';
+COMMENT ON COLUMN bedrock_cost.usage_daily.input_unblended_cost IS 'sum of unblended_cost of the rows of token kind input; NULL when there is none';
+COMMENT ON COLUMN bedrock_cost.usage_daily.output_unblended_cost IS 'as input_unblended_cost, for the token kind output';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_read_unblended_cost IS 'as input_unblended_cost, for the token kind cache_read';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_write_unblended_cost IS 'as input_unblended_cost, for the token kind cache_write';
+COMMENT ON COLUMN bedrock_cost.usage_daily.input_net_unblended_cost IS 'sum of net_unblended_cost of the rows of token kind input; NULL when there is none';
+COMMENT ON COLUMN bedrock_cost.usage_daily.output_net_unblended_cost IS 'as input_net_unblended_cost, for the token kind output';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_read_net_unblended_cost IS 'as input_net_unblended_cost, for the token kind cache_read';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_write_net_unblended_cost IS 'as input_net_unblended_cost, for the token kind cache_write';
 
 -- the columns usage_period and usage_daily share with usage_summary mean
 -- the same: their comments, once
@@ -444,7 +467,7 @@ BEGIN
 				   'CONSTRAINT %I CHECK (billing_period = %L::date AND export_id = %s AND load_id = %s))',
 				   d, d || '_delivery', p_period, p_export_id, p_load_id);
 	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', d,
-				   format('chargeback summary of delivery %s (bedrock_cost.loads) per day, model and token kind, billing period %s', p_load_id, p_period));
+				   format('chargeback summary of delivery %s (bedrock_cost.loads) at the grain of chargeback_daily, billing period %s', p_load_id, p_period));
 	-- on Citus, distributed like line_items before a row is written (78_citus.sql)
 	PERFORM bedrock_cost._distribute_load_table(t);
 	RETURN t;
@@ -494,18 +517,35 @@ BEGIN
 	-- DELETE, not TRUNCATE: a full rebuild of the chargeback recomputes the
 	-- attached tables of the current deliveries, under readers
 	EXECUTE format('DELETE FROM bedrock_cost.%I', 'usage_daily_l' || p_load_id);
+	-- the grain of chargeback_daily, grouped as SQL groups iam_arn and jsonb
+	-- (the loader's rollup in C makes the same groups, src/core/cur_summary.h)
 	EXECUTE format('INSERT INTO bedrock_cost.%I (billing_period, export_id, load_id, usage_date, '
-				   'payer_account_id, usage_account_id, line_item_type, principal, tags, model, token_kind, '
-				   'line_items, unblended_cost, net_unblended_cost, tokens) '
+				   'payer_account_id, usage_account_id, attribution, principal, tags, model, '
+				   'line_items, unblended_cost, net_unblended_cost, '
+				   'input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, '
+				   'input_unblended_cost, output_unblended_cost, cache_read_unblended_cost, '
+				   'cache_write_unblended_cost, input_net_unblended_cost, output_net_unblended_cost, '
+				   'cache_read_net_unblended_cost, cache_write_net_unblended_cost) '
 				   'SELECT s.billing_period, s.export_id, s.load_id, s.usage_date, s.payer_account_id, '
-				   's.usage_account_id, s.line_item_type, s.principal, s.tags, u.model, u.kind, '
+				   's.usage_account_id, bedrock_cost.attribution(s.principal::pg_catalog.text, s.line_item_type), '
+				   's.principal, s.tags, u.model, '
 				   'sum(s.line_items), sum(s.unblended_cost), sum(s.net_unblended_cost), '
-				   'sum(s.tokens) FILTER (WHERE u.kind IS NOT NULL) '
+				   'sum(s.tokens) FILTER (WHERE u.kind = ''input''), '
+				   'sum(s.tokens) FILTER (WHERE u.kind = ''output''), '
+				   'sum(s.tokens) FILTER (WHERE u.kind = ''cache_read''), '
+				   'sum(s.tokens) FILTER (WHERE u.kind = ''cache_write''), '
+				   'sum(s.unblended_cost) FILTER (WHERE u.kind = ''input''), '
+				   'sum(s.unblended_cost) FILTER (WHERE u.kind = ''output''), '
+				   'sum(s.unblended_cost) FILTER (WHERE u.kind = ''cache_read''), '
+				   'sum(s.unblended_cost) FILTER (WHERE u.kind = ''cache_write''), '
+				   'sum(s.net_unblended_cost) FILTER (WHERE u.kind = ''input''), '
+				   'sum(s.net_unblended_cost) FILTER (WHERE u.kind = ''output''), '
+				   'sum(s.net_unblended_cost) FILTER (WHERE u.kind = ''cache_read''), '
+				   'sum(s.net_unblended_cost) FILTER (WHERE u.kind = ''cache_write'') '
 				   'FROM bedrock_cost.%I AS s '
-				   'CROSS JOIN LATERAL (SELECT p.model, CASE WHEN p.token_kind IN '
-				   '(''input'', ''output'', ''cache_read'', ''cache_write'') THEN p.token_kind END AS kind '
+				   'CROSS JOIN LATERAL (SELECT p.model, p.token_kind AS kind '
 				   'FROM bedrock_cost.parse_usage_type(s.usage_type, s.product_name) AS p) AS u '
-				   'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11',
+				   'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10',
 				   'usage_daily_l' || p_load_id, 'usage_summary_l' || p_load_id);
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;

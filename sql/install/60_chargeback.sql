@@ -39,8 +39,8 @@
  *   usage_profile            per principal and per tag value: token mix,
  *                            ratios, dominant model, workload label
  *   chargeback_daily         per usage day, principal and model, cost and
- *                            tokens per token kind (from usage_daily, the
- *                            model-day summary, not from chargeback_base)
+ *                            tokens per token kind (a projection of
+ *                            usage_daily, the summary at its grain)
  *   spikes                   principal x model x token kind x day far above
  *                            the median of its 14 days before
  *   chargeback_allocated     account-level rows spread pro rata over all
@@ -685,90 +685,39 @@ COMMENT ON TABLE bedrock_cost.usage_profile IS
 -- ------------------------------------------------------------------------
 -- per day (spikes)
 
--- the sums of a chargeback_daily row in one aggregate state (eleven sum()
--- states per group were most of the table's refresh: src/ext/daily_sums.c)
-CREATE FUNCTION bedrock_cost._daily_sums_add(internal, text, numeric, numeric, numeric, numeric, bigint)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'bc_sql_daily_sums_add'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION bedrock_cost._daily_sums_add(internal, text, numeric, numeric, numeric, numeric, bigint) IS
-  'internal: the transition function of bedrock_cost._daily_sums';
-CREATE FUNCTION bedrock_cost._daily_sums_final(internal)
-RETURNS numeric[]
-AS 'MODULE_PATHNAME', 'bc_sql_daily_sums_final'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION bedrock_cost._daily_sums_final(internal) IS
-  'internal: the final function of bedrock_cost._daily_sums';
--- SSPACE: the state's size (the struct and up to ten numeric sums); without
--- it the planner assumes 8 kB for an internal state and sizes the hash
--- table for a sixteenth of the groups work_mem holds, so the aggregation
--- spilled to disk (21 batches for a 1M-row month at the default work_mem)
-CREATE AGGREGATE bedrock_cost._daily_sums(token_kind text, tokens numeric, unblended numeric,
-										  net numeric, cost numeric, line_items bigint) (
-	SFUNC = bedrock_cost._daily_sums_add,
-	STYPE = internal,
-	SSPACE = 512,
-	FINALFUNC = bedrock_cost._daily_sums_final
-);
-COMMENT ON AGGREGATE bedrock_cost._daily_sums(text, numeric, numeric, numeric, numeric, bigint) IS
-  'internal: the sums of model-day summary rows that a chargeback_daily row holds, exact, as numeric[]: [1] unblended and [2] net cost of every row, [3..6] tokens and [7..10] cost (the basis given) of input, output, cache_read and cache_write, [11] line items; an element is NULL when no row gave it a value (as sum() FILTER (WHERE token_kind = ...))';
-REVOKE ALL ON FUNCTION bedrock_cost._daily_sums_add(internal, text, numeric, numeric, numeric, numeric, bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION bedrock_cost._daily_sums_final(internal) FROM PUBLIC;
-REVOKE ALL ON FUNCTION bedrock_cost._daily_sums(text, numeric, numeric, numeric, numeric, bigint) FROM PUBLIC;
-
 SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_daily', $q$
-	-- one aggregation over the model-day summary (usage_daily: the summary's
-	-- usage types already merged per model and token kind); the raw tags map
-	-- is kept (its keys filter rows in bi_daily and daily_by_tag)
-	WITH r AS (
-		SELECT li.*,
-			   CASE s.cost_basis WHEN 'net_unblended' THEN li.net_unblended_cost
-					ELSE li.unblended_cost END AS cost
-		  FROM %1$s AS li
-		 CROSS JOIN bedrock_cost.chargeback_basis AS s
-	), a AS (
-		SELECT r.billing_period, r.usage_date,
-			   r.export_id, r.payer_account_id, r.usage_account_id,
-			   bedrock_cost.attribution(r.principal::text, r.line_item_type) AS attribution,
-			   r.principal, r.tags, r.model,
-			   bedrock_cost._daily_sums(r.token_kind, r.tokens, r.unblended_cost,
-										r.net_unblended_cost, r.cost, r.line_items) AS s
-		  FROM r
-		 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-	), g AS (
-		SELECT a.billing_period, a.usage_date, a.export_id, a.payer_account_id, a.usage_account_id,
-			   a.attribution, a.principal, a.tags, a.model,
-			   a.s[1] AS unblended_cost, a.s[2] AS net_unblended_cost,
-			   a.s[3] AS input_tokens, a.s[4] AS output_tokens,
-			   a.s[5] AS cache_read_tokens, a.s[6] AS cache_write_tokens,
-			   a.s[7] AS input_cost, a.s[8] AS output_cost,
-			   a.s[9] AS cache_read_cost, a.s[10] AS cache_write_cost,
-			   a.s[11]::bigint AS line_items
-		  FROM a
-	)
-	SELECT g.billing_period, g.usage_date, g.export_id, e.export_name, e.path AS export,
-		   g.payer_account_id, g.usage_account_id,
-		   g.attribution, g.principal::text AS principal_arn,
-		   bedrock_cost.role_arn(g.principal)::text AS role_arn,
-		   bedrock_cost.person(g.principal) AS person,
-		   g.tags, g.model,
-		   CASE s.cost_basis WHEN 'net_unblended' THEN g.net_unblended_cost
-				ELSE g.unblended_cost END AS cost,
-		   s.cost_basis, g.unblended_cost, g.net_unblended_cost,
-		   coalesce(g.input_tokens, 0) AS input_tokens,
-		   coalesce(g.output_tokens, 0) AS output_tokens,
-		   coalesce(g.cache_read_tokens, 0) AS cache_read_tokens,
-		   coalesce(g.cache_write_tokens, 0) AS cache_write_tokens,
-		   coalesce(g.input_tokens, 0) + coalesce(g.output_tokens, 0)
-			+ coalesce(g.cache_read_tokens, 0) + coalesce(g.cache_write_tokens, 0) AS total_tokens,
-		   coalesce(g.input_cost, 0) AS input_cost,
-		   coalesce(g.output_cost, 0) AS output_cost,
-		   coalesce(g.cache_read_cost, 0) AS cache_read_cost,
-		   coalesce(g.cache_write_cost, 0) AS cache_write_cost,
-		   g.line_items
-	  FROM g JOIN bedrock_cost.exports AS e ON e.export_id = g.export_id
+	-- the model-day summary is at this table's grain already (usage_daily:
+	-- the loader's rollup or _summarize_daily group its rows as this
+	-- table's key does), so a period is a projection of its rows, with the
+	-- cost basis applied and the principal's role and person
+	SELECT li.billing_period, li.usage_date, li.export_id, e.export_name, e.path AS export,
+		   li.payer_account_id, li.usage_account_id,
+		   li.attribution, li.principal::text AS principal_arn,
+		   bedrock_cost.role_arn(li.principal)::text AS role_arn,
+		   bedrock_cost.person(li.principal) AS person,
+		   li.tags, li.model,
+		   CASE s.cost_basis WHEN 'net_unblended' THEN li.net_unblended_cost
+				ELSE li.unblended_cost END AS cost,
+		   s.cost_basis, li.unblended_cost, li.net_unblended_cost,
+		   coalesce(li.input_tokens, 0) AS input_tokens,
+		   coalesce(li.output_tokens, 0) AS output_tokens,
+		   coalesce(li.cache_read_tokens, 0) AS cache_read_tokens,
+		   coalesce(li.cache_write_tokens, 0) AS cache_write_tokens,
+		   coalesce(li.input_tokens, 0) + coalesce(li.output_tokens, 0)
+			+ coalesce(li.cache_read_tokens, 0) + coalesce(li.cache_write_tokens, 0) AS total_tokens,
+		   coalesce(CASE s.cost_basis WHEN 'net_unblended' THEN li.input_net_unblended_cost
+						 ELSE li.input_unblended_cost END, 0) AS input_cost,
+		   coalesce(CASE s.cost_basis WHEN 'net_unblended' THEN li.output_net_unblended_cost
+						 ELSE li.output_unblended_cost END, 0) AS output_cost,
+		   coalesce(CASE s.cost_basis WHEN 'net_unblended' THEN li.cache_read_net_unblended_cost
+						 ELSE li.cache_read_unblended_cost END, 0) AS cache_read_cost,
+		   coalesce(CASE s.cost_basis WHEN 'net_unblended' THEN li.cache_write_net_unblended_cost
+						 ELSE li.cache_write_unblended_cost END, 0) AS cache_write_cost,
+		   li.line_items
+	  FROM %1$s AS li
+	  JOIN bedrock_cost.exports AS e ON e.export_id = li.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s
-$q$, 'SET enable_sort = off');	-- hashed, as chargeback_base (a sort of the summary's rows by the grain cost four times the hash)
+$q$);
 CREATE UNIQUE INDEX chargeback_daily_key ON bedrock_cost.chargeback_daily
 	(billing_period, usage_date, principal_arn, model, usage_account_id, export_id,
 	 payer_account_id, attribution, tags);

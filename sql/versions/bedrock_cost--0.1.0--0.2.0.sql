@@ -1,8 +1,9 @@
 /*
  * bedrock_cost--0.1.0--0.2.0.sql: ALTER EXTENSION bedrock_cost UPDATE from
- * 0.1.0 to 0.2.0.  Changes only functions and views; every table, its rows, the
- * ledger, the registered exports, the settings and the chargeback tables
- * are kept as they are.  The chargeback is recomputed at the next
+ * 0.1.0 to 0.2.0.  Changes functions, views and the model-day summary
+ * (recomputed from the summaries it is made of); every other table, its
+ * rows, the ledger, the registered exports, the settings and the
+ * chargeback tables are kept as they are.  The chargeback is recomputed at the next
  * bedrock_cost.refresh_chargeback(), because the extension's version is one
  * of its inputs (bedrock_cost._chargeback_inputs).
  *
@@ -13,9 +14,14 @@
  *    for every period;
  *  - bedrock_cost.current_loads shows the cost basis each delivery was
  *    recorded in (loads.cost_basis), as its last column;
- *  - the aggregate of chargeback_daily's sums declares the size of its
- *    state, so the planner sizes its hash table for the groups work_mem
- *    really holds, instead of spilling to disk;
+ *  - the model-day summary (usage_daily) is kept at the grain of
+ *    chargeback_daily, with the token kinds side by side, so refreshing
+ *    chargeback_daily projects its rows instead of grouping them: the
+ *    columns line_item_type, token_kind and tokens give way to attribution
+ *    and the tokens, unblended and net cost of each token kind, and the
+ *    current deliveries' model-day summaries are recomputed here from
+ *    their summaries (usage_summary); the aggregate _daily_sums, which
+ *    did that grouping, is gone;
  *  - bedrock_cost.version() says 0.2.0.
  */
 
@@ -77,10 +83,209 @@ CREATE OR REPLACE VIEW bedrock_cost.current_loads AS
 	  FROM bedrock_cost.loads l JOIN bedrock_cost.exports e USING (export_id)
 	 WHERE l.status = 'done';
 
-CREATE OR REPLACE AGGREGATE bedrock_cost._daily_sums(token_kind text, tokens numeric, unblended numeric,
-													 net numeric, cost numeric, line_items bigint) (
-	SFUNC = bedrock_cost._daily_sums_add,
-	STYPE = internal,
-	SSPACE = 512,
-	FINALFUNC = bedrock_cost._daily_sums_final
-);
+-- ------------------------------------------------------------------------
+-- usage_daily at the grain of chargeback_daily: the columns change on the
+-- template and on the partitioned table (and so on every current
+-- delivery's partition), then each current delivery's model-day summary is
+-- recomputed from its summary, the way a full rebuild of the chargeback
+-- does
+
+-- the model-day summary of a delivery computed from its summary
+CREATE OR REPLACE FUNCTION bedrock_cost._summarize_daily(p_load_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+BEGIN
+	-- DELETE, not TRUNCATE: a full rebuild of the chargeback recomputes the
+	-- attached tables of the current deliveries, under readers
+	EXECUTE format('DELETE FROM bedrock_cost.%I', 'usage_daily_l' || p_load_id);
+	-- the grain of chargeback_daily, grouped as SQL groups iam_arn and jsonb
+	-- (the loader's rollup in C makes the same groups, src/core/cur_summary.h)
+	EXECUTE format('INSERT INTO bedrock_cost.%I (billing_period, export_id, load_id, usage_date, '
+				   'payer_account_id, usage_account_id, attribution, principal, tags, model, '
+				   'line_items, unblended_cost, net_unblended_cost, '
+				   'input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, '
+				   'input_unblended_cost, output_unblended_cost, cache_read_unblended_cost, '
+				   'cache_write_unblended_cost, input_net_unblended_cost, output_net_unblended_cost, '
+				   'cache_read_net_unblended_cost, cache_write_net_unblended_cost) '
+				   'SELECT s.billing_period, s.export_id, s.load_id, s.usage_date, s.payer_account_id, '
+				   's.usage_account_id, bedrock_cost.attribution(s.principal::pg_catalog.text, s.line_item_type), '
+				   's.principal, s.tags, u.model, '
+				   'sum(s.line_items), sum(s.unblended_cost), sum(s.net_unblended_cost), '
+				   'sum(s.tokens) FILTER (WHERE u.kind = ''input''), '
+				   'sum(s.tokens) FILTER (WHERE u.kind = ''output''), '
+				   'sum(s.tokens) FILTER (WHERE u.kind = ''cache_read''), '
+				   'sum(s.tokens) FILTER (WHERE u.kind = ''cache_write''), '
+				   'sum(s.unblended_cost) FILTER (WHERE u.kind = ''input''), '
+				   'sum(s.unblended_cost) FILTER (WHERE u.kind = ''output''), '
+				   'sum(s.unblended_cost) FILTER (WHERE u.kind = ''cache_read''), '
+				   'sum(s.unblended_cost) FILTER (WHERE u.kind = ''cache_write''), '
+				   'sum(s.net_unblended_cost) FILTER (WHERE u.kind = ''input''), '
+				   'sum(s.net_unblended_cost) FILTER (WHERE u.kind = ''output''), '
+				   'sum(s.net_unblended_cost) FILTER (WHERE u.kind = ''cache_read''), '
+				   'sum(s.net_unblended_cost) FILTER (WHERE u.kind = ''cache_write'') '
+				   'FROM bedrock_cost.%I AS s '
+				   'CROSS JOIN LATERAL (SELECT p.model, p.token_kind AS kind '
+				   'FROM bedrock_cost.parse_usage_type(s.usage_type, s.product_name) AS p) AS u '
+				   'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10',
+				   'usage_daily_l' || p_load_id, 'usage_summary_l' || p_load_id);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._summarize_daily(bigint) IS
+  'internal: (re)computes the model-day summary of delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) and parse_usage_type, for the deliveries whose summary the loader did not roll up itself and at every full rebuild of the chargeback; returns its rows';
+
+ALTER TABLE bedrock_cost.usage_daily_template
+	DROP COLUMN line_item_type,
+	DROP COLUMN token_kind,
+	DROP COLUMN tokens,
+	ADD COLUMN attribution text,
+	ADD COLUMN input_tokens numeric,
+	ADD COLUMN output_tokens numeric,
+	ADD COLUMN cache_read_tokens numeric,
+	ADD COLUMN cache_write_tokens numeric,
+	ADD COLUMN input_unblended_cost numeric,
+	ADD COLUMN output_unblended_cost numeric,
+	ADD COLUMN cache_read_unblended_cost numeric,
+	ADD COLUMN cache_write_unblended_cost numeric,
+	ADD COLUMN input_net_unblended_cost numeric,
+	ADD COLUMN output_net_unblended_cost numeric,
+	ADD COLUMN cache_read_net_unblended_cost numeric,
+	ADD COLUMN cache_write_net_unblended_cost numeric;
+ALTER TABLE bedrock_cost.usage_daily
+	DROP COLUMN line_item_type,
+	DROP COLUMN token_kind,
+	DROP COLUMN tokens,
+	ADD COLUMN attribution text,
+	ADD COLUMN input_tokens numeric,
+	ADD COLUMN output_tokens numeric,
+	ADD COLUMN cache_read_tokens numeric,
+	ADD COLUMN cache_write_tokens numeric,
+	ADD COLUMN input_unblended_cost numeric,
+	ADD COLUMN output_unblended_cost numeric,
+	ADD COLUMN cache_read_unblended_cost numeric,
+	ADD COLUMN cache_write_unblended_cost numeric,
+	ADD COLUMN input_net_unblended_cost numeric,
+	ADD COLUMN output_net_unblended_cost numeric,
+	ADD COLUMN cache_read_net_unblended_cost numeric,
+	ADD COLUMN cache_write_net_unblended_cost numeric;
+
+-- a new delivery's model-day table says what it holds now
+CREATE OR REPLACE FUNCTION bedrock_cost._create_load_table(p_load_id bigint, p_period date, p_export_id integer)
+RETURNS text
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t text := 'line_items_l' || p_load_id;
+	s text := 'usage_summary_l' || p_load_id;
+	p text := 'usage_period_l' || p_load_id;
+	d text := 'usage_daily_l' || p_load_id;
+BEGIN
+	EXECUTE format('CREATE TABLE bedrock_cost.%I (LIKE bedrock_cost.line_items_template INCLUDING ALL, '
+				   'CONSTRAINT %I CHECK (billing_period = %L::date AND export_id = %s AND load_id = %s))',
+				   t, t || '_delivery', p_period, p_export_id, p_load_id);
+	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', t,
+				   format('rows of delivery %s (bedrock_cost.loads), billing period %s', p_load_id, p_period));
+	EXECUTE format('CREATE TABLE bedrock_cost.%I (LIKE bedrock_cost.usage_summary_template INCLUDING ALL, '
+				   'CONSTRAINT %I CHECK (billing_period = %L::date AND export_id = %s AND load_id = %s))',
+				   s, s || '_delivery', p_period, p_export_id, p_load_id);
+	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', s,
+				   format('chargeback summary of delivery %s (bedrock_cost.loads), billing period %s', p_load_id, p_period));
+	EXECUTE format('CREATE TABLE bedrock_cost.%I (LIKE bedrock_cost.usage_period_template INCLUDING ALL, '
+				   'CONSTRAINT %I CHECK (billing_period = %L::date AND export_id = %s AND load_id = %s))',
+				   p, p || '_delivery', p_period, p_export_id, p_load_id);
+	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', p,
+				   format('chargeback summary of delivery %s (bedrock_cost.loads) over billing period %s', p_load_id, p_period));
+	EXECUTE format('CREATE TABLE bedrock_cost.%I (LIKE bedrock_cost.usage_daily_template INCLUDING ALL, '
+				   'CONSTRAINT %I CHECK (billing_period = %L::date AND export_id = %s AND load_id = %s))',
+				   d, d || '_delivery', p_period, p_export_id, p_load_id);
+	EXECUTE format('COMMENT ON TABLE bedrock_cost.%I IS %L', d,
+				   format('chargeback summary of delivery %s (bedrock_cost.loads) at the grain of chargeback_daily, billing period %s', p_load_id, p_period));
+	-- on Citus, distributed like line_items before a row is written (78_citus.sql)
+	PERFORM bedrock_cost._distribute_load_table(t);
+	RETURN t;
+END
+$$;
+
+SELECT bedrock_cost._summarize_daily(l.load_id)
+  FROM bedrock_cost.loads AS l
+ WHERE l.status = 'done'
+   AND pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', 'usage_daily_l' || l.load_id)) IS NOT NULL
+ ORDER BY l.load_id;
+
+ALTER TABLE bedrock_cost.usage_daily_template ALTER COLUMN attribution SET NOT NULL;
+ALTER TABLE bedrock_cost.usage_daily ALTER COLUMN attribution SET NOT NULL;
+
+COMMENT ON TABLE bedrock_cost.usage_daily IS
+  'usage_summary of the current deliveries at the grain of chargeback_daily: one row per UTC usage day, accounts, attribution, principal, tags map (as jsonb) and model, with the tokens and costs of the four token kinds side by side, so chargeback_daily reads it without grouping (a month of usage has about a fifth of the rows of its usage_summary). Rolled up by the loader from the summary it keeps, else by SQL from usage_summary (bedrock_cost._summarize_daily); swapped in with the delivery, dropped when a newer delivery replaces it, and recomputed from usage_summary by every full rebuild of the chargeback (refresh_chargeback(false), or a change of the extension version), so the models follow the installed parser. One partition per (billing_period, export_id); always sum';
+COMMENT ON COLUMN bedrock_cost.usage_daily.attribution IS 'bedrock_cost.attribution(principal, line_item_type) of the rows: attributed, unattributed or account_level';
+COMMENT ON COLUMN bedrock_cost.usage_daily.model IS 'model of the usage type, as billed (parse_usage_type(usage_type, product_name).model; NULL when none)';
+COMMENT ON COLUMN bedrock_cost.usage_daily.input_tokens IS 'sum of tokens of the rows whose token kind (parse_usage_type(...).token_kind) is input; NULL when no such row has tokens. output_tokens, cache_read_tokens and cache_write_tokens likewise';
+COMMENT ON COLUMN bedrock_cost.usage_daily.output_tokens IS 'as input_tokens, for the token kind output';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_read_tokens IS 'as input_tokens, for the token kind cache_read';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_write_tokens IS 'as input_tokens, for the token kind cache_write';
+COMMENT ON COLUMN bedrock_cost.usage_daily.input_unblended_cost IS 'sum of unblended_cost of the rows of token kind input; NULL when there is none';
+COMMENT ON COLUMN bedrock_cost.usage_daily.output_unblended_cost IS 'as input_unblended_cost, for the token kind output';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_read_unblended_cost IS 'as input_unblended_cost, for the token kind cache_read';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_write_unblended_cost IS 'as input_unblended_cost, for the token kind cache_write';
+COMMENT ON COLUMN bedrock_cost.usage_daily.input_net_unblended_cost IS 'sum of net_unblended_cost of the rows of token kind input; NULL when there is none';
+COMMENT ON COLUMN bedrock_cost.usage_daily.output_net_unblended_cost IS 'as input_net_unblended_cost, for the token kind output';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_read_net_unblended_cost IS 'as input_net_unblended_cost, for the token kind cache_read';
+COMMENT ON COLUMN bedrock_cost.usage_daily.cache_write_net_unblended_cost IS 'as input_net_unblended_cost, for the token kind cache_write';
+
+-- chargeback_daily projects usage_daily: its rows function as
+-- _chargeback_table makes it (60_chargeback.sql), without the sort setting
+-- its grouping needed
+DO $do$
+DECLARE
+	q text := $q$
+	-- the model-day summary is at this table's grain already (usage_daily:
+	-- the loader's rollup or _summarize_daily group its rows as this
+	-- table's key does), so a period is a projection of its rows, with the
+	-- cost basis applied and the principal's role and person
+	SELECT li.billing_period, li.usage_date, li.export_id, e.export_name, e.path AS export,
+		   li.payer_account_id, li.usage_account_id,
+		   li.attribution, li.principal::text AS principal_arn,
+		   bedrock_cost.role_arn(li.principal)::text AS role_arn,
+		   bedrock_cost.person(li.principal) AS person,
+		   li.tags, li.model,
+		   CASE s.cost_basis WHEN 'net_unblended' THEN li.net_unblended_cost
+				ELSE li.unblended_cost END AS cost,
+		   s.cost_basis, li.unblended_cost, li.net_unblended_cost,
+		   coalesce(li.input_tokens, 0) AS input_tokens,
+		   coalesce(li.output_tokens, 0) AS output_tokens,
+		   coalesce(li.cache_read_tokens, 0) AS cache_read_tokens,
+		   coalesce(li.cache_write_tokens, 0) AS cache_write_tokens,
+		   coalesce(li.input_tokens, 0) + coalesce(li.output_tokens, 0)
+			+ coalesce(li.cache_read_tokens, 0) + coalesce(li.cache_write_tokens, 0) AS total_tokens,
+		   coalesce(CASE s.cost_basis WHEN 'net_unblended' THEN li.input_net_unblended_cost
+						 ELSE li.input_unblended_cost END, 0) AS input_cost,
+		   coalesce(CASE s.cost_basis WHEN 'net_unblended' THEN li.output_net_unblended_cost
+						 ELSE li.output_unblended_cost END, 0) AS output_cost,
+		   coalesce(CASE s.cost_basis WHEN 'net_unblended' THEN li.cache_read_net_unblended_cost
+						 ELSE li.cache_read_unblended_cost END, 0) AS cache_read_cost,
+		   coalesce(CASE s.cost_basis WHEN 'net_unblended' THEN li.cache_write_net_unblended_cost
+						 ELSE li.cache_write_unblended_cost END, 0) AS cache_write_cost,
+		   li.line_items
+	  FROM %1$s AS li
+	  JOIN bedrock_cost.exports AS e ON e.export_id = li.export_id
+	 CROSS JOIN bedrock_cost.chargeback_basis AS s
+$q$;
+BEGIN
+	EXECUTE format('CREATE OR REPLACE FUNCTION bedrock_cost._chargeback_daily_rows(periods date[]) '
+				   'RETURNS SETOF bedrock_cost.chargeback_daily '
+				   'LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp  AS %L',
+				   format(q, '(SELECT * FROM bedrock_cost.usage_daily AS src WHERE src.billing_period = ANY ($1)'
+						  || ' AND src.billing_period >= (SELECT pg_catalog.min(x.p) FROM pg_catalog.unnest($1) AS x(p))'
+						  || ' AND src.billing_period <= (SELECT pg_catalog.max(x.p) FROM pg_catalog.unnest($1) AS x(p)))'));
+END
+$do$;
+
+DROP AGGREGATE bedrock_cost._daily_sums(text, numeric, numeric, numeric, numeric, bigint);
+DROP FUNCTION bedrock_cost._daily_sums_add(internal, text, numeric, numeric, numeric, numeric, bigint);
+DROP FUNCTION bedrock_cost._daily_sums_final(internal);

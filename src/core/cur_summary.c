@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "copy_binary.h"
+#include "jsonb_text.h"
 #include "usage_type.h"
 
 /* interned columns of the key, in bc_sum_copy_columns order */
@@ -57,11 +58,15 @@
 
 /*
  * The grains of a summary: the rows' (bc_sum_create), and the two its
- * groups roll up into.  A model-day group keeps the usage day, payer,
- * account, line item type, principal and tags of its key and holds the
- * model (id of its text) in the usage type's slot and the token kind (id of
- * its name, 0 when the line is not one of the four token kinds) in the
- * product name's; its other ids are 0.
+ * groups roll up into.  The model-day grain has two kinds of groups.  A
+ * row group (one COPY row) keeps the usage day, payer, account, principal
+ * of its key, the attribution (id of its text) in the line item type's
+ * slot, the jsonb text of the tags map (jsonb_text.h) in the tags' slot and
+ * the model (id of its text) in the usage type's; its product name slot is
+ * 0, and it sums line items, unblended and net cost.  A kind group has the
+ * same key but the token kind (id of its name) in the product name's slot,
+ * and sums the tokens, unblended and net cost of that kind; it is emitted
+ * inside its row group's row.  Other ids are 0.
  */
 #define GRAIN_DAY 0
 #define GRAIN_PERIOD 1
@@ -93,8 +98,18 @@ const char	bc_sum_copy_columns[] =
 
 const char	bc_sum_model_day_copy_columns[] =
 "billing_period, export_id, load_id, usage_date, payer_account_id, "
-"usage_account_id, line_item_type, principal, tags, model, token_kind, "
-"line_items, unblended_cost, net_unblended_cost, tokens";
+"usage_account_id, attribution, principal, tags, model, "
+"line_items, unblended_cost, net_unblended_cost, "
+"input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
+"input_unblended_cost, output_unblended_cost, cache_read_unblended_cost, "
+"cache_write_unblended_cost, input_net_unblended_cost, output_net_unblended_cost, "
+"cache_read_net_unblended_cost, cache_write_net_unblended_cost";
+
+/* the token kinds of a model-day row, in the order of its columns */
+#define NKINDS 4
+static const bc_token_kind kinds[NKINDS] = {
+	BC_KIND_INPUT, BC_KIND_OUTPUT, BC_KIND_CACHE_READ, BC_KIND_CACHE_WRITE
+};
 
 const char	bc_sum_period_copy_columns[] =
 "billing_period, export_id, load_id, payer_account_id, "
@@ -176,6 +191,9 @@ struct bc_sum
 	sum_slot   *gtab;
 	uint32_t	gtab_mask;
 	int64_t		last_group;		/* the previous row's group, -1 none */
+
+	/* model-day grain: the ids of the names of kinds[] */
+	uint32_t	kind_id[NKINDS];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -629,6 +647,23 @@ group_for(bc_sum *s, const sum_key *k, uint32_t hash)
 	return group_add(s, k, hash);
 }
 
+/* the group of key k, NULL when there is none */
+static const sum_group *
+group_find(const bc_sum *s, const sum_key *k)
+{
+	uint32_t	hash = key_hash(k);
+
+	for (uint32_t i = hash & s->gtab_mask; s->gtab != NULL && s->gtab[i].n != 0;
+		 i = (i + 1) & s->gtab_mask)
+	{
+		const sum_group *g = group_at(s, s->gtab[i].n - 1);
+
+		if (s->gtab[i].hash == hash && key_eq(&g->key, k))
+			return g;
+	}
+	return NULL;
+}
+
 /* a decimal of a row, scanned, with what every sum of it needs */
 typedef struct sum_val
 {
@@ -865,6 +900,16 @@ emit_sum(const sum_group *g, int i, bc_buf *scratch, bc_buf *out)
 static void
 emit_model_day(const bc_sum *s, const sum_group *g, bc_buf *scratch, bc_buf *out)
 {
+	const sum_group *kind[NKINDS];
+	static const int per_kind[] = {S_TOKENS, S_UNBLENDED, S_NET};
+
+	for (int i = 0; i < NKINDS; i++)
+	{
+		sum_key		k = g->key;
+
+		k.id[K_KIND] = s->kind_id[i];
+		kind[i] = group_find(s, &k);
+	}
 	bc_cb_date_days(out, g->key.usage_date);
 	emit_str(s, g->key.id[K_PAYER], false, out);
 	emit_str(s, g->key.id[K_ACCOUNT], false, out);
@@ -872,11 +917,20 @@ emit_model_day(const bc_sum *s, const sum_group *g, bc_buf *scratch, bc_buf *out
 	emit_str(s, g->key.id[K_PRINCIPAL], true, out);
 	emit_str(s, g->key.id[K_TAGS], true, out);
 	emit_str(s, g->key.id[K_MODEL], false, out);
-	emit_str(s, g->key.id[K_KIND], false, out);
 	bc_cb_int8(out, g->line_items);
 	emit_sum(g, S_UNBLENDED, scratch, out);
 	emit_sum(g, S_NET, scratch, out);
-	emit_sum(g, S_TOKENS, scratch, out);
+	/* tokens, then unblended, then net cost, of each kind */
+	for (int j = 0; j < (int) (sizeof(per_kind) / sizeof(per_kind[0])); j++)
+	{
+		for (int i = 0; i < NKINDS; i++)
+		{
+			if (kind[i] == NULL)
+				bc_cb_null(out);
+			else
+				emit_sum(kind[i], per_kind[j], scratch, out);
+		}
+	}
 }
 
 /* the binary COPY row of a group, after the constant columns */
@@ -920,6 +974,12 @@ bc_sum_emit(const bc_sum *s, size_t *cursor, int period_year, int period_month,
 	bc_buf_init(&scratch);
 	while (*cursor < (size_t) s->ngroups && out->len < max_bytes && !out->nomem)
 	{
+		/* a model-day kind group is written in its row group's row */
+		if (s->grain == GRAIN_MODEL_DAY && group_at(s, (int64_t) *cursor)->key.id[K_KIND] != 0)
+		{
+			(*cursor)++;
+			continue;
+		}
 		bc_cb_i16(out, s->grain == GRAIN_PERIOD ? BC_SUM_PERIOD_COPY_NCOLUMNS :
 				  s->grain == GRAIN_MODEL_DAY ? BC_SUM_MODEL_DAY_COPY_NCOLUMNS : BC_SUM_COPY_NCOLUMNS);
 		bc_cb_date(out, period_year, period_month, 1);
@@ -994,6 +1054,17 @@ typedef struct model_memo
 
 #define MEMO_SLOTS 512
 
+/* what the model-day keys of a day summary's groups are made of, once each */
+typedef struct model_day_memo
+{
+	model_memo	ut[MEMO_SLOTS];
+	uint32_t   *tags;			/* [day id of a tags map]: id of its jsonb
+								 * text, 0 not seen yet */
+	uint32_t	attribution[3]; /* ids of attributed, unattributed,
+								 * account_level */
+	bc_buf		text;			/* scratch for a jsonb text */
+} model_day_memo;
+
 /* the text of id (of s), as a pointer and length; NULL for id 0 */
 static const char *
 str_of(const bc_sum *s, uint32_t id, size_t *len)
@@ -1002,14 +1073,28 @@ str_of(const bc_sum *s, uint32_t id, size_t *len)
 	return id == 0 ? NULL : s->strs[id].ptr;
 }
 
+/* is the text of id one of the line item types bedrock_cost.is_usage_line_item_type names */
+static bool
+is_usage_type(const bc_sum *s, uint32_t id)
+{
+	static const char *const usage[] = {"Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"};
+	size_t		len;
+	const char *t = str_of(s, id, &len);
+
+	for (int i = 0; i < 3; i++)
+	{
+		if (t != NULL && len == strlen(usage[i]) && memcmp(t, usage[i], len) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
- * The model-day key of day group key k, into m (a summary with day's
- * dictionary): the usage type and product name parsed (through a memo of
- * MEMO_SLOTS pairs), their model and token kind interned in m; false when
- * m gave up.
+ * The model and token kind of day group key k, interned in m (through the
+ * memo of usage types); false when m gave up.
  */
 static bool
-model_day_key(bc_sum *m, const bc_sum *day, const sum_key *k, model_memo *memo, sum_key *out)
+model_of(bc_sum *m, const bc_sum *day, const sum_key *k, model_memo *memo, model_memo **out)
 {
 	model_memo *e = &memo[(k->id[K_USAGE_TYPE] * 31 + k->id[K_PRODUCT]) & (MEMO_SLOTS - 1)];
 
@@ -1035,16 +1120,165 @@ model_day_key(bc_sum *m, const bc_sum *day, const sum_key *k, model_memo *memo, 
 		e->usage_type = k->id[K_USAGE_TYPE];
 		e->product = k->id[K_PRODUCT];
 	}
+	*out = e;
+	return true;
+}
+
+/*
+ * The id (in m) of the jsonb text of the tags map of day id tags; false
+ * when m gave up, or (m then overflowed) the map has a number, whose jsonb
+ * equality is not that of its text.
+ */
+static bool
+tags_of(bc_sum *m, const bc_sum *day, uint32_t tags, model_day_memo *md, uint32_t *out)
+{
+	size_t		len;
+	const char *t;
+
+	if (tags == 0 || md->tags[tags] != 0)
+	{
+		*out = tags == 0 ? 0 : md->tags[tags];
+		return true;
+	}
+	t = str_of(day, tags, &len);
+	bc_buf_reset(&md->text);
+	switch (bc_jsonb_map_text(t, len, &md->text))
+	{
+		case BC_JSONB_TEXT_OK:
+			break;
+		case BC_JSONB_TEXT_NOMEM:
+			return out_of_memory(m);
+		default:
+			return overflow(m);
+	}
+	/* intern() keeps its own copy; the column's last-value cache is K_TAGS's */
+	if (!intern(m, K_TAGS, md->text.data, md->text.len, &md->tags[tags]))
+		return false;
+	*out = md->tags[tags];
+	return true;
+}
+
+/*
+ * The model-day row key of day group key k, into out, and the id of its
+ * token kind (0: none) into *kind: the attribution of its principal and
+ * line item type, the jsonb text of its tags, its model.  False when m
+ * gave up.
+ */
+static bool
+model_day_key(bc_sum *m, const bc_sum *day, const sum_key *k, model_day_memo *md,
+			  sum_key *out, uint32_t *kind)
+{
+	model_memo *e;
+	uint32_t	tags;
+
+	if (!model_of(m, day, k, md->ut, &e) || !tags_of(m, day, k->id[K_TAGS], md, &tags))
+		return false;
 	memset(out, 0, sizeof(*out));
 	out->usage_date = k->usage_date;
 	out->id[K_PAYER] = k->id[K_PAYER];
 	out->id[K_ACCOUNT] = k->id[K_ACCOUNT];
-	out->id[K_TYPE] = k->id[K_TYPE];
+	out->id[K_TYPE] = md->attribution[k->id[K_PRINCIPAL] != 0 ? 0 :
+									  is_usage_type(day, k->id[K_TYPE]) ? 1 : 2];
 	out->id[K_PRINCIPAL] = k->id[K_PRINCIPAL];
-	out->id[K_TAGS] = k->id[K_TAGS];
+	out->id[K_TAGS] = tags;
 	out->id[K_MODEL] = e->model;
-	out->id[K_KIND] = e->kind;
+	*kind = e->kind;
 	return true;
+}
+
+/* a new model-day memo for day, counted against m; NULL when m gave up */
+static model_day_memo *
+model_day_memo_new(bc_sum *m, const bc_sum *day)
+{
+	static const char *const names[3] = {"attributed", "unattributed", "account_level"};
+	model_day_memo *md = sum_alloc(m, sizeof(model_day_memo), true);
+
+	if (md == NULL)
+		return NULL;
+	md->tags = sum_alloc(m, (size_t) day->nstrs * sizeof(uint32_t), true);
+	bc_buf_init(&md->text);
+	for (int i = 0; md->tags != NULL && i < 3; i++)
+	{
+		if (!intern(m, K_TYPE, names[i], strlen(names[i]), &md->attribution[i]))
+			break;
+	}
+	for (int i = 0; md->tags != NULL && i < NKINDS; i++)
+	{
+		const char *name = bc_token_kind_name(kinds[i]);
+
+		if (!intern(m, K_KIND, name, strlen(name), &m->kind_id[i]))
+			break;
+	}
+	return md;
+}
+
+/* free a model-day memo, uncounted unless m gave up (which reset the count) */
+static void
+model_day_memo_free(bc_sum *m, const bc_sum *day, model_day_memo *md)
+{
+	if (md == NULL)
+		return;
+	if (!m->overflowed && !m->nomem)
+		m->used -= sizeof(model_day_memo) + (size_t) day->nstrs * sizeof(uint32_t);
+	bc_buf_free(&md->text);
+	free(md->tags);
+	free(md);
+}
+
+/* add sums i of g into d; false when s gave up */
+static bool
+merge_sums(bc_sum *s, sum_group *d, const sum_group *g, const int *sums, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		if (!group_merge_sum(s, d, g, sums[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Merge day group g into the model-day summary m: its row group, and the
+ * group of its token kind when it has one; false when m gave up.
+ */
+static bool
+model_day_merge(bc_sum *m, const bc_sum *day, const sum_group *g, model_day_memo *md)
+{
+	static const int row_sums[] = {S_UNBLENDED, S_NET};
+	static const int kind_sums[] = {S_TOKENS, S_UNBLENDED, S_NET};
+	sum_key		k;
+	uint32_t	kind;
+	sum_group  *d;
+
+	if (!model_day_key(m, day, &g->key, md, &k, &kind) ||
+		(d = group_for(m, &k, key_hash(&k))) == NULL)
+		return false;
+	d->line_items += g->line_items;
+	if (!merge_sums(m, d, g, row_sums, 2))
+		return false;
+	if (kind == 0)
+		return true;
+	k.id[K_KIND] = kind;
+	if ((d = group_for(m, &k, key_hash(&k))) == NULL)
+		return false;
+	d->line_items += g->line_items;
+	return merge_sums(m, d, g, kind_sums, 3);
+}
+
+/* merge day group g into the period summary p; false when p gave up */
+static bool
+period_merge(bc_sum *p, const sum_group *g)
+{
+	static const int sums[] = {S_UNBLENDED, S_NET, S_TOKENS, S_AMOUNT};
+	sum_key		k = g->key;
+	sum_group  *d;
+
+	k.usage_date = 0;
+	if ((d = group_for(p, &k, key_hash(&k))) == NULL)
+		return false;
+	d->line_items += g->line_items;
+	d->net_rows += g->net_rows;
+	return merge_sums(p, d, g, sums, 4);
 }
 
 /*
@@ -1055,7 +1289,7 @@ static bc_sum *
 rollup(const bc_sum *day, size_t max_bytes, int grain)
 {
 	bc_sum	   *p;
-	model_memo *memo = NULL;
+	model_day_memo *md = NULL;
 
 	if (day->overflowed || day->nomem || day->grain != GRAIN_DAY)
 		return NULL;
@@ -1064,35 +1298,16 @@ rollup(const bc_sum *day, size_t max_bytes, int grain)
 	p->grain = grain;
 	if (!copy_dictionary(p, day))
 		return p;
-	if (grain == GRAIN_MODEL_DAY &&
-		(memo = sum_alloc(p, MEMO_SLOTS * sizeof(model_memo), true)) == NULL)
+	if (grain == GRAIN_MODEL_DAY && (md = model_day_memo_new(p, day)) == NULL)
 		return p;
-	for (int64_t n = 0; n < day->ngroups; n++)
+	for (int64_t n = 0; n < day->ngroups && !p->overflowed && !p->nomem; n++)
 	{
 		const sum_group *g = group_at(day, n);
-		sum_key		k = g->key;
-		sum_group  *d;
 
-		if (grain == GRAIN_PERIOD)
-			k.usage_date = 0;
-		else if (!model_day_key(p, day, &g->key, memo, &k))
-			break;
-		if ((d = group_for(p, &k, key_hash(&k))) == NULL)
-			break;
-		d->line_items += g->line_items;
-		d->net_rows += g->net_rows;
-		if (!group_merge_sum(p, d, g, S_UNBLENDED) || !group_merge_sum(p, d, g, S_NET))
-			break;
-		/* a model-day group has tokens of its token kind only, no usage amount */
-		if (grain == GRAIN_PERIOD ?
-			!group_merge_sum(p, d, g, S_TOKENS) || !group_merge_sum(p, d, g, S_AMOUNT) :
-			k.id[K_KIND] != 0 && !group_merge_sum(p, d, g, S_TOKENS))
+		if (!(grain == GRAIN_PERIOD ? period_merge(p, g) : model_day_merge(p, day, g, md)))
 			break;
 	}
-	/* the memo is not among what drop_all frees */
-	free(memo);
-	if (memo != NULL && !p->overflowed && !p->nomem)
-		p->used -= MEMO_SLOTS * sizeof(model_memo);
+	model_day_memo_free(p, day, md);
 	return p;
 }
 

@@ -63,7 +63,7 @@
 /* columns of a period-grain summary COPY row (bc_sum_period_copy_columns) */
 #define BC_SUM_PERIOD_COPY_NCOLUMNS 19
 /* columns of a model-day summary COPY row (bc_sum_model_day_copy_columns) */
-#define BC_SUM_MODEL_DAY_COPY_NCOLUMNS 15
+#define BC_SUM_MODEL_DAY_COPY_NCOLUMNS 25
 
 /* the values of one accepted Bedrock row, as the transformation checked them */
 typedef struct bc_sum_row
@@ -175,18 +175,29 @@ extern bc_sum *bc_sum_period(const bc_sum *day, size_t max_bytes);
 extern const char bc_sum_period_copy_columns[];
 
 /*
- * The same sums per usage day, accounts, line item type, principal, tags
- * map, model and token kind: the grain of chargeback_daily
- * (bedrock_cost.usage_daily), a third of the rows of day for a month of
- * usage.  The model and token kind of a group are those
- * bedrock_cost.parse_usage_type gives its usage type and product name
- * (bc_usage_type_parse, bc_row_model: the model as billed, before any
- * alias); the token kind is NULL unless it is input, output, cache_read or
- * cache_write, and only those groups sum tokens.  Rows
- * (bc_sum_model_day_copy_columns): the constant columns, usage_date,
- * payer_account_id, usage_account_id, line_item_type, principal, tags,
- * model, token_kind, line_items, unblended_cost, net_unblended_cost,
- * tokens.  Otherwise as bc_sum_period.
+ * The same sums at the grain of chargeback_daily (bedrock_cost.usage_daily):
+ * per usage day, accounts, attribution, principal, tags map and model, the
+ * tokens and costs of the four token kinds side by side, about a fifth of
+ * the rows of day for a month of usage.  Its groups are exactly those SQL
+ * makes of the same rows, so chargeback_daily reads them without grouping:
+ *
+ *	 attribution	that of bedrock_cost.attribution(principal, line item
+ *					type): attributed, unattributed or account_level
+ *	 principal		its text (an accepted IAM ARN text is canonical: equal
+ *					iam_arn values are equal texts)
+ *	 tags			the jsonb text of the map (jsonb_text.h), so maps equal
+ *					as jsonb are one group; a map with a number makes the
+ *					rollup give up (bc_sum_overflowed), and the caller
+ *					groups in SQL
+ *	 model			bedrock_cost.parse_usage_type's of the usage type and
+ *					product name (bc_usage_type_parse, bc_row_model: the
+ *					model as billed, before any alias)
+ *
+ * and holds line_items, unblended_cost and net_unblended_cost of every row,
+ * then the tokens, the unblended and the net cost of the rows of each
+ * token kind (input, output, cache_read, cache_write; NULL when no row of
+ * the kind gave a value).  Rows: bc_sum_model_day_copy_columns.  Otherwise
+ * as bc_sum_period.
  */
 extern bc_sum *bc_sum_model_day(const bc_sum *day, size_t max_bytes);
 

@@ -18,6 +18,12 @@
  * numeric_add, exact, so the sums and their display scales are those of
  * sum().
  *
+ * Since 0.2.0 chargeback_daily no longer groups (usage_daily is kept at
+ * its grain), and 0.2.0's schema has no such aggregate.  The functions
+ * stay in the library for 0.1.0: its install script (which the update
+ * path starts from) creates the aggregate on them, and a 0.1.0 database
+ * refreshes with it until ALTER EXTENSION bedrock_cost UPDATE.
+ *
  * IDENTIFICATION
  *		src/ext/daily_sums.c
  *

@@ -27,8 +27,10 @@
  */
 #include "compat.h"
 
+#include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "utils/datetime.h"
+#include "utils/lsyscache.h"
 
 #include "copy_binary.h"
 #include "cur_summary.h"
@@ -142,14 +144,35 @@ typedef struct BcRollup
 	const char *columns;
 	int			ncolumns;
 	int64		(*fallback) (int64 load_id);
+	const char *template;		/* the table's template ... */
+	const char *since;			/* ... has this column in the schema whose
+								 * rows the core writes (NULL: any) */
 } BcRollup;
 
 static const BcRollup rollups[] = {
 	{bc_sum_period, "usage_period_l", bc_sum_period_copy_columns,
-	BC_SUM_PERIOD_COPY_NCOLUMNS, bc_ledger_summarize_period},
+	BC_SUM_PERIOD_COPY_NCOLUMNS, bc_ledger_summarize_period, NULL, NULL},
+	/* 0.1.0's usage_daily has line_item_type and token_kind rows */
 	{bc_sum_model_day, "usage_daily_l", bc_sum_model_day_copy_columns,
-	BC_SUM_MODEL_DAY_COPY_NCOLUMNS, bc_ledger_summarize_daily},
+	BC_SUM_MODEL_DAY_COPY_NCOLUMNS, bc_ledger_summarize_daily,
+	"usage_daily_template", "attribution"},
 };
+
+/*
+ * Is the installed schema the one whose rows the core writes for r?  A
+ * database not yet updated (ALTER EXTENSION bedrock_cost UPDATE) keeps
+ * its version's tables, and its own SQL fallback computes them.
+ */
+static bool
+rollup_fits_schema(const BcRollup *r)
+{
+	Oid			rel;
+
+	if (r->template == NULL)
+		return true;
+	rel = get_relname_relid(r->template, get_namespace_oid("bedrock_cost", false));
+	return OidIsValid(rel) && get_attnum(rel, r->since) != InvalidAttrNumber;
+}
 
 /*
  * Store a rollup of the core's summary sum into its table of delivery d,
@@ -159,7 +182,14 @@ static const BcRollup rollups[] = {
 static void
 store_rollup(const BcRollup *r, const bc_sum *sum, BcDelivery *d, int64 load_id)
 {
-	bc_sum	   *rolled = r->rollup(sum, (size_t) bc_summary_memory * 1024);
+	bc_sum	   *rolled;
+
+	if (!rollup_fits_schema(r))
+	{
+		(void) r->fallback(load_id);
+		return;
+	}
+	rolled = r->rollup(sum, (size_t) bc_summary_memory * 1024);
 
 	if (rolled != NULL && !bc_sum_overflowed(rolled) && !bc_sum_nomem(rolled))
 	{
@@ -176,8 +206,8 @@ store_rollup(const BcRollup *r, const bc_sum *sum, BcDelivery *d, int64 load_id)
 	}
 	bc_sum_free(rolled);
 	ereport(DEBUG1,
-			(errmsg_internal("bedrock_cost: load %lld: %s beyond bedrock_cost.summary_memory, computed by SQL",
-							 (long long) load_id, r->table)));
+			(errmsg_internal("bedrock_cost: load %lld: %s%lld not rolled up in memory (beyond bedrock_cost.summary_memory, or a tags map with a number), computed by SQL",
+							 (long long) load_id, r->table, (long long) load_id)));
 	(void) r->fallback(load_id);
 }
 

@@ -542,18 +542,28 @@ my $period_got = "SELECT $period_keys, sum(line_items)::bigint, sum(unblended_co
   . 'FROM bedrock_cost.usage_period GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11';
 
 # the current deliveries' model-day summaries against their stored rows,
-# each parsed on its own, per group, as text
-my $daily_keys = 'load_id, usage_date, payer_account_id, usage_account_id, line_item_type, '
-  . 'principal::text, tags, model, token_kind';
+# each parsed on its own, per row of chargeback_daily's grain, as text: one
+# summary row per group (no GROUP BY on the summary's side), the token kinds
+# side by side
+my $daily_keys = 'load_id, usage_date, payer_account_id, usage_account_id, attribution, '
+  . 'principal::text, tags, model';
+my @kinds = ('input', 'output', 'cache_read', 'cache_write');
+my $daily_kind_sums = join(', ',
+	(map { "sum(tokens) FILTER (WHERE token_kind = '$_')" } @kinds),
+	(map { "sum(unblended_cost) FILTER (WHERE token_kind = '$_')" } @kinds),
+	(map { "sum(coalesce(net_unblended_cost, unblended_cost)) FILTER (WHERE token_kind = '$_')" } @kinds));
 my $daily_ref = "SELECT $daily_keys, count(*) AS line_items, sum(unblended_cost), "
-  . 'sum(coalesce(net_unblended_cost, unblended_cost)), sum(tokens) FILTER (WHERE token_kind IS NOT NULL) '
-  . 'FROM (SELECT li.*, (li.usage_start AT TIME ZONE \'UTC\')::date AS usage_date, u.model, '
-  . "CASE WHEN u.token_kind IN ('input', 'output', 'cache_read', 'cache_write') THEN u.token_kind END AS token_kind "
+  . 'sum(coalesce(net_unblended_cost, unblended_cost)), '
+  . "$daily_kind_sums "
+  . 'FROM (SELECT li.*, (li.usage_start AT TIME ZONE \'UTC\')::date AS usage_date, u.model, u.token_kind, '
+  . 'bedrock_cost.attribution(li.principal::text, li.line_item_type) AS attribution '
   . 'FROM bedrock_cost.line_items AS li, bedrock_cost.parse_usage_type(li.usage_type, li.product_name) AS u) AS x '
-  . 'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9';
-my $daily_got = "SELECT $daily_keys, sum(line_items)::bigint, sum(unblended_cost), "
-  . 'sum(net_unblended_cost), sum(tokens) '
-  . 'FROM bedrock_cost.usage_daily GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9';
+  . 'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8';
+my $daily_got = "SELECT $daily_keys, line_items, unblended_cost, net_unblended_cost, "
+  . 'input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, '
+  . 'input_unblended_cost, output_unblended_cost, cache_read_unblended_cost, cache_write_unblended_cost, '
+  . 'input_net_unblended_cost, output_net_unblended_cost, cache_read_net_unblended_cost, '
+  . 'cache_write_net_unblended_cost FROM bedrock_cost.usage_daily';
 
 # everything compared after one step; every relation has rows
 sub check

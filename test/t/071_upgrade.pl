@@ -73,6 +73,28 @@ $queries{'current_loads (but cost_basis)'} =
   table_snapshot("(SELECT to_jsonb(c) - 'cost_basis' FROM bedrock_cost.current_loads c)");
 $queries{'bedrock_cost.audit_log'} = table_snapshot('bedrock_cost.audit_log');
 my %before = map { ($_ => sql_db('old', $queries{$_})) } keys %queries;
+# usage_daily is kept at chargeback_daily's grain in 0.2.0: after the update
+# it holds 0.1.0's rows grouped so, in plain SQL here
+delete $queries{'bedrock_cost.usage_daily'};
+delete $before{'bedrock_cost.usage_daily'};
+my @kinds = ('input', 'output', 'cache_read', 'cache_write');
+my $daily_0_1_0 = 'SELECT load_id, usage_date, payer_account_id, usage_account_id, '
+  . "CASE WHEN principal IS NOT NULL THEN 'attributed' "
+  . "WHEN line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'unattributed' "
+  . "ELSE 'account_level' END, principal::text, tags, model, sum(line_items)::bigint, sum(unblended_cost), "
+  . 'sum(net_unblended_cost), '
+  . join(', ',
+	(map { "sum(tokens) FILTER (WHERE token_kind = '$_')" } @kinds),
+	(map { "sum(unblended_cost) FILTER (WHERE token_kind = '$_')" } @kinds),
+	(map { "sum(net_unblended_cost) FILTER (WHERE token_kind = '$_')" } @kinds))
+  . ' FROM bedrock_cost.usage_daily GROUP BY 1, 2, 3, 4, 5, 6, 7, 8';
+my $daily_0_2_0 = 'SELECT load_id, usage_date, payer_account_id, usage_account_id, attribution, '
+  . 'principal::text, tags, model, line_items, unblended_cost, net_unblended_cost, '
+  . join(', ', (map { "${_}_tokens" } @kinds), (map { "${_}_unblended_cost" } @kinds),
+	(map { "${_}_net_unblended_cost" } @kinds))
+  . ' FROM bedrock_cost.usage_daily';
+$before{'usage_daily at the grain of chargeback_daily'} = sql_db('old', table_snapshot("($daily_0_1_0)"));
+$queries{'usage_daily at the grain of chargeback_daily'} = table_snapshot("($daily_0_2_0)");
 for my $check ('bedrock_cost.line_items_history', 'bedrock_cost.chargeback_allocated', 'bedrock_cost.spikes',
 	'bedrock_cost.budget_state', 'bedrock_cost.export_state')
 {
@@ -124,9 +146,11 @@ for my $line (grep { !$in_old{$_} } keys %in_fresh)
 	$changed{"$kind $name"} = 1;
 }
 is(join(', ', sort keys %changed),
-	'column bedrock_cost.current_loads, function bedrock_cost._daily_sums, function bedrock_cost._gateway_log_sql, '
+	'column bedrock_cost.current_loads, column bedrock_cost.usage_daily, column bedrock_cost.usage_daily_template, '
+	  . 'function bedrock_cost._chargeback_daily_rows, function bedrock_cost._create_load_table, '
+	  . 'function bedrock_cost._gateway_log_sql, function bedrock_cost._summarize_daily, '
 	  . 'function bedrock_cost.version, '
-	  . 'rel bedrock_cost.current_loads',
+	  . 'rel bedrock_cost.current_loads, rel bedrock_cost.usage_daily, table bedrock_cost.usage_daily',
 	'0.1.0 differed from a fresh install in the objects the upgrade script changes');
 
 # ---------------------------------------------------------------------

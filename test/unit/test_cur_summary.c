@@ -150,7 +150,10 @@ static const int col_kind[BC_SUM_COPY_NCOLUMNS] = {
 /* column kinds of a model-day row (bc_sum_model_day) */
 static const int model_day_kind[BC_SUM_MODEL_DAY_COPY_NCOLUMNS] = {
 	C_DATE, C_INT4, C_INT8, C_DATE, C_TEXT, C_TEXT, C_TEXT, C_VTEXT, C_VTEXT,
-	C_TEXT, C_TEXT, C_INT8, C_NUMERIC, C_NUMERIC, C_NUMERIC
+	C_TEXT, C_INT8, C_NUMERIC, C_NUMERIC,
+	C_NUMERIC, C_NUMERIC, C_NUMERIC, C_NUMERIC,
+	C_NUMERIC, C_NUMERIC, C_NUMERIC, C_NUMERIC,
+	C_NUMERIC, C_NUMERIC, C_NUMERIC, C_NUMERIC
 };
 
 /* the columns before resource_id, payer and usage account names */
@@ -230,9 +233,9 @@ decode(const char *data, size_t len, int from)
 	return decode_cols(data, len, from, SUM_SUMS_END);
 }
 
-/* the summary's rows (from usage_date on), malloc'd */
+/* the summary's rows, columns from..to-1, malloc'd */
 static char *
-lines_of(const bc_sum *s)
+cols_of(const bc_sum *s, int from, int to)
 {
 	bc_buf		b;
 	size_t		cursor = 0;
@@ -241,9 +244,16 @@ lines_of(const bc_sum *s)
 	bc_buf_init(&b);
 	while (bc_sum_emit(s, &cursor, 2026, 4, 7, 42, &b, SIZE_MAX))
 		;
-	out = decode(b.data, b.len, 3);
+	out = decode_cols(b.data, b.len, from, to);
 	bc_buf_free(&b);
 	return out;
+}
+
+/* the summary's rows (from usage_date on), malloc'd */
+static char *
+lines_of(const bc_sum *s)
+{
+	return cols_of(s, 3, SUM_SUMS_END);
 }
 
 #define CHECK_LINES(s, want) \
@@ -413,15 +423,31 @@ UNIT_TEST(sum_model_day)
 	m = bc_sum_model_day(s, 1 << 20);
 	CHECK(m != NULL);
 	CHECK(!bc_sum_overflowed(m));
-	/* the guardrail and the unknown line: no model, no kind, one group */
-	CHECK_INT_EQ(bc_sum_groups(m), 6);
-	CHECK_LINES(m,
-				"2026-04-01|1|2|Usage|" ALICE "|{}|Claude4.6Sonnet|input|2|1.75|1.45|1500\n"
-				"2026-04-01|1|2|Usage|" ALICE "|{}|Claude4.6Sonnet|output|1|3|3|2000\n"
-				"2026-04-02|1|2|Usage|" ALICE "|{}|Claude4.6Sonnet|output|1|4|4|7\n"
-				"2026-04-01|1|2|Usage|NULL|{}|Claude4.6Sonnet|output|1|5|5|9\n"
-				"2026-04-01|1|2|Usage|" ALICE "|{}|Claude Sonnet 4.6|input|1|6|6|11\n"
-				"2026-04-01|1|2|Usage|" ALICE "|{}|NULL|NULL|2|0.875|0.875|NULL\n");
+	/*
+	 * five rows (the guardrail and the unknown line: no model, one row), and
+	 * a group per row and token kind it has
+	 */
+	CHECK_INT_EQ(bc_sum_groups(m), 10);
+	{
+		char	   *l = cols_of(m, 3, BC_SUM_MODEL_DAY_COPY_NCOLUMNS);
+
+		/*
+		 * day|payer|account|attribution|principal|tags|model|line items|
+		 * unblended|net|tokens, unblended, net of input|output|cache_read|cache_write
+		 */
+		CHECK_STR_EQ(l,
+					 "2026-04-01|1|2|attributed|" ALICE "|{}|Claude4.6Sonnet|3|4.75|4.45|"
+					 "1500|2000|NULL|NULL|1.75|3|NULL|NULL|1.45|3|NULL|NULL\n"
+					 "2026-04-02|1|2|attributed|" ALICE "|{}|Claude4.6Sonnet|1|4|4|"
+					 "NULL|7|NULL|NULL|NULL|4|NULL|NULL|NULL|4|NULL|NULL\n"
+					 "2026-04-01|1|2|unattributed|NULL|{}|Claude4.6Sonnet|1|5|5|"
+					 "NULL|9|NULL|NULL|NULL|5|NULL|NULL|NULL|5|NULL|NULL\n"
+					 "2026-04-01|1|2|attributed|" ALICE "|{}|Claude Sonnet 4.6|1|6|6|"
+					 "11|NULL|NULL|NULL|6|NULL|NULL|NULL|6|NULL|NULL|NULL\n"
+					 "2026-04-01|1|2|attributed|" ALICE "|{}|NULL|2|0.875|0.875|"
+					 "NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL\n");
+		free(l);
+	}
 	bc_sum_free(m);
 	/* a budget too small: it gives up, and frees what it took */
 	m = bc_sum_model_day(s, 2048);
@@ -433,6 +459,49 @@ UNIT_TEST(sum_model_day)
 	m = bc_sum_period(s, 1 << 20);
 	CHECK(bc_sum_model_day(m, 1 << 20) == NULL);
 	CHECK(bc_sum_period(m, 1 << 20) == NULL);
+	bc_sum_free(m);
+	bc_sum_free(s);
+}
+
+UNIT_TEST(sum_model_day_grain)
+{
+	bc_sum	   *s = bc_sum_create(1 << 20);
+	bc_sum	   *m;
+	bc_sum_row	r;
+	char	   *l;
+
+	/* two texts of one jsonb map, a third map: two rows */
+	CHECK(add(s, APR1, PB, ALICE, "{\"b\":\"1\",\"a\":\"2\"}", "1", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, ALICE, " {\"a\": \"2\", \"b\":\"1\", \"a\":\"2\"}", "2", NULL, NULL, -1));
+	CHECK(add(s, APR1, PB, ALICE, "{\"a\":\"3\"}", "4", NULL, NULL, -1));
+	/* tax without a principal: account level; usage without one: unattributed */
+	r = row_of(APR1, PB, NULL, "{}", "8", NULL, NULL, -1);
+	r.line_item_type = "Tax";
+	r.line_item_type_len = 3;
+	CHECK(bc_sum_add(s, &r));
+	r.line_item_type = "SavingsPlanCoveredUsage";
+	r.line_item_type_len = strlen(r.line_item_type);
+	CHECK(bc_sum_add(s, &r));
+	m = bc_sum_model_day(s, 1 << 20);
+	CHECK(m != NULL && !bc_sum_overflowed(m));
+	l = cols_of(m, 6, 12);
+	CHECK_STR_EQ(l,
+				 "attributed|" ALICE "|{\"a\": \"2\", \"b\": \"1\"}|NULL|2|3\n"
+				 "attributed|" ALICE "|{\"a\": \"3\"}|NULL|1|4\n"
+				 "account_level|NULL|{}|NULL|1|8\n"
+				 "unattributed|NULL|{}|NULL|1|8\n");
+	free(l);
+	bc_sum_free(m);
+	/* a map with a number: jsonb's equality is not its text's, so no rollup */
+	CHECK(add(s, APR1, PB, ALICE, "{\"a\":1}", "1", NULL, NULL, -1));
+	m = bc_sum_model_day(s, 1 << 20);
+	CHECK(m != NULL && bc_sum_overflowed(m));
+	CHECK_INT_EQ(bc_sum_groups(m), 0);
+	bc_sum_free(m);
+	/* the period grain keeps the texts as they came */
+	m = bc_sum_period(s, 1 << 20);
+	CHECK(m != NULL && !bc_sum_overflowed(m));
+	CHECK_INT_EQ(bc_sum_groups(m), 6);
 	bc_sum_free(m);
 	bc_sum_free(s);
 }
