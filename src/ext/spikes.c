@@ -31,6 +31,7 @@
  */
 #include "compat.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -185,69 +186,69 @@ check_cursor(TupleDesc desc, const char *name)
 				 errmsg("cursor \"%s\" does not have the columns _spike_days reads", name)));
 }
 
+/* a row of the cursor, deformed once (columns in SpikeCol order) */
+typedef struct SpikeTuple
+{
+	Datum		v[BC_SPIKE_COLS];
+	bool		n[BC_SPIKE_COLS];
+} SpikeTuple;
+
 /* a text column, copied into the series' context (NULL stays NULL) */
 static char *
-text_col(HeapTuple tup, TupleDesc desc, int col, MemoryContext cxt)
+text_col(const SpikeTuple *t, int col, MemoryContext cxt)
 {
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col + 1, &isnull);
 	MemoryContext old;
 	char	   *s;
 
-	if (isnull)
+	if (t->n[col])
 		return NULL;
 	old = MemoryContextSwitchTo(cxt);
-	s = TextDatumGetCString(d);
+	s = TextDatumGetCString(t->v[col]);
 	MemoryContextSwitchTo(old);
 	return s;
 }
 
 /* a text column equals a string (NULL equals NULL only) */
 static bool
-same_text(HeapTuple tup, TupleDesc desc, int col, const char *s)
+same_text(const SpikeTuple *t, int col, const char *s)
 {
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col + 1, &isnull);
-	text	   *t;
+	text	   *v;
 
-	if (isnull || s == NULL)
-		return isnull && s == NULL;
-	t = DatumGetTextPP(d);
-	return VARSIZE_ANY_EXHDR(t) == strlen(s)
-		&& memcmp(VARDATA_ANY(t), s, VARSIZE_ANY_EXHDR(t)) == 0;
+	if (t->n[col] || s == NULL)
+		return t->n[col] && s == NULL;
+	v = DatumGetTextPP(t->v[col]);
+	return VARSIZE_ANY_EXHDR(v) == strlen(s)
+		&& memcmp(VARDATA_ANY(v), s, VARSIZE_ANY_EXHDR(v)) == 0;
 }
 
 /* the row belongs to the open group */
 static bool
-same_group(const SpikeGroup *g, HeapTuple tup, TupleDesc desc)
+same_group(const SpikeGroup *g, const SpikeTuple *t)
 {
 	return g->open
-		&& same_text(tup, desc, COL_PRINCIPAL, g->principal)
-		&& same_text(tup, desc, COL_MODEL, g->model);
+		&& same_text(t, COL_PRINCIPAL, g->principal)
+		&& same_text(t, COL_MODEL, g->model);
 }
 
 /* the k-th cost or tokens of a row (0 when NULL), in the group's context */
 static Datum
-num_col(HeapTuple tup, TupleDesc desc, int col, const SpikeRun *run, MemoryContext cxt)
+num_col(const SpikeTuple *t, int col, const SpikeRun *run, MemoryContext cxt)
 {
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col + 1, &isnull);
 	MemoryContext old;
 	Datum		copy;
 
-	if (isnull)
+	if (t->n[col])
 		return run->zero;
 	old = MemoryContextSwitchTo(cxt);
-	copy = NumericGetDatum(DatumGetNumericCopy(d));
+	copy = NumericGetDatum(DatumGetNumericCopy(t->v[col]));
 	MemoryContextSwitchTo(old);
 	return copy;
 }
 
 /* adds a row of the cursor to the group */
 static void
-add_row(SpikeGroup *g, HeapTuple tup, TupleDesc desc, const SpikeRun *run)
+add_row(SpikeGroup *g, const SpikeTuple *t, const SpikeRun *run)
 {
-	bool		isnull;
 	SpikeDay   *row;
 	int			k;
 
@@ -257,13 +258,13 @@ add_row(SpikeGroup *g, HeapTuple tup, TupleDesc desc, const SpikeRun *run)
 		g->rows = (SpikeDay *) repalloc(g->rows, sizeof(SpikeDay) * g->cap);
 	}
 	row = &g->rows[g->nrows++];
-	row->export_id = DatumGetInt32(SPI_getbinval(tup, desc, COL_EXPORT + 1, &isnull));
-	row->period = DatumGetDateADT(SPI_getbinval(tup, desc, COL_PERIOD + 1, &isnull));
-	row->date = DatumGetDateADT(SPI_getbinval(tup, desc, COL_DATE + 1, &isnull));
+	row->export_id = DatumGetInt32(t->v[COL_EXPORT]);
+	row->period = DatumGetDateADT(t->v[COL_PERIOD]);
+	row->date = DatumGetDateADT(t->v[COL_DATE]);
 	for (k = 0; k < BC_KINDS; k++)
 	{
-		row->cost[k] = num_col(tup, desc, COL_KINDS + 2 * k, run, g->cxt);
-		row->tokens[k] = num_col(tup, desc, COL_KINDS + 2 * k + 1, run, g->cxt);
+		row->cost[k] = num_col(t, COL_KINDS + 2 * k, run, g->cxt);
+		row->tokens[k] = num_col(t, COL_KINDS + 2 * k + 1, run, g->cxt);
 		row->present[k] = DatumGetBool(DirectFunctionCall2(numeric_ne, row->cost[k], run->zero))
 			|| DatumGetBool(DirectFunctionCall2(numeric_ne, row->tokens[k], run->zero));
 	}
@@ -271,14 +272,14 @@ add_row(SpikeGroup *g, HeapTuple tup, TupleDesc desc, const SpikeRun *run)
 
 /* starts the group of a row */
 static void
-open_group(SpikeGroup *g, HeapTuple tup, TupleDesc desc)
+open_group(SpikeGroup *g, const SpikeTuple *t)
 {
 	MemoryContextReset(g->cxt);
 	g->open = true;
-	g->principal = text_col(tup, desc, COL_PRINCIPAL, g->cxt);
-	g->model = text_col(tup, desc, COL_MODEL, g->cxt);
-	g->person = text_col(tup, desc, COL_PERSON, g->cxt);
-	g->role = text_col(tup, desc, COL_ROLE, g->cxt);
+	g->principal = text_col(t, COL_PRINCIPAL, g->cxt);
+	g->model = text_col(t, COL_MODEL, g->cxt);
+	g->person = text_col(t, COL_PERSON, g->cxt);
+	g->role = text_col(t, COL_ROLE, g->cxt);
 	g->cap = 64;
 	g->nrows = 0;
 	g->rows = (SpikeDay *) MemoryContextAlloc(g->cxt, sizeof(SpikeDay) * g->cap);
@@ -448,6 +449,7 @@ read_cursor(SpikeRun *run, const char *name)
 {
 	Portal		portal = SPI_cursor_find(name);
 	SpikeGroup	g = {0};
+	SpikeTuple	t;
 	bool		checked = false;
 	uint64		i;
 
@@ -468,15 +470,14 @@ read_cursor(SpikeRun *run, const char *name)
 		checked = true;
 		for (i = 0; i < SPI_processed; i++)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-
-			if (!same_group(&g, tup, desc))
+			/* every column is read: deformed once, not one getattr each */
+			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, t.v, t.n);
+			if (!same_group(&g, &t))
 			{
 				close_group(run, &g);
-				open_group(&g, tup, desc);
+				open_group(&g, &t);
 			}
-			add_row(&g, tup, desc, run);
+			add_row(&g, &t, run);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
