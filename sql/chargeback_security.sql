@@ -154,6 +154,9 @@ SELECT tag_key, tag_value, cost FROM bedrock_cost.bi_chargeback_by_tag ORDER BY 
 SELECT "x_IamPrincipal", count(*), sum("BilledCost") FROM bedrock_cost.bi_focus_bedrock GROUP BY 1 ORDER BY 1;
 SELECT count(*) FROM bedrock_cost.bi_chargeback_by_resource;
 SELECT count(*) FROM bedrock_cost.bi_focus_bedrock WHERE public.regress_cb_leak("x_IamPrincipal");
+-- what bi_focus_bedrock reads on Citus (distribute()): the same rows
+SELECT "x_IamPrincipal", count(*), sum("BilledCost") FROM bedrock_cost._focus_period('2026-06-01') GROUP BY 1 ORDER BY 1;
+SELECT count(*) FROM bedrock_cost._focus_period('2026-07-01');
 RESET ROLE;
 
 -- a reader without a team_access row sees nothing
@@ -163,6 +166,7 @@ SELECT count(*) FROM bedrock_cost.bi_chargeback_by_tag;
 SELECT count(*) FROM bedrock_cost.bi_team_model_mix;
 SELECT count(*) FROM bedrock_cost.bi_usage_profile;
 SELECT count(*) FROM bedrock_cost.bi_focus_bedrock;
+SELECT count(*) FROM bedrock_cost._focus_period('2026-06-01');
 RESET ROLE;
 
 -- the BI role mapped to * sees every row, including unattributed and account-level
@@ -179,6 +183,7 @@ SELECT tag_key, tag_value, vendor, model_key, cost, share_of_team, input_tokens,
 SELECT usage_account_id, resource_id, model_key, cost, principals, line_items
   FROM bedrock_cost.bi_chargeback_by_resource ORDER BY 1, 3;
 SELECT count(*), sum("BilledCost") FROM bedrock_cost.bi_focus_bedrock;
+SELECT count(*), sum("BilledCost") FROM bedrock_cost._focus_period('2026-06-01');
 RESET ROLE;
 
 -- the admin loads, configures, refreshes and sees everything without a mapping

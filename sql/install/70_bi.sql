@@ -315,8 +315,18 @@ CREATE VIEW bedrock_cost.bi_chargeback_allocated WITH (security_barrier) AS
 COMMENT ON VIEW bedrock_cost.bi_chargeback_allocated IS
   'fully allocated chargeback per month, export, account and principal: usage cost, its largest-remainder share (to the cent) of the account''s Tax, Credit, Refund, discounts and fees, pro rata to all the account''s usage (unattributed usage takes its share too), and their sum; see allocation_basis. Row-level security by bedrock_cost.team_access';
 
--- the FOCUS-shaped line items for the reader, with declared types
-CREATE VIEW bedrock_cost.bi_focus_bedrock WITH (security_barrier) AS
+-- the FOCUS-shaped line items for the reader, with declared types: made
+-- by _bi_focus_view from a row source f with focus_bedrock's columns and
+-- the expression of x_BillingPeriod, here focus_bedrock filtered for the
+-- caller; on Citus, distribute() makes it again over _focus_period, one
+-- billing period at a time (78_citus.sql)
+CREATE FUNCTION bedrock_cost._bi_focus_view(source text, period text)
+RETURNS void
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	EXECUTE format($q$CREATE OR REPLACE VIEW bedrock_cost.bi_focus_bedrock WITH (security_barrier) AS
 	SELECT f."BilledCost"::numeric(38,16) AS "BilledCost",
 		   f."EffectiveCost"::numeric(38,16) AS "EffectiveCost",
 		   f."ListCost"::numeric(38,16) AS "ListCost",
@@ -332,18 +342,22 @@ CREATE VIEW bedrock_cost.bi_focus_bedrock WITH (security_barrier) AS
 		   f."ServiceSubcategory", f."SkuId", f."SkuMeter", f."SubAccountId", f."SubAccountName",
 		   f."Tags"::text AS "Tags", f."x_IamPrincipal", f."x_LineItemType", f."x_UsageType",
 		   f."x_Operation", f."x_ServiceCode", f."x_Model", f."x_Tier", f."x_Routing",
-		   f."x_BillingPeriod", f."x_ExportId", f."x_ExportName", f."x_Export", f."x_LoadId", f."x_FileNo",
+		   %2$s AS "x_BillingPeriod", f."x_ExportId", f."x_ExportName", f."x_Export", f."x_LoadId", f."x_FileNo",
 		   f."x_LineNumber"
-	  FROM bedrock_cost.focus_bedrock AS f
+	  FROM %1$s$q$, source, period);
+END
+$fn$;
+COMMENT ON FUNCTION bedrock_cost._bi_focus_view(text, text) IS
+  'internal: (re)creates bedrock_cost.bi_focus_bedrock, focus_bedrock''s columns with declared types, over the row source source (its rows as f) and with period as x_BillingPeriod (the install: focus_bedrock filtered by team_access; distribute() on Citus: _focus_period per billing period)';
+REVOKE ALL ON FUNCTION bedrock_cost._bi_focus_view(text, text) FROM PUBLIC;
+SELECT bedrock_cost._bi_focus_view($src$bedrock_cost.focus_bedrock AS f
 	 WHERE (SELECT pg_catalog.pg_has_role('bedrock_cost_admin', 'MEMBER')
 			   OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
 						   WHERE ta.role_name = current_user AND ta.tag_key = '*'))
-		-- the role's (key, value) pairs as an uncorrelated array: on Citus,
-		-- focus_bedrock reads the shards, and a subquery correlated with it
-		-- on the coordinator's team_access cannot be planned (doc/citus.md)
+		-- the role's (key, value) pairs as an uncorrelated array, computed once
 		OR f."Tags" @> ANY (ARRAY(SELECT pg_catalog.jsonb_build_object(ta.tag_key, ta.tag_value)
 									FROM bedrock_cost.team_access AS ta
-								   WHERE ta.role_name = current_user AND ta.tag_key <> '*'));
+								   WHERE ta.role_name = current_user AND ta.tag_key <> '*'))$src$, 'f."x_BillingPeriod"');
 COMMENT ON VIEW bedrock_cost.bi_focus_bedrock IS
   'bedrock_cost.focus_bedrock for BI tools and FOCUS consumers: one row per Bedrock line item in FOCUS 1.2 column names, costs and quantities numeric(38,16), Tags as JSON text. Row-level security by bedrock_cost.team_access (a team sees the line items of its principals); filter on x_BillingPeriod';
 

@@ -13,6 +13,11 @@
  *   _distribute_load_table() a delivery's fresh table distributed and
  *                           colocated like line_items before any row is
  *                           written (called by _create_load_table)
+ *   _focus_period()         one billing period of focus_bedrock, filtered
+ *                           for the caller by team_access, read as the
+ *                           owner: distribute() makes bi_focus_bedrock over
+ *                           it, since Citus runs a view's shard queries as
+ *                           the caller, who has no right on line_items
  *
  * Why line_number: the key must be NOT NULL and spread evenly.  principal
  * is NULL on account-level and unattributed rows, payer_account_id has one
@@ -75,6 +80,29 @@ $$;
 COMMENT ON FUNCTION bedrock_cost._distribute_load_table(text) IS
   'internal: when line_items is a Citus distributed table, makes the (empty) delivery table bedrock_cost.<p_table> distributed on the same column and colocated with it, so the loader writes its rows to the shards once and the swap''s ATTACH moves no data; loads on Citus then run one at a time (a transaction-level advisory lock), since two swaps deadlock on line_items';
 
+CREATE FUNCTION bedrock_cost._focus_period(period date)
+RETURNS SETOF bedrock_cost.focus_bedrock
+LANGUAGE plpgsql STABLE STRICT
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	-- the caller (current_user here is the owner), matched as the bi_* views match it
+	everything boolean := pg_catalog.pg_has_role(bedrock_cost._session_role(), 'bedrock_cost_admin', 'MEMBER')
+		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+					WHERE ta.role_name = bedrock_cost._session_role() AND ta.tag_key = '*');
+	pairs jsonb[] := ARRAY(SELECT pg_catalog.jsonb_build_object(ta.tag_key, ta.tag_value)
+							 FROM bedrock_cost.team_access AS ta
+							WHERE ta.role_name = bedrock_cost._session_role() AND ta.tag_key <> '*');
+BEGIN
+	RETURN QUERY
+	SELECT f.* FROM bedrock_cost.focus_bedrock AS f
+	 WHERE f."x_BillingPeriod" = $1 AND (everything OR f."Tags" @> ANY (pairs));
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._focus_period(date) IS
+  'internal: the rows of bedrock_cost.focus_bedrock of one billing period that the calling role may see (all for an admin or a role mapped to * in team_access, else those whose tags hold a (tag_key, tag_value) it is mapped to), read as the owner; on Citus, bi_focus_bedrock reads the line items through it (distribute())';
+
 CREATE FUNCTION bedrock_cost.distribute(shard_count integer DEFAULT NULL)
 RETURNS TABLE (table_name regclass, distribution_column text, shards bigint)
 LANGUAGE plpgsql
@@ -105,6 +133,15 @@ BEGIN
 			END LOOP;
 		END IF;
 	END LOOP;
+	-- Citus runs a view's shard queries as the caller, and a reader has no
+	-- right on line_items: bi_focus_bedrock reads them through
+	-- _focus_period, as the owner, one billing period at a time (a filter
+	-- on x_BillingPeriod picks the periods read)
+	PERFORM bedrock_cost._bi_focus_view(
+		'(SELECT DISTINCT l.billing_period FROM bedrock_cost.loads AS l '
+		'WHERE l.status OPERATOR(pg_catalog.=) ''done'') AS p '
+		'CROSS JOIN LATERAL bedrock_cost._focus_period(p.billing_period) AS f',
+		'p.billing_period');
 	RETURN QUERY EXECUTE
 		'SELECT r.rel, bedrock_cost._citus_distribution(r.rel), '
 		'(SELECT pg_catalog.count(*) FROM pg_catalog.pg_dist_shard AS s WHERE s.logicalrelid OPERATOR(pg_catalog.=) r.rel) '
@@ -147,3 +184,5 @@ REVOKE ALL ON FUNCTION bedrock_cost._insert_copy_rows(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._copy_rows(regclass, anyelement) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost._distribute_load_table(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost.distribute(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost._focus_period(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bedrock_cost._focus_period(date) TO bedrock_cost_reader, bedrock_cost_admin;

@@ -22,6 +22,11 @@
  *    current deliveries' model-day summaries are recomputed here from
  *    their summaries (usage_summary); the aggregate _daily_sums, which
  *    did that grouping, is gone;
+ *  - on Citus, bi_focus_bedrock reads the line items through a SECURITY
+ *    DEFINER function (_focus_period), one billing period at a time, so a
+ *    reader (team) role can read it: Citus runs a view's shard queries as
+ *    the caller, who has no right on line_items.  distribute() makes it so
+ *    (run it again after the update); on one node the view is unchanged;
  *  - bedrock_cost.version() says 0.2.0.
  */
 
@@ -289,3 +294,110 @@ $do$;
 DROP AGGREGATE bedrock_cost._daily_sums(text, numeric, numeric, numeric, numeric, bigint);
 DROP FUNCTION bedrock_cost._daily_sums_add(internal, text, numeric, numeric, numeric, numeric, bigint);
 DROP FUNCTION bedrock_cost._daily_sums_final(internal);
+
+-- ------------------------------------------------------------------------
+-- bi_focus_bedrock on Citus: the view is made by _bi_focus_view (on one
+-- node as before), and distribute() remakes it over _focus_period
+
+CREATE FUNCTION bedrock_cost._bi_focus_view(source text, period text)
+RETURNS void
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	EXECUTE format($q$CREATE OR REPLACE VIEW bedrock_cost.bi_focus_bedrock WITH (security_barrier) AS
+	SELECT f."BilledCost"::numeric(38,16) AS "BilledCost",
+		   f."EffectiveCost"::numeric(38,16) AS "EffectiveCost",
+		   f."ListCost"::numeric(38,16) AS "ListCost",
+		   f."ContractedCost"::numeric(38,16) AS "ContractedCost",
+		   f."BillingCurrency", f."PricingCurrency", f."BillingAccountId", f."BillingAccountName",
+		   f."BillingPeriodStart", f."BillingPeriodEnd", f."InvoiceId", f."ChargeCategory",
+		   f."ChargeClass", f."ChargeFrequency", f."ChargePeriodStart", f."ChargePeriodEnd",
+		   f."ChargeDescription", f."ConsumedQuantity"::numeric(38,16) AS "ConsumedQuantity",
+		   f."ConsumedUnit", f."PricingCategory",
+		   f."PricingQuantity"::numeric(38,16) AS "PricingQuantity", f."PricingUnit",
+		   f."InvoiceIssuerName", f."ProviderName", f."PublisherName", f."RegionId",
+		   f."ResourceId", f."ResourceName", f."ResourceType", f."ServiceName", f."ServiceCategory",
+		   f."ServiceSubcategory", f."SkuId", f."SkuMeter", f."SubAccountId", f."SubAccountName",
+		   f."Tags"::text AS "Tags", f."x_IamPrincipal", f."x_LineItemType", f."x_UsageType",
+		   f."x_Operation", f."x_ServiceCode", f."x_Model", f."x_Tier", f."x_Routing",
+		   %2$s AS "x_BillingPeriod", f."x_ExportId", f."x_ExportName", f."x_Export", f."x_LoadId", f."x_FileNo",
+		   f."x_LineNumber"
+	  FROM %1$s$q$, source, period);
+END
+$fn$;
+COMMENT ON FUNCTION bedrock_cost._bi_focus_view(text, text) IS
+  'internal: (re)creates bedrock_cost.bi_focus_bedrock, focus_bedrock''s columns with declared types, over the row source source (its rows as f) and with period as x_BillingPeriod (the install: focus_bedrock filtered by team_access; distribute() on Citus: _focus_period per billing period)';
+REVOKE ALL ON FUNCTION bedrock_cost._bi_focus_view(text, text) FROM PUBLIC;
+
+CREATE FUNCTION bedrock_cost._focus_period(period date)
+RETURNS SETOF bedrock_cost.focus_bedrock
+LANGUAGE plpgsql STABLE STRICT
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	-- the caller (current_user here is the owner), matched as the bi_* views match it
+	everything boolean := pg_catalog.pg_has_role(bedrock_cost._session_role(), 'bedrock_cost_admin', 'MEMBER')
+		OR EXISTS (SELECT 1 FROM bedrock_cost.team_access AS ta
+					WHERE ta.role_name = bedrock_cost._session_role() AND ta.tag_key = '*');
+	pairs jsonb[] := ARRAY(SELECT pg_catalog.jsonb_build_object(ta.tag_key, ta.tag_value)
+							 FROM bedrock_cost.team_access AS ta
+							WHERE ta.role_name = bedrock_cost._session_role() AND ta.tag_key <> '*');
+BEGIN
+	RETURN QUERY
+	SELECT f.* FROM bedrock_cost.focus_bedrock AS f
+	 WHERE f."x_BillingPeriod" = $1 AND (everything OR f."Tags" @> ANY (pairs));
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._focus_period(date) IS
+  'internal: the rows of bedrock_cost.focus_bedrock of one billing period that the calling role may see (all for an admin or a role mapped to * in team_access, else those whose tags hold a (tag_key, tag_value) it is mapped to), read as the owner; on Citus, bi_focus_bedrock reads the line items through it (distribute())';
+
+CREATE OR REPLACE FUNCTION bedrock_cost.distribute(shard_count integer DEFAULT NULL)
+RETURNS TABLE (table_name regclass, distribution_column text, shards bigint)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t text;
+	part regclass;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+		RAISE EXCEPTION 'Citus is not installed in this database'
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'CREATE EXTENSION citus first, on the coordinator; doc/citus.md is the runbook.';
+	END IF;
+	FOREACH t IN ARRAY ARRAY['line_items', 'line_items_history'] LOOP
+		IF bedrock_cost._citus_distribution(format('bedrock_cost.%I', t)::regclass) IS NULL THEN
+			IF t = 'line_items' THEN
+				EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, shard_count => $3)'
+				  USING 'bedrock_cost.line_items'::regclass, 'line_number', shard_count;
+			ELSE
+				EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3)'
+				  USING format('bedrock_cost.%I', t)::regclass, 'line_number', 'bedrock_cost.line_items';
+			END IF;
+			-- the partitions' rows were copied to the shards: drop the local copies
+			FOR part IN SELECT i.inhrelid::regclass FROM pg_inherits AS i
+						 WHERE i.inhparent = format('bedrock_cost.%I', t)::regclass LOOP
+				EXECUTE 'SELECT pg_catalog.truncate_local_data_after_distributing_table($1)' USING part;
+			END LOOP;
+		END IF;
+	END LOOP;
+	-- Citus runs a view's shard queries as the caller, and a reader has no
+	-- right on line_items: bi_focus_bedrock reads them through
+	-- _focus_period, as the owner, one billing period at a time (a filter
+	-- on x_BillingPeriod picks the periods read)
+	PERFORM bedrock_cost._bi_focus_view(
+		'(SELECT DISTINCT l.billing_period FROM bedrock_cost.loads AS l '
+		'WHERE l.status OPERATOR(pg_catalog.=) ''done'') AS p '
+		'CROSS JOIN LATERAL bedrock_cost._focus_period(p.billing_period) AS f',
+		'p.billing_period');
+	RETURN QUERY EXECUTE
+		'SELECT r.rel, bedrock_cost._citus_distribution(r.rel), '
+		'(SELECT pg_catalog.count(*) FROM pg_catalog.pg_dist_shard AS s WHERE s.logicalrelid OPERATOR(pg_catalog.=) r.rel) '
+		'FROM pg_catalog.unnest($1) AS r(rel)'
+	  USING ARRAY['bedrock_cost.line_items'::regclass, 'bedrock_cost.line_items_history'::regclass];
+END
+$$;
+REVOKE ALL ON FUNCTION bedrock_cost._focus_period(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bedrock_cost._focus_period(date) TO bedrock_cost_reader, bedrock_cost_admin;
