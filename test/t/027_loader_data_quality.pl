@@ -59,11 +59,7 @@ sub last_load
 # hand-made files
 my $hd = "$tmp/hand";
 make_path($hd);
-my @cols = qw(bill_billing_entity bill_payer_account_id bill_billing_period_start_date
-  line_item_line_item_type line_item_usage_start_date line_item_usage_end_date
-  line_item_usage_account_id line_item_product_code line_item_usage_type
-  line_item_usage_amount line_item_unblended_cost line_item_net_unblended_cost
-  line_item_iam_principal pricing_unit tags product);
+my @cols = hand_cols();
 my %row = hand_row();
 # a non-Bedrock row
 my %ec2 = (line_item_product_code => 'AmazonEC2', line_item_usage_type => 'BoxUsage:m5.large',

@@ -119,6 +119,8 @@
 #       The columns of one valid Amazon Bedrock CUR row (January 2025,
 #       user alice, 12.5K input tokens for 0.0375), as a list of name =>
 #       value pairs, the base of hand-made files.
+#   hand_cols()
+#       The header of a hand-made file: hand_row's columns, in file order.
 #   write_csv_gz($path, \@cols, \%base, @rows)
 #       Writes a gzip CUR file: the header @cols, then one line per row
 #       (a hash whose values override %base); returns $path.
@@ -136,7 +138,7 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(tool gen gen_staged deliver client truth truth_by_period
   cluster node sql sql_db load_export wait_cycles log_appears
-  start_paused_load wait_paused_load put csvq hand_row write_csv_gz truth_tables $truth_key $truth_sums
+  start_paused_load wait_paused_load put csvq hand_row hand_cols write_csv_gz truth_tables $truth_key $truth_sums
   table_snapshot kept_state);
 
 our $truth_key = 'billing_period date, delivery int, execution_id text, latest boolean';
@@ -450,6 +452,15 @@ sub hand_row
 		line_item_unblended_cost => '0.0375', line_item_net_unblended_cost => '',
 		line_item_iam_principal => 'arn:aws:iam::111122223333:user/alice',
 		pricing_unit => '1K tokens', tags => '{"iamPrincipal/team":"a"}', product => '{"product_name":"Amazon Bedrock"}');
+}
+
+sub hand_cols
+{
+	return qw(bill_billing_entity bill_payer_account_id bill_billing_period_start_date
+	  line_item_line_item_type line_item_usage_start_date line_item_usage_end_date
+	  line_item_usage_account_id line_item_product_code line_item_usage_type
+	  line_item_usage_amount line_item_unblended_cost line_item_net_unblended_cost
+	  line_item_iam_principal pricing_unit tags product);
 }
 
 sub write_csv_gz
