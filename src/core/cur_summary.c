@@ -105,11 +105,8 @@ const char	bc_sum_model_day_copy_columns[] =
 "cache_write_unblended_cost, input_net_unblended_cost, output_net_unblended_cost, "
 "cache_read_net_unblended_cost, cache_write_net_unblended_cost";
 
-/* the token kinds of a model-day row, in the order of its columns */
-#define NKINDS 4
-static const bc_token_kind kinds[NKINDS] = {
-	BC_KIND_INPUT, BC_KIND_OUTPUT, BC_KIND_CACHE_READ, BC_KIND_CACHE_WRITE
-};
+/* the token kinds of a model-day row, in the order of its columns: BC_KIND_INPUT + i */
+#define NKINDS (BC_KIND_CACHE_WRITE - BC_KIND_INPUT + 1)
 
 const char	bc_sum_period_copy_columns[] =
 "billing_period, export_id, load_id, payer_account_id, "
@@ -192,7 +189,7 @@ struct bc_sum
 	uint32_t	gtab_mask;
 	int64_t		last_group;		/* the previous row's group, -1 none */
 
-	/* model-day grain: the ids of the names of kinds[] */
+	/* model-day grain: the ids of the names of the token kinds (NKINDS) */
 	uint32_t	kind_id[NKINDS];
 };
 
@@ -1204,7 +1201,7 @@ model_day_memo_new(bc_sum *m, const bc_sum *day)
 	}
 	for (int i = 0; md->tags != NULL && i < NKINDS; i++)
 	{
-		const char *name = bc_token_kind_name(kinds[i]);
+		const char *name = bc_token_kind_name((bc_token_kind) (BC_KIND_INPUT + i));
 
 		if (!intern(m, K_KIND, name, strlen(name), &m->kind_id[i]))
 			break;
@@ -1258,10 +1255,10 @@ model_day_merge(bc_sum *m, const bc_sum *day, const sum_group *g, model_day_memo
 		return false;
 	if (kind == 0)
 		return true;
+	/* a kind group holds sums only: the row counts its line items */
 	k.id[K_KIND] = kind;
 	if ((d = group_for(m, &k, key_hash(&k))) == NULL)
 		return false;
-	d->line_items += g->line_items;
 	return merge_sums(m, d, g, kind_sums, 3);
 }
 
