@@ -95,6 +95,15 @@ SELECT bedrock_cost._median_of_days('{5,1}', 14) AS two_days,
 	   bedrock_cost._median_of_days('{}', 14) AS no_day,
 	   bedrock_cost._median_of_days('{3,1,2}', 3) AS odd,
 	   bedrock_cost._median_of_days('{1234567.1234567891,1234567.1234567892}', 2) AS exact;
+-- credits make negative values: the days without a value sort between them
+-- and the others; more values than days; a long array
+SELECT bedrock_cost._median_of_days('{-3,5,-1}', 4) AS neg_even,
+	   bedrock_cost._median_of_days('{-2,-1}', 2) AS all_neg,
+	   bedrock_cost._median_of_days('{-5,2,-7}', 5) AS neg_odd,
+	   bedrock_cost._median_of_days('{-5,-6,-7}', 4) AS neg_padded,
+	   bedrock_cost._median_of_days('{0,0,7}', 5) AS zeros,
+	   bedrock_cost._median_of_days('{9,-1,4,4,2}', 3) AS more_values,
+	   bedrock_cost._median_of_days(ARRAY(SELECT g::numeric FROM generate_series(40, 1, -1) AS g), 14) AS forty;
 -- a first day of use above the minimum is a spike (its baseline is 0)
 SELECT bedrock_cost.set_spike_thresholds(3, 1, 100000);
 SELECT bedrock_cost.refresh_chargeback();
