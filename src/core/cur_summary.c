@@ -1051,8 +1051,12 @@ typedef struct model_memo
 
 #define MEMO_SLOTS 512
 
-/* what the model-day keys of a day summary's groups are made of, once each */
-typedef struct model_day_memo
+/*
+ * what the rollups' keys of a day summary's groups are made of, once each:
+ * the jsonb text of the tags maps (both rollups), the model, token kind and
+ * attribution (the model-day one)
+ */
+typedef struct rollup_memo
 {
 	model_memo	ut[MEMO_SLOTS];
 	uint32_t   *tags;			/* [day id of a tags map]: id of its jsonb
@@ -1060,7 +1064,7 @@ typedef struct model_day_memo
 	uint32_t	attribution[3]; /* ids of attributed, unattributed,
 								 * account_level */
 	bc_buf		text;			/* scratch for a jsonb text */
-} model_day_memo;
+} rollup_memo;
 
 /* the text of id (of s), as a pointer and length; NULL for id 0 */
 static const char *
@@ -1127,7 +1131,7 @@ model_of(bc_sum *m, const bc_sum *day, const sum_key *k, model_memo *memo, model
  * equality is not that of its text.
  */
 static bool
-tags_of(bc_sum *m, const bc_sum *day, uint32_t tags, model_day_memo *md, uint32_t *out)
+tags_of(bc_sum *m, const bc_sum *day, uint32_t tags, rollup_memo *md, uint32_t *out)
 {
 	size_t		len;
 	const char *t;
@@ -1162,7 +1166,7 @@ tags_of(bc_sum *m, const bc_sum *day, uint32_t tags, model_day_memo *md, uint32_
  * gave up.
  */
 static bool
-model_day_key(bc_sum *m, const bc_sum *day, const sum_key *k, model_day_memo *md,
+model_day_key(bc_sum *m, const bc_sum *day, const sum_key *k, rollup_memo *md,
 			  sum_key *out, uint32_t *kind)
 {
 	model_memo *e;
@@ -1183,12 +1187,12 @@ model_day_key(bc_sum *m, const bc_sum *day, const sum_key *k, model_day_memo *md
 	return true;
 }
 
-/* a new model-day memo for day, counted against m; NULL when m gave up */
-static model_day_memo *
-model_day_memo_new(bc_sum *m, const bc_sum *day)
+/* a new rollup memo for day, counted against m; NULL when m gave up */
+static rollup_memo *
+rollup_memo_new(bc_sum *m, const bc_sum *day)
 {
 	static const char *const names[3] = {"attributed", "unattributed", "account_level"};
-	model_day_memo *md = sum_alloc(m, sizeof(model_day_memo), true);
+	rollup_memo *md = sum_alloc(m, sizeof(rollup_memo), true);
 
 	if (md == NULL)
 		return NULL;
@@ -1209,14 +1213,14 @@ model_day_memo_new(bc_sum *m, const bc_sum *day)
 	return md;
 }
 
-/* free a model-day memo, uncounted unless m gave up (which reset the count) */
+/* free a rollup memo, uncounted unless m gave up (which reset the count) */
 static void
-model_day_memo_free(bc_sum *m, const bc_sum *day, model_day_memo *md)
+rollup_memo_free(bc_sum *m, const bc_sum *day, rollup_memo *md)
 {
 	if (md == NULL)
 		return;
 	if (!m->overflowed && !m->nomem)
-		m->used -= sizeof(model_day_memo) + (size_t) day->nstrs * sizeof(uint32_t);
+		m->used -= sizeof(rollup_memo) + (size_t) day->nstrs * sizeof(uint32_t);
 	bc_buf_free(&md->text);
 	free(md->tags);
 	free(md);
@@ -1239,7 +1243,7 @@ merge_sums(bc_sum *s, sum_group *d, const sum_group *g, const int *sums, int n)
  * group of its token kind when it has one; false when m gave up.
  */
 static bool
-model_day_merge(bc_sum *m, const bc_sum *day, const sum_group *g, model_day_memo *md)
+model_day_merge(bc_sum *m, const bc_sum *day, const sum_group *g, rollup_memo *md)
 {
 	static const int row_sums[] = {S_UNBLENDED, S_NET};
 	static const int kind_sums[] = {S_TOKENS, S_UNBLENDED, S_NET};
@@ -1262,16 +1266,20 @@ model_day_merge(bc_sum *m, const bc_sum *day, const sum_group *g, model_day_memo
 	return merge_sums(m, d, g, kind_sums, 3);
 }
 
-/* merge day group g into the period summary p; false when p gave up */
+/*
+ * Merge day group g into the period summary p, its tags map by its jsonb
+ * text as in the model-day summary; false when p gave up
+ */
 static bool
-period_merge(bc_sum *p, const sum_group *g)
+period_merge(bc_sum *p, const bc_sum *day, const sum_group *g, rollup_memo *md)
 {
 	static const int sums[] = {S_UNBLENDED, S_NET, S_TOKENS, S_AMOUNT};
 	sum_key		k = g->key;
 	sum_group  *d;
 
 	k.usage_date = 0;
-	if ((d = group_for(p, &k, key_hash(&k))) == NULL)
+	if (!tags_of(p, day, g->key.id[K_TAGS], md, &k.id[K_TAGS]) ||
+		(d = group_for(p, &k, key_hash(&k))) == NULL)
 		return false;
 	d->line_items += g->line_items;
 	d->net_rows += g->net_rows;
@@ -1286,7 +1294,7 @@ static bc_sum *
 rollup(const bc_sum *day, size_t max_bytes, int grain)
 {
 	bc_sum	   *p;
-	model_day_memo *md = NULL;
+	rollup_memo *md = NULL;
 
 	if (day->overflowed || day->nomem || day->grain != GRAIN_DAY)
 		return NULL;
@@ -1295,16 +1303,16 @@ rollup(const bc_sum *day, size_t max_bytes, int grain)
 	p->grain = grain;
 	if (!copy_dictionary(p, day))
 		return p;
-	if (grain == GRAIN_MODEL_DAY && (md = model_day_memo_new(p, day)) == NULL)
+	if ((md = rollup_memo_new(p, day)) == NULL)
 		return p;
 	for (int64_t n = 0; n < day->ngroups && !p->overflowed && !p->nomem; n++)
 	{
 		const sum_group *g = group_at(day, n);
 
-		if (!(grain == GRAIN_PERIOD ? period_merge(p, g) : model_day_merge(p, day, g, md)))
+		if (!(grain == GRAIN_PERIOD ? period_merge(p, day, g, md) : model_day_merge(p, day, g, md)))
 			break;
 	}
-	model_day_memo_free(p, day, md);
+	rollup_memo_free(p, day, md);
 	return p;
 }
 

@@ -163,7 +163,10 @@ extern const char bc_sum_copy_columns[];
  * (bc_sum_emit) have no usage_date column: bc_sum_period_copy_columns,
  * BC_SUM_PERIOD_COPY_NCOLUMNS.  This is the grain of chargeback_base
  * (bedrock_cost.usage_period), about a tenth of the rows of day for a month
- * of usage.  Groups come in the order of their first day group.  NULL when
+ * of usage.  The tags maps are grouped by their jsonb text, as in
+ * bc_sum_model_day (maps equal as jsonb are one group, and a map with a
+ * number makes the rollup give up): usage_period has a unique index on
+ * its grain.  Groups come in the order of their first day group.  NULL when
  * day cannot be rolled up or on allocation failure; a result that
  * overflowed max_bytes (or ran out of memory) says so like any summary
  * (bc_sum_overflowed, bc_sum_nomem) and holds nothing.  Free it with
