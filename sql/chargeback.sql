@@ -41,6 +41,7 @@ BEGIN
 		   LATERAL bedrock_cost.parse_usage_type(t.usage_type, nullif(t.product_name, '')) AS p
 	ON CONFLICT (usage_type, product_name) DO NOTHING$f$, p_load_id);
 	PERFORM bedrock_cost._summarize_load_table(p_load_id);
+	PERFORM bedrock_cost._index_summaries(p_load_id);
 	PERFORM bedrock_cost._swap_in(p_load_id);
 END
 $$;
@@ -322,12 +323,44 @@ SELECT line_item_type, file_net_total, loaded_net_total, net_difference
 SELECT count(*) AS unreconciled FROM bedrock_cost.reconciliation
  WHERE difference <> 0 OR net_difference <> 0 OR chargeback_difference <> 0;
 
--- every chargeback table has a unique index on its grain
+-- every chargeback table has a unique index on its grain, but the two that
+-- project the summaries row for row (chargeback_base, chargeback_daily) ...
 SELECT c.relname,
 	   EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique
 				AND i.indexprs IS NULL AND i.indpred IS NULL) AS has_unique_index
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'bedrock_cost' AND c.relname = ANY (bedrock_cost._chargeback_tables()) ORDER BY 1;
+-- ... whose grain is unique in every current delivery's summaries, NULLs not
+-- distinct (partitions of usage_period and usage_daily)
+SELECT p.relname, count(*) AS deliveries,
+	   count(*) FILTER (WHERE EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique
+										AND i.indnullsnotdistinct AND i.indnatts = p.grain_columns)) AS unique_on_grain
+  FROM (VALUES ('usage_period', 12), ('usage_daily', 9)) AS p(relname, grain_columns)
+  JOIN pg_inherits h ON h.inhparent = ('bedrock_cost.' || p.relname)::regclass
+  JOIN pg_class c ON c.oid = h.inhrelid
+ GROUP BY p.relname ORDER BY 1;
+-- a grain twice in a delivery's summary is refused, a NULL principal too
+CREATE TEMP TABLE grain_probe (summary text, rows_where text, twice text);
+DO $$
+DECLARE
+	summary text;
+	probe text;
+BEGIN
+	FOREACH summary IN ARRAY ARRAY['usage_daily', 'usage_period'] LOOP
+		FOREACH probe IN ARRAY ARRAY['principal IS NOT NULL', 'principal IS NULL'] LOOP
+			BEGIN
+				EXECUTE format('INSERT INTO bedrock_cost.%I SELECT * FROM bedrock_cost.%I WHERE %s LIMIT 1',
+							   summary, summary, probe);
+				INSERT INTO grain_probe VALUES (summary, probe, 'accepted');
+			EXCEPTION WHEN unique_violation THEN
+				INSERT INTO grain_probe VALUES (summary, probe, 'refused');
+			END;
+		END LOOP;
+	END LOOP;
+END
+$$;
+SELECT * FROM grain_probe ORDER BY 1, 2;
+DROP TABLE grain_probe;
 
 -- every view, chargeback table and their columns are documented
 SELECT c.relname, a.attname

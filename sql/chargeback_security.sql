@@ -27,6 +27,7 @@ SELECT '2026-06-01', 902, 9101, 1, n + 1, '2026-06-02 10:00Z', '2026-06-02 11:00
 	(5, 'Tax', 'Tax', NULL, 0.37, NULL, '{}')
   ) AS v(n, lit, ut, tok, cost, p, tg);
 SELECT bedrock_cost._summarize_load_table(9101);
+SELECT bedrock_cost._index_summaries(9101);
 SELECT bedrock_cost._swap_in(9101);
 SELECT bedrock_cost.refresh_chargeback();
 

@@ -48,6 +48,7 @@ SELECT '2026-07-01', 903, 9201, 1, n, '2026-07-02 10:00Z', '2026-07-02 11:00Z', 
 	(7, 'Tax', 'Tax', NULL, 0.30, NULL, '{}')
   ) AS v(n, lit, ut, tok, cost, p, tg);
 SELECT bedrock_cost._summarize_load_table(9201);
+SELECT bedrock_cost._index_summaries(9201);
 SELECT bedrock_cost._swap_in(9201);
 SELECT bedrock_cost.refresh_chargeback();
 

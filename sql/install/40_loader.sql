@@ -633,6 +633,33 @@ $$;
 COMMENT ON FUNCTION bedrock_cost._drop_load_table(bigint) IS
   'internal: drops the tables (rows and summaries) of a delivery that failed after it was loaded';
 
+-- the grain of a delivery's period and model-day summaries, unique
+CREATE FUNCTION bedrock_cost._index_summaries(p_load_id bigint)
+RETURNS void
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	-- NULL is a value of the grain (no principal, no model): two rows that
+	-- differ only by being NULL are one group, and would be a duplicate
+	nulls text := CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 150000
+					   THEN ' NULLS NOT DISTINCT' ELSE '' END;
+BEGIN
+	EXECUTE format('CREATE UNIQUE INDEX %I ON bedrock_cost.%I '
+				   '(billing_period, export_id, principal, usage_type, resource_id, usage_account_id, '
+				   'payer_account_id, line_item_type, product_name, payer_account_name, usage_account_name, '
+				   'tags)%s',
+				   'usage_period_l' || p_load_id || '_grain', 'usage_period_l' || p_load_id, nulls);
+	EXECUTE format('CREATE UNIQUE INDEX %I ON bedrock_cost.%I '
+				   '(billing_period, usage_date, principal, model, usage_account_id, export_id, '
+				   'payer_account_id, attribution, tags)%s',
+				   'usage_daily_l' || p_load_id || '_grain', 'usage_daily_l' || p_load_id, nulls);
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._index_summaries(bigint) IS
+  'internal: the unique indexes on the grain of delivery p_load_id''s period summary (usage_period_l<load_id>: the grain of chargeback_base) and model-day summary (usage_daily_l<load_id>: the grain of chargeback_daily), NULLs not distinct: built from its rows once they are all in (a sort, not an insert per row), before the swap waits for any lock (the loader, the client API and restore_load call it right before _swap_in, which refuses a delivery without them), so a delivery whose summaries hold a grain twice fails instead of showing it twice in the chargeback, which projects these tables row for row';
+REVOKE ALL ON FUNCTION bedrock_cost._index_summaries(bigint) FROM PUBLIC;
+
 -- make a loaded delivery the current data of its period; the previous one moves to history
 CREATE FUNCTION bedrock_cost._swap_in(p_load_id bigint)
 RETURNS bigint
@@ -648,6 +675,13 @@ BEGIN
 		RAISE EXCEPTION 'delivery % has no chargeback summary', p_load_id
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'bedrock_cost._summarize_load_table computes it from the stored rows.';
+	END IF;
+	-- the chargeback projects the summaries row for row: their grain unique
+	IF pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', 'usage_period_l' || p_load_id || '_grain')) IS NULL
+	   OR pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', 'usage_daily_l' || p_load_id || '_grain')) IS NULL THEN
+		RAISE EXCEPTION 'delivery % has no unique index on its summaries'' grain', p_load_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'bedrock_cost._index_summaries builds them from the summaries'' rows.';
 	END IF;
 	SELECT * INTO old FROM bedrock_cost.loads
 	 WHERE export_id = l.export_id AND billing_period = l.billing_period

@@ -19,8 +19,10 @@
  * periods; a change of the cost basis, of the model aliases or of the
  * extension version recomputes every period.
  *
- * Layers (each table has a unique index on its grain), computed in this
- * order by refresh_chargeback():
+ * Layers (each table unique on its grain: a unique index, or for
+ * chargeback_base and chargeback_daily, which project the period and
+ * model-day summaries row for row, the unique index of each delivery's
+ * summary), computed in this order by refresh_chargeback():
  *   chargeback_base          the period summary per period, export, accounts,
  *                            line item type, principal, principal tags and
  *                            usage type (small: no per-line detail)
@@ -297,12 +299,13 @@ BEGIN
 END
 $do$;
 
-CREATE UNIQUE INDEX chargeback_base_key ON bedrock_cost.chargeback_base
-	(billing_period, export_id, principal_arn, usage_type, resource_id, usage_account_id,
-	 payer_account_id, line_item_type, product_name, payer_account_name, usage_account_name,
-	 tags, principal_tags);
-COMMENT ON INDEX bedrock_cost.chargeback_base_key IS
-  'the grain of chargeback_base; the columns that tell rows apart first and the tags maps, slow to compare, last';
+-- chargeback_base projects the period summaries row for row, and each
+-- delivery's period summary has a unique index on this grain, built by a
+-- sort before its swap (_index_summaries): the same index here cost more
+-- than a third of a period's refresh (an insert per row into 600-byte keys)
+CREATE INDEX chargeback_base_period ON bedrock_cost.chargeback_base (billing_period, export_id);
+COMMENT ON INDEX bedrock_cost.chargeback_base_period IS
+  'serves the refresh''s delete of a period and the reads of one; the grain is unique in the period summaries chargeback_base projects (usage_period_l<load_id>_grain)';
 CREATE INDEX chargeback_base_usage_type ON bedrock_cost.chargeback_base
 	(usage_type, (coalesce(product_name, '')));
 COMMENT ON INDEX bedrock_cost.chargeback_base_usage_type IS
@@ -718,11 +721,11 @@ SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_da
 	  JOIN bedrock_cost.exports AS e ON e.export_id = li.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s
 $q$);
-CREATE UNIQUE INDEX chargeback_daily_key ON bedrock_cost.chargeback_daily
-	(billing_period, usage_date, principal_arn, model, usage_account_id, export_id,
-	 payer_account_id, attribution, tags);
-COMMENT ON INDEX bedrock_cost.chargeback_daily_key IS
-  'the grain of chargeback_daily; serves filters on billing_period and day, the refresh''s delete of a period and the spikes'' read of one';
+-- as chargeback_base: the grain is unique in the model-day summaries this
+-- table projects row for row (_index_summaries)
+CREATE INDEX chargeback_daily_period ON bedrock_cost.chargeback_daily (billing_period, usage_date);
+COMMENT ON INDEX bedrock_cost.chargeback_daily_period IS
+  'serves filters on billing_period and day, the refresh''s delete of a period and the spikes'' read of one; the grain is unique in the model-day summaries chargeback_daily projects (usage_daily_l<load_id>_grain)';
 COMMENT ON TABLE bedrock_cost.chargeback_daily IS
   'daily chargeback per UTC usage day (of line_item_usage_start_date), export, accounts, principal (with the tags map of its rows) and model, for spotting spikes. Account-level rows and unattributed usage are their own lines';
 

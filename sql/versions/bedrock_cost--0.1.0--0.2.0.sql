@@ -27,6 +27,12 @@
  *    reader (team) role can read it: Citus runs a view's shard queries as
  *    the caller, who has no right on line_items.  distribute() makes it so
  *    (run it again after the update); on one node the view is unchanged;
+ *  - the grain of chargeback_base and chargeback_daily is unique in the
+ *    period and model-day summaries they project row for row: each
+ *    delivery's summaries get a unique index on it (NULLs not distinct),
+ *    built before the swap, here for the current deliveries; the two
+ *    tables keep a plain index on their billing period instead of their
+ *    unique index, whose upkeep was more than half of a period's refresh;
  *  - bedrock_cost.version() says 0.2.0.
  */
 
@@ -225,6 +231,141 @@ SELECT bedrock_cost._summarize_daily(l.load_id)
 
 ALTER TABLE bedrock_cost.usage_daily_template ALTER COLUMN attribution SET NOT NULL;
 ALTER TABLE bedrock_cost.usage_daily ALTER COLUMN attribution SET NOT NULL;
+
+-- ------------------------------------------------------------------------
+-- the grain of chargeback_base and chargeback_daily is unique in the
+-- summaries they project row for row (an index on each delivery's period
+-- and model-day summaries, built before its swap), no longer by an index on
+-- each of the two tables, which cost more than half of a period's refresh
+
+-- the grain of a delivery's period and model-day summaries, unique
+CREATE FUNCTION bedrock_cost._index_summaries(p_load_id bigint)
+RETURNS void
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	-- NULL is a value of the grain (no principal, no model): two rows that
+	-- differ only by being NULL are one group, and would be a duplicate
+	nulls text := CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 150000
+					   THEN ' NULLS NOT DISTINCT' ELSE '' END;
+BEGIN
+	EXECUTE format('CREATE UNIQUE INDEX %I ON bedrock_cost.%I '
+				   '(billing_period, export_id, principal, usage_type, resource_id, usage_account_id, '
+				   'payer_account_id, line_item_type, product_name, payer_account_name, usage_account_name, '
+				   'tags)%s',
+				   'usage_period_l' || p_load_id || '_grain', 'usage_period_l' || p_load_id, nulls);
+	EXECUTE format('CREATE UNIQUE INDEX %I ON bedrock_cost.%I '
+				   '(billing_period, usage_date, principal, model, usage_account_id, export_id, '
+				   'payer_account_id, attribution, tags)%s',
+				   'usage_daily_l' || p_load_id || '_grain', 'usage_daily_l' || p_load_id, nulls);
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._index_summaries(bigint) IS
+  'internal: the unique indexes on the grain of delivery p_load_id''s period summary (usage_period_l<load_id>: the grain of chargeback_base) and model-day summary (usage_daily_l<load_id>: the grain of chargeback_daily), NULLs not distinct: built from its rows once they are all in (a sort, not an insert per row), before the swap waits for any lock (the loader, the client API and restore_load call it right before _swap_in, which refuses a delivery without them), so a delivery whose summaries hold a grain twice fails instead of showing it twice in the chargeback, which projects these tables row for row';
+REVOKE ALL ON FUNCTION bedrock_cost._index_summaries(bigint) FROM PUBLIC;
+
+-- the current deliveries' summaries (the model-day ones were recomputed
+-- above); a 0.1.0 period summary that holds a grain twice is summed again
+-- from its summary first
+DO $do$
+DECLARE
+	l record;
+BEGIN
+	FOR l IN
+		SELECT d.load_id FROM bedrock_cost.loads AS d
+		 WHERE d.status = 'done'
+		   AND pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', 'usage_daily_l' || d.load_id)) IS NOT NULL
+		   AND pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', 'usage_period_l' || d.load_id)) IS NOT NULL
+		 ORDER BY d.load_id
+	LOOP
+		BEGIN
+			PERFORM bedrock_cost._index_summaries(l.load_id);
+		EXCEPTION WHEN unique_violation THEN
+			PERFORM bedrock_cost._summarize_period(l.load_id);
+			PERFORM bedrock_cost._index_summaries(l.load_id);
+		END;
+	END LOOP;
+END
+$do$;
+
+-- a delivery is swapped in with those indexes only
+CREATE OR REPLACE FUNCTION bedrock_cost._swap_in(p_load_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	l bedrock_cost.loads;
+	old bedrock_cost.loads;
+BEGIN
+	SELECT * INTO STRICT l FROM bedrock_cost.loads WHERE load_id = p_load_id FOR UPDATE;
+	IF l.summary_via IS NULL THEN
+		RAISE EXCEPTION 'delivery % has no chargeback summary', p_load_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'bedrock_cost._summarize_load_table computes it from the stored rows.';
+	END IF;
+	-- the chargeback projects the summaries row for row: their grain unique
+	IF pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', 'usage_period_l' || p_load_id || '_grain')) IS NULL
+	   OR pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', 'usage_daily_l' || p_load_id || '_grain')) IS NULL THEN
+		RAISE EXCEPTION 'delivery % has no unique index on its summaries'' grain', p_load_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'bedrock_cost._index_summaries builds them from the summaries'' rows.';
+	END IF;
+	SELECT * INTO old FROM bedrock_cost.loads
+	 WHERE export_id = l.export_id AND billing_period = l.billing_period
+	   AND status = 'done' AND load_id <> p_load_id
+	 FOR UPDATE;
+	IF FOUND THEN
+		EXECUTE format('ALTER TABLE bedrock_cost.line_items DETACH PARTITION bedrock_cost.%I', old.data_table);
+		EXECUTE format('ALTER TABLE bedrock_cost.line_items_history ATTACH PARTITION bedrock_cost.%I FOR VALUES IN (%s)',
+					   old.data_table, old.load_id);
+		EXECUTE format('ALTER TABLE bedrock_cost.usage_summary DETACH PARTITION bedrock_cost.%I',
+					   'usage_summary_l' || old.load_id);
+		EXECUTE format('ALTER TABLE bedrock_cost.usage_summary_history ATTACH PARTITION bedrock_cost.%I FOR VALUES IN (%s)',
+					   'usage_summary_l' || old.load_id, old.load_id);
+		-- the period and model-day summaries are for current deliveries only
+		EXECUTE format('DROP TABLE bedrock_cost.%I', 'usage_period_l' || old.load_id);
+		EXECUTE format('DROP TABLE bedrock_cost.%I', 'usage_daily_l' || old.load_id);
+		UPDATE bedrock_cost.loads SET status = 'superseded', superseded_by = p_load_id
+		 WHERE load_id = old.load_id;
+	END IF;
+	EXECUTE format('ALTER TABLE bedrock_cost.line_items ATTACH PARTITION bedrock_cost.%I '
+				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
+				   l.data_table, l.billing_period, l.export_id, l.billing_period, l.export_id + 1);
+	EXECUTE format('ALTER TABLE bedrock_cost.usage_summary ATTACH PARTITION bedrock_cost.%I '
+				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
+				   'usage_summary_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
+				   l.export_id + 1);
+	EXECUTE format('ALTER TABLE bedrock_cost.usage_period ATTACH PARTITION bedrock_cost.%I '
+				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
+				   'usage_period_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
+				   l.export_id + 1);
+	EXECUTE format('ALTER TABLE bedrock_cost.usage_daily ATTACH PARTITION bedrock_cost.%I '
+				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
+				   'usage_daily_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
+				   l.export_id + 1);
+	UPDATE bedrock_cost.loads SET status = 'done', finished_at = clock_timestamp()
+	 WHERE load_id = p_load_id;
+	PERFORM bedrock_cost._prune_history(l.export_id, l.billing_period);
+	RETURN old.load_id;
+END
+$$;
+
+DROP INDEX bedrock_cost.chargeback_base_key;
+DROP INDEX bedrock_cost.chargeback_daily_key;
+-- chargeback_base projects the period summaries row for row, and each
+-- delivery's period summary has a unique index on this grain, built by a
+-- sort before its swap (_index_summaries): the same index here cost more
+-- than a third of a period's refresh (an insert per row into 600-byte keys)
+CREATE INDEX chargeback_base_period ON bedrock_cost.chargeback_base (billing_period, export_id);
+COMMENT ON INDEX bedrock_cost.chargeback_base_period IS
+  'serves the refresh''s delete of a period and the reads of one; the grain is unique in the period summaries chargeback_base projects (usage_period_l<load_id>_grain)';
+-- as chargeback_base: the grain is unique in the model-day summaries this
+-- table projects row for row (_index_summaries)
+CREATE INDEX chargeback_daily_period ON bedrock_cost.chargeback_daily (billing_period, usage_date);
+COMMENT ON INDEX bedrock_cost.chargeback_daily_period IS
+  'serves filters on billing_period and day, the refresh''s delete of a period and the spikes'' read of one; the grain is unique in the model-day summaries chargeback_daily projects (usage_daily_l<load_id>_grain)';
 
 COMMENT ON TABLE bedrock_cost.usage_daily IS
   'usage_summary of the current deliveries at the grain of chargeback_daily: one row per UTC usage day, accounts, attribution, principal, tags map (as jsonb) and model, with the tokens and costs of the four token kinds side by side, so chargeback_daily reads it without grouping (a month of usage has about a fifth of the rows of its usage_summary). Rolled up by the loader from the summary it keeps, else by SQL from usage_summary (bedrock_cost._summarize_daily); swapped in with the delivery, dropped when a newer delivery replaces it, and recomputed from usage_summary by every full rebuild of the chargeback (refresh_chargeback(false), or a change of the extension version), so the models follow the installed parser. One partition per (billing_period, export_id); always sum';

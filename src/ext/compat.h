@@ -28,9 +28,13 @@
 #include "varatt.h"
 #endif
 
-/* the progress-reporting functions moved from pgstat.h to their own header in 14 */
+/*
+ * the progress-reporting functions, and the backend status entry that
+ * holds them, moved from pgstat.h to their own headers in 14
+ */
 #if PG_VERSION_NUM >= 140000
 #include "utils/backend_progress.h"
+#include "utils/backend_status.h"
 #else
 #include "pgstat.h"
 #endif

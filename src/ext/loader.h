@@ -156,6 +156,17 @@ extern void bc_progress_file(int file_no, int64 bytes_done);
 extern void bc_progress_rows(int64 rows_read, int64 bytes_done);
 extern void bc_progress_done(void);
 
+/* a backend progress entry, kept across a command with one of its own */
+typedef struct BcProgressSaved
+{
+	ProgressCommandType command;	/* PROGRESS_COMMAND_INVALID: none */
+	Oid			relid;
+	int64		param[PGSTAT_NUM_PROGRESS_PARAM];
+} BcProgressSaved;
+
+extern void bc_progress_save(BcProgressSaved *saved);
+extern void bc_progress_restore(const BcProgressSaved *saved);
+
 /* loader_fns.c */
 extern bool bc_loading_for_worker;	/* set by the worker while it calls load_export */
 extern const char *bc_decide(BcDelivery *d, BcLook *look, const char *key,
@@ -204,6 +215,7 @@ extern void bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
 extern int64 bc_ledger_summarize(int64 load_id);
 extern int64 bc_ledger_summarize_period(int64 load_id);
 extern int64 bc_ledger_summarize_daily(int64 load_id);
+extern void bc_ledger_index_summaries(int64 load_id);
 extern void bc_ledger_swap_in(int64 load_id);
 extern void bc_ledger_swap_failed(int64 load_id, const char *message);
 extern void bc_ledger_usage_types(List *usage_types, List *products);

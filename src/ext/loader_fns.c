@@ -339,14 +339,14 @@ process_delivery(BcDelivery *d, MemoryContext keep)
 }
 
 /*
- * Swap one delivery in, in a subtransaction, waiting at most
- * bedrock_cost.swap_lock_timeout for the locks on line_items, so that
- * readers queued behind the waiting swap wait no longer than that.
- * Returns NULL when done, the error when it failed; *busy tells whether it
- * only gave way to a lock.
+ * Run one step of a delivery's swap (step(load_id)) in a subtransaction;
+ * with lock_wait, waiting at most bedrock_cost.swap_lock_timeout for the
+ * locks on line_items, so that readers queued behind the waiting swap wait
+ * no longer than that.  Returns NULL when done, the error when it failed;
+ * *busy tells whether it only gave way to a lock.
  */
 static ErrorData *
-try_swap(int64 load_id, MemoryContext keep, bool *busy)
+try_step(void (*step) (int64), int64 load_id, bool lock_wait, MemoryContext keep, bool *busy)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -359,9 +359,10 @@ try_swap(int64 load_id, MemoryContext keep, bool *busy)
 	{
 		int			nest = NewGUCNestLevel();
 
-		(void) set_config_option("lock_timeout", psprintf("%d", bc_swap_lock_timeout),
-								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-		bc_ledger_swap_in(load_id);
+		if (lock_wait)
+			(void) set_config_option("lock_timeout", psprintf("%d", bc_swap_lock_timeout),
+									 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		step(load_id);
 		AtEOXact_GUC(true, nest);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
@@ -396,8 +397,11 @@ pause_ms(long ms)
  * Swap a loaded delivery in, giving way to readers that hold line_items:
  * each attempt waits at most bedrock_cost.swap_lock_timeout, and is
  * retried bedrock_cost.swap_retries times after a pause of 100 ms, twice
- * as long each time, at most 5 s.  Returns NULL when swapped in, else the
- * error (allocated in cxt).
+ * as long each time, at most 5 s.  First, once, the unique indexes on its
+ * summaries' grain, built from their rows before any lock on line_items
+ * is asked for (a grain held twice fails the delivery here); the progress
+ * entry of the load is kept across them.  Returns NULL when swapped in,
+ * else the error (allocated in cxt).
  */
 char *
 bc_swap_in_retrying(int64 load_id, MemoryContext cxt)
@@ -405,10 +409,16 @@ bc_swap_in_retrying(int64 load_id, MemoryContext cxt)
 	ErrorData  *edata;
 	bool		busy;
 	long		pause = 100;
+	BcProgressSaved progress;
 
+	bc_progress_save(&progress);
+	edata = try_step(bc_ledger_index_summaries, load_id, false, cxt, &busy);
+	bc_progress_restore(&progress);
+	if (edata != NULL)
+		return MemoryContextStrdup(cxt, error_text(edata));
 	for (int attempt = 0;; attempt++)
 	{
-		edata = try_swap(load_id, cxt, &busy);
+		edata = try_step(bc_ledger_swap_in, load_id, true, cxt, &busy);
 		if (edata == NULL)
 			return NULL;
 		if (!busy || attempt >= bc_swap_retries)

@@ -29,6 +29,8 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -513,6 +515,25 @@ int64
 bc_ledger_summarize_daily(int64 load_id)
 {
 	return summarize("SELECT bedrock_cost._summarize_daily($1)", load_id);
+}
+
+/*
+ * the unique indexes on the grain of the delivery's period and model-day
+ * summaries (see _index_summaries); nothing in a database whose schema
+ * predates them (0.1.0, not yet updated), whose _swap_in does not ask for
+ * them
+ */
+void
+bc_ledger_index_summaries(int64 load_id)
+{
+	Params		p = {0};
+	Oid			argtypes[1] = {INT8OID};
+
+	if (!OidIsValid(LookupFuncName(list_make2(makeString("bedrock_cost"), makeString("_index_summaries")),
+								   1, argtypes, true)))
+		return;
+	p_int8(&p, load_id);
+	run("SELECT bedrock_cost._index_summaries($1)", &p, false);
 }
 
 /* make the delivery the current data of its period (see _swap_in) */

@@ -95,3 +95,39 @@ bc_progress_done(void)
 {
 	pgstat_progress_end_command();
 }
+
+/*
+ * What the backend's progress entry holds now, to put back after a command
+ * that reports progress of its own: CREATE INDEX starts an entry and ends
+ * it, which would leave a load in the middle of its phase without one.
+ */
+void
+bc_progress_save(BcProgressSaved *saved)
+{
+	volatile PgBackendStatus *be = MyBEEntry;
+
+	memset(saved, 0, sizeof(*saved));
+	saved->command = be != NULL ? be->st_progress_command : PROGRESS_COMMAND_INVALID;
+	if (saved->command == PROGRESS_COMMAND_INVALID)
+		return;
+	saved->relid = be->st_progress_command_target;
+	for (int i = 0; i < PGSTAT_NUM_PROGRESS_PARAM; i++)
+		saved->param[i] = be->st_progress_param[i];
+}
+
+/* put back what bc_progress_save kept (no entry, if there was none) */
+void
+bc_progress_restore(const BcProgressSaved *saved)
+{
+	int			index[PGSTAT_NUM_PROGRESS_PARAM];
+
+	if (saved->command == PROGRESS_COMMAND_INVALID)
+	{
+		pgstat_progress_end_command();
+		return;
+	}
+	pgstat_progress_start_command(saved->command, saved->relid);
+	for (int i = 0; i < PGSTAT_NUM_PROGRESS_PARAM; i++)
+		index[i] = i;
+	pgstat_progress_update_multi_param(PGSTAT_NUM_PROGRESS_PARAM, index, saved->param);
+}

@@ -116,6 +116,7 @@ BEGIN
 	INSERT INTO bedrock_cost.load_totals (load_id, line_item_type, is_bedrock, rows, unblended_cost, net_unblended_cost)
 	SELECT p_load_id, 'Usage', true, 0, 0, 0;
 	PERFORM bedrock_cost._summarize_load_table(p_load_id);
+	PERFORM bedrock_cost._index_summaries(p_load_id);
 	PERFORM bedrock_cost._swap_in(p_load_id);
 END
 $$;

@@ -69,6 +69,7 @@ $node->safe_psql('postgres', q{
 		(4, 'USE1-Claude4.6Sonnet-input-tokens', 10000, 0.03, NULL, '{}')
 	  ) AS v(n, ut, tok, cost, p, tg);
 	SELECT bedrock_cost._summarize_load_table(1);
+	SELECT bedrock_cost._index_summaries(1);
 	SELECT bedrock_cost._swap_in(1);
 	SELECT bedrock_cost.refresh_chargeback();
 });
