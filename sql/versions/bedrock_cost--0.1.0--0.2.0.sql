@@ -109,7 +109,16 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	n bigint;
+	grain text := 'usage_daily_l' || p_load_id || '_grain';
+	indexed boolean := pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', grain)) IS NOT NULL;
 BEGIN
+	-- the unique index on the grain (a full rebuild's recompute of a
+	-- current delivery) is dropped while the rows are replaced, then built
+	-- again from them: kept up row by row, each new row checked against the
+	-- deleted one of its key, it made the recompute half as slow again
+	IF indexed THEN
+		EXECUTE format('DROP INDEX bedrock_cost.%I', grain);
+	END IF;
 	-- DELETE, not TRUNCATE: a full rebuild of the chargeback recomputes the
 	-- attached tables of the current deliveries, under readers
 	EXECUTE format('DELETE FROM bedrock_cost.%I', 'usage_daily_l' || p_load_id);
@@ -144,11 +153,14 @@ BEGIN
 				   'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10',
 				   'usage_daily_l' || p_load_id, 'usage_summary_l' || p_load_id);
 	GET DIAGNOSTICS n = ROW_COUNT;
+	IF indexed THEN
+		PERFORM bedrock_cost._index_summaries(p_load_id);
+	END IF;
 	RETURN n;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._summarize_daily(bigint) IS
-  'internal: (re)computes the model-day summary of delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) and parse_usage_type, for the deliveries whose summary the loader did not roll up itself and at every full rebuild of the chargeback; returns its rows';
+  'internal: (re)computes the model-day summary of delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) and parse_usage_type, for the deliveries whose summary the loader did not roll up itself and at every full rebuild of the chargeback (its unique index on the grain, when it has one, dropped meanwhile and built again); returns its rows';
 
 ALTER TABLE bedrock_cost.usage_daily_template
 	DROP COLUMN line_item_type,
@@ -250,19 +262,24 @@ DECLARE
 	nulls text := CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 150000
 					   THEN ' NULLS NOT DISTINCT' ELSE '' END;
 BEGIN
-	EXECUTE format('CREATE UNIQUE INDEX %I ON bedrock_cost.%I '
-				   '(billing_period, export_id, principal, usage_type, resource_id, usage_account_id, '
-				   'payer_account_id, line_item_type, product_name, payer_account_name, usage_account_name, '
-				   'tags)%s',
-				   'usage_period_l' || p_load_id || '_grain', 'usage_period_l' || p_load_id, nulls);
-	EXECUTE format('CREATE UNIQUE INDEX %I ON bedrock_cost.%I '
-				   '(billing_period, usage_date, principal, model, usage_account_id, export_id, '
-				   'payer_account_id, attribution, tags)%s',
-				   'usage_daily_l' || p_load_id || '_grain', 'usage_daily_l' || p_load_id, nulls);
+	-- each one that is missing (_summarize_daily drops and builds again its own)
+	IF pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', 'usage_period_l' || p_load_id || '_grain')) IS NULL THEN
+		EXECUTE format('CREATE UNIQUE INDEX %I ON bedrock_cost.%I '
+					   '(billing_period, export_id, principal, usage_type, resource_id, usage_account_id, '
+					   'payer_account_id, line_item_type, product_name, payer_account_name, usage_account_name, '
+					   'tags)%s',
+					   'usage_period_l' || p_load_id || '_grain', 'usage_period_l' || p_load_id, nulls);
+	END IF;
+	IF pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', 'usage_daily_l' || p_load_id || '_grain')) IS NULL THEN
+		EXECUTE format('CREATE UNIQUE INDEX %I ON bedrock_cost.%I '
+					   '(billing_period, usage_date, principal, model, usage_account_id, export_id, '
+					   'payer_account_id, attribution, tags)%s',
+					   'usage_daily_l' || p_load_id || '_grain', 'usage_daily_l' || p_load_id, nulls);
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._index_summaries(bigint) IS
-  'internal: the unique indexes on the grain of delivery p_load_id''s period summary (usage_period_l<load_id>: the grain of chargeback_base) and model-day summary (usage_daily_l<load_id>: the grain of chargeback_daily), NULLs not distinct: built from its rows once they are all in (a sort, not an insert per row), before the swap waits for any lock (the loader, the client API and restore_load call it right before _swap_in, which refuses a delivery without them), so a delivery whose summaries hold a grain twice fails instead of showing it twice in the chargeback, which projects these tables row for row';
+  'internal: the unique indexes on the grain of delivery p_load_id''s period summary (usage_period_l<load_id>: the grain of chargeback_base) and model-day summary (usage_daily_l<load_id>: the grain of chargeback_daily), NULLs not distinct, each one that is missing: built from its rows once they are all in (a sort, not an insert per row), before the swap waits for any lock (the loader, the client API and restore_load call it right before _swap_in, which refuses a delivery without them), so a delivery whose summaries hold a grain twice fails instead of showing it twice in the chargeback, which projects these tables row for row';
 REVOKE ALL ON FUNCTION bedrock_cost._index_summaries(bigint) FROM PUBLIC;
 
 -- the current deliveries' summaries (the model-day ones were recomputed
