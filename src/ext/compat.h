@@ -107,6 +107,14 @@ InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
 #define BC_WAIT_EVENT(name) PG_WAIT_EXTENSION
 #endif
 
+/*
+ * a COPY's state, its receive functions among it, became reachable from
+ * outside copy.c in 14 (commands/copyfrom_internal.h: jsonb_memo.c)
+ */
+#if PG_VERSION_NUM >= 140000
+#define BC_HAVE_COPY_INTERNALS 1
+#endif
+
 /* BeginCopyFrom gained the whereClause-free 8-argument form in 14 */
 #if PG_VERSION_NUM >= 140000
 #define BC_BeginCopyFrom(pstate, rel, where, filename, is_program, cb, attnames, options) \

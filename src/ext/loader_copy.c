@@ -65,6 +65,7 @@
 #include "cur_summary.h"
 #include "cur_transform.h"
 #include "guc.h"
+#include "jsonb_memo.h"
 #include "loader.h"
 
 /* with the read-ahead thread: how long to wait for a chunk between interrupt checks */
@@ -506,6 +507,8 @@ bc_copy_into(const char *table, const char *columns, int ncolumns, bool binary,
 	{
 		cstate = BC_BeginCopyFrom(pstate, rel, NULL, NULL, false, data_source,
 								  attnames, options);
+		/* the tags maps repeat: each distinct one parsed once */
+		bc_jsonb_memo_install(cstate, rel);
 		bc_progress_in_copy(d, load_id, phase);
 		rows = CopyFrom(cstate);
 		EndCopyFrom(cstate);
