@@ -261,21 +261,21 @@ DECLARE
 	-- differ only by being NULL are one group, and would be a duplicate
 	nulls text := CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 150000
 					   THEN ' NULLS NOT DISTINCT' ELSE '' END;
+	s record;
 BEGIN
 	-- each one that is missing (_summarize_daily drops and builds again its own)
-	IF pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', 'usage_period_l' || p_load_id || '_grain')) IS NULL THEN
-		EXECUTE format('CREATE UNIQUE INDEX %I ON bedrock_cost.%I '
-					   '(billing_period, export_id, principal, usage_type, resource_id, usage_account_id, '
-					   'payer_account_id, line_item_type, product_name, payer_account_name, usage_account_name, '
-					   'tags)%s',
-					   'usage_period_l' || p_load_id || '_grain', 'usage_period_l' || p_load_id, nulls);
-	END IF;
-	IF pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', 'usage_daily_l' || p_load_id || '_grain')) IS NULL THEN
-		EXECUTE format('CREATE UNIQUE INDEX %I ON bedrock_cost.%I '
-					   '(billing_period, usage_date, principal, model, usage_account_id, export_id, '
-					   'payer_account_id, attribution, tags)%s',
-					   'usage_daily_l' || p_load_id || '_grain', 'usage_daily_l' || p_load_id, nulls);
-	END IF;
+	FOR s IN
+		SELECT v.tab || p_load_id AS tab, v.tab || p_load_id || '_grain' AS idx, v.grain
+		  FROM (VALUES ('usage_period_l', 'billing_period, export_id, principal, usage_type, resource_id, '
+										  'usage_account_id, payer_account_id, line_item_type, product_name, '
+										  'payer_account_name, usage_account_name, tags'),
+					   ('usage_daily_l', 'billing_period, usage_date, principal, model, usage_account_id, '
+										 'export_id, payer_account_id, attribution, tags')) AS v(tab, grain)
+	LOOP
+		IF pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', s.idx)) IS NULL THEN
+			EXECUTE format('CREATE UNIQUE INDEX %I ON bedrock_cost.%I (%s)%s', s.idx, s.tab, s.grain, nulls);
+		END IF;
+	END LOOP;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._index_summaries(bigint) IS
