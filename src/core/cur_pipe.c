@@ -18,9 +18,10 @@
 #include "cur_pipe.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
 #include <time.h>
+
+#include "threads.h"
 
 /*
  * The loop of a load: read rows with the reader and transform them into
@@ -110,8 +111,6 @@ pipe_destroy(bc_pipe *p)
 int
 bc_pipe_start(bc_pipe *p, bc_xf *xf, bc_cur_row *row, size_t target)
 {
-	sigset_t	all,
-				old;
 	int			rc;
 
 	memset(p, 0, sizeof(*p));
@@ -125,11 +124,7 @@ bc_pipe_start(bc_pipe *p, bc_xf *xf, bc_cur_row *row, size_t target)
 	p->xf = xf;
 	p->row = row;
 
-	/* signals stay with the calling thread: the new one inherits this mask */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&p->thread, NULL, pipe_main, p);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = bc_thread_create(&p->thread, pipe_main, p);
 	if (rc != 0)
 	{
 		pipe_destroy(p);
