@@ -138,8 +138,8 @@ test/unit/run_unit: $(UNIT_SRCS) test/unit/unit.h $(CORE_SRCS) $(wildcard src/co
 
 # the tests of the read-ahead thread and the delivery stream again under
 # ThreadSanitizer (data races)
-test/unit/run_unit_tsan: test/unit/main.c test/unit/test_cur_pipe.c test/unit/test_cur_stream.c test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h)
-	$(CC) $(CORE_CFLAGS) -O1 -fsanitize=thread -I$(srcdir)/test/unit -o $@ test/unit/main.c test/unit/test_cur_pipe.c test/unit/test_cur_stream.c $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
+test/unit/run_unit_tsan: test/unit/main.c test/unit/test_cur_pipe.c test/unit/test_cur_stream.c test/unit/test_read_ahead.c test/unit/unit.h $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(CC) $(CORE_CFLAGS) -O1 -fsanitize=thread -I$(srcdir)/test/unit -o $@ test/unit/main.c test/unit/test_cur_pipe.c test/unit/test_cur_stream.c test/unit/test_read_ahead.c $(CORE_SRCS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
 
 .PHONY: unit
 unit: test/unit/run_unit test/unit/run_unit_tsan

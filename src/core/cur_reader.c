@@ -19,6 +19,14 @@
  * everything through libcsv; unit tests and the fuzzer require both to
  * agree.
  *
+ * Read-ahead: once the header is read, a gzip file (or memory) is read,
+ * hashed and inflated by a thread of its own (read_ahead.h) into a ring of
+ * output pieces, each exactly what one inflate_more call would give; the
+ * parser takes them in order and raises an error of the compressed side
+ * when it reaches it, so rows, lines and errors are the same as without
+ * (BC_CUR_OPT_NO_READ_AHEAD).  Until bc_cur_close the thread owns the
+ * source and decompression fields of the reader.
+ *
  * IDENTIFICATION
  *		src/core/cur_reader.c
  *
@@ -32,12 +40,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
+#include "read_ahead.h"
 #include "sha256.h"
 
 #define IN_BUF_SIZE		(128 * 1024)
@@ -143,6 +153,11 @@ struct bc_cur_reader
 
 	/* decompression */
 	bool		gzip;
+	bool		ahead_ok;		/* may inflate in a thread (read_ahead.h) */
+	bc_ahead   *ahead;			/* that thread, once started: it then owns
+								 * the source and decompression fields */
+	unsigned char *own_outbuf;	/* outbuf while ahead lends out its pieces */
+	uint64_t	ahead_bytes_in; /* bytes_in as of the piece taken last */
 	bool		z_inited;
 	bool		z_member_end;	/* last inflate ended a member */
 	z_stream	zs;
@@ -493,9 +508,34 @@ on_row(int c, void *data)
 	r->row_ready = true;
 }
 
-/* read raw bytes from the source; returns count, 0 at end, -1 on error */
+/*
+ * An error of the source or of inflate, recorded where it happens and
+ * raised (fail) by the parsing side: with read-ahead, the thread that
+ * inflates does not touch r->state or r->err.
+ */
+typedef struct src_err
+{
+	bc_cur_status status;
+	int			sys_errno;
+	const char *detail;			/* a static text (zlib's message), or NULL */
+} src_err;
+
+/* raise e at the current line */
+static void
+raise_src_err(bc_cur_reader *r, const src_err *e)
+{
+	fail(r, e->status, r->line, 0, -1);
+	if (r->state != e->status)
+		return;
+	if (e->sys_errno != 0)
+		r->err.sys_errno = e->sys_errno;
+	if (e->detail != NULL)
+		set_err_value(&r->err, e->detail, strlen(e->detail));
+}
+
+/* read raw bytes from the source; returns count, 0 at end, -1 on error (e) */
 static long
-src_read(bc_cur_reader *r, unsigned char *buf, size_t cap)
+src_read(bc_cur_reader *r, unsigned char *buf, size_t cap, src_err *e)
 {
 	long		n = 0;
 
@@ -521,10 +561,9 @@ src_read(bc_cur_reader *r, unsigned char *buf, size_t cap)
 	}
 	if (n < 0)
 	{
-		int			e = errno;
-
-		fail(r, BC_CUR_ERR_IO, r->line, 0, -1);
-		r->err.sys_errno = e;
+		e->status = BC_CUR_ERR_IO;
+		e->sys_errno = errno;
+		e->detail = NULL;
 		return -1;
 	}
 	if (n == 0)
@@ -538,9 +577,26 @@ src_read(bc_cur_reader *r, unsigned char *buf, size_t cap)
 	return n;
 }
 
-/* inflate more output into outbuf[out_len..]; false on error */
+/* src_read on the parsing side: errors raised at once */
+static long
+src_read_here(bc_cur_reader *r, unsigned char *buf, size_t cap)
+{
+	src_err		e;
+	long		n = src_read(r, buf, cap, &e);
+
+	if (n < 0)
+		raise_src_err(r, &e);
+	return n;
+}
+
+/*
+ * Inflate more output into buf[*len..cap): returns once some came out
+ * (or buf is full), or with *eof set at the end of the input; false on
+ * error (e).
+ */
 static bool
-inflate_more(bc_cur_reader *r)
+z_more(bc_cur_reader *r, unsigned char *buf, size_t *len, size_t cap, bool *eof,
+	   src_err *e)
 {
 	for (;;)
 	{
@@ -549,7 +605,7 @@ inflate_more(bc_cur_reader *r)
 
 		if (r->zs.avail_in == 0 && !r->src_eof)
 		{
-			long		n = src_read(r, r->inbuf, IN_BUF_SIZE);
+			long		n = src_read(r, r->inbuf, IN_BUF_SIZE, e);
 
 			if (n < 0)
 				return false;
@@ -561,52 +617,115 @@ inflate_more(bc_cur_reader *r)
 			/* another member may follow; anything else is an error */
 			if (r->zs.avail_in == 0 && r->src_eof)
 			{
-				r->out_eof = true;
+				*eof = true;
 				return true;
 			}
 			if (r->zs.avail_in == 0)
 				continue;
 			if (inflateReset(&r->zs) != Z_OK)
 			{
-				fail(r, BC_CUR_ERR_GZIP_CORRUPT, r->line, 0, -1);
+				*e = (src_err) {BC_CUR_ERR_GZIP_CORRUPT, 0, NULL};
 				return false;
 			}
 			r->z_member_end = false;
 		}
 		if (r->zs.avail_in == 0 && r->src_eof)
 		{
-			fail(r, BC_CUR_ERR_GZIP_TRUNCATED, r->line, 0, -1);
+			*e = (src_err) {BC_CUR_ERR_GZIP_TRUNCATED, 0, NULL};
 			return false;
 		}
-		before = r->out_len;
-		r->zs.next_out = r->outbuf + r->out_len;
-		r->zs.avail_out = (uInt) (OUT_BUF_SIZE - r->out_len);
+		before = *len;
+		r->zs.next_out = buf + *len;
+		r->zs.avail_out = (uInt) (cap - *len);
 		ret = inflate(&r->zs, Z_NO_FLUSH);
-		r->out_len = OUT_BUF_SIZE - r->zs.avail_out;
+		*len = cap - r->zs.avail_out;
 		if (ret == Z_STREAM_END)
 			r->z_member_end = true;
 		else if (ret == Z_MEM_ERROR)
 		{
-			fail(r, BC_CUR_ERR_NOMEM, r->line, 0, -1);
+			*e = (src_err) {BC_CUR_ERR_NOMEM, 0, NULL};
 			return false;
 		}
 		else if (ret != Z_OK && ret != Z_BUF_ERROR)
 		{
-			fail(r, BC_CUR_ERR_GZIP_CORRUPT, r->line, 0, -1);
-			if (r->zs.msg)
-				set_err_value(&r->err, r->zs.msg, strlen(r->zs.msg));
+			*e = (src_err) {BC_CUR_ERR_GZIP_CORRUPT, 0, r->zs.msg};
 			return false;
 		}
-		if (r->out_len > before)
+		if (*len > before)
 			return true;
-		if (r->out_len == OUT_BUF_SIZE)
+		if (*len == cap)
 			return true;
 	}
 }
 
+/* inflate more output into outbuf[out_len..] on the parsing side; false on error */
+static bool
+inflate_more(bc_cur_reader *r)
+{
+	src_err		e;
+	bool		eof = false;
+
+	if (!z_more(r, r->outbuf, &r->out_len, OUT_BUF_SIZE, &eof, &e))
+	{
+		raise_src_err(r, &e);
+		return false;
+	}
+	if (eof)
+		r->out_eof = true;
+	return true;
+}
+
+/* the read-ahead thread's piece: one z_more, as inflate_more would do it */
+static void
+ahead_fill(void *ctx, bc_ahead_piece *p, size_t cap)
+{
+	bc_cur_reader *r = ctx;
+	src_err		e;
+	bool		eof = false;
+
+	if (!z_more(r, p->data, &p->len, cap, &eof, &e))
+	{
+		p->len = 0;
+		p->status = (int) e.status;
+		p->sys_errno = e.sys_errno;
+		p->detail = e.detail;
+		p->last = true;
+	}
+	else
+		p->last = eof;
+	p->counter = r->bytes_in;
+}
+
+/*
+ * The next piece the thread inflated becomes outbuf; false on the error
+ * it met there, raised now, at the line the parser reached (the line
+ * inflate_more would have raised it at).
+ */
+static bool
+take_piece(bc_cur_reader *r)
+{
+	bc_ahead_piece *p = bc_ahead_take(r->ahead);
+
+	r->outbuf = p->data;
+	r->out_len = p->len;
+	r->ahead_bytes_in = p->counter;
+	if (p->status != 0)
+	{
+		src_err		e = {(bc_cur_status) p->status, p->sys_errno, p->detail};
+
+		raise_src_err(r, &e);
+		return false;
+	}
+	if (p->last)
+		r->out_eof = true;
+	return true;
+}
+
 /*
  * Refill outbuf when it is used up.  Sets out_eof at the end of the
- * input.  false on error.
+ * input.  false on error.  A gzip source that may be read ahead is
+ * inflated by a thread from the first refill after the header on (the
+ * reader's own buffer is kept for when it ends).
  */
 static bool
 fill_out(bc_cur_reader *r)
@@ -614,10 +733,21 @@ fill_out(bc_cur_reader *r)
 	r->out_pos = 0;
 	r->out_len = 0;
 	if (r->gzip)
+	{
+		if (r->ahead_ok && r->ahead == NULL)
+		{
+			r->ahead_ok = false;
+			r->ahead_bytes_in = r->bytes_in;
+			r->own_outbuf = r->outbuf;
+			r->ahead = bc_ahead_start(ahead_fill, r, OUT_BUF_SIZE);
+		}
+		if (r->ahead != NULL)
+			return take_piece(r);
 		return inflate_more(r);
+	}
 	for (;;)
 	{
-		long		n = src_read(r, r->outbuf, OUT_BUF_SIZE);
+		long		n = src_read_here(r, r->outbuf, OUT_BUF_SIZE);
 
 		if (n < 0)
 			return false;
@@ -1145,7 +1275,7 @@ pump(bc_cur_reader *r)
 				}
 				else
 				{
-					long		n = src_read(r, r->outbuf + r->out_len, OUT_BUF_SIZE - r->out_len);
+					long		n = src_read_here(r, r->outbuf + r->out_len, OUT_BUF_SIZE - r->out_len);
 
 					if (n < 0)
 						return r->state;
@@ -1191,9 +1321,7 @@ prefer_gzip_error(bc_cur_reader *r)
 	r->state = BC_CUR_OK;
 	while (!r->out_eof)
 	{
-		r->out_pos = 0;
-		r->out_len = 0;
-		if (!inflate_more(r))
+		if (!fill_out(r))
 		{
 			if (r->state == BC_CUR_ERR_GZIP_CORRUPT || r->state == BC_CUR_ERR_GZIP_TRUNCATED)
 			{
@@ -1243,7 +1371,7 @@ detect_format(bc_cur_reader *r, unsigned opts)
 
 	while (have < 2)
 	{
-		long		n = src_read(r, r->inbuf + have, IN_BUF_SIZE - have);
+		long		n = src_read_here(r, r->inbuf + have, IN_BUF_SIZE - have);
 
 		if (n < 0)
 			return r->state;
@@ -1310,6 +1438,24 @@ reader_alloc(void)
 	return r;
 }
 
+/*
+ * May a thread read the source?  Memory and regular files: a read there
+ * returns.  Not a pipe or a socket (a read may wait for ever, and
+ * bc_cur_close would wait for it), nor the caller's callback (it may not
+ * be safe to call from another thread).
+ */
+static bool
+source_is_local(const bc_cur_reader *r)
+{
+	struct stat st;
+
+	if (r->kind == SRC_MEMORY)
+		return true;
+	if (r->kind == SRC_CALLBACK)
+		return false;
+	return fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* common second half of the open functions */
 static bc_cur_status
 open_common(bc_cur_reader *r, bc_cur_reader **out, unsigned opts, bc_cur_error *err)
@@ -1339,6 +1485,7 @@ open_common(bc_cur_reader *r, bc_cur_reader **out, unsigned opts, bc_cur_error *
 		st = r->state;
 		goto bad;
 	}
+	r->ahead_ok = r->gzip && !(opts & BC_CUR_OPT_NO_READ_AHEAD) && source_is_local(r);
 	*out = r;
 	if (err)
 		*err = r->err;
@@ -1532,6 +1679,8 @@ bc_cur_column_name(const bc_cur_reader *r, int i)
 uint64_t
 bc_cur_bytes_in(const bc_cur_reader *r)
 {
+	if (r->ahead != NULL)
+		return r->ahead_bytes_in;
 	return r->bytes_in;
 }
 
@@ -1570,6 +1719,12 @@ bc_cur_close(bc_cur_reader *r)
 {
 	if (r == NULL)
 		return;
+	if (r->ahead != NULL)
+	{
+		bc_ahead_stop(r->ahead);
+		r->ahead = NULL;
+		r->outbuf = r->own_outbuf;
+	}
 	if (r->csv_inited)
 		csv_free(&r->csv);
 	if (r->z_inited)

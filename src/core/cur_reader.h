@@ -205,6 +205,7 @@ typedef long (*bc_cur_read_fn) (void *ctx, void *buf, size_t cap);
 #define BC_CUR_OPT_SHA256		0x01	/* hash the raw (compressed) input */
 #define BC_CUR_OPT_EXPECT_GZIP	0x02	/* input must be gzip */
 #define BC_CUR_OPT_NO_FAST_PATH	0x04	/* testing: every line through libcsv, exact mode */
+#define BC_CUR_OPT_NO_READ_AHEAD 0x08	/* inflate on the caller's thread only */
 
 typedef struct bc_cur_reader bc_cur_reader;
 

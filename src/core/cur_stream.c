@@ -211,13 +211,15 @@ bc_stream_file_set(bc_stream_file *f, int fd, const char *path, const char *sha2
 /*
  * Read a file of a delivery from the descriptor the delivery layer opened
  * (delivery.h): the one place that does; a file is never opened again by
- * name here.
+ * name here.  threads: the reader may inflate in a thread of its own
+ * (cur_reader.c), as when the stream has its read-ahead thread.
  */
 static bc_cur_status
-open_file(const bc_stream_file *f, bc_cur_reader **r, bc_cur_error *e)
+open_file(const bc_stream_file *f, bool threads, bc_cur_reader **r, bc_cur_error *e)
 {
 	memset(e, 0, sizeof(*e));
-	return bc_cur_open_fd(r, f->fd, f->path, BC_CUR_OPT_SHA256, e);
+	return bc_cur_open_fd(r, f->fd, f->path,
+						  BC_CUR_OPT_SHA256 | (threads ? 0 : BC_CUR_OPT_NO_READ_AHEAD), e);
 }
 
 /* open the next file (FILE_START), or the end of the delivery */
@@ -234,7 +236,7 @@ open_next(bc_stream *s)
 		return BC_STREAM_END;
 	}
 	f = &s->files[++s->file];
-	st = open_file(f, &s->reader, &e);
+	st = open_file(f, s->piped, &s->reader, &e);
 	if (st != BC_CUR_OK)
 	{
 		reader_error(&s->error, f->path, st, &e);
@@ -460,7 +462,8 @@ bc_stream_peek_period(const bc_stream_file *f, char period[11], bc_stream_error 
 	bc_cur_row	row;
 
 	memset(err, 0, sizeof(*err));
-	st = open_file(f, &r, &e);
+	/* one row: no thread to inflate ahead */
+	st = open_file(f, false, &r, &e);
 	if (st != BC_CUR_OK)
 	{
 		reader_error(err, f->path, st, &e);
