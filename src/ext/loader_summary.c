@@ -10,7 +10,11 @@
  * with its line-item table) with a second, binary COPY, then rolls them up
  * over the usage days (bc_sum_period) into its period summary table
  * (usage_period_l<load_id>) and per model and token kind (bc_sum_model_day)
- * into its model-day summary table (usage_daily_l<load_id>), a COPY each.  When the core could not keep
+ * into its model-day summary table (usage_daily_l<load_id>), a COPY each.
+ * With bedrock_cost.read_ahead, a thread emits each COPY's rows while COPY
+ * parses them (read_ahead.h), and another computes the two rollups while
+ * the summary is written (threads.h); both are plain C over the core's
+ * summary, which nothing changes meanwhile.  When the core could not keep
  * the summary (bedrock_cost.summary_memory exceeded or 0, or a database
  * whose encoding rules out binary COPY rows) the summaries are computed by
  * SQL over the rows just stored (bedrock_cost._summarize_load_table), and
@@ -36,39 +40,87 @@
 #include "cur_summary.h"
 #include "guc.h"
 #include "loader.h"
+#include "read_ahead.h"
+#include "threads.h"
 
-/* bytes of COPY rows written per refill */
+/* bytes of COPY rows handed over per piece */
 #define SUMMARY_CHUNK (256 * 1024)
 
 /* state of the summary COPY in progress */
 typedef struct BcSumCopy
 {
+	/* the producer's (the emitting thread's while it runs) */
 	const bc_sum *sum;
 	size_t		cursor;			/* next group to write */
 	int			year;
 	int			month;
 	int32		export_id;
 	int64		load_id;
-	bc_buf		buf;			/* COPY data being handed out ... */
-	size_t		pos;			/* ... and how much of it was */
-	bool		done;			/* every group written */
+	bc_buf		buf;			/* rows emitted ... */
+	size_t		pos;			/* ... and how much of them was handed over */
+	bool		done;			/* every group emitted */
+	/* the consumer's (COPY's data source) */
+	bc_ahead   *ahead;			/* the emitting thread, or NULL: on demand */
+	bc_ahead_piece local;		/* the piece filled on demand */
+	bc_ahead_piece *piece;		/* the piece being handed out ... */
+	size_t		piece_pos;		/* ... and how much of it was */
 } BcSumCopy;
 
 static BcSumCopy *bc_sum_copy = NULL;
 
-/* refill the buffer with the next groups */
+/*
+ * Fill piece p with the next COPY data of the summary (read_ahead.h's
+ * producer): plain C, run by the emitting thread, or on demand when no
+ * thread could be had.  status 1: out of memory.
+ */
 static void
-refill(BcSumCopy *sc)
+emit_fill(void *ctx, bc_ahead_piece *p, size_t cap)
 {
-	bc_buf_reset(&sc->buf);
-	sc->pos = 0;
-	if (!bc_sum_emit(sc->sum, &sc->cursor, sc->year, sc->month, sc->export_id,
-					 sc->load_id, &sc->buf, SUMMARY_CHUNK))
-		sc->done = true;
-	if (sc->buf.nomem)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
+	BcSumCopy  *sc = ctx;
+
+	while (p->len < cap)
+	{
+		size_t		avail = sc->buf.len - sc->pos;
+
+		if (avail > 0)
+		{
+			size_t		take = Min(avail, cap - p->len);
+
+			memcpy(p->data + p->len, sc->buf.data + sc->pos, take);
+			sc->pos += take;
+			p->len += take;
+			continue;
+		}
+		if (sc->done)
+		{
+			p->last = true;
+			return;
+		}
+		bc_buf_reset(&sc->buf);
+		sc->pos = 0;
+		if (!bc_sum_emit(sc->sum, &sc->cursor, sc->year, sc->month, sc->export_id,
+						 sc->load_id, &sc->buf, SUMMARY_CHUNK))
+			sc->done = true;
+		if (sc->buf.nomem)
+		{
+			p->status = 1;
+			p->last = true;
+			return;
+		}
+	}
+}
+
+/* the next piece of COPY data */
+static bc_ahead_piece *
+next_piece(BcSumCopy *sc)
+{
+	if (sc->ahead != NULL)
+		return bc_ahead_take(sc->ahead);
+	sc->local.len = 0;
+	sc->local.last = false;
+	sc->local.status = 0;
+	emit_fill(sc, &sc->local, SUMMARY_CHUNK);
+	return &sc->local;
 }
 
 /* COPY's data source: the summary's binary rows */
@@ -82,21 +134,25 @@ summary_read_cb(void *outbuf, int minread, int maxread)
 		elog(ERROR, "bedrock_cost summary COPY callback called outside a load");
 	while (n < minread)
 	{
-		int			avail = (int) (sc->buf.len - sc->pos);
-
-		if (avail > 0)
+		if (sc->piece != NULL && sc->piece_pos < sc->piece->len)
 		{
-			int			take = Min(avail, maxread - n);
+			int			take = (int) Min(sc->piece->len - sc->piece_pos,
+										 (size_t) (maxread - n));
 
-			memcpy((char *) outbuf + n, sc->buf.data + sc->pos, take);
-			sc->pos += take;
+			memcpy((char *) outbuf + n, sc->piece->data + sc->piece_pos, take);
+			sc->piece_pos += take;
 			n += take;
 			continue;
 		}
-		if (sc->done)
+		if (sc->piece != NULL && sc->piece->last)
 			break;
 		CHECK_FOR_INTERRUPTS();
-		refill(sc);
+		sc->piece = next_piece(sc);
+		sc->piece_pos = 0;
+		if (sc->piece->status != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
 	}
 	return n;
 }
@@ -120,6 +176,9 @@ copy_summary(const bc_sum *sum, BcDelivery *d, int64 load_id, const char *table,
 	bc_buf_init(&sc.buf);
 	/* the file header first, then the rows */
 	bc_buf_put(&sc.buf, bc_cb_header, BC_CB_HEADER_LEN);
+	sc.local.data = palloc(SUMMARY_CHUNK);
+	/* with read-ahead, the rows are emitted in a thread while COPY parses them */
+	sc.ahead = bc_read_ahead ? bc_ahead_start(emit_fill, &sc, SUMMARY_CHUNK) : NULL;
 	bc_sum_copy = &sc;
 	PG_TRY();
 	{
@@ -130,7 +189,9 @@ copy_summary(const bc_sum *sum, BcDelivery *d, int64 load_id, const char *table,
 	PG_FINALLY();
 	{
 		bc_sum_copy = NULL;
+		bc_ahead_stop(sc.ahead);
 		bc_buf_free(&sc.buf);
+		pfree(sc.local.data);
 	}
 	PG_END_TRY();
 	return (int64) rows;
@@ -175,40 +236,79 @@ rollup_fits_schema(const BcRollup *r)
 }
 
 /*
- * Store a rollup of the core's summary sum into its table of delivery d,
- * under the same memory bound, else (it did not fit) compute it by SQL
- * from the summary table just written.
+ * Store rolled, the rollup r of the core's summary of delivery d, into
+ * its table, else (it did not fit: NULL, overflowed, out of memory, or a
+ * schema not yet updated) compute that table by SQL from the summary
+ * table just written.
  */
 static void
-store_rollup(const BcRollup *r, const bc_sum *sum, BcDelivery *d, int64 load_id)
+store_rollup(const BcRollup *r, const bc_sum *rolled, BcDelivery *d, int64 load_id)
 {
-	bc_sum	   *rolled;
-
-	if (!rollup_fits_schema(r))
-	{
-		(void) r->fallback(load_id);
-		return;
-	}
-	rolled = r->rollup(sum, (size_t) bc_summary_memory * 1024);
-
 	if (rolled != NULL && !bc_sum_overflowed(rolled) && !bc_sum_nomem(rolled))
 	{
-		PG_TRY();
-		{
-			(void) copy_summary(rolled, d, load_id, r->table, r->columns, r->ncolumns);
-		}
-		PG_FINALLY();
-		{
-			bc_sum_free(rolled);
-		}
-		PG_END_TRY();
+		(void) copy_summary(rolled, d, load_id, r->table, r->columns, r->ncolumns);
 		return;
 	}
-	bc_sum_free(rolled);
-	ereport(DEBUG1,
-			(errmsg_internal("bedrock_cost: load %lld: %s%lld not rolled up in memory (beyond bedrock_cost.summary_memory, or a tags map with a number), computed by SQL",
-							 (long long) load_id, r->table, (long long) load_id)));
+	if (rollup_fits_schema(r))
+		ereport(DEBUG1,
+				(errmsg_internal("bedrock_cost: load %lld: %s%lld not rolled up in memory (beyond bedrock_cost.summary_memory, or a tags map with a number), computed by SQL",
+								 (long long) load_id, r->table, (long long) load_id)));
 	(void) r->fallback(load_id);
+}
+
+/* the rollups of a summary, computed by a task (threads.h) */
+typedef struct BcRollupTask
+{
+	const bc_sum *day;
+	size_t		max_bytes;
+	bool		fits[lengthof(rollups)];	/* rollup_fits_schema */
+	bc_sum	   *rolled[lengthof(rollups)];
+} BcRollupTask;
+
+/* the task: plain C, in a thread while the summary's COPY runs */
+static void
+rollup_task(void *arg)
+{
+	BcRollupTask *rt = arg;
+
+	for (int i = 0; i < lengthof(rollups); i++)
+		rt->rolled[i] = rt->fits[i] ? rollups[i].rollup(rt->day, rt->max_bytes) : NULL;
+}
+
+/*
+ * Store the core's summary sum of delivery d and its rollups: with
+ * bedrock_cost.read_ahead the rollups are computed by a thread while the
+ * summary is written (each under bedrock_cost.summary_memory, so the
+ * three together hold at most three times that).
+ */
+static void
+store_from_core(const bc_sum *sum, BcDelivery *d, int64 load_id, BcLoadStats *stats)
+{
+	BcRollupTask rt = {0};
+	bc_task		task;
+
+	rt.day = sum;
+	rt.max_bytes = (size_t) bc_summary_memory * 1024;
+	for (int i = 0; i < lengthof(rollups); i++)
+		rt.fits[i] = rollup_fits_schema(&rollups[i]);
+	bc_task_start(&task, rollup_task, &rt, bc_read_ahead);
+	PG_TRY();
+	{
+		stats->summary_rows = copy_summary(sum, d, load_id, "usage_summary_l",
+										   bc_sum_copy_columns, BC_SUM_COPY_NCOLUMNS);
+		bc_task_join(&task);
+		for (int i = 0; i < lengthof(rollups); i++)
+			store_rollup(&rollups[i], rt.rolled[i], d, load_id);
+	}
+	PG_FINALLY();
+	{
+		/* after an error in the summary's COPY the task may still run */
+		bc_task_abandon(&task);
+		for (int i = 0; i < lengthof(rollups); i++)
+			bc_sum_free(rt.rolled[i]);
+	}
+	PG_END_TRY();
+	stats->summary_via = "stream";
 }
 
 /*
@@ -221,11 +321,7 @@ bc_summary_store(const bc_sum *sum, BcDelivery *d, int64 load_id, BcLoadStats *s
 {
 	if (sum != NULL && !bc_sum_overflowed(sum) && !bc_sum_nomem(sum))
 	{
-		stats->summary_rows = copy_summary(sum, d, load_id, "usage_summary_l",
-										   bc_sum_copy_columns, BC_SUM_COPY_NCOLUMNS);
-		stats->summary_via = "stream";
-		for (int i = 0; i < lengthof(rollups); i++)
-			store_rollup(&rollups[i], sum, d, load_id);
+		store_from_core(sum, d, load_id, stats);
 		return;
 	}
 	if (sum != NULL)
