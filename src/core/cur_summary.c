@@ -769,32 +769,19 @@ row_key(bc_sum *s, const bc_sum_row *r, sum_key *k)
 }
 
 /* add one row to its group */
-bool
-bc_sum_add(bc_sum *s, const bc_sum_row *r)
-{
-	bc_decimal_parts cost,
-				net,
-				amount;
-
-	if (s->overflowed || s->nomem)
-		return false;
-	if (!scan(s, r->unblended, r->unblended_len, &cost) ||
-		(r->net != NULL && !scan(s, r->net, r->net_len, &net)) ||
-		(r->usage_amount != NULL && !scan(s, r->usage_amount, r->usage_amount_len, &amount)))
-		return false;
-	return bc_sum_add_scanned(s, r, &cost, &net, &amount);
-}
-
-/* add one row whose decimals are scanned already */
-bool
-bc_sum_add_scanned(bc_sum *s, const bc_sum_row *r, const bc_decimal_parts *unblended,
-				   const bc_decimal_parts *net, const bc_decimal_parts *usage_amount)
+/*
+ * Add one row whose decimals are scanned: tokens (its text tokens_txt)
+ * NULL when the row has none.
+ */
+static bool
+add_values(bc_sum *s, const bc_sum_row *r, const bc_decimal_parts *unblended,
+		   const bc_decimal_parts *net, const bc_decimal_parts *usage_amount,
+		   const char *tokens_txt, const bc_decimal_parts *tokens)
 {
 	sum_key		k;
 	uint32_t	hash;
 	sum_group  *g;
 	sum_val		v[NSUMS];
-	bc_decimal_parts tokens;
 
 	if (s->overflowed || s->nomem || !row_key(s, r, &k))
 		return false;
@@ -807,26 +794,53 @@ bc_sum_add_scanned(bc_sum *s, const bc_sum_row *r, const bc_decimal_parts *unble
 	else
 		v[S_NET] = v[S_UNBLENDED];
 	if (r->usage_amount != NULL)
-	{
 		val_of(&v[S_AMOUNT], r->usage_amount, usage_amount);
-		if (r->tokens_shift >= 0)
-		{
-			tokens = *usage_amount;
-			tokens.exp10 += r->tokens_shift;
-			val_of(&v[S_TOKENS], r->usage_amount, &tokens);
-		}
-	}
+	if (tokens != NULL)
+		val_of(&v[S_TOKENS], tokens_txt, tokens);
 	if ((g = group_for(s, &k, hash)) == NULL)
 		return false;
 	g->line_items++;
 	g->net_rows += r->net != NULL;
 	if (!group_sum(s, g, S_UNBLENDED, &v[S_UNBLENDED]) || !group_sum(s, g, S_NET, &v[S_NET]))
 		return false;
-	if (r->usage_amount == NULL)
-		return true;
-	if (!group_sum(s, g, S_AMOUNT, &v[S_AMOUNT]))
+	if (r->usage_amount != NULL && !group_sum(s, g, S_AMOUNT, &v[S_AMOUNT]))
 		return false;
-	return r->tokens_shift < 0 || group_sum(s, g, S_TOKENS, &v[S_TOKENS]);
+	return tokens == NULL || group_sum(s, g, S_TOKENS, &v[S_TOKENS]);
+}
+
+bool
+bc_sum_add(bc_sum *s, const bc_sum_row *r)
+{
+	bc_decimal_parts cost,
+				net,
+				amount,
+				tokens;
+
+	if (s->overflowed || s->nomem)
+		return false;
+	if (!scan(s, r->unblended, r->unblended_len, &cost) ||
+		(r->net != NULL && !scan(s, r->net, r->net_len, &net)) ||
+		(r->usage_amount != NULL && !scan(s, r->usage_amount, r->usage_amount_len, &amount)))
+		return false;
+	if (r->tokens_shift != BC_SUM_TOKENS_GIVEN)
+		return bc_sum_add_scanned(s, r, &cost, &net, &amount);
+	if (r->tokens != NULL && !scan(s, r->tokens, r->tokens_len, &tokens))
+		return false;
+	return add_values(s, r, &cost, &net, &amount, r->tokens, r->tokens != NULL ? &tokens : NULL);
+}
+
+/* add one row whose decimals are scanned already */
+bool
+bc_sum_add_scanned(bc_sum *s, const bc_sum_row *r, const bc_decimal_parts *unblended,
+				   const bc_decimal_parts *net, const bc_decimal_parts *usage_amount)
+{
+	bc_decimal_parts tokens;
+
+	if (r->usage_amount == NULL || r->tokens_shift < 0)
+		return add_values(s, r, unblended, net, usage_amount, NULL, NULL);
+	tokens = *usage_amount;
+	tokens.exp10 += r->tokens_shift;
+	return add_values(s, r, unblended, net, usage_amount, r->usage_amount, &tokens);
 }
 
 bool

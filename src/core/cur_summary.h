@@ -95,10 +95,21 @@ typedef struct bc_sum_row
 	size_t		net_len;
 	const char *usage_amount;	/* NULL: the row has no usage amount */
 	size_t		usage_amount_len;
-	int			tokens_shift;	/* -1: not tokens; else tokens = usage_amount
-								 * * 10^tokens_shift (when usage_amount is
-								 * not NULL) */
+	int			tokens_shift;	/* -1: not tokens; BC_SUM_TOKENS_GIVEN: tokens
+								 * is the row's tokens value; else tokens =
+								 * usage_amount * 10^tokens_shift (when
+								 * usage_amount is not NULL) */
+	const char *tokens;			/* with BC_SUM_TOKENS_GIVEN: decimal text, or
+								 * NULL: the row has no tokens */
+	size_t		tokens_len;
 } bc_sum_row;
+
+/*
+ * tokens_shift of a row whose tokens are given as a value of their own
+ * (bc_sum_row.tokens): a row read back from a table, where the tokens
+ * were stored next to the usage amount (bc_sum_add only).
+ */
+#define BC_SUM_TOKENS_GIVEN (-2)
 
 typedef struct bc_sum bc_sum;
 
@@ -114,6 +125,8 @@ extern void bc_sum_free(bc_sum *s);
  * overflowed or out of memory; the caller then stops relying on it.  The
  * decimal texts must be ones bc_decimal_scan accepts (the transformation
  * checked them); one that is not makes the summary give up as on overflow.
+ * With tokens_shift BC_SUM_TOKENS_GIVEN the tokens are summed from
+ * r->tokens, whether or not the row has a usage amount.
  */
 extern bool bc_sum_add(bc_sum *s, const bc_sum_row *r);
 

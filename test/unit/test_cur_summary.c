@@ -684,6 +684,40 @@ UNIT_TEST(sum_net_tokens_amount)
 	bc_sum_free(s);
 }
 
+/* add a row whose tokens are given (a row read back from a table) */
+static bool
+add_given(bc_sum *s, const char *principal, const char *cost, const char *amount,
+		  const char *tokens)
+{
+	bc_sum_row	r = row_of(APR1, PB, principal, "{}", cost, NULL, amount, BC_SUM_TOKENS_GIVEN);
+
+	r.tokens = tokens;
+	r.tokens_len = tokens ? strlen(tokens) : 0;
+	return bc_sum_add(s, &r);
+}
+
+UNIT_TEST(sum_tokens_given)
+{
+	bc_sum	   *s = bc_sum_create(1 << 20);
+
+	/* summed as given, with their display scale, not derived from the amount */
+	CHECK(add_given(s, "a", "1", "0.75", "750"));
+	CHECK(add_given(s, "a", "1", "2", "2000.50"));
+	/* tokens without an amount count, an amount without tokens too */
+	CHECK(add_given(s, "b", "1", NULL, "5"));
+	CHECK(add_given(s, "b", "1", "3", NULL));
+	/* neither: both NULL */
+	CHECK(add_given(s, "c", "1", NULL, NULL));
+	CHECK_LINES(s,
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|a|{}|2|2|2|0|2750.50|2.75\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|b|{}|2|2|2|0|5|3\n"
+				"2026-04-01|1|2|Usage|Amazon Bedrock|U|c|{}|1|1|1|0|NULL|NULL\n");
+	/* a text the core does not take: the summary gives up */
+	CHECK(!add_given(s, "d", "1", NULL, "NaN"));
+	CHECK(bc_sum_overflowed(s));
+	bc_sum_free(s);
+}
+
 UNIT_TEST(sum_negative)
 {
 	bc_sum	   *s = bc_sum_create(1 << 20);
