@@ -85,7 +85,7 @@ CREATE TABLE bedrock_cost.loads (
 	loaded_via		text NOT NULL DEFAULT 'sql'
 		CHECK (loaded_via IN ('sql', 'worker', 'client', 'restore')),
 	summary_rows	bigint,
-	summary_via		text CHECK (summary_via IN ('stream', 'sql')),
+	summary_via		text CHECK (summary_via IN ('stream', 'stored', 'sql')),
 	cost_basis		text DEFAULT bedrock_cost._cost_basis_now()
 		CONSTRAINT loads_cost_basis_check CHECK (cost_basis IN ('unblended', 'net_unblended'))
 );
@@ -122,7 +122,7 @@ COMMENT ON COLUMN bedrock_cost.loads.application_name IS 'who loaded: applicatio
 COMMENT ON COLUMN bedrock_cost.loads.summary_rows IS
   'rows of the delivery''s chargeback summary (bedrock_cost.usage_summary), NULL when it stored no rows';
 COMMENT ON COLUMN bedrock_cost.loads.summary_via IS
-  'how the summary was computed: stream (by the loader while the rows streamed through it) or sql (bedrock_cost._summarize_load_table over the stored rows: client deliveries, restores, a database encoding other than UTF-8, or a summary larger than bedrock_cost.summary_memory)';
+  'how the summary was computed: stream (by the loader while the rows streamed through it), stored (by the server from the rows bedrock-cost-load stored, in one scan of them) or sql (bedrock_cost._summarize_load_table over the stored rows: restores, a database encoding other than UTF-8, a summary larger than bedrock_cost.summary_memory, or stored rows the summary in C does not take)';
 COMMENT ON COLUMN bedrock_cost.loads.loaded_via IS
   'what loaded: sql (load_export / load_file called in SQL), worker (the background worker or poll_now), client (bedrock-cost-load: its file totals are declared, not read by the server), restore (bedrock_cost.restore_load made a superseded delivery, same_as, current again)';
 COMMENT ON COLUMN bedrock_cost.loads.cost_basis IS

@@ -33,6 +33,9 @@
  *    built before the swap, here for the current deliveries; the two
  *    tables keep a plain index on their billing period instead of their
  *    unique index, whose upkeep was more than half of a period's refresh;
+ *  - the server sums the rows bedrock-cost-load stored in C, in one scan
+ *    of them, into the summary the loader keeps while streaming, instead
+ *    of grouping them by SQL: loads.summary_via says stored;
  *  - bedrock_cost.version() says 0.2.0.
  */
 
@@ -559,3 +562,9 @@ END
 $$;
 REVOKE ALL ON FUNCTION bedrock_cost._focus_period(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION bedrock_cost._focus_period(date) TO bedrock_cost_reader, bedrock_cost_admin;
+
+-- bedrock-cost-load's deliveries are summed in C from their stored rows
+ALTER TABLE bedrock_cost.loads DROP CONSTRAINT loads_summary_via_check,
+	ADD CONSTRAINT loads_summary_via_check CHECK (summary_via IN ('stream', 'stored', 'sql'));
+COMMENT ON COLUMN bedrock_cost.loads.summary_via IS
+  'how the summary was computed: stream (by the loader while the rows streamed through it), stored (by the server from the rows bedrock-cost-load stored, in one scan of them) or sql (bedrock_cost._summarize_load_table over the stored rows: restores, a database encoding other than UTF-8, a summary larger than bedrock_cost.summary_memory, or stored rows the summary in C does not take)';

@@ -113,7 +113,7 @@ typedef struct BcLoadStats
 	char		delivery_key[65];
 	bool		declared;		/* the totals were declared by bedrock-cost-load */
 	int64		summary_rows;	/* rows of the chargeback summary */
-	const char *summary_via;	/* how it was computed: stream or sql (NULL: none) */
+	const char *summary_via;	/* how it was computed: stream, stored or sql (NULL: none) */
 	MemoryContext cxt;			/* where the lists live; survives an abort */
 } BcLoadStats;
 
@@ -197,6 +197,10 @@ extern void bc_verify_stored(int64 load_id, BcLoadStats *stats, bool client);
 struct bc_sum;
 extern void bc_summary_store(const struct bc_sum *sum, BcDelivery *d, int64 load_id,
 							 BcLoadStats *stats);
+extern void bc_summary_store_stored(BcDelivery *d, int64 load_id, BcLoadStats *stats);
+
+/* loader_stored_sum.c */
+extern struct bc_sum *bc_sum_stored_rows(int64 load_id, int64 expected_rows);
 
 /* loader_ledger.c */
 extern int32 bc_ledger_export_id(const char *export_path);

@@ -690,8 +690,7 @@ bedrock_cost_client_finish(PG_FUNCTION_ARGS)
 	bc_verify_stored(load_id, stats, true);
 	bc_load_key(d, stats->delivery_key);
 	/* the chargeback summary, computed by the server from the rows it counted */
-	stats->summary_rows = bc_ledger_summarize(load_id);
-	stats->summary_via = "sql";
+	bc_summary_store_stored(d, load_id, stats);
 	bc_ledger_loaded(d, load_id, table, stats);
 	if (!d->from_manifest && d->complete)
 		bc_ledger_audit("load_single_file", psprintf("load " INT64_FORMAT, load_id),

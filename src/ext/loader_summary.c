@@ -20,6 +20,9 @@
  * SQL over the rows just stored (bedrock_cost._summarize_load_table), and
  * when only a rollup did not fit, that one by SQL over the summary
  * (bedrock_cost._summarize_period, _summarize_daily): slower, same result.
+ * A delivery whose rows were stored by bedrock-cost-load is summed from
+ * its table into the same summary (loader_stored_sum.c), then stored the
+ * same way.
  *
  * The COPY data source callback has no user-data argument, so its state is
  * the file-static bc_sum_copy (set for the duration of one COPY).
@@ -308,7 +311,6 @@ store_from_core(const bc_sum *sum, BcDelivery *d, int64 load_id, BcLoadStats *st
 			bc_sum_free(rt.rolled[i]);
 	}
 	PG_END_TRY();
-	stats->summary_via = "stream";
 }
 
 /*
@@ -322,6 +324,7 @@ bc_summary_store(const bc_sum *sum, BcDelivery *d, int64 load_id, BcLoadStats *s
 	if (sum != NULL && !bc_sum_overflowed(sum) && !bc_sum_nomem(sum))
 	{
 		store_from_core(sum, d, load_id, stats);
+		stats->summary_via = "stream";
 		return;
 	}
 	if (sum != NULL)
@@ -332,4 +335,37 @@ bc_summary_store(const bc_sum *sum, BcDelivery *d, int64 load_id, BcLoadStats *s
 	stats->summary_rows = bc_ledger_summarize(load_id);
 	stats->summary_via = "sql";
 	bc_progress_done();
+}
+
+/*
+ * Store the chargeback summary of delivery d whose rows are stored already
+ * (bedrock-cost-load's; stats->rows_loaded: the rows the server counted
+ * in its table): summed in C from the stored rows when they can be
+ * (loader_stored_sum.c), else by SQL from them.  Records how in stats.
+ */
+void
+bc_summary_store_stored(BcDelivery *d, int64 load_id, BcLoadStats *stats)
+{
+	bc_sum	   *sum;
+
+	bc_progress_phase(d, load_id, BC_PHASE_SUMMARISING);
+	sum = bc_sum_stored_rows(load_id, stats->rows_loaded);
+	if (sum == NULL)
+	{
+		stats->summary_rows = bc_ledger_summarize(load_id);
+		stats->summary_via = "sql";
+		bc_progress_done();
+		return;
+	}
+	bc_progress_done();
+	PG_TRY();
+	{
+		store_from_core(sum, d, load_id, stats);
+	}
+	PG_FINALLY();
+	{
+		bc_sum_free(sum);
+	}
+	PG_END_TRY();
+	stats->summary_via = "stored";
 }

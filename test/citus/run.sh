@@ -15,7 +15,9 @@
 # distributed table is refused by the check before the swap
 # (bedrock_cost.debug_plain_copy), and that the background worker on the
 # coordinator loads a registered export onto the shards to the generator's
-# ground truth.  Exits non-zero on any
+# ground truth, and that a client delivery onto the shards is summarised
+# by SQL (the summing of stored rows in C reads local heap only).  Exits
+# non-zero on any
 # difference, and fails (does not skip) when Citus is not installed:
 # doc/citus.md says how to build it.  Not part of CI (Debian has no Citus
 # package); run it with SUITES=citus scripts/test.sh, or directly.
@@ -114,6 +116,18 @@ done
 wait
 expect "two exports restated at once: first" "SELECT '$(cat "$W/par/p08.out")'" done
 expect "two exports restated at once: second" "SELECT '$(cat "$W/par/p09.out")'" done
+# a client delivery after distribute(): its rows go to the shards, where the
+# server's summing of stored rows in C cannot read them; it summarises them
+# by SQL, to the sums of the rows
+"$gen" --out "$W/par" --export p10 --rows 5000 --periods 1 --start 2026-10 --seed 10 --quiet
+chmod -R a+rX "$W/par"
+( source "$W/c/env"; "$PG_BINDIR/bedrock-cost-load" -q "$W/par/p10" )
+expect "a client delivery on the shards, summarised by SQL" \
+	"SELECT string_agg(l.status || ' ' || l.summary_via, ',') FROM bedrock_cost.loads AS l
+	   JOIN bedrock_cost.exports AS e USING (export_id) WHERE e.path LIKE '%/p10'" "done sql"
+expect "its summary sums its rows" \
+	"SELECT (SELECT count(*) || ' ' || sum(unblended_cost) FROM bedrock_cost.line_items WHERE billing_period = '2026-10-01')
+	      = (SELECT sum(line_items) || ' ' || sum(unblended_cost) FROM bedrock_cost.usage_summary WHERE billing_period = '2026-10-01')" t
 # the silent loss, forced (bedrock_cost.debug_plain_copy, test only): a plain
 # COPY into a distributed delivery table writes the coordinator's empty
 # shell; the check before the swap fails the delivery, the period keeps its rows

@@ -6,11 +6,16 @@
 #    Bedrock or not, cost by principal), and a second run is all noop;
 #  - the same export loaded by load_export in another database gives the
 #    same line_items and history (EXCEPT both ways, ids aside) and the same
-#    ledger (loads, load_files, load_totals, usage_types);
+#    ledger (loads, load_files, load_totals, usage_types), and the same
+#    chargeback summaries (summed from the stored rows in C, against
+#    summed while streaming);
 #  - damaged exports (bedrock-cost-gen --fault) fail with exactly the
 #    server's error and load_errors rows, exit code 3;
 #  - --dry-run totals equal the ground truth, with no database;
 #  - a client killed (SIGKILL) in the middle of COPY leaves nothing behind;
+#  - rows stored through the client API by hand are summed as stored (the
+#    UTC usage day, tokens without an amount, display scales), and a NaN
+#    sends the summary to SQL;
 #  - exit codes for usage (2), connection (4), missing or incompatible
 #    extension (5).
 use strict;
@@ -118,6 +123,20 @@ same_in_both(q{SELECT l.execution_id, t.line_item_type, t.is_bedrock, t.rows, t.
 	t.unblended_cost, t.net_unblended_cost
 	FROM bedrock_cost.load_totals t JOIN bedrock_cost.loads l USING (load_id)}, 'ledger load_totals');
 same_in_both('SELECT * FROM bedrock_cost.usage_types', 'usage_types');
+# the chargeback summaries: the server summed the client's stored rows (in
+# C), the same rows the server loader summed while they streamed
+is($node->safe_psql('cli', "SELECT string_agg(DISTINCT summary_via, ',') FROM bedrock_cost.loads"), 'stored',
+	'client: the server summed the stored rows of every delivery in C');
+is($node->safe_psql('srv', "SELECT string_agg(DISTINCT summary_via, ',') FROM bedrock_cost.loads"), 'stream',
+	'server: every delivery summed while streaming');
+for my $rel (qw(usage_summary usage_summary_history usage_period usage_daily))
+{
+	my $rcols = $node->safe_psql('cli',
+		"SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+		  . "WHERE attrelid = 'bedrock_cost.$rel'::regclass AND attnum > 0 AND NOT attisdropped "
+		  . "AND attname NOT IN ('export_id', 'load_id')");
+	same_in_both("SELECT $rcols FROM bedrock_cost.$rel", "summary $rel");
+}
 
 # a second run: every delivery already loaded
 ($rc, $out, $err) = client('--json', '-d', $cli_conn, $export);
@@ -265,6 +284,55 @@ $node->safe_psql('cli', 'CREATE ROLE outsider LOGIN');
 ($rc, $out, $err) = client('-q', '-U', 'outsider', '-d', $cli_conn, "$tmp/role/ex");
 is($rc, 5, 'not a loader: exit 5');
 like($err, qr/permission denied/, 'not a loader: permission denied');
+
+# ---------------------------------------------------------------------------
+# the server sums stored rows as they are, and leaves to SQL what its summing
+# in C does not take: the client API driven by hand, two rows a delivery
+
+# a delivery of export ex declaring two Usage rows of the given total cost
+sub api_delivery
+{
+	my ($per7, $exec, $cost) = @_;
+	return qq({"export": "$export", "billing_period": "$per7-01", "source": "export",
+	"manifest_path": "$export/metadata/BILLING_PERIOD=$per7/ex-Manifest.json", "execution_id": "$exec",
+	"files": [{"path": "$export/data/BILLING_PERIOD=$per7/f.csv.gz", "size": 10,
+	"sha256": "0000000000000000000000000000000000000000000000000000000000000000"}],
+	"rows_read": 2, "rows_loaded": 2, "rows_rejected": 0, "rows_other": 0, "bytes_read": 10,
+	"totals": [{"line_item_type": "Usage", "is_bedrock": true, "rows": 2, "rejected_rows": 0,
+		"unblended_cost": "$cost", "net_unblended_cost": null}], "usage_types": [], "usage_products": [], "rejects": []});
+}
+
+# begin, store the rows ([cost, usage amount, tokens] as SQL literals), finish
+sub api_load
+{
+	my ($per7, $exec, $cost, @rows) = @_;
+	my $d = api_delivery($per7, $exec, $cost);
+	my $q = "BEGIN; SELECT load_id, export_id FROM bedrock_cost.client_begin_delivery('$d') \\gset\n";
+	my $line = 2;
+	for my $r (@rows)
+	{
+		$q .= "INSERT INTO bedrock_cost.line_items_l:load_id (billing_period, export_id, load_id, file_no, "
+		  . "line_number, usage_start, usage_end, line_item_type, payer_account_id, usage_account_id, "
+		  . "product_code, usage_type, unblended_cost, usage_amount, tokens, tags) VALUES ('$per7-01', "
+		  . ":export_id, :load_id, 1, " . $line++ . ", '$per7-01 23:30:00-02', '$per7-02', 'Usage', '1', '1', "
+		  . "'AmazonBedrock', 'USE1-x', $r->[0], $r->[1], $r->[2], '{\"b\": \"2\", \"a\": \"1\"}');\n";
+	}
+	$q .= "SELECT bedrock_cost.client_finish_delivery(:load_id, '$d'); COMMIT;";
+	my ($ret, $o, $e) = $node->psql('cli', $q);
+	is($ret, 0, "client API delivery of $per7 finished") or diag($e);
+	return;
+}
+my $api_summary = q{SELECT l.summary_via || ' ' || s.usage_date || ' ' || s.line_items || ' ' || s.unblended_cost
+	|| ' ' || coalesce(s.tokens::text, 'NULL') || ' ' || coalesce(s.usage_amount::text, 'NULL') || ' ' || s.tags::text
+	FROM bedrock_cost.usage_summary s JOIN bedrock_cost.loads l USING (load_id) WHERE s.billing_period = };
+# tokens without a usage amount, scales 4 and 1, a usage day that is the next UTC day
+api_load('2026-10', 'api-1', '0.03', [ '0.0100', 'NULL', '5' ], [ '0.02', '1.5', '1500.0' ]);
+is($node->safe_psql('cli', "$api_summary '2026-10-01'"), 'stored 2026-10-02 2 0.0300 1505.0 1.5 {"a": "1", "b": "2"}',
+	'stored rows summed in C as stored: the UTC day, the tokens given, sum()\'s display scale');
+# a NaN (which the stored rows may hold) is not a number the summing in C takes: SQL sums it
+api_load('2026-11', 'api-2', '0.03', [ '0.01', '1', "'NaN'" ], [ '0.02', '1', '2' ]);
+is($node->safe_psql('cli', "$api_summary '2026-11-01'"), 'sql 2026-11-02 2 0.03 NaN 2 {"a": "1", "b": "2"}',
+	'a NaN among the stored rows: summarised by SQL');
 
 # ---------------------------------------------------------------------------
 # exit codes and refusals

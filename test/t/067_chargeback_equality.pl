@@ -17,7 +17,8 @@
 # with several periods, restatements in the overwrite and the create-new
 # layout, unattributed usage and account-level rows (Tax, Credit, Refund,
 # discounts); one export loaded by load_export, one by bedrock-cost-load
-# (the client API); both cost bases (set_cost_basis, then back); a
+# (the client API; summed by the server from the rows it stored, in C), a
+# third by bedrock-cost-load summarised by SQL; both cost bases (set_cost_basis, then back); a
 # superseded delivery made current again by restore_load.  After each step
 # the views are refreshed and everything is compared, the as-of functions
 # for every load_id in bedrock_cost.loads (and for an id before and after
@@ -691,9 +692,24 @@ is(sql(q{SELECT string_agg(l.status, ',' ORDER BY l.load_id) FROM bedrock_cost.l
 		  JOIN bedrock_cost.exports e USING (export_id) WHERE e.path LIKE '%/b' AND l.loaded_via = 'client'}),
 	'superseded,done,done', 'export b: both periods loaded by the client, the first restated');
 is(sql(q{SELECT string_agg(DISTINCT summary_via, ',') FROM bedrock_cost.loads WHERE loaded_via = 'client'}),
-	'sql', 'export b: the server summarised the client deliveries itself');
+	'stored', 'export b: the server summed the client deliveries itself, from the rows it stored');
 refresh('client', '2026-05-01,2026-06-01');
 check('client');
+
+# export c through bedrock-cost-load without summary memory: the server
+# summarises the stored rows by SQL instead, to the same rows
+gen('--out', "$tmp/c", '--export', 'c', '--seed', '69', '--rows', '900', '--periods', '1',
+	'--start', '2026-06', '--principals', '15');
+{
+	local $ENV{PGOPTIONS} = '-c bedrock_cost.summary_memory=0';
+	($rc, $out, $err) = client('-q', '-d', $node->connstr('postgres'), "$tmp/c/c");
+}
+is($rc, 0, 'export c: bedrock-cost-load exits 0') or diag($err);
+is(sql(q{SELECT string_agg(l.status || ' ' || l.summary_via, ',') FROM bedrock_cost.loads l
+		  JOIN bedrock_cost.exports e USING (export_id) WHERE e.path LIKE '%/c'}),
+	'done sql', 'export c: without summary memory the client delivery was summarised by SQL');
+refresh('client by SQL', '2026-06-01');
+check('client by SQL');
 
 # the net unblended basis
 sql(q{SELECT bedrock_cost.set_cost_basis('net_unblended')});
