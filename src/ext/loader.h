@@ -217,6 +217,7 @@ extern void bc_ledger_loaded(BcDelivery *d, int64 load_id, const char *table,
 extern void bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
 							 const char *message, BcRowError *where);
 extern int64 bc_ledger_summarize(int64 load_id);
+extern bool bc_ledger_schema_is_current(void);
 extern int64 bc_ledger_summarize_period(int64 load_id);
 extern int64 bc_ledger_summarize_daily(int64 load_id);
 extern void bc_ledger_index_summaries(int64 load_id);

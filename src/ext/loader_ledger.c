@@ -518,6 +518,20 @@ bc_ledger_summarize_daily(int64 load_id)
 }
 
 /*
+ * Is the installed schema 0.2.0 or later?  A database not yet updated
+ * (ALTER EXTENSION bedrock_cost UPDATE) keeps 0.1.0's, which has no
+ * _index_summaries and whose loads.summary_via admits stream and sql only.
+ */
+bool
+bc_ledger_schema_is_current(void)
+{
+	Oid			argtypes[1] = {INT8OID};
+
+	return OidIsValid(LookupFuncName(list_make2(makeString("bedrock_cost"), makeString("_index_summaries")),
+									 1, argtypes, true));
+}
+
+/*
  * the unique indexes on the grain of the delivery's period and model-day
  * summaries (see _index_summaries); nothing in a database whose schema
  * predates them (0.1.0, not yet updated), whose _swap_in does not ask for
@@ -527,10 +541,8 @@ void
 bc_ledger_index_summaries(int64 load_id)
 {
 	Params		p = {0};
-	Oid			argtypes[1] = {INT8OID};
 
-	if (!OidIsValid(LookupFuncName(list_make2(makeString("bedrock_cost"), makeString("_index_summaries")),
-								   1, argtypes, true)))
+	if (!bc_ledger_schema_is_current())
 		return;
 	p_int8(&p, load_id);
 	run("SELECT bedrock_cost._index_summaries($1)", &p, false);

@@ -289,37 +289,12 @@ like($err, qr/permission denied/, 'not a loader: permission denied');
 # the server sums stored rows as they are, and leaves to SQL what its summing
 # in C does not take: the client API driven by hand, two rows a delivery
 
-# a delivery of export ex declaring two Usage rows of the given total cost
-sub api_delivery
-{
-	my ($per7, $exec, $cost) = @_;
-	return qq({"export": "$export", "billing_period": "$per7-01", "source": "export",
-	"manifest_path": "$export/metadata/BILLING_PERIOD=$per7/ex-Manifest.json", "execution_id": "$exec",
-	"files": [{"path": "$export/data/BILLING_PERIOD=$per7/f.csv.gz", "size": 10,
-	"sha256": "0000000000000000000000000000000000000000000000000000000000000000"}],
-	"rows_read": 2, "rows_loaded": 2, "rows_rejected": 0, "rows_other": 0, "bytes_read": 10,
-	"totals": [{"line_item_type": "Usage", "is_bedrock": true, "rows": 2, "rejected_rows": 0,
-		"unblended_cost": "$cost", "net_unblended_cost": null}], "usage_types": [], "usage_products": [], "rejects": []});
-}
-
 # begin, store the rows ([cost, usage amount, tokens] as SQL literals), finish
 sub api_load
 {
-	my ($per7, $exec, $cost, @rows) = @_;
-	my $d = api_delivery($per7, $exec, $cost);
-	my $q = "BEGIN; SELECT load_id, export_id FROM bedrock_cost.client_begin_delivery('$d') \\gset\n";
-	my $line = 2;
-	for my $r (@rows)
-	{
-		$q .= "INSERT INTO bedrock_cost.line_items_l:load_id (billing_period, export_id, load_id, file_no, "
-		  . "line_number, usage_start, usage_end, line_item_type, payer_account_id, usage_account_id, "
-		  . "product_code, usage_type, unblended_cost, usage_amount, tokens, tags) VALUES ('$per7-01', "
-		  . ":export_id, :load_id, 1, " . $line++ . ", '$per7-01 23:30:00-02', '$per7-02', 'Usage', '1', '1', "
-		  . "'AmazonBedrock', 'USE1-x', $r->[0], $r->[1], $r->[2], '{\"b\": \"2\", \"a\": \"1\"}');\n";
-	}
-	$q .= "SELECT bedrock_cost.client_finish_delivery(:load_id, '$d'); COMMIT;";
-	my ($ret, $o, $e) = $node->psql('cli', $q);
-	is($ret, 0, "client API delivery of $per7 finished") or diag($e);
+	my ($month, $exec, $cost, @rows) = @_;
+	my ($ret, $o, $e) = client_api_load('cli', $export, $month, $exec, $cost, @rows);
+	is($ret, 0, "client API delivery of $month finished") or diag($e);
 	return;
 }
 my $api_summary = q{SELECT l.summary_via || ' ' || s.usage_date || ' ' || s.line_items || ' ' || s.unblended_cost

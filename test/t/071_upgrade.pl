@@ -58,10 +58,17 @@ gen('--out', $root, '--export', 'gamma', '--rows', '400', '--periods', '1', '--s
 sql_db('old', "SELECT bedrock_cost.add_export('gamma', 'gamma')");
 sql_db('old', 'SELECT bedrock_cost.poll_now()');
 is(sql_db('old', 'SELECT bedrock_cost.poll_now()'), '1', 'gamma: loaded by poll_now at 0.1.0');
+# the client API at 0.1.0 with this library: summarised by SQL, which 0.1.0's
+# loads.summary_via admits (it has no 'stored')
+my ($api_rc, $api_out, $api_err) = client_api_load('old', $acme, '2026-06', 'api-old', '0.03',
+	[ '0.01', '1', '1000' ], [ '0.02', '2', '2000' ]);
+is($api_rc, 0, 'a client API delivery at 0.1.0') or diag($api_err);
+is(sql_db('old', q{SELECT status || ' ' || summary_via || ' ' || summary_rows FROM bedrock_cost.loads
+				   WHERE billing_period = '2026-06-01'}), 'done sql 1', 'summarised by SQL at 0.1.0');
 sql_db('old', 'SELECT bedrock_cost.refresh_chargeback()');
 is(sql_db('old', q{SELECT string_agg(status || ':' || n, ' ' ORDER BY status)
 				  FROM (SELECT status, count(*) AS n FROM bedrock_cost.loads GROUP BY 1) s}),
-	'done:3 noop:1 superseded:1', 'the 0.1.0 ledger');
+	'done:4 noop:1 superseded:1', 'the 0.1.0 ledger');
 
 # ---------------------------------------------------------------------
 # what users keep, as text; current_loads gains a last column, cost_basis,
@@ -113,7 +120,7 @@ for my $name (sort keys %queries)
 }
 is(sql_db('old', 'SELECT count(*), count(*) FILTER (WHERE c.cost_basis = l.cost_basis) '
 	  . 'FROM bedrock_cost.current_loads c JOIN bedrock_cost.loads l USING (load_id)'),
-	'3|3', 'current_loads shows each delivery\'s cost basis');
+	'4|4', 'current_loads shows each delivery\'s cost basis');
 
 # the version is an input of every period: the refresh recomputes them all,
 # to the same numbers

@@ -35,6 +35,16 @@
 #       Runs bedrock-cost-load @args with no standard input; returns (exit
 #       code, stdout, stderr).  %opt: env => { NAME => value } set for the
 #       run, timeout => seconds (default 180).
+#   client_api_load($db, $export, $month, $exec, $cost, @rows)
+#       Drives the client API by hand in database $db, as bedrock-cost-load
+#       would: client_begin_delivery of a delivery of export folder $export
+#       for billing month $month ("2026-10"), execution $exec, declaring
+#       one Usage total $cost over @rows; one INSERT per row, each
+#       [unblended_cost, usage_amount, tokens] as SQL literals (usage
+#       start 23:30 at UTC-2 on the 1st, so the UTC usage day is the 2nd,
+#       usage type USE1-x, tags {"a": "1", "b": "2"}); then
+#       client_finish_delivery and COMMIT.  Returns (psql exit code,
+#       stdout, stderr).
 #
 # Ground truth (the generator's ground_truth/summary.csv)
 #   truth($export, $period, $measure, $col, $delivery)
@@ -136,7 +146,7 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
-our @EXPORT = qw(tool gen gen_staged deliver client truth truth_by_period
+our @EXPORT = qw(tool gen gen_staged deliver client client_api_load truth truth_by_period
   cluster node sql sql_db load_export wait_cycles log_appears
   start_paused_load wait_paused_load put csvq hand_row hand_cols write_csv_gz truth_tables $truth_key $truth_sums
   table_snapshot kept_state);
@@ -300,6 +310,33 @@ sub cluster
 }
 
 sub node { return $node; }
+
+sub client_api_load
+{
+	my ($db, $export, $month, $exec, $cost, @rows) = @_;
+	my $name = $export =~ s{.*/}{}r;
+	my $nrows = scalar @rows;
+	my $d = qq({"export": "$export", "billing_period": "$month-01", "source": "export",
+	"manifest_path": "$export/metadata/BILLING_PERIOD=$month/$name-Manifest.json", "execution_id": "$exec",
+	"files": [{"path": "$export/data/BILLING_PERIOD=$month/f.csv.gz", "size": 10,
+	"sha256": "0000000000000000000000000000000000000000000000000000000000000000"}],
+	"rows_read": $nrows, "rows_loaded": $nrows, "rows_rejected": 0, "rows_other": 0, "bytes_read": 10,
+	"totals": [{"line_item_type": "Usage", "is_bedrock": true, "rows": $nrows, "rejected_rows": 0,
+		"unblended_cost": "$cost", "net_unblended_cost": null}], "usage_types": [], "usage_products": [], "rejects": []});
+	my $q = "BEGIN; SELECT load_id, export_id FROM bedrock_cost.client_begin_delivery('$d') \\gset\n";
+	my $line = 2;
+	for my $r (@rows)
+	{
+		$q .= "INSERT INTO bedrock_cost.line_items_l:load_id (billing_period, export_id, load_id, file_no, "
+		  . "line_number, usage_start, usage_end, line_item_type, payer_account_id, usage_account_id, "
+		  . "product_code, usage_type, unblended_cost, usage_amount, tokens, tags) VALUES ('$month-01', "
+		  . ":export_id, :load_id, 1, " . $line++ . ", '$month-01 23:30:00-02', '$month-02', 'Usage', '1', '1', "
+		  . "'AmazonBedrock', 'USE1-x', $r->[0], $r->[1], $r->[2], '{\"b\": \"2\", \"a\": \"1\"}');\n";
+	}
+	$q .= "SELECT bedrock_cost.client_finish_delivery(:load_id, '$d'); COMMIT;";
+	return $node->psql($db, $q);
+}
+
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
