@@ -191,11 +191,8 @@ memo_text(BcByteMemo *memo, struct varlena *v, bool is_jsonb, size_t *len)
 
 	if (!bc_byte_memo_find(memo, bytes, n, &kept))
 	{
-		MemoryContext old = CurrentMemoryContext;
 		char	   *s;
 
-		if (bc_byte_memo_may_keep(memo, n))
-			MemoryContextSwitchTo(bc_byte_memo_context(memo));
 		if (is_jsonb)
 		{
 			Jsonb	   *jb = (Jsonb *) PG_DETOAST_DATUM(PointerGetDatum(v));
@@ -204,9 +201,17 @@ memo_text(BcByteMemo *memo, struct varlena *v, bool is_jsonb, size_t *len)
 		}
 		else
 			s = bc_iam_arn_to_cstring(v, NULL);
-		kept = PointerGetDatum(cstring_to_text(s));
-		MemoryContextSwitchTo(old);
-		(void) bc_byte_memo_keep(memo, bytes, n, kept);
+		if (bc_byte_memo_may_keep(memo, n))
+		{
+			/* kept for the whole scan, in the memo's context */
+			MemoryContext old = MemoryContextSwitchTo(bc_byte_memo_context(memo));
+
+			kept = PointerGetDatum(cstring_to_text(s));
+			MemoryContextSwitchTo(old);
+			(void) bc_byte_memo_keep(memo, bytes, n, kept);
+		}
+		else
+			kept = PointerGetDatum(cstring_to_text(s));
 	}
 	t = (text *) DatumGetPointer(kept);
 	*len = VARSIZE_ANY_EXHDR(t);
