@@ -21,10 +21,11 @@
  * SQL instead, which groups the same rows the same way (or raises the
  * error the stored rows deserve): a column missing or of another type, a
  * NULL where the summary has NOT NULL, an infinite timestamp, a NaN or
- * infinite numeric, a summary beyond bedrock_cost.summary_memory, a
- * database whose rows cannot be binary COPY rows, a table Citus
- * distributes (its rows are on the shards), and a scan that did not see
- * exactly the rows bc_verify_stored counted.
+ * infinite numeric, a summary beyond bedrock_cost.summary_memory, a table
+ * Citus distributes (its rows are on the shards), and a scan that did not
+ * see exactly the rows bc_verify_stored counted.  (The caller also leaves
+ * to SQL a database whose rows cannot be binary COPY rows, and a schema
+ * not yet updated: loader_summary.c.)
  *
  * IDENTIFICATION
  *		src/ext/loader_stored_sum.c
@@ -309,7 +310,7 @@ bc_sum_stored_rows(int64 load_id, int64 expected_rows)
 	int64		rows = -1;
 	MemoryContext cxt;
 
-	if (!bc_copy_binary_possible() || bc_summary_memory <= 0)
+	if (bc_summary_memory <= 0)
 		return NULL;
 	/* the rows of this transaction's earlier commands */
 	CommandCounterIncrement();

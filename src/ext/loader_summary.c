@@ -349,8 +349,12 @@ bc_summary_store_stored(BcDelivery *d, int64 load_id, BcLoadStats *stats)
 	bc_sum	   *sum;
 
 	bc_progress_phase(d, load_id, BC_PHASE_SUMMARISING);
-	/* a 0.1.0 schema, not yet updated, records stream or sql only */
-	sum = bc_ledger_schema_is_current() ? bc_sum_stored_rows(load_id, stats->rows_loaded) : NULL;
+	/*
+	 * the summaries' rows are binary COPY rows; a 0.1.0 schema, not yet
+	 * updated, records stream or sql only
+	 */
+	sum = bc_copy_binary_possible() && bc_ledger_schema_is_current() ?
+		bc_sum_stored_rows(load_id, stats->rows_loaded) : NULL;
 	if (sum == NULL)
 	{
 		stats->summary_rows = bc_ledger_summarize(load_id);
