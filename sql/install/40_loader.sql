@@ -564,7 +564,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._summarize_daily(bigint) IS
-  'internal: (re)computes the model-day summary of delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) and parse_usage_type, for the deliveries whose summary the loader did not roll up itself and at every full rebuild of the chargeback (its unique index on the grain, when it has one, dropped meanwhile and built again); returns its rows';
+  'internal: (re)computes the model-day summary of delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) and parse_usage_type, for the deliveries whose summary the loader did not roll up itself and when the chargeback rebuilds the model-day summaries (refresh_chargeback(false), a new extension version; its unique index on the grain, when it has one, dropped meanwhile and built again); returns its rows';
 REVOKE ALL ON FUNCTION bedrock_cost._summarize_daily(bigint) FROM PUBLIC;
 
 -- the summary of a delivery computed from its stored rows

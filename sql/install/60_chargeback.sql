@@ -964,15 +964,18 @@ RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
+	-- the version apart, after a space: a new version may bring a new
+	-- usage-type parser, which the model-day summaries depend on too
 	SELECT pg_catalog.md5(pg_catalog.concat_ws(E'\n',
 		(SELECT b.cost_basis FROM bedrock_cost.chargeback_basis AS b),
 		(SELECT t::text FROM bedrock_cost.spike_settings AS t),
 		(SELECT pg_catalog.string_agg(a::text, E'\n' ORDER BY a.alias, a.seeded)
-		   FROM bedrock_cost.model_aliases AS a),
-		(SELECT x.extversion FROM pg_catalog.pg_extension AS x WHERE x.extname = 'bedrock_cost')))
+		   FROM bedrock_cost.model_aliases AS a)))
+		|| ' ' || coalesce((SELECT x.extversion FROM pg_catalog.pg_extension AS x
+							 WHERE x.extname = 'bedrock_cost'), '')
 $$;
 COMMENT ON FUNCTION bedrock_cost._chargeback_inputs() IS
-  'internal: a digest of what every period of the chargeback tables depends on besides its deliveries (cost basis, spike thresholds, model aliases, extension version); when it changes, refresh_chargeback() recomputes every period';
+  'internal: what every period of the chargeback tables depends on besides its deliveries: a digest of the cost basis, spike thresholds and model aliases, then a space and the extension version; when it changes, refresh_chargeback() recomputes every period, and when the version changes (the usage-type parser with it), the model-day summaries first';
 REVOKE ALL ON FUNCTION bedrock_cost._chargeback_inputs() FROM PUBLIC;
 
 -- per billing period: its current deliveries and a digest of their exports'
@@ -1087,12 +1090,21 @@ BEGIN
 	full_rebuild := NOT incremental
 		OR EXISTS (SELECT 1 FROM bedrock_cost.chargeback_state AS s WHERE s.inputs <> v_inputs);
 	IF full_rebuild THEN
-		DELETE FROM bedrock_cost.chargeback_state;
 		-- the model-day summaries hold the models and token kinds the parser
-		-- gave when they were computed: again, with the parser installed now
-		PERFORM bedrock_cost._summarize_daily(l.load_id)
-		   FROM bedrock_cost.loads AS l
-		  WHERE l.status = 'done';
+		-- gave when they were computed: again, with the parser installed now,
+		-- when it may differ (asked for, or another extension version; a
+		-- period recorded without its version apart counts as another), not
+		-- for a new cost basis, spike threshold or model alias, which they
+		-- do not depend on (a year of them took longer than the rest)
+		IF NOT incremental
+		   OR EXISTS (SELECT 1 FROM bedrock_cost.chargeback_state AS s
+					   WHERE pg_catalog.split_part(s.inputs, ' ', 2)
+							 <> pg_catalog.split_part(v_inputs, ' ', 2)) THEN
+			PERFORM bedrock_cost._summarize_daily(l.load_id)
+			   FROM bedrock_cost.loads AS l
+			  WHERE l.status = 'done';
+		END IF;
+		DELETE FROM bedrock_cost.chargeback_state;
 	END IF;
 	stale := bedrock_cost._chargeback_stale();
 	IF stale.periods IS NULL AND NOT full_rebuild THEN
@@ -1174,7 +1186,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.refresh_chargeback(boolean) IS
-  'brings the chargeback tables up to date, in the caller''s transaction (the loader and the background worker call it in the transaction that swaps a delivery in, so chargeback and line_items change together at commit), then announces the budgets whose state changed in the recomputed periods (NOTIFY bedrock_cost_budget, sent at commit). incremental (the default) recomputes only the billing periods whose current deliveries (or their export''s name or path) changed since the last refresh (bedrock_cost.chargeback_state), or every period when the cost basis, the model aliases or the extension version changed; false recomputes every period. Either way readers keep the old rows until commit and are never blocked; concurrent refreshes wait for each other';
+  'brings the chargeback tables up to date, in the caller''s transaction (the loader and the background worker call it in the transaction that swaps a delivery in, so chargeback and line_items change together at commit), then announces the budgets whose state changed in the recomputed periods (NOTIFY bedrock_cost_budget, sent at commit). incremental (the default) recomputes only the billing periods whose current deliveries (or their export''s name or path) changed since the last refresh (bedrock_cost.chargeback_state), or every period when the cost basis, the spike thresholds, the model aliases or the extension version changed (with a new version, the model-day summaries first); false recomputes every period and the model-day summaries. Either way readers keep the old rows until commit and are never blocked; concurrent refreshes wait for each other';
 REVOKE ALL ON FUNCTION bedrock_cost.refresh_chargeback(boolean) FROM PUBLIC;
 
 -- the entry point the loader and the background worker look up (to_regprocedure('...refresh_chargeback()'))

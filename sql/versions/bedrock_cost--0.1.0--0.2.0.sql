@@ -33,6 +33,10 @@
  *    built before the swap, here for the current deliveries; the two
  *    tables keep a plain index on their billing period instead of their
  *    unique index, whose upkeep was more than half of a period's refresh;
+ *  - a new cost basis, spike threshold or model alias no longer recomputes
+ *    the model-day summaries of every current delivery (only a new
+ *    extension version, or refresh_chargeback(false), does): the chargeback
+ *    inputs keep the extension version apart (_chargeback_inputs);
  *  - the server sums the rows bedrock-cost-load stored in C, in one scan
  *    of them, into the summary the loader keeps while streaming, instead
  *    of grouping them by SQL: loads.summary_via says stored;
@@ -163,7 +167,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._summarize_daily(bigint) IS
-  'internal: (re)computes the model-day summary of delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) and parse_usage_type, for the deliveries whose summary the loader did not roll up itself and at every full rebuild of the chargeback (its unique index on the grain, when it has one, dropped meanwhile and built again); returns its rows';
+  'internal: (re)computes the model-day summary of delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) and parse_usage_type, for the deliveries whose summary the loader did not roll up itself and when the chargeback rebuilds the model-day summaries (refresh_chargeback(false), a new extension version; its unique index on the grain, when it has one, dropped meanwhile and built again); returns its rows';
 
 ALTER TABLE bedrock_cost.usage_daily_template
 	DROP COLUMN line_item_type,
@@ -568,3 +572,147 @@ ALTER TABLE bedrock_cost.loads DROP CONSTRAINT loads_summary_via_check,
 	ADD CONSTRAINT loads_summary_via_check CHECK (summary_via IN ('stream', 'stored', 'sql'));
 COMMENT ON COLUMN bedrock_cost.loads.summary_via IS
   'how the summary was computed: stream (by the loader while the rows streamed through it), stored (by the server from the rows bedrock-cost-load stored, in one scan of them) or sql (bedrock_cost._summarize_load_table over the stored rows: restores, a database encoding other than UTF-8, a summary larger than bedrock_cost.summary_memory, or stored rows the summary in C does not take)';
+
+-- the chargeback inputs keep the version apart: only a new version (or an
+-- explicit full rebuild) recomputes the model-day summaries
+CREATE OR REPLACE FUNCTION bedrock_cost._chargeback_inputs()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	-- the version apart, after a space: a new version may bring a new
+	-- usage-type parser, which the model-day summaries depend on too
+	SELECT pg_catalog.md5(pg_catalog.concat_ws(E'\n',
+		(SELECT b.cost_basis FROM bedrock_cost.chargeback_basis AS b),
+		(SELECT t::text FROM bedrock_cost.spike_settings AS t),
+		(SELECT pg_catalog.string_agg(a::text, E'\n' ORDER BY a.alias, a.seeded)
+		   FROM bedrock_cost.model_aliases AS a)))
+		|| ' ' || coalesce((SELECT x.extversion FROM pg_catalog.pg_extension AS x
+							 WHERE x.extname = 'bedrock_cost'), '')
+$$;
+COMMENT ON FUNCTION bedrock_cost._chargeback_inputs() IS
+  'internal: what every period of the chargeback tables depends on besides its deliveries: a digest of the cost basis, spike thresholds and model aliases, then a space and the extension version; when it changes, refresh_chargeback() recomputes every period, and when the version changes (the usage-type parser with it), the model-day summaries first';
+
+CREATE OR REPLACE FUNCTION bedrock_cost.refresh_chargeback(incremental boolean)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET work_mem = '256MB'
+SET jit = off	-- compiling the per-period queries costs more than it saves
+AS $$
+DECLARE
+	v_inputs text;
+	stale record;
+	full_rebuild boolean;
+	rel text;
+	cols text;
+	spike_heads date[];
+	period date;
+BEGIN
+	-- one refresh at a time; readers of the tables are never blocked.  The
+	-- summary first: a load that is swapping a delivery in holds it (and
+	-- then waits for this lock), so waiting for it here first cannot deadlock
+	LOCK TABLE bedrock_cost.usage_summary IN ACCESS SHARE MODE;
+	LOCK TABLE bedrock_cost.chargeback_state IN EXCLUSIVE MODE;
+	v_inputs := bedrock_cost._chargeback_inputs();
+	full_rebuild := NOT incremental
+		OR EXISTS (SELECT 1 FROM bedrock_cost.chargeback_state AS s WHERE s.inputs <> v_inputs);
+	IF full_rebuild THEN
+		-- the model-day summaries hold the models and token kinds the parser
+		-- gave when they were computed: again, with the parser installed now,
+		-- when it may differ (asked for, or another extension version; a
+		-- period recorded without its version apart counts as another), not
+		-- for a new cost basis, spike threshold or model alias, which they
+		-- do not depend on (a year of them took longer than the rest)
+		IF NOT incremental
+		   OR EXISTS (SELECT 1 FROM bedrock_cost.chargeback_state AS s
+					   WHERE pg_catalog.split_part(s.inputs, ' ', 2)
+							 <> pg_catalog.split_part(v_inputs, ' ', 2)) THEN
+			PERFORM bedrock_cost._summarize_daily(l.load_id)
+			   FROM bedrock_cost.loads AS l
+			  WHERE l.status = 'done';
+		END IF;
+		DELETE FROM bedrock_cost.chargeback_state;
+	END IF;
+	stale := bedrock_cost._chargeback_stale();
+	IF stale.periods IS NULL AND NOT full_rebuild THEN
+		RETURN;
+	END IF;
+	FOREACH rel IN ARRAY bedrock_cost._chargeback_tables()
+	LOOP
+		IF rel = 'chargeback_usage_types' THEN
+			-- not per period: the usage types of chargeback_base, kept exact
+			IF full_rebuild THEN
+				DELETE FROM bedrock_cost.chargeback_usage_types;
+			ELSE
+				DELETE FROM bedrock_cost.chargeback_usage_types AS u
+				 WHERE NOT EXISTS (SELECT 1 FROM bedrock_cost.chargeback_base AS b
+									WHERE b.usage_type = u.usage_type
+									  AND coalesce(b.product_name, '') = u.product_name_key);
+			END IF;
+			INSERT INTO bedrock_cost.chargeback_usage_types
+			SELECT * FROM bedrock_cost._chargeback_usage_types_rows(stale.periods)
+			ON CONFLICT (usage_type, product_name_key) DO NOTHING;
+		ELSIF rel = 'spikes' AND NOT full_rebuild THEN
+			-- a month's spikes look 14 days back: the first 14 days of the
+			-- month after a recomputed one change with it
+			spike_heads := ARRAY(
+				SELECT DISTINCT (x.p + interval '1 month')::date
+				  FROM pg_catalog.unnest(stale.periods) AS x(p)
+				 WHERE NOT (x.p + interval '1 month')::date = ANY (stale.periods)
+				   AND EXISTS (SELECT 1 FROM bedrock_cost.chargeback_state AS st
+								WHERE st.billing_period = (x.p + interval '1 month')::date));
+			DELETE FROM bedrock_cost.spikes AS t
+			 WHERE t.billing_period = ANY (stale.periods)
+				OR (t.billing_period = ANY (spike_heads) AND t.usage_date < t.billing_period + 14);
+			INSERT INTO bedrock_cost.spikes SELECT * FROM bedrock_cost._spikes_rows(stale.periods, spike_heads);
+		ELSE
+			IF full_rebuild THEN
+				EXECUTE format('DELETE FROM bedrock_cost.%I', rel);
+			ELSE
+				EXECUTE format('DELETE FROM bedrock_cost.%I AS t WHERE t.billing_period OPERATOR(pg_catalog.=) ANY ($1)', rel)
+					USING stale.periods;
+			END IF;
+			-- one period at a time: each month's rows stored together, without a
+			-- sort of the rows (an ORDER BY made the planner aggregate
+			-- chargeback_daily's source by sorting it, four times slower)
+			FOREACH period IN ARRAY coalesce(stale.periods, '{}')
+			LOOP
+				EXECUTE format('INSERT INTO bedrock_cost.%I SELECT * FROM bedrock_cost.%I($1)', rel, '_' || rel || '_rows')
+					USING ARRAY[period];
+			END LOOP;
+		END IF;
+	END LOOP;
+	DELETE FROM bedrock_cost.chargeback_state AS s WHERE s.billing_period = ANY (stale.periods);
+	INSERT INTO bedrock_cost.chargeback_state (billing_period, loads, exports, inputs, refreshed_at, data_through)
+	SELECT c.billing_period, c.loads, c.exports, v_inputs, clock_timestamp(),
+		   (SELECT max(d.usage_date) FROM bedrock_cost.chargeback_daily AS d
+			 WHERE d.billing_period = c.billing_period)
+	  FROM bedrock_cost._chargeback_current() AS c
+	 WHERE c.billing_period = ANY (stale.periods);
+	-- budgets whose state changed in these periods: one NOTIFY each, at commit
+	PERFORM bedrock_cost._budget_notify(stale.periods);
+	-- fresh statistics for the dashboards' plans when everything was
+	-- recomputed, and when the set of periods changed (a new month): then
+	-- what the plans lack is the new month in the period and day columns and
+	-- the new row counts, so only those columns are analysed (a fifth of the
+	-- time: the text columns' statistics were most of it); the other columns'
+	-- distributions change little with one month, and autovacuum's ANALYZE
+	-- follows.  A restated period changes them little too: no ANALYZE
+	IF full_rebuild OR stale.periods_changed THEN
+		FOREACH rel IN ARRAY bedrock_cost._chargeback_tables()
+		LOOP
+			SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+			  INTO cols
+			  FROM pg_catalog.pg_attribute AS a
+			 WHERE a.attrelid = pg_catalog.to_regclass('bedrock_cost.' || pg_catalog.quote_ident(rel))
+			   AND a.attname IN ('billing_period', 'usage_date') AND NOT a.attisdropped;
+			EXECUTE format('ANALYZE bedrock_cost.%I%s', rel,
+						   CASE WHEN full_rebuild OR cols IS NULL THEN '' ELSE ' (' || cols || ')' END);
+		END LOOP;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost.refresh_chargeback(boolean) IS
+  'brings the chargeback tables up to date, in the caller''s transaction (the loader and the background worker call it in the transaction that swaps a delivery in, so chargeback and line_items change together at commit), then announces the budgets whose state changed in the recomputed periods (NOTIFY bedrock_cost_budget, sent at commit). incremental (the default) recomputes only the billing periods whose current deliveries (or their export''s name or path) changed since the last refresh (bedrock_cost.chargeback_state), or every period when the cost basis, the spike thresholds, the model aliases or the extension version changed (with a new version, the model-day summaries first); false recomputes every period and the model-day summaries. Either way readers keep the old rows until commit and are never blocked; concurrent refreshes wait for each other';

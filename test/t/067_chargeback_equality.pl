@@ -641,12 +641,17 @@ my $written_q = 'SELECT coalesce(string_agg(billing_period::text, \',\' ORDER BY
 my $state_q = 'SELECT coalesce(string_agg(billing_period::text, \',\' ORDER BY billing_period), \'-\') '
   . 'FROM bedrock_cost.chargeback_state WHERE age(xmin) = 0';
 
+# and the model-day summaries' rows it rewrote ('kept' when none)
+my $daily_q = 'SELECT CASE WHEN count(*) FILTER (WHERE age(xmin) = 0) = 0 THEN \'kept\' '
+  . 'WHEN bool_and(age(xmin) = 0) THEN \'recomputed\' ELSE \'partly\' END FROM bedrock_cost.usage_daily';
+
 sub refresh
 {
-	my ($step, $expect) = @_;
-	my (undef, $written, $state) =
-	  split /\n/, sql("BEGIN; SELECT bedrock_cost.refresh_chargeback(); $written_q; $state_q; COMMIT;");
+	my ($step, $expect, $daily) = @_;
+	my (undef, $written, $state, $d) =
+	  split /\n/, sql("BEGIN; SELECT bedrock_cost.refresh_chargeback(); $written_q; $state_q; $daily_q; COMMIT;");
 	is("$written $state", "$expect $expect", "$step: refresh_chargeback() recomputed the periods $expect");
+	is($d, $daily, "$step: the model-day summaries $daily") if defined $daily;
 	return;
 }
 my $all = '2026-04-01,2026-05-01,2026-06-01';
@@ -681,7 +686,7 @@ is(sql("SELECT summary_via FROM bedrock_cost.loads WHERE status = 'done' AND bil
 	'sql', 'beyond bedrock_cost.summary_memory the summary was computed by SQL');
 refresh('restated', '2026-04-01');
 check('restated');
-refresh('nothing changed', '-');
+refresh('nothing changed', '-', 'kept');
 
 # export b (create-new layout, restated), through bedrock-cost-load and the client API
 gen('--out', "$tmp/b", '--export', 'b', '--seed', '68', '--rows', '1500', '--periods', '2',
@@ -713,7 +718,8 @@ check('client by SQL');
 
 # the net unblended basis
 sql(q{SELECT bedrock_cost.set_cost_basis('net_unblended')});
-refresh('net basis', $all);
+# every period, but not the model-day summaries: they hold both bases
+refresh('net basis', $all, 'kept');
 is(sql('SELECT DISTINCT cost_basis FROM bedrock_cost.chargeback_by_principal'), 'net_unblended',
 	'the views are in the net unblended basis');
 check('net basis');
@@ -744,7 +750,8 @@ check('unblended again');
 # a model alias changes the model key of every period's rows
 my $model = sql(q{SELECT min(model) FROM bedrock_cost.chargeback_usage_types WHERE recognized AND model IS NOT NULL});
 sql("INSERT INTO bedrock_cost.model_aliases (alias, model_key) VALUES ('$model', 'eq-test-model')");
-refresh('model alias', $all);
+# the summaries hold the model as billed, before any alias
+refresh('model alias', $all, 'kept');
 is(sql(q{SELECT count(*) > 0 FROM bedrock_cost.usage_by_model WHERE model_key = 'eq-test-model'}), 't',
 	'the new alias shows in usage_by_model');
 check('model alias');
@@ -768,6 +775,19 @@ sql('SELECT bedrock_cost.refresh_chargeback(false)');
 is(sql(q{SELECT count(*) FROM bedrock_cost.usage_daily WHERE model = 'not-the-parser'}), '0',
 	'the full rebuild recomputed it');
 check('full rebuild');
+
+# another extension version recorded for the periods (as after ALTER
+# EXTENSION ... UPDATE): the next refresh recomputes every period and the
+# model-day summaries, with the parser installed now
+sql(qq{UPDATE $wrong SET model = 'not-the-parser' WHERE ctid = (SELECT min(ctid) FROM $wrong WHERE model IS NOT NULL)});
+sql(q{UPDATE bedrock_cost.chargeback_state SET inputs = split_part(inputs, ' ', 1) || ' 0.0.1'});
+refresh('another version', $all, 'recomputed');
+is(sql(q{SELECT count(*) FROM bedrock_cost.usage_daily WHERE model = 'not-the-parser'}), '0',
+	'another version recomputed the model-day summaries');
+# inputs recorded before the version was kept apart (a digest alone): the same
+sql(q{UPDATE bedrock_cost.chargeback_state SET inputs = md5(inputs)});
+refresh('inputs of the old form', $all, 'recomputed');
+check('another version');
 
 $node->stop;
 done_testing();

@@ -156,10 +156,12 @@ is(join(', ', sort keys %changed),
 	'column bedrock_cost.current_loads, column bedrock_cost.loads, column bedrock_cost.usage_daily, '
 	  . 'column bedrock_cost.usage_daily_template, constraint bedrock_cost.loads, '
 	  . 'function bedrock_cost._bi_focus_view, function bedrock_cost._chargeback_daily_rows, '
+	  . 'function bedrock_cost._chargeback_inputs, '
 	  . 'function bedrock_cost._create_load_table, function bedrock_cost._focus_period, '
 	  . 'function bedrock_cost._gateway_log_sql, function bedrock_cost._index_summaries, '
 	  . 'function bedrock_cost._summarize_daily, function bedrock_cost._swap_in, '
-	  . 'function bedrock_cost.distribute, function bedrock_cost.version, '
+	  . 'function bedrock_cost.distribute, function bedrock_cost.refresh_chargeback, '
+	  . 'function bedrock_cost.version, '
 	  . 'index bedrock_cost.chargeback_base, index bedrock_cost.chargeback_daily, '
 	  . 'rel bedrock_cost.current_loads, rel bedrock_cost.usage_daily, table bedrock_cost.usage_daily',
 	'0.1.0 differed from a fresh install in the objects the upgrade script changes');
