@@ -122,7 +122,7 @@ COMMENT ON COLUMN bedrock_cost.loads.application_name IS 'who loaded: applicatio
 COMMENT ON COLUMN bedrock_cost.loads.summary_rows IS
   'rows of the delivery''s chargeback summary (bedrock_cost.usage_summary), NULL when it stored no rows';
 COMMENT ON COLUMN bedrock_cost.loads.summary_via IS
-  'how the summary was computed: stream (by the loader while the rows streamed through it), stored (by the server from the rows bedrock-cost-load stored, in one scan of them) or sql (bedrock_cost._summarize_load_table over the stored rows: restores, a database encoding other than UTF-8, a summary larger than bedrock_cost.summary_memory, or stored rows the summary in C does not take)';
+  'how the summary was computed: stream (by the loader while the rows streamed through it), stored (by the server from the rows bedrock-cost-load stored or restore_load copied, in one scan of them) or sql (bedrock_cost._summarize_load_table over the stored rows: a database encoding other than UTF-8, a summary larger than bedrock_cost.summary_memory, or stored rows the summary in C does not take)';
 COMMENT ON COLUMN bedrock_cost.loads.loaded_via IS
   'what loaded: sql (load_export / load_file called in SQL), worker (the background worker or poll_now), client (bedrock-cost-load: its file totals are declared, not read by the server), restore (bedrock_cost.restore_load made a superseded delivery, same_as, current again)';
 COMMENT ON COLUMN bedrock_cost.loads.cost_basis IS
@@ -798,7 +798,8 @@ BEGIN
 	SELECT new_id, x.line_item_type, x.is_bedrock, x.rows, x.rejected_rows, x.unblended_cost,
 		   x.net_unblended_cost, x.rejected_unblended_cost, x.declared
 	  FROM bedrock_cost.load_totals AS x WHERE x.load_id = p_load_id;
-	PERFORM bedrock_cost._summarize_load_table(new_id);
+	-- restore_load then sums the rows copied into the summaries (in C, else
+	-- by _summarize_load_table)
 	PERFORM bedrock_cost._audit('restore_load', 'load ' || new_id,
 		pg_catalog.jsonb_build_object('load_id', p_load_id, 'status', old.status),
 		pg_catalog.jsonb_build_object('load_id', new_id, 'restores', p_load_id,
@@ -807,7 +808,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._prepare_restore(bigint) IS
-  'internal: for bedrock_cost.restore_load, copies the rows and the ledger of a superseded delivery into a new delivery (loaded_via restore, same_as the load restored), under the period''s lock, ready to be swapped in';
+  'internal: for bedrock_cost.restore_load, copies the rows and the ledger of a superseded delivery into a new delivery (loaded_via restore, same_as the load restored), under the period''s lock, ready to be summarised (by restore_load, from the rows copied) and swapped in';
 REVOKE ALL ON FUNCTION bedrock_cost._prepare_restore(bigint) FROM PUBLIC;
 
 CREATE FUNCTION bedrock_cost.restore_load(load_id bigint)

@@ -37,7 +37,8 @@
  *    the model-day summaries of every current delivery (only a new
  *    extension version, or refresh_chargeback(false), does): the chargeback
  *    inputs keep the extension version apart (_chargeback_inputs);
- *  - the server sums the rows bedrock-cost-load stored in C, in one scan
+ *  - the server sums the rows bedrock-cost-load stored, and those a
+ *    restore_load copies, in C, in one scan
  *    of them, into the summary the loader keeps while streaming, instead
  *    of grouping them by SQL: loads.summary_via says stored;
  *  - bedrock_cost.version() says 0.2.0.
@@ -571,7 +572,7 @@ GRANT EXECUTE ON FUNCTION bedrock_cost._focus_period(date) TO bedrock_cost_reade
 ALTER TABLE bedrock_cost.loads DROP CONSTRAINT loads_summary_via_check,
 	ADD CONSTRAINT loads_summary_via_check CHECK (summary_via IN ('stream', 'stored', 'sql'));
 COMMENT ON COLUMN bedrock_cost.loads.summary_via IS
-  'how the summary was computed: stream (by the loader while the rows streamed through it), stored (by the server from the rows bedrock-cost-load stored, in one scan of them) or sql (bedrock_cost._summarize_load_table over the stored rows: restores, a database encoding other than UTF-8, a summary larger than bedrock_cost.summary_memory, or stored rows the summary in C does not take)';
+  'how the summary was computed: stream (by the loader while the rows streamed through it), stored (by the server from the rows bedrock-cost-load stored or restore_load copied, in one scan of them) or sql (bedrock_cost._summarize_load_table over the stored rows: a database encoding other than UTF-8, a summary larger than bedrock_cost.summary_memory, or stored rows the summary in C does not take)';
 
 -- the chargeback inputs keep the version apart: only a new version (or an
 -- explicit full rebuild) recomputes the model-day summaries
@@ -716,3 +717,71 @@ END
 $$;
 COMMENT ON FUNCTION bedrock_cost.refresh_chargeback(boolean) IS
   'brings the chargeback tables up to date, in the caller''s transaction (the loader and the background worker call it in the transaction that swaps a delivery in, so chargeback and line_items change together at commit), then announces the budgets whose state changed in the recomputed periods (NOTIFY bedrock_cost_budget, sent at commit). incremental (the default) recomputes only the billing periods whose current deliveries (or their export''s name or path) changed since the last refresh (bedrock_cost.chargeback_state), or every period when the cost basis, the spike thresholds, the model aliases or the extension version changed (with a new version, the model-day summaries first); false recomputes every period and the model-day summaries. Either way readers keep the old rows until commit and are never blocked; concurrent refreshes wait for each other';
+
+-- restore_load sums the rows copied itself (in C, else by SQL)
+CREATE OR REPLACE FUNCTION bedrock_cost._prepare_restore(p_load_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	old bedrock_cost.loads;
+	export_path text;
+	new_id bigint;
+	t text;
+	cols text;
+BEGIN
+	SELECT * INTO old FROM bedrock_cost.loads WHERE load_id = p_load_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'there is no load %', p_load_id USING ERRCODE = 'no_data_found';
+	END IF;
+	SELECT e.path INTO STRICT export_path FROM bedrock_cost.exports AS e WHERE e.export_id = old.export_id;
+	-- the period's lock, as every load of it takes, then the ledger as it is now
+	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+		'bedrock_cost load ' || export_path || ' ' || pg_catalog.to_char(old.billing_period, 'YYYY-MM-DD'), 0));
+	SELECT * INTO STRICT old FROM bedrock_cost.loads WHERE load_id = p_load_id;
+	IF old.status <> 'superseded' THEN
+		RAISE EXCEPTION 'load % is %: only a superseded delivery can be restored', p_load_id, old.status
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF old.data_dropped_at IS NOT NULL THEN
+		RAISE EXCEPTION 'the rows of load % were dropped by bedrock_cost.history_retention at %',
+			p_load_id, old.data_dropped_at
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Load its files again with bedrock_cost.load_export(path, force => true), if they are still there.';
+	END IF;
+	new_id := nextval(pg_get_serial_sequence('bedrock_cost.loads', 'load_id'));
+	t := bedrock_cost._create_load_table(new_id, old.billing_period, old.export_id);
+	SELECT string_agg(CASE a.attname WHEN 'load_id' THEN new_id::text ELSE quote_ident(a.attname) END,
+					  ', ' ORDER BY a.attnum)
+	  INTO cols
+	  FROM pg_attribute AS a
+	 WHERE a.attrelid = 'bedrock_cost.line_items_template'::regclass AND a.attnum > 0
+	   AND NOT a.attisdropped;
+	EXECUTE format('INSERT INTO bedrock_cost.%I SELECT %s FROM bedrock_cost.%I', t, cols, old.data_table);
+	INSERT INTO bedrock_cost.loads (load_id, export_id, billing_period, source, manifest_path,
+			execution_id, delivery_key, status, started_at, rows_read, rows_loaded, rows_rejected,
+			rows_other, bytes_read, data_table, same_as, loaded_via, delivered_at)
+	SELECT new_id, old.export_id, old.billing_period, old.source, old.manifest_path,
+		   old.execution_id, old.delivery_key, 'running', statement_timestamp(), old.rows_read,
+		   old.rows_loaded, old.rows_rejected, old.rows_other, old.bytes_read, t, p_load_id,
+		   'restore', pg_catalog.clock_timestamp();
+	INSERT INTO bedrock_cost.load_files (load_id, file_no, path, size, sha256, rows_read, rows_loaded)
+	SELECT new_id, f.file_no, f.path, f.size, f.sha256, f.rows_read, f.rows_loaded
+	  FROM bedrock_cost.load_files AS f WHERE f.load_id = p_load_id;
+	INSERT INTO bedrock_cost.load_totals (load_id, line_item_type, is_bedrock, rows, rejected_rows,
+			unblended_cost, net_unblended_cost, rejected_unblended_cost, declared)
+	SELECT new_id, x.line_item_type, x.is_bedrock, x.rows, x.rejected_rows, x.unblended_cost,
+		   x.net_unblended_cost, x.rejected_unblended_cost, x.declared
+	  FROM bedrock_cost.load_totals AS x WHERE x.load_id = p_load_id;
+	-- restore_load then sums the rows copied into the summaries (in C, else
+	-- by _summarize_load_table)
+	PERFORM bedrock_cost._audit('restore_load', 'load ' || new_id,
+		pg_catalog.jsonb_build_object('load_id', p_load_id, 'status', old.status),
+		pg_catalog.jsonb_build_object('load_id', new_id, 'restores', p_load_id,
+			'billing_period', old.billing_period, 'export', export_path));
+	RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._prepare_restore(bigint) IS
+  'internal: for bedrock_cost.restore_load, copies the rows and the ledger of a superseded delivery into a new delivery (loaded_via restore, same_as the load restored), under the period''s lock, ready to be summarised (by restore_load, from the rows copied) and swapped in';

@@ -625,8 +625,9 @@ bedrock_cost_load_file(PG_FUNCTION_ARGS)
 /*
  * bedrock_cost.restore_load(load_id bigint): make a superseded delivery the
  * current data of its period again, as a new load copied from its history
- * partition (bedrock_cost._prepare_restore, under the period's lock) and
- * swapped in like any load, giving way to readers.  Returns the new load id.
+ * partition (bedrock_cost._prepare_restore, under the period's lock),
+ * summarised from the rows copied (loader_summary.c) and swapped in like
+ * any load, giving way to readers.  Returns the new load id.
  */
 Datum
 bedrock_cost_restore_load(PG_FUNCTION_ARGS)
@@ -647,6 +648,9 @@ bedrock_cost_restore_load(PG_FUNCTION_ARGS)
 							  NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not prepare the restore of load %lld", (long long) old_id);
 	new_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	/* 0.1.0's _prepare_restore (a schema not yet updated) summarised by SQL */
+	if (bc_ledger_schema_is_current())
+		bc_summary_store_restored(new_id);
 	error = bc_swap_in_retrying(new_id, CurrentMemoryContext);
 	if (error != NULL)
 		ereport(ERROR,

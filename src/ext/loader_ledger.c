@@ -518,6 +518,45 @@ bc_ledger_summarize_daily(int64 load_id)
 }
 
 /*
+ * The delivery load_id records in the ledger, as far as summing its stored
+ * rows needs it (a restore's: loader_summary.c): export and billing
+ * period; *rows_loaded the rows it loaded (-1 when unknown).
+ */
+BcDelivery *
+bc_ledger_delivery_of(int64 load_id, int64 *rows_loaded)
+{
+	Params		p = {0};
+	BcDelivery *d = palloc0(sizeof(BcDelivery));
+	bool		isnull;
+	Datum		v;
+
+	p_int8(&p, load_id);
+	run("SELECT l.export_id, l.billing_period, l.rows_loaded FROM bedrock_cost.loads AS l "
+		"WHERE l.load_id OPERATOR(pg_catalog.=) $1", &p, false);
+	if (SPI_processed != 1)
+		elog(ERROR, "bedrock_cost: load %lld is not in the ledger", (long long) load_id);
+	d->export_id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	d->period = DatumGetDateADT(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	d->period_known = true;
+	v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
+	*rows_loaded = isnull ? -1 : DatumGetInt64(v);
+	return d;
+}
+
+/* record how the summary of load_id was computed, and its rows */
+void
+bc_ledger_set_summary(int64 load_id, const BcLoadStats *stats)
+{
+	Params		p = {0};
+
+	p_int8(&p, load_id);
+	p_int8(&p, stats->summary_rows);
+	p_text(&p, stats->summary_via);
+	run("UPDATE bedrock_cost.loads SET summary_rows = $2, summary_via = $3 "
+		"WHERE load_id OPERATOR(pg_catalog.=) $1", &p, false);
+}
+
+/*
  * Is the installed schema 0.2.0 or later?  A database not yet updated
  * (ALTER EXTENSION bedrock_cost UPDATE) keeps 0.1.0's, which has no
  * _index_summaries and whose loads.summary_via admits stream and sql only.

@@ -374,3 +374,20 @@ bc_summary_store_stored(BcDelivery *d, int64 load_id, BcLoadStats *stats)
 	PG_END_TRY();
 	stats->summary_via = "stored";
 }
+
+/*
+ * Store the chargeback summary of restore load_id, whose rows
+ * _prepare_restore copied from the delivery it restores: summed in C from
+ * them as a client's are, else by SQL; recorded in the ledger.
+ */
+void
+bc_summary_store_restored(int64 load_id)
+{
+	int64		rows;
+	BcDelivery *d = bc_ledger_delivery_of(load_id, &rows);
+	BcLoadStats *stats = palloc0(sizeof(BcLoadStats));
+
+	stats->rows_loaded = rows;
+	bc_summary_store_stored(d, load_id, stats);
+	bc_ledger_set_summary(load_id, stats);
+}

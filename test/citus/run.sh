@@ -128,6 +128,13 @@ expect "a client delivery on the shards, summarised by SQL" \
 expect "its summary sums its rows" \
 	"SELECT (SELECT count(*) || ' ' || sum(unblended_cost) FROM bedrock_cost.line_items WHERE billing_period = '2026-10-01')
 	      = (SELECT sum(line_items) || ' ' || sum(unblended_cost) FROM bedrock_cost.usage_summary WHERE billing_period = '2026-10-01')" t
+# restore_load onto the shards: its copy is summarised by SQL too, to as many
+# summary rows as the delivery it restores
+sup="$(on c -A -t -c "SELECT min(load_id) FROM bedrock_cost.loads WHERE status = 'superseded' AND data_dropped_at IS NULL")"
+restored="$(on c -A -t -c "SELECT bedrock_cost.restore_load($sup)")"
+expect "restore_load onto the shards, summarised by SQL" \
+	"SELECT status || ' ' || summary_via || ' ' || (summary_rows = (SELECT summary_rows FROM bedrock_cost.loads
+	   WHERE load_id = $sup)) FROM bedrock_cost.loads WHERE load_id = $restored" "done sql true"
 # the silent loss, forced (bedrock_cost.debug_plain_copy, test only): a plain
 # COPY into a distributed delivery table writes the coordinator's empty
 # shell; the check before the swap fails the delivery, the period keeps its rows

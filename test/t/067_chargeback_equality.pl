@@ -733,7 +733,7 @@ is(sql("SELECT status || ' ' || loaded_via || ' ' || same_as || ' ' || cost_basi
 	"done restore $old net_unblended", 'restore_load: the first delivery of April is current again');
 is(sql("SELECT summary_via || ' ' || (summary_rows = (SELECT summary_rows FROM bedrock_cost.loads WHERE load_id = $old))
 		 FROM bedrock_cost.loads WHERE load_id = $restored"),
-	'sql true', 'restore_load: the copy summarised by SQL, as many summary rows as the original');
+	'stored true', 'restore_load: the copy summed in C, as many summary rows as the original');
 refresh('restore_load', '2026-04-01');
 check('restore_load');
 

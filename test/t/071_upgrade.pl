@@ -65,10 +65,18 @@ my ($api_rc, $api_out, $api_err) = client_api_load('old', $acme, '2026-06', 'api
 is($api_rc, 0, 'a client API delivery at 0.1.0') or diag($api_err);
 is(sql_db('old', q{SELECT status || ' ' || summary_via || ' ' || summary_rows FROM bedrock_cost.loads
 				   WHERE billing_period = '2026-06-01'}), 'done sql 1', 'summarised by SQL at 0.1.0');
+# restore_load at 0.1.0 with this library: 0.1.0's _prepare_restore
+# summarises by SQL, and the library does not again
+my $apr_first = sql_db('old', q{SELECT min(load_id) FROM bedrock_cost.loads
+								 WHERE billing_period = '2026-04-01' AND status = 'superseded'});
+my $restored = sql_db('old', "SELECT bedrock_cost.restore_load($apr_first)");
+is(sql_db('old', "SELECT status || ' ' || summary_via || ' ' || (summary_rows = (SELECT summary_rows "
+		  . "FROM bedrock_cost.loads WHERE load_id = $apr_first)) FROM bedrock_cost.loads WHERE load_id = $restored"),
+	'done sql true', 'restore_load at 0.1.0: summarised by SQL, as many summary rows as the original');
 sql_db('old', 'SELECT bedrock_cost.refresh_chargeback()');
 is(sql_db('old', q{SELECT string_agg(status || ':' || n, ' ' ORDER BY status)
 				  FROM (SELECT status, count(*) AS n FROM bedrock_cost.loads GROUP BY 1) s}),
-	'done:4 noop:1 superseded:1', 'the 0.1.0 ledger');
+	'done:4 noop:1 superseded:2', 'the 0.1.0 ledger');
 
 # ---------------------------------------------------------------------
 # what users keep, as text; current_loads gains a last column, cost_basis,
@@ -159,6 +167,7 @@ is(join(', ', sort keys %changed),
 	  . 'function bedrock_cost._chargeback_inputs, '
 	  . 'function bedrock_cost._create_load_table, function bedrock_cost._focus_period, '
 	  . 'function bedrock_cost._gateway_log_sql, function bedrock_cost._index_summaries, '
+	  . 'function bedrock_cost._prepare_restore, '
 	  . 'function bedrock_cost._summarize_daily, function bedrock_cost._swap_in, '
 	  . 'function bedrock_cost.distribute, function bedrock_cost.refresh_chargeback, '
 	  . 'function bedrock_cost.version, '
