@@ -20,9 +20,9 @@
  * SQL over the rows just stored (bedrock_cost._summarize_load_table), and
  * when only a rollup did not fit, that one by SQL over the summary
  * (bedrock_cost._summarize_period, _summarize_daily): slower, same result.
- * A delivery whose rows were stored by bedrock-cost-load is summed from
- * its table into the same summary (loader_stored_sum.c), then stored the
- * same way.
+ * A delivery whose rows were stored by bedrock-cost-load (or copied by
+ * restore_load) is summed from its table into the same summary
+ * (loader_stored_sum.c), then stored the same way.
  *
  * The COPY data source callback has no user-data argument, so its state is
  * the file-static bc_sum_copy (set for the duration of one COPY).
@@ -339,8 +339,8 @@ bc_summary_store(const bc_sum *sum, BcDelivery *d, int64 load_id, BcLoadStats *s
 
 /*
  * Store the chargeback summary of delivery d whose rows are stored already
- * (bedrock-cost-load's; stats->rows_loaded: the rows the server counted
- * in its table): summed in C from the stored rows when they can be
+ * (bedrock-cost-load's, a restore's; stats->rows_loaded: the rows its
+ * table must hold): summed in C from the stored rows when they can be
  * (loader_stored_sum.c), else by SQL from them.  Records how in stats.
  */
 void
