@@ -505,14 +505,13 @@ COMMENT ON FUNCTION bedrock_cost._summarize_period(bigint) IS
   'internal: (re)computes the period summary of delivery p_load_id (usage_period_l<load_id>) from its summary (usage_summary_l<load_id>), for the deliveries whose summary the loader did not roll up itself; returns its rows';
 REVOKE ALL ON FUNCTION bedrock_cost._summarize_period(bigint) FROM PUBLIC;
 
--- the model-day summary of a delivery computed from its summary
-CREATE FUNCTION bedrock_cost._summarize_daily(p_load_id bigint)
-RETURNS bigint
+-- empty the model-day summary of a delivery for its rows to be written again
+CREATE FUNCTION bedrock_cost._clear_daily(p_load_id bigint)
+RETURNS boolean
 LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	n bigint;
 	grain text := 'usage_daily_l' || p_load_id || '_grain';
 	indexed boolean := pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', grain)) IS NOT NULL;
 BEGIN
@@ -526,6 +525,24 @@ BEGIN
 	-- DELETE, not TRUNCATE: a full rebuild of the chargeback recomputes the
 	-- attached tables of the current deliveries, under readers
 	EXECUTE format('DELETE FROM bedrock_cost.%I', 'usage_daily_l' || p_load_id);
+	RETURN indexed;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._clear_daily(bigint) IS
+  'internal: empties the model-day summary of delivery p_load_id (usage_daily_l<load_id>) for its rows to be written again (_summarize_daily, _rebuild_daily): DELETE, under readers, its unique index on the grain dropped first; returns whether it had that index, to build it again once the rows are in (_index_summaries)';
+REVOKE ALL ON FUNCTION bedrock_cost._clear_daily(bigint) FROM PUBLIC;
+
+-- the model-day summary of a delivery computed from its summary
+CREATE FUNCTION bedrock_cost._summarize_daily(p_load_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	-- emptied, its unique index on the grain (if any) dropped meanwhile
+	indexed boolean := bedrock_cost._clear_daily(p_load_id);
+BEGIN
 	-- the grain of chargeback_daily, grouped as SQL groups iam_arn and jsonb
 	-- (the loader's rollup in C makes the same groups, src/core/cur_summary.h)
 	EXECUTE format('INSERT INTO bedrock_cost.%I (billing_period, export_id, load_id, usage_date, '
@@ -566,6 +583,15 @@ $$;
 COMMENT ON FUNCTION bedrock_cost._summarize_daily(bigint) IS
   'internal: (re)computes the model-day summary of delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) and parse_usage_type, for the deliveries whose summary the loader did not roll up itself and when the chargeback rebuilds the model-day summaries (refresh_chargeback(false), a new extension version; its unique index on the grain, when it has one, dropped meanwhile and built again); returns its rows';
 REVOKE ALL ON FUNCTION bedrock_cost._summarize_daily(bigint) FROM PUBLIC;
+
+-- the model-day summary of a current delivery again, in C where it can be
+CREATE FUNCTION bedrock_cost._rebuild_daily(p_load_id bigint)
+RETURNS bigint
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'bedrock_cost_rebuild_daily';
+COMMENT ON FUNCTION bedrock_cost._rebuild_daily(bigint) IS
+  'internal: recomputes the model-day summary of current delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) with the usage-type parser installed now, as _summarize_daily does: its groups read back and rolled up in C (src/ext/loader_summary.c), else _summarize_daily by SQL; for refresh_chargeback''s rebuild of the model-day summaries; returns its rows';
+REVOKE ALL ON FUNCTION bedrock_cost._rebuild_daily(bigint) FROM PUBLIC;
 
 -- the summary of a delivery computed from its stored rows
 CREATE FUNCTION bedrock_cost._summarize_load_table(p_load_id bigint)

@@ -1100,7 +1100,7 @@ BEGIN
 		   OR EXISTS (SELECT 1 FROM bedrock_cost.chargeback_state AS s
 					   WHERE pg_catalog.split_part(s.inputs, ' ', 2)
 							 <> pg_catalog.split_part(v_inputs, ' ', 2)) THEN
-			PERFORM bedrock_cost._summarize_daily(l.load_id)
+			PERFORM bedrock_cost._rebuild_daily(l.load_id)
 			   FROM bedrock_cost.loads AS l
 			  WHERE l.status = 'done';
 		END IF;

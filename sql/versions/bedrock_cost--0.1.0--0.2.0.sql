@@ -36,7 +36,9 @@
  *  - a new cost basis, spike threshold or model alias no longer recomputes
  *    the model-day summaries of every current delivery (only a new
  *    extension version, or refresh_chargeback(false), does): the chargeback
- *    inputs keep the extension version apart (_chargeback_inputs);
+ *    inputs keep the extension version apart (_chargeback_inputs), and
+ *    those recomputes read the summaries back and roll them up in C
+ *    (_rebuild_daily);
  *  - the server sums the rows bedrock-cost-load stored, and those a
  *    restore_load copies, in C, in one scan
  *    of them, into the summary the loader keeps while streaming, instead
@@ -109,14 +111,13 @@ CREATE OR REPLACE VIEW bedrock_cost.current_loads AS
 -- recomputed from its summary, the way a full rebuild of the chargeback
 -- does
 
--- the model-day summary of a delivery computed from its summary
-CREATE OR REPLACE FUNCTION bedrock_cost._summarize_daily(p_load_id bigint)
-RETURNS bigint
+-- empty the model-day summary of a delivery for its rows to be written again
+CREATE FUNCTION bedrock_cost._clear_daily(p_load_id bigint)
+RETURNS boolean
 LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	n bigint;
 	grain text := 'usage_daily_l' || p_load_id || '_grain';
 	indexed boolean := pg_catalog.to_regclass(pg_catalog.format('bedrock_cost.%I', grain)) IS NOT NULL;
 BEGIN
@@ -130,6 +131,24 @@ BEGIN
 	-- DELETE, not TRUNCATE: a full rebuild of the chargeback recomputes the
 	-- attached tables of the current deliveries, under readers
 	EXECUTE format('DELETE FROM bedrock_cost.%I', 'usage_daily_l' || p_load_id);
+	RETURN indexed;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._clear_daily(bigint) IS
+  'internal: empties the model-day summary of delivery p_load_id (usage_daily_l<load_id>) for its rows to be written again (_summarize_daily, _rebuild_daily): DELETE, under readers, its unique index on the grain dropped first; returns whether it had that index, to build it again once the rows are in (_index_summaries)';
+REVOKE ALL ON FUNCTION bedrock_cost._clear_daily(bigint) FROM PUBLIC;
+
+-- the model-day summary of a delivery computed from its summary
+CREATE OR REPLACE FUNCTION bedrock_cost._summarize_daily(p_load_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	-- emptied, its unique index on the grain (if any) dropped meanwhile
+	indexed boolean := bedrock_cost._clear_daily(p_load_id);
+BEGIN
 	-- the grain of chargeback_daily, grouped as SQL groups iam_arn and jsonb
 	-- (the loader's rollup in C makes the same groups, src/core/cur_summary.h)
 	EXECUTE format('INSERT INTO bedrock_cost.%I (billing_period, export_id, load_id, usage_date, '
@@ -574,8 +593,17 @@ ALTER TABLE bedrock_cost.loads DROP CONSTRAINT loads_summary_via_check,
 COMMENT ON COLUMN bedrock_cost.loads.summary_via IS
   'how the summary was computed: stream (by the loader while the rows streamed through it), stored (by the server from the rows bedrock-cost-load stored or restore_load copied, in one scan of them) or sql (bedrock_cost._summarize_load_table over the stored rows: a database encoding other than UTF-8, a summary larger than bedrock_cost.summary_memory, or stored rows the summary in C does not take)';
 
+-- the model-day summary of a current delivery again, in C where it can be
+CREATE FUNCTION bedrock_cost._rebuild_daily(p_load_id bigint)
+RETURNS bigint
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'bedrock_cost_rebuild_daily';
+COMMENT ON FUNCTION bedrock_cost._rebuild_daily(bigint) IS
+  'internal: recomputes the model-day summary of current delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) with the usage-type parser installed now, as _summarize_daily does: its groups read back and rolled up in C (src/ext/loader_summary.c), else _summarize_daily by SQL; for refresh_chargeback''s rebuild of the model-day summaries; returns its rows';
+REVOKE ALL ON FUNCTION bedrock_cost._rebuild_daily(bigint) FROM PUBLIC;
+
 -- the chargeback inputs keep the version apart: only a new version (or an
--- explicit full rebuild) recomputes the model-day summaries
+-- explicit full rebuild) recomputes the model-day summaries, in C where it can
 CREATE OR REPLACE FUNCTION bedrock_cost._chargeback_inputs()
 RETURNS text
 LANGUAGE sql STABLE
@@ -630,7 +658,7 @@ BEGIN
 		   OR EXISTS (SELECT 1 FROM bedrock_cost.chargeback_state AS s
 					   WHERE pg_catalog.split_part(s.inputs, ' ', 2)
 							 <> pg_catalog.split_part(v_inputs, ' ', 2)) THEN
-			PERFORM bedrock_cost._summarize_daily(l.load_id)
+			PERFORM bedrock_cost._rebuild_daily(l.load_id)
 			   FROM bedrock_cost.loads AS l
 			  WHERE l.status = 'done';
 		END IF;

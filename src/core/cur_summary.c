@@ -776,7 +776,8 @@ row_key(bc_sum *s, const bc_sum_row *r, sum_key *k)
 static bool
 add_values(bc_sum *s, const bc_sum_row *r, const bc_decimal_parts *unblended,
 		   const bc_decimal_parts *net, const bc_decimal_parts *usage_amount,
-		   const char *tokens_txt, const bc_decimal_parts *tokens)
+		   const char *tokens_txt, const bc_decimal_parts *tokens,
+		   int64_t line_items, int64_t net_rows)
 {
 	sum_key		k;
 	uint32_t	hash;
@@ -799,8 +800,8 @@ add_values(bc_sum *s, const bc_sum_row *r, const bc_decimal_parts *unblended,
 		val_of(&v[S_TOKENS], tokens_txt, tokens);
 	if ((g = group_for(s, &k, hash)) == NULL)
 		return false;
-	g->line_items++;
-	g->net_rows += r->net != NULL;
+	g->line_items += line_items;
+	g->net_rows += net_rows;
 	if (!group_sum(s, g, S_UNBLENDED, &v[S_UNBLENDED]) || !group_sum(s, g, S_NET, &v[S_NET]))
 		return false;
 	if (r->usage_amount != NULL && !group_sum(s, g, S_AMOUNT, &v[S_AMOUNT]))
@@ -826,7 +827,30 @@ bc_sum_add(bc_sum *s, const bc_sum_row *r)
 		return bc_sum_add_scanned(s, r, &cost, &net, &amount);
 	if (r->tokens != NULL && !scan(s, r->tokens, r->tokens_len, &tokens))
 		return false;
-	return add_values(s, r, &cost, &net, &amount, r->tokens, r->tokens != NULL ? &tokens : NULL);
+	return add_values(s, r, &cost, &net, &amount, r->tokens, r->tokens != NULL ? &tokens : NULL,
+					  1, r->net != NULL);
+}
+
+/* add a group of rows summed already */
+bool
+bc_sum_add_group(bc_sum *s, const bc_sum_row *r, int64_t line_items, int64_t net_rows)
+{
+	bc_decimal_parts cost,
+				net,
+				amount,
+				tokens;
+
+	if (s->overflowed || s->nomem)
+		return false;
+	if (r->tokens_shift != BC_SUM_TOKENS_GIVEN || r->net == NULL)
+		return overflow(s);
+	if (!scan(s, r->unblended, r->unblended_len, &cost) ||
+		!scan(s, r->net, r->net_len, &net) ||
+		(r->usage_amount != NULL && !scan(s, r->usage_amount, r->usage_amount_len, &amount)) ||
+		(r->tokens != NULL && !scan(s, r->tokens, r->tokens_len, &tokens)))
+		return false;
+	return add_values(s, r, &cost, &net, &amount, r->tokens, r->tokens != NULL ? &tokens : NULL,
+					  line_items, net_rows);
 }
 
 /* add one row whose decimals are scanned already */
@@ -837,10 +861,11 @@ bc_sum_add_scanned(bc_sum *s, const bc_sum_row *r, const bc_decimal_parts *unble
 	bc_decimal_parts tokens;
 
 	if (r->usage_amount == NULL || r->tokens_shift < 0)
-		return add_values(s, r, unblended, net, usage_amount, NULL, NULL);
+		return add_values(s, r, unblended, net, usage_amount, NULL, NULL, 1, r->net != NULL);
 	tokens = *usage_amount;
 	tokens.exp10 += r->tokens_shift;
-	return add_values(s, r, unblended, net, usage_amount, r->usage_amount, &tokens);
+	return add_values(s, r, unblended, net, usage_amount, r->usage_amount, &tokens,
+					  1, r->net != NULL);
 }
 
 bool

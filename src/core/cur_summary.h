@@ -131,6 +131,17 @@ extern void bc_sum_free(bc_sum *s);
 extern bool bc_sum_add(bc_sum *s, const bc_sum_row *r);
 
 /*
+ * Add a group of line_items rows summed already (a row of a summary read
+ * back from its table): r's sums are the group's, with tokens_shift
+ * BC_SUM_TOKENS_GIVEN and the net cost given (coalesced over the rows, as
+ * the summary keeps it), net_rows the rows of them that had a net cost.
+ * Sums and display scales add as bc_sum_add's do; anything else makes the
+ * summary give up as on overflow.
+ */
+extern bool bc_sum_add_group(bc_sum *s, const bc_sum_row *r, int64_t line_items,
+							 int64_t net_rows);
+
+/*
  * bc_sum_add of a row whose decimals were scanned already: the
  * bc_decimal_scan of r->unblended, of r->net (ignored when that is NULL)
  * and of r->usage_amount (likewise).

@@ -202,6 +202,7 @@ extern void bc_summary_store_restored(int64 load_id);
 
 /* loader_stored_sum.c */
 extern struct bc_sum *bc_sum_stored_rows(int64 load_id, int64 expected_rows);
+extern struct bc_sum *bc_sum_stored_summary(int64 load_id, int64 expected_rows);
 
 /* loader_ledger.c */
 extern int32 bc_ledger_export_id(const char *export_path);
@@ -219,8 +220,9 @@ extern void bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
 							 const char *message, BcRowError *where);
 extern int64 bc_ledger_summarize(int64 load_id);
 extern bool bc_ledger_schema_is_current(void);
-extern BcDelivery *bc_ledger_delivery_of(int64 load_id, int64 *rows_loaded);
+extern BcDelivery *bc_ledger_delivery_of(int64 load_id, int64 *rows_loaded, int64 *summary_rows);
 extern void bc_ledger_set_summary(int64 load_id, const BcLoadStats *stats);
+extern bool bc_ledger_clear_daily(int64 load_id);
 extern int64 bc_ledger_summarize_period(int64 load_id);
 extern int64 bc_ledger_summarize_daily(int64 load_id);
 extern void bc_ledger_index_summaries(int64 load_id);

@@ -520,10 +520,11 @@ bc_ledger_summarize_daily(int64 load_id)
 /*
  * The delivery load_id records in the ledger, as far as summing its stored
  * rows needs it (a restore's: loader_summary.c): export and billing
- * period; *rows_loaded the rows it loaded (-1 when unknown).
+ * period; *rows_loaded the rows it loaded and *summary_rows the rows of
+ * its day summary (-1 when unknown).
  */
 BcDelivery *
-bc_ledger_delivery_of(int64 load_id, int64 *rows_loaded)
+bc_ledger_delivery_of(int64 load_id, int64 *rows_loaded, int64 *summary_rows)
 {
 	Params		p = {0};
 	BcDelivery *d = palloc0(sizeof(BcDelivery));
@@ -531,7 +532,7 @@ bc_ledger_delivery_of(int64 load_id, int64 *rows_loaded)
 	Datum		v;
 
 	p_int8(&p, load_id);
-	run("SELECT l.export_id, l.billing_period, l.rows_loaded FROM bedrock_cost.loads AS l "
+	run("SELECT l.export_id, l.billing_period, l.rows_loaded, l.summary_rows FROM bedrock_cost.loads AS l "
 		"WHERE l.load_id OPERATOR(pg_catalog.=) $1", &p, false);
 	if (SPI_processed != 1)
 		elog(ERROR, "bedrock_cost: load %lld is not in the ledger", (long long) load_id);
@@ -540,7 +541,24 @@ bc_ledger_delivery_of(int64 load_id, int64 *rows_loaded)
 	d->period_known = true;
 	v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
 	*rows_loaded = isnull ? -1 : DatumGetInt64(v);
+	v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull);
+	*summary_rows = isnull ? -1 : DatumGetInt64(v);
 	return d;
+}
+
+/*
+ * Empty the model-day summary of load_id for its rows to be written again
+ * (see _clear_daily); returns whether it had its unique index on the
+ * grain, to build it again.
+ */
+bool
+bc_ledger_clear_daily(int64 load_id)
+{
+	Params		p = {0};
+
+	p_int8(&p, load_id);
+	run("SELECT bedrock_cost._clear_daily($1)::pg_catalog.int4", &p, false);
+	return first_int8() == 1;
 }
 
 /* record how the summary of load_id was computed, and its rows */

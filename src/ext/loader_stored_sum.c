@@ -17,6 +17,10 @@
  * distinct principal and map converted once, byte_memo.c), and the tokens
  * the stored tokens column (BC_SUM_TOKENS_GIVEN).
  *
+ * The same scan reads a delivery's day summary back (usage_summary_l<load_id>,
+ * its groups summed already: bc_sum_add_group), so that a rebuild of its
+ * model-day summary rolls it up again in C (bedrock_cost._rebuild_daily).
+ *
  * Whatever the core cannot take gives NULL, and the caller summarises by
  * SQL instead, which groups the same rows the same way (or raises the
  * error the stored rows deserve): a column missing or of another type, a
@@ -62,7 +66,7 @@
 /* the columns read, in this order */
 enum
 {
-	C_USAGE_START,
+	C_DAY,
 	C_PAYER,
 	C_ACCOUNT,
 	C_TYPE,
@@ -77,38 +81,64 @@ enum
 	C_NET,
 	C_AMOUNT,
 	C_TOKENS,
+	C_LINE_ITEMS,
+	C_NET_ROWS,
 	NCOLS
 };
 
 typedef struct StoredCol
 {
-	const char *name;
+	const char *name;			/* NULL: not read from this table */
 	Oid			type;			/* InvalidOid: iam_arn */
-	bool		not_null;		/* the summary needs a value */
 } StoredCol;
 
-static const StoredCol cols[NCOLS] = {
-	{"usage_start", TIMESTAMPTZOID, true},
-	{"payer_account_id", TEXTOID, true},
-	{"usage_account_id", TEXTOID, true},
-	{"line_item_type", TEXTOID, true},
-	{"product_name", TEXTOID, false},
-	{"usage_type", TEXTOID, true},
-	{"principal", InvalidOid, false},
-	{"tags", JSONBOID, true},
-	{"resource_id", TEXTOID, false},
-	{"payer_account_name", TEXTOID, false},
-	{"usage_account_name", TEXTOID, false},
-	{"unblended_cost", NUMERICOID, true},
-	{"net_unblended_cost", NUMERICOID, false},
-	{"usage_amount", NUMERICOID, false},
-	{"tokens", NUMERICOID, false},
+/* a delivery table's rows (line_items_l<load_id>) */
+static const StoredCol row_cols[NCOLS] = {
+	{"usage_start", TIMESTAMPTZOID},
+	{"payer_account_id", TEXTOID},
+	{"usage_account_id", TEXTOID},
+	{"line_item_type", TEXTOID},
+	{"product_name", TEXTOID},
+	{"usage_type", TEXTOID},
+	{"principal", InvalidOid},
+	{"tags", JSONBOID},
+	{"resource_id", TEXTOID},
+	{"payer_account_name", TEXTOID},
+	{"usage_account_name", TEXTOID},
+	{"unblended_cost", NUMERICOID},
+	{"net_unblended_cost", NUMERICOID},
+	{"usage_amount", NUMERICOID},
+	{"tokens", NUMERICOID},
+	{NULL, InvalidOid},
+	{NULL, InvalidOid},
+};
+
+/* a delivery's day summary, its groups summed already (usage_summary_l<load_id>) */
+static const StoredCol group_cols[NCOLS] = {
+	{"usage_date", DATEOID},
+	{"payer_account_id", TEXTOID},
+	{"usage_account_id", TEXTOID},
+	{"line_item_type", TEXTOID},
+	{"product_name", TEXTOID},
+	{"usage_type", TEXTOID},
+	{"principal", InvalidOid},
+	{"tags", JSONBOID},
+	{"resource_id", TEXTOID},
+	{"payer_account_name", TEXTOID},
+	{"usage_account_name", TEXTOID},
+	{"unblended_cost", NUMERICOID},
+	{"net_unblended_cost", NUMERICOID},
+	{"usage_amount", NUMERICOID},
+	{"tokens", NUMERICOID},
+	{"line_items", INT8OID},
+	{"net_rows", INT8OID},
 };
 
 /* the state of one summing scan */
 typedef struct StoredSum
 {
-	AttrNumber	attno[NCOLS];
+	const StoredCol *cols;		/* row_cols or group_cols */
+	AttrNumber	attno[NCOLS];	/* 0: not read */
 	BcByteMemo *principals;		/* iam_arn payload -> canonical text */
 	BcByteMemo *tags;			/* jsonb bytes -> jsonb text */
 	MemoryContext row_cxt;		/* reset per row */
@@ -125,17 +155,21 @@ find_columns(Relation rel, StoredSum *st)
 
 	for (int c = 0; c < NCOLS; c++)
 	{
+		const StoredCol *col = &st->cols[c];
 		int			i;
 
+		st->attno[c] = 0;
+		if (col->name == NULL)
+			continue;
 		for (i = 0; i < desc->natts; i++)
 		{
 			Form_pg_attribute a = TupleDescAttr(desc, i);
 
-			if (!a->attisdropped && strcmp(NameStr(a->attname), cols[c].name) == 0)
+			if (!a->attisdropped && strcmp(NameStr(a->attname), col->name) == 0)
 				break;
 		}
 		if (i == desc->natts ||
-			TupleDescAttr(desc, i)->atttypid != (cols[c].type != InvalidOid ? cols[c].type : arn_type))
+			TupleDescAttr(desc, i)->atttypid != (col->type != InvalidOid ? col->type : arn_type))
 			return false;
 		st->attno[c] = (AttrNumber) (i + 1);
 	}
@@ -241,11 +275,22 @@ row_of(StoredSum *st, TupleTableSlot *slot, bc_sum_row *r)
 	struct varlena *v;
 
 	memset(r, 0, sizeof(*r));
-	ts = DatumGetTimestampTz(slot_getattr(slot, st->attno[C_USAGE_START], &isnull));
-	if (isnull || TIMESTAMP_NOT_FINITE(ts))
-		return false;
-	/* the UTC day, as (usage_start AT TIME ZONE 'UTC')::date */
-	r->usage_date = (int32_t) (ts >= 0 ? ts / USECS_PER_DAY : -((-ts - 1) / USECS_PER_DAY) - 1);
+	if (st->cols == group_cols)
+	{
+		DateADT		day = DatumGetDateADT(slot_getattr(slot, st->attno[C_DAY], &isnull));
+
+		if (isnull || DATE_NOT_FINITE(day))
+			return false;
+		r->usage_date = (int32_t) day;
+	}
+	else
+	{
+		ts = DatumGetTimestampTz(slot_getattr(slot, st->attno[C_DAY], &isnull));
+		if (isnull || TIMESTAMP_NOT_FINITE(ts))
+			return false;
+		/* the UTC day, as (usage_start AT TIME ZONE 'UTC')::date */
+		r->usage_date = (int32_t) (ts >= 0 ? ts / USECS_PER_DAY : -((-ts - 1) / USECS_PER_DAY) - 1);
+	}
 	r->payer = text_of(slot, st->attno[C_PAYER], &r->payer_len);
 	r->account = text_of(slot, st->attno[C_ACCOUNT], &r->account_len);
 	r->line_item_type = text_of(slot, st->attno[C_TYPE], &r->line_item_type_len);
@@ -268,6 +313,22 @@ row_of(StoredSum *st, TupleTableSlot *slot, bc_sum_row *r)
 		r->usage_type != NULL && r->tags != NULL && r->unblended != NULL;
 }
 
+/* add the row r read from slot: a line item, or a group summed already */
+static bool
+add_row(StoredSum *st, TupleTableSlot *slot, bc_sum *sum, const bc_sum_row *r)
+{
+	bool		null1,
+				null2;
+	int64		line_items,
+				net_rows;
+
+	if (st->cols != group_cols)
+		return bc_sum_add(sum, r);
+	line_items = DatumGetInt64(slot_getattr(slot, st->attno[C_LINE_ITEMS], &null1));
+	net_rows = DatumGetInt64(slot_getattr(slot, st->attno[C_NET_ROWS], &null2));
+	return !null1 && !null2 && bc_sum_add_group(sum, r, line_items, net_rows);
+}
+
 /* feed every row of rel to sum; the rows read, or -1 when one could not be */
 static int64
 scan_rows(Relation rel, StoredSum *st, bc_sum *sum)
@@ -285,7 +346,7 @@ scan_rows(Relation rel, StoredSum *st, bc_sum *sum)
 
 		if ((rows & 4095) == 0)
 			CHECK_FOR_INTERRUPTS();
-		ok = row_of(st, slot, &r) && bc_sum_add(sum, &r);
+		ok = row_of(st, slot, &r) && add_row(st, slot, sum, &r);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(st->row_cxt);
 		rows++;
@@ -297,12 +358,12 @@ scan_rows(Relation rel, StoredSum *st, bc_sum *sum)
 }
 
 /*
- * The core's summary of the rows delivery table line_items_l<load_id>
- * holds, which must be expected_rows; NULL when it cannot be summed in C
- * (see the file header).  Free it with bc_sum_free.
+ * The core's summary of the rows of bedrock_cost.<table> (cols says how
+ * to read them), which must hold expected_rows rows; NULL when they cannot
+ * be summed in C (see the file header).  Free it with bc_sum_free.
  */
-bc_sum *
-bc_sum_stored_rows(int64 load_id, int64 expected_rows)
+static bc_sum *
+sum_table(const char *table, const StoredCol *cols, int64 expected_rows)
 {
 	Relation	rel;
 	StoredSum	st;
@@ -314,8 +375,8 @@ bc_sum_stored_rows(int64 load_id, int64 expected_rows)
 		return NULL;
 	/* the rows of this transaction's earlier commands */
 	CommandCounterIncrement();
-	rel = table_openrv(makeRangeVar("bedrock_cost", psprintf("line_items_l" INT64_FORMAT, load_id), -1),
-					   AccessShareLock);
+	rel = table_openrv(makeRangeVar("bedrock_cost", pstrdup(table), -1), AccessShareLock);
+	st.cols = cols;
 	if (bc_citus_distributed(rel) || !find_columns(rel, &st))
 	{
 		table_close(rel, AccessShareLock);
@@ -347,12 +408,33 @@ bc_sum_stored_rows(int64 load_id, int64 expected_rows)
 	if (rows != expected_rows || bc_sum_overflowed(sum) || bc_sum_nomem(sum))
 	{
 		ereport(DEBUG1,
-				(errmsg_internal("bedrock_cost: load %lld: stored rows not summed in C (%lld rows read of %lld, %s), summarised by SQL",
-								 (long long) load_id, (long long) rows, (long long) expected_rows,
+				(errmsg_internal("bedrock_cost: %s not summed in C (%lld rows read of %lld, %s), summarised by SQL",
+								 table, (long long) rows, (long long) expected_rows,
 								 bc_sum_overflowed(sum) ? "beyond bedrock_cost.summary_memory or a value the core does not take" :
 								 bc_sum_nomem(sum) ? "out of memory" : "a value the summary cannot take")));
 		bc_sum_free(sum);
 		return NULL;
 	}
 	return sum;
+}
+
+/*
+ * The core's summary of the rows delivery table line_items_l<load_id>
+ * holds, which must be expected_rows; NULL when it cannot be summed in C.
+ */
+bc_sum *
+bc_sum_stored_rows(int64 load_id, int64 expected_rows)
+{
+	return sum_table(psprintf("line_items_l" INT64_FORMAT, load_id), row_cols, expected_rows);
+}
+
+/*
+ * The core's summary made of the groups of delivery load_id's day summary
+ * (usage_summary_l<load_id>, expected_rows rows), to roll up again; NULL
+ * when it cannot be read in C.
+ */
+bc_sum *
+bc_sum_stored_summary(int64 load_id, int64 expected_rows)
+{
+	return sum_table(psprintf("usage_summary_l" INT64_FORMAT, load_id), group_cols, expected_rows);
 }

@@ -34,6 +34,8 @@
  */
 #include "compat.h"
 
+#include "executor/spi.h"
+
 #include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "utils/datetime.h"
@@ -383,11 +385,68 @@ bc_summary_store_stored(BcDelivery *d, int64 load_id, BcLoadStats *stats)
 void
 bc_summary_store_restored(int64 load_id)
 {
-	int64		rows;
-	BcDelivery *d = bc_ledger_delivery_of(load_id, &rows);
+	int64		rows,
+				summary_rows;
+	BcDelivery *d = bc_ledger_delivery_of(load_id, &rows, &summary_rows);
 	BcLoadStats *stats = palloc0(sizeof(BcLoadStats));
 
 	stats->rows_loaded = rows;
 	bc_summary_store_stored(d, load_id, stats);
 	bc_ledger_set_summary(load_id, stats);
+}
+
+/*
+ * bedrock_cost._rebuild_daily(load_id bigint): the model-day summary of
+ * current delivery load_id (usage_daily_l<load_id>) computed again from its
+ * day summary, with the usage-type parser installed now (refresh_chargeback
+ * on a new extension version, or asked for a full rebuild): the day
+ * summary's groups read back into the core's summary and rolled up in C,
+ * the rows replaced (DELETE, under readers) and the unique index on the
+ * grain built again when there was one; else, when they cannot be read in
+ * C, bedrock_cost._summarize_daily by SQL.  Returns the rows.  Internal:
+ * runs in refresh_chargeback, as the owner, with its search_path.
+ */
+PG_FUNCTION_INFO_V1(bedrock_cost_rebuild_daily);
+
+Datum
+bedrock_cost_rebuild_daily(PG_FUNCTION_ARGS)
+{
+	int64		load_id = PG_GETARG_INT64(0);
+	int64		rows,
+				summary_rows,
+				n = -1;
+	BcDelivery *d;
+	bc_sum	   *volatile day = NULL;
+	bc_sum	   *volatile rolled = NULL;
+	const BcRollup *r = &rollups[1];
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	d = bc_ledger_delivery_of(load_id, &rows, &summary_rows);
+	if (bc_copy_binary_possible() && rollup_fits_schema(r))
+		day = bc_sum_stored_summary(load_id, summary_rows);
+	PG_TRY();
+	{
+		if (day != NULL)
+			rolled = r->rollup(day, (size_t) bc_summary_memory * 1024);
+		if (rolled != NULL && !bc_sum_overflowed(rolled) && !bc_sum_nomem(rolled))
+		{
+			/* its rows replaced; its index, if it had one, built again */
+			bool		indexed = bc_ledger_clear_daily(load_id);
+
+			n = copy_summary(rolled, d, load_id, r->table, r->columns, r->ncolumns);
+			if (indexed)
+				bc_ledger_index_summaries(load_id);
+		}
+		else
+			n = r->fallback(load_id);
+	}
+	PG_FINALLY();
+	{
+		bc_sum_free(rolled);
+		bc_sum_free(day);
+	}
+	PG_END_TRY();
+	SPI_finish();
+	PG_RETURN_INT64(n);
 }

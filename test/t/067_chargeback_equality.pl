@@ -29,7 +29,9 @@
 # periods with rows it inserted, age(xmin) = 0, in the chargeback tables and
 # in chargeback_state): the restated period only, the client's two periods,
 # every period when the cost basis, a model alias or an export's name
-# changes, none when nothing changed; and a full rebuild gives the same rows.
+# changes, none when nothing changed; and a full rebuild gives the same rows,
+# its model-day summaries rolled up again in C or, without summary memory,
+# by SQL.
 use strict;
 use warnings;
 use FindBin;
@@ -788,6 +790,13 @@ is(sql(q{SELECT count(*) FROM bedrock_cost.usage_daily WHERE model = 'not-the-pa
 sql(q{UPDATE bedrock_cost.chargeback_state SET inputs = md5(inputs)});
 refresh('inputs of the old form', $all, 'recomputed');
 check('another version');
+
+# the same rebuild when the summaries cannot be read back in C (no summary
+# memory): by SQL, to the same rows
+sql(q{UPDATE bedrock_cost.chargeback_state SET inputs = split_part(inputs, ' ', 1) || ' 0.0.1'});
+like(sql("SET bedrock_cost.summary_memory = 0; BEGIN; SELECT bedrock_cost.refresh_chargeback(); $daily_q; COMMIT;"),
+	qr/\brecomputed\z/, 'another version, no summary memory: the model-day summaries recomputed by SQL');
+check('rebuilt by SQL');
 
 $node->stop;
 done_testing();

@@ -718,6 +718,57 @@ UNIT_TEST(sum_tokens_given)
 	bc_sum_free(s);
 }
 
+/* add a group summed already, tokens and net given */
+static bool
+add_group(bc_sum *s, const char *principal, const char *cost, const char *net,
+		  const char *tokens, int64_t line_items, int64_t net_rows)
+{
+	bc_sum_row	r = row_of(APR1, PB, principal, "{}", cost, net, NULL, BC_SUM_TOKENS_GIVEN);
+
+	r.tokens = tokens;
+	r.tokens_len = tokens ? strlen(tokens) : 0;
+	return bc_sum_add_group(s, &r, line_items, net_rows);
+}
+
+UNIT_TEST(sum_add_group)
+{
+	bc_sum	   *rows = bc_sum_create(1 << 20);
+	bc_sum	   *groups = bc_sum_create(1 << 20);
+	char	   *a;
+	char	   *b;
+
+	/* three rows, one with a net cost; tokens on two */
+	CHECK(add_given(rows, "a", "1", NULL, "10"));
+	{
+		bc_sum_row	r = row_of(APR1, PB, "a", "{}", "2.50", "2", NULL, BC_SUM_TOKENS_GIVEN);
+
+		CHECK(bc_sum_add(rows, &r));
+	}
+	CHECK(add_given(rows, "a", "3", NULL, "5"));
+	CHECK(add_given(rows, "b", "1", NULL, NULL));
+	/* the same as groups summed already: the day summary's rows */
+	CHECK(add_group(groups, "a", "4", "4", "10", 2, 0));
+	CHECK(add_group(groups, "a", "2.50", "2", "5", 1, 1));
+	CHECK(add_group(groups, "b", "1", "1", NULL, 1, 0));
+	a = lines_of(rows);
+	b = lines_of(groups);
+	CHECK_STR_EQ(b, a);
+	CHECK_STR_EQ(a,
+				 "2026-04-01|1|2|Usage|Amazon Bedrock|U|a|{}|3|6.50|6|1|15|NULL\n"
+				 "2026-04-01|1|2|Usage|Amazon Bedrock|U|b|{}|1|1|1|0|NULL|NULL\n");
+	free(a);
+	free(b);
+	/* a group needs its net cost and tokens given */
+	{
+		bc_sum_row	r = row_of(APR1, PB, "c", "{}", "1", NULL, NULL, BC_SUM_TOKENS_GIVEN);
+
+		CHECK(!bc_sum_add_group(groups, &r, 1, 0));
+		CHECK(bc_sum_overflowed(groups));
+	}
+	bc_sum_free(rows);
+	bc_sum_free(groups);
+}
+
 UNIT_TEST(sum_negative)
 {
 	bc_sum	   *s = bc_sum_create(1 << 20);
