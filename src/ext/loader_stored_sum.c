@@ -368,7 +368,7 @@ sum_table(const char *table, const StoredCol *cols, int64 expected_rows)
 	Relation	rel;
 	StoredSum	st;
 	bc_sum	   *volatile sum = NULL;
-	int64		rows = -1;
+	volatile int64 rows = -1;
 	MemoryContext cxt;
 
 	if (bc_summary_memory <= 0)

@@ -413,8 +413,8 @@ bedrock_cost_rebuild_daily(PG_FUNCTION_ARGS)
 {
 	int64		load_id = PG_GETARG_INT64(0);
 	int64		rows,
-				summary_rows,
-				n = -1;
+				summary_rows;
+	volatile int64 n = -1;
 	BcDelivery *d;
 	bc_sum	   *volatile day = NULL;
 	bc_sum	   *volatile rolled = NULL;
