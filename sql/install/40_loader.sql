@@ -588,6 +588,7 @@ REVOKE ALL ON FUNCTION bedrock_cost._summarize_daily(bigint) FROM PUBLIC;
 CREATE FUNCTION bedrock_cost._rebuild_daily(p_load_id bigint)
 RETURNS bigint
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp	-- it runs SQL (the ledger, _clear_daily)
 AS 'MODULE_PATHNAME', 'bedrock_cost_rebuild_daily';
 COMMENT ON FUNCTION bedrock_cost._rebuild_daily(bigint) IS
   'internal: recomputes the model-day summary of current delivery p_load_id (usage_daily_l<load_id>) from its summary (usage_summary_l<load_id>) with the usage-type parser installed now, as _summarize_daily does: its groups read back and rolled up in C (src/ext/loader_summary.c), else _summarize_daily by SQL; for refresh_chargeback''s rebuild of the model-day summaries; returns its rows';
