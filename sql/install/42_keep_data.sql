@@ -28,15 +28,20 @@ BEGIN
 	IF pg_catalog.to_regclass('bedrock_cost.loaded_data') IS NOT NULL THEN
 		RETURN NULL;
 	END IF;
-	-- two first loads at once: one creates it, the other then sees it
+	-- two first loads at once: the second waits here for the first to
+	-- commit.  It may still not see the view the first created (an advisory
+	-- lock does not refresh the catalog this session has read, and a
+	-- REPEATABLE READ snapshot would not show it either), so an existing
+	-- view is recognised by the error creating it again gives
 	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('bedrock_cost loaded_data', 0));
-	IF pg_catalog.to_regclass('bedrock_cost.loaded_data') IS NOT NULL THEN
+	BEGIN
+		CREATE VIEW bedrock_cost.loaded_data AS
+			SELECT pg_catalog.count(*) FILTER (WHERE l.status = 'done') AS current_deliveries,
+				   pg_catalog.count(*) AS ledger_rows
+			  FROM bedrock_cost.loads AS l;
+	EXCEPTION WHEN duplicate_table THEN
 		RETURN NULL;
-	END IF;
-	CREATE VIEW bedrock_cost.loaded_data AS
-		SELECT pg_catalog.count(*) FILTER (WHERE l.status = 'done') AS current_deliveries,
-			   pg_catalog.count(*) AS ledger_rows
-		  FROM bedrock_cost.loads AS l;
+	END;
 	COMMENT ON VIEW bedrock_cost.loaded_data IS
 	  'the deliveries the ledger holds; created with the first of them and not part of the extension: because it reads the ledger, DROP EXTENSION bedrock_cost refuses while it exists, and DROP EXTENSION bedrock_cost CASCADE drops every loaded row, the ledger and the history on purpose';
 	GRANT SELECT ON bedrock_cost.loaded_data TO bedrock_cost_admin;

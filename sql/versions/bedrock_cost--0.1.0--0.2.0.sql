@@ -43,6 +43,8 @@
  *    restore_load copies, in C, in one scan
  *    of them, into the summary the loader keeps while streaming, instead
  *    of grouping them by SQL: loads.summary_via says stored;
+ *  - two first loads at once no longer fail the second one with
+ *    'relation "loaded_data" already exists' (_keep_loaded_data);
  *  - bedrock_cost.version() says 0.2.0.
  */
 
@@ -53,6 +55,40 @@ CREATE OR REPLACE FUNCTION bedrock_cost.version()
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT '0.2.0'::text $$;
+
+-- the ledger's first row creates loaded_data: a second first load, which
+-- waited for the first to commit, recognises the view by the error
+-- creating it again gives (it failed with it)
+CREATE OR REPLACE FUNCTION bedrock_cost._keep_loaded_data()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF pg_catalog.to_regclass('bedrock_cost.loaded_data') IS NOT NULL THEN
+		RETURN NULL;
+	END IF;
+	-- two first loads at once: the second waits here for the first to
+	-- commit.  It may still not see the view the first created (an advisory
+	-- lock does not refresh the catalog this session has read, and a
+	-- REPEATABLE READ snapshot would not show it either), so an existing
+	-- view is recognised by the error creating it again gives
+	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('bedrock_cost loaded_data', 0));
+	BEGIN
+		CREATE VIEW bedrock_cost.loaded_data AS
+			SELECT pg_catalog.count(*) FILTER (WHERE l.status = 'done') AS current_deliveries,
+				   pg_catalog.count(*) AS ledger_rows
+			  FROM bedrock_cost.loads AS l;
+	EXCEPTION WHEN duplicate_table THEN
+		RETURN NULL;
+	END;
+	COMMENT ON VIEW bedrock_cost.loaded_data IS
+	  'the deliveries the ledger holds; created with the first of them and not part of the extension: because it reads the ledger, DROP EXTENSION bedrock_cost refuses while it exists, and DROP EXTENSION bedrock_cost CASCADE drops every loaded row, the ledger and the history on purpose';
+	GRANT SELECT ON bedrock_cost.loaded_data TO bedrock_cost_admin;
+	RETURN NULL;
+END
+$$;
 
 CREATE OR REPLACE FUNCTION bedrock_cost._gateway_log_sql(log_format text, log_relation regclass)
 RETURNS text

@@ -10,8 +10,9 @@
 # every other reader behind it; the reconciliation, checked against
 # the generator's ground truth, never reads 0 when the stored rows differ;
 # a refresh on its own waits for a load's transaction without a
-# deadlock; and rows changed or dropped on their way into the delivery
-# table fail the delivery before it is swapped in.
+# deadlock; rows changed or dropped on their way into the delivery
+# table fail the delivery before it is swapped in; and the first loads of
+# two exports at once, into an empty ledger, are both loaded.
 use strict;
 use warnings;
 use File::Copy qw(copy);
@@ -325,6 +326,36 @@ is(sql("SELECT count(*) = $usage_n, sum(unblended_cost) = '$usage_read'::numeric
 	  . "FROM bedrock_cost.line_items WHERE billing_period = '2026-07-01' AND line_item_type = 'Usage'"),
 	't|t|t', 'stored: each Usage cost one millionth more; read: the Usage rows and cost of the file');
 sql('DROP EVENT TRIGGER tamper_tables');
+
+# ---------------------------------------------------------------------
+# 12. the first loads of two exports at once, into an empty ledger: the
+# first creates bedrock_cost.loaded_data; the second waits for it to
+# commit, then finds the view there (it used to fail, 'relation
+# "loaded_data" already exists': it could not see the view yet)
+sql('DROP EXTENSION bedrock_cost CASCADE');
+sql('CREATE EXTENSION bedrock_cost');
+gen('--out', "$tmp/f1", '--export', 'f1', '--rows', '200', '--periods', '1', '--seed', '51');
+gen('--out', "$tmp/f2", '--export', 'f2', '--rows', '250', '--periods', '1', '--seed', '52');
+my $f1 = $node->background_psql('postgres');
+$f1->query_safe('BEGIN');
+is($f1->query_safe("SELECT status FROM bedrock_cost.load_export('$tmp/f1/f1')"), 'done',
+	'the first load of an empty ledger, not yet committed');
+my ($fout, $ferr) = ('', '');
+my $f2 = IPC::Run::start(
+	[ 'psql', '-XAtq', '-d', $node->connstr('postgres'), '-c',
+	  "SELECT status || ' ' || rows_loaded || ' ' || coalesce(error, '') FROM bedrock_cost.load_export('$tmp/f2/f2')" ],
+	'>', \$fout, '2>', \$ferr, IPC::Run::timeout(180));
+$node->poll_query_until('postgres', "SELECT count(*) > 0 FROM pg_locks WHERE NOT granted AND locktype = 'advisory'")
+  or die 'the second first load never waited for the first';
+$f1->query_safe('COMMIT');
+$f1->quit;
+$f2->finish;
+chomp $fout;
+is($fout, 'done ' . truth("$tmp/f2/f2", '2026-04-01', 'bedrock', 'line_items') . ' ',
+	'the second first load, which waited for the first, is loaded too');
+is($ferr, '', 'without a warning');
+is(sql('SELECT current_deliveries || \' \' || ledger_rows FROM bedrock_cost.loaded_data'), '2 2',
+	'one loaded_data, counting both');
 
 $node->stop;
 done_testing();

@@ -167,6 +167,7 @@ is(join(', ', sort keys %changed),
 	  . 'function bedrock_cost._chargeback_inputs, function bedrock_cost._clear_daily, '
 	  . 'function bedrock_cost._create_load_table, function bedrock_cost._focus_period, '
 	  . 'function bedrock_cost._gateway_log_sql, function bedrock_cost._index_summaries, '
+	  . 'function bedrock_cost._keep_loaded_data, '
 	  . 'function bedrock_cost._prepare_restore, function bedrock_cost._rebuild_daily, '
 	  . 'function bedrock_cost._summarize_daily, function bedrock_cost._swap_in, '
 	  . 'function bedrock_cost.distribute, function bedrock_cost.refresh_chargeback, '
