@@ -28,7 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cur_transform.h"
+#include "buf.h"
+#include "decimal.h"
 
 /* the 19-byte file header: signature, flags, header extension length */
 #define BC_CB_HEADER_LEN 19

@@ -56,7 +56,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cur_transform.h"
+#include "buf.h"
+#include "decimal.h"
 
 /* columns of a summary COPY row (bc_sum_copy_columns) */
 #define BC_SUM_COPY_NCOLUMNS 20

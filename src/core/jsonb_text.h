@@ -25,7 +25,7 @@
 
 #include <stddef.h>
 
-#include "cur_transform.h"
+#include "buf.h"
 
 typedef enum bc_jsonb_text_status
 {

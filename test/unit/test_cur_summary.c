@@ -23,6 +23,7 @@
 
 #include "unit.h"
 #include "cur_summary.h"
+#include "cur_transform.h"
 
 /* days since 2000-01-01 of 2026-04-01 */
 #define APR1 9587
