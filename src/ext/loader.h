@@ -179,16 +179,18 @@ extern void bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 							 BcLoadStats *stats);
 extern void bc_copy_clear_failure(void);
 extern BcRowError *bc_copy_failure(void);
+
+/* loader_copy_into.c: the one COPY into a table of the schema */
 extern bool bc_copy_binary_possible(void);
+extern uint64 bc_copy_into(const char *table, const char *columns, int ncolumns, bool binary,
+						   int (*data_source) (void *outbuf, int minread, int maxread),
+						   const BcDelivery *d, int64 load_id, int phase);
 
 /* loader_citus.c: delivery tables distributed by Citus */
 extern bool bc_citus_distributed(Relation rel);
 extern uint64 bc_citus_copy(Relation rel, List *attnames, List *options,
 							int (*data_source) (void *outbuf, int minread, int maxread),
 							const BcDelivery *d, int64 load_id, int phase);
-extern uint64 bc_copy_into(const char *table, const char *columns, int ncolumns, bool binary,
-						   int (*data_source) (void *outbuf, int minread, int maxread),
-						   const BcDelivery *d, int64 load_id, int phase);
 
 /* loader_verify.c */
 extern void bc_verify_stored(int64 load_id, BcLoadStats *stats, bool client);

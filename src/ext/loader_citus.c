@@ -3,7 +3,7 @@
  * loader_citus.c
  *		Writes a delivery's rows into a Citus distributed table.
  *
- * CopyFrom, which the loader calls directly (loader_copy.c), writes into
+ * CopyFrom, which the loader calls directly (loader_copy_into.c), writes into
  * the heap of the relation it is given.  On a Citus coordinator the
  * delivery table is distributed (78_citus.sql) and its heap is an empty
  * shell: rows written there would be invisible, and the verification
