@@ -90,7 +90,7 @@ ifneq ($(wildcard src/tools/*.c),)
 TOOLS += bedrock-cost-gen
 # the generator uses only the usage-type grammar of the core (usage_type.h and
 # the files that implement it) and writes gzip: no libcsv, no threads
-GEN_CORE_SRCS = $(addprefix src/core/,usage_type.c usage_type_mp.c regions.c model_name.c model_vendor.c bedrock_line.c pricing_unit.c)
+GEN_CORE_SRCS = $(addprefix src/core/,usage_type.c usage_type_mp.c usage_type_text.c regions.c model_name.c model_vendor.c bedrock_line.c pricing_unit.c)
 bedrock-cost-gen: $(wildcard src/tools/*.c src/tools/*.h) $(GEN_CORE_SRCS) src/core/usage_type.h
 	$(CC) $(CORE_CFLAGS) -o $@ $(filter %.c,$^) $(ZLIB_LIBS) -lm
 endif
