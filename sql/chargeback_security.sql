@@ -13,7 +13,7 @@ INSERT INTO bedrock_cost.line_items_l9101
 	(billing_period, export_id, load_id, file_no, line_number, usage_start, usage_end, line_item_type,
 	 payer_account_id, usage_account_id, billing_entity, product_code, usage_type, usage_amount, tokens,
 	 unblended_cost, principal, tags)
-SELECT '2026-06-01', 902, 9101, 1, n + 1, '2026-06-02 10:00Z', '2026-06-02 11:00Z', lit,
+SELECT '2026-06-01', 902, 9101, 1, n + 1, '2026-06-10 10:00Z', '2026-06-10 11:00Z', lit,
 	   '111111111111', '222222222222', 'AWS', 'AmazonBedrock', ut, tok / 1000.0, tok, cost,
 	   p::bedrock_cost.iam_arn, tg::jsonb
   FROM (VALUES

@@ -28,7 +28,7 @@ INSERT INTO bedrock_cost.line_items_l9201
 	(billing_period, export_id, load_id, file_no, line_number, usage_start, usage_end, line_item_type,
 	 payer_account_id, usage_account_id, billing_entity, product_code, usage_type, usage_amount, tokens,
 	 unblended_cost, principal, tags)
-SELECT '2026-07-01', 903, 9201, 1, n, '2026-07-02 10:00Z', '2026-07-02 11:00Z', lit,
+SELECT '2026-07-01', 903, 9201, 1, n, '2026-07-10 10:00Z', '2026-07-10 11:00Z', lit,
 	   '111111111111', '222222222222', 'AWS', 'AmazonBedrock', ut, tok / 1000.0, tok, cost,
 	   p::bedrock_cost.iam_arn, tg::jsonb
   FROM (VALUES
@@ -105,7 +105,9 @@ SELECT bedrock_cost._median_of_days('{-3,5,-1}', 4) AS neg_even,
 	   bedrock_cost._median_of_days('{0,0,7}', 5) AS zeros,
 	   bedrock_cost._median_of_days('{9,-1,4,4,2}', 3) AS more_values,
 	   bedrock_cost._median_of_days(ARRAY(SELECT g::numeric FROM generate_series(40, 1, -1) AS g), 14) AS forty;
--- a first day of use above the minimum is a spike (its baseline is 0)
+-- a first day of use above the minimum is a spike (its baseline is 0): the
+-- usage is on July 10, with 9 known days before it (June is not loaded: its
+-- days are unknown, and a day with fewer than 7 known days is not judged)
 SELECT bedrock_cost.set_spike_thresholds(3, 1, 100000);
 SELECT bedrock_cost.refresh_chargeback();
 SELECT usage_date, coalesce(person, '(unattributed)') AS who, tags_text, model, token_kind, cost, baseline_cost,
@@ -115,9 +117,11 @@ SELECT bedrock_cost.set_spike_thresholds(3, 10, 10000000);
 -- the series reader itself (_spike_days, what refresh computes spikes with)
 -- on a cursor of chargeback_daily's columns: one principal's input cost of
 -- 10 a day for July 1 to 14, 31 on the 15th (two rows of 15.5, one day),
--- 30 on the 16th.  Days 1 to 7 are spikes (7 or fewer of the 14 days
--- before had usage: median 0), day 8 is not (median 5, and 10 is not
--- above 15), day 15 is (31 > 3 x 10), day 16 is not (30 is not above 3 x 10)
+-- 30 on the 16th.  Without the last column (0.1.0's cursor) every day
+-- before counts, June's as days without usage: days 1 to 7 are spikes (7 or
+-- fewer of the 14 days before had usage: median 0), day 8 is not (median
+-- 5, and 10 is not above 15), day 15 is (31 > 3 x 10), day 16 is not (30 is
+-- not above 3 x 10)
 BEGIN;
 DECLARE days CURSOR FOR
 	SELECT '2026-07-01'::date AS billing_period, 1 AS export_id, d::date AS usage_date,
@@ -125,6 +129,35 @@ DECLARE days CURSOR FOR
 		   'dana'::text AS person, NULL::text AS role_arn,
 		   (CASE d::date WHEN '2026-07-15' THEN 15.5 WHEN '2026-07-16' THEN 30 ELSE 10 END)::numeric AS input_cost,
 		   0::numeric AS input_tokens, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric
+	  FROM generate_series('2026-07-01'::date, '2026-07-16', '1 day') AS d,
+		   generate_series(1, CASE WHEN d::date = '2026-07-15' THEN 2 ELSE 1 END)
+	 ORDER BY 3;
+SELECT usage_date, principal_arn, person, model, token_kind, cost, baseline_cost, tokens, baseline_tokens, spike_on
+  FROM bedrock_cost._spike_days('days', '{2026-07-01}', '{}', 3, 10, 10000000) ORDER BY 1;
+CLOSE days;
+-- with the last column, whether the month before is loaded: June loaded,
+-- the same spikes; June not loaded, its days are unknown: days 1 to 7 have
+-- fewer than 7 known days and are not judged, day 8 has 7 (median 10: not
+-- a spike), day 15 has 14 (31 > 3 x 10)
+DECLARE days CURSOR FOR
+	SELECT '2026-07-01'::date AS billing_period, 1 AS export_id, d::date AS usage_date,
+		   'arn:aws:iam::111122223333:user/dana'::text AS principal_arn, 'claude'::text AS model,
+		   'dana'::text AS person, NULL::text AS role_arn,
+		   (CASE d::date WHEN '2026-07-15' THEN 15.5 WHEN '2026-07-16' THEN 30 ELSE 10 END)::numeric AS input_cost,
+		   0::numeric AS input_tokens, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
+		   true AS prev_loaded
+	  FROM generate_series('2026-07-01'::date, '2026-07-16', '1 day') AS d,
+		   generate_series(1, CASE WHEN d::date = '2026-07-15' THEN 2 ELSE 1 END)
+	 ORDER BY 3;
+SELECT string_agg(to_char(usage_date, 'DD') || ' ' || baseline_cost, ', ' ORDER BY usage_date) AS june_loaded
+  FROM bedrock_cost._spike_days('days', '{2026-07-01}', '{}', 3, 10, 10000000);
+CLOSE days;
+DECLARE days CURSOR FOR
+	SELECT '2026-07-01'::date, 1, d::date, 'arn:aws:iam::111122223333:user/dana'::text, 'claude'::text,
+		   'dana'::text, NULL::text,
+		   (CASE d::date WHEN '2026-07-15' THEN 15.5 WHEN '2026-07-16' THEN 30 ELSE 10 END)::numeric,
+		   0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
+		   false AS prev_loaded
 	  FROM generate_series('2026-07-01'::date, '2026-07-16', '1 day') AS d,
 		   generate_series(1, CASE WHEN d::date = '2026-07-15' THEN 2 ELSE 1 END)
 	 ORDER BY 3;

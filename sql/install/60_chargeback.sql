@@ -779,7 +779,7 @@ RETURNS TABLE (billing_period date, export_id integer, usage_date date, principa
 AS 'MODULE_PATHNAME', 'bc_sql_spike_days'
 LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION bedrock_cost._spike_days(refcursor, date[], date[], numeric, numeric, numeric) IS
-  'internal: reads the cursor days (chargeback_daily''s billing_period, export_id, usage_date, principal_arn, model, person, role_arn, then cost and tokens of input, output, cache_read and cache_write, ordered by principal_arn and model, so that the rows of each principal and model are together) and returns the spikes of every day of the periods and of the first 14 days of the heads: per series (export, principal, model) and token kind, the day''s cost and tokens summed over its rows, the baseline the median of the kind''s 14 days before (days without it counting as 0), spike_on cost and/or tokens by the thresholds given (src/ext/spikes.c)';
+  'internal: reads the cursor days (chargeback_daily''s billing_period, export_id, usage_date, principal_arn, model, person, role_arn, then cost and tokens of input, output, cache_read and cache_write, then optionally whether the export''s month before the row''s is loaded; ordered by principal_arn and model, so that the rows of each principal and model are together) and returns the spikes of every day of the periods and of the first 14 days of the heads: per series (export, principal, model) and token kind, the day''s cost and tokens summed over its rows, the baseline the median of the kind''s 14 days before (days without it counting as 0, days of a month not loaded unknown: a day with fewer than 7 known days before is not judged), spike_on cost and/or tokens by the thresholds given (src/ext/spikes.c)';
 REVOKE ALL ON FUNCTION bedrock_cost._spike_days(refcursor, date[], date[], numeric, numeric, numeric) FROM PUBLIC;
 
 CREATE FUNCTION bedrock_cost._spikes_rows(periods date[], heads date[] DEFAULT '{}')
@@ -797,12 +797,20 @@ DECLARE
 			   LATERAL (VALUES (x.m), ((x.m - interval '1 month')::date)) AS v(p));
 BEGIN
 	-- the scan's periods as a value: the plan reads their rows through the
-	-- index on chargeback_daily's grain (billing_period first), not every month held
+	-- index on chargeback_daily's grain (billing_period first), not every
+	-- month held.  Last, whether the export's month before the row's is
+	-- loaded: the days of a month without a current delivery are unknown,
+	-- not days without usage (_spike_days)
 	OPEN days FOR
 		SELECT d.billing_period, d.export_id, d.usage_date, d.principal_arn, d.model, d.person, d.role_arn,
 			   d.input_cost, d.input_tokens, d.output_cost, d.output_tokens,
-			   d.cache_read_cost, d.cache_read_tokens, d.cache_write_cost, d.cache_write_tokens
+			   d.cache_read_cost, d.cache_read_tokens, d.cache_write_cost, d.cache_write_tokens,
+			   prev.export_id IS NOT NULL AS prev_loaded
 		  FROM bedrock_cost.chargeback_daily AS d
+		  LEFT JOIN (SELECT DISTINCT l.export_id, l.billing_period FROM bedrock_cost.loads AS l
+					  WHERE l.status = 'done') AS prev
+			ON prev.export_id = d.export_id
+		   AND prev.billing_period = (d.billing_period - interval '1 month')::date
 		 WHERE d.billing_period = ANY (scan_periods)
 		   AND d.attribution <> 'account_level'
 		   AND (d.billing_period = ANY (periods)
@@ -838,7 +846,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost._spikes_rows(date[], date[]) IS
-  'internal: the rows of bedrock_cost.spikes for every day of the billing periods and the first 14 days of the heads (months after a recomputed one, whose later days do not look back into it): _spike_days over chargeback_daily of those days and the 14 days before each month, with the export, the principal''s tags and the thresholds in force (refresh_chargeback)';
+  'internal: the rows of bedrock_cost.spikes for every day of the billing periods and the first 14 days of the heads (months after a recomputed one, whose later days do not look back into it): _spike_days over chargeback_daily of those days and the 14 days before each month (with whether the export''s month before is loaded), with the export, the principal''s tags and the thresholds in force (refresh_chargeback)';
 REVOKE ALL ON FUNCTION bedrock_cost._spikes_rows(date[], date[]) FROM PUBLIC;
 
 -- ------------------------------------------------------------------------

@@ -43,6 +43,12 @@
  *    restore_load copies, in C, in one scan
  *    of them, into the summary the loader keeps while streaming, instead
  *    of grouping them by SQL: loads.summary_via says stored;
+ *  - a day of a month without a current delivery of its export counts as
+ *    unknown in a spike's baseline, not as a day without usage: a day
+ *    with fewer than 7 known days in its 14 days before is not judged, so
+ *    the first week of the first month loaded (or of a month after a gap)
+ *    no longer shows every series as a spike (_spikes_rows gives
+ *    _spike_days whether the month before is loaded);
  *  - two first loads at once no longer fail the second one with
  *    'relation "loaded_data" already exists' (_keep_loaded_data);
  *  - bedrock_cost.version() says 0.2.0.
@@ -850,3 +856,74 @@ END
 $$;
 COMMENT ON FUNCTION bedrock_cost._prepare_restore(bigint) IS
   'internal: for bedrock_cost.restore_load, copies the rows and the ledger of a superseded delivery into a new delivery (loaded_via restore, same_as the load restored), under the period''s lock, ready to be summarised (by restore_load, from the rows copied) and swapped in';
+
+-- ------------------------------------------------------------------------
+-- spikes: the days of a month not loaded are unknown, not days without usage
+COMMENT ON FUNCTION bedrock_cost._spike_days(refcursor, date[], date[], numeric, numeric, numeric) IS
+  'internal: reads the cursor days (chargeback_daily''s billing_period, export_id, usage_date, principal_arn, model, person, role_arn, then cost and tokens of input, output, cache_read and cache_write, then optionally whether the export''s month before the row''s is loaded; ordered by principal_arn and model, so that the rows of each principal and model are together) and returns the spikes of every day of the periods and of the first 14 days of the heads: per series (export, principal, model) and token kind, the day''s cost and tokens summed over its rows, the baseline the median of the kind''s 14 days before (days without it counting as 0, days of a month not loaded unknown: a day with fewer than 7 known days before is not judged), spike_on cost and/or tokens by the thresholds given (src/ext/spikes.c)';
+
+CREATE OR REPLACE FUNCTION bedrock_cost._spikes_rows(periods date[], heads date[] DEFAULT '{}')
+RETURNS SETOF bedrock_cost.spikes
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	days refcursor;
+	-- what the days read: the periods, the first 14 days of the heads (their
+	-- later days do not look back into a recomputed month), and the 14 days
+	-- before each of those months
+	scan_periods date[] := ARRAY(
+		SELECT DISTINCT p FROM pg_catalog.unnest(periods || heads) AS x(m),
+			   LATERAL (VALUES (x.m), ((x.m - interval '1 month')::date)) AS v(p));
+BEGIN
+	-- the scan's periods as a value: the plan reads their rows through the
+	-- index on chargeback_daily's grain (billing_period first), not every
+	-- month held.  Last, whether the export's month before the row's is
+	-- loaded: the days of a month without a current delivery are unknown,
+	-- not days without usage (_spike_days)
+	OPEN days FOR
+		SELECT d.billing_period, d.export_id, d.usage_date, d.principal_arn, d.model, d.person, d.role_arn,
+			   d.input_cost, d.input_tokens, d.output_cost, d.output_tokens,
+			   d.cache_read_cost, d.cache_read_tokens, d.cache_write_cost, d.cache_write_tokens,
+			   prev.export_id IS NOT NULL AS prev_loaded
+		  FROM bedrock_cost.chargeback_daily AS d
+		  LEFT JOIN (SELECT DISTINCT l.export_id, l.billing_period FROM bedrock_cost.loads AS l
+					  WHERE l.status = 'done') AS prev
+			ON prev.export_id = d.export_id
+		   AND prev.billing_period = (d.billing_period - interval '1 month')::date
+		 WHERE d.billing_period = ANY (scan_periods)
+		   AND d.attribution <> 'account_level'
+		   AND (d.billing_period = ANY (periods)
+				OR (d.billing_period = ANY (heads) AND d.usage_date < d.billing_period + 14)
+				OR (d.usage_date >= (d.billing_period + interval '1 month')::date - 14
+					AND (d.billing_period + interval '1 month')::date = ANY (periods || heads)))
+		 ORDER BY d.principal_arn COLLATE "C", d.model COLLATE "C";
+	RETURN QUERY
+	WITH tags AS MATERIALIZED (
+		-- each principal's tags in the period (the tag set it spent most
+		-- under), and their text, once per principal
+		SELECT DISTINCT ON (c.billing_period, c.export_id, c.principal_arn)
+			   c.billing_period, c.export_id, c.principal_arn, c.principal_tags,
+			   (SELECT pg_catalog.string_agg(bedrock_cost.tag_name(j.key) || '=' || j.value, ', ' ORDER BY j.key)
+				  FROM pg_catalog.jsonb_each_text(c.principal_tags) AS j) AS tags_text
+		  FROM bedrock_cost.chargeback_by_principal AS c
+		 WHERE c.billing_period = ANY (periods || heads) AND c.principal_arn IS NOT NULL
+		 ORDER BY c.billing_period, c.export_id, c.principal_arn, c.cost DESC, c.principal_tags
+	)
+	SELECT s.billing_period, s.export_id, e.export_name, e.path, s.usage_date,
+		   s.principal_arn, s.person, s.role_arn, pt.principal_tags, pt.tags_text,
+		   s.model, s.token_kind, s.cost, s.baseline_cost, round(s.cost / nullif(s.baseline_cost, 0), 4),
+		   s.tokens, s.baseline_tokens, round(s.tokens / nullif(s.baseline_tokens, 0), 4),
+		   s.spike_on, t.factor, t.min_cost, t.min_tokens, b.cost_basis
+	  FROM bedrock_cost.spike_settings AS t
+	 CROSS JOIN LATERAL bedrock_cost._spike_days(days, periods, heads, t.factor, t.min_cost, t.min_tokens) AS s
+	  JOIN bedrock_cost.exports AS e ON e.export_id = s.export_id
+	 CROSS JOIN bedrock_cost.chargeback_basis AS b
+	  LEFT JOIN tags AS pt
+		ON pt.billing_period = s.billing_period AND pt.export_id = s.export_id
+	   AND pt.principal_arn = s.principal_arn;
+	CLOSE days;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._spikes_rows(date[], date[]) IS
+  'internal: the rows of bedrock_cost.spikes for every day of the billing periods and the first 14 days of the heads (months after a recomputed one, whose later days do not look back into it): _spike_days over chargeback_daily of those days and the 14 days before each month (with whether the export''s month before is loaded), with the export, the principal''s tags and the thresholds in force (refresh_chargeback)';

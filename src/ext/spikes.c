@@ -14,6 +14,13 @@
  *     present on a day when one of those rows has a cost or tokens of it;
  *   - the baseline is the median of the kind's present days in the 14 days
  *     before (bc_median_of_days), the other days counting as 0;
+ *   - but a day of a month without a current delivery of the export is
+ *     unknown, not 0: the cursor's last column says whether the month before
+ *     the row's is loaded, and a day whose 14 days before hold fewer than 7
+ *     known days (the first week of the first month loaded, or of a month
+ *     after a gap) is not judged; with 7 to 13 known days, the median is
+ *     of those.  A cursor without that column (0.1.0's _spikes_rows) counts
+ *     every day before as known;
  *   - spike_on: cost when cost >= min_cost and cost > factor x baseline
  *     cost, tokens likewise with min_tokens; a day with neither is not
  *     returned.
@@ -39,6 +46,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/tuplestore.h"
@@ -50,6 +58,8 @@
 #define BC_SPIKE_FETCH 10000
 /* the days before a day that make its baseline */
 #define BC_SPIKE_WINDOW 14
+/* the known days of its window a day needs to be judged */
+#define BC_SPIKE_MIN_KNOWN 7
 /* the token kinds, BC_KIND_INPUT to BC_KIND_CACHE_WRITE (usage_type.h), in that order */
 #define BC_KINDS 4
 
@@ -67,6 +77,9 @@ typedef enum SpikeCol
 } SpikeCol;
 
 #define BC_SPIKE_COLS (COL_KINDS + 2 * BC_KINDS)
+/* then, optionally, whether the month before the row's is loaded (boolean) */
+#define COL_PREV_LOADED BC_SPIKE_COLS
+#define BC_SPIKE_COLS_MAX (BC_SPIKE_COLS + 1)
 
 /* a row of the cursor, then (merged) a series' day: its rows summed */
 typedef struct SpikeDay
@@ -77,6 +90,7 @@ typedef struct SpikeDay
 	Datum		cost[BC_KINDS];
 	Datum		tokens[BC_KINDS];
 	bool		present[BC_KINDS];
+	bool		prev_loaded;	/* the export's month before period is loaded */
 } SpikeDay;
 
 /* the rows of the principal and model being read */
@@ -106,6 +120,7 @@ typedef struct SpikeRun
 	int			nheads;
 	Tuplestorestate *out;
 	TupleDesc	desc;
+	bool		known_days;		/* the cursor says which months are loaded */
 } SpikeRun;
 
 PG_FUNCTION_INFO_V1(bc_sql_spike_days);
@@ -165,12 +180,16 @@ day_wanted(const SpikeRun *run, const SpikeDay *day)
 		&& day->date < day->period + BC_SPIKE_WINDOW;
 }
 
-/* the cursor's columns are those of SpikeCol, with these types */
-static void
+/*
+ * the cursor's columns are those of SpikeCol, with these types, then
+ * optionally COL_PREV_LOADED (boolean): whether it is there
+ */
+static bool
 check_cursor(TupleDesc desc, const char *name)
 {
 	int			i;
-	bool		ok = desc->natts == BC_SPIKE_COLS;
+	bool		known = desc->natts == BC_SPIKE_COLS_MAX;
+	bool		ok = desc->natts == BC_SPIKE_COLS || known;
 
 	for (i = 0; ok && i < BC_SPIKE_COLS; i++)
 	{
@@ -180,17 +199,20 @@ check_cursor(TupleDesc desc, const char *name)
 
 		ok = SPI_gettypeid(desc, i + 1) == want;
 	}
+	if (ok && known)
+		ok = SPI_gettypeid(desc, COL_PREV_LOADED + 1) == BOOLOID;
 	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("cursor \"%s\" does not have the columns _spike_days reads", name)));
+	return known;
 }
 
 /* a row of the cursor, deformed once (columns in SpikeCol order) */
 typedef struct SpikeTuple
 {
-	Datum		v[BC_SPIKE_COLS];
-	bool		n[BC_SPIKE_COLS];
+	Datum		v[BC_SPIKE_COLS_MAX];
+	bool		n[BC_SPIKE_COLS_MAX];
 } SpikeTuple;
 
 /* a text column, copied into the series' context (NULL stays NULL) */
@@ -261,6 +283,8 @@ add_row(SpikeGroup *g, const SpikeTuple *t, const SpikeRun *run)
 	row->export_id = DatumGetInt32(t->v[COL_EXPORT]);
 	row->period = DatumGetDateADT(t->v[COL_PERIOD]);
 	row->date = DatumGetDateADT(t->v[COL_DATE]);
+	row->prev_loaded = !run->known_days
+		|| (!t->n[COL_PREV_LOADED] && DatumGetBool(t->v[COL_PREV_LOADED]));
 	for (k = 0; k < BC_KINDS; k++)
 	{
 		row->cost[k] = num_col(t, COL_KINDS + 2 * k, run, g->cxt);
@@ -316,10 +340,48 @@ emit(const SpikeRun *run, const SpikeGroup *g, const SpikeDay *day, int k,
 	tuplestore_putvalues(run->out, run->desc, v, n);
 }
 
+/* the first day of the month before the month of period */
+static DateADT
+month_before(DateADT period)
+{
+	int			y,
+				m,
+				d;
+
+	j2date(period + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+	if (--m == 0)
+	{
+		m = 12;
+		y--;
+	}
+	return date2j(y, m, 1) - POSTGRES_EPOCH_JDATE;
+}
+
+/*
+ * The known days of a day's window, the BC_SPIKE_WINDOW days before it:
+ * all of them when the cursor does not say which months are loaded, else
+ * those from the first day of its period's month on, and of the month
+ * before when that one is loaded.
+ */
+static int
+known_days(const SpikeRun *run, const SpikeDay *day)
+{
+	DateADT		from;
+
+	if (!run->known_days)
+		return BC_SPIKE_WINDOW;
+	from = day->prev_loaded ? month_before(day->period) : day->period;
+	if (day->date - from >= BC_SPIKE_WINDOW)
+		return BC_SPIKE_WINDOW;
+	return day->date > from ? day->date - from : 0;
+}
+
 /*
  * The spike of kind k of day idx[i] of a series (days, whose present days
  * of that kind are idx[0..), ascending dates): the baseline reads the days
- * from idx[lo] on that are before day i's date.
+ * from idx[lo] on that are before day i's date, the days of the window not
+ * present counting as 0; a day with fewer than BC_SPIKE_MIN_KNOWN known
+ * days in its window is not judged.
  */
 static void
 spike_of_day(const SpikeRun *run, const SpikeGroup *g, const SpikeDay *days,
@@ -333,14 +395,17 @@ spike_of_day(const SpikeRun *run, const SpikeGroup *g, const SpikeDay *days,
 				base_tokens;
 	bool		on_cost,
 				on_tokens;
+	int			known = known_days(run, day);
 
+	if (known < BC_SPIKE_MIN_KNOWN)
+		return;
 	for (j = lo; j < i && days[idx[j]].date < day->date; j++)
 	{
 		costs[nwin] = days[idx[j]].cost[k];
 		tokens[nwin++] = days[idx[j]].tokens[k];
 	}
-	base_cost = bc_median_of_days(costs, nwin, BC_SPIKE_WINDOW, &isnull);
-	base_tokens = bc_median_of_days(tokens, nwin, BC_SPIKE_WINDOW, &isnull);
+	base_cost = bc_median_of_days(costs, nwin, known, &isnull);
+	base_tokens = bc_median_of_days(tokens, nwin, known, &isnull);
 	on_cost = num_ge(day->cost[k], run->min_cost)
 		&& num_gt(day->cost[k], DirectFunctionCall2(numeric_mul, run->factor, base_cost));
 	on_tokens = num_ge(day->tokens[k], run->min_tokens)
@@ -466,7 +531,7 @@ read_cursor(SpikeRun *run, const char *name)
 		if (SPI_processed == 0)
 			break;
 		if (!checked)
-			check_cursor(SPI_tuptable->tupdesc, name);
+			run->known_days = check_cursor(SPI_tuptable->tupdesc, name);
 		checked = true;
 		for (i = 0; i < SPI_processed; i++)
 		{
@@ -505,6 +570,7 @@ bc_sql_spike_days(PG_FUNCTION_ARGS)
 	run.min_cost = PG_GETARG_DATUM(4);
 	run.min_tokens = PG_GETARG_DATUM(5);
 	run.zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
+	run.known_days = false;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	read_cursor(&run, name);

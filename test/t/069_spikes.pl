@@ -14,8 +14,10 @@
 #     baselines reach into April), and they stay the same;
 #   - a threshold change recomputes every period and is audited;
 #   - with the defaults, the random usage has spikes of its own (days far
-#     above a median of mostly empty days), and of the planted series'
-#     steady days exactly the first seven are (their median is 0).
+#     above a median of mostly empty days); April is the first month
+#     loaded, so its first seven days have too few known days before them
+#     (March is not loaded: unknown, not empty) and none is a spike, and
+#     no steady day of the planted series is one either.
 use strict;
 use warnings;
 use FindBin;
@@ -39,17 +41,17 @@ is(sql("SELECT string_agg(status, ',' ORDER BY billing_period) FROM bedrock_cost
 	'done,done', 'two months loaded');
 sql('SELECT bedrock_cost.refresh_chargeback()');
 
-# with the defaults: the random usage's own spikes; of the pipelines' steady
-# days, exactly their first seven (a median over 14 days of which 8 or more
-# had no usage is 0; from the 8th day it is half the steady value or more)
+# with the defaults: the random usage's own spikes, none in the first
+# seven days of April (they used to be every series' first days: a median
+# of days before April counted as empty is 0), none on a pipeline's steady
+# day (from April 8 the median of its known days is its steady value)
 my $defaults = sql(q{SELECT count(*) FILTER (WHERE principal_arn NOT LIKE '%NightlyPipeline%' OR principal_arn IS NULL) > 0,
-						   count(*) FILTER (WHERE principal_arn LIKE '%NightlyPipeline%'
-											  AND usage_date BETWEEN '2026-04-01' AND '2026-04-07'
-											  AND baseline_cost = 0),
-						   count(*) FILTER (WHERE principal_arn LIKE '%NightlyPipeline%'
-											  AND usage_date > '2026-04-07' AND usage_date <> '2026-05-05')
+						   count(*) FILTER (WHERE usage_date < '2026-04-08'),
+						   count(*) FILTER (WHERE principal_arn LIKE '%NightlyPipeline%' AND usage_date <> '2026-05-05'),
+						   min(usage_date)
 					  FROM bedrock_cost.spikes});
-is($defaults, 't|14|0', 'default thresholds: random spikes, and each pipeline\'s first seven days only');
+is($defaults, 't|0|0|2026-04-08',
+	'default thresholds: random spikes, none before April has seven known days, none on a pipeline\'s steady day');
 
 # the generator's thresholds
 sql(q{CREATE TABLE planted (billing_period date, principal text, model text, token_kind text, usage_date date,

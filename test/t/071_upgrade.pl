@@ -115,6 +115,18 @@ for my $check ('bedrock_cost.line_items_history', 'bedrock_cost.chargeback_alloc
 {
 	cmp_ok(sql_db('old', "SELECT count(*) FROM $check"), '>', 0, "0.1.0: $check has rows to compare");
 }
+# spikes: 0.2.0 counts the days of a month without a current delivery of
+# the export as unknown, not as days without usage, and judges no day with
+# fewer than 7 known days before it.  A day whose 14 days before are all
+# in loaded months (from the 15th, or with the month before loaded) is
+# judged as 0.1.0 judged it
+my $prev_loaded = "EXISTS (SELECT 1 FROM bedrock_cost.loads AS l WHERE l.export_id = s.export_id "
+  . "AND l.status = 'done' AND l.billing_period = (s.billing_period - interval '1 month')::date)";
+my $full_window = "(SELECT s.* FROM bedrock_cost.spikes AS s WHERE s.usage_date >= s.billing_period + 14 OR $prev_loaded)";
+my $unjudged = "SELECT count(*) FROM bedrock_cost.spikes AS s WHERE NOT $prev_loaded AND s.usage_date < s.billing_period + 7";
+my $spikes_full_before = sql_db('old', table_snapshot($full_window));
+cmp_ok((split / /, $spikes_full_before)[0], '>', 0, '0.1.0: spikes on days with 14 known days before');
+cmp_ok(sql_db('old', $unjudged), '>', 0, '0.1.0: spikes in the first week of a month whose month before is not loaded');
 my $fp_old = sql_db('old', $fingerprint_sql);
 
 # ---------------------------------------------------------------------
@@ -136,8 +148,12 @@ sql_db('old', 'SELECT bedrock_cost.refresh_chargeback()');
 for my $name (sort keys %queries)
 {
 	next if $name eq 'bedrock_cost.audit_log';
+	next if $name eq 'bedrock_cost.spikes' || $name eq 'bedrock_cost.bi_spikes';
 	is(sql_db('old', $queries{$name}), $before{$name}, "recomputed: $name is identical");
 }
+is(sql_db('old', table_snapshot($full_window)), $spikes_full_before,
+	'recomputed: the spikes of days with 14 known days before are identical');
+is(sql_db('old', $unjudged), '0', 'recomputed: none in the first week of a month whose month before is not loaded');
 
 # ---------------------------------------------------------------------
 # the schema: a fresh install's, and it was not before
@@ -169,6 +185,7 @@ is(join(', ', sort keys %changed),
 	  . 'function bedrock_cost._gateway_log_sql, function bedrock_cost._index_summaries, '
 	  . 'function bedrock_cost._keep_loaded_data, '
 	  . 'function bedrock_cost._prepare_restore, function bedrock_cost._rebuild_daily, '
+	  . 'function bedrock_cost._spike_days, function bedrock_cost._spikes_rows, '
 	  . 'function bedrock_cost._summarize_daily, function bedrock_cost._swap_in, '
 	  . 'function bedrock_cost.distribute, function bedrock_cost.refresh_chargeback, '
 	  . 'function bedrock_cost.version, '
