@@ -17,7 +17,11 @@
 #     above a median of mostly empty days); April is the first month
 #     loaded, so its first seven days have too few known days before them
 #     (March is not loaded: unknown, not empty) and none is a spike, and
-#     no steady day of the planted series is one either.
+#     no steady day of the planted series is one either;
+#   - a month loaded before the month it follows (a backfill): May of
+#     another export alone has no spike in its first week; once April is
+#     loaded, the incremental refresh judges May's first days with April's
+#     known, exactly as a full rebuild does.
 use strict;
 use warnings;
 use FindBin;
@@ -93,6 +97,32 @@ my (undef, $periods, $may) = split /\n/, $out;
 is($periods, '2026-04-01', 'the restatement recomputes April only');
 is($may, '2', "and May's spikes, which look back into April");
 $same->('after the restatement');
+
+# a backfill: May of another export alone, then its April
+gen('--out', "$root/bf5", '--export', 'bf', '--seed', '92', '--rows', '3000', '--periods', '1',
+	'--start', '2026-05', '--principals', '20');
+gen('--out', "$root/bf4", '--export', 'bf', '--seed', '93', '--rows', '3000', '--periods', '1',
+	'--start', '2026-04', '--principals', '20');
+sql('SELECT bedrock_cost.set_spike_thresholds(3, 0.01, 1000)');
+is(load_export("$root/bf5/bf"), 'done:1', 'May of another export, alone');
+sql('SELECT bedrock_cost.refresh_chargeback()');
+my $bf = "(SELECT export_id FROM bedrock_cost.exports WHERE path LIKE '%/bf5/bf')";
+my $bf_counts = "SELECT count(*) FILTER (WHERE usage_date < '2026-05-08') || ' ' "
+  . "|| (count(*) FILTER (WHERE usage_date >= '2026-05-08') > 0) FROM bedrock_cost.spikes WHERE export_id = $bf";
+is(sql($bf_counts), '0 true', 'April not loaded: no spike in the first week of May, spikes after it');
+system("cp -a '$root/bf4/bf/data/.' '$root/bf5/bf/data/' && cp -a '$root/bf4/bf/metadata/.' '$root/bf5/bf/metadata/'") == 0
+  or die 'cannot add April to the export';
+is(load_export("$root/bf5/bf"), 'done:1 noop:1', 'then its April');
+my $bf_spikes = table_snapshot("(SELECT s.* FROM bedrock_cost.spikes AS s WHERE s.export_id = $bf)");
+$out = sql(q{BEGIN; SELECT bedrock_cost.refresh_chargeback();
+	SELECT count(*) FROM bedrock_cost.spikes WHERE age(xmin) = 0 AND usage_date >= '2026-05-15';
+	COMMIT;});
+my (undef, $late) = split /\n/, $out;
+is($late, '0', 'the incremental refresh recomputes April and the first 14 days of May only');
+cmp_ok((split / /, sql($bf_counts))[0], '>', 0, 'May\'s first week, with April\'s days known, has spikes');
+my $incremental = sql($bf_spikes);
+sql('SELECT bedrock_cost.refresh_chargeback(false)');
+is(sql($bf_spikes), $incremental, 'the same spikes as a full rebuild');
 
 $node->stop;
 done_testing();
