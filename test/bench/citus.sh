@@ -11,6 +11,10 @@
 #     order alternating (force => true after the first), and the
 #     refresh_chargeback() after each: medians, and the ratio one node /
 #     Citus (1.00: as fast; the goal is 0.9 or more);
+#   - reads of April's line items (one row of the period, read again and
+#     again by another session) while April is restated, on one node and
+#     on Citus: the read across the swap (how long the swap's ACCESS
+#     EXCLUSIVE lock on line_items kept it waiting) and the longest read;
 #   - on Citus: April then May in one session, then both at once in two
 #     sessions (force): the speed-up of the second session.
 # Prints the figures; asserts nothing (a benchmark, not a test).  Needs
@@ -70,6 +74,33 @@ on c -A -t -c "SELECT 'rows on the shards: ' || count(*) FROM bedrock_cost.line_
 on c -A -t -c "SELECT 'local heap of the delivery tables: ' || coalesce(sum(pg_catalog.pg_relation_size(c.oid)), 0) || ' bytes'
 	FROM pg_catalog.pg_class AS c
 	WHERE c.relnamespace = 'bedrock_cost'::regnamespace AND c.relname ~ '^line_items_l[0-9]+\$'"
+
+# reads of April's line items while April is restated.  A read prints its
+# clock_timestamp(), taken once it holds its locks: the read that waited for
+# the swap (DETACH PARTITION's ACCESS EXCLUSIVE lock on line_items, held to
+# the commit) prints a time right after the load's commit, and its duration
+# is that wait; the longest read of the whole load shows the CPU contention
+reads="$W/reads.sql"
+{
+	echo '\timing on'
+	for _ in $(seq 400000); do
+		echo "SELECT extract(epoch FROM clock_timestamp()) FROM bedrock_cost.line_items WHERE billing_period = '2026-04-01' LIMIT 1;"
+	done
+} > "$reads"
+swap_reads() {	# node: "<the read across the swap> ms, <the longest read> ms (<reads>)"
+	local log="$W/reads.$1.log" rp t_end
+	( source "$CITUS_DIR/$1/env"; exec "$PSQL" -X -q -A -t -f "$reads" ) > "$log" 2>&1 &
+	rp=$!
+	sleep 1
+	t_end=$(on "$1" -A -t -c "$load" -c 'SELECT extract(epoch FROM clock_timestamp())' | tail -1)
+	sleep 0.5
+	kill "$rp" 2>/dev/null || true
+	wait "$rp" 2>/dev/null || true
+	awk -v t="$t_end" '/^Time: / { if (e != "") { n++; if ($2 > m) m = $2; if (e >= t - 0.2 && e <= t + 0.2 && $2 > x) x = $2 } e = ""; next }
+		/^[0-9.]+$/ { e = $1 }
+		END { printf "%.1f ms across the swap, %.1f ms at the longest (%d reads)", x, m, n }' "$log"
+}
+echo "reads of April's line items while it is restated: one node $(swap_reads single); Citus $(swap_reads c)"
 
 # two periods: one session, then two at once
 t0=$(now)
