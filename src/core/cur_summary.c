@@ -809,26 +809,47 @@ add_values(bc_sum *s, const bc_sum_row *r, const bc_decimal_parts *unblended,
 	return tokens == NULL || group_sum(s, g, S_TOKENS, &v[S_TOKENS]);
 }
 
+/* scan the decimals of r that every addition reads (net and usage amount when given) */
+static bool
+scan_row(bc_sum *s, const bc_sum_row *r, bc_decimal_parts *cost, bc_decimal_parts *net,
+		 bc_decimal_parts *amount)
+{
+	return scan(s, r->unblended, r->unblended_len, cost) &&
+		(r->net == NULL || scan(s, r->net, r->net_len, net)) &&
+		(r->usage_amount == NULL || scan(s, r->usage_amount, r->usage_amount_len, amount));
+}
+
+/*
+ * add r with its tokens given (BC_SUM_TOKENS_GIVEN), as line_items rows of
+ * which net_rows had a net cost
+ */
+static bool
+add_tokens_given(bc_sum *s, const bc_sum_row *r, const bc_decimal_parts *cost,
+				 const bc_decimal_parts *net, const bc_decimal_parts *amount,
+				 int64_t line_items, int64_t net_rows)
+{
+	bc_decimal_parts tokens;
+
+	if (r->tokens != NULL && !scan(s, r->tokens, r->tokens_len, &tokens))
+		return false;
+	return add_values(s, r, cost, net, amount, r->tokens, r->tokens != NULL ? &tokens : NULL,
+					  line_items, net_rows);
+}
+
 bool
 bc_sum_add(bc_sum *s, const bc_sum_row *r)
 {
 	bc_decimal_parts cost,
 				net,
-				amount,
-				tokens;
+				amount;
 
 	if (s->overflowed || s->nomem)
 		return false;
-	if (!scan(s, r->unblended, r->unblended_len, &cost) ||
-		(r->net != NULL && !scan(s, r->net, r->net_len, &net)) ||
-		(r->usage_amount != NULL && !scan(s, r->usage_amount, r->usage_amount_len, &amount)))
+	if (!scan_row(s, r, &cost, &net, &amount))
 		return false;
 	if (r->tokens_shift != BC_SUM_TOKENS_GIVEN)
 		return bc_sum_add_scanned(s, r, &cost, &net, &amount);
-	if (r->tokens != NULL && !scan(s, r->tokens, r->tokens_len, &tokens))
-		return false;
-	return add_values(s, r, &cost, &net, &amount, r->tokens, r->tokens != NULL ? &tokens : NULL,
-					  1, r->net != NULL);
+	return add_tokens_given(s, r, &cost, &net, &amount, 1, r->net != NULL);
 }
 
 /* add a group of rows summed already */
@@ -837,20 +858,15 @@ bc_sum_add_group(bc_sum *s, const bc_sum_row *r, int64_t line_items, int64_t net
 {
 	bc_decimal_parts cost,
 				net,
-				amount,
-				tokens;
+				amount;
 
 	if (s->overflowed || s->nomem)
 		return false;
 	if (r->tokens_shift != BC_SUM_TOKENS_GIVEN || r->net == NULL)
 		return overflow(s);
-	if (!scan(s, r->unblended, r->unblended_len, &cost) ||
-		!scan(s, r->net, r->net_len, &net) ||
-		(r->usage_amount != NULL && !scan(s, r->usage_amount, r->usage_amount_len, &amount)) ||
-		(r->tokens != NULL && !scan(s, r->tokens, r->tokens_len, &tokens)))
+	if (!scan_row(s, r, &cost, &net, &amount))
 		return false;
-	return add_values(s, r, &cost, &net, &amount, r->tokens, r->tokens != NULL ? &tokens : NULL,
-					  line_items, net_rows);
+	return add_tokens_given(s, r, &cost, &net, &amount, line_items, net_rows);
 }
 
 /* add one row whose decimals are scanned already */

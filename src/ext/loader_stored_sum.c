@@ -88,34 +88,18 @@ enum
 
 typedef struct StoredCol
 {
-	const char *name;			/* NULL: not read from this table */
+	const char *name;
 	Oid			type;			/* InvalidOid: iam_arn */
 } StoredCol;
 
-/* a delivery table's rows (line_items_l<load_id>) */
-static const StoredCol row_cols[NCOLS] = {
+/*
+ * The columns read: those of a delivery table's rows (line_items_l<load_id>)
+ * but the last two; a delivery's day summary, its groups summed already
+ * (usage_summary_l<load_id>), has the same but usage_date for C_DAY, and
+ * the last two (col_of)
+ */
+static const StoredCol cols[NCOLS] = {
 	{"usage_start", TIMESTAMPTZOID},
-	{"payer_account_id", TEXTOID},
-	{"usage_account_id", TEXTOID},
-	{"line_item_type", TEXTOID},
-	{"product_name", TEXTOID},
-	{"usage_type", TEXTOID},
-	{"principal", InvalidOid},
-	{"tags", JSONBOID},
-	{"resource_id", TEXTOID},
-	{"payer_account_name", TEXTOID},
-	{"usage_account_name", TEXTOID},
-	{"unblended_cost", NUMERICOID},
-	{"net_unblended_cost", NUMERICOID},
-	{"usage_amount", NUMERICOID},
-	{"tokens", NUMERICOID},
-	{NULL, InvalidOid},
-	{NULL, InvalidOid},
-};
-
-/* a delivery's day summary, its groups summed already (usage_summary_l<load_id>) */
-static const StoredCol group_cols[NCOLS] = {
-	{"usage_date", DATEOID},
 	{"payer_account_id", TEXTOID},
 	{"usage_account_id", TEXTOID},
 	{"line_item_type", TEXTOID},
@@ -133,16 +117,28 @@ static const StoredCol group_cols[NCOLS] = {
 	{"line_items", INT8OID},
 	{"net_rows", INT8OID},
 };
+static const StoredCol group_day = {"usage_date", DATEOID};
 
 /* the state of one summing scan */
 typedef struct StoredSum
 {
-	const StoredCol *cols;		/* row_cols or group_cols */
+	bool		groups;			/* a day summary's groups, not line items */
 	AttrNumber	attno[NCOLS];	/* 0: not read */
 	BcByteMemo *principals;		/* iam_arn payload -> canonical text */
 	BcByteMemo *tags;			/* jsonb bytes -> jsonb text */
 	MemoryContext row_cxt;		/* reset per row */
 } StoredSum;
+
+/* column c of the table st reads, NULL when it reads none there */
+static const StoredCol *
+col_of(const StoredSum *st, int c)
+{
+	if (c == C_DAY && st->groups)
+		return &group_day;
+	if ((c == C_LINE_ITEMS || c == C_NET_ROWS) && !st->groups)
+		return NULL;
+	return &cols[c];
+}
 
 /* the attribute numbers of the columns, if each is there with its type */
 static bool
@@ -155,11 +151,11 @@ find_columns(Relation rel, StoredSum *st)
 
 	for (int c = 0; c < NCOLS; c++)
 	{
-		const StoredCol *col = &st->cols[c];
+		const StoredCol *col = col_of(st, c);
 		int			i;
 
 		st->attno[c] = 0;
-		if (col->name == NULL)
+		if (col == NULL)
 			continue;
 		for (i = 0; i < desc->natts; i++)
 		{
@@ -275,7 +271,7 @@ row_of(StoredSum *st, TupleTableSlot *slot, bc_sum_row *r)
 	struct varlena *v;
 
 	memset(r, 0, sizeof(*r));
-	if (st->cols == group_cols)
+	if (st->groups)
 	{
 		DateADT		day = DatumGetDateADT(slot_getattr(slot, st->attno[C_DAY], &isnull));
 
@@ -322,7 +318,7 @@ add_row(StoredSum *st, TupleTableSlot *slot, bc_sum *sum, const bc_sum_row *r)
 	int64		line_items,
 				net_rows;
 
-	if (st->cols != group_cols)
+	if (!st->groups)
 		return bc_sum_add(sum, r);
 	line_items = DatumGetInt64(slot_getattr(slot, st->attno[C_LINE_ITEMS], &null1));
 	net_rows = DatumGetInt64(slot_getattr(slot, st->attno[C_NET_ROWS], &null2));
@@ -358,12 +354,13 @@ scan_rows(Relation rel, StoredSum *st, bc_sum *sum)
 }
 
 /*
- * The core's summary of the rows of bedrock_cost.<table> (cols says how
- * to read them), which must hold expected_rows rows; NULL when they cannot
- * be summed in C (see the file header).  Free it with bc_sum_free.
+ * The core's summary of the rows of bedrock_cost.<table> (groups: a day
+ * summary's, else a delivery table's), which must hold expected_rows
+ * rows; NULL when they cannot be summed in C (see the file header).  Free
+ * it with bc_sum_free.
  */
 static bc_sum *
-sum_table(const char *table, const StoredCol *cols, int64 expected_rows)
+sum_table(const char *table, bool groups, int64 expected_rows)
 {
 	Relation	rel;
 	StoredSum	st;
@@ -376,7 +373,7 @@ sum_table(const char *table, const StoredCol *cols, int64 expected_rows)
 	/* the rows of this transaction's earlier commands */
 	CommandCounterIncrement();
 	rel = table_openrv(makeRangeVar("bedrock_cost", pstrdup(table), -1), AccessShareLock);
-	st.cols = cols;
+	st.groups = groups;
 	if (bc_citus_distributed(rel) || !find_columns(rel, &st))
 	{
 		table_close(rel, AccessShareLock);
@@ -425,7 +422,7 @@ sum_table(const char *table, const StoredCol *cols, int64 expected_rows)
 bc_sum *
 bc_sum_stored_rows(int64 load_id, int64 expected_rows)
 {
-	return sum_table(psprintf("line_items_l" INT64_FORMAT, load_id), row_cols, expected_rows);
+	return sum_table(psprintf("line_items_l" INT64_FORMAT, load_id), false, expected_rows);
 }
 
 /*
@@ -436,5 +433,5 @@ bc_sum_stored_rows(int64 load_id, int64 expected_rows)
 bc_sum *
 bc_sum_stored_summary(int64 load_id, int64 expected_rows)
 {
-	return sum_table(psprintf("usage_summary_l" INT64_FORMAT, load_id), group_cols, expected_rows);
+	return sum_table(psprintf("usage_summary_l" INT64_FORMAT, load_id), true, expected_rows);
 }

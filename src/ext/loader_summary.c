@@ -215,11 +215,17 @@ typedef struct BcRollup
 								 * rows the core writes (NULL: any) */
 } BcRollup;
 
+enum
+{
+	ROLLUP_PERIOD,
+	ROLLUP_MODEL_DAY
+};
+
 static const BcRollup rollups[] = {
-	{bc_sum_period, "usage_period_l", bc_sum_period_copy_columns,
+	[ROLLUP_PERIOD] = {bc_sum_period, "usage_period_l", bc_sum_period_copy_columns,
 	BC_SUM_PERIOD_COPY_NCOLUMNS, bc_ledger_summarize_period, NULL, NULL},
 	/* 0.1.0's usage_daily has line_item_type and token_kind rows */
-	{bc_sum_model_day, "usage_daily_l", bc_sum_model_day_copy_columns,
+	[ROLLUP_MODEL_DAY] = {bc_sum_model_day, "usage_daily_l", bc_sum_model_day_copy_columns,
 	BC_SUM_MODEL_DAY_COPY_NCOLUMNS, bc_ledger_summarize_daily,
 	"usage_daily_template", "attribution"},
 };
@@ -418,7 +424,7 @@ bedrock_cost_rebuild_daily(PG_FUNCTION_ARGS)
 	BcDelivery *d;
 	bc_sum	   *volatile day = NULL;
 	bc_sum	   *volatile rolled = NULL;
-	const BcRollup *r = &rollups[1];
+	const BcRollup *r = &rollups[ROLLUP_MODEL_DAY];
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

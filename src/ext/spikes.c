@@ -120,7 +120,7 @@ typedef struct SpikeRun
 	int			nheads;
 	Tuplestorestate *out;
 	TupleDesc	desc;
-	bool		known_days;		/* the cursor says which months are loaded */
+	bool		months_known;	/* the cursor says which months are loaded */
 } SpikeRun;
 
 PG_FUNCTION_INFO_V1(bc_sql_spike_days);
@@ -283,7 +283,7 @@ add_row(SpikeGroup *g, const SpikeTuple *t, const SpikeRun *run)
 	row->export_id = DatumGetInt32(t->v[COL_EXPORT]);
 	row->period = DatumGetDateADT(t->v[COL_PERIOD]);
 	row->date = DatumGetDateADT(t->v[COL_DATE]);
-	row->prev_loaded = !run->known_days
+	row->prev_loaded = !run->months_known
 		|| (!t->n[COL_PREV_LOADED] && DatumGetBool(t->v[COL_PREV_LOADED]));
 	for (k = 0; k < BC_KINDS; k++)
 	{
@@ -368,7 +368,7 @@ known_days(const SpikeRun *run, const SpikeDay *day)
 {
 	DateADT		from;
 
-	if (!run->known_days)
+	if (!run->months_known)
 		return BC_SPIKE_WINDOW;
 	from = day->prev_loaded ? month_before(day->period) : day->period;
 	if (day->date - from >= BC_SPIKE_WINDOW)
@@ -531,7 +531,7 @@ read_cursor(SpikeRun *run, const char *name)
 		if (SPI_processed == 0)
 			break;
 		if (!checked)
-			run->known_days = check_cursor(SPI_tuptable->tupdesc, name);
+			run->months_known = check_cursor(SPI_tuptable->tupdesc, name);
 		checked = true;
 		for (i = 0; i < SPI_processed; i++)
 		{
@@ -570,7 +570,7 @@ bc_sql_spike_days(PG_FUNCTION_ARGS)
 	run.min_cost = PG_GETARG_DATUM(4);
 	run.min_tokens = PG_GETARG_DATUM(5);
 	run.zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
-	run.known_days = false;
+	run.months_known = false;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	read_cursor(&run, name);
