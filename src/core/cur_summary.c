@@ -909,51 +909,46 @@ bc_sum_bytes(const bc_sum *s)
 }
 
 /* ---------------------------------------------------------------------- */
-/* binary COPY rows */
+/* the cells of a row, and its binary COPY rendition */
 
-/* a text of the dictionary (id 0: NULL) */
+/* a text of the dictionary (id 0: NULL); versioned: of iam_arn or jsonb */
 static void
-emit_str(const bc_sum *s, uint32_t id, bool versioned, bc_buf *out)
+cell_str(bc_sum_cell *c, uint32_t id, bool versioned)
 {
-	const sum_str *e = &s->strs[id];
-
-	if (id == 0)
-		bc_cb_null(out);
-	else if (versioned)
-		bc_cb_versioned_text(out, e->ptr, e->len);
-	else
-		bc_cb_text(out, e->ptr, e->len);
+	c->kind = id == 0 ? BC_SUM_CELL_NULL :
+		versioned ? BC_SUM_CELL_VTEXT : BC_SUM_CELL_TEXT;
+	c->id = id;
 }
 
-/* sum i of a group as a numeric (NULL when nothing was added) */
 static void
-emit_sum(const sum_group *g, int i, bc_buf *scratch, bc_buf *out)
+cell_int8(bc_sum_cell *c, int64_t v)
 {
-	if (g->dscale[i] < 0)
-	{
-		bc_cb_null(out);
-		return;
-	}
-	if (!(g->wide & (1 << i)))
-	{
-		/* straight from the units: no text round trip */
-		bc_cb_numeric_units(out, g->v[i].units, BC_XSUM_SCALE, g->dscale[i]);
-		return;
-	}
-	bc_buf_reset(scratch);
-	bc_xsum_text_scale(g->v[i].wide, g->dscale[i], scratch);
-	if (scratch->nomem)
-		out->nomem = true;
-	else
-		(void) bc_cb_numeric(out, scratch->data, scratch->len, 0);
+	c->kind = BC_SUM_CELL_INT8;
+	c->i8 = v;
 }
 
-/* the binary COPY row of a model-day group, after the constant columns */
+/* sum i of group g (NULL when nothing was added, or g is NULL) */
 static void
-emit_model_day(const bc_sum *s, const sum_group *g, bc_buf *scratch, bc_buf *out)
+cell_sum(bc_sum_cell *c, const sum_group *g, int i)
+{
+	if (g == NULL || g->dscale[i] < 0)
+	{
+		c->kind = BC_SUM_CELL_NULL;
+		return;
+	}
+	c->kind = BC_SUM_CELL_SUM;
+	c->dscale = g->dscale[i];
+	c->wide = (g->wide & (1 << i)) ? g->v[i].wide : NULL;
+	c->units = c->wide == NULL ? g->v[i].units : 0;
+}
+
+/* the cells of a model-day row group, with its kind groups' sums */
+static int
+model_day_cells(const bc_sum *s, const sum_group *g, bc_sum_cell *c)
 {
 	const sum_group *kind[NKINDS];
 	static const int per_kind[] = {S_TOKENS, S_UNBLENDED, S_NET};
+	int			n = 0;
 
 	for (int i = 0; i < NKINDS; i++)
 	{
@@ -962,56 +957,137 @@ emit_model_day(const bc_sum *s, const sum_group *g, bc_buf *scratch, bc_buf *out
 		k.id[K_KIND] = s->kind_id[i];
 		kind[i] = group_find(s, &k);
 	}
-	bc_cb_date_days(out, g->key.usage_date);
-	emit_str(s, g->key.id[K_PAYER], false, out);
-	emit_str(s, g->key.id[K_ACCOUNT], false, out);
-	emit_str(s, g->key.id[K_TYPE], false, out);
-	emit_str(s, g->key.id[K_PRINCIPAL], true, out);
-	emit_str(s, g->key.id[K_TAGS], true, out);
-	emit_str(s, g->key.id[K_MODEL], false, out);
-	bc_cb_int8(out, g->line_items);
-	emit_sum(g, S_UNBLENDED, scratch, out);
-	emit_sum(g, S_NET, scratch, out);
+	c[n].kind = BC_SUM_CELL_DATE;
+	c[n++].days = g->key.usage_date;
+	cell_str(&c[n++], g->key.id[K_PAYER], false);
+	cell_str(&c[n++], g->key.id[K_ACCOUNT], false);
+	cell_str(&c[n++], g->key.id[K_TYPE], false);
+	cell_str(&c[n++], g->key.id[K_PRINCIPAL], true);
+	cell_str(&c[n++], g->key.id[K_TAGS], true);
+	cell_str(&c[n++], g->key.id[K_MODEL], false);
+	cell_int8(&c[n++], g->line_items);
+	cell_sum(&c[n++], g, S_UNBLENDED);
+	cell_sum(&c[n++], g, S_NET);
 	/* tokens, then unblended, then net cost, of each kind */
 	for (int j = 0; j < (int) (sizeof(per_kind) / sizeof(per_kind[0])); j++)
 	{
 		for (int i = 0; i < NKINDS; i++)
-		{
-			if (kind[i] == NULL)
-				bc_cb_null(out);
-			else
-				emit_sum(kind[i], per_kind[j], scratch, out);
-		}
+			cell_sum(&c[n++], kind[i], per_kind[j]);
 	}
+	return n;
 }
 
-/* the binary COPY row of a group, after the constant columns */
-static void
-emit_group(const bc_sum *s, const sum_group *g, bc_buf *scratch, bc_buf *out)
+/* the cells of a group's row, after the constant columns */
+static int
+group_cells(const bc_sum *s, const sum_group *g, bc_sum_cell *c)
 {
+	int			n = 0;
+
 	if (s->grain == GRAIN_MODEL_DAY)
+		return model_day_cells(s, g, c);
+	if (s->grain == GRAIN_DAY)
 	{
-		emit_model_day(s, g, scratch, out);
+		c[n].kind = BC_SUM_CELL_DATE;
+		c[n++].days = g->key.usage_date;
+	}
+	cell_str(&c[n++], g->key.id[K_PAYER], false);
+	cell_str(&c[n++], g->key.id[K_ACCOUNT], false);
+	cell_str(&c[n++], g->key.id[K_TYPE], false);
+	cell_str(&c[n++], g->key.id[K_PRODUCT], false);
+	cell_str(&c[n++], g->key.id[K_USAGE_TYPE], false);
+	cell_str(&c[n++], g->key.id[K_PRINCIPAL], true);
+	cell_str(&c[n++], g->key.id[K_TAGS], true);
+	cell_int8(&c[n++], g->line_items);
+	cell_sum(&c[n++], g, S_UNBLENDED);
+	cell_sum(&c[n++], g, S_NET);
+	cell_int8(&c[n++], g->net_rows);
+	cell_sum(&c[n++], g, S_TOKENS);
+	cell_sum(&c[n++], g, S_AMOUNT);
+	cell_str(&c[n++], g->key.id[K_RESOURCE], false);
+	cell_str(&c[n++], g->key.id[K_PAYER_NAME], false);
+	cell_str(&c[n++], g->key.id[K_ACCOUNT_NAME], false);
+	return n;
+}
+
+int
+bc_sum_next_cells(const bc_sum *s, size_t *cursor, bc_sum_cell *cells)
+{
+	while (*cursor < (size_t) s->ngroups)
+	{
+		const sum_group *g = group_at(s, (int64_t) (*cursor)++);
+
+		/* a model-day kind group is in its row group's row */
+		if (s->grain == GRAIN_MODEL_DAY && g->key.id[K_KIND] != 0)
+			continue;
+		return group_cells(s, g, cells);
+	}
+	return 0;
+}
+
+const char *
+bc_sum_text(const bc_sum *s, uint32_t id, size_t *len)
+{
+	*len = s->strs[id].len;
+	return s->strs[id].ptr;
+}
+
+uint32_t
+bc_sum_text_ids(const bc_sum *s)
+{
+	return s->nstrs;
+}
+
+void
+bc_sum_cell_text(const bc_sum_cell *c, bc_buf *out)
+{
+	bc_xsum		narrow;
+
+	if (c->wide != NULL)
+	{
+		bc_xsum_text_scale(c->wide, c->dscale, out);
 		return;
 	}
-	if (s->grain == GRAIN_DAY)
-		bc_cb_date_days(out, g->key.usage_date);
-	emit_str(s, g->key.id[K_PAYER], false, out);
-	emit_str(s, g->key.id[K_ACCOUNT], false, out);
-	emit_str(s, g->key.id[K_TYPE], false, out);
-	emit_str(s, g->key.id[K_PRODUCT], false, out);
-	emit_str(s, g->key.id[K_USAGE_TYPE], false, out);
-	emit_str(s, g->key.id[K_PRINCIPAL], true, out);
-	emit_str(s, g->key.id[K_TAGS], true, out);
-	bc_cb_int8(out, g->line_items);
-	emit_sum(g, S_UNBLENDED, scratch, out);
-	emit_sum(g, S_NET, scratch, out);
-	bc_cb_int8(out, g->net_rows);
-	emit_sum(g, S_TOKENS, scratch, out);
-	emit_sum(g, S_AMOUNT, scratch, out);
-	emit_str(s, g->key.id[K_RESOURCE], false, out);
-	emit_str(s, g->key.id[K_PAYER_NAME], false, out);
-	emit_str(s, g->key.id[K_ACCOUNT_NAME], false, out);
+	bc_xsum_init(&narrow);
+	narrow.units = c->units;
+	bc_xsum_text_scale(&narrow, c->dscale, out);
+}
+
+/* one cell as a binary COPY value */
+static void
+emit_cell(const bc_sum *s, const bc_sum_cell *c, bc_buf *scratch, bc_buf *out)
+{
+	switch (c->kind)
+	{
+		case BC_SUM_CELL_NULL:
+			bc_cb_null(out);
+			break;
+		case BC_SUM_CELL_DATE:
+			bc_cb_date_days(out, c->days);
+			break;
+		case BC_SUM_CELL_INT8:
+			bc_cb_int8(out, c->i8);
+			break;
+		case BC_SUM_CELL_TEXT:
+			bc_cb_text(out, s->strs[c->id].ptr, s->strs[c->id].len);
+			break;
+		case BC_SUM_CELL_VTEXT:
+			bc_cb_versioned_text(out, s->strs[c->id].ptr, s->strs[c->id].len);
+			break;
+		case BC_SUM_CELL_SUM:
+			if (c->wide == NULL)
+			{
+				/* straight from the units: no text round trip */
+				bc_cb_numeric_units(out, c->units, BC_XSUM_SCALE, c->dscale);
+				break;
+			}
+			bc_buf_reset(scratch);
+			bc_sum_cell_text(c, scratch);
+			if (scratch->nomem)
+				out->nomem = true;
+			else
+				(void) bc_cb_numeric(out, scratch->data, scratch->len, 0);
+			break;
+	}
 }
 
 /* append the rows of the groups from *cursor on, up to max_bytes */
@@ -1024,21 +1100,23 @@ bc_sum_emit(const bc_sum *s, size_t *cursor, int period_year, int period_month,
 	if (*cursor >= (size_t) s->ngroups)
 		return false;
 	bc_buf_init(&scratch);
-	while (*cursor < (size_t) s->ngroups && out->len < max_bytes && !out->nomem)
+	while (out->len < max_bytes && !out->nomem)
 	{
-		/* a model-day kind group is written in its row group's row */
-		if (s->grain == GRAIN_MODEL_DAY && group_at(s, (int64_t) *cursor)->key.id[K_KIND] != 0)
-		{
-			(*cursor)++;
-			continue;
-		}
-		bc_cb_i16(out, s->grain == GRAIN_PERIOD ? BC_SUM_PERIOD_COPY_NCOLUMNS :
-				  s->grain == GRAIN_MODEL_DAY ? BC_SUM_MODEL_DAY_COPY_NCOLUMNS : BC_SUM_COPY_NCOLUMNS);
+		bc_sum_cell cells[BC_SUM_MAX_CELLS];
+		size_t		at = *cursor;
+		int			n = bc_sum_next_cells(s, cursor, cells);
+
+		if (n == 0)
+			break;
+		bc_cb_i16(out, n + 3);
 		bc_cb_date(out, period_year, period_month, 1);
 		bc_cb_int4(out, export_id);
 		bc_cb_int8(out, load_id);
-		emit_group(s, group_at(s, (int64_t) *cursor), &scratch, out);
-		(*cursor)++;
+		for (int i = 0; i < n; i++)
+			emit_cell(s, &cells[i], &scratch, out);
+		/* on allocation failure the cursor stays at the row not written */
+		if (out->nomem)
+			*cursor = at;
 	}
 	bc_buf_free(&scratch);
 	return true;

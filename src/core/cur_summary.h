@@ -173,6 +173,59 @@ extern bool bc_sum_emit(const bc_sum *s, size_t *cursor, int period_year, int pe
 						int32_t export_id, int64_t load_id, bc_buf *out, size_t max_bytes);
 
 /*
+ * The values of a summary row, one cell per column after the constant
+ * ones (billing_period, export_id, load_id), in the column order of the
+ * summary's COPY columns: the one layout both bc_sum_emit (binary COPY
+ * rows) and the server's direct tuple writer (loader_summary_insert.c)
+ * render.
+ */
+typedef enum bc_sum_cell_kind
+{
+	BC_SUM_CELL_NULL,			/* SQL NULL */
+	BC_SUM_CELL_DATE,			/* days: days since 2000-01-01 */
+	BC_SUM_CELL_INT8,			/* i8 */
+	BC_SUM_CELL_TEXT,			/* id: a text of the dictionary (bc_sum_text) */
+	BC_SUM_CELL_VTEXT,			/* id: the same, as the text of a versioned
+								 * binary type (iam_arn, jsonb) */
+	BC_SUM_CELL_SUM				/* an exact sum shown with dscale digits:
+								 * units * 10^-BC_XSUM_SCALE, or wide */
+} bc_sum_cell_kind;
+
+typedef struct bc_sum_cell
+{
+	bc_sum_cell_kind kind;
+	int32_t		days;
+	uint32_t	id;
+	int			dscale;
+	int64_t		i8;
+	__int128	units;
+	const bc_xsum *wide;		/* SUM: NULL when narrow (units) */
+} bc_sum_cell;
+
+/* the most cells of a row (model-day) */
+#define BC_SUM_MAX_CELLS (BC_SUM_MODEL_DAY_COPY_NCOLUMNS - 3)
+
+/*
+ * The cells of the next row from *cursor (start with 0) into cells
+ * (BC_SUM_MAX_CELLS of them); advances *cursor past it.  Returns the
+ * number of cells, 0 when no row is left.  Rows come in bc_sum_emit's
+ * order.
+ */
+extern int	bc_sum_next_cells(const bc_sum *s, size_t *cursor, bc_sum_cell *cells);
+
+/* a text of the dictionary by its id (1..), not NUL-terminated; its length in *len */
+extern const char *bc_sum_text(const bc_sum *s, uint32_t id, size_t *len);
+
+/* the ids the dictionary holds are below this */
+extern uint32_t bc_sum_text_ids(const bc_sum *s);
+
+/*
+ * The text of a SUM cell with its dscale digits after the point, as
+ * numeric_in reads it; on allocation failure out->nomem is set.
+ */
+extern void bc_sum_cell_text(const bc_sum_cell *c, bc_buf *out);
+
+/*
  * The columns of a summary COPY row, comma-separated:
  * billing_period, export_id, load_id, usage_date, payer_account_id,
  * usage_account_id, line_item_type, product_name, usage_type, principal,

@@ -811,6 +811,88 @@ UNIT_TEST(sum_wide)
 	bc_sum_free(s);
 }
 
+/* the text of a SUM cell, NUL-terminated in a static buffer */
+static const char *
+cell_text(const bc_sum_cell *c)
+{
+	static char out[256];
+	bc_buf		b;
+
+	bc_buf_init(&b);
+	bc_sum_cell_text(c, &b);
+	snprintf(out, sizeof(out), "%.*s", (int) b.len, b.data);
+	bc_buf_free(&b);
+	return out;
+}
+
+/* a TEXT or VTEXT cell's text */
+static const char *
+cell_str(const bc_sum *s, const bc_sum_cell *c)
+{
+	static char out[256];
+	size_t		len;
+	const char *p = bc_sum_text(s, c->id, &len);
+
+	snprintf(out, sizeof(out), "%.*s", (int) len, p);
+	return out;
+}
+
+UNIT_TEST(sum_cells)
+{
+	bc_sum	   *s = bc_sum_create(1 << 20);
+	bc_sum_cell c[BC_SUM_MAX_CELLS];
+	size_t		cursor = 0;
+
+	/* a narrow group with a NULL principal, a wide one, then no more rows */
+	CHECK(add(s, APR1, PB, NULL, "{\"k\": \"v\"}", "1.25", "-0.5", "7", 3));
+	CHECK(add(s, APR1, PB, NULL, "{\"k\": \"v\"}", "2.5", NULL, NULL, 3));
+	CHECK(add(s, APR1 + 1, PB, ALICE, "{}", "1e30", NULL, NULL, -1));
+	CHECK(add(s, APR1 + 1, PB, ALICE, "{}", "-0.001", NULL, NULL, -1));
+	CHECK_INT_EQ(bc_sum_next_cells(s, &cursor, c), BC_SUM_COPY_NCOLUMNS - 3);
+	CHECK_INT_EQ(c[0].kind, BC_SUM_CELL_DATE);
+	CHECK_INT_EQ(c[0].days, APR1);
+	CHECK_INT_EQ(c[1].kind, BC_SUM_CELL_TEXT);
+	CHECK_STR_EQ(cell_str(s, &c[1]), "1");
+	CHECK_STR_EQ(cell_str(s, &c[2]), "2");
+	CHECK_STR_EQ(cell_str(s, &c[3]), "Usage");
+	CHECK_STR_EQ(cell_str(s, &c[4]), PB);
+	CHECK_STR_EQ(cell_str(s, &c[5]), "U");
+	CHECK_INT_EQ(c[6].kind, BC_SUM_CELL_NULL);
+	CHECK_INT_EQ(c[7].kind, BC_SUM_CELL_VTEXT);
+	CHECK_STR_EQ(cell_str(s, &c[7]), "{\"k\": \"v\"}");
+	CHECK_INT_EQ(c[8].kind, BC_SUM_CELL_INT8);
+	CHECK_INT_EQ(c[8].i8, 2);
+	/* unblended: 3.75 at scale 2, in units of 10^-18 */
+	CHECK_INT_EQ(c[9].kind, BC_SUM_CELL_SUM);
+	CHECK(c[9].wide == NULL);
+	CHECK_INT_EQ(c[9].dscale, 2);
+	CHECK((int64_t) (c[9].units / 1000000000000000) == 3750);
+	CHECK_STR_EQ(cell_text(&c[9]), "3.75");
+	/* net: -0.5 where given, 2.5 where not */
+	CHECK_STR_EQ(cell_text(&c[10]), "2.0");
+	CHECK_INT_EQ(c[11].i8, 1);
+	/* tokens: 7 * 10^3; usage amount 7 */
+	CHECK_STR_EQ(cell_text(&c[12]), "7000");
+	CHECK_INT_EQ(c[12].dscale, 0);
+	CHECK_STR_EQ(cell_text(&c[13]), "7");
+	for (int i = 14; i < BC_SUM_COPY_NCOLUMNS - 3; i++)
+		CHECK_INT_EQ(c[i].kind, BC_SUM_CELL_NULL);
+	/* the wide group: its sum through the wide digits, scale 3 */
+	CHECK_INT_EQ(bc_sum_next_cells(s, &cursor, c), BC_SUM_COPY_NCOLUMNS - 3);
+	CHECK_INT_EQ(c[0].days, APR1 + 1);
+	CHECK_INT_EQ(c[6].kind, BC_SUM_CELL_VTEXT);
+	CHECK_STR_EQ(cell_str(s, &c[6]), ALICE);
+	CHECK(c[9].wide != NULL);
+	CHECK_INT_EQ(c[9].dscale, 3);
+	CHECK_STR_EQ(cell_text(&c[9]), "999999999999999999999999999999.999");
+	CHECK_INT_EQ(c[12].kind, BC_SUM_CELL_NULL);
+	CHECK_INT_EQ(c[13].kind, BC_SUM_CELL_NULL);
+	CHECK_INT_EQ(bc_sum_next_cells(s, &cursor, c), 0);
+	CHECK_INT_EQ(bc_sum_next_cells(s, &cursor, c), 0);
+	CHECK(bc_sum_text_ids(s) > c[6].id);
+	bc_sum_free(s);
+}
+
 UNIT_TEST(sum_overflow)
 {
 	bc_sum	   *s = bc_sum_create(100);
