@@ -108,6 +108,21 @@ InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
 #endif
 
 /*
+ * int64_div_fast_to_numeric (a numeric from an integer and a power of ten,
+ * with that display scale) arrived in 14; before that, numeric_in of text
+ */
+#if PG_VERSION_NUM >= 140000
+#define BC_HAVE_INT64_DIV_FAST_TO_NUMERIC 1
+#endif
+
+/* the relation's first storage subtransaction: relfilenode, relfilelocator in 16 */
+#if PG_VERSION_NUM >= 160000
+#define BC_REL_FIRST_FILENODE_SUBID(rel) ((rel)->rd_firstRelfilelocatorSubid)
+#else
+#define BC_REL_FIRST_FILENODE_SUBID(rel) ((rel)->rd_firstRelfilenodeSubid)
+#endif
+
+/*
  * a COPY's state, its receive functions among it, became reachable from
  * outside copy.c in 14 (commands/copyfrom_internal.h: jsonb_memo.c)
  */

@@ -180,8 +180,11 @@ extern void bc_copy_delivery(BcDelivery *d, int64 load_id, const char *table,
 extern void bc_copy_clear_failure(void);
 extern BcRowError *bc_copy_failure(void);
 
-/* loader_copy_into.c: the one COPY into a table of the schema */
+/* loader_copy_into.c: the one COPY into a table of the schema, and its checks */
+struct ParseState;
 extern bool bc_copy_binary_possible(void);
+extern Relation bc_open_for_insert(const char *table, const char *columns, int ncolumns,
+								   struct ParseState **pstate, List **attnames);
 extern uint64 bc_copy_into(const char *table, const char *columns, int ncolumns, bool binary,
 						   int (*data_source) (void *outbuf, int minread, int maxread),
 						   const BcDelivery *d, int64 load_id, int phase);
@@ -192,11 +195,16 @@ extern uint64 bc_citus_copy(Relation rel, List *attnames, List *options,
 							int (*data_source) (void *outbuf, int minread, int maxread),
 							const BcDelivery *d, int64 load_id, int phase);
 
+/* loader_summary_insert.c: a core summary's rows into a table of the schema */
+struct bc_sum;
+extern uint64 bc_summary_insert(const struct bc_sum *sum, const char *table,
+								const char *columns, int ncolumns,
+								const BcDelivery *d, int64 load_id);
+
 /* loader_verify.c */
 extern void bc_verify_stored(int64 load_id, BcLoadStats *stats, bool client);
 
 /* loader_summary.c */
-struct bc_sum;
 extern void bc_summary_store(const struct bc_sum *sum, BcDelivery *d, int64 load_id,
 							 BcLoadStats *stats);
 extern void bc_summary_store_stored(BcDelivery *d, int64 load_id, BcLoadStats *stats);

@@ -4,14 +4,16 @@
  *		One COPY FROM a data source callback into a table of the
  *		bedrock_cost schema: the way every loader write reaches a table.
  *
- * The delivery's line items (loader_copy.c) and its summaries
- * (loader_summary.c) are written by bc_copy_into: PostgreSQL's COPY
- * machinery (BeginCopyFrom, CopyFrom) fed by the caller's data_source
- * callback, in binary format or as UTF-8 text, with the checks DoCopy
- * makes before a COPY FROM (INSERT privilege on the columns, no row-level
- * security, not read only, not in parallel mode) and the jsonb receive
- * function that parses each distinct tags map once (jsonb_memo.c).  A
- * table Citus distributes gets the same rows through loader_citus.c.
+ * The delivery's line items (loader_copy.c) are written by bc_copy_into:
+ * PostgreSQL's COPY machinery (BeginCopyFrom, CopyFrom) fed by the
+ * caller's data_source callback, in binary format or as UTF-8 text, with
+ * the checks DoCopy makes before a COPY FROM (INSERT privilege on the
+ * columns, no row-level security, not read only, not in parallel mode) and
+ * the jsonb receive function that parses each distinct tags map once
+ * (jsonb_memo.c).  A table Citus distributes gets the same rows through
+ * loader_citus.c.  The summaries' tuples are formed from the core's sums
+ * directly (loader_summary_insert.c), into a table opened and checked here
+ * the same way (bc_open_for_insert).
  *
  * IDENTIFICATION
  *		src/ext/loader_copy_into.c
@@ -84,6 +86,27 @@ check_copy_allowed(ParseState *pstate, ParseNamespaceItem *nsitem,
 }
 
 /*
+ * Open bedrock_cost.<table> to write rows of the given columns (the core's
+ * comma-separated list) into it, with the checks DoCopy makes before a
+ * COPY FROM; the parse state (for COPY) and the column names in *pstate
+ * and *attnames.  Close it with table_close(rel, NoLock).
+ */
+Relation
+bc_open_for_insert(const char *table, const char *columns, int ncolumns,
+				   ParseState **pstate, List **attnames)
+{
+	Relation	rel;
+	ParseNamespaceItem *nsitem;
+
+	rel = table_openrv(makeRangeVar("bedrock_cost", pstrdup(table), -1), RowExclusiveLock);
+	*pstate = make_parsestate(NULL);
+	nsitem = addRangeTableEntryForRelation(*pstate, rel, RowExclusiveLock, NULL, false, false);
+	*attnames = copy_column_names(columns, ncolumns);
+	check_copy_allowed(*pstate, nsitem, rel, *attnames);
+	return rel;
+}
+
+/*
  * Whether the rows can go to COPY in binary format.  The receive functions
  * of text, jsonb and iam_arn take their bytes in the client encoding
  * (pq_getmsgtext), while the files are UTF-8: binary needs a UTF-8
@@ -113,17 +136,12 @@ bc_copy_into(const char *table, const char *columns, int ncolumns, bool binary,
 {
 	Relation	rel;
 	ParseState *pstate;
-	ParseNamespaceItem *nsitem;
 	List	   *attnames;
 	List	   *options;
 	CopyFromState cstate;
 	uint64		rows;
 
-	rel = table_openrv(makeRangeVar("bedrock_cost", pstrdup(table), -1), RowExclusiveLock);
-	pstate = make_parsestate(NULL);
-	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
-	attnames = copy_column_names(columns, ncolumns);
-	check_copy_allowed(pstate, nsitem, rel, attnames);
+	rel = bc_open_for_insert(table, columns, ncolumns, &pstate, &attnames);
 	if (binary)
 		options = list_make1(makeDefElem("format", (Node *) makeString("binary"), -1));
 	else

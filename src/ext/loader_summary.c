@@ -7,25 +7,22 @@
  * core sums them at the grain of the chargeback views (cur_summary.c).
  * After the line-item COPY, this file writes those sums into the
  * delivery's summary table (bedrock_cost.usage_summary_l<load_id>, created
- * with its line-item table) with a second, binary COPY, then rolls them up
- * over the usage days (bc_sum_period) into its period summary table
- * (usage_period_l<load_id>) and per model and token kind (bc_sum_model_day)
- * into its model-day summary table (usage_daily_l<load_id>), a COPY each.
- * With bedrock_cost.read_ahead, a thread emits each COPY's rows while COPY
- * parses them (read_ahead.h), and another computes the two rollups while
- * the summary is written (threads.h); both are plain C over the core's
- * summary, which nothing changes meanwhile.  When the core could not keep
- * the summary (bedrock_cost.summary_memory exceeded or 0, or a database
- * whose encoding rules out binary COPY rows) the summaries are computed by
- * SQL over the rows just stored (bedrock_cost._summarize_load_table), and
- * when only a rollup did not fit, that one by SQL over the summary
+ * with its line-item table) as tuples formed from them
+ * (loader_summary_insert.c), then rolls them up over the usage days
+ * (bc_sum_period) into its period summary table (usage_period_l<load_id>)
+ * and per model and token kind (bc_sum_model_day) into its model-day
+ * summary table (usage_daily_l<load_id>), written the same way.  With
+ * bedrock_cost.read_ahead, a thread computes the two rollups while the
+ * summary is written (threads.h): plain C over the core's summary, which
+ * nothing changes meanwhile.  When the core could not keep the summary
+ * (bedrock_cost.summary_memory exceeded or 0, or a database whose encoding
+ * rules out binary COPY rows) the summaries are computed by SQL over the
+ * rows just stored (bedrock_cost._summarize_load_table), and when only a
+ * rollup did not fit, that one by SQL over the summary
  * (bedrock_cost._summarize_period, _summarize_daily): slower, same result.
  * A delivery whose rows were stored by bedrock-cost-load (or copied by
  * restore_load) is summed from its table into the same summary
  * (loader_stored_sum.c), then stored the same way.
- *
- * The COPY data source callback has no user-data argument, so its state is
- * the file-static bc_sum_copy (set for the duration of one COPY).
  *
  * IDENTIFICATION
  *		src/ext/loader_summary.c
@@ -41,165 +38,21 @@
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
 
-#include "copy_binary.h"
 #include "cur_summary.h"
 #include "guc.h"
 #include "loader.h"
-#include "read_ahead.h"
 #include "threads.h"
-
-/* bytes of COPY rows handed over per piece */
-#define SUMMARY_CHUNK (256 * 1024)
-
-/* state of the summary COPY in progress */
-typedef struct BcSumCopy
-{
-	/* the producer's (the emitting thread's while it runs) */
-	const bc_sum *sum;
-	size_t		cursor;			/* next group to write */
-	int			year;
-	int			month;
-	int32		export_id;
-	int64		load_id;
-	bc_buf		buf;			/* rows emitted ... */
-	size_t		pos;			/* ... and how much of them was handed over */
-	bool		done;			/* every group emitted */
-	/* the consumer's (COPY's data source) */
-	bc_ahead   *ahead;			/* the emitting thread, or NULL: on demand */
-	bc_ahead_piece local;		/* the piece filled on demand */
-	bc_ahead_piece *piece;		/* the piece being handed out ... */
-	size_t		piece_pos;		/* ... and how much of it was */
-} BcSumCopy;
-
-static BcSumCopy *bc_sum_copy = NULL;
-
-/*
- * Fill piece p with the next COPY data of the summary (read_ahead.h's
- * producer): plain C, run by the emitting thread, or on demand when no
- * thread could be had.  status 1: out of memory.
- */
-static void
-emit_fill(void *ctx, bc_ahead_piece *p, size_t cap)
-{
-	BcSumCopy  *sc = ctx;
-
-	while (p->len < cap)
-	{
-		size_t		avail = sc->buf.len - sc->pos;
-
-		if (avail > 0)
-		{
-			size_t		take = Min(avail, cap - p->len);
-
-			memcpy(p->data + p->len, sc->buf.data + sc->pos, take);
-			sc->pos += take;
-			p->len += take;
-			continue;
-		}
-		if (sc->done)
-		{
-			p->last = true;
-			return;
-		}
-		bc_buf_reset(&sc->buf);
-		sc->pos = 0;
-		if (!bc_sum_emit(sc->sum, &sc->cursor, sc->year, sc->month, sc->export_id,
-						 sc->load_id, &sc->buf, SUMMARY_CHUNK))
-			sc->done = true;
-		if (sc->buf.nomem)
-		{
-			p->status = 1;
-			p->last = true;
-			return;
-		}
-	}
-}
-
-/* the next piece of COPY data */
-static bc_ahead_piece *
-next_piece(BcSumCopy *sc)
-{
-	if (sc->ahead != NULL)
-		return bc_ahead_take(sc->ahead);
-	sc->local.len = 0;
-	sc->local.last = false;
-	sc->local.status = 0;
-	emit_fill(sc, &sc->local, SUMMARY_CHUNK);
-	return &sc->local;
-}
-
-/* COPY's data source: the summary's binary rows */
-static int
-summary_read_cb(void *outbuf, int minread, int maxread)
-{
-	BcSumCopy  *sc = bc_sum_copy;
-	int			n = 0;
-
-	if (sc == NULL)
-		elog(ERROR, "bedrock_cost summary COPY callback called outside a load");
-	while (n < minread)
-	{
-		if (sc->piece != NULL && sc->piece_pos < sc->piece->len)
-		{
-			int			take = (int) Min(sc->piece->len - sc->piece_pos,
-										 (size_t) (maxread - n));
-
-			memcpy((char *) outbuf + n, sc->piece->data + sc->piece_pos, take);
-			sc->piece_pos += take;
-			n += take;
-			continue;
-		}
-		if (sc->piece != NULL && sc->piece->last)
-			break;
-		CHECK_FOR_INTERRUPTS();
-		sc->piece = next_piece(sc);
-		sc->piece_pos = 0;
-		if (sc->piece->status != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory")));
-	}
-	return n;
-}
 
 /*
  * Write a summary of the core into a table of the delivery: table (of
- * load_id) with its COPY columns and their count.
+ * load_id) with its columns and their count.
  */
 static int64
 copy_summary(const bc_sum *sum, BcDelivery *d, int64 load_id, const char *table,
 			 const char *columns, int ncolumns)
 {
-	BcSumCopy	sc = {0};
-	int			day;
-	volatile uint64 rows = 0;
-
-	sc.sum = sum;
-	sc.export_id = d->export_id;
-	sc.load_id = load_id;
-	j2date(d->period + POSTGRES_EPOCH_JDATE, &sc.year, &sc.month, &day);
-	bc_buf_init(&sc.buf);
-	/* the file header first, then the rows */
-	bc_buf_put(&sc.buf, bc_cb_header, BC_CB_HEADER_LEN);
-	sc.local.data = palloc(SUMMARY_CHUNK);
-	/* with read-ahead, the rows are emitted in a thread while COPY parses them */
-	sc.ahead = bc_read_ahead ? bc_ahead_start(emit_fill, &sc, SUMMARY_CHUNK) : NULL;
-	bc_sum_copy = &sc;
-	PG_TRY();
-	{
-		rows = bc_copy_into(psprintf("%s" INT64_FORMAT, table, load_id),
-							columns, ncolumns, true,
-							summary_read_cb, d, load_id, BC_PHASE_SUMMARISING);
-	}
-	PG_FINALLY();
-	{
-		bc_sum_copy = NULL;
-		bc_ahead_stop(sc.ahead);
-		bc_buf_free(&sc.buf);
-		pfree(sc.local.data);
-	}
-	PG_END_TRY();
-	return (int64) rows;
+	return (int64) bc_summary_insert(sum, psprintf("%s" INT64_FORMAT, table, load_id),
+									 columns, ncolumns, d, load_id);
 }
 
 /* a rollup of the summary: how to compute it, where it goes, its SQL fallback */

@@ -124,6 +124,15 @@ my $edge = mk('edges',
 	  line_item_usage_amount => '9e990', line_item_unblended_cost => '-0.00001e19' });
 is(srv("SELECT status || ' ' || rows_loaded || ' ' || rows_rejected FROM bedrock_cost.load_file('$edge')"),
 	'done 2 0', 'values at the limits load; a non-Bedrock row\'s dates and amount are not checked');
+# the summary's sums at the limits (past 64 bits at their scale): the file's
+# values as written, and the tokens the line item stored
+is(srv("SELECT s.unblended_cost || ' ' || s.net_unblended_cost || ' ' || s.usage_amount || ' ' "
+	  . "|| (s.tokens = (SELECT li.tokens FROM bedrock_cost.line_items li WHERE li.load_id = s.load_id "
+	  . "AND li.usage_start = '2024-12-01T00:00:00Z')) "
+	  . "FROM bedrock_cost.usage_summary s WHERE s.usage_date = '2024-12-01' "
+	  . "AND s.load_id = (SELECT max(load_id) FROM bedrock_cost.loads WHERE status = 'done')"),
+	'999999999999999.999999 999999999999999.999999 -999999999999999 true',
+	'the summary holds the sums at the limits exactly');
 
 # tolerated: the rows are rejected and the file reconciles
 my @mixed = (
