@@ -325,6 +325,8 @@ insert_rows(SumWriter *w, const BcDelivery *d, int64 load_id, ResultRelInfo *rri
 			rows += n;
 			n = 0;
 			MemoryContextReset(batch_cxt);
+			/* what the constraint checks allocated */
+			ResetPerTupleExprContext(estate);
 			pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, (int64) rows);
 			CHECK_FOR_INTERRUPTS();
 		}

@@ -11,8 +11,9 @@
 # the generator's ground truth, never reads 0 when the stored rows differ;
 # a refresh on its own waits for a load's transaction without a
 # deadlock; rows changed or dropped on their way into the delivery
-# table fail the delivery before it is swapped in; and the first loads of
-# two exports at once, into an empty ledger, are both loaded.
+# table fail the delivery before it is swapped in, and so does a trigger
+# on a summary table; and the first loads of two exports at once, into an
+# empty ledger, are both loaded.
 use strict;
 use warnings;
 use File::Copy qw(copy);
@@ -277,7 +278,8 @@ is(sql("SELECT sum(line_items) FROM bedrock_cost.chargeback_by_principal WHERE b
 # ---------------------------------------------------------------------
 # 11. the stored rows are counted before the swap: a BEFORE trigger (set by
 # an event trigger on every new delivery table) that drops the Tax rows, or
-# that changes a cost, fails the delivery, and the period keeps its rows
+# that changes a cost, fails the delivery, and the period keeps its rows;
+# so does a trigger on the delivery's summary table, which would not run
 my $vt = "$tmp/vt";
 gen('--out', $vt, '--export', 'vt', '--rows', '400', '--periods', '1', '--seed', '51', '--start', '2026-07');
 sql(q{CREATE FUNCTION public.tamper_rows() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -325,6 +327,26 @@ is(sql("SELECT count(*) = $usage_n, sum(unblended_cost) = '$usage_read'::numeric
 	  . "sum(unblended_cost) + count(*) * 0.000001 = '$usage_stored'::numeric "
 	  . "FROM bedrock_cost.line_items WHERE billing_period = '2026-07-01' AND line_item_type = 'Usage'"),
 	't|t|t', 'stored: each Usage cost one millionth more; read: the Usage rows and cost of the file');
+# the summaries are formed as tuples, without COPY: a trigger on a summary
+# table (put there as the loader creates it) would not run, so the summary
+# is not written into such a table, and the delivery fails
+sql(q{CREATE FUNCTION public.tamper_summaries() RETURNS event_trigger LANGUAGE plpgsql AS $$
+	DECLARE r record;
+	BEGIN
+		FOR r IN SELECT * FROM pg_event_trigger_ddl_commands()
+				  WHERE command_tag = 'CREATE TABLE' AND object_identity LIKE 'bedrock_cost.usage\_summary\_l%'
+		LOOP
+			EXECUTE format('CREATE TRIGGER tamper BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION public.tamper_rows()',
+						   r.object_identity);
+		END LOOP;
+	END $$});
+sql('CREATE EVENT TRIGGER tamper_summaries ON ddl_command_end EXECUTE FUNCTION public.tamper_summaries()');
+like(sql("SET test.tamper = 'none'; SELECT status || E'\n' || error FROM bedrock_cost.load_export('$vt/vt', true)"),
+	qr/^failed\ntable "usage_summary_l\d+" has triggers or indexes, or is not a plain table: the chargeback summary is not written into it$/,
+	'a summary table with a trigger is not written into: the delivery fails');
+is(sql("SELECT count(*) FROM bedrock_cost.line_items WHERE billing_period = '2026-07-01'"), $vt_rows,
+	'the period keeps the delivery loaded before: the rows of the file');
+sql('DROP EVENT TRIGGER tamper_summaries');
 sql('DROP EVENT TRIGGER tamper_tables');
 
 # ---------------------------------------------------------------------
