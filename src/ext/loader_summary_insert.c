@@ -33,7 +33,6 @@
 #include "commands/progress.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
-#include "utils/backend_progress.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -255,66 +254,76 @@ check_cells(SumWriter *w, const bc_sum_cell *cells, int ncells)
 	}
 }
 
-/* form, check and insert the rows */
+/* the values of a row into slot: the constant columns, then the cells */
+static void
+fill_slot(SumWriter *w, TupleTableSlot *slot, const BcDelivery *d, int64 load_id,
+		  const bc_sum_cell *cells, int ncells, MemoryContext batch_cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+
+	ExecClearTuple(slot);
+	for (int a = 0; a < slot->tts_tupleDescriptor->natts; a++)
+		slot->tts_isnull[a] = true;
+	slot->tts_values[w->attnum[0]] = DateADTGetDatum(d->period);
+	slot->tts_values[w->attnum[1]] = Int32GetDatum(d->export_id);
+	slot->tts_values[w->attnum[2]] = Int64GetDatum(load_id);
+	for (int i = 0; i < CONST_COLUMNS; i++)
+		slot->tts_isnull[w->attnum[i]] = false;
+	for (int j = 0; j < ncells; j++)
+	{
+		int			a = w->attnum[j + CONST_COLUMNS];
+
+		slot->tts_values[a] = cell_datum(w, j + CONST_COLUMNS, &cells[j],
+										 &slot->tts_isnull[a]);
+	}
+	MemoryContextSwitchTo(old);
+	ExecStoreVirtualTuple(slot);
+}
+
+/* the options of the inserts: a table of this transaction, as COPY, skips the free space map */
+static int
+insert_options(Relation rel)
+{
+	return (rel->rd_createSubid != InvalidSubTransactionId ||
+			BC_REL_FIRST_FILENODE_SUBID(rel) != InvalidSubTransactionId) ?
+		TABLE_INSERT_SKIP_FSM : 0;
+}
+
+/* form, check and insert the rows, a batch at a time */
 static uint64
 insert_rows(SumWriter *w, const BcDelivery *d, int64 load_id, ResultRelInfo *rri,
 			EState *estate)
 {
-	TupleDesc	desc = RelationGetDescr(w->rel);
 	TupleTableSlot *slots[BATCH_ROWS] = {0};
 	BulkInsertState bistate = GetBulkInsertState();
 	CommandId	cid = GetCurrentCommandId(true);
-	/* a table of this transaction: as COPY, skip the free space map */
-	int			options = (w->rel->rd_createSubid != InvalidSubTransactionId ||
-						   BC_REL_FIRST_FILENODE_SUBID(w->rel) != InvalidSubTransactionId) ?
-		TABLE_INSERT_SKIP_FSM : 0;
-	bool		check = desc->constr != NULL;
+	int			options = insert_options(w->rel);
+	bool		check = RelationGetDescr(w->rel)->constr != NULL;
 	bool		partition = w->rel->rd_rel->relispartition;
 	MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext,
 													"bedrock_cost summary rows",
 													ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old;
 	size_t		cursor = 0;
 	uint64		rows = 0;
 	int			n = 0;
-	bool		checked = false;
+	int			ncells;
 
-	for (;;)
+	do
 	{
 		bc_sum_cell cells[BC_SUM_MAX_CELLS];
-		int			ncells = bc_sum_next_cells(w->sum, &cursor, cells);
-		TupleTableSlot *slot;
 
+		ncells = bc_sum_next_cells(w->sum, &cursor, cells);
 		if (ncells > 0)
 		{
-			if (!checked)
+			if (rows == 0 && n == 0)
 				check_cells(w, cells, ncells);
-			checked = true;
 			if (slots[n] == NULL)
 				slots[n] = table_slot_create(w->rel, NULL);
-			slot = slots[n];
-			ExecClearTuple(slot);
-			for (int a = 0; a < desc->natts; a++)
-				slot->tts_isnull[a] = true;
-			old = MemoryContextSwitchTo(batch_cxt);
-			slot->tts_values[w->attnum[0]] = DateADTGetDatum(d->period);
-			slot->tts_values[w->attnum[1]] = Int32GetDatum(d->export_id);
-			slot->tts_values[w->attnum[2]] = Int64GetDatum(load_id);
-			for (int i = 0; i < CONST_COLUMNS; i++)
-				slot->tts_isnull[w->attnum[i]] = false;
-			for (int j = 0; j < ncells; j++)
-			{
-				int			a = w->attnum[j + CONST_COLUMNS];
-
-				slot->tts_values[a] = cell_datum(w, j + CONST_COLUMNS, &cells[j],
-												 &slot->tts_isnull[a]);
-			}
-			MemoryContextSwitchTo(old);
-			ExecStoreVirtualTuple(slot);
+			fill_slot(w, slots[n], d, load_id, cells, ncells, batch_cxt);
 			if (check)
-				ExecConstraints(rri, slot, estate);
+				ExecConstraints(rri, slots[n], estate);
 			if (partition)
-				ExecPartitionCheck(rri, slot, estate, true);
+				ExecPartitionCheck(rri, slots[n], estate, true);
 			n++;
 		}
 		if (n == BATCH_ROWS || (ncells == 0 && n > 0))
@@ -330,9 +339,7 @@ insert_rows(SumWriter *w, const BcDelivery *d, int64 load_id, ResultRelInfo *rri
 			pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, (int64) rows);
 			CHECK_FOR_INTERRUPTS();
 		}
-		if (ncells == 0)
-			break;
-	}
+	} while (ncells > 0);
 	FreeBulkInsertState(bistate);
 	table_finish_bulk_insert(w->rel, options);
 	for (int i = 0; i < BATCH_ROWS && slots[i] != NULL; i++)
