@@ -106,17 +106,19 @@ bc_decimal_scan(const char *s, size_t len, bc_decimal_parts *p)
  * that is exact and small (true), else false.  Most values (at most 17
  * significant digits, none below 10^-SUM_SCALE) take one multiplication.
  */
+/* the powers of ten of the units' range */
+static const int64_t pow10[SUM_SCALE + 1] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000, INT64_C(10000000000), INT64_C(100000000000),
+	INT64_C(1000000000000), INT64_C(10000000000000),
+	INT64_C(100000000000000), INT64_C(1000000000000000),
+	INT64_C(10000000000000000), INT64_C(100000000000000000),
+	INT64_C(1000000000000000000)
+};
+
 bool
 bc_decimal_units(const bc_decimal_parts *p, __int128 *units)
 {
-	static const int64_t pow10[SUM_SCALE + 1] = {
-		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-		1000000000, INT64_C(10000000000), INT64_C(100000000000),
-		INT64_C(1000000000000), INT64_C(10000000000000),
-		INT64_C(100000000000000), INT64_C(1000000000000000),
-		INT64_C(10000000000000000), INT64_C(100000000000000000),
-		INT64_C(1000000000000000000)
-	};
 	long		shift = p->exp10 - p->mant_frac + SUM_SCALE;
 	__int128	v = p->mant;
 
@@ -366,6 +368,21 @@ units_text_scale(__int128 units, int dscale, bc_buf *b)
 	bc_buf_put(b, d + n - SUM_SCALE, dscale < SUM_SCALE ? dscale : SUM_SCALE);
 	for (int i = SUM_SCALE; i < dscale; i++)
 		bc_buf_putc(b, '0');
+}
+
+bool
+bc_xsum_units_scaled(__int128 units, int dscale, int64_t *v)
+{
+	__int128	q;
+
+	if (dscale < 0 || dscale > SUM_SCALE)
+		return false;
+	/* truncated, as numeric_recv truncates digits below its display scale */
+	q = units / pow10[SUM_SCALE - dscale];
+	if (q < INT64_MIN || q > INT64_MAX)
+		return false;
+	*v = (int64_t) q;
+	return true;
 }
 
 /* the text of a wide sum with exactly dscale fraction digits */

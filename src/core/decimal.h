@@ -107,6 +107,14 @@ extern bool bc_decimal_units(const bc_decimal_parts *p, __int128 *units);
 extern bool bc_xsum_units_add(__int128 *sum, __int128 units);
 
 /*
+ * A narrow sum's units at display scale dscale, as the integer v with
+ * value v * 10^-dscale (digits below 10^-dscale dropped: a sum of values
+ * of at most dscale fraction digits has none); false when dscale is
+ * beyond BC_XSUM_SCALE or v does not fit in 64 bits.
+ */
+extern bool bc_xsum_units_scaled(__int128 units, int dscale, int64_t *v);
+
+/*
  * True when the decimal s (scanned into *p) is below 10^n in absolute
  * value.
  */

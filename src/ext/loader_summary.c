@@ -34,8 +34,6 @@
 #include "executor/spi.h"
 
 #include "catalog/namespace.h"
-#include "miscadmin.h"
-#include "utils/datetime.h"
 #include "utils/lsyscache.h"
 
 #include "cur_summary.h"
@@ -48,8 +46,8 @@
  * load_id) with its columns and their count.
  */
 static int64
-copy_summary(const bc_sum *sum, BcDelivery *d, int64 load_id, const char *table,
-			 const char *columns, int ncolumns)
+write_summary(const bc_sum *sum, BcDelivery *d, int64 load_id, const char *table,
+			  const char *columns, int ncolumns)
 {
 	return (int64) bc_summary_insert(sum, psprintf("%s" INT64_FORMAT, table, load_id),
 									 columns, ncolumns, d, load_id);
@@ -110,7 +108,7 @@ store_rollup(const BcRollup *r, const bc_sum *rolled, BcDelivery *d, int64 load_
 {
 	if (rolled != NULL && !bc_sum_overflowed(rolled) && !bc_sum_nomem(rolled))
 	{
-		(void) copy_summary(rolled, d, load_id, r->table, r->columns, r->ncolumns);
+		(void) write_summary(rolled, d, load_id, r->table, r->columns, r->ncolumns);
 		return;
 	}
 	if (rollup_fits_schema(r))
@@ -158,7 +156,7 @@ store_from_core(const bc_sum *sum, BcDelivery *d, int64 load_id, BcLoadStats *st
 	bc_task_start(&task, rollup_task, &rt, bc_read_ahead);
 	PG_TRY();
 	{
-		stats->summary_rows = copy_summary(sum, d, load_id, "usage_summary_l",
+		stats->summary_rows = write_summary(sum, d, load_id, "usage_summary_l",
 										   bc_sum_copy_columns, BC_SUM_COPY_NCOLUMNS);
 		bc_task_join(&task);
 		for (int i = 0; i < lengthof(rollups); i++)
@@ -293,7 +291,7 @@ bedrock_cost_rebuild_daily(PG_FUNCTION_ARGS)
 			/* its rows replaced; its index, if it had one, built again */
 			bool		indexed = bc_ledger_clear_daily(load_id);
 
-			n = copy_summary(rolled, d, load_id, r->table, r->columns, r->ncolumns);
+			n = write_summary(rolled, d, load_id, r->table, r->columns, r->ncolumns);
 			if (indexed)
 				bc_ledger_index_summaries(load_id);
 		}

@@ -33,6 +33,7 @@
 #include "commands/progress.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "parser/parse_relation.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -121,7 +122,7 @@ static void
 map_columns(SumWriter *w, List *attnames)
 {
 	TupleDesc	desc = RelationGetDescr(w->rel);
-	int			listed = 0;
+	int			unlisted = 0;
 	ListCell   *lc;
 
 	foreach(lc, attnames)
@@ -129,23 +130,17 @@ map_columns(SumWriter *w, List *attnames)
 		const char *name = strVal(lfirst(lc));
 		int			i = foreach_current_index(lc);
 
-		w->attnum[i] = -1;
-		for (int a = 0; a < desc->natts; a++)
-		{
-			if (!TupleDescAttr(desc, a)->attisdropped &&
-				strcmp(NameStr(TupleDescAttr(desc, a)->attname), name) == 0)
-				w->attnum[i] = a;
-		}
+		w->attnum[i] = attnameAttNum(w->rel, name, false) - 1;
 		if (w->attnum[i] < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" of relation \"%s\" does not exist",
 							name, RelationGetRelationName(w->rel))));
-		listed++;
 	}
 	for (int a = 0; a < desc->natts; a++)
-		listed -= !TupleDescAttr(desc, a)->attisdropped;
-	if (listed != 0)
+		unlisted += !TupleDescAttr(desc, a)->attisdropped;
+	unlisted -= list_length(attnames);
+	if (unlisted != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("table \"%s\" has columns the chargeback summary does not write",
@@ -182,29 +177,13 @@ static Datum
 sum_datum(SumWriter *w, const bc_sum_cell *c)
 {
 #ifdef BC_HAVE_INT64_DIV_FAST_TO_NUMERIC
-	static const uint64 pow10[] = {
-		UINT64CONST(1), UINT64CONST(10), UINT64CONST(100), UINT64CONST(1000),
-		UINT64CONST(10000), UINT64CONST(100000), UINT64CONST(1000000),
-		UINT64CONST(10000000), UINT64CONST(100000000), UINT64CONST(1000000000),
-		UINT64CONST(10000000000), UINT64CONST(100000000000),
-		UINT64CONST(1000000000000), UINT64CONST(10000000000000),
-		UINT64CONST(100000000000000), UINT64CONST(1000000000000000),
-		UINT64CONST(10000000000000000), UINT64CONST(100000000000000000),
-	UINT64CONST(1000000000000000000)};
+	int64_t		v;
 
-	StaticAssertStmt(lengthof(pow10) == BC_XSUM_SCALE + 1, "one power per scale");
-	if (c->wide == NULL && c->dscale >= 0 && c->dscale <= BC_XSUM_SCALE)
-	{
-		/* the units below the display scale are zero (cur_summary.h) */
-		__int128	q = c->units / (__int128) pow10[BC_XSUM_SCALE - c->dscale];
-
-		if (q >= PG_INT64_MIN && q <= PG_INT64_MAX)
-			return NumericGetDatum(int64_div_fast_to_numeric((int64) q, c->dscale));
-	}
+	if (c->wide == NULL && bc_xsum_units_scaled(c->units, c->dscale, &v))
+		return NumericGetDatum(int64_div_fast_to_numeric(v, c->dscale));
 #endif
 	bc_buf_reset(&w->scratch);
-	bc_sum_cell_text(c, &w->scratch);
-	bc_buf_put(&w->scratch, "", 1);
+	bc_sum_cell_text(c, &w->scratch);	/* NUL-terminated, as every bc_buf */
 	if (w->scratch.nomem)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),

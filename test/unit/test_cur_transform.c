@@ -75,6 +75,32 @@ UNIT_TEST(xsum_wide)
 	CHECK_STR_EQ(sum_of(c, 2), "0");
 }
 
+UNIT_TEST(xsum_units_scaled)
+{
+	const __int128 e18 = (__int128) 1000000000000000000;
+	int64_t		v = 0;
+
+	/* 1.25 at scale 2 and 5; -0.5 at scale 1; 0 */
+	CHECK(bc_xsum_units_scaled(e18 + e18 / 4, 2, &v));
+	CHECK(v == 125);
+	CHECK(bc_xsum_units_scaled(e18 + e18 / 4, 5, &v));
+	CHECK(v == 125000);
+	CHECK(bc_xsum_units_scaled(-e18 / 2, 1, &v));
+	CHECK(v == -5);
+	CHECK(bc_xsum_units_scaled(0, 18, &v));
+	CHECK(v == 0);
+	/* the largest and smallest that fit, at scale 0 */
+	CHECK(bc_xsum_units_scaled((__int128) INT64_MAX * e18, 0, &v));
+	CHECK(v == INT64_MAX);
+	CHECK(bc_xsum_units_scaled((__int128) INT64_MIN * e18, 0, &v));
+	CHECK(v == INT64_MIN);
+	/* 999999999999999.999999 at scale 6 does not fit; nor a scale past 18 */
+	CHECK(!bc_xsum_units_scaled(((__int128) INT64_C(999999999999999999) * 1000 + 999)
+								* 1000000000000, 6, &v));
+	CHECK(!bc_xsum_units_scaled(e18, 19, &v));
+	CHECK(!bc_xsum_units_scaled(e18, -1, &v));
+}
+
 UNIT_TEST(xsum_text_scale)
 {
 	const char *a[] = {"1.5"};
