@@ -39,6 +39,21 @@
 #include "pgstat.h"
 #endif
 
+/*
+ * COPY progress (PROGRESS_COMMAND_COPY, pg_stat_progress_copy) arrived in
+ * 14.  A load keeps its figures in COPY's progress slots; before 14 its
+ * entry has no command, so nothing shows it (bedrock_cost.load_progress
+ * needs 14).
+ */
+#if PG_VERSION_NUM >= 140000
+#include "commands/progress.h"
+#define BC_PROGRESS_COMMAND PROGRESS_COMMAND_COPY
+#define BC_PROGRESS_COPY_TUPLES PROGRESS_COPY_TUPLES_PROCESSED
+#else
+#define BC_PROGRESS_COMMAND PROGRESS_COMMAND_INVALID
+#define BC_PROGRESS_COPY_TUPLES 4
+#endif
+
 /* MarkGUCPrefixReserved arrived in 15; before that, EmitWarningsOnPlaceholders */
 #if PG_VERSION_NUM < 150000
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)

@@ -59,7 +59,7 @@ set_delivery(const BcDelivery *d, int64 load_id, int phase)
 void
 bc_progress_phase(const BcDelivery *d, int64 load_id, int phase)
 {
-	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
+	pgstat_progress_start_command(BC_PROGRESS_COMMAND, InvalidOid);
 	set_delivery(d, load_id, phase);
 }
 

@@ -30,7 +30,6 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "commands/progress.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "parser/parse_relation.h"
@@ -315,7 +314,7 @@ insert_rows(SumWriter *w, const BcDelivery *d, int64 load_id, ResultRelInfo *rri
 			MemoryContextReset(batch_cxt);
 			/* what the constraint checks allocated */
 			ResetPerTupleExprContext(estate);
-			pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, (int64) rows);
+			pgstat_progress_update_param(BC_PROGRESS_COPY_TUPLES, (int64) rows);
 			CHECK_FOR_INTERRUPTS();
 		}
 	} while (ncells > 0);
