@@ -264,9 +264,12 @@ BEGIN
 	-- the summary rows of a delivery swapped in by the same transaction have
 	-- no statistics yet, and the planner then sorts them on twelve keys in
 	-- parallel workers, twice as slow as hashing (the as-of functions' sums,
-	-- the distinct tags maps)
+	-- the distinct tags maps), and reads them through the grain index,
+	-- taking the period's filter for a few rows of the partition: it reads
+	-- every row of its partitions, which a sequential scan does faster
 	PERFORM bedrock_cost._chargeback_table('chargeback_base', 'bedrock_cost.usage_period',
-										   format(base_q, per_line_as_is), 'SET enable_sort = off');
+										   format(base_q, per_line_as_is),
+										   'SET enable_sort = off SET enable_indexscan = off SET enable_bitmapscan = off');
 	EXECUTE 'CREATE FUNCTION bedrock_cost.chargeback_base_as_of(load_id bigint) '
 		|| 'RETURNS SETOF bedrock_cost.chargeback_base LANGUAGE sql STABLE AS $f$'
 		|| format(format(base_q, per_line_summed), 'bedrock_cost.usage_summary_as_of($1)') || '$f$';
@@ -720,7 +723,7 @@ SELECT bedrock_cost._chargeback_table('chargeback_daily', 'bedrock_cost.usage_da
 	  FROM %1$s AS li
 	  JOIN bedrock_cost.exports AS e ON e.export_id = li.export_id
 	 CROSS JOIN bedrock_cost.chargeback_basis AS s
-$q$);
+$q$, 'SET enable_indexscan = off SET enable_bitmapscan = off');	-- every row of the period's partitions, as chargeback_base
 -- as chargeback_base: the grain is unique in the model-day summaries this
 -- table projects row for row (_index_summaries)
 CREATE INDEX chargeback_daily_period ON bedrock_cost.chargeback_daily (billing_period, usage_date);

@@ -511,12 +511,19 @@ $q$;
 BEGIN
 	EXECUTE format('CREATE OR REPLACE FUNCTION bedrock_cost._chargeback_daily_rows(periods date[]) '
 				   'RETURNS SETOF bedrock_cost.chargeback_daily '
-				   'LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp  AS %L',
+				   'LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp '
+				   'SET enable_indexscan = off SET enable_bitmapscan = off AS %L',
 				   format(q, '(SELECT * FROM bedrock_cost.usage_daily AS src WHERE src.billing_period = ANY ($1)'
 						  || ' AND src.billing_period >= (SELECT pg_catalog.min(x.p) FROM pg_catalog.unnest($1) AS x(p))'
 						  || ' AND src.billing_period <= (SELECT pg_catalog.max(x.p) FROM pg_catalog.unnest($1) AS x(p)))'));
 END
 $do$;
+
+-- chargeback_base reads every row of its period's partitions: by a
+-- sequential scan, whatever the fresh partitions' missing statistics
+-- make of the period's filter
+ALTER FUNCTION bedrock_cost._chargeback_base_rows(date[]) SET enable_indexscan = off;
+ALTER FUNCTION bedrock_cost._chargeback_base_rows(date[]) SET enable_bitmapscan = off;
 
 DROP AGGREGATE bedrock_cost._daily_sums(text, numeric, numeric, numeric, numeric, bigint);
 DROP FUNCTION bedrock_cost._daily_sums_add(internal, text, numeric, numeric, numeric, numeric, bigint);

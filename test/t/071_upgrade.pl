@@ -179,7 +179,8 @@ for my $line (grep { !$in_old{$_} } keys %in_fresh)
 is(join(', ', sort keys %changed),
 	'column bedrock_cost.current_loads, column bedrock_cost.loads, column bedrock_cost.usage_daily, '
 	  . 'column bedrock_cost.usage_daily_template, constraint bedrock_cost.loads, '
-	  . 'function bedrock_cost._bi_focus_view, function bedrock_cost._chargeback_daily_rows, '
+	  . 'function bedrock_cost._bi_focus_view, function bedrock_cost._chargeback_base_rows, '
+	  . 'function bedrock_cost._chargeback_daily_rows, '
 	  . 'function bedrock_cost._chargeback_inputs, function bedrock_cost._clear_daily, '
 	  . 'function bedrock_cost._create_load_table, function bedrock_cost._focus_period, '
 	  . 'function bedrock_cost._gateway_log_sql, function bedrock_cost._index_summaries, '
