@@ -10,7 +10,10 @@
 #   - load_export of April on one node and on Citus, three rounds, the
 #     order alternating (force => true after the first), and the
 #     refresh_chargeback() after each: medians, and the ratio one node /
-#     Citus (1.00: as fast; the goal is 0.9 or more);
+#     Citus (1.00: as fast; the goal is 0.9 or more), with the CPU seconds
+#     the machine spent on each load and the best ratio its cores allow
+#     (a Citus load's CPU seconds over the number of cores is the least
+#     time it can take);
 #   - reads of April's line items (one row of the period, read again and
 #     again by another session) while April is restated, on one node and
 #     on Citus: the read across the swap (how long the swap's ACCESS
@@ -41,35 +44,53 @@ chmod -R a+rX "$W/data"
 echo "citus benchmark: $ROWS rows a period, coordinator + 2 workers on $(nproc) cores (loopback), 8 shards"
 
 now() { date +%s.%N; }
-# seconds of one statement on a node
+# CPU time the whole machine has spent so far (user, nice, system, irq,
+# softirq of every core; not idle, iowait or steal), in clock ticks
+busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+HZ=$(getconf CLK_TCK)
+CORES=$(nproc)
+# seconds of one statement on a node, and the CPU seconds the machine spent
+# meanwhile (every server of the cluster, the single node's and the Citus
+# nodes' alike; nothing else runs during a benchmark)
 timed() {
-	local t0 t1
+	local t0 t1 c0 c1
+	c0=$(busy)
 	t0=$(now)
 	on "$1" -A -t -c "$2" >/dev/null
 	t1=$(now)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+	c1=$(busy)
+	awk -v a="$t0" -v b="$t1" -v c="$c0" -v d="$c1" -v hz="$HZ" 'BEGIN { printf "%.2f %.2f", b - a, (d - c) / hz }'
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 load="SELECT count(*) FROM bedrock_cost.load_export('$W/data/m04', force => true)"
 refresh="SELECT bedrock_cost.refresh_chargeback()"
-one_load=() one_refresh=() c_load=() c_refresh=()
+one_load=() one_refresh=() c_load=() c_refresh=() one_cpu=() c_cpu=()
 for round in 1 2 3; do
 	order="single c"
 	[ $((round % 2)) -eq 0 ] && order="c single"
 	for n in $order; do
-		l=$(timed "$n" "$load")
-		r=$(timed "$n" "$refresh")
-		if [ "$n" = single ]; then one_load+=("$l"); one_refresh+=("$r"); else c_load+=("$l"); c_refresh+=("$r"); fi
-		echo "  round $round, $n: load_export ${l} s, refresh_chargeback() ${r} s"
+		read -r l lcpu <<<"$(timed "$n" "$load")"
+		read -r r _ <<<"$(timed "$n" "$refresh")"
+		if [ "$n" = single ]; then
+			one_load+=("$l"); one_refresh+=("$r"); one_cpu+=("$lcpu")
+		else
+			c_load+=("$l"); c_refresh+=("$r"); c_cpu+=("$lcpu")
+		fi
+		echo "  round $round, $n: load_export ${l} s (${lcpu} CPU s), refresh_chargeback() ${r} s"
 	done
 done
 ol=$(median "${one_load[@]}"); cl=$(median "${c_load[@]}")
 orf=$(median "${one_refresh[@]}"); crf=$(median "${c_refresh[@]}")
-echo "one node:  load_export ${ol} s, refresh ${orf} s (medians of 3)"
-echo "Citus:     load_export ${cl} s, refresh ${crf} s (medians of 3)"
+ocpu=$(median "${one_cpu[@]}"); ccpu=$(median "${c_cpu[@]}")
+echo "one node:  load_export ${ol} s (${ocpu} CPU s), refresh ${orf} s (medians of 3)"
+echo "Citus:     load_export ${cl} s (${ccpu} CPU s), refresh ${crf} s (medians of 3)"
 awk -v a="$ol" -v b="$cl" -v c="$orf" -v d="$crf" \
 	'BEGIN { printf "ingest through the coordinator: %.2fx one node; refresh %.2fx one node\n", a / b, c / d }'
+# what the cores allow: a Citus load needs ccpu CPU seconds of this
+# machine, so on CORES cores it cannot take less than ccpu / CORES seconds
+awk -v a="$ol" -v o="$ocpu" -v c="$ccpu" -v n="$CORES" \
+	'BEGIN { printf "CPU of a load: Citus %.2fx one node; on %d cores a Citus load takes at least %.2f s: at best %.2fx one node (its %.2f s)\n", c / o, n, c / n, a / (c / n), a }'
 on c -A -t -c "SELECT 'rows on the shards: ' || count(*) FROM bedrock_cost.line_items"
 on c -A -t -c "SELECT 'local heap of the delivery tables: ' || coalesce(sum(pg_catalog.pg_relation_size(c.oid)), 0) || ' bytes'
 	FROM pg_catalog.pg_class AS c
