@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# swap_window.sh: how long a restatement keeps readers of line_items waiting.
+#
+#   test/bench/swap_window.sh [ROWS] [ROUNDS]     (default 1000000 3)
+#
+# Starts a throwaway cluster (scripts/cluster.sh), generates a one-period
+# export of ROWS rows, loads it, then restates it again and again (load_export
+# with force => true) while another session reads one line item of that
+# month in a loop (\timing).  The swap's DETACH holds line_items in ACCESS
+# EXCLUSIVE mode until the commit, so whatever the restating transaction does
+# after it keeps the reader waiting.  Two kinds of rounds, alternating:
+#   - swap only:        BEGIN; load_export; COMMIT
+#   - swap and refresh: BEGIN; load_export; refresh_chargeback(); COMMIT,
+#                       which is what the background worker does
+# For each round it prints the longest read, the time from the end of the
+# swap to the commit, and the number of reads.  PG_BINDIR picks the server
+# binaries (scripts/cluster.sh).  Prints the figures; nothing is asserted (a
+# benchmark, not a test).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROWS="${1:-1000000}"
+ROUNDS="${2:-3}"
+case "$ROWS$ROUNDS" in *[!0-9]*) echo "swap_window.sh: ROWS and ROUNDS are whole numbers" >&2; exit 2 ;; esac
+DIR="$(mktemp -d /tmp/bedrock_cost_swap.XXXXXX)"
+chmod 755 "$DIR"
+trap 'scripts/cluster.sh destroy "$DIR/cluster" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
+trap 'exit 130' INT TERM
+
+gen=./bedrock-cost-gen
+[ -x "$gen" ] || make -s bedrock-cost-gen >/dev/null
+"$gen" --out "$DIR/data" --export swap --rows "$ROWS" --periods 1 --start 2026-04 --seed 7 \
+	--chunk-rows 250000 --quiet
+chmod -R a+rX "$DIR/data"
+scripts/cluster.sh start "$DIR/cluster" --conf 'max_wal_size = 8GB' --conf 'checkpoint_timeout = 1h' \
+	--conf 'work_mem = 64MB'
+# shellcheck disable=SC1091
+source "$DIR/cluster/env"
+PSQL=(psql -X -q -A -t -v ON_ERROR_STOP=1)
+"${PSQL[@]}" -c 'CREATE EXTENSION bedrock_cost' \
+	-c "SELECT count(*) FROM bedrock_cost.load_export('$DIR/data/swap')" \
+	-c 'SELECT bedrock_cost.refresh_chargeback()' >/dev/null
+period=$("${PSQL[@]}" -c 'SELECT min(billing_period) FROM bedrock_cost.line_items')
+echo "swap window: $ROWS rows generated, $("${PSQL[@]}" -c 'SELECT count(*) FROM bedrock_cost.line_items') Bedrock rows in $period, $ROUNDS rounds of each kind"
+
+reads="$DIR/reads.sql"
+{
+	printf '%s\n' '\timing on'
+	for _ in $(seq 400000); do
+		echo "SELECT 1 FROM bedrock_cost.line_items WHERE billing_period = '$period' LIMIT 1;"
+	done
+} >"$reads"
+
+# one restatement with the reader running: "<longest read> <swap to commit> <reads>"
+round() {
+	local tail=$1 log="$DIR/reads.log" rp out
+	"${PSQL[@]}" -f "$reads" >"$log" 2>&1 &
+	rp=$!
+	sleep 1
+	out=$("${PSQL[@]}" <<SQL
+BEGIN;
+SELECT count(*) FROM bedrock_cost.load_export('$DIR/data/swap', force => true);
+SELECT 'swapped ' || extract(epoch FROM clock_timestamp());
+$tail
+COMMIT;
+SELECT 'committed ' || extract(epoch FROM clock_timestamp());
+SQL
+)
+	sleep 0.5
+	kill "$rp" 2>/dev/null || true
+	wait "$rp" 2>/dev/null || true
+	echo "$out" | awk -v logf="$log" '$1 == "swapped" { t0 = $2 } $1 == "committed" { t1 = $2 }
+		END {
+			while ((getline line < logf) > 0)
+				if (line ~ /^Time: /) { split(line, f, " "); n++; if (f[2] + 0 > m) m = f[2] + 0 }
+			printf "%.1f %.1f %d", m, (t1 - t0) * 1000, n
+		}'
+}
+
+for r in $(seq "$ROUNDS"); do
+	for kind in "swap only" "swap and refresh"; do
+		tail=""
+		[ "$kind" = "swap and refresh" ] && tail="SELECT bedrock_cost.refresh_chargeback();"
+		read -r longest held n <<<"$(round "$tail")"
+		printf '  round %d, %-16s: longest read %8.1f ms; swap to commit %8.1f ms (%d reads)\n' \
+			"$r" "$kind" "$longest" "$held" "$n"
+	done
+done
