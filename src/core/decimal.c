@@ -101,11 +101,6 @@ bc_decimal_scan(const char *s, size_t len, bc_decimal_parts *p)
 	return true;
 }
 
-/*
- * The value of a scanned decimal as a count of 10^-SUM_SCALE units when
- * that is exact and small (true), else false.  Most values (at most 17
- * significant digits, none below 10^-SUM_SCALE) take one multiplication.
- */
 /* the powers of ten of the units' range */
 static const int64_t pow10[SUM_SCALE + 1] = {
 	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
@@ -116,6 +111,11 @@ static const int64_t pow10[SUM_SCALE + 1] = {
 	INT64_C(1000000000000000000)
 };
 
+/*
+ * The value of a scanned decimal as a count of 10^-SUM_SCALE units when
+ * that is exact and small (true), else false.  Most values (at most 17
+ * significant digits, none below 10^-SUM_SCALE) take one multiplication.
+ */
 bool
 bc_decimal_units(const bc_decimal_parts *p, __int128 *units)
 {

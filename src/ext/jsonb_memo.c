@@ -5,17 +5,18 @@
  *		made, for the loader's COPYs.
  *
  * The tags maps of a delivery repeat: a month of a million line items
- * holds a few hundred distinct maps.  jsonb_recv parses the JSON text of every one (about a sixth of
- * the backend's time in the loader's COPY of the line items; the summaries
- * are formed as tuples, each distinct map converted once, by
- * loader_summary_insert.c).  bc_jsonb_memo_install puts a receive function
- * in front of jsonb_recv for every jsonb column of a binary COPY: the same
- * bytes give the same jsonb value, so a value seen before is handed out
- * again, and the others are received by jsonb_recv and kept (byte_memo.c:
- * at most BC_MEMO_ENTRIES values of at most BC_MEMO_MAX_BYTES bytes of
- * input each), in the COPY's own memory context (gone with EndCopyFrom);
- * past that, it only passes the bytes on.  The value handed out is read only:
- * COPY forms its tuples from it and frees nothing it did not allocate.
+ * holds a few hundred distinct maps.  jsonb_recv parses the JSON text of
+ * every one (about a sixth of the backend's time in the loader's COPY of
+ * the line items; the summaries are formed as tuples, each distinct map
+ * converted once, by loader_summary_insert.c).  bc_jsonb_memo_install puts
+ * a receive function in front of jsonb_recv for every jsonb column of a
+ * binary COPY: the same bytes give the same jsonb value, so a value seen
+ * before is handed out again, and the others are received by jsonb_recv
+ * and kept (byte_memo.c: at most BC_MEMO_ENTRIES values of at most
+ * BC_MEMO_MAX_BYTES bytes of input each), in the COPY's own memory
+ * context (gone with EndCopyFrom); past that, it only passes the bytes
+ * on.  The value handed out is read only: COPY forms its tuples from it
+ * and frees nothing it did not allocate.
  *
  * The COPY's receive functions are reachable from PostgreSQL 14 on
  * (commands/copyfrom_internal.h, compat.h); on 13 this does nothing.

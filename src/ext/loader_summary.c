@@ -15,10 +15,11 @@
  * bedrock_cost.read_ahead, a thread computes the two rollups while the
  * summary is written (threads.h): plain C over the core's summary, which
  * nothing changes meanwhile.  When the core could not keep the summary
- * (bedrock_cost.summary_memory exceeded or 0, or a database whose encoding
- * rules out binary COPY rows) the summaries are computed by SQL over the
- * rows just stored (bedrock_cost._summarize_load_table), and when only a
- * rollup did not fit, that one by SQL over the summary
+ * (bedrock_cost.summary_memory exceeded or 0, or a database or client
+ * encoding that rules out binary COPY of the line items; the tuple writer
+ * itself needs only a UTF-8 database) the summaries are computed by SQL
+ * over the rows just stored (bedrock_cost._summarize_load_table), and when
+ * only a rollup did not fit, that one by SQL over the summary
  * (bedrock_cost._summarize_period, _summarize_daily): slower, same result.
  * A delivery whose rows were stored by bedrock-cost-load (or copied by
  * restore_load) is summed from its table into the same summary
@@ -209,8 +210,9 @@ bc_summary_store_stored(BcDelivery *d, int64 load_id, BcLoadStats *stats)
 
 	bc_progress_phase(d, load_id, BC_PHASE_SUMMARISING);
 	/*
-	 * the summaries' rows are binary COPY rows; a 0.1.0 schema, not yet
-	 * updated, records stream or sql only
+	 * only where the line items could go to COPY in binary format (the
+	 * encodings that took the core's summary while streaming); a 0.1.0
+	 * schema, not yet updated, records stream or sql only
 	 */
 	sum = bc_copy_binary_possible() && bc_ledger_schema_is_current() ?
 		bc_sum_stored_rows(load_id, stats->rows_loaded) : NULL;

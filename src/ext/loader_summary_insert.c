@@ -48,10 +48,11 @@
 /* the columns before the cells: billing_period, export_id, load_id */
 #define CONST_COLUMNS 3
 
-/* the datums of the dictionary's texts for one column type */
+/* the datums of the dictionary's texts for one column type and typmod */
 typedef struct TextDatums
 {
 	Oid			typid;
+	int32		typmod;			/* the input function's third argument */
 	FmgrInfo	in;				/* its input function */
 	Oid			ioparam;
 	Datum	   *datum;			/* by text id ... */
@@ -77,6 +78,13 @@ column_type(SumWriter *w, int i)
 	return TupleDescAttr(RelationGetDescr(w->rel), w->attnum[i])->atttypid;
 }
 
+/* the type modifier of column i of the table */
+static int32
+column_typmod(SumWriter *w, int i)
+{
+	return TupleDescAttr(RelationGetDescr(w->rel), w->attnum[i])->atttypmod;
+}
+
 /* column i (a column of the list) must be of type want */
 static void
 expect_type(SumWriter *w, int i, Oid want)
@@ -90,22 +98,28 @@ expect_type(SumWriter *w, int i, Oid want)
 						format_type_be(column_type(w, i)), format_type_be(want))));
 }
 
-/* the converted texts of column i's type, set up on first use */
+/*
+ * The converted texts of column i's type and typmod, set up on first use
+ * (a value converted under one typmod is not reused under another, whose
+ * input function could refuse it)
+ */
 static TextDatums *
 text_datums(SumWriter *w, int i)
 {
 	Oid			typid = column_type(w, i);
+	int32		typmod = column_typmod(w, i);
 	Oid			infunc;
 	TextDatums *t;
 	uint32		n = bc_sum_text_ids(w->sum);
 
 	for (int k = 0; k < w->ntypes; k++)
 	{
-		if (w->types[k].typid == typid)
+		if (w->types[k].typid == typid && w->types[k].typmod == typmod)
 			return &w->types[k];
 	}
 	t = &w->types[w->ntypes++];
 	t->typid = typid;
+	t->typmod = typmod;
 	getTypeInputInfo(typid, &infunc, &t->ioparam);
 	fmgr_info_cxt(infunc, &t->in, w->cache_cxt);
 	t->datum = MemoryContextAllocHuge(w->cache_cxt, sizeof(Datum) * Max(n, 1));
@@ -163,8 +177,7 @@ text_datum(SumWriter *w, int i, uint32 id)
 		size_t		len;
 		const char *p = bc_sum_text(w->sum, id, &len);
 
-		t->datum[id] = InputFunctionCall(&t->in, pnstrdup(p, len), t->ioparam,
-										 TupleDescAttr(RelationGetDescr(w->rel), w->attnum[i])->atttypmod);
+		t->datum[id] = InputFunctionCall(&t->in, pnstrdup(p, len), t->ioparam, t->typmod);
 		t->have[id] = true;
 		MemoryContextSwitchTo(old);
 	}
