@@ -375,8 +375,16 @@ BEGIN
 END
 $do$;
 
--- a delivery is swapped in with those indexes only
-CREATE OR REPLACE FUNCTION bedrock_cost._swap_in(p_load_id bigint)
+-- a delivery is swapped in with those indexes only, in two steps (the
+-- worker refreshes the chargeback between them)
+-- make a loaded delivery the current data of its period; the previous one
+-- moves to history.  Two steps, always in this order (the summaries, then
+-- the line items), so that two swaps lock the parents in the same order:
+-- the background worker runs the first, refreshes the chargeback, and runs
+-- the second last, so a restatement's DETACH of line_items (ACCESS
+-- EXCLUSIVE until the commit) does not keep readers of the line items
+-- waiting through the refresh
+CREATE FUNCTION bedrock_cost._swap_in_summaries(p_load_id bigint)
 RETURNS bigint
 LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
@@ -403,9 +411,6 @@ BEGIN
 	   AND status = 'done' AND load_id <> p_load_id
 	 FOR UPDATE;
 	IF FOUND THEN
-		EXECUTE format('ALTER TABLE bedrock_cost.line_items DETACH PARTITION bedrock_cost.%I', old.data_table);
-		EXECUTE format('ALTER TABLE bedrock_cost.line_items_history ATTACH PARTITION bedrock_cost.%I FOR VALUES IN (%s)',
-					   old.data_table, old.load_id);
 		EXECUTE format('ALTER TABLE bedrock_cost.usage_summary DETACH PARTITION bedrock_cost.%I',
 					   'usage_summary_l' || old.load_id);
 		EXECUTE format('ALTER TABLE bedrock_cost.usage_summary_history ATTACH PARTITION bedrock_cost.%I FOR VALUES IN (%s)',
@@ -416,9 +421,6 @@ BEGIN
 		UPDATE bedrock_cost.loads SET status = 'superseded', superseded_by = p_load_id
 		 WHERE load_id = old.load_id;
 	END IF;
-	EXECUTE format('ALTER TABLE bedrock_cost.line_items ATTACH PARTITION bedrock_cost.%I '
-				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
-				   l.data_table, l.billing_period, l.export_id, l.billing_period, l.export_id + 1);
 	EXECUTE format('ALTER TABLE bedrock_cost.usage_summary ATTACH PARTITION bedrock_cost.%I '
 				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
 				   'usage_summary_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
@@ -433,10 +435,75 @@ BEGIN
 				   l.export_id + 1);
 	UPDATE bedrock_cost.loads SET status = 'done', finished_at = clock_timestamp()
 	 WHERE load_id = p_load_id;
-	PERFORM bedrock_cost._prune_history(l.export_id, l.billing_period);
 	RETURN old.load_id;
 END
 $$;
+COMMENT ON FUNCTION bedrock_cost._swap_in_summaries(bigint) IS
+  'internal: the first step of _swap_in: DETACHes the period''s current summary (to usage_summary_history; its period and model-day summaries are dropped), ATTACHes the new delivery''s three summaries and records the swap in the ledger (the new delivery done, the previous one superseded by it), in the caller''s transaction; returns the superseded load_id. The chargeback reads the delivery from here on; _swap_in_line_items must follow in the same transaction';
+
+CREATE FUNCTION bedrock_cost._swap_in_line_items(p_load_id bigint)
+RETURNS void
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	l bedrock_cost.loads;
+	old bedrock_cost.loads;
+BEGIN
+	SELECT * INTO STRICT l FROM bedrock_cost.loads WHERE load_id = p_load_id FOR UPDATE;
+	-- the ledger has the swap (_swap_in_summaries), the table is not attached yet
+	IF l.status NOT IN ('done', 'superseded')
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS i
+				   WHERE i.inhrelid = pg_catalog.format('bedrock_cost.%I', l.data_table)::pg_catalog.regclass) THEN
+		RAISE EXCEPTION 'the line items of delivery % cannot be swapped in: its summaries were not, or its rows are in place already', p_load_id
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	-- the delivery it replaced, unless that one's line items never came in
+	-- (superseded in this transaction too: see below)
+	SELECT * INTO old FROM bedrock_cost.loads
+	 WHERE superseded_by = p_load_id AND status = 'superseded'
+	 FOR UPDATE;
+	IF FOUND AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS i
+						  WHERE i.inhrelid = pg_catalog.format('bedrock_cost.%I', old.data_table)::pg_catalog.regclass
+							AND i.inhparent = 'bedrock_cost.line_items'::pg_catalog.regclass) THEN
+		EXECUTE format('ALTER TABLE bedrock_cost.line_items DETACH PARTITION bedrock_cost.%I', old.data_table);
+		EXECUTE format('ALTER TABLE bedrock_cost.line_items_history ATTACH PARTITION bedrock_cost.%I FOR VALUES IN (%s)',
+					   old.data_table, old.load_id);
+	END IF;
+	IF l.status = 'done' THEN
+		EXECUTE format('ALTER TABLE bedrock_cost.line_items ATTACH PARTITION bedrock_cost.%I '
+					   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
+					   l.data_table, l.billing_period, l.export_id, l.billing_period, l.export_id + 1);
+	ELSE
+		-- a later delivery of the period had its summaries swapped in before
+		-- these line items (two deliveries of a period in one call of the
+		-- worker): straight to history
+		EXECUTE format('ALTER TABLE bedrock_cost.line_items_history ATTACH PARTITION bedrock_cost.%I FOR VALUES IN (%s)',
+					   l.data_table, l.load_id);
+	END IF;
+	PERFORM bedrock_cost._prune_history(l.export_id, l.billing_period);
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._swap_in_line_items(bigint) IS
+  'internal: the second step of _swap_in, after _swap_in_summaries in the same transaction: DETACHes the line items of the delivery it superseded (to line_items_history), ATTACHes the new delivery''s (to line_items_history instead, when a later delivery of the period superseded it in the meantime) and drops the history beyond bedrock_cost.history_retention';
+
+CREATE OR REPLACE FUNCTION bedrock_cost._swap_in(p_load_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	old_id bigint;
+BEGIN
+	old_id := bedrock_cost._swap_in_summaries(p_load_id);
+	PERFORM bedrock_cost._swap_in_line_items(p_load_id);
+	RETURN old_id;
+END
+$$;
+COMMENT ON FUNCTION bedrock_cost._swap_in(bigint) IS
+  'internal: makes a loaded delivery the current data of its period, in the caller''s transaction: _swap_in_summaries, then _swap_in_line_items (the current partitions of the period to line_items_history and usage_summary_history, its period and model-day summaries dropped, the new delivery''s ATTACHed); returns the superseded load_id';
+REVOKE ALL ON FUNCTION bedrock_cost._swap_in_summaries(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost._swap_in_line_items(bigint) FROM PUBLIC;
 
 DROP INDEX bedrock_cost.chargeback_base_key;
 DROP INDEX bedrock_cost.chargeback_daily_key;

@@ -172,6 +172,8 @@ extern bool bc_loading_for_worker;	/* set by the worker while it calls load_expo
 extern const char *bc_decide(BcDelivery *d, BcLook *look, const char *key,
 							 bool server_read, int64 *same_as);
 extern char *bc_swap_in_retrying(int64 load_id, MemoryContext cxt);
+extern void bc_defer_line_items(MemoryContext cxt);
+extern char *bc_swap_in_deferred_line_items(MemoryContext cxt);
 
 /* loader_copy.c */
 extern void bc_peek_period(BcDelivery *d);
@@ -237,6 +239,9 @@ extern int64 bc_ledger_summarize_period(int64 load_id);
 extern int64 bc_ledger_summarize_daily(int64 load_id);
 extern void bc_ledger_index_summaries(int64 load_id);
 extern void bc_ledger_swap_in(int64 load_id);
+extern bool bc_ledger_swap_has_steps(void);
+extern void bc_ledger_swap_in_summaries(int64 load_id);
+extern void bc_ledger_swap_in_line_items(int64 load_id);
 extern void bc_ledger_swap_failed(int64 load_id, const char *message);
 extern void bc_ledger_usage_types(List *usage_types, List *products);
 

@@ -18,7 +18,10 @@
  * Phase 2 runs last so the ACCESS EXCLUSIVE lock a DETACH takes on
  * line_items is held only from the first swap to the commit, not while
  * files are read: readers wait at most for the swaps, and see the old
- * period or the new one, never a mix.
+ * period or the new one, never a mix.  A swap has two steps, the summaries
+ * and the ledger, then the line items; the background worker defers the
+ * second until after its refresh of the chargeback (bc_defer_line_items),
+ * so that the lock is held from then to the commit only.
  *
  * Failures are not raised: they are returned (status 'failed' with the
  * error) and reported as a WARNING, because raising would roll back the
@@ -377,7 +380,8 @@ try_step(void (*step) (int64), int64 load_id, bool lock_wait, MemoryContext keep
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
 		rethrow_if_cancel(failure);
-		*busy = failure->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+		*busy = failure->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE ||
+			failure->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED;
 	}
 	PG_END_TRY();
 	return failure;
@@ -394,46 +398,138 @@ pause_ms(long ms)
 }
 
 /*
- * Swap a loaded delivery in, giving way to readers that hold line_items:
- * each attempt waits at most bedrock_cost.swap_lock_timeout, and is
- * retried bedrock_cost.swap_retries times after a pause of 100 ms, twice
- * as long each time, at most 5 s.  First, once, the unique indexes on its
- * summaries' grain, built from their rows before any lock on line_items
- * is asked for (a grain held twice fails the delivery here); the progress
- * entry of the load is kept across them.  Returns NULL when swapped in,
+ * Run one step of a swap until it is done, giving way to readers that hold
+ * rel (a parent whose lock the step asks for): each attempt waits at most
+ * bedrock_cost.swap_lock_timeout, and is retried bedrock_cost.swap_retries
+ * times after a pause of 100 ms, twice as long each time, at most 5 s.  A
+ * deadlock with a reader counts as giving way.  Returns NULL when done,
  * else the error (allocated in cxt).
+ */
+static char *
+swap_step_retrying(void (*step) (int64), const char *rel, int64 load_id, MemoryContext cxt)
+{
+	ErrorData  *edata;
+	bool		busy;
+	long		pause = 100;
+
+	for (int attempt = 0;; attempt++)
+	{
+		edata = try_step(step, load_id, true, cxt, &busy);
+		if (edata == NULL)
+			return NULL;
+		if (!busy || attempt >= bc_swap_retries)
+			break;
+		ereport(LOG,
+				(errmsg("bedrock_cost: load %lld gave way to readers of %s (attempt %d of %d), retrying in %ld ms",
+						(long long) load_id, rel, attempt + 1, bc_swap_retries + 1, pause)));
+		pause_ms(pause);
+		pause = Min(pause * 2, 5000);
+	}
+	if (busy)
+		return MemoryContextStrdup(cxt,
+								   psprintf("could not swap the delivery in: %s stayed locked by other sessions through %d attempts of %d ms (bedrock_cost.swap_retries, bedrock_cost.swap_lock_timeout)",
+											rel, bc_swap_retries + 1, bc_swap_lock_timeout));
+	return MemoryContextStrdup(cxt, error_text(edata));
+}
+
+/*
+ * Deliveries whose line items wait for bc_swap_in_deferred_line_items
+ * (int64 load ids in deferred_cxt), while deferring is on.
+ */
+static MemoryContext deferred_cxt = NULL;
+static List *deferred = NIL;
+
+/*
+ * Turn deferring on (cxt: where the list of waiting deliveries lives, until
+ * bc_swap_in_deferred_line_items) or off (NULL).  While it is on, a swap
+ * runs its first step only (_swap_in_summaries: the summaries and the
+ * ledger, which the chargeback reads), and the line items wait.  The
+ * background worker turns it on around its load_export and swaps the line
+ * items in after its refresh of the chargeback, in the same transaction:
+ * a restatement's DETACH takes line_items in ACCESS EXCLUSIVE mode until
+ * the commit, and readers of the line items then wait for that last step
+ * only, not for the refresh.  Nothing is deferred in a schema whose swap
+ * has no steps (0.1.0, not yet updated).
+ */
+void
+bc_defer_line_items(MemoryContext cxt)
+{
+	deferred = NIL;
+	deferred_cxt = cxt != NULL && bc_ledger_swap_has_steps() ? cxt : NULL;
+}
+
+/*
+ * Swap in the line items of the deliveries deferred since
+ * bc_defer_line_items (oldest first, as their summaries were), as the owner
+ * of line_items, and turn deferring off.  Returns NULL when all are in,
+ * else the error of the first that could not be (allocated in cxt): the
+ * caller must then roll its transaction back, as the ledger already says
+ * the deliveries are current.
+ */
+char *
+bc_swap_in_deferred_line_items(MemoryContext cxt)
+{
+	List	   *todo = deferred;
+	char	   *error = NULL;
+	BcOwnerScope scope = {0};
+	ListCell   *lc;
+
+	deferred = NIL;
+	deferred_cxt = NULL;
+	if (todo == NIL)
+		return NULL;
+	bc_owner_enter(&scope);
+	foreach(lc, todo)
+	{
+		int64		load_id = *(int64 *) lfirst(lc);
+
+		error = swap_step_retrying(bc_ledger_swap_in_line_items, "bedrock_cost.line_items",
+								   load_id, cxt);
+		if (error != NULL)
+		{
+			error = MemoryContextStrdup(cxt, psprintf("load %lld: %s", (long long) load_id, error));
+			break;
+		}
+	}
+	bc_owner_leave(&scope);
+	return error;
+}
+
+/*
+ * Swap a loaded delivery in, giving way to readers (swap_step_retrying):
+ * both steps, or the first only while deferring (bc_defer_line_items).
+ * First, once, the unique indexes on its summaries' grain, built from their
+ * rows before any lock on the parents is asked for (a grain held twice
+ * fails the delivery here); the progress entry of the load is kept across
+ * them.  Returns NULL when swapped in, else the error (allocated in cxt).
  */
 char *
 bc_swap_in_retrying(int64 load_id, MemoryContext cxt)
 {
 	ErrorData  *edata;
 	bool		busy;
-	long		pause = 100;
 	BcProgressSaved progress;
+	char	   *error;
 
 	bc_progress_save(&progress);
 	edata = try_step(bc_ledger_index_summaries, load_id, false, cxt, &busy);
 	bc_progress_restore(&progress);
 	if (edata != NULL)
 		return MemoryContextStrdup(cxt, error_text(edata));
-	for (int attempt = 0;; attempt++)
+	if (deferred_cxt == NULL)
+		return swap_step_retrying(bc_ledger_swap_in, "bedrock_cost.line_items", load_id, cxt);
+	error = swap_step_retrying(bc_ledger_swap_in_summaries, "bedrock_cost.usage_summary",
+							   load_id, cxt);
+	if (error == NULL)
 	{
-		edata = try_step(bc_ledger_swap_in, load_id, true, cxt, &busy);
-		if (edata == NULL)
-			return NULL;
-		if (!busy || attempt >= bc_swap_retries)
-			break;
-		ereport(LOG,
-				(errmsg("bedrock_cost: load %lld gave way to readers of bedrock_cost.line_items (attempt %d of %d), retrying in %ld ms",
-						(long long) load_id, attempt + 1, bc_swap_retries + 1, pause)));
-		pause_ms(pause);
-		pause = Min(pause * 2, 5000);
+		MemoryContext old = MemoryContextSwitchTo(deferred_cxt);
+		int64	   *id = palloc(sizeof(int64));
+
+		*id = load_id;
+		deferred = lappend(deferred, id);
+		MemoryContextSwitchTo(old);
 	}
-	if (busy)
-		return MemoryContextStrdup(cxt,
-								   psprintf("could not swap the delivery in: bedrock_cost.line_items stayed locked by other sessions through %d attempts of %d ms (bedrock_cost.swap_retries, bedrock_cost.swap_lock_timeout)",
-											bc_swap_retries + 1, bc_swap_lock_timeout));
-	return MemoryContextStrdup(cxt, error_text(edata));
+	return error;
 }
 
 /* phase 2 for one loaded delivery: swap it in, or record why not */

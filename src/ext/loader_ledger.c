@@ -615,6 +615,39 @@ bc_ledger_swap_in(int64 load_id)
 	run("SELECT bedrock_cost._swap_in($1)", &p, false);
 }
 
+/*
+ * Can a swap be run in its two steps (_swap_in_summaries, later
+ * _swap_in_line_items)?  Not in a schema that predates them.
+ */
+bool
+bc_ledger_swap_has_steps(void)
+{
+	Oid			argtypes[1] = {INT8OID};
+
+	return OidIsValid(LookupFuncName(list_make2(makeString("bedrock_cost"), makeString("_swap_in_line_items")),
+									 1, argtypes, true));
+}
+
+/* the first step of a swap: the summaries and the ledger (see _swap_in_summaries) */
+void
+bc_ledger_swap_in_summaries(int64 load_id)
+{
+	Params		p = {0};
+
+	p_int8(&p, load_id);
+	run("SELECT bedrock_cost._swap_in_summaries($1)", &p, false);
+}
+
+/* the second step of a swap: the line items (see _swap_in_line_items) */
+void
+bc_ledger_swap_in_line_items(int64 load_id)
+{
+	Params		p = {0};
+
+	p_int8(&p, load_id);
+	run("SELECT bedrock_cost._swap_in_line_items($1)", &p, false);
+}
+
 /* record that a loaded delivery could not be swapped in, and drop its table */
 void
 bc_ledger_swap_failed(int64 load_id, const char *message)

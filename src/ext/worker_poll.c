@@ -585,34 +585,13 @@ notify_load(LoadCall *lc, LoaderRow *r)
 			SPI_OK_SELECT);
 }
 
-/*
- * The subtransaction of a load: load_export on the folder, then, if
- * anything was loaded, the refresh and one NOTIFY per loaded delivery.
- */
-static void
-load_export_folder(void *arg)
+/* the rows load_export returned, kept in lc->cxt; whether any is done */
+static bool
+keep_loader_rows(LoadCall *lc)
 {
-	LoadCall   *lc = arg;
-	TimestampTz start = GetCurrentTimestamp();
 	bool		any_done = false;
-	ListCell   *c;
-	uint64		i;
 
-	SPI_connect();
-	/* the ledger says the worker loaded (loads.loaded_via) */
-	bc_loading_for_worker = true;
-	PG_TRY();
-	{
-		spi_run("SELECT load_id, billing_period, execution_id, status, rows_loaded,"
-				" rows_rejected, error FROM bedrock_cost.load_export($1)",
-				1, &lc->exportdir, SPI_OK_SELECT);
-	}
-	PG_FINALLY();
-	{
-		bc_loading_for_worker = false;
-	}
-	PG_END_TRY();
-	for (i = 0; i < SPI_processed; i++)
+	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		LoaderRow  *r = MemoryContextAllocZero(lc->cxt, sizeof(LoaderRow));
 		MemoryContext old;
@@ -629,16 +608,57 @@ load_export_folder(void *arg)
 		lc->rows = lappend(lc->rows, r);
 		MemoryContextSwitchTo(old);
 	}
-	if (any_done)
+	return any_done;
+}
+
+/*
+ * The subtransaction of a load: load_export on the folder, then, if
+ * anything was loaded, the refresh, the line items of the deliveries
+ * swapped in (deferred until then: bc_defer_line_items, so that readers of
+ * line_items do not wait for the refresh), and one NOTIFY per loaded
+ * delivery.  Line items that cannot be swapped in fail the whole load.
+ */
+static void
+load_export_folder(void *arg)
+{
+	LoadCall   *lc = arg;
+	TimestampTz start = GetCurrentTimestamp();
+	ListCell   *c;
+
+	SPI_connect();
+	PG_TRY();
 	{
-		if (bc_debug_load_pause_ms > 0)
-			debug_pause();
-		refresh_chargeback();
+		char	   *error;
+
+		/* the ledger says the worker loaded (loads.loaded_via) */
+		bc_loading_for_worker = true;
+		bc_defer_line_items(lc->cxt);
+		spi_run("SELECT load_id, billing_period, execution_id, status, rows_loaded,"
+				" rows_rejected, error FROM bedrock_cost.load_export($1)",
+				1, &lc->exportdir, SPI_OK_SELECT);
+		bc_loading_for_worker = false;
+		if (keep_loader_rows(lc))
+		{
+			if (bc_debug_load_pause_ms > 0)
+				debug_pause();
+			refresh_chargeback();
+		}
+		error = bc_swap_in_deferred_line_items(lc->cxt);
+		if (error != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("%s", error)));
 		lc->duration_ms = TimestampDifferenceMilliseconds(start, GetCurrentTimestamp());
 		foreach(c, lc->rows)
 			if (strcmp(((LoaderRow *) lfirst(c))->status, "done") == 0)
 				notify_load(lc, lfirst(c));
 	}
+	PG_FINALLY();
+	{
+		bc_loading_for_worker = false;
+		bc_defer_line_items(NULL);
+	}
+	PG_END_TRY();
 	SPI_finish();
 }
 

@@ -1,8 +1,9 @@
 # 032_worker_crash.pl: the launcher is killed (kill -9) in the middle of a
 # load (held mid-COPY by the test setting bedrock_cost.debug_pause_after_rows),
-# and the server is restarted (immediate mode) after a restatement was
-# swapped in but before it commits (held there by the test setting
-# bedrock_cost.debug_load_pause_ms); afterwards the data equals the ground
+# and the server is restarted (immediate mode) after a restatement's
+# summaries were swapped in but before it commits (held there, before the
+# refresh, by the test setting bedrock_cost.debug_load_pause_ms, while a
+# reader of line_items is not kept waiting); afterwards the data equals the ground
 # truth, nothing is duplicated, no ledger row is left 'running', and the
 # interrupted load was redone.  A corrupt delivery is
 # recorded with its error and retried with backoff, the period keeps its
@@ -20,12 +21,18 @@ use Test::More;
 my $root = PostgreSQL::Test::Utils::tempdir('exports');
 
 # what line_items holds for one export, in the form of truth_by_period
+sub loaded_sql
+{
+	my ($name) = @_;
+	return "SELECT billing_period || '|' || count(*) || '|' || sum(unblended_cost)"
+	  . " FROM bedrock_cost.line_items li JOIN bedrock_cost.exports e USING (export_id)"
+	  . " WHERE e.export_name = '$name' GROUP BY billing_period ORDER BY billing_period";
+}
+
 sub loaded
 {
 	my ($name) = @_;
-	return sql("SELECT billing_period || '|' || count(*) || '|' || sum(unblended_cost)"
-		  . " FROM bedrock_cost.line_items li JOIN bedrock_cost.exports e USING (export_id)"
-		  . " WHERE e.export_name = '$name' GROUP BY billing_period ORDER BY billing_period");
+	return sql(loaded_sql($name));
 }
 
 my $node = cluster('crash', worker => 1, root => $root,
@@ -92,6 +99,12 @@ $node->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity a
   or die 'restatement never paused before its commit';
 is(sql("SELECT count(*) FROM bedrock_cost.loads WHERE status = 'superseded'"), '0',
 	'before its commit: the restatement is invisible');
+# the worker swaps the line items in after the refresh, last: paused before
+# the refresh, it holds no lock on line_items yet, and a reader is not kept
+# waiting (it would be for the whole refresh if the DETACH came first)
+is($node->safe_psql('postgres', "SET lock_timeout = '2s'; " . loaded_sql('acme')),
+	truth_by_period($init),
+	'paused before the refresh: a reader of line_items is not kept waiting, and sees the current delivery');
 sql('ALTER SYSTEM RESET bedrock_cost.debug_load_pause_ms');
 $node->stop('immediate');
 $node->start;

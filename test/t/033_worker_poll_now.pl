@@ -1,9 +1,12 @@
 # 033_worker_poll_now.pl: bedrock_cost.poll_now() runs the worker's poll in
 # the calling session (the launcher is disabled here).  The chargeback
 # refresh hook bedrock_cost.refresh_chargeback(), when it exists, runs in
-# the load's own transaction and sees the new rows; when it fails, the load
-# is rolled back with it.  A data file that is a symbolic link leaving
-# export_root is refused.
+# the load's own transaction and sees the new delivery's summaries, before
+# its line items are swapped in (last, so that readers of line_items do not
+# wait for the refresh); when it fails, the load is rolled back with it.
+# Two deliveries of one period found by one poll are both swapped in, in
+# order.  A data file that is a symbolic link leaving export_root is
+# refused.
 use strict;
 use warnings;
 use File::Copy qw(copy);
@@ -21,10 +24,12 @@ my $outside = PostgreSQL::Test::Utils::tempdir('outside');
 my $node = cluster('pollnow', worker => 1, root => $root, settings => { 'bedrock_cost.enabled' => 'off' });
 $node->safe_psql('postgres', q{
 CREATE EXTENSION bedrock_cost;
-CREATE TABLE public.refresh_log (xid bigint, line_items bigint);
+CREATE TABLE public.refresh_log (xid bigint, summarised bigint, line_items bigint);
 CREATE OR REPLACE FUNCTION bedrock_cost.refresh_chargeback() RETURNS void LANGUAGE sql
   AS $$ INSERT INTO public.refresh_log
-        SELECT pg_catalog.txid_current(), count(*) FROM bedrock_cost.line_items $$;
+        SELECT pg_catalog.txid_current(),
+               (SELECT sum(p.line_items) FROM bedrock_cost.usage_period AS p),
+               (SELECT count(*) FROM bedrock_cost.line_items) $$;
 });
 make_path("$root/acme/cur");
 $node->safe_psql('postgres', "SELECT bedrock_cost.add_export('acme', 'acme/cur')");
@@ -44,8 +49,8 @@ is($node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()'), '0',
 
 my $n = $node->safe_psql('postgres', 'SELECT count(*) FROM bedrock_cost.line_items');
 ok($n > 0, "$n rows loaded");
-is($node->safe_psql('postgres', q{SELECT count(*) || ' ' || max(line_items) FROM public.refresh_log}),
-	"1 $n", 'refresh_chargeback ran once and saw the new rows');
+is($node->safe_psql('postgres', q{SELECT count(*) || ' ' || max(summarised) || ' ' || max(line_items) FROM public.refresh_log}),
+	"1 $n 0", 'refresh_chargeback ran once and saw the new rows summarised, before the line items were swapped in');
 is($node->safe_psql('postgres',
 		'SELECT r.xid = d.xmin::text::bigint FROM public.refresh_log r, bedrock_cost.export_deliveries d'),
 	't', 'refresh ran in the transaction that recorded the load');
@@ -83,6 +88,38 @@ symlink("$outside/x.csv.gz", $chunk) or die "symlink: $!";
 $node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()');
 like($node->safe_psql('postgres', 'SELECT last_error FROM bedrock_cost.export_deliveries'),
 	qr/lists "[^"]+cur-00001\.csv\.gz", which is or passes through a symbolic link \(not followed\)$/, 'symlink leaving the root refused');
+
+# two deliveries of one period found by the same poll (create-new mode: the
+# worker missed the first): both are swapped in, the summaries of each
+# before the refresh (none here: the hook was dropped above) and the line
+# items after it; the first one's rows go straight to history, the
+# second's are current
+{
+	my $two = gen_staged('two', qw(--rows 300 --periods 2 --mode create-new --restate --chunk-rows 100 --seed 44));
+	make_path("$root/two/cur");
+	$node->safe_psql('postgres', "SELECT bedrock_cost.add_export('two', 'two/cur')");
+	deliver($two, "$root/two/cur");
+	$node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()');
+	$node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()');
+	my $id = "(SELECT export_id FROM bedrock_cost.exports WHERE export_name = 'two')";
+	is($node->safe_psql('postgres',
+			"SELECT string_agg(billing_period || ' ' || status || ' ' || (superseded_by IS NOT NULL)"
+			  . " || ' ' || pg_catalog.pg_partition_root(('bedrock_cost.' || quote_ident(data_table))::regclass)::text, ', ' ORDER BY load_id)"
+			  . " FROM bedrock_cost.loads WHERE export_id = $id"),
+		'2026-04-01 superseded true bedrock_cost.line_items_history, '
+		  . '2026-04-01 done false bedrock_cost.line_items, '
+		  . '2026-05-01 done false bedrock_cost.line_items',
+		'two deliveries of a period in one poll: the first in history, the second current');
+	is($node->safe_psql('postgres',
+			"SELECT billing_period || '|' || count(*) || '|' || sum(unblended_cost) FROM bedrock_cost.line_items"
+			  . " WHERE export_id = $id GROUP BY billing_period ORDER BY billing_period"),
+		truth_by_period($two), 'line_items: the latest delivery of each period, as the ground truth');
+	is($node->safe_psql('postgres',
+			"SELECT count(*) || '|' || sum(unblended_cost) FROM bedrock_cost.line_items_history"
+			  . " WHERE export_id = $id"),
+		join('|', truth($two, '2026-04-01', 'bedrock', [ 'line_items', 'cost' ], 1)),
+		'line_items_history: the first delivery of April, as the ground truth');
+}
 
 # pause/resume/remove_export wait for a poll of the export in progress
 # (its advisory lock, held by the polling transaction) instead of taking
