@@ -4,18 +4,24 @@
 #   test/bench/swap_window.sh [ROWS] [ROUNDS]     (default 1000000 3)
 #
 # Starts a throwaway cluster (scripts/cluster.sh), generates a one-period
-# export of ROWS rows, loads it, then restates it again and again (load_export
-# with force => true) while another session reads one line item of that
-# month in a loop (\timing).  The swap's DETACH holds line_items in ACCESS
-# EXCLUSIVE mode until the commit, so whatever the restating transaction does
-# after it keeps the reader waiting.  Two kinds of rounds, alternating:
-#   - swap only:        BEGIN; load_export; COMMIT
-#   - swap and refresh: BEGIN; load_export; refresh_chargeback(); COMMIT,
-#                       which is what the background worker does
+# export of ROWS rows, loads it, then restates it again and again while
+# another session reads one line item of that month in a loop (\timing).  A
+# restatement's DETACH holds line_items in ACCESS EXCLUSIVE mode until the
+# commit, so whatever the restating transaction does after it keeps the
+# reader waiting.  Three kinds of rounds, in turn:
+#   - swap only:        BEGIN; load_export(force => true); COMMIT
+#   - swap and refresh: BEGIN; load_export(force => true);
+#                       refresh_chargeback(); COMMIT
+#   - worker:           a new delivery of the month written over the export
+#                       (another seed), then bedrock_cost.poll_now() twice
+#                       (the delivery settles, then loads), which loads it
+#                       as the background worker does: the
+#                       summaries swapped in, the chargeback refreshed, the
+#                       line items swapped in last
 # For each round it prints the longest read, the time from the end of the
-# swap to the commit, and the number of reads.  PG_BINDIR picks the server
-# binaries (scripts/cluster.sh).  Prints the figures; nothing is asserted (a
-# benchmark, not a test).
+# swap to the commit (not for the worker), and the number of reads.
+# PG_BINDIR picks the server binaries (scripts/cluster.sh).  Prints the
+# figures; nothing is asserted (a benchmark, not a test).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS="${1:-1000000}"
@@ -28,17 +34,21 @@ trap 'exit 130' INT TERM
 
 gen=./bedrock-cost-gen
 [ -x "$gen" ] || make -s bedrock-cost-gen >/dev/null
-"$gen" --out "$DIR/data" --export swap --rows "$ROWS" --periods 1 --start 2026-04 --seed 7 \
-	--chunk-rows 250000 --quiet
-chmod -R a+rX "$DIR/data"
+# the export, delivered again with another seed: a restatement of the month
+deliver() {
+	"$gen" --out "$DIR/data" --export swap --rows "$ROWS" --periods 1 --start 2026-04 --seed "$1" \
+		--chunk-rows 250000 --quiet
+	chmod -R a+rX "$DIR/data"
+}
+deliver 7
 scripts/cluster.sh start "$DIR/cluster" --conf 'max_wal_size = 8GB' --conf 'checkpoint_timeout = 1h' \
-	--conf 'work_mem = 64MB'
+	--conf 'work_mem = 64MB' --conf "bedrock_cost.export_root = '$DIR/data'"
 # shellcheck disable=SC1091
 source "$DIR/cluster/env"
 PSQL=(psql -X -q -A -t -v ON_ERROR_STOP=1)
 "${PSQL[@]}" -c 'CREATE EXTENSION bedrock_cost' \
-	-c "SELECT count(*) FROM bedrock_cost.load_export('$DIR/data/swap')" \
-	-c 'SELECT bedrock_cost.refresh_chargeback()' >/dev/null
+	-c "SELECT bedrock_cost.add_export('swap', 'swap')" \
+	-c 'SELECT bedrock_cost.poll_now()' -c 'SELECT bedrock_cost.poll_now()' >/dev/null
 period=$("${PSQL[@]}" -c 'SELECT min(billing_period) FROM bedrock_cost.line_items')
 echo "swap window: $ROWS rows generated, $("${PSQL[@]}" -c 'SELECT count(*) FROM bedrock_cost.line_items') Bedrock rows in $period, $ROUNDS rounds of each kind"
 
@@ -52,19 +62,21 @@ reads="$DIR/reads.sql"
 
 # one restatement with the reader running: "<longest read> <swap to commit> <reads>"
 round() {
-	local tail=$1 log="$DIR/reads.log" rp out
-	"${PSQL[@]}" -f "$reads" >"$log" 2>&1 &
-	rp=$!
-	sleep 1
-	out=$("${PSQL[@]}" <<SQL
-BEGIN;
+	local tail=$1 log="$DIR/reads.log" rp out sql
+	if [ "$tail" = worker ]; then
+		sql="SELECT 'loaded ' || bedrock_cost.poll_now();"
+	else
+		sql="BEGIN;
 SELECT count(*) FROM bedrock_cost.load_export('$DIR/data/swap', force => true);
 SELECT 'swapped ' || extract(epoch FROM clock_timestamp());
 $tail
 COMMIT;
-SELECT 'committed ' || extract(epoch FROM clock_timestamp());
-SQL
-)
+SELECT 'committed ' || extract(epoch FROM clock_timestamp());"
+	fi
+	"${PSQL[@]}" -f "$reads" >"$log" 2>&1 &
+	rp=$!
+	sleep 1
+	out=$("${PSQL[@]}" <<<"$sql")
 	sleep 0.5
 	kill "$rp" 2>/dev/null || true
 	wait "$rp" 2>/dev/null || true
@@ -77,11 +89,26 @@ SQL
 }
 
 for r in $(seq "$ROUNDS"); do
-	for kind in "swap only" "swap and refresh"; do
-		tail=""
-		[ "$kind" = "swap and refresh" ] && tail="SELECT bedrock_cost.refresh_chargeback();"
+	for kind in "swap only" "swap and refresh" "worker"; do
+		case "$kind" in
+			"swap only") tail="" ;;
+			"swap and refresh") tail="SELECT bedrock_cost.refresh_chargeback();" ;;
+			worker)
+				# the first poll finds the new delivery (it settles), the second loads it
+				tail=worker
+				deliver $((100 + r))
+				"${PSQL[@]}" -c 'SELECT bedrock_cost.poll_now()' >/dev/null
+				;;
+		esac
 		read -r longest held n <<<"$(round "$tail")"
-		printf '  round %d, %-16s: longest read %8.1f ms; swap to commit %8.1f ms (%d reads)\n' \
-			"$r" "$kind" "$longest" "$held" "$n"
+		if [ "$kind" = worker ]; then
+			printf '  round %d, %-16s: longest read %8.1f ms%28s(%d reads)\n' "$r" "$kind" "$longest" "" "$n"
+		else
+			printf '  round %d, %-16s: longest read %8.1f ms; swap to commit %8.1f ms (%d reads)\n' \
+				"$r" "$kind" "$longest" "$held" "$n"
+		fi
 	done
 done
+# every worker round loaded its delivery: the month's current load is the last one written
+"${PSQL[@]}" -c "SELECT 'worker rounds loaded: ' || count(*) FROM bedrock_cost.loads
+	WHERE loaded_via = 'worker' AND status IN ('done', 'superseded')"
