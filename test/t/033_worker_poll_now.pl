@@ -5,7 +5,8 @@
 # its line items are swapped in (last, so that readers of line_items do not
 # wait for the refresh); when it fails, the load is rolled back with it.
 # Two deliveries of one period found by one poll are both swapped in, in
-# order.  A data file that is a symbolic link leaving export_root is
+# order; when the line items' step cannot lock line_items, the whole load
+# is rolled back and recorded as failed.  A data file that is a symbolic link leaving export_root is
 # refused.
 use strict;
 use warnings;
@@ -119,6 +120,42 @@ like($node->safe_psql('postgres', 'SELECT last_error FROM bedrock_cost.export_de
 			  . " WHERE export_id = $id"),
 		join('|', truth($two, '2026-04-01', 'bedrock', [ 'line_items', 'cost' ], 1)),
 		'line_items_history: the first delivery of April, as the ground truth');
+}
+
+# the line items' step cannot lock line_items (a reader holds it through
+# every attempt): the whole load is rolled back and recorded as failed,
+# the period keeps its rows and its ledger; once the reader is gone, the
+# restatement loads
+{
+	my $id = "(SELECT export_id FROM bedrock_cost.exports WHERE export_name = 'two')";
+	my $april = "SELECT count(*) || '|' || sum(unblended_cost) FROM bedrock_cost.line_items"
+	  . " WHERE export_id = $id AND billing_period = '2026-04-01'";
+	my $before = $node->safe_psql('postgres', $april);
+	my $ledger = $node->safe_psql('postgres', "SELECT count(*) FROM bedrock_cost.loads WHERE export_id = $id");
+	my $again = gen_staged('two-again', qw(--rows 200 --periods 1 --mode create-new --chunk-rows 100 --seed 45));
+	deliver($again, "$root/two/cur");
+	my $reader = $node->background_psql('postgres');
+	$reader->query_safe("BEGIN; $april");
+	my $poll = "SET bedrock_cost.swap_lock_timeout = 100; SET bedrock_cost.swap_retries = 1; "
+	  . "SELECT bedrock_cost.poll_now()";
+	$node->safe_psql('postgres', $poll);
+	is($node->safe_psql('postgres', $poll), '0', 'line_items held by a reader: nothing loaded');
+	like($node->safe_psql('postgres',
+			"SELECT status || ' ' || last_error FROM bedrock_cost.export_deliveries"
+			  . " WHERE export_id = $id AND billing_period = '2026-04-01' AND status <> 'loaded'"),
+		qr/^failed load \d+: could not swap the delivery in: bedrock_cost\.line_items stayed locked by other sessions through 2 attempts of 100 ms/,
+		'the failure names the lock that was not given');
+	$reader->query_safe('COMMIT');
+	$reader->quit;
+	is($node->safe_psql('postgres', $april), $before, 'the period keeps its rows');
+	is($node->safe_psql('postgres', "SELECT count(*) FROM bedrock_cost.loads WHERE export_id = $id"),
+		$ledger, 'and its ledger: the rolled back load left no row');
+	$node->safe_psql('postgres', "SELECT bedrock_cost.resume_export('two')");
+	is($node->safe_psql('postgres', 'SELECT bedrock_cost.poll_now()'), '1',
+		'the reader gone, the restatement loads');
+	is($node->safe_psql('postgres', $april),
+		join('|', truth($again, '2026-04-01', 'bedrock', [ 'line_items', 'cost' ])),
+		'line_items: the restatement, as the ground truth');
 }
 
 # pause/resume/remove_export wait for a poll of the export in progress
