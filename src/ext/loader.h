@@ -6,7 +6,7 @@
  * A delivery (BcDelivery) is the unit of work: the files one manifest lists
  * for one (export, billing period), or one file given to load_file.  It is
  * loaded into a fresh table by loader_copy.c, recorded by loader_ledger.c
- * and swapped in by loader_fns.c; loader_delivery.c finds deliveries and
+ * and swapped in by loader_swap.c; loader_delivery.c finds deliveries and
  * keeps every path inside the export folder.
  *
  * IDENTIFICATION
@@ -171,6 +171,9 @@ extern void bc_progress_restore(const BcProgressSaved *saved);
 extern bool bc_loading_for_worker;	/* set by the worker while it calls load_export */
 extern const char *bc_decide(BcDelivery *d, BcLook *look, const char *key,
 							 bool server_read, int64 *same_as);
+
+/* loader_swap.c */
+extern void bc_rethrow_if_cancel(ErrorData *edata);
 extern char *bc_swap_in_retrying(int64 load_id, MemoryContext cxt);
 extern void bc_defer_line_items(MemoryContext cxt);
 extern char *bc_swap_in_deferred_line_items(MemoryContext cxt);
@@ -238,6 +241,7 @@ extern bool bc_ledger_clear_daily(int64 load_id);
 extern int64 bc_ledger_summarize_period(int64 load_id);
 extern int64 bc_ledger_summarize_daily(int64 load_id);
 extern void bc_ledger_index_summaries(int64 load_id);
+extern char *bc_error_text(ErrorData *edata);
 extern void bc_ledger_swap_in(int64 load_id);
 extern bool bc_ledger_swap_has_steps(void);
 extern void bc_ledger_swap_in_summaries(int64 load_id);

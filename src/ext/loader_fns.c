@@ -18,10 +18,7 @@
  * Phase 2 runs last so the ACCESS EXCLUSIVE lock a DETACH takes on
  * line_items is held only from the first swap to the commit, not while
  * files are read: readers wait at most for the swaps, and see the old
- * period or the new one, never a mix.  A swap has two steps, the summaries
- * and the ledger, then the line items; the background worker defers the
- * second until after its refresh of the chargeback (bc_defer_line_items),
- * so that the lock is held from then to the commit only.
+ * period or the new one, never a mix (the swap itself: loader_swap.c).
  *
  * Failures are not raised: they are returned (status 'failed' with the
  * error) and reported as a WARNING, because raising would roll back the
@@ -49,11 +46,9 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
-#include "storage/latch.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
-#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -82,15 +77,6 @@ typedef struct BcResult
 
 /* set by the worker around its call of load_export: loads.loaded_via = 'worker' */
 bool		bc_loading_for_worker = false;
-
-/* the error text kept in the ledger: message, and detail when there is one */
-static char *
-error_text(ErrorData *edata)
-{
-	if (edata->detail != NULL)
-		return psprintf("%s\nDETAIL: %s", edata->message, edata->detail);
-	return pstrdup(edata->message);
-}
 
 /*
  * Whether d is older than the period's current delivery: delivered before
@@ -277,19 +263,6 @@ load_one(BcDelivery *d, int64 load_id, BcLoadStats *stats)
 	return "running";
 }
 
-/*
- * A cancel (pg_cancel_backend or statement_timeout: SQLSTATE 57014)
- * is the caller's decision, not a fault of the delivery: it ends the whole
- * statement, as it would in a PL/pgSQL exception block, instead of being
- * recorded as a failed load while the next delivery starts.
- */
-static void
-rethrow_if_cancel(ErrorData *edata)
-{
-	if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-		ReThrowError(edata);
-}
-
 /* phase 1 for one delivery: load it in a subtransaction, record the outcome */
 static BcResult *
 process_delivery(BcDelivery *d, MemoryContext keep)
@@ -326,10 +299,10 @@ process_delivery(BcDelivery *d, MemoryContext keep)
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
 		bc_close_delivery(d);
-		rethrow_if_cancel(edata);
+		bc_rethrow_if_cancel(edata);
 
 		r->status = "failed";
-		r->error = MemoryContextStrdup(keep, error_text(edata));
+		r->error = MemoryContextStrdup(keep, bc_error_text(edata));
 		bc_ledger_failed(d, r->load_id, r->stats, r->error, bc_copy_failure());
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
@@ -339,197 +312,6 @@ process_delivery(BcDelivery *d, MemoryContext keep)
 	}
 	PG_END_TRY();
 	return r;
-}
-
-/*
- * Run one step of a delivery's swap (step(load_id)) in a subtransaction;
- * with lock_wait, waiting at most bedrock_cost.swap_lock_timeout for the
- * locks on line_items, so that readers queued behind the waiting swap wait
- * no longer than that.  Returns NULL when done, the error when it failed;
- * *busy tells whether it only gave way to a lock.
- */
-static ErrorData *
-try_step(void (*step) (int64), int64 load_id, bool lock_wait, MemoryContext keep, bool *busy)
-{
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	ErrorData  *volatile failure = NULL;
-
-	*busy = false;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		int			nest = NewGUCNestLevel();
-
-		if (lock_wait)
-			(void) set_config_option("lock_timeout", psprintf("%d", bc_swap_lock_timeout),
-									 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-		step(load_id);
-		AtEOXact_GUC(true, nest);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(keep);
-		failure = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		rethrow_if_cancel(failure);
-		*busy = failure->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE ||
-			failure->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED;
-	}
-	PG_END_TRY();
-	return failure;
-}
-
-/* sleep ms milliseconds, interruptibly */
-static void
-pause_ms(long ms)
-{
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 ms, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
-}
-
-/*
- * Run one step of a swap until it is done, giving way to readers that hold
- * rel (a parent whose lock the step asks for): each attempt waits at most
- * bedrock_cost.swap_lock_timeout, and is retried bedrock_cost.swap_retries
- * times after a pause of 100 ms, twice as long each time, at most 5 s.  A
- * deadlock with a reader counts as giving way.  Returns NULL when done,
- * else the error (allocated in cxt).
- */
-static char *
-swap_step_retrying(void (*step) (int64), const char *rel, int64 load_id, MemoryContext cxt)
-{
-	ErrorData  *edata;
-	bool		busy;
-	long		pause = 100;
-
-	for (int attempt = 0;; attempt++)
-	{
-		edata = try_step(step, load_id, true, cxt, &busy);
-		if (edata == NULL)
-			return NULL;
-		if (!busy || attempt >= bc_swap_retries)
-			break;
-		ereport(LOG,
-				(errmsg("bedrock_cost: load %lld gave way to readers of %s (attempt %d of %d), retrying in %ld ms",
-						(long long) load_id, rel, attempt + 1, bc_swap_retries + 1, pause)));
-		pause_ms(pause);
-		pause = Min(pause * 2, 5000);
-	}
-	if (busy)
-		return MemoryContextStrdup(cxt,
-								   psprintf("could not swap the delivery in: %s stayed locked by other sessions through %d attempts of %d ms (bedrock_cost.swap_retries, bedrock_cost.swap_lock_timeout)",
-											rel, bc_swap_retries + 1, bc_swap_lock_timeout));
-	return MemoryContextStrdup(cxt, error_text(edata));
-}
-
-/*
- * Deliveries whose line items wait for bc_swap_in_deferred_line_items
- * (int64 load ids in deferred_cxt), while deferring is on.
- */
-static MemoryContext deferred_cxt = NULL;
-static List *deferred = NIL;
-
-/*
- * Turn deferring on (cxt: where the list of waiting deliveries lives, until
- * bc_swap_in_deferred_line_items) or off (NULL).  While it is on, a swap
- * runs its first step only (_swap_in_summaries: the summaries and the
- * ledger, which the chargeback reads), and the line items wait.  The
- * background worker turns it on around its load_export and swaps the line
- * items in after its refresh of the chargeback, in the same transaction:
- * a restatement's DETACH takes line_items in ACCESS EXCLUSIVE mode until
- * the commit, and readers of the line items then wait for that last step
- * only, not for the refresh.  Nothing is deferred in a schema whose swap
- * has no steps (0.1.0, not yet updated).
- */
-void
-bc_defer_line_items(MemoryContext cxt)
-{
-	deferred = NIL;
-	deferred_cxt = cxt != NULL && bc_ledger_swap_has_steps() ? cxt : NULL;
-}
-
-/*
- * Swap in the line items of the deliveries deferred since
- * bc_defer_line_items (oldest first, as their summaries were), as the owner
- * of line_items, and turn deferring off.  Returns NULL when all are in,
- * else the error of the first that could not be (allocated in cxt): the
- * caller must then roll its transaction back, as the ledger already says
- * the deliveries are current.
- */
-char *
-bc_swap_in_deferred_line_items(MemoryContext cxt)
-{
-	List	   *todo = deferred;
-	char	   *error = NULL;
-	BcOwnerScope scope = {0};
-	ListCell   *lc;
-
-	deferred = NIL;
-	deferred_cxt = NULL;
-	if (todo == NIL)
-		return NULL;
-	bc_owner_enter(&scope);
-	foreach(lc, todo)
-	{
-		int64		load_id = *(int64 *) lfirst(lc);
-
-		error = swap_step_retrying(bc_ledger_swap_in_line_items, "bedrock_cost.line_items",
-								   load_id, cxt);
-		if (error != NULL)
-		{
-			error = MemoryContextStrdup(cxt, psprintf("load %lld: %s", (long long) load_id, error));
-			break;
-		}
-	}
-	bc_owner_leave(&scope);
-	return error;
-}
-
-/*
- * Swap a loaded delivery in, giving way to readers (swap_step_retrying):
- * both steps, or the first only while deferring (bc_defer_line_items).
- * First, once, the unique indexes on its summaries' grain, built from their
- * rows before any lock on the parents is asked for (a grain held twice
- * fails the delivery here); the progress entry of the load is kept across
- * them.  Returns NULL when swapped in, else the error (allocated in cxt).
- */
-char *
-bc_swap_in_retrying(int64 load_id, MemoryContext cxt)
-{
-	ErrorData  *edata;
-	bool		busy;
-	BcProgressSaved progress;
-	char	   *error;
-
-	bc_progress_save(&progress);
-	edata = try_step(bc_ledger_index_summaries, load_id, false, cxt, &busy);
-	bc_progress_restore(&progress);
-	if (edata != NULL)
-		return MemoryContextStrdup(cxt, error_text(edata));
-	if (deferred_cxt == NULL)
-		return swap_step_retrying(bc_ledger_swap_in, "bedrock_cost.line_items", load_id, cxt);
-	error = swap_step_retrying(bc_ledger_swap_in_summaries, "bedrock_cost.usage_summary",
-							   load_id, cxt);
-	if (error == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(deferred_cxt);
-		int64	   *id = palloc(sizeof(int64));
-
-		*id = load_id;
-		deferred = lappend(deferred, id);
-		MemoryContextSwitchTo(old);
-	}
-	return error;
 }
 
 /* phase 2 for one loaded delivery: swap it in, or record why not */

@@ -605,6 +605,18 @@ bc_ledger_index_summaries(int64 load_id)
 	run("SELECT bedrock_cost._index_summaries($1)", &p, false);
 }
 
+/*
+ * The text of an error, as the ledger and the worker's state tables keep
+ * it: the message, and the detail when there is one.
+ */
+char *
+bc_error_text(ErrorData *edata)
+{
+	if (edata->detail != NULL)
+		return psprintf("%s\nDETAIL: %s", edata->message, edata->detail);
+	return pstrdup(edata->message != NULL ? edata->message : "unknown error");
+}
+
 /* make the delivery the current data of its period (see _swap_in) */
 void
 bc_ledger_swap_in(int64 load_id)

@@ -160,15 +160,6 @@ spi_bool(uint64 row, int col)
 	return !isnull && DatumGetBool(d);
 }
 
-/* the message of an error, with its detail, for the state tables and the log */
-static char *
-error_text(ErrorData *edata)
-{
-	if (edata->detail != NULL)
-		return psprintf("%s\nDETAIL: %s", edata->message, edata->detail);
-	return pstrdup(edata->message ? edata->message : "unknown error");
-}
-
 /*
  * Run fn(arg) in a subtransaction of the current transaction.  Returns
  * NULL on success; on error the subtransaction is rolled back and the
@@ -200,7 +191,7 @@ bc_worker_try(void (*fn) (void *arg), void *arg)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
-		err = error_text(edata);
+		err = bc_error_text(edata);
 		FreeErrorData(edata);
 	}
 	PG_END_TRY();
