@@ -156,6 +156,10 @@ like($node->safe_psql('postgres', 'SELECT last_error FROM bedrock_cost.export_de
 	is($node->safe_psql('postgres', $april),
 		join('|', truth($again, '2026-04-01', 'bedrock', [ 'line_items', 'cost' ])),
 		'line_items: the restatement, as the ground truth');
+	# every delivery the ledger keeps is attached where its status says,
+	# with the rows it loaded (the catalog and the tables, against the ledger)
+	like($node->safe_psql('postgres', 'SELECT bedrock_cost.after_restore()::text'),
+		qr/"deliveries_checked": 6\b/, 'ledger, partitions and row counts agree after these polls');
 }
 
 # pause/resume/remove_export wait for a poll of the export in progress
