@@ -15,7 +15,8 @@
 # distributed table is refused by the check before the swap
 # (bedrock_cost.debug_plain_copy), and that the background worker on the
 # coordinator loads a registered export onto the shards to the generator's
-# ground truth, and that a client delivery onto the shards is summarised
+# ground truth, and a restatement of it (summaries, refresh, then line
+# items), and that a client delivery onto the shards is summarised
 # by SQL (the summing of stored rows in C reads local heap only).  Exits
 # non-zero on any
 # difference, and fails (does not skip) when Citus is not installed:
@@ -163,6 +164,23 @@ done
 expect "the worker on the coordinator loads a registered export" "$w10" done
 expect "the worker's rows on the shards: the generator's truth (rows, cost)" \
 	"SELECT count(*) || ' ' || sum(li.unblended_cost) FROM bedrock_cost.line_items AS li
+	   JOIN bedrock_cost.exports AS e USING (export_id) WHERE e.export_name = 'w10'" "$truth"
+# a restatement of that month, delivered over it: the worker swaps its
+# summaries in, refreshes, then its line items (the DETACH of the
+# distributed line_items last), to the new truth
+"$gen" --out "$W/wroot" --export w10 --rows 4000 --periods 1 --start 2026-10 --seed 11 --quiet
+chmod -R a+rX "$W/wroot"
+truth="$(awk -F, '$4 == "t" && $5 == "bedrock" { print $6 " " $7 }' "$W/wroot/w10/ground_truth/summary.csv")"
+for _ in $(seq 1 120); do
+	[ "$(on c -A -t -c "$w10")" = superseded,done ] && break
+	sleep 1
+done
+expect "the worker on the coordinator restates that month" "$w10" superseded,done
+expect "the worker's restatement on the shards: the generator's truth (rows, cost)" \
+	"SELECT count(*) || ' ' || sum(li.unblended_cost) FROM bedrock_cost.line_items AS li
+	   JOIN bedrock_cost.exports AS e USING (export_id) WHERE e.export_name = 'w10'" "$truth"
+expect "the restatement's chargeback: the same truth (line items, unblended cost)" \
+	"SELECT sum(c.line_items) || ' ' || sum(c.unblended_cost) FROM bedrock_cost.chargeback_base AS c
 	   JOIN bedrock_cost.exports AS e USING (export_id) WHERE e.export_name = 'w10'" "$truth"
 expect "after every load above: no local heap in any delivery table" "$local_heap" 0
 echo "citus: $n relations compared"
