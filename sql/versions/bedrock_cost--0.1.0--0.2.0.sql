@@ -375,15 +375,12 @@ BEGIN
 END
 $do$;
 
--- a delivery is swapped in with those indexes only, in two steps (the
--- worker refreshes the chargeback between them)
--- make a loaded delivery the current data of its period; the previous one
--- moves to history.  Two steps, always in this order (the summaries, then
--- the line items), so that two swaps lock the parents in the same order:
--- the background worker runs the first, refreshes the chargeback, and runs
--- the second last, so a restatement's DETACH of line_items (ACCESS
--- EXCLUSIVE until the commit) does not keep readers of the line items
--- waiting through the refresh
+-- a delivery is swapped in with those indexes only, and in two steps,
+-- always in this order (the summaries, then the line items), so that two
+-- swaps lock the parents in the same order: the background worker runs the
+-- first, refreshes the chargeback, and runs the second last, so a
+-- restatement's DETACH of line_items (ACCESS EXCLUSIVE until the commit)
+-- does not keep readers of the line items waiting through the refresh
 CREATE FUNCTION bedrock_cost._swap_in_summaries(p_load_id bigint)
 RETURNS bigint
 LANGUAGE plpgsql STRICT

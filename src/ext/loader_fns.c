@@ -52,12 +52,12 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/syscache.h"
 
 #include "delivery.h"
 #include "guc.h"
 #include "loader.h"
+#include "subxact.h"
 
 PG_FUNCTION_INFO_V1(bedrock_cost_load_export);
 PG_FUNCTION_INFO_V1(bedrock_cost_load_file);
@@ -263,13 +263,26 @@ load_one(BcDelivery *d, int64 load_id, BcLoadStats *stats)
 	return "running";
 }
 
+/*
+ * The load of one delivery (r), as bc_subxact_try runs it: load it and
+ * close its files (after a failure, the caller closes them)
+ */
+static void
+run_load(void *arg)
+{
+	BcResult   *r = arg;
+
+	r->status = load_one(r->d, r->load_id, r->stats);
+	bc_close_delivery(r->d);
+}
+
 /* phase 1 for one delivery: load it in a subtransaction, record the outcome */
 static BcResult *
 process_delivery(BcDelivery *d, MemoryContext keep)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	MemoryContext oldcxt;
 	BcResult   *r = MemoryContextAllocZero(keep, sizeof(BcResult));
+	ErrorData  *edata;
 
 	r->d = d;
 	r->stats = MemoryContextAllocZero(keep, sizeof(BcLoadStats));
@@ -278,39 +291,23 @@ process_delivery(BcDelivery *d, MemoryContext keep)
 	r->load_id = bc_ledger_next_id();
 	bc_copy_clear_failure();
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(keep);
-	PG_TRY();
-	{
-		r->status = load_one(d, r->load_id, r->stats);
-		bc_close_delivery(d);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
+	/* what the load allocates outlives its subtransaction */
+	oldcxt = MemoryContextSwitchTo(keep);
+	edata = bc_subxact_try(run_load, r, keep);
+	MemoryContextSwitchTo(oldcxt);
+	if (edata == NULL)
+		return r;
+	bc_close_delivery(d);
+	bc_rethrow_if_cancel(edata);
 
-		MemoryContextSwitchTo(keep);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		bc_close_delivery(d);
-		bc_rethrow_if_cancel(edata);
-
-		r->status = "failed";
-		r->error = MemoryContextStrdup(keep, bc_error_text(edata));
-		bc_ledger_failed(d, r->load_id, r->stats, r->error, bc_copy_failure());
-		ereport(WARNING,
-				(errcode(edata->sqlerrcode),
-				 errmsg("bedrock_cost: load %lld failed: %s",
-						(long long) r->load_id, edata->message),
-				 edata->detail ? errdetail("%s", edata->detail) : 0));
-	}
-	PG_END_TRY();
+	r->status = "failed";
+	r->error = MemoryContextStrdup(keep, bc_error_text(edata));
+	bc_ledger_failed(d, r->load_id, r->stats, r->error, bc_copy_failure());
+	ereport(WARNING,
+			(errcode(edata->sqlerrcode),
+			 errmsg("bedrock_cost: load %lld failed: %s",
+					(long long) r->load_id, edata->message),
+			 edata->detail ? errdetail("%s", edata->detail) : 0));
 	return r;
 }
 

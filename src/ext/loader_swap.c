@@ -25,17 +25,16 @@
  */
 #include "compat.h"
 
-#include "access/xact.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/latch.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "guc.h"
 #include "loader.h"
 #include "privilege.h"
+#include "subxact.h"
 
 /*
  * A cancel (pg_cancel_backend or statement_timeout: SQLSTATE 57014)
@@ -50,49 +49,47 @@ bc_rethrow_if_cancel(ErrorData *edata)
 		ReThrowError(edata);
 }
 
+/* one step of a swap, as bc_subxact_try runs it */
+typedef struct StepCall
+{
+	void		(*step) (int64);
+	int64		load_id;
+	bool		lock_wait;
+} StepCall;
+
+/* the step, under the swap's lock timeout when it waits for locks */
+static void
+run_step(void *arg)
+{
+	StepCall   *call = arg;
+	int			nest = NewGUCNestLevel();
+
+	if (call->lock_wait)
+		(void) set_config_option("lock_timeout", psprintf("%d", bc_swap_lock_timeout),
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	call->step(call->load_id);
+	AtEOXact_GUC(true, nest);
+}
+
 /*
  * Run one step of a delivery's swap (step(load_id)) in a subtransaction;
- * with lock_wait, waiting at most bedrock_cost.swap_lock_timeout for the
- * locks on line_items, so that readers queued behind the waiting swap wait
- * no longer than that.  Returns NULL when done, the error when it failed;
- * *busy tells whether it only gave way to a lock.
+ * with lock_wait, waiting at most bedrock_cost.swap_lock_timeout for its
+ * locks, so that readers queued behind the waiting swap wait no longer
+ * than that.  Returns NULL when done, the error when it failed (a cancel
+ * is raised again); *busy tells whether it only gave way to a lock.
  */
 static ErrorData *
 try_step(void (*step) (int64), int64 load_id, bool lock_wait, MemoryContext keep, bool *busy)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	ErrorData  *volatile failure = NULL;
+	StepCall	call = {step, load_id, lock_wait};
+	ErrorData  *failure = bc_subxact_try(run_step, &call, keep);
 
 	*busy = false;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		int			nest = NewGUCNestLevel();
-
-		if (lock_wait)
-			(void) set_config_option("lock_timeout", psprintf("%d", bc_swap_lock_timeout),
-									 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-		step(load_id);
-		AtEOXact_GUC(true, nest);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(keep);
-		failure = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		bc_rethrow_if_cancel(failure);
-		*busy = failure->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE ||
-			failure->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED;
-	}
-	PG_END_TRY();
+	if (failure == NULL)
+		return NULL;
+	bc_rethrow_if_cancel(failure);
+	*busy = failure->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE ||
+		failure->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED;
 	return failure;
 }
 

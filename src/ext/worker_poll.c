@@ -59,12 +59,12 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "guc.h"
 #include "loader.h"
+#include "subxact.h"
 #include "worker.h"
 
 PG_FUNCTION_INFO_V1(bedrock_cost_poll_now);
@@ -168,33 +168,13 @@ spi_bool(uint64 row, int col)
 char *
 bc_worker_try(void (*fn) (void *arg), void *arg)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	char	   *volatile err = NULL;
+	ErrorData  *edata = bc_subxact_try(fn, arg, CurrentMemoryContext);
+	char	   *err;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		err = bc_error_text(edata);
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
+	if (edata == NULL)
+		return NULL;
+	err = bc_error_text(edata);
+	FreeErrorData(edata);
 	return err;
 }
 
