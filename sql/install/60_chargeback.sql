@@ -12,7 +12,7 @@
  * can only be recomputed whole, and a refresh would then cost in proportion
  * to the whole history.  refresh_chargeback() recomputes only the periods
  * whose current deliveries changed since the last refresh (chargeback_state):
- * it deletes their rows and inserts them again from _<table>_rows(periods),
+ * it deletes their rows and inserts them again (_<table>_insert(periods)),
  * in the caller's transaction, so readers keep the old rows until commit and
  * are never blocked (what REFRESH ... CONCURRENTLY gave, without the whole
  * recomputation).  A change of an export's name or path recomputes its
@@ -56,7 +56,7 @@
  * export folders shows as two exports instead of silently adding up.
  *
  * Every query is written once, as a template over a row source
- * (_chargeback_table): the table and its _rows(periods) function come from
+ * (_chargeback_table): the table and its _insert(periods) function come from
  * it, and the queries of chargeback_base and chargeback_by_principal also
  * give the as-of functions, over usage_summary_as_of(load_id), which report
  * in the cost basis recorded on that load.
@@ -137,17 +137,23 @@ COMMENT ON FUNCTION bedrock_cost.tag_value(jsonb, text) IS
 -- ------------------------------------------------------------------------
 -- the chargeback tables: each is defined once, by a query over a row source
 -- (%1$s), and gets two things from it: the table (its columns and types from
--- the query over the whole source) and _<table>_rows(periods), the same query
--- over the rows of those billing periods only, which refresh_chargeback()
--- inserts after deleting the periods' old rows.  Install-time only.
+-- the query over the whole source) and _<table>_insert(periods), which
+-- inserts into the table the same query over the rows of those billing
+-- periods only (refresh_chargeback() calls it after deleting the periods' old
+-- rows).  The insert is in the function, not around it: a function with
+-- settings is not inlined, and INSERT ... SELECT FROM it stored its rows in
+-- a tuplestore before inserting them (a tenth of chargeback_daily's refresh).
+-- conflict: what follows the query (an ON CONFLICT clause).  Install-time
+-- only.
 
-CREATE FUNCTION bedrock_cost._chargeback_table(rel text, source text, q text, settings text DEFAULT '')
+CREATE FUNCTION bedrock_cost._chargeback_table(rel text, source text, q text, settings text DEFAULT '',
+											   conflict text DEFAULT '')
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	fn text := '_' || rel || '_rows';
+	fn text := '_' || rel || '_insert';
 	only_periods text := 'src.billing_period = ANY ($1)';
 BEGIN
 	IF (SELECT c.relkind FROM pg_catalog.pg_class AS c WHERE c.oid = source::regclass) = 'p' THEN
@@ -160,12 +166,14 @@ BEGIN
 			|| ' AND src.billing_period <= (SELECT pg_catalog.max(x.p) FROM pg_catalog.unnest($1) AS x(p))';
 	END IF;
 	EXECUTE format('CREATE TABLE bedrock_cost.%I AS %s WITH NO DATA', rel, format(q, source));
-	EXECUTE format('CREATE FUNCTION bedrock_cost.%I(periods date[]) RETURNS SETOF bedrock_cost.%I '
-				   'LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp %s AS %L',
-				   fn, rel, settings,
-				   format(q, format('(SELECT * FROM %s AS src WHERE %s)', source, only_periods)));
+	EXECUTE format('CREATE FUNCTION bedrock_cost.%I(periods date[]) RETURNS void '
+				   'LANGUAGE sql SET search_path = pg_catalog, pg_temp %s AS %L',
+				   fn, settings,
+				   format('INSERT INTO bedrock_cost.%I %s%s', rel,
+						  format(q, format('(SELECT * FROM %s AS src WHERE %s)', source, only_periods)),
+						  conflict));
 	EXECUTE format('COMMENT ON FUNCTION bedrock_cost.%I(date[]) IS %L', fn,
-				   'internal: the rows of bedrock_cost.' || rel || ' for the given billing periods, computed from '
+				   'internal: inserts the rows of bedrock_cost.' || rel || ' for the given billing periods, computed from '
 				   || source || ' (bedrock_cost.refresh_chargeback)');
 	EXECUTE format('REVOKE ALL ON FUNCTION bedrock_cost.%I(date[]) FROM PUBLIC', fn);
 END
@@ -282,7 +290,7 @@ BEGIN
 					WHEN u.recognized THEN 'aws' ELSE 'unknown' END AS vendor
 		  FROM (SELECT DISTINCT b.usage_type, b.product_name FROM %1$s AS b) AS t,
 			   LATERAL bedrock_cost.parse_usage_type(t.usage_type, t.product_name) AS u
-	$v$);
+	$v$, conflict => ' ON CONFLICT (usage_type, product_name_key) DO NOTHING');
 	-- %1$s stays a placeholder for _chargeback_table
 	PERFORM bedrock_cost._chargeback_table('chargeback_by_principal', 'bedrock_cost.chargeback_base',
 		format(principal_q, '%1$s',
@@ -852,6 +860,15 @@ COMMENT ON FUNCTION bedrock_cost._spikes_rows(date[], date[]) IS
   'internal: the rows of bedrock_cost.spikes for every day of the billing periods and the first 14 days of the heads (months after a recomputed one, whose later days do not look back into it): _spike_days over chargeback_daily of those days and the 14 days before each month (with whether the export''s month before is loaded), with the export, the principal''s tags and the thresholds in force (refresh_chargeback)';
 REVOKE ALL ON FUNCTION bedrock_cost._spikes_rows(date[], date[]) FROM PUBLIC;
 
+CREATE FUNCTION bedrock_cost._spikes_insert(periods date[], heads date[] DEFAULT '{}')
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$ INSERT INTO bedrock_cost.spikes SELECT * FROM bedrock_cost._spikes_rows(periods, heads) $$;
+COMMENT ON FUNCTION bedrock_cost._spikes_insert(date[], date[]) IS
+  'internal: inserts the rows of _spikes_rows(periods, heads) into bedrock_cost.spikes, as every chargeback table''s _insert function (refresh_chargeback)';
+REVOKE ALL ON FUNCTION bedrock_cost._spikes_insert(date[], date[]) FROM PUBLIC;
+
 -- ------------------------------------------------------------------------
 -- allocation of account-level rows
 
@@ -1141,9 +1158,7 @@ BEGIN
 									WHERE b.usage_type = u.usage_type
 									  AND coalesce(b.product_name, '') = u.product_name_key);
 			END IF;
-			INSERT INTO bedrock_cost.chargeback_usage_types
-			SELECT * FROM bedrock_cost._chargeback_usage_types_rows(stale.periods)
-			ON CONFLICT (usage_type, product_name_key) DO NOTHING;
+			PERFORM bedrock_cost._chargeback_usage_types_insert(stale.periods);
 		ELSIF rel = 'spikes' AND NOT full_rebuild THEN
 			-- a month's spikes look 14 days back: the first 14 days of the
 			-- month after a recomputed one change with it
@@ -1156,7 +1171,7 @@ BEGIN
 			DELETE FROM bedrock_cost.spikes AS t
 			 WHERE t.billing_period = ANY (stale.periods)
 				OR (t.billing_period = ANY (spike_heads) AND t.usage_date < t.billing_period + 14);
-			INSERT INTO bedrock_cost.spikes SELECT * FROM bedrock_cost._spikes_rows(stale.periods, spike_heads);
+			PERFORM bedrock_cost._spikes_insert(stale.periods, spike_heads);
 		ELSE
 			IF full_rebuild THEN
 				EXECUTE format('DELETE FROM bedrock_cost.%I', rel);
@@ -1169,9 +1184,27 @@ BEGIN
 			-- chargeback_daily's source by sorting it, four times slower)
 			FOREACH period IN ARRAY coalesce(stale.periods, '{}')
 			LOOP
-				EXECUTE format('INSERT INTO bedrock_cost.%I SELECT * FROM bedrock_cost.%I($1)', rel, '_' || rel || '_rows')
-					USING ARRAY[period];
+				EXECUTE format('SELECT bedrock_cost.%I($1)', '_' || rel || '_insert') USING ARRAY[period];
 			END LOOP;
+		END IF;
+		-- fresh statistics when everything was recomputed, and when the set
+		-- of periods changed (a new month), taken as soon as the table is
+		-- filled: the tables after it read it, and were planned as if it
+		-- held no row of the new month.  Then what the plans lack is the new
+		-- month in the period and day columns and the new row counts, so
+		-- only those columns are analysed (a fifth of the time: the text
+		-- columns' statistics were most of it); the other columns'
+		-- distributions change little with one month, and autovacuum's
+		-- ANALYZE follows.  A restated period changes them little too: no
+		-- ANALYZE
+		IF full_rebuild OR stale.periods_changed THEN
+			SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+			  INTO cols
+			  FROM pg_catalog.pg_attribute AS a
+			 WHERE a.attrelid = pg_catalog.to_regclass('bedrock_cost.' || pg_catalog.quote_ident(rel))
+			   AND a.attname IN ('billing_period', 'usage_date') AND NOT a.attisdropped;
+			EXECUTE format('ANALYZE bedrock_cost.%I%s', rel,
+						   CASE WHEN full_rebuild OR cols IS NULL THEN '' ELSE ' (' || cols || ')' END);
 		END IF;
 	END LOOP;
 	DELETE FROM bedrock_cost.chargeback_state AS s WHERE s.billing_period = ANY (stale.periods);
@@ -1183,25 +1216,6 @@ BEGIN
 	 WHERE c.billing_period = ANY (stale.periods);
 	-- budgets whose state changed in these periods: one NOTIFY each, at commit
 	PERFORM bedrock_cost._budget_notify(stale.periods);
-	-- fresh statistics for the dashboards' plans when everything was
-	-- recomputed, and when the set of periods changed (a new month): then
-	-- what the plans lack is the new month in the period and day columns and
-	-- the new row counts, so only those columns are analysed (a fifth of the
-	-- time: the text columns' statistics were most of it); the other columns'
-	-- distributions change little with one month, and autovacuum's ANALYZE
-	-- follows.  A restated period changes them little too: no ANALYZE
-	IF full_rebuild OR stale.periods_changed THEN
-		FOREACH rel IN ARRAY bedrock_cost._chargeback_tables()
-		LOOP
-			SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
-			  INTO cols
-			  FROM pg_catalog.pg_attribute AS a
-			 WHERE a.attrelid = pg_catalog.to_regclass('bedrock_cost.' || pg_catalog.quote_ident(rel))
-			   AND a.attname IN ('billing_period', 'usage_date') AND NOT a.attisdropped;
-			EXECUTE format('ANALYZE bedrock_cost.%I%s', rel,
-						   CASE WHEN full_rebuild OR cols IS NULL THEN '' ELSE ' (' || cols || ')' END);
-		END LOOP;
-	END IF;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.refresh_chargeback(boolean) IS
@@ -1219,7 +1233,7 @@ COMMENT ON FUNCTION bedrock_cost.refresh_chargeback() IS
   'refresh_chargeback(true): recomputes the billing periods whose deliveries changed (readers keep the old rows until commit), in the caller''s transaction; called by the background worker after each delivery it swaps in';
 REVOKE ALL ON FUNCTION bedrock_cost.refresh_chargeback() FROM PUBLIC;
 
-DROP FUNCTION bedrock_cost._chargeback_table(text, text, text, text);
+DROP FUNCTION bedrock_cost._chargeback_table(text, text, text, text, text);
 
 -- ------------------------------------------------------------------------
 -- daily spend per tag value, without JSON: a view over chargeback_daily

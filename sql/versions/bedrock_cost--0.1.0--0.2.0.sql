@@ -589,6 +589,40 @@ $do$;
 ALTER FUNCTION bedrock_cost._chargeback_base_rows(date[]) SET enable_indexscan = off;
 ALTER FUNCTION bedrock_cost._chargeback_base_rows(date[]) SET enable_bitmapscan = off;
 
+-- each chargeback table's _rows(periods) becomes _insert(periods), which
+-- inserts the same query's rows into the table itself (60_chargeback.sql,
+-- _chargeback_table): the query, its settings and its comment as they are
+DO $do$
+DECLARE
+	rel text;
+	f record;
+	conflict text;
+BEGIN
+	FOREACH rel IN ARRAY ARRAY['chargeback_base', 'chargeback_usage_types', 'chargeback_by_principal',
+							   'chargeback_by_tag', 'usage_by_model', 'chargeback_by_resource', 'team_model_mix',
+							   'usage_profile', 'chargeback_daily', 'chargeback_allocated']
+	LOOP
+		SELECT p.prosrc,
+			   (SELECT pg_catalog.string_agg(' SET ' || pg_catalog.split_part(c.s, '=', 1) || ' = '
+											 || pg_catalog.substr(c.s, pg_catalog.strpos(c.s, '=') + 1), '' ORDER BY c.n)
+				  FROM pg_catalog.unnest(p.proconfig) WITH ORDINALITY AS c(s, n)) AS settings,
+			   pg_catalog.obj_description(p.oid, 'pg_proc') AS descr
+		  INTO f
+		  FROM pg_catalog.pg_proc AS p
+		 WHERE p.oid = pg_catalog.to_regprocedure('bedrock_cost.' || pg_catalog.quote_ident('_' || rel || '_rows') || '(date[])');
+		conflict := CASE rel WHEN 'chargeback_usage_types'
+							 THEN ' ON CONFLICT (usage_type, product_name_key) DO NOTHING' ELSE '' END;
+		EXECUTE format('CREATE FUNCTION bedrock_cost.%I(periods date[]) RETURNS void LANGUAGE sql%s AS %L',
+					   '_' || rel || '_insert', f.settings,
+					   format('INSERT INTO bedrock_cost.%I %s%s', rel, f.prosrc, conflict));
+		EXECUTE format('COMMENT ON FUNCTION bedrock_cost.%I(date[]) IS %L', '_' || rel || '_insert',
+					   pg_catalog.replace(f.descr, 'internal: the rows of ', 'internal: inserts the rows of '));
+		EXECUTE format('REVOKE ALL ON FUNCTION bedrock_cost.%I(date[]) FROM PUBLIC', '_' || rel || '_insert');
+		EXECUTE format('DROP FUNCTION bedrock_cost.%I(date[])', '_' || rel || '_rows');
+	END LOOP;
+END
+$do$;
+
 DROP AGGREGATE bedrock_cost._daily_sums(text, numeric, numeric, numeric, numeric, bigint);
 DROP FUNCTION bedrock_cost._daily_sums_add(internal, text, numeric, numeric, numeric, numeric, bigint);
 DROP FUNCTION bedrock_cost._daily_sums_final(internal);
@@ -802,9 +836,7 @@ BEGIN
 									WHERE b.usage_type = u.usage_type
 									  AND coalesce(b.product_name, '') = u.product_name_key);
 			END IF;
-			INSERT INTO bedrock_cost.chargeback_usage_types
-			SELECT * FROM bedrock_cost._chargeback_usage_types_rows(stale.periods)
-			ON CONFLICT (usage_type, product_name_key) DO NOTHING;
+			PERFORM bedrock_cost._chargeback_usage_types_insert(stale.periods);
 		ELSIF rel = 'spikes' AND NOT full_rebuild THEN
 			-- a month's spikes look 14 days back: the first 14 days of the
 			-- month after a recomputed one change with it
@@ -817,7 +849,7 @@ BEGIN
 			DELETE FROM bedrock_cost.spikes AS t
 			 WHERE t.billing_period = ANY (stale.periods)
 				OR (t.billing_period = ANY (spike_heads) AND t.usage_date < t.billing_period + 14);
-			INSERT INTO bedrock_cost.spikes SELECT * FROM bedrock_cost._spikes_rows(stale.periods, spike_heads);
+			PERFORM bedrock_cost._spikes_insert(stale.periods, spike_heads);
 		ELSE
 			IF full_rebuild THEN
 				EXECUTE format('DELETE FROM bedrock_cost.%I', rel);
@@ -830,9 +862,27 @@ BEGIN
 			-- chargeback_daily's source by sorting it, four times slower)
 			FOREACH period IN ARRAY coalesce(stale.periods, '{}')
 			LOOP
-				EXECUTE format('INSERT INTO bedrock_cost.%I SELECT * FROM bedrock_cost.%I($1)', rel, '_' || rel || '_rows')
-					USING ARRAY[period];
+				EXECUTE format('SELECT bedrock_cost.%I($1)', '_' || rel || '_insert') USING ARRAY[period];
 			END LOOP;
+		END IF;
+		-- fresh statistics when everything was recomputed, and when the set
+		-- of periods changed (a new month), taken as soon as the table is
+		-- filled: the tables after it read it, and were planned as if it
+		-- held no row of the new month.  Then what the plans lack is the new
+		-- month in the period and day columns and the new row counts, so
+		-- only those columns are analysed (a fifth of the time: the text
+		-- columns' statistics were most of it); the other columns'
+		-- distributions change little with one month, and autovacuum's
+		-- ANALYZE follows.  A restated period changes them little too: no
+		-- ANALYZE
+		IF full_rebuild OR stale.periods_changed THEN
+			SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+			  INTO cols
+			  FROM pg_catalog.pg_attribute AS a
+			 WHERE a.attrelid = pg_catalog.to_regclass('bedrock_cost.' || pg_catalog.quote_ident(rel))
+			   AND a.attname IN ('billing_period', 'usage_date') AND NOT a.attisdropped;
+			EXECUTE format('ANALYZE bedrock_cost.%I%s', rel,
+						   CASE WHEN full_rebuild OR cols IS NULL THEN '' ELSE ' (' || cols || ')' END);
 		END IF;
 	END LOOP;
 	DELETE FROM bedrock_cost.chargeback_state AS s WHERE s.billing_period = ANY (stale.periods);
@@ -844,25 +894,6 @@ BEGIN
 	 WHERE c.billing_period = ANY (stale.periods);
 	-- budgets whose state changed in these periods: one NOTIFY each, at commit
 	PERFORM bedrock_cost._budget_notify(stale.periods);
-	-- fresh statistics for the dashboards' plans when everything was
-	-- recomputed, and when the set of periods changed (a new month): then
-	-- what the plans lack is the new month in the period and day columns and
-	-- the new row counts, so only those columns are analysed (a fifth of the
-	-- time: the text columns' statistics were most of it); the other columns'
-	-- distributions change little with one month, and autovacuum's ANALYZE
-	-- follows.  A restated period changes them little too: no ANALYZE
-	IF full_rebuild OR stale.periods_changed THEN
-		FOREACH rel IN ARRAY bedrock_cost._chargeback_tables()
-		LOOP
-			SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
-			  INTO cols
-			  FROM pg_catalog.pg_attribute AS a
-			 WHERE a.attrelid = pg_catalog.to_regclass('bedrock_cost.' || pg_catalog.quote_ident(rel))
-			   AND a.attname IN ('billing_period', 'usage_date') AND NOT a.attisdropped;
-			EXECUTE format('ANALYZE bedrock_cost.%I%s', rel,
-						   CASE WHEN full_rebuild OR cols IS NULL THEN '' ELSE ' (' || cols || ')' END);
-		END LOOP;
-	END IF;
 END
 $$;
 COMMENT ON FUNCTION bedrock_cost.refresh_chargeback(boolean) IS
@@ -1006,3 +1037,12 @@ END
 $$;
 COMMENT ON FUNCTION bedrock_cost._spikes_rows(date[], date[]) IS
   'internal: the rows of bedrock_cost.spikes for every day of the billing periods and the first 14 days of the heads (months after a recomputed one, whose later days do not look back into it): _spike_days over chargeback_daily of those days and the 14 days before each month (with whether the export''s month before is loaded), with the export, the principal''s tags and the thresholds in force (refresh_chargeback)';
+
+CREATE FUNCTION bedrock_cost._spikes_insert(periods date[], heads date[] DEFAULT '{}')
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$ INSERT INTO bedrock_cost.spikes SELECT * FROM bedrock_cost._spikes_rows(periods, heads) $$;
+COMMENT ON FUNCTION bedrock_cost._spikes_insert(date[], date[]) IS
+  'internal: inserts the rows of _spikes_rows(periods, heads) into bedrock_cost.spikes, as every chargeback table''s _insert function (refresh_chargeback)';
+REVOKE ALL ON FUNCTION bedrock_cost._spikes_insert(date[], date[]) FROM PUBLIC;
