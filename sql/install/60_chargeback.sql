@@ -790,7 +790,7 @@ RETURNS TABLE (billing_period date, export_id integer, usage_date date, principa
 AS 'MODULE_PATHNAME', 'bc_sql_spike_days'
 LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION bedrock_cost._spike_days(refcursor, date[], date[], numeric, numeric, numeric) IS
-  'internal: reads the cursor days (chargeback_daily''s billing_period, export_id, usage_date, principal_arn, model, person, role_arn, then cost and tokens of input, output, cache_read and cache_write, then optionally whether the export''s month before the row''s is loaded; ordered by principal_arn and model, so that the rows of each principal and model are together) and returns the spikes of every day of the periods and of the first 14 days of the heads: per series (export, principal, model) and token kind, the day''s cost and tokens summed over its rows, the baseline the median of the kind''s 14 days before (days without it counting as 0, days of a month not loaded unknown: a day with fewer than 7 known days before is not judged), spike_on cost and/or tokens by the thresholds given (src/ext/spikes.c)';
+  'internal: reads the cursor days (chargeback_daily''s billing_period, export_id, usage_date, principal_arn, model, person, role_arn, then cost and tokens of input, output, cache_read and cache_write, then optionally whether the export''s month before the row''s is loaded; ordered by principal_arn, so that the rows of each principal are together) and returns the spikes of every day of the periods and of the first 14 days of the heads: per series (export, principal, model) and token kind, the day''s cost and tokens summed over its rows, the baseline the median of the kind''s 14 days before (days without it counting as 0, days of a month not loaded unknown: a day with fewer than 7 known days before is not judged), spike_on cost and/or tokens by the thresholds given (src/ext/spikes.c)';
 REVOKE ALL ON FUNCTION bedrock_cost._spike_days(refcursor, date[], date[], numeric, numeric, numeric) FROM PUBLIC;
 
 CREATE FUNCTION bedrock_cost._spikes_rows(periods date[], heads date[] DEFAULT '{}')
@@ -828,7 +828,7 @@ BEGIN
 				OR (d.billing_period = ANY (heads) AND d.usage_date < d.billing_period + 14)
 				OR (d.usage_date >= (d.billing_period + interval '1 month')::date - 14
 					AND (d.billing_period + interval '1 month')::date = ANY (periods || heads)))
-		 ORDER BY d.principal_arn COLLATE "C", d.model COLLATE "C";
+		 ORDER BY d.principal_arn COLLATE "C";
 	RETURN QUERY
 	WITH tags AS MATERIALIZED (
 		-- each principal's tags in the period (the tag set it spent most

@@ -124,5 +124,80 @@ my $incremental = sql($bf_spikes);
 sql('SELECT bedrock_cost.refresh_chargeback(false)');
 is(sql($bf_spikes), $incremental, 'the same spikes as a full rebuild');
 
+# every spike of both exports against the same rule computed in SQL over
+# chargeback_daily, independently of the C that reads it principal by
+# principal: per series (export, principal, model) and token kind, a day
+# present when a row has a cost or tokens of it; the days of its 14 before
+# that are known (from the first day of its month, or of the month before
+# when the export has a current delivery of it); at least 7 known, the
+# median of the known days' values (days not present: 0)
+my $reference = q{
+	WITH t AS (SELECT s.factor, s.min_cost, s.min_tokens FROM bedrock_cost.spike_settings AS s),
+	kinds AS (
+		SELECT d.export_id, d.billing_period, d.usage_date, d.principal_arn, d.model, k.kind,
+			   sum(k.cost) AS cost, sum(k.tokens) AS tokens, bool_or(k.cost <> 0 OR k.tokens <> 0) AS present
+		  FROM bedrock_cost.chargeback_daily AS d
+		 CROSS JOIN LATERAL (VALUES ('input', d.input_cost, d.input_tokens),
+									('output', d.output_cost, d.output_tokens),
+									('cache_read', d.cache_read_cost, d.cache_read_tokens),
+									('cache_write', d.cache_write_cost, d.cache_write_tokens)) AS k(kind, cost, tokens)
+		 WHERE d.attribution <> 'account_level'
+		 GROUP BY 1, 2, 3, 4, 5, 6),
+	days AS (SELECT * FROM kinds WHERE present),
+	judged AS (
+		SELECT x.*, least(14, x.usage_date - CASE WHEN EXISTS (
+						SELECT 1 FROM bedrock_cost.loads AS l
+						 WHERE l.status = 'done' AND l.export_id = x.export_id
+						   AND l.billing_period = (x.billing_period - interval '1 month')::date)
+					THEN (x.billing_period - interval '1 month')::date ELSE x.billing_period END) AS known
+		  FROM days AS x),
+	windows AS (
+		SELECT j.*,
+			   (SELECT array_agg(v.c ORDER BY v.c) FROM (
+					SELECT w.cost AS c FROM days AS w
+					 WHERE w.export_id = j.export_id AND w.principal_arn IS NOT DISTINCT FROM j.principal_arn
+					   AND w.model IS NOT DISTINCT FROM j.model AND w.kind = j.kind
+					   AND w.usage_date >= j.usage_date - 14 AND w.usage_date < j.usage_date
+					UNION ALL
+					SELECT 0 FROM generate_series(1, j.known - (
+						SELECT count(*) FROM days AS w
+						 WHERE w.export_id = j.export_id AND w.principal_arn IS NOT DISTINCT FROM j.principal_arn
+						   AND w.model IS NOT DISTINCT FROM j.model AND w.kind = j.kind
+						   AND w.usage_date >= j.usage_date - 14 AND w.usage_date < j.usage_date)::int)) AS v) AS costs,
+			   (SELECT array_agg(v.c ORDER BY v.c) FROM (
+					SELECT w.tokens AS c FROM days AS w
+					 WHERE w.export_id = j.export_id AND w.principal_arn IS NOT DISTINCT FROM j.principal_arn
+					   AND w.model IS NOT DISTINCT FROM j.model AND w.kind = j.kind
+					   AND w.usage_date >= j.usage_date - 14 AND w.usage_date < j.usage_date
+					UNION ALL
+					SELECT 0 FROM generate_series(1, j.known - (
+						SELECT count(*) FROM days AS w
+						 WHERE w.export_id = j.export_id AND w.principal_arn IS NOT DISTINCT FROM j.principal_arn
+						   AND w.model IS NOT DISTINCT FROM j.model AND w.kind = j.kind
+						   AND w.usage_date >= j.usage_date - 14 AND w.usage_date < j.usage_date)::int)) AS v) AS tokens_window
+		  FROM judged AS j
+		 WHERE j.known >= 7),
+	based AS (
+		SELECT w.*,
+			   (w.costs[(w.known + 1) / 2] + w.costs[w.known / 2 + 1]) / 2 AS baseline_cost,
+			   (w.tokens_window[(w.known + 1) / 2] + w.tokens_window[w.known / 2 + 1]) / 2 AS baseline_tokens
+		  FROM windows AS w)
+	SELECT b.export_id, b.billing_period, b.usage_date, b.principal_arn, b.model, b.kind, b.cost, b.tokens,
+		   b.baseline_cost, b.baseline_tokens,
+		   concat_ws(',', CASE WHEN b.cost >= t.min_cost AND b.cost > t.factor * b.baseline_cost THEN 'cost' END,
+					 CASE WHEN b.tokens >= t.min_tokens AND b.tokens > t.factor * b.baseline_tokens THEN 'tokens' END)
+	  FROM based AS b CROSS JOIN t
+	 WHERE (b.cost >= t.min_cost AND b.cost > t.factor * b.baseline_cost)
+		OR (b.tokens >= t.min_tokens AND b.tokens > t.factor * b.baseline_tokens)};
+my $stored = q{SELECT export_id, billing_period, usage_date, principal_arn, model, token_kind, cost, tokens,
+					  baseline_cost, baseline_tokens, spike_on FROM bedrock_cost.spikes};
+is(sql("SELECT count(*) FROM (($reference) EXCEPT ALL ($stored)) AS d") . ' '
+	  . sql("SELECT count(*) FROM (($stored) EXCEPT ALL ($reference)) AS d"),
+	'0 0', 'every spike of both exports as the rule computed in SQL gives it (missing, extra)');
+is(sql(q{SELECT count(*) > 100 AND count(DISTINCT export_id) = 2 FROM bedrock_cost.spikes})
+	  . ' ' . sql(q{SELECT count(*) > 0 FROM (SELECT principal_arn FROM bedrock_cost.spikes
+										 GROUP BY principal_arn HAVING count(DISTINCT model) > 1) AS p}),
+	't t', 'which are many, of both exports, with principals spiking on several models');
+
 $node->stop;
 done_testing();
