@@ -952,13 +952,14 @@ REVOKE ALL ON FUNCTION bedrock_cost._grant_load_table(bigint, oid, boolean) FROM
 -- the loader entry points
 
 CREATE FUNCTION bedrock_cost.load_export(path text, force boolean DEFAULT false,
+	refresh boolean DEFAULT false,
 	OUT load_id bigint, OUT billing_period date, OUT execution_id text, OUT status text,
 	OUT rows_loaded bigint, OUT rows_rejected bigint, OUT error text)
 RETURNS SETOF record
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'bedrock_cost_load_export';
-COMMENT ON FUNCTION bedrock_cost.load_export(text, boolean) IS
-  'loads every new delivery (manifest) under a CUR 2.0 export folder, one transaction-safe swap per billing period; returns one row per delivery considered (done, noop: already current, stale: older than the current delivery, duplicate: current under another export, failed: recorded, not raised); force => true loads even a current or older delivery (audited)';
+COMMENT ON FUNCTION bedrock_cost.load_export(text, boolean, boolean) IS
+  'loads every new delivery (manifest) under a CUR 2.0 export folder, one transaction-safe swap per billing period; returns one row per delivery considered (done, noop: already current, stale: older than the current delivery, duplicate: current under another export, failed: recorded, not raised); force => true loads even a current or older delivery (audited); refresh => true runs refresh_chargeback() in the same call, as the background worker does, and swaps the line items in after it, so that readers of line_items wait for the swap only, not for the refresh (a refresh that fails, or line items that stay locked, fail the whole call)';
 
 CREATE FUNCTION bedrock_cost.load_file(path text, complete boolean DEFAULT false,
 	force boolean DEFAULT false,
@@ -970,9 +971,9 @@ AS 'MODULE_PATHNAME', 'bedrock_cost_load_file';
 COMMENT ON FUNCTION bedrock_cost.load_file(text, boolean, boolean) IS
   'loads one CUR 2.0 .csv.gz (or .csv) file as the complete delivery of the billing period found in it; refused (recorded as failed) when the period''s manifest lists other files, unless complete => true (audited); force => true loads it even when it is the current delivery already (audited); a failure is returned (status failed) and recorded, not raised';
 
-REVOKE ALL ON FUNCTION bedrock_cost.load_export(text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bedrock_cost.load_export(text, boolean, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bedrock_cost.load_file(text, boolean, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION bedrock_cost.load_export(text, boolean) TO bedrock_cost_admin;
+GRANT EXECUTE ON FUNCTION bedrock_cost.load_export(text, boolean, boolean) TO bedrock_cost_admin;
 GRANT EXECUTE ON FUNCTION bedrock_cost.load_file(text, boolean, boolean) TO bedrock_cost_admin;
 GRANT USAGE ON SCHEMA bedrock_cost TO bedrock_cost_admin;
 GRANT SELECT ON bedrock_cost.exports, bedrock_cost.loads, bedrock_cost.load_files,

@@ -78,7 +78,7 @@ DO $$
 DECLARE
 	admin_functions pg_catalog.regprocedure[] := ARRAY[
 		-- loading, by the server or by bedrock-cost-load
-		'bedrock_cost.load_export(text, boolean)',
+		'bedrock_cost.load_export(text, boolean, boolean)',
 		'bedrock_cost.load_file(text, boolean, boolean)',
 		'bedrock_cost.restore_load(bigint)',
 		'bedrock_cost.client_begin_delivery(jsonb)',

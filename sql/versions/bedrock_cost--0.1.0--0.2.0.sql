@@ -51,6 +51,14 @@
  *    _spike_days whether the month before is loaded);
  *  - two first loads at once no longer fail the second one with
  *    'relation "loaded_data" already exists' (_keep_loaded_data);
+ *  - load_export(path, force, refresh): refresh => true refreshes the
+ *    chargeback in the same call and swaps the line items in after that
+ *    refresh, as the background worker does, so that readers of line_items
+ *    wait for the swap only;
+ *  - each chargeback table's _rows(periods) function becomes
+ *    _insert(periods), which inserts the rows itself (INSERT ... SELECT
+ *    FROM a function with settings went through a tuplestore first), and
+ *    each table is analysed as soon as it is filled after a new month;
  *  - bedrock_cost.version() says 0.2.0.
  */
 
@@ -1046,3 +1054,17 @@ AS $$ INSERT INTO bedrock_cost.spikes SELECT * FROM bedrock_cost._spikes_rows(pe
 COMMENT ON FUNCTION bedrock_cost._spikes_insert(date[], date[]) IS
   'internal: inserts the rows of _spikes_rows(periods, heads) into bedrock_cost.spikes, as every chargeback table''s _insert function (refresh_chargeback)';
 REVOKE ALL ON FUNCTION bedrock_cost._spikes_insert(date[], date[]) FROM PUBLIC;
+
+-- load_export gains refresh => true (see the header)
+DROP FUNCTION bedrock_cost.load_export(text, boolean);
+CREATE FUNCTION bedrock_cost.load_export(path text, force boolean DEFAULT false,
+	refresh boolean DEFAULT false,
+	OUT load_id bigint, OUT billing_period date, OUT execution_id text, OUT status text,
+	OUT rows_loaded bigint, OUT rows_rejected bigint, OUT error text)
+RETURNS SETOF record
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'bedrock_cost_load_export';
+COMMENT ON FUNCTION bedrock_cost.load_export(text, boolean, boolean) IS
+  'loads every new delivery (manifest) under a CUR 2.0 export folder, one transaction-safe swap per billing period; returns one row per delivery considered (done, noop: already current, stale: older than the current delivery, duplicate: current under another export, failed: recorded, not raised); force => true loads even a current or older delivery (audited); refresh => true runs refresh_chargeback() in the same call, as the background worker does, and swaps the line items in after it, so that readers of line_items wait for the swap only, not for the refresh (a refresh that fails, or line items that stay locked, fail the whole call)';
+REVOKE ALL ON FUNCTION bedrock_cost.load_export(text, boolean, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bedrock_cost.load_export(text, boolean, boolean) TO bedrock_cost_admin;

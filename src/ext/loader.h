@@ -177,6 +177,7 @@ extern void bc_rethrow_if_cancel(ErrorData *edata);
 extern char *bc_swap_in_retrying(int64 load_id, MemoryContext cxt);
 extern void bc_defer_line_items(MemoryContext cxt);
 extern char *bc_swap_in_deferred_line_items(MemoryContext cxt);
+extern void bc_refresh_then_swap_line_items(bool refresh, MemoryContext cxt);
 
 /* loader_copy.c */
 extern void bc_peek_period(BcDelivery *d);

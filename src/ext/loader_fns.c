@@ -413,16 +413,47 @@ bool_arg(FunctionCallInfo fcinfo, int n, const char *name)
 }
 
 /*
- * bedrock_cost.load_export(path text, force boolean DEFAULT false): load
- * every new delivery under an export folder; one result row per delivery
- * considered.  force loads even a delivery that is current already or
- * older than the current one (audited).
+ * load_export with refresh: the deliveries under path loaded with their
+ * line items deferred, then the chargeback refresh and those line items
+ * (bc_refresh_then_swap_line_items); deferring is off again on the way out,
+ * error or not.
+ */
+static List *
+load_export_refreshing(const char *path, MemoryContext keep, bool force)
+{
+	List	   *volatile results = NIL;
+
+	bc_defer_line_items(keep);
+	PG_TRY();
+	{
+		results = load_deliveries(bc_export_deliveries(bc_open_export(path, false, keep)),
+								  keep, force, false);
+		bc_refresh_then_swap_line_items(true, keep);
+	}
+	PG_FINALLY();
+	{
+		bc_defer_line_items(NULL);
+	}
+	PG_END_TRY();
+	return results;
+}
+
+/*
+ * bedrock_cost.load_export(path text, force boolean DEFAULT false, refresh
+ * boolean DEFAULT false): load every new delivery under an export folder;
+ * one result row per delivery considered.  force loads even a delivery
+ * that is current already or older than the current one (audited).
+ * refresh brings the chargeback up to date in the same call, as the
+ * background worker does: the line items of the deliveries are swapped in
+ * after the refresh (bc_defer_line_items), so that readers of line_items
+ * do not wait for it.  A 0.1.0 definition has no refresh argument.
  */
 Datum
 bedrock_cost_load_export(PG_FUNCTION_ARGS)
 {
 	char	   *path;
 	bool		force;
+	bool		refresh;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext keep;
 	List	   *results;
@@ -434,14 +465,18 @@ bedrock_cost_load_export(PG_FUNCTION_ARGS)
 				 errmsg("path must not be null")));
 	path = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	force = bool_arg(fcinfo, 1, "force");
+	refresh = PG_NARGS() > 2 && bool_arg(fcinfo, 2, "refresh");
 	bc_check_caller();
 	PreventCommandIfReadOnly("bedrock_cost.load_export()");
 	bc_require_read_committed("bedrock_cost.load_export()");
 	InitMaterializedSRF(fcinfo, 0);
 	keep = AllocSetContextCreate(CurrentMemoryContext, "bedrock_cost load",
 								 ALLOCSET_DEFAULT_SIZES);
-	results = load_deliveries(bc_export_deliveries(bc_open_export(path, false, keep)), keep,
-							  force, false);
+	if (refresh)
+		results = load_export_refreshing(path, keep, force);
+	else
+		results = load_deliveries(bc_export_deliveries(bc_open_export(path, false, keep)), keep,
+								  force, false);
 
 	foreach(lc, results)
 	{

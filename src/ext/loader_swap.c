@@ -13,10 +13,10 @@
  * its locks and is retried bedrock_cost.swap_retries times, so that readers
  * queued behind a waiting swap wait no longer than that.  A restatement's
  * DETACH takes the parent in ACCESS EXCLUSIVE mode until the commit; the
- * background worker, which refreshes the chargeback in the load's
- * transaction, runs the line items' step after that refresh
- * (bc_defer_line_items), so that readers of line_items wait for that last
- * step only.
+ * background worker, and load_export(..., refresh => true), which refresh
+ * the chargeback in the load's transaction, run the line items' step after
+ * that refresh (bc_defer_line_items, bc_refresh_then_swap_line_items), so
+ * that readers of line_items wait for that last step only.
  *
  * IDENTIFICATION
  *		src/ext/loader_swap.c
@@ -25,6 +25,7 @@
  */
 #include "compat.h"
 
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/latch.h"
@@ -150,8 +151,10 @@ static List *deferred = NIL;
  * bc_swap_in_deferred_line_items) or off (NULL).  While it is on, a swap
  * runs its first step only (_swap_in_summaries: the summaries and the
  * ledger, which the chargeback reads), and the line items wait.  The
- * background worker turns it on around its load_export and swaps the line
- * items in after its refresh of the chargeback, in the same transaction:
+ * background worker turns it on around its load_export, and load_export
+ * itself when asked to refresh, and they swap the line items in after the
+ * refresh of the chargeback, in the same transaction
+ * (bc_refresh_then_swap_line_items):
  * a restatement's DETACH takes line_items in ACCESS EXCLUSIVE mode until
  * the commit, and readers of the line items then wait for that last step
  * only, not for the refresh.  Nothing is deferred in a schema whose swap
@@ -199,6 +202,48 @@ bc_swap_in_deferred_line_items(MemoryContext cxt)
 	}
 	bc_owner_leave(&scope);
 	return error;
+}
+
+/*
+ * The chargeback refresh the loads of a transaction are followed by:
+ * bedrock_cost.refresh_chargeback(), when the installed schema has it (0.1.0
+ * not yet updated may not), in a nested SPI connection.  The name is
+ * schema-qualified and the function pins its own search_path.
+ */
+static void
+refresh_chargeback(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT pg_catalog.to_regprocedure('bedrock_cost.refresh_chargeback()') IS NOT NULL",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up bedrock_cost.refresh_chargeback()");
+	if (SPI_processed == 1
+		&& strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "t") == 0
+		&& SPI_execute("SELECT bedrock_cost.refresh_chargeback()", false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "bedrock_cost.refresh_chargeback() failed");
+	SPI_finish();
+}
+
+/*
+ * The end of loads run with deferring on (bc_defer_line_items): the
+ * chargeback refresh when asked (refresh_chargeback), then the deferred
+ * line items.  Line items that cannot be swapped in raise an error: the
+ * caller's transaction is to be rolled back, since the ledger already says
+ * the deliveries are current.
+ */
+void
+bc_refresh_then_swap_line_items(bool refresh, MemoryContext cxt)
+{
+	char	   *error;
+
+	if (refresh)
+		refresh_chargeback();
+	error = bc_swap_in_deferred_line_items(cxt);
+	if (error != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("%s", error)));
 }
 
 /*

@@ -529,16 +529,6 @@ debug_pause(void)
 	}
 }
 
-/* the chargeback views follow the load in the same transaction, if defined */
-static void
-refresh_chargeback(void)
-{
-	spi_run("SELECT pg_catalog.to_regprocedure('bedrock_cost.refresh_chargeback()') IS NOT NULL",
-			0, NULL, SPI_OK_SELECT);
-	if (spi_bool(0, 1))
-		spi_run("SELECT bedrock_cost.refresh_chargeback()", 0, NULL, SPI_OK_SELECT);
-}
-
 /* NOTIFY bedrock_cost_load with the JSON payload of one completed load */
 static void
 notify_load(LoadCall *lc, LoaderRow *r)
@@ -599,7 +589,7 @@ load_export_folder(void *arg)
 	SPI_connect();
 	PG_TRY();
 	{
-		char	   *error;
+		bool		any_done;
 
 		/* the ledger says the worker loaded (loads.loaded_via) */
 		bc_loading_for_worker = true;
@@ -608,17 +598,10 @@ load_export_folder(void *arg)
 				" rows_rejected, error FROM bedrock_cost.load_export($1)",
 				1, &lc->exportdir, SPI_OK_SELECT);
 		bc_loading_for_worker = false;
-		if (keep_loader_rows(lc))
-		{
-			if (bc_debug_load_pause_ms > 0)
-				debug_pause();
-			refresh_chargeback();
-		}
-		error = bc_swap_in_deferred_line_items(lc->cxt);
-		if (error != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-					 errmsg("%s", error)));
+		any_done = keep_loader_rows(lc);
+		if (any_done && bc_debug_load_pause_ms > 0)
+			debug_pause();
+		bc_refresh_then_swap_line_items(any_done, lc->cxt);
 		lc->duration_ms = TimestampDifferenceMilliseconds(start, GetCurrentTimestamp());
 		foreach(c, lc->rows)
 			if (strcmp(((LoaderRow *) lfirst(c))->status, "done") == 0)

@@ -8,10 +8,12 @@
 # another session reads one line item of that month in a loop (\timing).  A
 # restatement's DETACH holds line_items in ACCESS EXCLUSIVE mode until the
 # commit, so whatever the restating transaction does after it keeps the
-# reader waiting.  Three kinds of rounds, in turn:
+# reader waiting.  Four kinds of rounds, in turn:
 #   - swap only:        BEGIN; load_export(force => true); COMMIT
 #   - swap and refresh: BEGIN; load_export(force => true);
 #                       refresh_chargeback(); COMMIT
+#   - load_export refresh: load_export(force => true, refresh => true), the
+#                       worker's order in one SQL call
 #   - worker:           a new delivery of the month written over the export
 #                       (another seed), then bedrock_cost.poll_now() twice
 #                       (the delivery settles, then loads), which loads it
@@ -65,6 +67,8 @@ round() {
 	local tail=$1 log="$DIR/reads.log" rp out sql
 	if [ "$tail" = worker ]; then
 		sql="SELECT 'loaded ' || bedrock_cost.poll_now();"
+	elif [ "$tail" = refresh_arg ]; then
+		sql="SELECT count(*) FROM bedrock_cost.load_export('$DIR/data/swap', force => true, refresh => true);"
 	else
 		sql="BEGIN;
 SELECT count(*) FROM bedrock_cost.load_export('$DIR/data/swap', force => true);
@@ -89,10 +93,11 @@ SELECT 'committed ' || extract(epoch FROM clock_timestamp());"
 }
 
 for r in $(seq "$ROUNDS"); do
-	for kind in "swap only" "swap and refresh" "worker"; do
+	for kind in "swap only" "swap and refresh" "refresh => true" "worker"; do
 		case "$kind" in
 			"swap only") tail="" ;;
 			"swap and refresh") tail="SELECT bedrock_cost.refresh_chargeback();" ;;
+			"refresh => true") tail=refresh_arg ;;
 			worker)
 				# the first poll finds the new delivery (it settles), the second loads it
 				tail=worker
@@ -101,7 +106,7 @@ for r in $(seq "$ROUNDS"); do
 				;;
 		esac
 		read -r longest held n <<<"$(round "$tail")"
-		if [ "$kind" = worker ]; then
+		if [ "$tail" = worker ] || [ "$tail" = refresh_arg ]; then
 			printf '  round %d, %-16s: longest read %8.1f ms%28s(%d reads)\n' "$r" "$kind" "$longest" "" "$n"
 		else
 			printf '  round %d, %-16s: longest read %8.1f ms; swap to commit %8.1f ms (%d reads)\n' \

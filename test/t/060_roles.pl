@@ -105,7 +105,7 @@ $node->safe_psql('postgres', 'CREATE DATABASE second');
 is($rc, 0, 'the second database adopts the existing plain roles') or diag($err);
 is(installed('second'), '1', 'installed in the second database');
 is($node->safe_psql('second',
-		"SELECT has_function_privilege('bedrock_cost_admin', 'bedrock_cost.load_export(text, boolean)', 'EXECUTE')"),
+		"SELECT has_function_privilege('bedrock_cost_admin', 'bedrock_cost.load_export(text, boolean, boolean)', 'EXECUTE')"),
 	't', 'the adopted admin role received the second database\'s grants');
 is($node->safe_psql('second',
 		"SELECT has_function_privilege('bedrock_cost_worker', 'bedrock_cost._fix_stale_loads()', 'EXECUTE')"),

@@ -193,7 +193,7 @@ is(join(', ', sort keys %changed),
 	  . 'function bedrock_cost._summarize_daily, function bedrock_cost._swap_in, function bedrock_cost._swap_in_line_items, '
 	  . 'function bedrock_cost._swap_in_summaries, function bedrock_cost._team_model_mix_insert, '
 	  . 'function bedrock_cost._usage_by_model_insert, function bedrock_cost._usage_profile_insert, '
-	  . 'function bedrock_cost.distribute, function bedrock_cost.refresh_chargeback, '
+	  . 'function bedrock_cost.distribute, function bedrock_cost.load_export, function bedrock_cost.refresh_chargeback, '
 	  . 'function bedrock_cost.version, '
 	  . 'index bedrock_cost.chargeback_base, index bedrock_cost.chargeback_daily, '
 	  . 'rel bedrock_cost.current_loads, rel bedrock_cost.usage_daily, table bedrock_cost.usage_daily',
