@@ -33,7 +33,7 @@ use lib "$FindBin::RealBin/../perl";
 use SqlQualified qw(sql_problems);
 
 # the files under the rules (src/ext/worker_*.c are always checked)
-my @checked_extra = qw(usage_type_fns.c loader_client.c loader_fns.c loader_ledger.c loader_verify.c privilege.c
+my @checked_extra = qw(usage_type_fns.c loader_client.c loader_fns.c loader_ledger.c loader_swap.c loader_verify.c privilege.c
   gateway_read.c loader_citus.c);
 
 # checked files with calls that run a text built in SQL, not a literal:
