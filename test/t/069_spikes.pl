@@ -152,30 +152,20 @@ my $reference = q{
 					THEN (x.billing_period - interval '1 month')::date ELSE x.billing_period END) AS known
 		  FROM days AS x),
 	windows AS (
+		-- the present days of the 14 before, sorted with the zeros of the
+		-- known days without the kind
 		SELECT j.*,
-			   (SELECT array_agg(v.c ORDER BY v.c) FROM (
-					SELECT w.cost AS c FROM days AS w
-					 WHERE w.export_id = j.export_id AND w.principal_arn IS NOT DISTINCT FROM j.principal_arn
-					   AND w.model IS NOT DISTINCT FROM j.model AND w.kind = j.kind
-					   AND w.usage_date >= j.usage_date - 14 AND w.usage_date < j.usage_date
-					UNION ALL
-					SELECT 0 FROM generate_series(1, j.known - (
-						SELECT count(*) FROM days AS w
-						 WHERE w.export_id = j.export_id AND w.principal_arn IS NOT DISTINCT FROM j.principal_arn
-						   AND w.model IS NOT DISTINCT FROM j.model AND w.kind = j.kind
-						   AND w.usage_date >= j.usage_date - 14 AND w.usage_date < j.usage_date)::int)) AS v) AS costs,
-			   (SELECT array_agg(v.c ORDER BY v.c) FROM (
-					SELECT w.tokens AS c FROM days AS w
-					 WHERE w.export_id = j.export_id AND w.principal_arn IS NOT DISTINCT FROM j.principal_arn
-					   AND w.model IS NOT DISTINCT FROM j.model AND w.kind = j.kind
-					   AND w.usage_date >= j.usage_date - 14 AND w.usage_date < j.usage_date
-					UNION ALL
-					SELECT 0 FROM generate_series(1, j.known - (
-						SELECT count(*) FROM days AS w
-						 WHERE w.export_id = j.export_id AND w.principal_arn IS NOT DISTINCT FROM j.principal_arn
-						   AND w.model IS NOT DISTINCT FROM j.model AND w.kind = j.kind
-						   AND w.usage_date >= j.usage_date - 14 AND w.usage_date < j.usage_date)::int)) AS v) AS tokens_window
+			   (SELECT array_agg(u ORDER BY u) FROM unnest(array_cat(coalesce(x.costs, '{}'),
+					array_fill(0::numeric, ARRAY[j.known - x.n]))) AS u) AS costs,
+			   (SELECT array_agg(u ORDER BY u) FROM unnest(array_cat(coalesce(x.tokens, '{}'),
+					array_fill(0::numeric, ARRAY[j.known - x.n]))) AS u) AS tokens_window
 		  FROM judged AS j
+		 CROSS JOIN LATERAL (
+				SELECT count(*)::int AS n, array_agg(w.cost) AS costs, array_agg(w.tokens) AS tokens
+				  FROM days AS w
+				 WHERE w.export_id = j.export_id AND w.principal_arn IS NOT DISTINCT FROM j.principal_arn
+				   AND w.model IS NOT DISTINCT FROM j.model AND w.kind = j.kind
+				   AND w.usage_date >= j.usage_date - 14 AND w.usage_date < j.usage_date) AS x
 		 WHERE j.known >= 7),
 	based AS (
 		SELECT w.*,
