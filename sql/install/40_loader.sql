@@ -719,6 +719,7 @@ AS $$
 DECLARE
 	l bedrock_cost.loads;
 	old bedrock_cost.loads;
+	summary text;
 BEGIN
 	SELECT * INTO STRICT l FROM bedrock_cost.loads WHERE load_id = p_load_id FOR UPDATE;
 	IF l.summary_via IS NULL THEN
@@ -748,18 +749,13 @@ BEGIN
 		UPDATE bedrock_cost.loads SET status = 'superseded', superseded_by = p_load_id
 		 WHERE load_id = old.load_id;
 	END IF;
-	EXECUTE format('ALTER TABLE bedrock_cost.usage_summary ATTACH PARTITION bedrock_cost.%I '
-				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
-				   'usage_summary_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
-				   l.export_id + 1);
-	EXECUTE format('ALTER TABLE bedrock_cost.usage_period ATTACH PARTITION bedrock_cost.%I '
-				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
-				   'usage_period_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
-				   l.export_id + 1);
-	EXECUTE format('ALTER TABLE bedrock_cost.usage_daily ATTACH PARTITION bedrock_cost.%I '
-				   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
-				   'usage_daily_l' || p_load_id, l.billing_period, l.export_id, l.billing_period,
-				   l.export_id + 1);
+	FOREACH summary IN ARRAY ARRAY['usage_summary', 'usage_period', 'usage_daily']
+	LOOP
+		EXECUTE format('ALTER TABLE bedrock_cost.%I ATTACH PARTITION bedrock_cost.%I '
+					   'FOR VALUES FROM (%L, %s) TO (%L, %s)',
+					   summary, summary || '_l' || p_load_id, l.billing_period, l.export_id,
+					   l.billing_period, l.export_id + 1);
+	END LOOP;
 	UPDATE bedrock_cost.loads SET status = 'done', finished_at = clock_timestamp()
 	 WHERE load_id = p_load_id;
 	RETURN old.load_id;

@@ -413,21 +413,20 @@ bool_arg(FunctionCallInfo fcinfo, int n, const char *name)
 }
 
 /*
- * load_export with refresh: the deliveries under path loaded with their
- * line items deferred, then the chargeback refresh and those line items
+ * load_export with refresh: the deliveries loaded with their line items
+ * deferred, then the chargeback refresh and those line items
  * (bc_refresh_then_swap_line_items); deferring is off again on the way out,
  * error or not.
  */
 static List *
-load_export_refreshing(const char *path, MemoryContext keep, bool force)
+load_refreshing(List *deliveries, MemoryContext keep, bool force)
 {
 	List	   *volatile results = NIL;
 
 	bc_defer_line_items(keep);
 	PG_TRY();
 	{
-		results = load_deliveries(bc_export_deliveries(bc_open_export(path, false, keep)),
-								  keep, force, false);
+		results = load_deliveries(deliveries, keep, force, false);
 		bc_refresh_then_swap_line_items(true, keep);
 	}
 	PG_FINALLY();
@@ -456,6 +455,7 @@ bedrock_cost_load_export(PG_FUNCTION_ARGS)
 	bool		refresh;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext keep;
+	List	   *deliveries;
 	List	   *results;
 	ListCell   *lc;
 
@@ -472,11 +472,11 @@ bedrock_cost_load_export(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	keep = AllocSetContextCreate(CurrentMemoryContext, "bedrock_cost load",
 								 ALLOCSET_DEFAULT_SIZES);
+	deliveries = bc_export_deliveries(bc_open_export(path, false, keep));
 	if (refresh)
-		results = load_export_refreshing(path, keep, force);
+		results = load_refreshing(deliveries, keep, force);
 	else
-		results = load_deliveries(bc_export_deliveries(bc_open_export(path, false, keep)), keep,
-								  force, false);
+		results = load_deliveries(deliveries, keep, force, false);
 
 	foreach(lc, results)
 	{
