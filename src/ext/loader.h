@@ -235,6 +235,7 @@ extern void bc_ledger_loaded(BcDelivery *d, int64 load_id, const char *table,
 extern void bc_ledger_failed(BcDelivery *d, int64 load_id, BcLoadStats *stats,
 							 const char *message, BcRowError *where);
 extern int64 bc_ledger_summarize(int64 load_id);
+extern bool bc_ledger_has_function(const char *name, int nargs, const Oid *argtypes);
 extern bool bc_ledger_schema_is_current(void);
 extern BcDelivery *bc_ledger_delivery_of(int64 load_id, int64 *rows_loaded, int64 *summary_rows);
 extern void bc_ledger_set_summary(int64 load_id, const BcLoadStats *stats);

@@ -575,17 +575,28 @@ bc_ledger_set_summary(int64 load_id, const BcLoadStats *stats)
 }
 
 /*
+ * Does the installed schema have bedrock_cost.name with these argument
+ * types?  A catalog lookup, no SQL: what a database not yet updated
+ * (ALTER EXTENSION bedrock_cost UPDATE) lacks is told apart this way.
+ */
+bool
+bc_ledger_has_function(const char *name, int nargs, const Oid *argtypes)
+{
+	return OidIsValid(LookupFuncName(list_make2(makeString("bedrock_cost"), makeString(pstrdup(name))),
+									 nargs, argtypes, true));
+}
+
+/*
  * Is the installed schema 0.2.0 or later?  A database not yet updated
- * (ALTER EXTENSION bedrock_cost UPDATE) keeps 0.1.0's, which has no
- * _index_summaries and whose loads.summary_via admits stream and sql only.
+ * keeps 0.1.0's, which has no _index_summaries and whose
+ * loads.summary_via admits stream and sql only.
  */
 bool
 bc_ledger_schema_is_current(void)
 {
 	Oid			argtypes[1] = {INT8OID};
 
-	return OidIsValid(LookupFuncName(list_make2(makeString("bedrock_cost"), makeString("_index_summaries")),
-									 1, argtypes, true));
+	return bc_ledger_has_function("_index_summaries", 1, argtypes);
 }
 
 /*
@@ -636,8 +647,7 @@ bc_ledger_swap_has_steps(void)
 {
 	Oid			argtypes[1] = {INT8OID};
 
-	return OidIsValid(LookupFuncName(list_make2(makeString("bedrock_cost"), makeString("_swap_in_line_items")),
-									 1, argtypes, true));
+	return bc_ledger_has_function("_swap_in_line_items", 1, argtypes);
 }
 
 /* the first step of a swap: the summaries and the ledger (see _swap_in_summaries) */

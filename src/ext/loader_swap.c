@@ -206,21 +206,20 @@ bc_swap_in_deferred_line_items(MemoryContext cxt)
 
 /*
  * The chargeback refresh the loads of a transaction are followed by:
- * bedrock_cost.refresh_chargeback(), when the installed schema has it (0.1.0
- * not yet updated may not), in a nested SPI connection.  The name is
- * schema-qualified and the function pins its own search_path.
+ * bedrock_cost.refresh_chargeback(), when the installed schema has it
+ * (bc_ledger_has_function), as the caller, in a nested SPI connection.  The
+ * name is schema-qualified and the function pins its own search_path.
  */
 static void
 refresh_chargeback(void)
 {
+	Oid			no_args[1] = {InvalidOid};
+
+	if (!bc_ledger_has_function("refresh_chargeback", 0, no_args))
+		return;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT pg_catalog.to_regprocedure('bedrock_cost.refresh_chargeback()') IS NOT NULL",
-					true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not look up bedrock_cost.refresh_chargeback()");
-	if (SPI_processed == 1
-		&& strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "t") == 0
-		&& SPI_execute("SELECT bedrock_cost.refresh_chargeback()", false, 0) != SPI_OK_SELECT)
+	if (SPI_execute("SELECT bedrock_cost.refresh_chargeback()", false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "bedrock_cost.refresh_chargeback() failed");
 	SPI_finish();
 }
